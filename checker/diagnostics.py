@@ -1,0 +1,171 @@
+"""What a check says: findings from check functions and the loader, and the diagnostics
+the engine makes of them by adding the rule's code, severity and messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any
+
+from checker.fiscal import year_label
+from checker.values import format_decimal
+
+ModelPath = tuple[str | int, ...]
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column; `end_column` is exclusive (as in SARIF)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Year:
+    """A fiscal year in a message: shown as 令和4年度 (and FY2022 in English)."""
+
+    year: int
+
+    def render(self, lang: str) -> str:
+        return year_label(self.year, lang)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words that differ by language, for message arguments."""
+
+    ja: str
+    en: str
+
+    def render(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+def render_arg(value: Any, lang: str) -> str:
+    if isinstance(value, (Year, Text)):
+        return value.render(lang)
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return format_decimal(Decimal(value))
+    if isinstance(value, (list, tuple)):
+        sep = "、" if lang == "ja" else ", "
+        return sep.join(render_arg(item, lang) for item in value)
+    return str(value)
+
+
+def plain_arg(value: Any) -> Any:
+    """An argument as JSON data: numbers stay exact (as strings), years as western ints."""
+    if isinstance(value, Year):
+        return value.year
+    if isinstance(value, Text):
+        return {"ja": value.ja, "en": value.en}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [plain_arg(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a loaded file: by model path (resolved to a span by the engine), or by
+    span directly (the loader's own findings, made before there is a model)."""
+
+    file: str
+    path: ModelPath = ()
+    span: Span | None = None
+    key: bool = False  # point at the mapping key rather than its value
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location
+    label: Text
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Replace the scalar at `location` with `replacement` (YAML text of a plain scalar)."""
+
+    location: Location
+    replacement: str
+    safe: bool = True
+
+
+@dataclass
+class Finding:
+    """What a check function or the loader found. `kind` picks the rule that reports it."""
+
+    kind: str
+    location: Location
+    args: dict[str, Any] = field(default_factory=dict)
+    related: list[Related] = field(default_factory=list)
+    fix: Fix | None = None
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    message: dict[str, str]
+    help: dict[str, str]
+    file: str
+    span: Span
+    related: list[tuple[Related, Span]]
+    args: dict[str, Any]
+    fix: Fix | None = None
+    fix_span: Span | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.span.line, self.span.column, self.code)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "message": self.message,
+            "help": self.help,
+            "file": self.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "related": [
+                {
+                    "file": rel.location.file,
+                    "line": span.line,
+                    "column": span.column,
+                    "end_line": span.end_line,
+                    "end_column": span.end_column,
+                    "label": {"ja": rel.label.ja, "en": rel.label.en},
+                }
+                for rel, span in self.related
+            ],
+            "numbers": {key: plain_arg(value) for key, value in self.args.items()},
+            "fix": None
+            if self.fix is None
+            else {"replacement": self.fix.replacement, "safe": self.fix.safe},
+        }

@@ -1,0 +1,88 @@
+"""The engine: runs a ruleset's check functions over loaded plans and turns their
+findings into diagnostics (code, severity, messages in both languages, spans)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.diagnostics import Diagnostic, Finding, Location, Span, render_arg
+from checker.functions import FUNCTIONS, select
+from checker.loader import LoadedFile
+from checker.rules import LANGS, Rule, Ruleset
+
+
+class MessageError(Exception):
+    """A rule's message names an argument its function does not give."""
+
+
+def render_message(template: dict[str, str], args: dict[str, Any], code: str) -> dict[str, str]:
+    rendered = {}
+    for lang in LANGS:
+        text = template.get(lang)
+        if text is None:
+            continue
+        values = {key: render_arg(value, lang) for key, value in args.items()}
+        try:
+            rendered[lang] = text.format_map(values)
+        except (KeyError, IndexError, ValueError) as error:
+            raise MessageError(f"{code}: message ({lang}) uses {error} which is not given") from None
+    return rendered
+
+
+class Engine:
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+
+    def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
+        by_name = {loaded.name: loaded for loaded in files}
+        diagnostics: list[Diagnostic] = []
+        for loaded in files:
+            for finding in loaded.findings:
+                rule = self.ruleset.loader_rule(finding.kind)
+                if rule is None or rule.severity is None:
+                    continue
+                diagnostics.append(self._diagnostic(rule, finding, by_name))
+        results: dict[tuple[str, str, str], list[Finding]] = {}
+        for rule in self.ruleset.enabled():
+            if rule.is_loader:
+                continue
+            options = json.dumps(rule.options, sort_keys=True, default=str)
+            for given in rule.given:
+                # Rules that share a function call (one per outcome kind) share its result.
+                key = (rule.function, given, options)
+                if key not in results:
+                    spec = FUNCTIONS[rule.function]
+                    results[key] = [
+                        finding for target in select(given, files) for finding in spec.run(target, rule.options)
+                    ]
+                for finding in results[key]:
+                    if rule.kind is None or finding.kind == rule.kind:
+                        diagnostics.append(self._diagnostic(rule, finding, by_name))
+        diagnostics.sort(key=Diagnostic.sort_key)
+        return diagnostics
+
+    def _diagnostic(self, rule: Rule, finding: Finding, files: dict[str, LoadedFile]) -> Diagnostic:
+        assert rule.severity is not None
+        return Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=rule.severity,
+            message=render_message(rule.message, finding.args, rule.code),
+            help=render_message(rule.help, finding.args, rule.code) if rule.help else {},
+            file=finding.location.file,
+            span=resolve(finding.location, files),
+            related=[(related, resolve(related.location, files)) for related in finding.related],
+            args=finding.args,
+            fix=finding.fix if rule.fixable else None,
+            fix_span=resolve(finding.fix.location, files) if finding.fix and rule.fixable else None,
+        )
+
+
+def resolve(location: Location, files: dict[str, LoadedFile]) -> Span:
+    if location.span is not None:
+        return location.span
+    loaded = files.get(location.file)
+    if loaded is None:
+        return Span(1, 1, 1, 2)
+    return loaded.nearest_span(location.path, key=location.key)

@@ -1,0 +1,101 @@
+"""Fiscal years (年度) written the Japanese way and the western way.
+
+A fiscal year is kept as the western year in which it starts (令和4年度 = FY 2022, April 2022
+to March 2023). Every message shows it back in the era form, because that is how the
+documents and their readers count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# First western year of each era: 令和1 = 2019, so the offset is start - 1.
+ERAS = {
+    "令和": 2019,
+    "平成": 1989,
+    "昭和": 1926,
+}
+ERA_INITIALS = {"R": "令和", "H": "平成", "S": "昭和"}
+
+_ERA_RE = re.compile(
+    r"^(?P<era>令和|平成|昭和|[RHS])\.?\s*(?P<num>元|\d{1,2})\s*"
+    r"(?:[（(]\s*(?P<western>\d{4})\s*[)）])?\s*(?:年度?|年度末)?$"
+)
+_WESTERN_RE = re.compile(r"^(?P<western>\d{4})\s*(?:年度?|年度末)?$")
+
+# The span of western years that make sense for plan data; outside it a value is a typo.
+MIN_YEAR = 1926
+MAX_YEAR = 2200
+
+
+class FiscalYearError(ValueError):
+    """A year that cannot be read, or an era year whose western year disagrees with it."""
+
+    def __init__(self, kind: str, text: str, **numbers: int) -> None:
+        self.kind = kind  # "unreadable", "era_zero", "era_mismatch", "out_of_range"
+        self.text = text
+        self.numbers = numbers
+        super().__init__(f"{kind}: {text!r}")
+
+
+def normalise_text(text: str) -> str:
+    """Full-width digits and letters become ASCII (NFKC), surrounding space goes."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_fiscal_year(value: object) -> int:
+    """Read `令和4年度`, `令和元年度`, `R4`, `平成30年度`, `令和9(2027)年度`, `2022` or 2022."""
+    if isinstance(value, bool):
+        raise FiscalYearError("unreadable", str(value))
+    if isinstance(value, int):
+        return _check_range(value, str(value))
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, str):
+        # A Decimal or float year: only a whole number is a year.
+        try:
+            number = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            raise FiscalYearError("unreadable", str(value)) from None
+        if number != value:
+            raise FiscalYearError("unreadable", str(value))
+        return _check_range(number, str(value))
+    if not isinstance(value, str):
+        raise FiscalYearError("unreadable", str(value))
+    text = normalise_text(value)
+    match = _ERA_RE.match(text)
+    if match:
+        era = ERA_INITIALS.get(match["era"], match["era"])
+        num = 1 if match["num"] == "元" else int(match["num"])
+        if num == 0:
+            raise FiscalYearError("era_zero", value)
+        year = ERAS[era] + num - 1
+        western = match["western"]
+        if western is not None and int(western) != year:
+            raise FiscalYearError("era_mismatch", value, era_year=year, western=int(western))
+        return _check_range(year, value)
+    match = _WESTERN_RE.match(text)
+    if match:
+        return _check_range(int(match["western"]), value)
+    raise FiscalYearError("unreadable", value)
+
+
+def _check_range(year: int, text: str) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise FiscalYearError("out_of_range", text, year=year)
+    return year
+
+
+def era_label(year: int) -> str:
+    """2022 -> 令和4年度, 2019 -> 令和元年度, 2018 -> 平成30年度."""
+    for era, start in sorted(ERAS.items(), key=lambda item: -item[1]):
+        if year >= start:
+            num = year - start + 1
+            return f"{era}{'元' if num == 1 else num}年度"
+    return f"{year}年度"
+
+
+def year_label(year: int, lang: str) -> str:
+    """The label a message shows: the era form, with the western year for English readers."""
+    if lang == "en":
+        return f"{era_label(year)} (FY{year})"
+    return era_label(year)

@@ -1,0 +1,93 @@
+"""Built-in check functions and the selectors that feed them.
+
+A rule names a selector (`given`) and a function (`then.function`) with options. The
+selector yields `Target`s, the model nodes the rule applies to; the function takes one
+target and its options and yields `Finding`s. Functions are pure: no I/O, no globals,
+deterministic order. Cross-document functions take the `plan_set` target, which holds
+every loaded plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from checker.diagnostics import Finding, ModelPath
+
+
+@dataclass(frozen=True)
+class Target:
+    file: str  # the LoadedFile name, for locations
+    path: ModelPath  # the model path of `node` within its file
+    node: Any
+    plan: Any  # the PlanFile the node belongs to (None for plan_set)
+
+
+CheckFunction = Callable[[Target, dict[str, Any]], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    run: CheckFunction
+    given: tuple[str, ...]  # the selectors it accepts
+    kinds: tuple[str, ...]  # the finding kinds it may produce
+    options: dict[str, Any]  # option name -> default
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {}
+
+
+def check_function(name: str, given: tuple[str, ...], kinds: tuple[str, ...], options: dict[str, Any] | None = None):
+    def register(function: CheckFunction) -> CheckFunction:
+        FUNCTIONS[name] = FunctionSpec(name, function, given, kinds, dict(options or {}))
+        return function
+
+    return register
+
+
+# --- selectors --------------------------------------------------------------------------
+
+
+def _sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
+    for index, theme in enumerate(plan.themes):
+        yield ("themes", index), theme
+    for index, policy in enumerate(plan.policies):
+        yield ("policies", index), policy
+
+
+def select(given: str, files: list[Any]) -> list[Target]:
+    """The targets of selector `given` over the loaded files that have a model."""
+    valid = [loaded for loaded in files if loaded.model is not None]
+    targets: list[Target] = []
+    if given == "plan_set":
+        return [Target("", (), valid, None)]
+    for loaded in valid:
+        plan = loaded.model
+        if given == "plans":
+            targets.append(Target(loaded.name, (), plan, plan))
+            continue
+        for path, section in _sections(plan):
+            if given == "sections":
+                targets.append(Target(loaded.name, path, section, plan))
+            elif given == "indicators":
+                for index, indicator in enumerate(section.indicators):
+                    targets.append(Target(loaded.name, path + ("indicators", index), indicator, plan))
+            elif given == "project_lists":
+                if section.projects is not None and hasattr(section.projects, "total"):
+                    targets.append(Target(loaded.name, path + ("projects",), section.projects, plan))
+            elif given == "major_project_lists":
+                if section.projects is not None and not hasattr(section.projects, "total"):
+                    targets.append(Target(loaded.name, path + ("projects",), section.projects, plan))
+            else:
+                raise KeyError(given)
+    return targets
+
+
+SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "major_project_lists")
+
+
+def load_builtin_functions() -> None:
+    """Import the function modules so they register themselves."""
+    from checker.functions import rates, sums, units, years  # noqa: F401

@@ -1,0 +1,96 @@
+"""Year coverage: targets for every year of the plan period, nothing outside it, no
+actual after the as-of year, the baseline before the period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from checker.diagnostics import Finding, Location, Related, Text, Year
+from checker.functions import Target, check_function
+
+_ROWS = {
+    "targets": Text("目標", "target"),
+    "actuals": Text("実績", "actual"),
+    "rates": Text("達成率", "achievement rate"),
+    "costs": Text("費用", "cost"),
+    "summaries": Text("概略", "summary"),
+}
+
+
+def _period_location(target: Target) -> Location:
+    return Location(target.file, ("plan", "period"))
+
+
+@check_function(
+    "year_coverage",
+    given=("indicators",),
+    kinds=("missing_target", "after_as_of", "baseline_in_period", "outside_period"),
+)
+def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+    """Every year of the plan's period has a target or an explicit absence (`—`); actuals
+    and rates stop at the plan's as-of year; the baseline comes before the period; no
+    target, actual or rate lies outside the period. Plans without a period are skipped."""
+    indicator = target.node
+    header = target.plan.plan
+    period = header.period
+    if period is None:
+        return
+    period_related = [Related(_period_location(target), Text("計画期間", "plan period"))]
+    missing = [year for year in period.years() if year not in indicator.targets]
+    if missing:
+        has_targets = bool(indicator.targets)
+        yield Finding(
+            "missing_target",
+            Location(target.file, target.path + (("targets",) if has_targets else ("name",)), key=has_targets),
+            {"indicator": indicator.name, "missing": [Year(year) for year in missing],
+             "start": Year(period.start), "end": Year(period.end)},
+            period_related,
+        )
+    for row in ("targets", "actuals", "rates"):
+        for year in sorted(getattr(indicator, row)):
+            location = Location(target.file, target.path + (row, year), key=True)
+            if year not in period.years():
+                yield Finding(
+                    "outside_period",
+                    location,
+                    {"indicator": indicator.name, "row": _ROWS[row], "year": Year(year),
+                     "start": Year(period.start), "end": Year(period.end)},
+                    period_related,
+                )
+            elif row != "targets" and header.as_of is not None and year > header.as_of:
+                yield Finding(
+                    "after_as_of",
+                    location,
+                    {"indicator": indicator.name, "row": _ROWS[row], "year": Year(year),
+                     "as_of": Year(header.as_of)},
+                    [Related(Location(target.file, ("plan", "as_of")), Text("報告年度", "as-of year"))],
+                )
+    baseline = indicator.baseline
+    if baseline is not None and baseline.year >= period.start:
+        yield Finding(
+            "baseline_in_period",
+            Location(target.file, target.path + ("baseline", "year")),
+            {"indicator": indicator.name, "year": Year(baseline.year), "start": Year(period.start)},
+            period_related,
+        )
+
+
+@check_function("project_years", given=("major_project_lists",), kinds=("outside_period",))
+def project_years(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+    """A major project's yearly costs and summaries lie within the plan period."""
+    period = target.plan.plan.period
+    if period is None:
+        return
+    for index, project in enumerate(target.node.items):
+        for row in ("costs", "summaries"):
+            for year in sorted(getattr(project, row)):
+                if year in period.years():
+                    continue
+                yield Finding(
+                    "outside_period",
+                    Location(target.file, target.path + ("items", index, row, year), key=True),
+                    {"indicator": project.name, "row": _ROWS[row], "year": Year(year),
+                     "start": Year(period.start), "end": Year(period.end)},
+                    [Related(_period_location(target), Text("計画期間", "plan period"))],
+                )

@@ -1,0 +1,29 @@
+"""Reporters: each renders the same diagnostics; none computes anything.
+
+To add an output format, add a module here with `render(diagnostics, context) -> str`
+(or `write(...)` for streaming) and register it in `FORMATS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker.diagnostics import Diagnostic, Severity
+
+
+@dataclass
+class ReportContext:
+    lang: str
+    sources: dict[str, list[str]] = field(default_factory=dict)  # file name -> its lines
+    files_checked: int = 0
+    color: bool | None = None  # None: let rich decide (NO_COLOR / FORCE_COLOR / a terminal)
+
+
+def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
+    counts = {severity: 0 for severity in Severity}
+    for diagnostic in diagnostics:
+        counts[diagnostic.severity] += 1
+    return counts
+
+
+FORMATS = ("full", "concise", "json")

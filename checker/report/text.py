@@ -1,0 +1,124 @@
+"""The human formats: `full` (source snippets, underlines, related values, help) and
+`concise` (one line per diagnostic: path:line:col: CODE message)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TextIO
+
+from checker.diagnostics import Diagnostic, Severity, Span
+from checker.report import ReportContext, summary_counts
+
+MAX_RELATED_SNIPPETS = 6
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
+_LABEL = {
+    "ja": {Severity.ERROR: "エラー", Severity.WARNING: "警告", Severity.INFO: "情報"},
+    "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
+}
+_WORDS = {
+    "ja": {"help": "ヒント", "fix": "自動修正可能（--fix）", "and_more": "ほか {n} 件", "related": "関連"},
+    "en": {"help": "help", "fix": "fixable with --fix", "and_more": "and {n} more", "related": "related"},
+}
+
+
+def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    lines = [
+        f"{d.file}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message[context.lang]}"
+        for d in diagnostics
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    counts = summary_counts(diagnostics)
+    document = {
+        "version": 1,
+        "files_checked": context.files_checked,
+        "summary": {severity.label: counts[severity] for severity in Severity},
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _console(stream: TextIO | None, color: bool | None):
+    from rich.console import Console
+
+    kwargs = {"file": stream, "highlight": False, "soft_wrap": True}
+    if color is not None:
+        kwargs["force_terminal"] = color
+        kwargs["no_color"] = not color
+    return Console(**kwargs)
+
+
+def _underline(line: str, span: Span, line_no: int) -> tuple[int, int]:
+    """Cell offsets (East Asian wide characters take two cells) of the span on this line."""
+    from rich.cells import cell_len
+
+    start = span.column - 1 if line_no == span.line else 0
+    end = span.end_column - 1 if line_no == span.end_line else len(line)
+    end = max(end, start + 1)
+    return cell_len(line[:start]), max(1, cell_len(line[start:end]))
+
+
+def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: TextIO | None = None) -> str:
+    from rich.markup import escape
+
+    buffer = io.StringIO() if stream is None else None
+    console = _console(stream or buffer, context.color)
+    words = _WORDS[context.lang]
+    for diagnostic in diagnostics:
+        style = _STYLE[diagnostic.severity]
+        label = _LABEL[context.lang][diagnostic.severity]
+        console.print(
+            f"[{style}]{label}[{diagnostic.code}][/{style}] [bold]{escape(diagnostic.message[context.lang])}[/bold]"
+        )
+        gutter = len(str(max([diagnostic.span.line] + [s.line for _, s in diagnostic.related]))) + 1
+        console.print(f"{' ' * gutter}[blue]-->[/blue] {escape(diagnostic.file)}:{diagnostic.span.line}:{diagnostic.span.column}")
+        _snippet(console, context, diagnostic.file, diagnostic.span, gutter, style, "")
+        shown = diagnostic.related[:MAX_RELATED_SNIPPETS]
+        for related, span in shown:
+            text = related.label.render(context.lang)
+            if related.location.file != diagnostic.file:
+                console.print(f"{' ' * gutter}[blue]-->[/blue] {escape(related.location.file)}:{span.line}:{span.column}")
+            _snippet(console, context, related.location.file, span, gutter, "cyan", text)
+        hidden = len(diagnostic.related) - len(shown)
+        if hidden > 0:
+            console.print(f"{' ' * gutter}[blue]=[/blue] {escape(words['and_more'].format(n=hidden))}")
+        if diagnostic.help:
+            console.print(f"{' ' * gutter}[blue]=[/blue] [bold]{words['help']}[/bold]: {escape(diagnostic.help[context.lang])}")
+        if diagnostic.fix is not None:
+            console.print(f"{' ' * gutter}[blue]=[/blue] [green]{words['fix']}[/green]: {escape(diagnostic.fix.replacement)}")
+        console.print()
+    console.print(_summary_line(diagnostics, context))
+    return buffer.getvalue() if buffer is not None else ""
+
+
+def _snippet(console, context: ReportContext, file: str, span: Span, gutter: int, style: str, label: str) -> None:
+    from rich.markup import escape
+
+    lines = context.sources.get(file) or []
+    if not 1 <= span.line <= len(lines):
+        return
+    line = lines[span.line - 1]
+    offset, width = _underline(line, span, span.line)
+    console.print(f"[blue]{str(span.line).rjust(gutter - 1)} |[/blue] {escape(line)}")
+    marker = "^" * width if not label else "-" * width
+    tail = f" {escape(label)}" if label else ""
+    console.print(f"[blue]{' ' * (gutter - 1)} |[/blue] {' ' * offset}[{style}]{marker}{tail}[/{style}]")
+
+
+def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    counts = summary_counts(diagnostics)
+    files = context.files_checked
+    if context.lang == "ja":
+        if not diagnostics:
+            return f"[green]問題はありません[/green]（{files} ファイルを検査）"
+        return (f"[bold]{len(diagnostics)} 件の指摘[/bold]（エラー {counts[Severity.ERROR]}、警告 "
+                f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査")
+    if not diagnostics:
+        return f"[green]All checks passed[/green] ({files} files checked)"
+    return (f"[bold]Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}[/bold] "
+            f"({counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info) "
+            f"in {files} files checked")
