@@ -142,7 +142,8 @@ def _guess_encoding(raw: bytes) -> str:
             text = raw.decode(codec)
         except UnicodeDecodeError:
             continue
-        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+        # Kana, or several kanji: a lone kanji is what Latin-1 accents decode to by chance.
+        if re.search(r"[\u3040-\u30ff]", text) or len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2:
             return name
     return "Latin-1 or another non-UTF-8 encoding"
 

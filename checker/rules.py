@@ -19,7 +19,8 @@ from checker.diagnostics import Severity
 LANGS = ("ja", "en")
 LOADER_FUNCTION = "load"
 RULE_FIELDS = {"name", "severity", "given", "then", "message", "help", "docs", "fixable"}
-DOC_FIELDS = {"what", "why", "bad", "good"}
+# `bad_encoding`: the bad example is saved in that encoding (for the encoding rule).
+DOC_FIELDS = {"what", "why", "bad", "good", "bad_encoding"}
 
 
 class RulesetError(Exception):

@@ -1,0 +1,53 @@
+"""Shared helpers: check YAML text or files with the recommended ruleset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.engine import Engine
+from checker.loader import LoadedFile, load_file, load_text
+from checker.rules import load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+PLANS = ROOT / "plans"
+
+
+@pytest.fixture(scope="session")
+def recommended():
+    return load_ruleset("recommended")
+
+
+def load_plan_text(text: str, name: str = "plan.yaml") -> LoadedFile:
+    return load_text(LoadedFile(path=Path(name), name=name), text)
+
+
+def check_texts(ruleset, texts: dict[str, str]):
+    files = [load_plan_text(text, name) for name, text in texts.items()]
+    return Engine(ruleset).run(files)
+
+
+def check_text(ruleset, text: str, name: str = "plan.yaml"):
+    return check_texts(ruleset, {name: text})
+
+
+def real_plan_files() -> list[Path]:
+    return sorted(PLANS.rglob("*.yaml"))
+
+
+def check_real(ruleset, replace: dict[Path, str] | None = None):
+    """Check every file of plans/, with some files' text replaced (mutated copies)."""
+    replace = replace or {}
+    files = []
+    for path in real_plan_files():
+        name = str(path.relative_to(ROOT))
+        if path in replace:
+            files.append(load_plan_text(replace[path], name))
+        else:
+            files.append(load_file(path, name))
+    return Engine(ruleset).run(files)
+
+
+def codes(diagnostics) -> list[str]:
+    return [d.code for d in diagnostics]

@@ -1,0 +1,68 @@
+"""Every rule is complete in both languages, and its documented examples behave as
+documented: the bad example is reported with the rule's code, the good one is not."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from checker.engine import Engine
+from checker.loader import LoadedFile, decode, load_text
+from checker.rules import LANGS, load_ruleset
+
+RULESET = load_ruleset("recommended")
+RULES = sorted(RULESET.rules.values(), key=lambda rule: rule.code)
+# Rules whose bad case cannot be written as file content: an unreadable file is a
+# property of the file system (tested in test_loader with a directory and a dangling link).
+NO_CONTENT_EXAMPLE = {"LOAD012"}
+
+
+def _check_example(text: str, encoding: str | None = None):
+    loaded = LoadedFile(path=Path("example.yaml"), name="example.yaml")
+    if encoding:
+        decoded = decode(loaded, text.encode(encoding))
+        assert decoded is None
+    else:
+        load_text(loaded, text)
+    return Engine(RULESET).run([loaded])
+
+
+def test_codes_and_names_are_unique():
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    for rule in RULES:
+        assert re.fullmatch(r"[A-Z]+\d{3}", rule.code), rule.code
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_rule_is_bilingual_and_documented(rule):
+    for lang in LANGS:
+        assert rule.message[lang].strip()
+        assert rule.help[lang].strip()
+        assert rule.docs["what"][lang].strip()
+        assert rule.docs["why"][lang].strip()
+    ja_fields = {f for _, f, _, _ in string.Formatter().parse(rule.message["ja"]) if f}
+    en_fields = {f for _, f, _, _ in string.Formatter().parse(rule.message["en"]) if f}
+    assert ja_fields == en_fields, "both languages say the same numbers"
+    # Japanese text is Japanese: it has kana or kanji.
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rule.message["ja"] + rule.docs["what"]["ja"])
+    if rule.code not in NO_CONTENT_EXAMPLE:
+        assert rule.docs.get("bad") and rule.docs.get("good")
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NO_CONTENT_EXAMPLE], ids=lambda r: r.code)
+def test_bad_example_is_reported(rule):
+    diagnostics = _check_example(rule.docs["bad"], rule.docs.get("bad_encoding"))
+    assert rule.code in [d.code for d in diagnostics]
+    for diagnostic in diagnostics:
+        for lang in LANGS:
+            assert diagnostic.message[lang]  # every placeholder was filled
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NO_CONTENT_EXAMPLE], ids=lambda r: r.code)
+def test_good_example_is_clean(rule):
+    diagnostics = _check_example(rule.docs["good"])
+    assert [d.code for d in diagnostics] == []
