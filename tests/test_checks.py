@@ -1,0 +1,183 @@
+"""The four core checks: code, span and numbers of each diagnostic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.conftest import check_text, check_texts, codes
+
+EVAL = ("plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, "
+        "period: {start: 令和3年度, end: 令和6年度}, as_of: 令和4年度, source: {seed: a.txt}}\n")
+
+
+def projects(items: list[int | str], total: int | str, unit: str = "千円") -> str:
+    rows = "".join(f"        - {{no: {n}, name: 事業{n}, cost: {cost}}}\n" for n, cost in enumerate(items, 1))
+    return EVAL + f"themes:\n  - id: a\n    title: t\n    projects:\n      unit: {unit}\n      items:\n{rows}      total: {total}\n"
+
+
+def indicator(targets: str, actuals: str, rates: str, baseline: str = "{year: 令和2年度, value: 46}", unit: str = "人/月") -> str:
+    return EVAL + (
+        "themes:\n  - id: a\n    title: t\n    indicators:\n"
+        f"      - name: 指標\n        unit: {unit}\n        baseline: {baseline}\n"
+        f"        targets: {targets}\n        actuals: {actuals}\n        rates: {rates}\n"
+    )
+
+
+# --- totals ---
+
+
+def test_exact_total_passes(recommended):
+    assert check_text(recommended, projects([19, 2377, 3851, 8379, 6091, 14326, 41, 11287], 46371)) == []
+
+
+def test_total_within_rounding_is_a_warning_with_both_numbers(recommended):
+    [diagnostic] = check_text(recommended, projects([16209, 1958, 401958], 420124))
+    assert diagnostic.code == "TOT002" and diagnostic.severity.label == "warning"
+    assert (diagnostic.span.line, diagnostic.span.column) == (11, 14)
+    assert diagnostic.args["stated"] == 420124 and diagnostic.args["computed"] == 420125
+    assert diagnostic.args["difference"] == -1 and diagnostic.args["allowance"] == Decimal("1.5")
+    assert "420,124" in diagnostic.message["en"] and "420,125" in diagnostic.message["ja"]
+    assert [rel.label.en for rel, _ in diagnostic.related] == ["item 1", "item 2", "item 3"]
+    assert [span.line for _, span in diagnostic.related] == [8, 9, 10]
+
+
+def test_total_beyond_rounding_is_an_error(recommended):
+    [diagnostic] = check_text(recommended, projects([16209, 1958, 401958], 421125))
+    assert diagnostic.code == "TOT001" and diagnostic.severity.label == "error"
+    assert diagnostic.args["difference"] == 1000
+    assert "421,125" in diagnostic.message["en"] and "420,125" in diagnostic.message["en"]
+
+
+def test_absent_items_do_not_count(recommended):
+    assert check_text(recommended, projects([100, '"—"', 200], 300)) == []
+
+
+# --- achievement rates ---
+
+
+def test_rates_actual_over_target(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{令和3年度: 46, 令和4年度: 54}",
+                     "{令和3年度: 75.4%, 令和4年度: 78.3%}")
+    assert check_text(recommended, text) == []
+
+
+def test_wrong_rate_names_the_formula_and_is_fixable(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{令和3年度: 46, 令和4年度: 54}",
+                     "{令和3年度: 75.4%, 令和4年度: 73.8%}")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "RATE001"
+    assert (diagnostic.span.line, diagnostic.span.column) == (11, 38)
+    assert diagnostic.args["computed"] == Decimal("78.3") and diagnostic.args["stated"] == Decimal("73.8")
+    assert (diagnostic.args["numerator"], diagnostic.args["denominator"]) == (54, 69)
+    assert "actual / target" in diagnostic.message["en"] and "実績 ÷ 目標" in diagnostic.message["ja"]
+    assert "令和4年度" in diagnostic.message["ja"] and "FY2022" in diagnostic.message["en"]
+    assert diagnostic.fix is not None and diagnostic.fix.replacement == "78.3%"
+
+
+def test_rate_for_decrease_target_is_previous_over_current(recommended):
+    text = indicator("{令和3年度: 前年度比減, 令和4年度: 前年度比減, 令和5年度: 前年度比減, 令和6年度: 前年度比減}",
+                     "{令和3年度: 674.2, 令和4年度: 654.4}", "{令和3年度: 102.2%, 令和4年度: 103.0%}",
+                     baseline="{year: 令和2年度, value: 689.0}", unit="ｇ")
+    assert check_text(recommended, text) == []
+    wrong = text.replace("103.0%", "97.1%")  # current/previous: the wrong formula's answer
+    [diagnostic] = check_text(recommended, wrong)
+    assert diagnostic.code == "RATE001" and diagnostic.args["computed"] == Decimal("103.0")
+    assert "previous actual / current actual" in diagnostic.message["en"]
+
+
+def test_rate_for_not_above_and_about_same(recommended):
+    accidents = indicator("{令和3年度: 前年以下, 令和4年度: 前年以下, 令和5年度: 前年以下, 令和6年度: 前年以下}",
+                          "{令和3年度: 243, 令和4年度: 206}", "{令和3年度: 106.6%, 令和4年度: 118.0%}",
+                          baseline="{year: 令和2年度, value: 259}", unit="件")
+    assert check_text(recommended, accidents) == []
+    households = indicator("{令和3年度: 1300, 令和4年度: 前年比同程度, 令和5年度: 前年比同程度, 令和6年度: 前年比同程度}",
+                           "{令和3年度: 1248, 令和4年度: 1253}", "{令和3年度: 96.0%, 令和4年度: 100.4%}",
+                           baseline="{year: 令和2年度, value: 1246}", unit="世帯")
+    assert check_text(recommended, households) == []
+    [diagnostic] = check_text(recommended, households.replace("100.4%", "99.6%"))
+    assert diagnostic.args["computed"] == Decimal("100.4")
+    assert "current actual / previous actual" in diagnostic.message["en"]
+
+
+def test_rate_for_bound_is_actual_over_bound(recommended):
+    text = indicator("{令和3年度: 4以上, 令和4年度: 4以上, 令和5年度: 4以上, 令和6年度: 4以上}", "{令和3年度: 3}",
+                     "{令和3年度: 75.0%}", unit="件", baseline="{year: 令和2年度, value: 2}")
+    assert check_text(recommended, text) == []
+    [diagnostic] = check_text(recommended, text.replace("75.0%", "80.0%"))
+    assert "bound" in diagnostic.message["en"] and diagnostic.args["computed"] == Decimal("75.0")
+
+
+def test_qualitative_targets_have_no_rate(recommended):
+    text = indicator("{令和3年度: 充実, 令和4年度: 充実, 令和5年度: 充実, 令和6年度: 充実}", "{令和3年度: 5}", "{令和3年度: 100.0%}")
+    assert check_text(recommended, text) == []
+
+
+def test_rate_without_actual_is_reported(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{令和3年度: 46}",
+                     "{令和3年度: 75.4%, 令和4年度: 78.3%}")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "RATE002" and diagnostic.severity.label == "warning"
+
+
+# --- years ---
+
+
+def test_missing_target_year(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和6年度: 78}", "{令和3年度: 46}", "{令和3年度: 75.4%}")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "YEAR001"
+    assert [year.year for year in diagnostic.args["missing"]] == [2023]
+    assert diagnostic.span.line == 9  # the targets key
+    assert "令和5年度" in diagnostic.message["ja"]
+
+
+def test_actual_after_as_of_and_outside_period(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78, 令和7年度: 80}",
+                     "{令和3年度: 46, 令和5年度: 60}", "{令和3年度: 75.4%}")
+    found = check_text(recommended, text)
+    assert codes(found) == ["YEAR004", "YEAR002"]
+    outside, after = found
+    assert outside.args["year"].year == 2025 and outside.span.line == 9
+    assert after.args["year"].year == 2023 and after.span.line == 10 and after.span.column == 30
+
+
+def test_baseline_inside_period(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{}", "{}",
+                     baseline="{year: 令和3年度, value: 46}")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "YEAR003" and diagnostic.span.line == 8
+
+
+# --- units ---
+
+
+def test_written_unit_must_match(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{令和3年度: 46件}", "{令和3年度: 75.4%}")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "UNIT001" and diagnostic.args["written"] == "件" and diagnostic.args["declared"] == "人/月"
+    assert diagnostic.span.line == 10
+
+
+def test_value_unit_matching_the_counted_thing_passes(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{令和3年度: 46人}", "{令和3年度: 75.4%}")
+    assert check_text(recommended, text) == []
+
+
+def test_money_scales_are_not_mixed(recommended):
+    found = check_text(recommended, projects(['"8,345,000 円"', 100], 8345100))
+    [unit] = [d for d in found if d.code == "UNIT002"]
+    assert (unit.args["written"], unit.args["declared"]) == ("円", "千円") and unit.span.line == 8
+
+
+def test_percent_and_permille(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}", "{令和3年度: 46}", "{令和3年度: 75.4‰}")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "UNIT003"
+
+
+def test_indicator_keeps_its_unit_across_documents(recommended):
+    one = EVAL + "themes:\n  - id: a\n    title: t\n    indicators:\n      - {key: k/x, name: n, unit: 件, targets: {R3: 1, R4: 1, R5: 1, R6: 1}}\n"
+    two = one.replace("unit: 件", "unit: 人")
+    [diagnostic] = check_texts(recommended, {"a.yaml": one, "b.yaml": two})
+    assert diagnostic.code == "UNIT004" and diagnostic.file == "b.yaml"
+    assert diagnostic.related[0][0].location.file == "a.yaml"

@@ -1,0 +1,116 @@
+"""plans/ is the truest test: the exact findings on the real documents, each explained by
+a comment beside the value, and every core check firing at the right value when a
+single number in a copy of a real plan is changed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PLANS, ROOT, check_real, real_plan_files
+
+THEME_11 = PLANS / "kodaira/policy-evaluation-r4/theme-11-disability.yaml"
+THEME_19 = PLANS / "kodaira/policy-evaluation-r4/theme-19-resource-recycling.yaml"
+DIVERSITY = PLANS / "kodaira/execution-plan/01-diversity.yaml"
+
+# (code, file, line, stated, computed) of every finding on plans/: each is a true
+# inconsistency of the source document, explained in a comment beside the value.
+EXPECTED = [
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-11-disability.yaml", "7412808", "7412809"),
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-19-resource-recycling.yaml", "3256586", "3256585"),
+]
+
+
+def _line_of(path: Path, pattern: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if re.search(pattern, line):
+            return number
+    raise AssertionError(f"{pattern!r} not in {path}")
+
+
+def test_every_seed_file_is_named():
+    for path in real_plan_files():
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"seed: \d{3}_[0-9a-f]{16}\.txt", text), path
+
+
+def test_findings_on_plans_are_exactly_the_explained_ones(recommended):
+    diagnostics = check_real(recommended)
+    found = [(d.code, d.file, str(d.args.get("stated")), str(d.args.get("computed"))) for d in diagnostics]
+    assert found == EXPECTED
+
+
+def test_each_finding_is_explained_beside_its_value(recommended):
+    for diagnostic in check_real(recommended):
+        lines = (ROOT / diagnostic.file).read_text(encoding="utf-8").splitlines()
+        here = lines[diagnostic.span.line - 1]
+        above = lines[diagnostic.span.line - 2] if diagnostic.span.line > 1 else ""
+        assert "#" in here or above.strip().startswith("#"), f"{diagnostic.file}:{diagnostic.span.line} has no comment"
+
+
+def test_disability_total_is_a_rounding_warning_not_an_error(recommended):
+    [diagnostic] = [d for d in check_real(recommended) if d.file.endswith("theme-11-disability.yaml")]
+    assert diagnostic.code == "TOT002" and diagnostic.severity.label == "warning"
+    assert diagnostic.args["stated"] == 7412808 and diagnostic.args["computed"] == 7412809
+    assert diagnostic.args["allowance"] == 15 and diagnostic.args["count"] == 30
+    assert diagnostic.span.line == _line_of(THEME_11, r"^\s+total:")
+
+
+def _mutate(recommended, path: Path, pattern: str, replacement: str):
+    text = path.read_text(encoding="utf-8")
+    mutated, count = re.subn(pattern, replacement, text, count=1)
+    assert count == 1, pattern
+    name = str(path.relative_to(ROOT))
+    return [d for d in check_real(recommended, {path: mutated}) if d.file == name]
+
+
+def test_item_cost_changed_by_1000_is_an_error_at_the_total(recommended):
+    found = _mutate(recommended, THEME_11, r'cost: "16,209"', 'cost: "17,209"')
+    [diagnostic] = [d for d in found if d.code.startswith("TOT")]
+    assert diagnostic.code == "TOT001" and diagnostic.severity.label == "error"
+    assert diagnostic.span.line == _line_of(THEME_11, r"^\s+total:")
+    assert "7,412,808" in diagnostic.message["en"] and "7,413,809" in diagnostic.message["en"]
+    assert "7,412,808" in diagnostic.message["ja"] and "7,413,809" in diagnostic.message["ja"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "replacement", "row"),
+    [
+        (r"rates: +\{令和3年度: 75\.4%", "rates: {令和3年度: 76.4%", "rates"),  # a stated rate
+        (r"targets: +\{令和3年度: 61,", "targets: {令和3年度: 62,", "targets"),  # a target
+        (r"actuals: +\{令和3年度: 46,", "actuals: {令和3年度: 47,", "actuals"),  # an actual
+    ],
+)
+def test_rate_target_or_actual_changed_gives_a_rate_diagnostic(recommended, pattern, replacement, row):
+    found = _mutate(recommended, THEME_11, pattern, replacement)
+    [diagnostic] = [d for d in found if d.code == "RATE001"]
+    rates_line = _line_of(THEME_11, r"rates: +\{令和3年度: 7")
+    assert diagnostic.span.line == rates_line  # the stated rate that no longer agrees
+    assert diagnostic.args["stated"] == (Decimal("76.4") if row == "rates" else Decimal("75.4"))
+    related_lines = {span.line for _, span in diagnostic.related}
+    assert _line_of(THEME_11, r"targets: +\{令和3年度: 6") in related_lines
+    assert _line_of(THEME_11, r"actuals: +\{令和3年度: 4") in related_lines
+
+
+def test_year_key_changed_gives_a_year_diagnostic(recommended):
+    found = _mutate(recommended, DIVERSITY, r"令和6年度: 20\}", "令和7年度: 20}")
+    assert sorted(d.code for d in found) == ["YEAR001", "YEAR004"]
+    outside = [d for d in found if d.code == "YEAR004"][0]
+    assert outside.args["year"].year == 2025
+    assert outside.span.line == _line_of(DIVERSITY, r"令和6年度: 20\}")
+
+
+def test_unit_changed_gives_a_unit_diagnostic(recommended):
+    found = _mutate(recommended, THEME_11, r"unit: 人/月", "unit: 件")
+    [diagnostic] = [d for d in found if d.code == "UNIT004"]
+    assert diagnostic.args["unit"] == "件" and diagnostic.args["reference_unit"] == "人/月"
+    assert diagnostic.span.line == _line_of(THEME_11, r"unit: 人/月")
+
+
+def test_money_scale_changed_gives_a_unit_diagnostic(recommended):
+    found = _mutate(recommended, DIVERSITY, r'"8,345 千円"', '"8,345,000 円"')
+    [diagnostic] = [d for d in found if d.code == "UNIT002"]
+    assert diagnostic.span.line == _line_of(DIVERSITY, r'"8,345 千円"')
