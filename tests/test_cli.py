@@ -1,0 +1,141 @@
+"""The command line: exit codes, formats, languages, rulesets, schema, rule docs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, real_plan_files
+
+GOOD = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
+BAD_TOTAL = GOOD + (
+    "themes:\n  - id: a\n    title: t\n    projects:\n      unit: 千円\n      items:\n"
+    "        - {no: 1, name: 事業, cost: 19}\n        - {no: 2, name: 事業2, cost: 3851}\n      total: 4870\n"
+)
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=environment)
+
+
+def test_default_target_is_plans_and_real_data_passes_the_fail_level():
+    result = run("--format", "concise")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "TOT002" in result.stdout  # the explained rounding warnings are still shown
+
+
+def test_exit_codes(tmp_path):
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(BAD_TOTAL, encoding="utf-8")
+    assert run(str(tmp_path / "good.yaml")).returncode == 0
+    assert run(str(tmp_path / "bad.yaml")).returncode == 1
+    assert run("--exit-zero", str(tmp_path / "bad.yaml")).returncode == 0
+    assert run(str(tmp_path / "missing.yaml")).returncode == 2
+    assert run("--format", "nonsense", str(tmp_path)).returncode == 2
+    # warnings fail only when asked to
+    assert run("--fail-level", "warning", "plans").returncode == 1
+
+
+def test_concise_and_full_formats_point_at_the_value(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    concise = run("--format", "concise", "--lang", "en", str(path))
+    assert concise.stdout.strip().endswith("TOT001 [error] total 4,870 千円 differs from the sum of its 2 items, 3,870 千円 (difference 1,000, more than the ±1 rounding can explain)")
+    assert ":10:14:" in concise.stdout
+    full = run("--lang", "ja", str(path)).stdout
+    assert "エラー[TOT001]" in full and "10 |       total: 4870" in full
+    assert "^^^^" in full and "内訳 1" in full and "ヒント" in full and "1 件の指摘" in full
+
+
+def test_json_format_has_the_numbers(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    document = json.loads(run("--format", "json", str(path)).stdout)
+    [diagnostic] = document["diagnostics"]
+    assert diagnostic["code"] == "TOT001" and diagnostic["severity"] == "error"
+    assert (diagnostic["line"], diagnostic["column"], diagnostic["end_column"]) == (10, 14, 18)
+    assert diagnostic["numbers"]["stated"] == "4870" and diagnostic["numbers"]["computed"] == "3870"
+    assert diagnostic["message"]["ja"] and diagnostic["message"]["en"]
+    assert [r["line"] for r in diagnostic["related"]] == [8, 9]
+    assert document["summary"] == {"info": 0, "warning": 0, "error": 1}
+
+
+def test_language_defaults_from_the_locale(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    assert "合計" in run("--format", "concise", str(path), env={"LANG": "ja_JP.UTF-8", "LC_ALL": ""}).stdout
+    assert "total" in run("--format", "concise", str(path), env={"LANG": "C.UTF-8", "LC_ALL": ""}).stdout
+
+
+def test_schema_validates_every_real_plan(tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_text(run("schema").stdout, encoding="utf-8")
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    files = [str(path) for path in real_plan_files()]
+    result = subprocess.run([str(checker), "--schemafile", str(schema), *files], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("kind: policy_evaluation", "kind: evaluation"), encoding="utf-8")
+    assert subprocess.run([str(checker), "--schemafile", str(schema), str(bad)], capture_output=True).returncode == 1
+
+
+def test_rules_listing_and_rule_docs():
+    listing = run("rules").stdout
+    assert "RATE001" in listing and "fixable" in listing.splitlines()[[c.split()[0] for c in listing.splitlines()].index("RATE001")]
+    rows = json.loads(run("rules", "--format", "json").stdout)
+    assert {"code": "TOT002", "name": "total-within-rounding", "severity": "warning", "fixable": False} in rows
+    doc_ja = run("rule", "TOT001", "--lang", "ja").stdout
+    assert "検査内容" in doc_ja and "悪い例" in doc_ja and "良い例" in doc_ja
+    doc_en = run("rule", "tot001", "--lang", "en").stdout
+    assert "Why it matters" in doc_en
+    missing = run("rule", "TOT003")
+    assert missing.returncode == 2 and "did you mean" in missing.stderr
+
+
+def test_user_ruleset_extends_and_overrides(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    ruleset = tmp_path / "city.yaml"
+    ruleset.write_text("extends: recommended\nrules:\n  TOT001: {severity: warning}\n", encoding="utf-8")
+    result = run("--format", "concise", "--rules", str(ruleset), str(path))
+    assert result.returncode == 0 and "TOT001 [warning]" in result.stdout
+    ruleset.write_text("extends: recommended\nrules:\n  TOT001: off\n", encoding="utf-8")
+    assert run("--format", "concise", "--rules", str(ruleset), str(path)).stdout == ""
+
+
+def test_user_ruleset_adds_a_rule(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    ruleset = tmp_path / "city.yaml"
+    ruleset.write_text(
+        "extends: recommended\nrules:\n"
+        "  CITY001:\n    name: strict-total\n    severity: error\n    given: project_lists\n"
+        "    then: {function: sum_matches, kind: beyond_rounding, options: {half_unit_per_item: false}}\n"
+        "    message: {ja: \"合計 {stated} が内訳の和 {computed} と違います\", en: \"total {stated} is not {computed}\"}\n",
+        encoding="utf-8",
+    )
+    result = run("--format", "concise", "--lang", "en", "--rules", str(ruleset), str(path))
+    assert "CITY001 [error] total 4,870 is not 3,870" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("rules:\n  X001: {name: x, severity: loud, given: project_lists, then: {function: sum_matches}, message: {ja: a, en: b}}\n", "severity"),
+        ("rules:\n  X001: {name: x, severity: error, given: project_lists, then: {function: sum_matchez}, message: {ja: a, en: b}}\n", "did you mean sum_matches"),
+        ("rules:\n  X001: {name: x, severity: error, given: project_lists, then: {function: sum_matches}, message: {ja: a}}\n", "both ja and en"),
+        ("extends: recomended\n", "did you mean recommended"),
+    ],
+)
+def test_bad_rulesets_are_configuration_errors(tmp_path, body, words):
+    ruleset = tmp_path / "bad-rules.yaml"
+    ruleset.write_text(body, encoding="utf-8")
+    result = run("--rules", str(ruleset), "plans")
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
