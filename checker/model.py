@@ -217,17 +217,22 @@ class Numbering(Model):
     theme: int
 
 
-class Theme(Model):
+class Section(Model):
+    """What every plan section has: a title, its source, footnotes and indicators."""
+
+    title: str
+    source: Source | None = None
+    footnotes: dict[str, str] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(default_factory=list)
+
+
+class Theme(Section):
     """A theme of a policy evaluation (基本目標 – 方針 – テーマ)."""
 
     id: str
     numbering: Numbering | None = None
-    title: str
-    source: Source | None = None
     assessment: str | None = Field(None, description="目標達成度合い")
     assessment_reason: str | None = None
-    footnotes: dict[str, str] = Field(default_factory=dict)
-    indicators: list[Indicator] = Field(default_factory=list)
     projects: ProjectList | None = None
 
 
@@ -246,13 +251,9 @@ class MajorProjectList(Model):
     items: list[MajorProject]
 
 
-class Policy(Model):
+class Policy(Section):
     """A policy of an execution plan (中期実行プラン)."""
 
-    title: str
-    source: Source | None = None
-    footnotes: dict[str, str] = Field(default_factory=dict)
-    indicators: list[Indicator] = Field(default_factory=list)
     projects: MajorProjectList | None = None
 
 

@@ -59,6 +59,8 @@ def _sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
 
 def select(given: str, files: list[Any]) -> list[Target]:
     """The targets of selector `given` over the loaded files that have a model."""
+    from checker.model import MajorProjectList, ProjectList
+
     valid = [loaded for loaded in files if loaded.model is not None]
     targets: list[Target] = []
     if given == "plan_set":
@@ -75,10 +77,10 @@ def select(given: str, files: list[Any]) -> list[Target]:
                 for index, indicator in enumerate(section.indicators):
                     targets.append(Target(loaded.name, path + ("indicators", index), indicator, plan))
             elif given == "project_lists":
-                if section.projects is not None and hasattr(section.projects, "total"):
+                if isinstance(section.projects, ProjectList):
                     targets.append(Target(loaded.name, path + ("projects",), section.projects, plan))
             elif given == "major_project_lists":
-                if section.projects is not None and not hasattr(section.projects, "total"):
+                if isinstance(section.projects, MajorProjectList):
                     targets.append(Target(loaded.name, path + ("projects",), section.projects, plan))
             else:
                 raise KeyError(given)

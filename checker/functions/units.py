@@ -56,22 +56,22 @@ def _indicator_cells(indicator: Any) -> Iterator[tuple[ModelPath, Any, str | Non
 def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """Each value's written unit (`46人`, `8,345 千円`, `75.4%`) agrees with the unit declared
     for its indicator or list (rates are always %)."""
+    from checker.model import Indicator, ProjectList
+
     node = target.node
     cells: list[tuple[ModelPath, Any, str | None]] = []
-    declared_path: ModelPath
-    if hasattr(node, "targets"):
+    if isinstance(node, Indicator):
         cells = list(_indicator_cells(node))
-        declared_path = ("unit",)
-    else:
-        declared_path = ("unit",)
-        for index, item in enumerate(node.items):
-            if hasattr(item, "cost"):
-                cells.append((("items", index, "cost"), item.cost, node.unit))
-            else:
-                for year, cell in sorted(item.costs.items()):
-                    cells.append((("items", index, "costs", year), cell, node.unit))
-        if getattr(node, "total", None) is not None:
+    elif isinstance(node, ProjectList):
+        cells = [(("items", index, "cost"), item.cost, node.unit) for index, item in enumerate(node.items)]
+        if node.total is not None:
             cells.append((("total",), node.total, node.unit))
+    else:  # MajorProjectList: yearly planned costs
+        cells = [
+            (("items", index, "costs", year), cell, node.unit)
+            for index, item in enumerate(node.items)
+            for year, cell in sorted(item.costs.items())
+        ]
     for path, cell, declared in cells:
         number = _number_of(cell)
         if number is None:
@@ -80,7 +80,7 @@ def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
         if kind is None:
             continue
         related = [] if path[0] == "rates" else [
-            Related(Location(target.file, target.path + declared_path), Text("宣言された単位", "declared unit"))
+            Related(Location(target.file, target.path + ("unit",)), Text("宣言された単位", "declared unit"))
         ]
         yield Finding(
             kind,
