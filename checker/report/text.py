@@ -18,8 +18,8 @@ _LABEL = {
     "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
 }
 _WORDS = {
-    "ja": {"help": "ヒント", "fix": "自動修正可能（--fix）", "and_more": "ほか {n} 件", "related": "関連"},
-    "en": {"help": "help", "fix": "fixable with --fix", "and_more": "and {n} more", "related": "related"},
+    "ja": {"help": "ヒント", "fix": "修正案", "and_more": "ほか {n} 件", "related": "関連"},
+    "en": {"help": "help", "fix": "suggested fix", "and_more": "and {n} more", "related": "related"},
 }
 
 
@@ -118,7 +118,11 @@ def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         return (f"[bold]{len(diagnostics)} 件の指摘[/bold]（エラー {counts[Severity.ERROR]}、警告 "
                 f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査")
     if not diagnostics:
-        return f"[green]All checks passed[/green] ({files} files checked)"
+        return f"[green]All checks passed[/green] ({_plural(files, 'file')} checked)"
     return (f"[bold]Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}[/bold] "
-            f"({counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info) "
-            f"in {files} files checked")
+            f"({_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
+            f"{counts[Severity.INFO]} info) in {_plural(files, 'file')} checked")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
