@@ -1,0 +1,74 @@
+"""Every number in plans/ is printed in its seed: an independent second pass that
+re-reads each section's lines of the seed text and finds each encoded number there."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from checker.loader import load_file
+from checker.values import Bound, Number
+from tests.conftest import ROOT, real_plan_files
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def _seed_numbers(seed: Path, first: int, last: int) -> set[Decimal]:
+    lines = seed.read_text(encoding="utf-8").splitlines()[first - 1:last]
+    text = unicodedata.normalize("NFKC", "\n".join(lines))
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,234 -> 1234
+    return {Decimal(match) for match in re.findall(r"\d+(?:\.\d+)?", text)}
+
+
+def _numbers(section) -> list[tuple[str, Decimal]]:
+    """(where, value) for every number the section states."""
+    found: list[tuple[str, Decimal]] = []
+
+    def add(where: str, cell) -> None:
+        number = cell.number if isinstance(cell, Bound) else cell
+        if isinstance(number, Number):
+            found.append((where, abs(number.value)))
+
+    for indicator in section.indicators:
+        if indicator.baseline is not None:
+            add(f"{indicator.name} baseline", indicator.baseline.value)
+        for row in ("targets", "actuals", "rates"):
+            for year, cell in getattr(indicator, row).items():
+                add(f"{indicator.name} {row} {year}", cell)
+    projects = section.projects
+    if projects is not None:
+        for item in projects.items:
+            if hasattr(item, "cost"):
+                add(f"{item.name} cost", item.cost)
+                if item.code is not None:
+                    found.append((f"{item.name} code", Decimal(item.code)))
+            else:
+                for year, cell in item.costs.items():
+                    add(f"{item.name} cost {year}", cell)
+        if getattr(projects, "total", None) is not None:
+            add("total", projects.total)
+        for outlook, count in (getattr(projects, "outlook_counts", None) or {}).items():
+            found.append((f"outlook {outlook}", Decimal(count)))
+    return found
+
+
+PLAN_FILES = real_plan_files()
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not beside this checkout")
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda path: path.name)
+def test_every_number_is_printed_in_its_seed_section(path):
+    loaded = load_file(path)
+    assert loaded.model is not None, loaded.findings
+    seed = SEEDS / loaded.model.plan.source.seed
+    sections = list(loaded.model.themes) + list(loaded.model.policies)
+    assert sections
+    for section in sections:
+        assert section.source is not None and section.source.lines is not None, section.title
+        printed = _seed_numbers(seed, *section.source.lines)
+        missing = [(where, value) for where, value in _numbers(section) if value not in printed]
+        assert missing == [], f"{path.name} {section.title}: not in seed lines {section.source.lines}"
