@@ -181,3 +181,9 @@ def test_indicator_keeps_its_unit_across_documents(recommended):
     [diagnostic] = check_texts(recommended, {"a.yaml": one, "b.yaml": two})
     assert diagnostic.code == "UNIT004" and diagnostic.file == "b.yaml"
     assert diagnostic.related[0][0].location.file == "a.yaml"
+
+
+def test_explicit_absence_after_as_of_is_not_an_actual(recommended):
+    text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}",
+                     '{令和3年度: 46, 令和5年度: "-"}', '{令和3年度: 75.4%, 令和5年度: "-"}')
+    assert check_text(recommended, text) == []

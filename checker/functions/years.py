@@ -8,6 +8,7 @@ from typing import Any
 
 from checker.diagnostics import Finding, Location, Related, Text, Year
 from checker.functions import Target, check_function
+from checker.values import Absent
 
 _ROWS = {
     "targets": Text("目標", "target"),
@@ -58,7 +59,9 @@ def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
                      "start": Year(period.start), "end": Year(period.end)},
                     period_related,
                 )
-            elif row != "targets" and header.as_of is not None and year > header.as_of:
+            elif (row != "targets" and header.as_of is not None and year > header.as_of
+                  and not isinstance(getattr(indicator, row)[year], Absent)):
+                # An explicit "—" after the as-of year states that nothing is known yet: fine.
                 yield Finding(
                     "after_as_of",
                     location,
