@@ -20,6 +20,10 @@ DIVERSITY = PLANS / "kodaira/execution-plan/01-diversity.yaml"
 # inconsistency of the source document, explained in a comment beside the value.
 EXPECTED = [
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-11-disability.yaml", "7412808", "7412809"),
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-13-community-based-integrated-care.yaml", "1133447", "1133446"),
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-14-long-term-care-insurance.yaml", "16189635", "16189636"),
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-17-water-and-greenery.yaml", "1152663", "1152664"),
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-18-environment.yaml", "1911973", "1911971"),
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-19-resource-recycling.yaml", "3256586", "3256585"),
 ]
 
