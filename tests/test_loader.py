@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.engine import Engine
-from checker.loader import LoadedFile, load_file
+from checker.loader import load_file
 from tests.conftest import check_text
 
 HEADER = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
