@@ -89,7 +89,7 @@ CellValue = Annotated[
 YearMap = Annotated[dict[FiscalYear, CellValue], BeforeValidator(_year_map)]
 
 _CODE_RE = re.compile(r"^\d{6}$")
-_ACCOUNT_RE = re.compile(r"^(?P<fund>介)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
+_ACCOUNT_RE = re.compile(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
 
 
 def _code(value: Any) -> str:
@@ -105,9 +105,10 @@ class Model(BaseModel):
 
 
 class BudgetAccount(Model):
-    """予算科目: 款 項 目, in the general account or the long-term-care special account (介)."""
+    """予算科目: 款 項 目, in the general account or a special account named by its printed
+    prefix (介 long-term care, 後 late-stage elderly medical care, 国 national health insurance)."""
 
-    fund: Literal["general", "care"] = "general"
+    fund: str = Field("general", description="general, or the special account's printed prefix")
     kan: int
     kou: int
     moku: int
@@ -120,7 +121,7 @@ class BudgetAccount(Model):
             if not match:
                 raise PydanticCustomError("account", "a budget account is 款-項-目 like \"3-4-4\" or \"介3-1-1\"")
             return {
-                "fund": "care" if match["fund"] else "general",
+                "fund": match["fund"] or "general",
                 "kan": int(match["kan"]),
                 "kou": int(match["kou"]),
                 "moku": int(match["moku"]),
@@ -128,7 +129,7 @@ class BudgetAccount(Model):
         return value
 
 
-AccountValue = Annotated[BudgetAccount, WithJsonSchema({"type": "string", "pattern": r"^介?\d+-\d+-\d+$"})]
+AccountValue = Annotated[BudgetAccount, WithJsonSchema({"type": "string", "pattern": r"^[^\d\s-]*\d+-\d+-\d+$"})]
 Code = Annotated[str, PlainValidator(_code), WithJsonSchema({"type": "string", "pattern": r"^\d{6}$"})]
 
 

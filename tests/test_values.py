@@ -67,3 +67,11 @@ def test_malformed_numbers_are_errors():
     for text in ("1.2.3", "12,34"):
         with pytest.raises(CellError):
             parse_cell(text)
+
+
+def test_budget_accounts_keep_their_special_account_prefix():
+    from checker.model import BudgetAccount
+
+    assert BudgetAccount.model_validate("3-4-4").fund == "general"
+    assert BudgetAccount.model_validate("介3-1-1").fund == "介"
+    assert BudgetAccount.model_validate("後1-1-2").model_dump() == {"fund": "後", "kan": 1, "kou": 1, "moku": 2}
