@@ -15,8 +15,13 @@ $(BIN)/plancheck: pyproject.toml
 
 setup: $(BIN)/plancheck
 
+# The published documents hold true inconsistencies (explained beside each value in plans/),
+# so plancheck exits 1 on them; that is the demonstration working, not a failed set-up.
+# Exit 2 (usage or internal error) still fails make.
 check: setup
-	$(BIN)/plancheck plans
+	@$(BIN)/plancheck plans; status=$$?; \
+	if [ $$status -eq 1 ]; then echo "plancheck: exit 1, the findings above are in the published documents (see tests/test_real_data.py)"; fi; \
+	[ $$status -le 1 ]
 
 test: setup
 	$(BIN)/python -m pytest

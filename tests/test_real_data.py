@@ -25,7 +25,9 @@ EXPECTED = [
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-17-water-and-greenery.yaml", "1152663", "1152664"),
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-18-environment.yaml", "1911973", "1911971"),
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-19-resource-recycling.yaml", "3256586", "3256585"),
+    ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml", "846821", "846822"),
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-23-agriculture.yaml", "120028", "120027"),
+    ("TOT001", "plans/kodaira/policy-evaluation-r4/theme-24-municipal-management.yaml", "5467914", "5472114"),
 ]
 
 
