@@ -158,6 +158,9 @@ class Period(Model):
         return range(self.start, self.end + 1)
 
 
+Rounding = Literal["四捨五入", "切り捨て", "切り上げ"]
+
+
 class PlanHeader(Model):
     id: str
     title: str
@@ -166,11 +169,26 @@ class PlanHeader(Model):
     period: Period | None = None
     as_of: FiscalYear | None = None
     source: Source
+    footnotes: dict[str, str] = Field(default_factory=dict, description="Footnotes that hold for the whole document.")
+    rounding: Rounding | None = Field(
+        None, description="How the document rounds stated values (四捨五入 half up, 切り捨て down, 切り上げ up)."
+    )
 
 
 class Baseline(Model):
     year: FiscalYear
     value: CellValue
+    note: str | None = None
+
+
+class SeriesBreak(Model):
+    """A declared change in what an indicator's yearly series counts, from `year` on: its
+    definition changes (累計 becomes new registrations in the year) or a cumulative
+    window restarts. Checks that compare years across the break respect it."""
+
+    year: FiscalYear
+    kind: Literal["redefined", "restarted"]
+    note: str = Field(description="The footnote that declares it, as printed.")
 
 
 class Indicator(Model):
@@ -184,7 +202,20 @@ class Indicator(Model):
     targets: YearMap = Field(default_factory=dict)
     actuals: YearMap = Field(default_factory=dict)
     rates: YearMap = Field(default_factory=dict, description="Stated achievement rates (達成率).")
+    program: str | None = Field(None, description="事業名: the project the indicator measures (issue sheets).")
+    department: str | None = Field(None, description="所管課, as printed.")
+    cumulative: bool = Field(False, description="(累計): a running total that does not decrease.")
+    component_of: str | None = Field(None, description="(内数): the key of the indicator this row is a part of.")
+    restates: str | None = Field(None, description="(再掲): the key of the indicator this row repeats.")
+    series_breaks: list[SeriesBreak] = Field(default_factory=list)
     note: str | None = None
+
+    def break_between(self, earlier: int, later: int) -> SeriesBreak | None:
+        """The declared break that separates year `earlier` from year `later`, if any."""
+        for series_break in self.series_breaks:
+            if earlier < series_break.year <= later:
+                return series_break
+        return None
 
 
 class ProjectItem(Model):
@@ -210,6 +241,7 @@ class ProjectList(Model):
     items: list[ProjectItem]
     total: CellValue | None = None
     outlook_counts: dict[Outlook, int] | None = None
+    rounding: Rounding | None = None
 
 
 class Numbering(Model):
@@ -258,12 +290,125 @@ class Policy(Section):
     projects: MajorProjectList | None = None
 
 
+class Measure(Model):
+    """施策: one measure of a strategy, with its departments and progress (進捗状況)."""
+
+    no: int
+    name: str
+    departments: list[str] = Field(default_factory=list, description="所管課")
+    related_departments: list[str] = Field(default_factory=list, description="(関連課), printed in brackets")
+    progress: str | None = Field(None, description="進捗状況, as printed: 実施済")
+    note: str | None = None
+
+
+class Area(Section):
+    """A strategy's measure group under a goal (① 農のあるまちづくりの推進): its measures
+    and its KPIs."""
+
+    number: str = Field(description="As printed: ①, ②, …")
+    measures: list[Measure] = Field(default_factory=list)
+
+
+class Count(Model):
+    """A count a report states in its text (こだまちサロン…32か所)."""
+
+    name: str
+    value: CellValue
+    note: str | None = None
+
+
+class Direction(Model):
+    """取組の方向性 of an activity plan, with its stated status and the counts it gives."""
+
+    number: int
+    title: str
+    status: str | None = Field(None, description="今後の取組の方向性, as printed: 継続")
+    counts: list[Count] = Field(default_factory=list)
+    source: Source | None = None
+
+
+class Goal(Section):
+    """基本目標: a strategy's goal (数値目標 as its indicators, measure groups as `areas`) or
+    an activity plan's goal (its `directions`)."""
+
+    id: str
+    number: int
+    areas: list[Area] = Field(default_factory=list)
+    directions: list[Direction] = Field(default_factory=list)
+
+
+class Column(Model):
+    """A column of a statistics table, keyed by its printed header."""
+
+    key: str = Field(description="The header as printed: 平成30年, 令和3年度, ※R4.11.1")
+    year: FiscalYear | None = Field(None, description="The (calendar or fiscal) year it stands for, if one.")
+    as_of: str | None = Field(None, description="The date the values are taken at, when the header gives one.")
+    provisional: bool = Field(False, description="速報値: a provisional figure.")
+
+
+class TableRow(Model):
+    key: str = Field(description="A stable name for the row, used by relations and rules.")
+    name: str = Field(description="The row's label as printed.")
+    unit: str | None = None
+    values: dict[str, CellValue] = Field(description="Column key -> value as printed.")
+    note: str | None = None
+
+
+class Relation(Model):
+    """A relation the table's rows must satisfy in every column they share.
+
+    - sum: `row` = the sum of `of`;
+    - ratio: `row` = `numerator` / `denominator` × `scale`, stated to `places` decimals;
+    - subset: `row` (a うち row) is not larger than `of[0]`;
+    - equal: `row` equals `other` (`table-id/row-key`, another table's row)."""
+
+    check: Literal["sum", "ratio", "subset", "equal"]
+    row: str
+    of: list[str] = Field(default_factory=list)
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: int = 1
+    places: int | None = None
+    other: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _operands(self) -> Relation:
+        needed = {
+            "sum": ("of",), "subset": ("of",), "ratio": ("numerator", "denominator"), "equal": ("other",),
+        }[self.check]
+        for name in needed:
+            if not getattr(self, name):
+                raise PydanticCustomError(
+                    "relation_operand", "a {check} relation needs `{name}`", {"check": self.check, "name": name}
+                )
+        return self
+
+
+class StatisticsTable(Section):
+    """A statistics table: rows of yearly values and the relations between them."""
+
+    id: str
+    number: str | None = Field(None, description="As printed: ①, ②, …")
+    unit: str | None = None
+    as_of: str | None = Field(None, description="各年10月1日現在, as printed.")
+    columns: list[Column]
+    rows: list[TableRow]
+    relations: list[Relation] = Field(default_factory=list)
+    rounding: Rounding | None = None
+
+    def row(self, key: str) -> TableRow | None:
+        return next((row for row in self.rows if row.key == key), None)
+
+
 class PlanFile(Model):
     """One plan file: the document header and the sections this file holds."""
 
     plan: PlanHeader
     themes: list[Theme] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list)
+    tables: list[StatisticsTable] = Field(default_factory=list)
 
 
 def plan_json_schema() -> dict[str, Any]:

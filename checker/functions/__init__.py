@@ -51,15 +51,22 @@ def check_function(name: str, given: tuple[str, ...], kinds: tuple[str, ...], op
 
 
 def _sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
+    """Every section of a plan with its path, a goal before its measure groups."""
     for index, theme in enumerate(plan.themes):
         yield ("themes", index), theme
     for index, policy in enumerate(plan.policies):
         yield ("policies", index), policy
+    for index, goal in enumerate(plan.goals):
+        yield ("goals", index), goal
+        for area_index, area in enumerate(goal.areas):
+            yield ("goals", index, "areas", area_index), area
+    for index, table in enumerate(plan.tables):
+        yield ("tables", index), table
 
 
 def select(given: str, files: list[Any]) -> list[Target]:
     """The targets of selector `given` over the loaded files that have a model."""
-    from checker.model import MajorProjectList, ProjectList
+    from checker.model import MajorProjectList, ProjectList, StatisticsTable
 
     valid = [loaded for loaded in files if loaded.model is not None]
     targets: list[Target] = []
@@ -77,17 +84,20 @@ def select(given: str, files: list[Any]) -> list[Target]:
                 for index, indicator in enumerate(section.indicators):
                     targets.append(Target(loaded.name, path + ("indicators", index), indicator, plan))
             elif given == "project_lists":
-                if isinstance(section.projects, ProjectList):
+                if isinstance(getattr(section, "projects", None), ProjectList):
                     targets.append(Target(loaded.name, path + ("projects",), section.projects, plan))
             elif given == "major_project_lists":
-                if isinstance(section.projects, MajorProjectList):
+                if isinstance(getattr(section, "projects", None), MajorProjectList):
                     targets.append(Target(loaded.name, path + ("projects",), section.projects, plan))
+            elif given == "tables":
+                if isinstance(section, StatisticsTable):
+                    targets.append(Target(loaded.name, path, section, plan))
             else:
                 raise KeyError(given)
     return targets
 
 
-SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "major_project_lists")
+SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "major_project_lists", "tables")
 
 
 def load_builtin_functions() -> None:
