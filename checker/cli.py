@@ -228,8 +228,13 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
         if key in docs:
             click.echo(f"\n## {head}\n{docs[key][lang]}")
     for head, key in ((heads[2], "bad"), (heads[3], "good")):
-        if key in docs:
-            click.echo(f"\n## {head}\n```yaml\n{docs[key].rstrip()}\n```")
+        example = docs.get(key)
+        if isinstance(example, dict):  # a cross-document example: one block per file
+            click.echo(f"\n## {head}")
+            for name, text in example.items():
+                click.echo(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
+        elif example:
+            click.echo(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
 
 
 if __name__ == "__main__":

@@ -133,12 +133,21 @@ AccountValue = Annotated[BudgetAccount, WithJsonSchema({"type": "string", "patte
 Code = Annotated[str, PlainValidator(_code), WithJsonSchema({"type": "string", "pattern": r"^\d{6}$"})]
 
 
+LineRange = tuple[int, int]
+
+
 class Source(Model):
-    """Where a plan or section comes from: the seed document, its heading, its lines."""
+    """Where a plan or section comes from: the seed document, its heading, its lines (one
+    first–last range, or several when the section is printed in parts)."""
 
     seed: str | None = None
     heading: str | None = None
-    lines: tuple[int, int] | None = None
+    lines: LineRange | list[LineRange] | None = None
+
+    def line_ranges(self) -> list[LineRange]:
+        if self.lines is None:
+            return []
+        return list(self.lines) if isinstance(self.lines, list) else [self.lines]
 
 
 class Period(Model):
@@ -172,6 +181,11 @@ class PlanHeader(Model):
     footnotes: dict[str, str] = Field(default_factory=dict, description="Footnotes that hold for the whole document.")
     rounding: Rounding | None = Field(
         None, description="How the document rounds stated values (四捨五入 half up, 切り捨て down, 切り上げ up)."
+    )
+    target_years: Literal["every_year", "end_of_period"] = Field(
+        "every_year",
+        description="every_year: a target for each year of the period (plans, evaluations); "
+        "end_of_period: one target for the period (a strategy's 令和2年度末 目標).",
     )
 
 
@@ -242,6 +256,9 @@ class ProjectList(Model):
     total: CellValue | None = None
     outlook_counts: dict[Outlook, int] | None = None
     rounding: Rounding | None = None
+    restated_in_total: bool = Field(
+        True, description="false when the 合計 leaves out 【再掲】 items (再掲分を除く), so each cost is counted once."
+    )
 
 
 class Numbering(Model):

@@ -166,7 +166,12 @@ def _bilingual(code: str, what: str, value: Any, source: str, required: bool = T
 
 
 def _new_rule(code: str, body: dict[str, Any], source: str) -> Rule:
-    from checker.functions import FUNCTIONS, SELECTORS, load_builtin_functions
+    from checker.functions import (
+        FUNCTIONS,
+        SELECTORS,
+        load_builtin_functions,
+        parse_given,
+    )
 
     _check_fields(code, body, source)
     for required in ("name", "severity", "given", "then", "message"):
@@ -191,13 +196,20 @@ def _new_rule(code: str, body: dict[str, Any], source: str) -> Rule:
             hint = f"; did you mean {close[0]}?" if close else ""
             raise RulesetError(source, f"rule {code}: no check function {function}{hint}")
         for selector in given:
-            if selector not in SELECTORS or selector not in spec.given:
-                raise RulesetError(source, f"rule {code}: {function} applies to {', '.join(spec.given)}, not {selector}")
+            try:
+                name, _ = parse_given(selector)
+            except ValueError as error:
+                raise RulesetError(source, f"rule {code}: {error}") from None
+            if name not in SELECTORS or name not in spec.given:
+                raise RulesetError(source, f"rule {code}: {function} applies to {', '.join(spec.given)}, not {name}")
         if kind is not None and kind not in spec.kinds:
             raise RulesetError(source, f"rule {code}: {function} reports {', '.join(spec.kinds)}, not {kind}")
         unknown_options = set(options) - set(spec.options)
         if unknown_options:
             raise RulesetError(source, f"rule {code}: unknown option(s) for {function}: {', '.join(sorted(unknown_options))}")
+        missing = [name for name in spec.required if options.get(name) in (None, "", [])]
+        if missing:
+            raise RulesetError(source, f"rule {code}: {function} needs option(s): {', '.join(missing)}")
         options = {**spec.options, **options}
     docs = body.get("docs") or {}
     if not isinstance(docs, dict) or set(docs) - DOC_FIELDS:

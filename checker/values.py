@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from checker.fiscal import FiscalYearError, parse_fiscal_year
 
@@ -214,18 +214,72 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+# A declared rounding (四捨五入, 切り捨て, 切り上げ) and the decimal rounding mode it names.
+ROUNDING_MODES = {"四捨五入": ROUND_HALF_UP, "切り捨て": ROUND_DOWN, "切り上げ": ROUND_UP}
+
+
+def round_declared(value: Decimal, places: int, rounding: str | None) -> Decimal:
+    """`value` rounded to `places` decimals the declared way (half up when none is declared)."""
+    mode = ROUNDING_MODES.get(rounding or "四捨五入", ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=mode)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The exact values a stated, rounded number may stand for (closed at both ends: the
+    half-open truth is wider by nothing a Decimal comparison can tell apart here)."""
+
+    low: Decimal
+    high: Decimal
+
+    def __add__(self, other: Interval) -> Interval:
+        return Interval(self.low + other.low, self.high + other.high)
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+    def text(self) -> str:
+        return f"[{format_decimal(self.low)}, {format_decimal(self.high)}]"
+
+
+def interval(number: Number, rounding: str | None) -> Interval:
+    """What `number` stands for under the declared rounding: 四捨五入 ±half a step,
+    切り捨て up to one step above, 切り上げ up to one step below; exact when none."""
+    value, step = number.value, number.step
+    if rounding == "四捨五入":
+        return Interval(value - step / 2, value + step / 2)
+    if rounding == "切り捨て":
+        return Interval(value, value + step) if value >= 0 else Interval(value - step, value)
+    if rounding == "切り上げ":
+        return Interval(value - step, value) if value >= 0 else Interval(value, value + step)
+    return Interval(value, value)
+
+
+def quotient_interval(numerator: Interval, denominator: Interval, scale: Decimal) -> Interval | None:
+    """numerator / denominator × scale over intervals; None when the denominator may be 0."""
+    if denominator.low <= 0 <= denominator.high:
+        return None
+    corners = [n / d * scale for n in (numerator.low, numerator.high) for d in (denominator.low, denominator.high)]
+    return Interval(min(corners), max(corners))
+
+
 __all__ = [
+    "MONEY_SCALES",
+    "ROUNDING_MODES",
     "Absent",
     "Bound",
     "Cell",
     "CellError",
-    "MONEY_SCALES",
+    "Interval",
     "Number",
     "Qualitative",
     "Relative",
     "decimal_places",
     "format_decimal",
+    "interval",
     "normalise_unit",
     "parse_cell",
+    "quotient_interval",
+    "round_declared",
     "round_half_up",
 ]

@@ -100,7 +100,9 @@ def test_rules_listing_and_rule_docs():
     assert "検査内容" in doc_ja and "悪い例" in doc_ja and "良い例" in doc_ja
     doc_en = run("rule", "tot001", "--lang", "en").stdout
     assert "Why it matters" in doc_en
-    missing = run("rule", "TOT003")
+    cross = run("rule", "XDOC001", "--lang", "en").stdout
+    assert "execution-plan.yaml:" in cross and "strategy.yaml:" in cross and "value: 72" in cross
+    missing = run("rule", "TOT009")
     assert missing.returncode == 2 and "did you mean" in missing.stderr
 
 

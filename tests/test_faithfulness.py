@@ -17,9 +17,22 @@ from tests.conftest import ROOT, real_plan_files
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
-def _seed_lines(seed: Path, first: int, last: int) -> str:
-    lines = seed.read_text(encoding="utf-8").splitlines()[first - 1:last]
-    return unicodedata.normalize("NFKC", "\n".join(lines))
+def _seed_lines(seed: Path, ranges: list[tuple[int, int]]) -> str:
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    picked = [line for first, last in ranges for line in lines[first - 1:last]]
+    return unicodedata.normalize("NFKC", "\n".join(picked))
+
+
+def _sections(plan) -> list:
+    """Every part of a plan that names its own seed lines."""
+    found = [*plan.themes, *plan.policies, *plan.tables]
+    for goal in plan.goals:
+        found += [goal, *goal.areas]
+    return found
+
+
+def _direction_numbers(direction) -> list[tuple[str, Decimal]]:
+    return [(count.name, abs(count.value.value)) for count in direction.counts if isinstance(count.value, Number)]
 
 
 def _ungrouped(text: str) -> str:
@@ -54,7 +67,10 @@ def _numbers(section) -> list[tuple[str, Decimal | str]]:
         for row in ("targets", "actuals", "rates"):
             for year, cell in getattr(indicator, row).items():
                 add(f"{indicator.name} {row} {year}", cell)
-    projects = section.projects
+    for row in getattr(section, "rows", []):  # statistics tables
+        for column, cell in row.values.items():
+            add(f"{row.name} {column}", cell)
+    projects = getattr(section, "projects", None)
     if projects is not None:
         for item in projects.items:
             if hasattr(item, "cost"):
@@ -80,19 +96,21 @@ def test_every_number_is_printed_in_its_seed_section(path):
     loaded = load_file(path)
     assert loaded.model is not None, loaded.findings
     seed = SEEDS / loaded.model.plan.source.seed
-    sections = list(loaded.model.themes) + list(loaded.model.policies)
+    sections = _sections(loaded.model)
+    directions = [direction for goal in loaded.model.goals for direction in goal.directions]
     assert sections
-    for section in sections:
-        assert section.source is not None and section.source.lines is not None, section.title
-        raw = _seed_lines(seed, *section.source.lines)
+    for part in sections + directions:
+        assert part.source is not None and part.source.lines is not None, part.title
+        raw = _seed_lines(seed, part.source.line_ranges())
         text = _ungrouped(raw)
         printed = _seed_numbers(text)
+        numbers = _direction_numbers(part) if part in directions else _numbers(part)
         # The extraction sometimes glues a code to the row number beside it ("0705122"), so a
         # code is looked for inside the digit runs; every other number must stand alone, or
         # show its grouped form ("5,793") at a digit boundary.
         missing = [
-            (where, value) for where, value in _numbers(section)
+            (where, value) for where, value in numbers
             if (value not in text if isinstance(value, str)
                 else value not in printed and not _printed_grouped(value, raw))
         ]
-        assert missing == [], f"{path.name} {section.title}: not in seed lines {section.source.lines}"
+        assert missing == [], f"{path.name} {part.title}: not in seed lines {part.source.lines}"

@@ -20,14 +20,19 @@ RULES = sorted(RULESET.rules.values(), key=lambda rule: rule.code)
 NO_CONTENT_EXAMPLE = {"LOAD012"}
 
 
-def _check_example(text: str, encoding: str | None = None):
-    loaded = LoadedFile(path=Path("example.yaml"), name="example.yaml")
-    if encoding:
-        decoded = decode(loaded, text.encode(encoding))
-        assert decoded is None
-    else:
-        load_text(loaded, text)
-    return Engine(RULESET).run([loaded])
+def _check_example(example: str | dict[str, str], encoding: str | None = None):
+    """Run an example: one file's text, or (for cross-document rules) file name -> text."""
+    files = example if isinstance(example, dict) else {"example.yaml": example}
+    loaded_files = []
+    for name, text in files.items():
+        loaded = LoadedFile(path=Path(name), name=name)
+        if encoding:
+            decoded = decode(loaded, text.encode(encoding))
+            assert decoded is None
+        else:
+            load_text(loaded, text)
+        loaded_files.append(loaded)
+    return Engine(RULESET).run(loaded_files)
 
 
 def test_codes_and_names_are_unique():

@@ -9,6 +9,7 @@ every loaded plan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,14 +35,21 @@ class FunctionSpec:
     given: tuple[str, ...]  # the selectors it accepts
     kinds: tuple[str, ...]  # the finding kinds it may produce
     options: dict[str, Any]  # option name -> default
+    required: tuple[str, ...] = ()  # options a rule must give
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
 
 
-def check_function(name: str, given: tuple[str, ...], kinds: tuple[str, ...], options: dict[str, Any] | None = None):
+def check_function(
+    name: str,
+    given: tuple[str, ...],
+    kinds: tuple[str, ...],
+    options: dict[str, Any] | None = None,
+    required: tuple[str, ...] = (),
+):
     def register(function: CheckFunction) -> CheckFunction:
-        FUNCTIONS[name] = FunctionSpec(name, function, given, kinds, dict(options or {}))
+        FUNCTIONS[name] = FunctionSpec(name, function, given, kinds, dict(options or {}), required)
         return function
 
     return register
@@ -64,7 +72,47 @@ def _sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
         yield ("tables", index), table
 
 
+def plan_indicators(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
+    """Every indicator of a plan with its model path."""
+    for path, section in _sections(plan):
+        for index, indicator in enumerate(section.indicators):
+            yield path + ("indicators", index), indicator
+
+
+def plan_set_indicators(files: list[Any]) -> Iterator[tuple[Any, ModelPath, Any]]:
+    """(loaded file, path, indicator) over a plan set, files in name order."""
+    for loaded in sorted(files, key=lambda item: item.name):
+        for path, indicator in plan_indicators(loaded.model):
+            yield loaded, path, indicator
+
+
+def parse_given(given: str) -> tuple[str, dict[str, str]]:
+    """`tables[id=population-by-age]` -> ("tables", {"id": "population-by-age"}): a
+    selector narrowed to the nodes whose fields have those values."""
+    match = re.fullmatch(r"\s*([a-z_]+)\s*(?:\[(.*)\])?\s*", given)
+    if not match:
+        raise ValueError(f"not a selector: {given!r}")
+    filters: dict[str, str] = {}
+    for part in filter(None, (piece.strip() for piece in (match[2] or "").split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"a selector filter is field=value, not {part!r}")
+        filters[name.strip()] = value.strip().strip("\"'")
+    return match[1], filters
+
+
+def _matches(node: Any, filters: dict[str, str]) -> bool:
+    return all(str(getattr(node, name, None)) == value for name, value in filters.items())
+
+
 def select(given: str, files: list[Any]) -> list[Target]:
+    """The targets of selector `given` (with its filters) over the files that have a model."""
+    name, filters = parse_given(given)
+    targets = _select(name, files)
+    return [target for target in targets if _matches(target.node, filters)] if filters else targets
+
+
+def _select(given: str, files: list[Any]) -> list[Target]:
     """The targets of selector `given` over the loaded files that have a model."""
     from checker.model import MajorProjectList, ProjectList, StatisticsTable
 
@@ -102,4 +150,13 @@ SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "ma
 
 def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
-    from checker.functions import rates, sums, units, years  # noqa: F401
+    from checker.functions import (  # noqa: F401
+        links,
+        outlooks,
+        plan_set,
+        rates,
+        sums,
+        tables,
+        units,
+        years,
+    )

@@ -9,7 +9,16 @@ from typing import Any
 
 from checker.diagnostics import Finding, Fix, Location, Related, Text, Year
 from checker.functions import Target, check_function
-from checker.values import Bound, Number, Relative, format_decimal, round_half_up
+from checker.values import (
+    Bound,
+    Number,
+    Relative,
+    format_decimal,
+    interval,
+    quotient_interval,
+    round_declared,
+    round_half_up,
+)
 
 HUNDRED = Decimal(100)
 
@@ -77,16 +86,21 @@ def formula_for(indicator: Any, year: int) -> tuple[Formula | None, list[tuple[s
     return None, [], "no_numeric_target"
 
 
-@check_function("achievement_rate", given=("indicators",), kinds=("mismatch", "not_computable"))
+@check_function(
+    "achievement_rate", given=("indicators",), kinds=("mismatch", "not_computable", "beyond_declared_rounding")
+)
 def achievement_rate(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A stated rate equals the rate computed from the target and actual, at its precision.
 
     actual / target for a number; actual / bound for `4以上`; previous / current actual for
     `前年度比減` and `前年以下`; current / previous actual for `前年比同程度`. The stated rate
     is right when the exact quotient, rounded half-up to the stated decimals, equals it.
+    When the plan declares its rounding, every stated value stands for an interval and the
+    rate is right when its interval overlaps the quotient of the other two's intervals.
     Qualitative or absent targets have no rate and are not reported.
     """
     indicator = target.node
+    rounding = target.plan.plan.rounding
     for year, stated in sorted(indicator.rates.items()):
         if not isinstance(stated, Number):
             continue
@@ -111,8 +125,18 @@ def achievement_rate(target: Target, options: dict[str, Any]) -> Iterator[Findin
             )
             continue
         exact = formula.quotient
-        computed = round_half_up(exact, stated.places)
-        if computed == stated.value:
+        computed = round_declared(exact, stated.places, rounding)
+        intervals: dict[str, Any] = {}
+        if rounding is not None:
+            possible = quotient_interval(
+                interval(formula.numerator, rounding), interval(formula.denominator, rounding), HUNDRED
+            )
+            stated_interval = interval(stated, rounding)
+            if possible is None or stated_interval.overlaps(possible):
+                continue
+            intervals = {"rounding": rounding, "stated_interval": stated_interval.text(),
+                         "computed_interval": possible.text()}
+        elif computed == stated.value:
             continue
         labels = {
             "actuals": Text("実績", "actual"),
@@ -127,9 +151,9 @@ def achievement_rate(target: Target, options: dict[str, Any]) -> Iterator[Findin
             related.append(Related(Location(target.file, target.path + tuple(path)), label))
         suffix = "%" if (stated.unit or "%") in ("%", "％") else ""
         yield Finding(
-            "mismatch",
+            "beyond_declared_rounding" if intervals else "mismatch",
             location,
-            {
+            {**intervals,
                 "year": Year(year),
                 "indicator": indicator.name,
                 "stated": stated.value,
@@ -143,3 +167,56 @@ def achievement_rate(target: Target, options: dict[str, Any]) -> Iterator[Findin
             related,
             Fix(location, format_decimal(computed, stated.places) + suffix),
         )
+
+
+ON_TRACK = "順調"
+PARTLY = ("一部", "上がっていない")
+
+
+def rate_for(indicator: Any, year: int) -> Decimal | None:
+    """The achievement rate of `year`: as stated, else computed from target and actual."""
+    stated = indicator.rates.get(year)
+    if isinstance(stated, Number):
+        return stated.value
+    formula, _, _ = formula_for(indicator, year)
+    if formula is None or formula.denominator.value == 0:
+        return None
+    return round_half_up(formula.quotient, 1)
+
+
+@check_function("assessment_consistency", given=("sections",), kinds=("contradicts",))
+def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+    """A stated 目標達成度合い agrees with the rates of the as-of year: 順調に成果が上がっている
+    while fewer than half the indicators reach 100 %, or 一部の成果 / 成果が上がっていない
+    while every indicator reaches it, is reported (as information: the assessment weighs
+    more than the numbers)."""
+    section = target.node
+    assessment = getattr(section, "assessment", None)
+    if not assessment:
+        return
+    year = target.plan.plan.as_of
+    rated = []
+    for indicator in section.indicators:
+        years = [y for y in indicator.rates or indicator.actuals if year is None or y <= year]
+        if not years:
+            continue
+        rate = rate_for(indicator, year if year is not None else max(years))
+        if rate is not None:
+            rated.append((indicator, rate))
+    if not rated:
+        return
+    reached = sum(1 for _, rate in rated if rate >= HUNDRED)
+    on_track = ON_TRACK in assessment
+    if not ((on_track and reached * 2 < len(rated)) or (any(w in assessment for w in PARTLY) and reached == len(rated))):
+        return
+    yield Finding(
+        "contradicts",
+        Location(target.file, target.path + ("assessment",)),
+        {"assessment": assessment, "reached": reached, "count": len(rated),
+         "year": Year(year) if year is not None else "",
+         "rates": [Text(f"{indicator.name} {format_decimal(rate)}%", f"{indicator.name} {format_decimal(rate)}%")
+                   for indicator, rate in rated]},
+        [Related(Location(target.file, target.path + ("indicators", section.indicators.index(indicator))),
+                 Text(f"達成率 {format_decimal(rate)}%", f"rate {format_decimal(rate)}%"))
+         for indicator, rate in rated],
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checker.diagnostics import Finding, Location, ModelPath, Related, Text
-from checker.functions import Target, check_function
+from checker.functions import Target, check_function, plan_set_indicators
 from checker.values import MONEY_SCALES, Bound, Number, normalise_unit
 
 _PER_MILLE = "‰"
@@ -96,23 +96,20 @@ def indicator_unit_consistent(target: Target, options: dict[str, Any]) -> Iterat
     """An indicator (by its stable key) has the same unit in every plan that states it.
     The first occurrence (by file name) is the reference the others are compared to."""
     first: dict[str, tuple[str, ModelPath, str]] = {}
-    for loaded in sorted(target.node, key=lambda item: item.name):
-        for section_row in ("themes", "policies"):
-            for s_index, section in enumerate(getattr(loaded.model, section_row)):
-                for i_index, indicator in enumerate(section.indicators):
-                    if indicator.key is None or indicator.unit is None:
-                        continue
-                    path: ModelPath = (section_row, s_index, "indicators", i_index, "unit")
-                    if indicator.key not in first:
-                        first[indicator.key] = (loaded.name, path, indicator.unit)
-                        continue
-                    ref_file, ref_path, ref_unit = first[indicator.key]
-                    if normalise_unit(ref_unit) == normalise_unit(indicator.unit):
-                        continue
-                    yield Finding(
-                        "unit_changed",
-                        Location(loaded.name, path),
-                        {"key": indicator.key, "name": indicator.name, "unit": indicator.unit,
-                         "reference_unit": ref_unit, "reference_file": ref_file},
-                        [Related(Location(ref_file, ref_path), Text("最初に宣言された単位", "unit first declared"))],
-                    )
+    for loaded, indicator_path, indicator in plan_set_indicators(target.node):
+        if indicator.key is None or indicator.unit is None:
+            continue
+        path: ModelPath = indicator_path + ("unit",)
+        if indicator.key not in first:
+            first[indicator.key] = (loaded.name, path, indicator.unit)
+            continue
+        ref_file, ref_path, ref_unit = first[indicator.key]
+        if normalise_unit(ref_unit) == normalise_unit(indicator.unit):
+            continue
+        yield Finding(
+            "unit_changed",
+            Location(loaded.name, path),
+            {"key": indicator.key, "name": indicator.name, "unit": indicator.unit,
+             "reference_unit": ref_unit, "reference_file": ref_file},
+            [Related(Location(ref_file, ref_path), Text("最初に宣言された単位", "unit first declared"))],
+        )

@@ -29,7 +29,8 @@ def _period_location(target: Target) -> Location:
     kinds=("missing_target", "after_as_of", "baseline_in_period", "outside_period"),
 )
 def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
-    """Every year of the plan's period has a target or an explicit absence (`—`); actuals
+    """Every year of the plan's period has a target or an explicit absence (`—`) (one year
+    of it, for plans that declare `target_years: end_of_period`); actuals
     and rates stop at the plan's as-of year; the baseline comes before the period; no
     target, actual or rate lies outside the period. Plans without a period are skipped."""
     indicator = target.node
@@ -38,7 +39,12 @@ def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     if period is None:
         return
     period_related = [Related(_period_location(target), Text("計画期間", "plan period"))]
-    missing = [year for year in period.years() if year not in indicator.targets]
+    if header.target_years == "end_of_period":
+        # one target for the period is enough; none at all is still missing
+        has_one = any(year in period.years() for year in indicator.targets)
+        missing = [] if has_one else [period.end]
+    else:
+        missing = [year for year in period.years() if year not in indicator.targets]
     if missing:
         has_targets = bool(indicator.targets)
         yield Finding(
