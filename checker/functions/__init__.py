@@ -58,7 +58,7 @@ def check_function(
 # --- selectors --------------------------------------------------------------------------
 
 
-def _sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
+def plan_sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
     """Every section of a plan with its path, a goal before its measure groups."""
     for index, theme in enumerate(plan.themes):
         yield ("themes", index), theme
@@ -74,7 +74,7 @@ def _sections(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
 
 def plan_indicators(plan: Any) -> Iterator[tuple[ModelPath, Any]]:
     """Every indicator of a plan with its model path."""
-    for path, section in _sections(plan):
+    for path, section in plan_sections(plan):
         for index, indicator in enumerate(section.indicators):
             yield path + ("indicators", index), indicator
 
@@ -125,7 +125,7 @@ def _select(given: str, files: list[Any]) -> list[Target]:
         if given == "plans":
             targets.append(Target(loaded.name, (), plan, plan))
             continue
-        for path, section in _sections(plan):
+        for path, section in plan_sections(plan):
             if given == "sections":
                 targets.append(Target(loaded.name, path, section, plan))
             elif given == "indicators":
