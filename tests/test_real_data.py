@@ -132,3 +132,75 @@ def test_money_scale_changed_gives_a_unit_diagnostic(recommended):
     found = _mutate(recommended, DIVERSITY, r'"8,345 千円"', '"8,345,000 円"')
     [diagnostic] = [d for d in found if d.code == "UNIT002"]
     assert diagnostic.span.line == _line_of(DIVERSITY, r'"8,345 千円"')
+
+
+GOAL_3 = PLANS / "kodaira/strategy-progress-r2/goal-3-community-strength.yaml"
+TABLES = PLANS / "koganei/welfare-statistics-r5/tables.yaml"
+THEME_10 = PLANS / "kodaira/policy-evaluation-r4/theme-10-gender-equality.yaml"
+
+
+def _mutate_all(recommended, path: Path, pattern: str, replacement: str):
+    """Like _mutate, but every file's diagnostics (cross-document ones land elsewhere)."""
+    text = path.read_text(encoding="utf-8")
+    mutated, count = re.subn(pattern, replacement, text, count=1)
+    assert count == 1, pattern
+    return check_real(recommended, {path: mutated})
+
+
+def test_component_changed_is_reported_at_its_parent(recommended):
+    found = _mutate(recommended, GOAL_3, r"令和元年度: 129人, 令和2年度: 101人", "令和元年度: 129人, 令和2年度: 102人")
+    [diagnostic] = [d for d in found if d.code == "CMP001"]
+    assert diagnostic.span.line == _line_of(GOAL_3, r"令和元年度: 665人, 令和2年度: 524人")
+    assert diagnostic.args["stated"] == 524 and diagnostic.args["computed"] == 525
+    assert _line_of(GOAL_3, r"令和元年度: 129人, 令和2年度: 101人") in {span.line for _, span in diagnostic.related}
+
+
+def test_restated_row_changed_is_reported_against_its_original(recommended):
+    text = GOAL_3.read_text(encoding="utf-8")
+    restated_line = text.splitlines().index(next(
+        line for line in text.splitlines()[_line_of(GOAL_3, r"restates:"):] if "令和2年度: 411人" in line)) + 1
+    lines = text.splitlines()
+    lines[restated_line - 1] = lines[restated_line - 1].replace("令和2年度: 411人", "令和2年度: 412人")
+    diagnostics = check_real(recommended, {GOAL_3: "\n".join(lines) + "\n"})
+    found = [d for d in diagnostics if d.code == "RES001"]
+    assert [(d.span.line, d.args["stated"], d.args["original"]) for d in found] == [(restated_line, "412人", "411人")]
+    # a (再掲) row has no key of its own: the cross-document check does not see it twice
+    assert not [d for d in diagnostics if d.code == "XDOC001"]
+
+
+def test_actual_that_restates_another_documents_baseline_is_checked_across_documents(recommended):
+    diagnostics = _mutate_all(recommended, GOAL_3, r"令和元年度: 70組織, 令和2年度: 72組織", "令和元年度: 70組織, 令和2年度: 73組織")
+    found = [d for d in diagnostics if d.code == "XDOC001"]
+    assert found, "004's 令和2年度 actual is 000's and 001's 令和2年度 baseline"
+    for diagnostic in found:
+        assert diagnostic.args["year"].year == 2020
+        assert {diagnostic.args["stated"], diagnostic.args["reference"]} == {72, 73}
+    name = str(GOAL_3.relative_to(ROOT))
+    assert any(d.file == name or any(r.location.file == name for r, _ in d.related) for d in found)
+
+
+def test_table_ratio_changed_is_reported_with_its_recomputed_value(recommended):
+    found = _mutate(recommended, TABLES, r"令和元年: 21\.1, 令和2年: 21\.2", "令和元年: 21.1, 令和2年: 21.3")
+    [diagnostic] = [d for d in found if d.code == "TAB002"]
+    assert diagnostic.span.line == _line_of(TABLES, r"key: aging-rate")
+    assert diagnostic.args["column"] == "令和2年"
+    assert diagnostic.args["stated"] == Decimal("21.3") and diagnostic.args["computed"] == Decimal("21.2")
+    assert diagnostic.args["numerator"] == 26132 and diagnostic.args["denominator"] == 123427
+    assert diagnostic.fix is not None and diagnostic.fix.replacement == "21.2"
+
+
+def test_table_total_changed_is_a_sum_error_at_the_total(recommended):
+    found = _mutate(recommended, TABLES, r'平成30年: "121,167"', '平成30年: "121,176"')
+    # 高齢化率 (21.12 -> 21.12) and 1世帯当たりの人員 (2.011 -> 2.011) still round the same
+    [total] = found
+    assert total.code == "TAB001" and total.span.line == _line_of(TABLES, r'平成30年: "121,167"')
+    assert total.args["stated"] == 121176 and total.args["computed"] == 121167 and total.args["difference"] == 9
+
+
+def test_outlook_count_changed_is_reported_with_the_count(recommended):
+    found = _mutate(recommended, THEME_10, r"拡大: 2, 改善: 0, 維持: 6", "拡大: 3, 改善: 0, 維持: 6")
+    by_code = {d.code: d for d in found}
+    assert by_code["CNT001"].args["stated"] == 3 and by_code["CNT001"].args["computed"] == 2
+    assert by_code["CNT001"].fix.replacement == "2"
+    assert by_code["CNT002"].args["stated"] == 9 and by_code["CNT002"].args["computed"] == 8
+    assert by_code["CNT001"].span.line == _line_of(THEME_10, r"outlook_counts:")
