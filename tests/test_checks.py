@@ -187,3 +187,64 @@ def test_explicit_absence_after_as_of_is_not_an_actual(recommended):
     text = indicator("{令和3年度: 61, 令和4年度: 69, 令和5年度: 78, 令和6年度: 78}",
                      '{令和3年度: 46, 令和5年度: "-"}', '{令和3年度: 75.4%, 令和5年度: "-"}')
     assert check_text(recommended, text) == []
+
+
+# --- the full rule set: each rule's documented bad example, with the span it points at
+# and the numbers it gives (the examples themselves are in rules/recommended.yaml) -------
+
+import pytest  # noqa: E402
+
+from checker.rules import load_ruleset as _load_ruleset  # noqa: E402
+from tests.test_rule_docs import _check_example  # noqa: E402
+
+_DOCS = _load_ruleset("recommended").rules
+
+
+def _line(example, pattern: str) -> tuple[str, int]:
+    files = example if isinstance(example, dict) else {"example.yaml": example}
+    for name, text in files.items():
+        for number, line in enumerate(text.splitlines(), 1):
+            if pattern in line:
+                return name, number
+    raise AssertionError(pattern)
+
+
+@pytest.mark.parametrize(
+    ("code", "at", "numbers"),
+    [
+        ("TOT003", "total: 305", {"stated": Decimal(305), "computed": Decimal(300),
+                                  "stated_interval": "[305, 306]", "computed_interval": "[300, 302]"}),
+        ("RATE003", "rates: {R4: 99.0%}", {"stated": Decimal("99.0"), "stated_interval": "[98.95, 99.05]"}),
+        ("CNT001", "outlook_counts:", {"outlook": "拡大", "stated": 2, "computed": 1}),
+        ("CNT002", "outlook_counts:", {"stated": 3, "computed": 2}),
+        ("CMP001", "key: volunteers", {"stated": Decimal(708), "computed": Decimal(718), "difference": Decimal(-10)}),
+        ("CMP002", "key: area", {"stated": Decimal("3.0"), "computed": Decimal("2.9"), "allowance": Decimal("0.10")}),
+        ("CMP003", "key: area", {"stated_interval": "[3.35, 3.45]", "computed_interval": "[2.80, 3.00]"}),
+        ("LINK001", "component_of: volunteer}", {"field": "component_of", "key": "volunteer"}),
+        ("CUM001", "平成29年度: 48", {"stated": Decimal(48), "previous": Decimal(84)}),
+        ("CUM002", "令和6年度: 50", {"stated": Decimal(50), "earlier": Decimal(600)}),
+        ("RES001", "restates: watch", {"stated": "414", "original": "411"}),
+        ("RES002", "cost: 26143", {"stated": "26143", "original": "26134", "code": "710103"}),
+        ("RES003", "restated: true", {"cost": Decimal(26134)}),
+        ("TAB001", '"121,176"', {"stated": Decimal(121176), "computed": Decimal(121167), "column": "平成30年"}),
+        ("TAB002", "values: {平成30年: 21.2}", {"stated": Decimal("21.2"), "computed": Decimal("21.1")}),
+        ("TAB003", "うち、保健", {"stated": Decimal(66), "whole": Decimal(46), "difference": Decimal(20)}),
+        ("TAB004", '"25,529"', {"stated": Decimal(25529), "other_value": Decimal(25592)}),
+        ("TAB005", "of: [al]", {"reference": "al", "option": "of"}),
+        ("TAB006", "125.1", {"stated_interval": "[125.05, 125.15]", "computed_interval": "[124.80, 125.00]"}),
+        ("XDOC001", "令和2年度: 70", {"stated": Decimal(70), "reference": Decimal(72)}),
+        # the first file by name (evaluation.yaml) is the reference
+        ("XDOC002", "targets: {令和6年度: 58}", {"stated": Decimal(58), "reference": Decimal(78)}),
+        ("ASSESS001", "assessment: 順調に", {"reached": 0, "count": 2}),
+    ],
+)
+def test_documented_bad_example_points_at_the_value_with_its_numbers(code, at, numbers):
+    example = _DOCS[code].docs["bad"]
+    file, line = _line(example, at)
+    [diagnostic] = [d for d in _check_example(example)
+                    if d.code == code and all(d.args.get(name) == value for name, value in numbers.items())]
+    assert (diagnostic.file, diagnostic.span.line) == (file, line)
+    for name, value in numbers.items():
+        assert diagnostic.args[name] == value, name
+    for lang in ("ja", "en"):
+        assert diagnostic.message[lang]
