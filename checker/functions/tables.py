@@ -162,15 +162,29 @@ def check_ratio(
         )
 
 
-def check_subset(target: Target, row: str, whole: str, where: ModelPath) -> Iterator[Finding]:
-    refs, problems = _resolve_all(target, {"row": [row], "of": [whole]}, where)
+def _paired_cells(
+    target: Target, row: str, option: str, other: str, where: ModelPath
+) -> Iterator[Finding | tuple[RowRef, RowRef, str, Number, Number]]:
+    """The unknown-row findings, then (row, other row, column, value, other value) for every
+    column where both rows state a number."""
+    refs, problems = _resolve_all(target, {"row": [row], option: [other]}, where)
     yield from problems
     if problems:
         return
-    [part], [total] = refs["row"], refs["of"]
-    for column in _columns(part):
-        value, limit = part.cell(column), total.cell(column)
-        if value is None or limit is None or value.value <= limit.value:
+    [mine], [theirs] = refs["row"], refs[option]
+    for column in _columns(mine):
+        value, reference = mine.cell(column), theirs.cell(column)
+        if value is not None and reference is not None:
+            yield mine, theirs, column, value, reference
+
+
+def check_subset(target: Target, row: str, whole: str, where: ModelPath) -> Iterator[Finding]:
+    for pair in _paired_cells(target, row, "of", whole, where):
+        if isinstance(pair, Finding):
+            yield pair
+            continue
+        part, total, column, value, limit = pair
+        if value.value <= limit.value:
             continue
         yield Finding(
             "subset_exceeds",
@@ -182,14 +196,12 @@ def check_subset(target: Target, row: str, whole: str, where: ModelPath) -> Iter
 
 
 def check_equal(target: Target, row: str, other: str, where: ModelPath) -> Iterator[Finding]:
-    refs, problems = _resolve_all(target, {"row": [row], "other": [other]}, where)
-    yield from problems
-    if problems:
-        return
-    [mine], [theirs] = refs["row"], refs["other"]
-    for column in _columns(mine):
-        value, reference = mine.cell(column), theirs.cell(column)
-        if value is None or reference is None or value.value == reference.value:
+    for pair in _paired_cells(target, row, "other", other, where):
+        if isinstance(pair, Finding):
+            yield pair
+            continue
+        mine, theirs, column, value, reference = pair
+        if value.value == reference.value:
             continue
         yield Finding(
             "not_equal",
