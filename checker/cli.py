@@ -85,11 +85,14 @@ def display_name(path: Path) -> str:
               help="Exit 1 when a finding at or above this severity is reported.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: NO_COLOR / FORCE_COLOR / terminal).")
+@click.option("--fix", is_flag=True, help="Rewrite stated derived values a rule recomputes exactly (rates, ratio rows, outlook counts).")
+@click.option("--diff", "show_diff", is_flag=True, help="Show what --fix would change, without writing; exit 1 if anything would.")
 def check(paths: tuple[str, ...], output_format: str, lang: str | None, rulesets: tuple[str, ...],
-          fail_level: str, exit_zero: bool, color: bool | None) -> None:
+          fail_level: str, exit_zero: bool, color: bool | None, fix: bool, show_diff: bool) -> None:
     """Check plan files (default: plans/)."""
     try:
-        code = _check(paths, output_format, lang or default_lang(), rulesets, fail_level, exit_zero, color)
+        code = _check(paths, output_format, lang or default_lang(), rulesets, fail_level, exit_zero, color,
+                      fix, show_diff)
     except click.exceptions.Exit:
         raise
     except Exception as error:  # the last line of defence: never a traceback
@@ -101,7 +104,7 @@ def check(paths: tuple[str, ...], output_format: str, lang: str | None, rulesets
     sys.exit(code)
 
 
-def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color) -> int:
+def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, fix=False, show_diff=False) -> int:
     from checker.diagnostics import Severity
     from checker.engine import Engine
     from checker.loader import load_file
@@ -124,11 +127,61 @@ def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color) -
         return EXIT_ERROR
     loaded = [load_file(path, display_name(path)) for path in files]
     diagnostics = Engine(ruleset).run(loaded)
+    if show_diff:
+        return _diff(loaded, diagnostics)
+    if fix and _fix(loaded, diagnostics):
+        loaded = [load_file(path, display_name(path)) for path in files]
+        diagnostics = Engine(ruleset).run(loaded)
     context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded}, files_checked=len(loaded), color=color)
     _emit(diagnostics, context, output_format)
     threshold = Severity.parse(fail_level)
     failed = any(d.severity >= threshold for d in diagnostics)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
+
+
+def _fix_plans(loaded, diagnostics):
+    from checker.fixes import FixError, plan_fixes
+
+    plans, problems = [], []
+    for file in loaded:
+        try:
+            planned = plan_fixes(file, diagnostics)
+        except FixError as error:
+            problems.append(str(error))
+            continue
+        if planned.changed:
+            plans.append(planned)
+    for problem in problems:
+        click.echo(f"plancheck: not fixed: {problem}", err=True)
+    return plans
+
+
+def _diff(loaded, diagnostics) -> int:
+    plans = _fix_plans(loaded, diagnostics)
+    for planned in plans:
+        sys.stdout.write(planned.diff())
+    count = sum(planned.count for planned in plans)
+    click.echo(f"plancheck: --fix would rewrite {count} value(s) in {len(plans)} file(s)", err=True)
+    return EXIT_FINDINGS if plans else EXIT_CLEAN
+
+
+def _fix(loaded, diagnostics) -> bool:
+    """Apply the safe fixes; True when a file was written."""
+    from checker.fixes import FixError, write_atomically
+
+    written = 0
+    values = 0
+    for planned in _fix_plans(loaded, diagnostics):
+        try:
+            write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
+        except (FixError, OSError) as error:
+            click.echo(f"plancheck: not fixed: {error}", err=True)
+            continue
+        written += 1
+        values += planned.count
+    if written:
+        click.echo(f"plancheck: fixed {values} value(s) in {written} file(s)", err=True)
+    return written > 0
 
 
 def _ruleset(rulesets: tuple[str, ...], load_ruleset):
