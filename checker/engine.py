@@ -59,8 +59,35 @@ class Engine:
                 for finding in results[key]:
                     if rule.kind is None or finding.kind == rule.kind:
                         diagnostics.append(self._diagnostic(rule, finding, by_name))
+        diagnostics = self._suppress(files, diagnostics, by_name)
         diagnostics.sort(key=Diagnostic.sort_key)
         return diagnostics
+
+    def _suppress(self, files: list[LoadedFile], diagnostics: list[Diagnostic],
+                  by_name: dict[str, LoadedFile]) -> list[Diagnostic]:
+        """Drop what `# plancheck: ignore[CODE] reason` comments suppress; report the
+        suppressions that are malformed, lack a reason or suppress nothing."""
+        from checker import suppressions
+
+        by_file: dict[str, list[Diagnostic]] = {}
+        for diagnostic in diagnostics:
+            by_file.setdefault(diagnostic.file, []).append(diagnostic)
+        kept: list[Diagnostic] = []
+        known = set(self.ruleset.rules)
+        for loaded in files:
+            mine = by_file.pop(loaded.name, [])
+            if loaded.text is None or "plancheck:" not in loaded.text:
+                kept += mine
+                continue
+            remaining, findings = suppressions.apply(loaded.name, loaded.lines, mine, known)
+            kept += remaining
+            for finding in findings:
+                rule = self.ruleset.loader_rule(finding.kind)
+                if rule is not None and rule.severity is not None:
+                    kept.append(self._diagnostic(rule, finding, by_name))
+        for rest in by_file.values():
+            kept += rest
+        return kept
 
     def _diagnostic(self, rule: Rule, finding: Finding, files: dict[str, LoadedFile]) -> Diagnostic:
         assert rule.severity is not None
