@@ -75,7 +75,8 @@ def display_name(path: Path) -> str:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["full", "concise", "json"]), default="full",
+@click.option("--format", "output_format",
+              type=click.Choice(["auto", "full", "concise", "json", "github", "junit"]), default="auto",
               show_default=True, help="Output format.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Language of messages (default: from the locale).")
@@ -199,9 +200,16 @@ def _ruleset(rulesets: tuple[str, ...], load_ruleset):
 
 
 def _emit(diagnostics, context, output_format: str) -> None:
-    from checker.report import text
+    from checker.report import ci, text
 
-    if output_format == "json":
+    if output_format == "auto":
+        # workflow commands under GitHub Actions (annotations on the pull request), else full
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
+    if output_format == "github":
+        sys.stdout.write(ci.render_github(diagnostics, context))
+    elif output_format == "junit":
+        sys.stdout.write(ci.render_junit(diagnostics, context))
+    elif output_format == "json":
         sys.stdout.write(text.render_json(diagnostics, context))
     elif output_format == "concise":
         sys.stdout.write(text.render_concise(diagnostics, context))

@@ -20,7 +20,7 @@ BAD_TOTAL = GOOD + (
 
 
 def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})}
     return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120, env=environment)
 

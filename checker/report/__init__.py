@@ -26,4 +26,4 @@ def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
     return counts
 
 
-FORMATS = ("full", "concise", "json")
+FORMATS = ("auto", "full", "concise", "json", "github", "junit")

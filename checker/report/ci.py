@@ -1,0 +1,64 @@
+"""CI outputs: GitHub Actions workflow commands and JUnit XML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from checker.diagnostics import Diagnostic, Severity
+from checker.report import ReportContext
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """One `::error file=…,line=…::message` workflow command per diagnostic: GitHub shows it
+    on the line of the pull request's diff."""
+    lines = []
+    for d in diagnostics:
+        properties = {
+            "file": d.file, "line": d.span.line, "endLine": d.span.end_line,
+            "col": d.span.column, "endColumn": d.span.end_column, "title": f"{d.code} ({d.name})",
+        }
+        joined = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
+        message = d.message[context.lang]
+        help_text = d.help.get(context.lang)
+        if help_text:
+            message += "\n" + help_text
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {joined}::{_escape_data(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """A test suite per file checked; each diagnostic is a failing test case, and a clean
+    file is one passing case, so CI dashboards count files and findings."""
+    by_file: dict[str, list[Diagnostic]] = {name: [] for name in context.sources}
+    for d in diagnostics:
+        by_file.setdefault(d.file, []).append(d)
+    root = ET.Element("testsuites", name="plancheck", tests="0", failures="0")
+    total = failures = 0
+    for file, found in sorted(by_file.items()):
+        suite = ET.SubElement(root, "testsuite", name=file)
+        cases = found or [None]
+        for d in cases:
+            if d is None:
+                ET.SubElement(suite, "testcase", name="plancheck", classname=file)
+                continue
+            case = ET.SubElement(suite, "testcase", name=f"{d.code} {d.span.line}:{d.span.column}", classname=file)
+            failure = ET.SubElement(case, "failure", message=d.message[context.lang], type=d.code)
+            failure.text = (f"{file}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] "
+                            f"{d.message[context.lang]}\n{d.help.get(context.lang, '')}").rstrip()
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(len(found)))
+        total += len(cases)
+        failures += len(found)
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
