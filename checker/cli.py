@@ -76,7 +76,7 @@ def display_name(path: Path) -> str:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format",
-              type=click.Choice(["auto", "full", "concise", "json", "github", "junit"]), default="auto",
+              type=click.Choice(["auto", "full", "concise", "json", "sarif", "github", "junit"]), default="auto",
               show_default=True, help="Output format.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Language of messages (default: from the locale).")
@@ -134,7 +134,7 @@ def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, f
         loaded = [load_file(path, display_name(path)) for path in files]
         diagnostics = Engine(ruleset).run(loaded)
     context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded}, files_checked=len(loaded), color=color)
-    _emit(diagnostics, context, output_format)
+    _emit(diagnostics, context, output_format, ruleset)
     threshold = Severity.parse(fail_level)
     failed = any(d.severity >= threshold for d in diagnostics)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
@@ -199,13 +199,17 @@ def _ruleset(rulesets: tuple[str, ...], load_ruleset):
     return merged
 
 
-def _emit(diagnostics, context, output_format: str) -> None:
+def _emit(diagnostics, context, output_format: str, ruleset) -> None:
     from checker.report import ci, text
 
     if output_format == "auto":
         # workflow commands under GitHub Actions (annotations on the pull request), else full
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
-    if output_format == "github":
+    if output_format == "sarif":
+        from checker.report.sarif import render_sarif
+
+        sys.stdout.write(render_sarif(diagnostics, context, ruleset.enabled()))
+    elif output_format == "github":
         sys.stdout.write(ci.render_github(diagnostics, context))
     elif output_format == "junit":
         sys.stdout.write(ci.render_junit(diagnostics, context))

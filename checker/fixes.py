@@ -44,15 +44,20 @@ class FixError(Exception):
     """A fix could not be applied safely; the file is left as it was."""
 
 
+def scalar_text(lines: list[str], span: Span, replacement: str) -> str:
+    """The text that replaces the scalar at `span`: `replacement`, quoted as the scalar was."""
+    scalar = lines[span.line - 1][span.column - 1:span.end_column - 1] if span.line <= len(lines) else ""
+    if len(scalar) >= 2 and scalar[0] in "\"'" and scalar[-1] == scalar[0]:
+        return scalar[0] + replacement + scalar[0]
+    return replacement
+
+
 def _splice(lines: list[str], span: Span, replacement: str) -> None:
     if span.line != span.end_line:
         raise FixError(f"line {span.line}: a value over several lines is not rewritten")
     line = lines[span.line - 1]
-    start, end = span.column - 1, span.end_column - 1
-    scalar = line[start:end]
-    if len(scalar) >= 2 and scalar[0] in "\"'" and scalar[-1] == scalar[0]:
-        replacement = scalar[0] + replacement + scalar[0]  # keep the quoting as written
-    lines[span.line - 1] = line[:start] + replacement + line[end:]
+    text = scalar_text(lines, span, replacement)
+    lines[span.line - 1] = line[:span.column - 1] + text + line[span.end_column - 1:]
 
 
 def plan_fixes(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> FileFix:

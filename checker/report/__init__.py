@@ -26,4 +26,4 @@ def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
     return counts
 
 
-FORMATS = ("auto", "full", "concise", "json", "github", "junit")
+FORMATS = ("auto", "full", "concise", "json", "sarif", "github", "junit")
