@@ -88,12 +88,13 @@ def display_name(path: Path) -> str:
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: NO_COLOR / FORCE_COLOR / terminal).")
 @click.option("--fix", is_flag=True, help="Rewrite stated derived values a rule recomputes exactly (rates, ratio rows, outlook counts).")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what --fix would change, without writing; exit 1 if anything would.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
 def check(paths: tuple[str, ...], output_format: str, lang: str | None, rulesets: tuple[str, ...],
-          fail_level: str, exit_zero: bool, color: bool | None, fix: bool, show_diff: bool) -> None:
+          fail_level: str, exit_zero: bool, color: bool | None, fix: bool, show_diff: bool, statistics: bool) -> None:
     """Check plan files (default: plans/)."""
     try:
         code = _check(paths, output_format, lang or default_lang(), rulesets, fail_level, exit_zero, color,
-                      fix, show_diff)
+                      fix, show_diff, statistics)
     except click.exceptions.Exit:
         raise
     except Exception as error:  # the last line of defence: never a traceback
@@ -105,7 +106,8 @@ def check(paths: tuple[str, ...], output_format: str, lang: str | None, rulesets
     sys.exit(code)
 
 
-def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, fix=False, show_diff=False) -> int:
+def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, fix=False, show_diff=False,
+           statistics=False) -> int:
     from checker.diagnostics import Severity
     from checker.engine import Engine
     from checker.loader import load_file
@@ -134,10 +136,28 @@ def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, f
         loaded = [load_file(path, display_name(path)) for path in files]
         diagnostics = Engine(ruleset).run(loaded)
     context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded}, files_checked=len(loaded), color=color)
-    _emit(diagnostics, context, output_format, ruleset)
+    if statistics:
+        _statistics(diagnostics, ruleset, output_format)
+    else:
+        _emit(diagnostics, context, output_format, ruleset)
     threshold = Severity.parse(fail_level)
     failed = any(d.severity >= threshold for d in diagnostics)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
+
+
+def _statistics(diagnostics, ruleset, output_format: str) -> None:
+    """Counts per code, most frequent first (as ruff --statistics)."""
+    from collections import Counter
+
+    counts = Counter(d.code for d in diagnostics)
+    rows = [{"code": code, "name": ruleset.rules[code].name if code in ruleset.rules else "",
+             "count": count, "fixable": bool(code in ruleset.rules and ruleset.rules[code].fixable)}
+            for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['count']:>5}\t{row['code']}\t{row['name']}{'  [*]' if row['fixable'] else ''}")
 
 
 def _fix_plans(loaded, diagnostics):
