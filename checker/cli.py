@@ -132,8 +132,10 @@ def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, f
     diagnostics = Engine(ruleset).run(loaded)
     if show_diff:
         return _diff(loaded, diagnostics)
-    if fix and _fix(loaded, diagnostics):
-        loaded = [load_file(path, display_name(path)) for path in files]
+    written = _fix(loaded, diagnostics) if fix else set()
+    if written:
+        # only the rewritten files are read again; the rest are as they were checked
+        loaded = [load_file(f.path, f.name) if f.path in written else f for f in loaded]
         diagnostics = Engine(ruleset).run(loaded)
     context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded}, files_checked=len(loaded), color=color)
     if statistics:
@@ -186,11 +188,11 @@ def _diff(loaded, diagnostics) -> int:
     return EXIT_FINDINGS if plans else EXIT_CLEAN
 
 
-def _fix(loaded, diagnostics) -> bool:
-    """Apply the safe fixes; True when a file was written."""
+def _fix(loaded, diagnostics) -> set:
+    """Apply the safe fixes; the paths of the files written."""
     from checker.fixes import FixError, write_atomically
 
-    written = 0
+    written = set()
     values = 0
     for planned in _fix_plans(loaded, diagnostics):
         try:
@@ -198,11 +200,11 @@ def _fix(loaded, diagnostics) -> bool:
         except (FixError, OSError) as error:
             click.echo(f"plancheck: not fixed: {error}", err=True)
             continue
-        written += 1
+        written.add(planned.loaded.path)
         values += planned.count
     if written:
-        click.echo(f"plancheck: fixed {values} value(s) in {written} file(s)", err=True)
-    return written > 0
+        click.echo(f"plancheck: fixed {values} value(s) in {len(written)} file(s)", err=True)
+    return written
 
 
 def _ruleset(rulesets: tuple[str, ...], load_ruleset):

@@ -211,7 +211,7 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return round_declared(value, places, "四捨五入")
 
 
 # A declared rounding (四捨五入, 切り捨て, 切り上げ) and the decimal rounding mode it names.

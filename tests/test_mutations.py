@@ -23,7 +23,7 @@ from decimal import Decimal
 import pytest
 
 from checker.engine import Engine
-from checker.functions import plan_sections
+from checker.functions import plan_sections, plan_set_indicators
 from checker.functions.links import series_cells
 from checker.functions.rates import formula_for
 from checker.loader import LoadedFile, load_file
@@ -40,12 +40,6 @@ class Site:
     path: tuple
     why: str
 
-
-def _indicators(files):
-    for loaded in files:
-        for path, section in plan_sections(loaded.model):
-            for index, indicator in enumerate(section.indicators):
-                yield loaded, path + ("indicators", index), indicator
 
 
 def _numeric_paths(indicator):
@@ -68,7 +62,7 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                 for outlook in projects.outlook_counts or {}:
                     add(Site(loaded.name, base + ("outlook_counts", outlook), "outlook count"))
     keyed = defaultdict(list)
-    for loaded, path, indicator in _indicators(files):
+    for loaded, path, indicator in plan_set_indicators(files):
         for year, rate in indicator.rates.items():
             formula, used, _ = formula_for(indicator, year)
             if isinstance(rate, Number) and formula is not None:
@@ -83,7 +77,7 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
     by_key = defaultdict(list)
     for (plan_id, key), placed in keyed.items():
         by_key[key] += placed
-    for loaded, path, indicator in _indicators(files):
+    for loaded, path, indicator in plan_set_indicators(files):
         links = [("component", indicator.component_of), ("restated", indicator.restates)]
         for why, key in links:
             if key is None:
