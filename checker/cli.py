@@ -15,8 +15,11 @@ from pathlib import Path
 
 import click
 
+from checker.report import FORMATS
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-PLAN_SUFFIXES = (".yaml", ".yml")
+# a progress bar only when loading takes long enough to wonder
+PROGRESS_MIN_FILES = 100
 
 
 def default_lang() -> str:
@@ -33,6 +36,11 @@ class _DefaultCheckGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            misplaced = next((arg for arg in args if arg in self.commands and arg != "check"), None)
+            if misplaced is not None and args[0].startswith("-"):
+                # `plancheck --rules x.yaml rules` would otherwise check a directory named rules
+                raise click.UsageError(f"options go after the command: plancheck {misplaced} {' '.join(a for a in args if a != misplaced)}",
+                                       ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -43,58 +51,41 @@ def main() -> None:
     """plancheck: a consistency checker and linter for municipal plan data."""
 
 
-def discover(paths: tuple[str, ...]) -> tuple[list[Path], list[str]]:
-    """Plan files under the given paths (directories are searched for *.yaml / *.yml).
-    Paths that do not exist are returned as problems, not skipped."""
-    files: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in PLAN_SUFFIXES and not p.is_dir()))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            missing.append(raw)
-    seen: set[Path] = set()
-    unique = []
-    for path in files:
-        key = path.absolute()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique, missing
+def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    from checker.config import split_codes
 
-
-def display_name(path: Path) -> str:
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return split_codes(values) if values else None
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format",
-              type=click.Choice(["auto", "full", "concise", "json", "sarif", "github", "junit"]), default="auto",
-              show_default=True, help="Output format.")
+              type=click.Choice(FORMATS), default=None,
+              help="Output format (default: the configuration's, else auto: github under GitHub Actions, else full).")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
-              help="Language of messages (default: from the locale).")
+              help="Language of messages (default: the configuration's, else the locale).")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Only these rule codes or prefixes (comma-separated; ALL for every rule).")
+@click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
+              help="These rule codes or prefixes as well.")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES", help="Not these rule codes or prefixes.")
 @click.option("--rules", "rulesets", multiple=True, type=click.Path(),
-              help="A ruleset file to use (it may extend `recommended`). Repeatable.")
-@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
-              help="Exit 1 when a finding at or above this severity is reported.")
+              help="A ruleset file to use instead of the recommended one (it may extend it). Repeatable.")
+@click.option("--config", "config_path", type=click.Path(), default=None,
+              help="The configuration file (default: the nearest plancheck.toml or pyproject.toml [tool.plancheck]).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Exit 1 when a finding at or above this severity is reported (default: error).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--force-exclude", is_flag=True, help="Skip excluded files even when named on the command line (for pre-commit).")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: NO_COLOR / FORCE_COLOR / terminal).")
 @click.option("--fix", is_flag=True, help="Rewrite stated derived values a rule recomputes exactly (rates, ratio rows, outlook counts).")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what --fix would change, without writing; exit 1 if anything would.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
-def check(paths: tuple[str, ...], output_format: str, lang: str | None, rulesets: tuple[str, ...],
-          fail_level: str, exit_zero: bool, color: bool | None, fix: bool, show_diff: bool, statistics: bool) -> None:
-    """Check plan files (default: plans/)."""
+def check(paths: tuple[str, ...], **options) -> None:
+    """Check plan files (default: the configuration's plan set, plans/)."""
     try:
-        code = _check(paths, output_format, lang or default_lang(), rulesets, fail_level, exit_zero, color,
-                      fix, show_diff, statistics)
+        code = _check(list(paths), **options)
     except click.exceptions.Exit:
         raise
     except Exception as error:  # the last line of defence: never a traceback
@@ -106,45 +97,96 @@ def check(paths: tuple[str, ...], output_format: str, lang: str | None, rulesets
     sys.exit(code)
 
 
-def _check(paths, output_format, lang, rulesets, fail_level, exit_zero, color, fix=False, show_diff=False,
-           statistics=False) -> int:
+def _settings(paths: list[str], config_path: str | None, isolated: bool, **cli):
+    """The configuration file's settings with the command line's over them."""
+    from checker.config import Selection, resolve_settings
+
+    settings = resolve_settings(paths, config_path, isolated)
+    if cli.get("select") is not None or cli.get("extend_select") or cli.get("ignore"):
+        settings.selections = (*settings.selections, Selection(
+            origin="the command line", select=cli.get("select"), extend_select=cli.get("extend_select") or (),
+            ignore=cli.get("ignore") or ()))
+    for name in ("fail_level", "lang"):
+        if cli.get(name) is not None:
+            setattr(settings, name, cli[name])
+    if cli.get("output_format") is not None:
+        settings.format = cli["output_format"]
+    return settings
+
+
+def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
+           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics) -> int:
+    from checker.config import ConfigError
     from checker.diagnostics import Severity
+    from checker.discovery import discover, display_name
     from checker.engine import Engine
-    from checker.loader import load_file
     from checker.report import ReportContext
-    from checker.rules import RulesetError, load_ruleset
+    from checker.rules import RulesetError
 
     try:
-        ruleset = _ruleset(rulesets, load_ruleset)
-    except RulesetError as error:
-        click.echo(f"plancheck: ruleset error: {error}", err=True)
+        settings = _settings(paths, config_path, isolated, select=select, extend_select=extend_select,
+                             ignore=ignore, fail_level=fail_level, lang=lang, output_format=output_format)
+        ruleset = settings.apply_to(_ruleset(rulesets, settings))
+    except (ConfigError, RulesetError) as error:
+        click.echo(f"plancheck: configuration error: {error}", err=True)
         return EXIT_ERROR
-    targets = paths or ("plans",)
-    files, missing = discover(targets)
-    if missing:
-        for raw in missing:
+    targets = paths or [str(path) for path in settings.plan_set_paths()]
+    found = discover(targets, settings, force_exclude)
+    if found.missing:
+        for raw in found.missing:
             click.echo(f"plancheck: no such file or directory: {raw}", err=True)
         return EXIT_ERROR
-    if not files:
+    if not found.checked:
+        if paths and force_exclude:
+            return EXIT_CLEAN  # pre-commit handed over only excluded files
         click.echo(f"plancheck: no plan files (*.yaml, *.yml) under {', '.join(targets)}", err=True)
         return EXIT_ERROR
-    loaded = [load_file(path, display_name(path)) for path in files]
-    diagnostics = Engine(ruleset).run(loaded)
+    # one order whatever was named, so a cross-document reference never depends on it
+    loaded = _load(sorted([*found.checked, *found.context], key=lambda path: path.absolute()))
+    checked = [display_name(path) for path in found.checked]
+    reported = set(checked)
+    engine = Engine(ruleset)
+    diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
+    mine = [file for file in loaded if file.name in reported]
     if show_diff:
-        return _diff(loaded, diagnostics)
-    written = _fix(loaded, diagnostics) if fix else set()
+        return _diff(mine, diagnostics)
+    written = _fix(mine, diagnostics) if fix else set()
     if written:
         # only the rewritten files are read again; the rest are as they were checked
+        from checker.loader import load_file
+
         loaded = [load_file(f.path, f.name) if f.path in written else f for f in loaded]
-        diagnostics = Engine(ruleset).run(loaded)
-    context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded}, files_checked=len(loaded), color=color)
+        diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
+    context = ReportContext(lang=settings.lang or default_lang(), sources={f.name: f.lines for f in loaded},
+                            checked=checked, color=color)
     if statistics:
-        _statistics(diagnostics, ruleset, output_format)
+        _statistics(diagnostics, ruleset, settings.format)
     else:
-        _emit(diagnostics, context, output_format, ruleset)
-    threshold = Severity.parse(fail_level)
+        _emit(diagnostics, context, settings.format, ruleset)
+    threshold = Severity.parse(settings.fail_level)
     failed = any(d.severity >= threshold for d in diagnostics)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
+
+
+def _load(paths):
+    """Load every file, with a progress bar on a terminal when there are many."""
+    from checker.discovery import display_name
+    from checker.loader import load_file
+
+    if len(paths) < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return [load_file(path, display_name(path)) for path in paths]
+    from rich.console import Console
+    from rich.progress import track
+
+    return [load_file(path, display_name(path))
+            for path in track(paths, description="checking", console=Console(stderr=True), transient=True)]
+
+
+def _reported(diagnostics, reported: set[str], settings, loaded):
+    """The diagnostics on the files being checked (not the context), less per-file ignores."""
+    paths = {file.name: file.path for file in loaded}
+    return [d for d in diagnostics
+            if d.file in reported and not settings.ignored_here(d.code, paths.get(d.file, Path(d.file)))]
 
 
 def _statistics(diagnostics, ruleset, output_format: str) -> None:
@@ -207,12 +249,24 @@ def _fix(loaded, diagnostics) -> set:
     return written
 
 
-def _ruleset(rulesets: tuple[str, ...], load_ruleset):
-    if not rulesets:
-        return load_ruleset("recommended")
+def _ruleset(rulesets: tuple[str, ...], settings=None):
+    """`--rules` files replace the recommended ruleset; the configuration's `rulesets`
+    are loaded over it (relative to the configuration file)."""
+    from checker.config import ConfigError
+    from checker.rules import RulesetError, load_ruleset
+
+    if rulesets:
+        specs, base = list(rulesets), Path.cwd()
+    else:
+        specs, base = ["recommended", *(settings.rulesets if settings else ())], settings.root if settings else Path.cwd()
     merged = None
-    for spec in rulesets:
-        loaded = load_ruleset(spec, Path.cwd())
+    for spec in specs:
+        try:
+            loaded = load_ruleset(spec, base)
+        except RulesetError as error:
+            if rulesets or settings is None or settings.source is None:
+                raise
+            raise ConfigError(f"{settings.source}: rulesets: {error}") from None
         if merged is None:
             merged = loaded
         else:
@@ -251,18 +305,26 @@ def schema() -> None:
     click.echo(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2))
 
 
+def _configured_ruleset(rulesets: tuple[str, ...]):
+    """The ruleset a check from here would use (configuration found from the working
+    directory), for `plancheck rules` and `plancheck rule`; exits 2 on a bad one."""
+    from checker.config import ConfigError, resolve_settings
+    from checker.rules import RulesetError
+
+    try:
+        settings = resolve_settings([])
+        return settings, settings.apply_to(_ruleset(rulesets, settings))
+    except (ConfigError, RulesetError) as error:
+        click.echo(f"plancheck: configuration error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @main.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to list.")
 def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
     """List every rule: code, name, severity, fixable."""
-    from checker.rules import RulesetError, load_ruleset
-
-    try:
-        ruleset = _ruleset(rulesets, load_ruleset)
-    except RulesetError as error:
-        click.echo(f"plancheck: ruleset error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+    _, ruleset = _configured_ruleset(rulesets)
     rows = [
         {"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
          "fixable": rule.fixable}
@@ -285,20 +347,14 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     """Print one rule's documentation: what it checks, why, a bad and a good example."""
     import difflib
 
-    from checker.rules import RulesetError, load_ruleset
-
-    try:
-        ruleset = _ruleset(rulesets, load_ruleset)
-    except RulesetError as error:
-        click.echo(f"plancheck: ruleset error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+    settings, ruleset = _configured_ruleset(rulesets)
     rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code), None)
     if rule is None:
         close = difflib.get_close_matches(code.upper(), sorted(ruleset.rules), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         click.echo(f"plancheck: no rule {code}{hint}", err=True)
         sys.exit(EXIT_ERROR)
-    lang = lang or default_lang()
+    lang = lang or settings.lang or default_lang()
     docs = rule.docs
     if output_format == "json":
         click.echo(json.dumps({

@@ -1,7 +1,8 @@
 """Reporters: each renders the same diagnostics; none computes anything.
 
-To add an output format, add a module here with `render(diagnostics, context) -> str`
-(or `write(...)` for streaming) and register it in `FORMATS`.
+To add an output format, add a module here with a renderer of `(diagnostics, context)`,
+name it in `FORMATS` (the `--format` choices and the configuration's `format`), and
+dispatch to it in the CLI's `_emit`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from checker.diagnostics import Diagnostic, Severity
 @dataclass
 class ReportContext:
     lang: str
-    sources: dict[str, list[str]] = field(default_factory=dict)  # file name -> its lines
-    files_checked: int = 0
+    sources: dict[str, list[str]] = field(default_factory=dict)  # file name -> its lines (context files too)
+    checked: list[str] = field(default_factory=list)  # the files reported on, by name
     color: bool | None = None  # None: let rich decide (NO_COLOR / FORCE_COLOR / a terminal)
 
 

@@ -39,7 +39,7 @@ def render_github(diagnostics: list[Diagnostic], context: ReportContext) -> str:
 def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     """A test suite per file checked; each diagnostic is a failing test case, and a clean
     file is one passing case, so CI dashboards count files and findings."""
-    by_file: dict[str, list[Diagnostic]] = {name: [] for name in context.sources}
+    by_file: dict[str, list[Diagnostic]] = {name: [] for name in context.checked}
     for d in diagnostics:
         by_file.setdefault(d.file, []).append(d)
     root = ET.Element("testsuites", name="plancheck", tests="0", failures="0")

@@ -35,7 +35,7 @@ def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     counts = summary_counts(diagnostics)
     document = {
         "version": 1,
-        "files_checked": context.files_checked,
+        "files_checked": len(context.checked),
         "summary": {severity.label: counts[severity] for severity in Severity},
         "diagnostics": [d.to_json() for d in diagnostics],
     }
@@ -111,7 +111,7 @@ def _snippet(console, context: ReportContext, file: str, span: Span, gutter: int
 
 def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     counts = summary_counts(diagnostics)
-    files = context.files_checked
+    files = len(context.checked)
     if context.lang == "ja":
         if not diagnostics:
             return f"[green]問題はありません[/green]（{files} ファイルを検査）"
