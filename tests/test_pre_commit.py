@@ -1,0 +1,98 @@
+"""The real hook: `pre-commit try-repo` installs plancheck from this working tree into
+its own environment, as a user's pre-commit would, and runs it in a temporary git
+repository holding a good plan, a bad plan and a pair of documents that restate each
+other."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checker.rules import load_ruleset
+from tests.conftest import ROOT
+from tests.test_cli import BAD_TOTAL, GOOD
+
+GIT = shutil.which("git")
+pytestmark = pytest.mark.skipif(GIT is None, reason="pre-commit needs git")
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run([GIT, "-c", "user.name=plancheck", "-c", "user.email=plancheck@example.invalid",
+                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+                          cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def snapshot_of_this_tree(destination: Path) -> str:
+    """This working tree (committed or not, without ignored files) as a commit of a new
+    repository: try-repo on the working tree itself would leave out new, unstaged files."""
+    listed = git("ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT)
+    for relative in filter(None, listed.split("\0")):
+        source = ROOT / relative
+        if source.is_file():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git("init", "-q", cwd=destination)
+    git("add", "-A", cwd=destination)
+    git("commit", "-q", "-m", "snapshot", cwd=destination)
+    return git("rev-parse", "HEAD", cwd=destination)
+
+
+@pytest.fixture(scope="module")
+def hook(tmp_path_factory):
+    hook_repo = tmp_path_factory.mktemp("hook-repo")
+    revision = snapshot_of_this_tree(hook_repo)
+    user = tmp_path_factory.mktemp("user-repo")
+    files = {"plans/good.yaml": GOOD, "plans/bad.yaml": BAD_TOTAL, "notes/not-a-plan.yaml": "just: notes\n"}
+    for name, text in load_ruleset("recommended").rules["XDOC001"].docs["bad"].items():
+        files[f"plans/pair/{name}"] = text
+    for relative, text in files.items():
+        path = user / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    git("init", "-q", cwd=user)
+    git("add", "-A", cwd=user)
+    git("commit", "-q", "-m", "plans", cwd=user)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")), "NO_COLOR": "1",
+           "GITHUB_ACTIONS": "", "PLANCHECK_LANG": "en"}
+    env.pop("VIRTUAL_ENV", None)
+
+    def try_repo(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "plancheck",
+                               "--ref", revision, *args], cwd=user, capture_output=True, text=True, env=env,
+                              timeout=900)
+    return try_repo
+
+
+def test_a_good_plan_passes(hook):
+    result = hook("--files", "plans/good.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "plancheck" in result.stdout and "Passed" in result.stdout
+
+
+def test_a_bad_plan_fails_with_the_finding_at_its_value(hook):
+    result = hook("--files", "plans/good.yaml", "plans/bad.yaml")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Failed" in result.stdout
+    assert "error[TOT001]" in result.stdout and "plans/bad.yaml:10:14" in result.stdout
+    assert "plans/good.yaml" not in result.stdout.split("Failed", 1)[1]
+
+
+def test_a_changed_file_is_checked_against_the_documents_that_did_not_change(hook):
+    # only the strategy changed; the execution plan it restates is read as context
+    result = hook("--verbose", "--files", "plans/pair/strategy.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr  # XDOC001 is a warning
+    assert "warning[XDOC001]" in result.stdout and "plans/pair/execution-plan.yaml states 72" in result.stdout
+    assert "TOT001" not in result.stdout  # plans/bad.yaml is context, not reported
+
+
+def test_all_files_reports_the_plans_and_skips_other_yaml(hook):
+    result = hook("--all-files", "--verbose")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "plans/bad.yaml:10:14" in result.stdout
+    assert "not-a-plan" not in result.stdout
