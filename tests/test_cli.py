@@ -155,3 +155,71 @@ def test_statistics_counts_findings_per_code():
     rows = json.loads(run("--statistics", "--format", "json").stdout)
     assert {"code": "TOT001", "name": "total-matches-items", "count": 1, "fixable": False} in rows
     assert run("--statistics").returncode == 1  # the exit code still follows the findings
+
+
+def _colours(text: str) -> list[str]:
+    """The foreground colours (SGR 30-38, 90-97) set in `text`; bold is not a colour."""
+    import re
+
+    return [param for sgr in re.findall(r"\x1b\[([0-9;]*)m", text) for param in sgr.split(";")
+            if param.isdigit() and (30 <= int(param) <= 38 or 90 <= int(param) <= 97)]
+
+
+def test_colour_follows_no_color_force_color_and_the_flag(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    # piped output: plain by default; FORCE_COLOR forces it; NO_COLOR (https://no-color.org) wins
+    assert "\x1b[" not in run(str(path), env={"NO_COLOR": ""}).stdout
+    assert _colours(run(str(path), env={"NO_COLOR": "", "FORCE_COLOR": "1"}).stdout)
+    assert not _colours(run(str(path), env={"NO_COLOR": "1", "FORCE_COLOR": "1"}).stdout)
+    # the flags win over both
+    assert _colours(run("--color", str(path), env={"NO_COLOR": ""}).stdout)
+    assert "\x1b[" not in run("--no-color", str(path), env={"NO_COLOR": "", "FORCE_COLOR": "1"}).stdout
+
+
+def _run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run plancheck with its stderr on a pseudo-terminal; what the terminal showed."""
+    import pty
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", "TERM": "xterm"}
+    process = subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, stdout=subprocess.PIPE,
+                             stderr=slave, env=environment, timeout=120)
+    os.close(slave)
+    reader.join(timeout=10)
+    os.close(master)
+    return process.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_progress_bar_shows_on_a_terminal_for_many_files_and_nowhere_else(tmp_path):
+    from checker.cli import PROGRESS_MIN_FILES
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for number in range(PROGRESS_MIN_FILES):
+        (many / f"plan-{number:03}.yaml").write_text(GOOD, encoding="utf-8")
+    code, terminal = _run_on_a_terminal(["--format", "concise", str(many)], tmp_path)
+    assert code == 0 and "checking" in terminal and "━" in terminal
+    # piped: silent
+    assert run("--format", "concise", str(many)).stderr == ""
+    # few files on a terminal: silent
+    few = tmp_path / "few"
+    few.mkdir()
+    (few / "plan.yaml").write_text(GOOD, encoding="utf-8")
+    code, terminal = _run_on_a_terminal(["--format", "concise", str(few)], tmp_path)
+    assert code == 0 and "checking" not in terminal

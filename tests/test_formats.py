@@ -56,6 +56,6 @@ def test_junit_has_a_suite_per_file_and_a_failure_per_finding():
 
 
 def test_junit_escapes_markup():
-    text = render_junit([_diagnostic("x.yaml", 'a <b> & "c"')], ReportContext(lang="en", sources={"x.yaml": []}))
+    text = render_junit([_diagnostic("x.yaml", 'a <b> & "c"')], ReportContext(lang="en", sources={"x.yaml": []}, checked=["x.yaml"]))
     [failure] = ET.fromstring(text).iter("failure")
     assert failure.get("message") == 'a <b> & "c"'
