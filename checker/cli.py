@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from checker.messages import phrase, say
 from checker.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -39,7 +40,8 @@ class _DefaultCheckGroup(click.Group):
             misplaced = next((arg for arg in args if arg in self.commands and arg != "check"), None)
             if misplaced is not None and args[0].startswith("-"):
                 # `plancheck --rules x.yaml rules` would otherwise check a directory named rules
-                raise click.UsageError(f"options go after the command: plancheck {misplaced} {' '.join(a for a in args if a != misplaced)}",
+                rest = " ".join(arg for arg in args if arg != misplaced)
+                raise click.UsageError(phrase("options_after_command", default_lang(), command=f"plancheck {misplaced} {rest}"),
                                        ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -91,8 +93,9 @@ def check(paths: tuple[str, ...], **options) -> None:
     except Exception as error:  # the last line of defence: never a traceback
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
-        click.echo(f"plancheck: internal error: {type(error).__name__}: {error}", err=True)
-        click.echo("plancheck: please report this with the file that caused it (PLANCHECK_DEBUG=1 shows the traceback)", err=True)
+        lang = options.get("lang") or default_lang()
+        click.echo(say("internal_error", lang, error=f"{type(error).__name__}: {error}"), err=True)
+        click.echo(say("report_it", lang), err=True)
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -128,18 +131,19 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
                              ignore=ignore, fail_level=fail_level, lang=lang, output_format=output_format)
         ruleset = settings.apply_to(_ruleset(rulesets, settings))
     except (ConfigError, RulesetError) as error:
-        click.echo(f"plancheck: configuration error: {error}", err=True)
+        click.echo(say("config_error", lang or default_lang(), error=error), err=True)
         return EXIT_ERROR
+    lang = settings.lang or default_lang()
     targets = paths or [str(path) for path in settings.plan_set_paths()]
     found = discover(targets, settings, force_exclude)
     if found.missing:
         for raw in found.missing:
-            click.echo(f"plancheck: no such file or directory: {raw}", err=True)
+            click.echo(say("no_such_path", lang, path=raw), err=True)
         return EXIT_ERROR
     if not found.checked:
         if paths and force_exclude:
             return EXIT_CLEAN  # pre-commit handed over only excluded files
-        click.echo(f"plancheck: no plan files (*.yaml, *.yml) under {', '.join(targets)}", err=True)
+        click.echo(say("no_plan_files", lang, paths=", ".join(targets)), err=True)
         return EXIT_ERROR
     # one order whatever was named, so a cross-document reference never depends on it
     loaded = _load(sorted([*found.checked, *found.context], key=lambda path: path.absolute()))
@@ -149,15 +153,15 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
     mine = [file for file in loaded if file.name in reported]
     if show_diff:
-        return _diff(mine, diagnostics)
-    written = _fix(mine, diagnostics) if fix else set()
+        return _diff(mine, diagnostics, lang)
+    written = _fix(mine, diagnostics, lang) if fix else set()
     if written:
         # only the rewritten files are read again; the rest are as they were checked
         from checker.loader import load_file
 
         loaded = [load_file(f.path, f.name) if f.path in written else f for f in loaded]
         diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
-    context = ReportContext(lang=settings.lang or default_lang(), sources={f.name: f.lines for f in loaded},
+    context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded},
                             checked=checked, color=color)
     if statistics:
         _statistics(diagnostics, ruleset, settings.format)
@@ -204,7 +208,7 @@ def _statistics(diagnostics, ruleset, output_format: str) -> None:
         click.echo(f"{row['count']:>5}\t{row['code']}\t{row['name']}{'  [*]' if row['fixable'] else ''}")
 
 
-def _fix_plans(loaded, diagnostics):
+def _fix_plans(loaded, diagnostics, lang: str):
     from checker.fixes import FixError, plan_fixes
 
     plans, problems = [], []
@@ -217,35 +221,35 @@ def _fix_plans(loaded, diagnostics):
         if planned.changed:
             plans.append(planned)
     for problem in problems:
-        click.echo(f"plancheck: not fixed: {problem}", err=True)
+        click.echo(say("not_fixed", lang, problem=problem), err=True)
     return plans
 
 
-def _diff(loaded, diagnostics) -> int:
-    plans = _fix_plans(loaded, diagnostics)
+def _diff(loaded, diagnostics, lang: str) -> int:
+    plans = _fix_plans(loaded, diagnostics, lang)
     for planned in plans:
         sys.stdout.write(planned.diff())
     count = sum(planned.count for planned in plans)
-    click.echo(f"plancheck: --fix would rewrite {count} value(s) in {len(plans)} file(s)", err=True)
+    click.echo(say("would_fix", lang, values=count, files=len(plans)), err=True)
     return EXIT_FINDINGS if plans else EXIT_CLEAN
 
 
-def _fix(loaded, diagnostics) -> set:
+def _fix(loaded, diagnostics, lang: str) -> set:
     """Apply the safe fixes; the paths of the files written."""
     from checker.fixes import FixError, write_atomically
 
     written = set()
     values = 0
-    for planned in _fix_plans(loaded, diagnostics):
+    for planned in _fix_plans(loaded, diagnostics, lang):
         try:
             write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
         except (FixError, OSError) as error:
-            click.echo(f"plancheck: not fixed: {error}", err=True)
+            click.echo(say("not_fixed", lang, problem=error), err=True)
             continue
         written.add(planned.loaded.path)
         values += planned.count
     if written:
-        click.echo(f"plancheck: fixed {values} value(s) in {len(written)} file(s)", err=True)
+        click.echo(say("fixed", lang, values=values, files=len(written)), err=True)
     return written
 
 
@@ -315,7 +319,7 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
         settings = resolve_settings([])
         return settings, settings.apply_to(_ruleset(rulesets, settings))
     except (ConfigError, RulesetError) as error:
-        click.echo(f"plancheck: configuration error: {error}", err=True)
+        click.echo(say("config_error", default_lang(), error=error), err=True)
         sys.exit(EXIT_ERROR)
 
 
@@ -348,13 +352,13 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     import difflib
 
     settings, ruleset = _configured_ruleset(rulesets)
+    lang = lang or settings.lang or default_lang()
     rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code), None)
     if rule is None:
         close = difflib.get_close_matches(code.upper(), sorted(ruleset.rules), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        click.echo(f"plancheck: no rule {code}{hint}", err=True)
+        hint = phrase("did_you_mean", lang, candidate=close[0]) if close else ""
+        click.echo(say("no_rule", lang, code=code, hint=hint), err=True)
         sys.exit(EXIT_ERROR)
-    lang = lang or settings.lang or default_lang()
     docs = rule.docs
     if output_format == "json":
         click.echo(json.dumps({
