@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import time
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,10 +20,37 @@ from typing import Any
 
 from checker.diagnostics import Finding, Location, ModelPath, Span, Text
 
-# Limits that keep hostile input (alias bombs, deep nesting) bounded in time and memory.
-MAX_NODES = 200_000
-MAX_DEPTH = 100
-MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile input (alias bombs, deep nesting, huge files) bounded in
+    time and memory; each, when exceeded, is a LOAD011 naming it. Configurable in
+    `[tool.plancheck.limits]`."""
+
+    file_bytes: int = 10 * 1024 * 1024
+    nodes: int = 200_000
+    depth: int = 100
+    seconds: float = 10.0  # to read and build one file
+
+    def describe(self, limit: str) -> tuple[Text, Text]:
+        """The limit's name and its value with a unit, in both languages."""
+        from checker.values import format_decimal
+
+        names = {"file size": ("ファイルの大きさ", "file size"), "node count": ("ノード数", "node count"),
+                 "nesting depth": ("入れ子の深さ", "nesting depth"), "time": ("読み込みの時間", "time to read")}
+        value = format_decimal(Decimal(str({"file size": self.file_bytes, "node count": self.nodes,
+                                            "nesting depth": self.depth, "time": self.seconds}[limit])))
+        units = {"file size": (" バイト", " bytes"), "time": (" 秒", " s")}.get(limit, ("", ""))
+        return Text(*names[limit]), Text(value + units[0], value + units[1])
+
+
+def _limit_finding(loaded: LoadedFile, limit: str, limits: Limits) -> None:
+    name, value = limits.describe(limit)
+    _finding(loaded, "too_large", Span(1, 1, 1, 2), limit=name, value=value)
+
+
+DEFAULT_LIMITS = Limits()
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -148,89 +176,223 @@ def _guess_encoding(raw: bytes) -> str:
     return "Latin-1 or another non-UTF-8 encoding"
 
 
-def compose(loaded: LoadedFile, text: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="safe")
-    try:
-        return yaml.compose(io.StringIO(text))
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = " ".join(part for part in (error.context, error.problem) if part)
-        _finding(loaded, "syntax", Span(line, column, line, column + 1), problem=problem)
-    except YAMLError as error:  # errors without a mark (the reader's, mostly)
-        _finding(loaded, "syntax", Span(1, 1, 1, 2), problem=str(error).strip())
-    except RecursionError:
-        _finding(loaded, "too_large", Span(1, 1, 1, 2), limit="nesting depth", value=MAX_DEPTH)
-    return None
-
-
 class _Limit(Exception):
-    pass
+    """A limit was exceeded; its text names the limit (`node count`, `nesting depth`, `time`)."""
+
+
+_UNSET = object()
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("value", "path", "is_map", "key", "start", "anchor", "count", "order", "key_order")
+
+    def __init__(self, value: Any, path: ModelPath, is_map: bool, start: Any, anchor: str | None, count: int,
+                 order: int, key_order: int) -> None:
+        self.value = value
+        self.path = path
+        self.is_map = is_map
+        self.key: Any = _UNSET  # a mapping's pending key (None: a key to skip the value of)
+        self.start = start
+        self.anchor = anchor
+        self.count = count  # the node count when this collection began
+        self.order = order  # len(span_order) when it began: its subtree's spans follow
+        self.key_order = key_order  # len(key_order) when it began
 
 
 class _Builder:
-    """Turns composed nodes into plain data, indexing each value's span by its path."""
+    """Builds plain data from the parser's events, indexing each value's and key's span by
+    its path. It keeps its own stack instead of recursing (ruamel's C composer recurses in
+    C and crashes the process on deep nesting), counts aliased nodes as often as they are
+    used (so an alias bomb hits the node limit before it costs memory), and checks the
+    clock as it goes."""
 
-    def __init__(self, loaded: LoadedFile) -> None:
+    def __init__(self, loaded: LoadedFile, limits: Limits) -> None:
         self.loaded = loaded
+        self.limits = limits
         self.count = 0
+        self.anchors: dict[str, tuple[Any, int, ModelPath, list[ModelPath], list[ModelPath]]] = {}
+        self.span_order: list[ModelPath] = []
+        self.key_order: list[ModelPath] = []
+        self.skip_depth = 0  # > 0 while inside a complex key, or a dropped key's value
+        self.skip_start: Any = None  # where the complex key being skipped began
 
-    def build(self, node: Any, path: ModelPath, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _Limit("node count")
-        if depth > MAX_DEPTH:
-            raise _Limit("nesting depth")
-        span = _span_from_marks(node.start_mark, node.end_mark)
-        self.loaded.spans[path] = span
-        tag = node.tag
-        if tag is not None and tag not in _STANDARD_TAGS:
-            _finding(self.loaded, "unsafe_tag", span, tag=tag)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node, span)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            return self.mapping(node, path, depth)
-        return None
-
-    def mapping(self, node: Any, path: ModelPath, depth: int) -> dict[str, Any]:
+    def run(self, text: str) -> Any:
+        """The document's data, or _UNSET for an empty stream; YAML errors propagate."""
+        from ruamel.yaml import YAML
+        from ruamel.yaml.events import (
+            AliasEvent,
+            DocumentStartEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+        )
         from ruamel.yaml.nodes import ScalarNode
 
-        result: dict[str, Any] = {}
-        first_seen: dict[str, Span] = {}
-        for key_node, value_node in node.value:
-            key_span = _span_from_marks(key_node.start_mark, key_node.end_mark)
-            if not isinstance(key_node, ScalarNode):
-                _finding(self.loaded, "complex_key", key_span)
-                continue
-            key = key_node.value
-            if key in first_seen:
-                first = first_seen[key]
-                _finding(self.loaded, "duplicate_key", key_span, key=key, first_line=first.line)
-                continue
-            first_seen[key] = key_span
-            self.loaded.key_spans[path + (key,)] = key_span
-            result[key] = self.build(value_node, path + (key,), depth + 1)
-        return result
+        yaml = YAML(typ="safe")
+        resolve = yaml.resolver.resolve
+        deadline = time.monotonic() + self.limits.seconds
+        stack: list[_Frame] = []
+        root: Any = _UNSET
+        documents = 0
+        for number, event in enumerate(yaml.parse(io.StringIO(text))):
+            if not number & 1023 and time.monotonic() > deadline:
+                raise _Limit("time")
+            kind = type(event)
+            if kind is ScalarEvent:
+                if self.skip_depth:
+                    continue
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = resolve(ScalarNode, event.value, event.implicit)
+                root = self._place(stack, root, event, self._scalar(event, tag), 1)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if not self.skip_depth and stack and stack[-1].is_map and stack[-1].key in (_UNSET, None):
+                    # a mapping or sequence used as a key, or the value of a dropped key
+                    self.skip_start = event.start_mark if stack[-1].key is _UNSET else None
+                    stack[-1].key = None if stack[-1].key is _UNSET else _UNSET
+                    self.skip_depth = 1
+                    continue
+                if self.skip_depth:
+                    self.skip_depth += 1
+                    continue
+                self._count(1)
+                if len(stack) + 1 > self.limits.depth:
+                    raise _Limit("nesting depth")
+                self._check_tag(event)
+                path = self._child_path(stack)
+                value: Any = {} if kind is MappingStartEvent else []
+                stack.append(_Frame(value, path, kind is MappingStartEvent, event.start_mark, event.anchor,
+                                    self.count, len(self.span_order), len(self.key_order)))
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                if self.skip_depth:
+                    self.skip_depth -= 1
+                    if not self.skip_depth and self.skip_start is not None:
+                        _finding(self.loaded, "complex_key", _span_from_marks(self.skip_start, event.end_mark))
+                    continue
+                frame = stack.pop()
+                span = _span_from_marks(frame.start, event.end_mark)
+                self._record(frame.path, span)
+                if frame.anchor is not None:
+                    self._remember(frame.anchor, frame.value, self.count - frame.count + 1, frame.path,
+                                   frame.order, frame.key_order)
+                root = self._place(stack, root, event, frame.value, 0, span=span, record=False)
+            elif kind is AliasEvent:
+                if self.skip_depth:
+                    continue
+                root = self._alias(stack, root, event)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    from ruamel.yaml.composer import ComposerError
 
-    def scalar(self, node: Any, span: Span) -> Any:
-        text = node.value
-        if node.style:  # quoted or block scalars are text, whatever they look like
+                    raise ComposerError("expected a single document in the stream", None,
+                                        "but found another document", event.start_mark)
+        return root
+
+    # --- placing values -----------------------------------------------------------
+    def _child_path(self, stack: list[_Frame]) -> ModelPath:
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if frame.is_map:
+            return frame.path + (frame.key,)
+        return frame.path + (len(frame.value),)
+
+    def _place(self, stack: list[_Frame], root: Any, event: Any, value: Any, nodes: int,
+               span: Span | None = None, record: bool = True) -> Any:
+        """Put a finished value where it belongs: the root, a sequence item, a mapping's
+        key, or a mapping's value. Returns the (possibly new) root."""
+        if nodes:
+            self._count(nodes)
+        if span is None:
+            span = _span_from_marks(event.start_mark, event.end_mark)
+        if not stack:
+            if record:
+                self._record((), span)
+            if getattr(event, "anchor", None) is not None and record:
+                self._remember(event.anchor, value, 1, (), len(self.span_order) - 1, len(self.key_order))
+            return value
+        frame = stack[-1]
+        if frame.is_map and frame.key is _UNSET:  # a key
+            key = event.value if isinstance(getattr(event, "value", None), str) else str(value)
+            if key in frame.value:  # a key's value is placed before the next key comes
+                first = self.loaded.key_spans[frame.path + (key,)]
+                _finding(self.loaded, "duplicate_key", span, key=key, first_line=first.line)
+                frame.key = None  # skip its value
+            else:
+                frame.key = key
+                self.loaded.key_spans[frame.path + (key,)] = span
+                self.key_order.append(frame.path + (key,))
+            return root
+        if frame.is_map:
+            key, frame.key = frame.key, _UNSET
+            if key is None:  # the value of a complex or duplicate key: dropped
+                return root
+            path = frame.path + (key,)
+            frame.value[key] = value
+        else:
+            path = frame.path + (len(frame.value),)
+            frame.value.append(value)
+        if record:
+            self._record(path, span)
+            if getattr(event, "anchor", None) is not None:
+                self._remember(event.anchor, value, 1, path, len(self.span_order) - 1, len(self.key_order))
+        return root
+
+    def _record(self, path: ModelPath, span: Span) -> None:
+        self.loaded.spans[path] = span
+        self.span_order.append(path)
+
+    def _remember(self, anchor: str, value: Any, nodes: int, path: ModelPath, order: int, key_order: int) -> None:
+        """What an alias to `anchor` copies: the value, its node count, and the paths of
+        its spans and keys (recorded since it began, so only its own)."""
+        self.anchors[anchor] = (value, nodes, path, self.span_order[order:], self.key_order[key_order:])
+
+    def _alias(self, stack: list[_Frame], root: Any, event: Any) -> Any:
+        import copy
+
+        from ruamel.yaml.composer import ComposerError
+
+        if event.anchor not in self.anchors:
+            raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+        value, nodes, base, subtree, keys = self.anchors[event.anchor]
+        self._count(nodes)  # before copying anything: an alias bomb stops here
+        if stack and stack[-1].is_map and stack[-1].key is _UNSET:
+            return self._place(stack, root, event, value if isinstance(value, str) else str(value), 0)
+        target = self._child_path(stack)
+        root = self._place(stack, root, event, copy.deepcopy(value), 0, record=False)
+        for path in subtree:
+            self._record(target + path[len(base):], self.loaded.spans[path])
+        for path in keys:
+            self.loaded.key_spans[target + path[len(base):]] = self.loaded.key_spans[path]
+        return root
+
+    def _count(self, nodes: int) -> None:
+        self.count += nodes
+        if self.count > self.limits.nodes:
+            raise _Limit("node count")
+
+    def _check_tag(self, event: Any) -> None:
+        tag = event.tag
+        if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
+            _finding(self.loaded, "unsafe_tag", _span_from_marks(event.start_mark, event.end_mark), tag=tag)
+
+    def _scalar(self, event: Any, tag: str) -> Any:
+        self._check_tag(event)
+        text = event.value
+        if event.style:  # quoted or block scalars are text, whatever they look like
             return text
-        tag = node.tag
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
             return text.lower() in ("true", "yes", "on")
         if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
             if _LEADING_ZERO_RE.match(text):
-                _finding(self.loaded, "leading_zero", span, text=text)
+                _finding(self.loaded, "leading_zero", _span_from_marks(event.start_mark, event.end_mark), text=text)
                 return text  # keep the digits as written, so nothing is lost
             return _number(text)
         return text
@@ -254,35 +416,51 @@ def _number(text: str) -> Any:
             return text
 
 
-def load_text(loaded: LoadedFile, text: str) -> LoadedFile:
+def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> LoadedFile:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    limits = limits or DEFAULT_LIMITS
     loaded.text = text
-    root = compose(loaded, text)
-    if root is None:
-        if not loaded.findings:
-            _finding(loaded, "empty", Span(1, 1, 1, 2))
-        return loaded
-    builder = _Builder(loaded)
     try:
-        loaded.data = builder.build(root, (), 0)
-    except (_Limit, RecursionError) as limit:
-        name = str(limit) if isinstance(limit, _Limit) else "nesting depth"
-        _finding(loaded, "too_large", Span(1, 1, 1, 2), limit=name,
-                 value=MAX_NODES if name == "node count" else MAX_DEPTH)
-        loaded.data = None
-        return loaded
-    if not isinstance(loaded.data, dict):
+        data = _Builder(loaded, limits).run(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = " ".join(part for part in (error.context, error.problem) if part)
+        _finding(loaded, "syntax", Span(line, column, line, column + 1), problem=problem)
+        return _unbuilt(loaded)
+    except YAMLError as error:  # errors without a mark (the reader's, mostly)
+        _finding(loaded, "syntax", Span(1, 1, 1, 2), problem=str(error).strip())
+        return _unbuilt(loaded)
+    except _Limit as limit:
+        _limit_finding(loaded, str(limit), limits)
+        return _unbuilt(loaded)
+    if data is _UNSET:
+        _finding(loaded, "empty", Span(1, 1, 1, 2))
+        return _unbuilt(loaded)
+    loaded.data = data
+    if not isinstance(data, dict):
         _finding(loaded, "not_mapping", loaded.spans.get((), Span(1, 1, 1, 2)))
         return loaded
     validate(loaded)
     return loaded
 
 
-def load_file(path: Path, name: str | None = None) -> LoadedFile:
+def _unbuilt(loaded: LoadedFile) -> LoadedFile:
+    """A file that could not be read as YAML: its findings stand, nothing else is checked."""
+    loaded.data = None
+    loaded.spans.clear()
+    loaded.key_spans.clear()
+    return loaded
+
+
+def load_file(path: Path, name: str | None = None, limits: Limits | None = None) -> LoadedFile:
+    limits = limits or DEFAULT_LIMITS
     loaded = LoadedFile(path=path, name=name or str(path))
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            _finding(loaded, "too_large", Span(1, 1, 1, 2), limit="file size", value=MAX_BYTES)
+        if size > limits.file_bytes:
+            _limit_finding(loaded, "file size", limits)
             return loaded
         raw = path.read_bytes()
     except OSError as error:
@@ -291,7 +469,7 @@ def load_file(path: Path, name: str | None = None) -> LoadedFile:
     text = decode(loaded, raw)
     if text is None:
         return loaded
-    return load_text(loaded, text)
+    return load_text(loaded, text, limits)
 
 
 # --- validation against the model -------------------------------------------------------

@@ -96,12 +96,57 @@ def test_alias_bomb_is_bounded(recommended):
         refs = ", ".join([f"*a{level - 1}"] * 10)
         lines.append(f"a{level}: &a{level} [{refs}]")
     diagnostic = _only(check_text(recommended, "\n".join(lines) + "\n"), "LOAD011")
-    assert diagnostic.args["limit"] == "node count"
+    assert diagnostic.message["en"] == "the input exceeds a limit (node count: 200,000)"
+    assert diagnostic.message["ja"] == "入力が上限を超えています（ノード数: 200,000）"
 
 
 def test_deep_nesting_is_bounded(recommended):
     text = "a: " + "[" * 500 + "]" * 500 + "\n"
     _only(check_text(recommended, text), "LOAD011")
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 200_000 + "]" * 200_000 + "\n",
+    "a: " + "{a: " * 100_000 + "}" * 100_000 + "\n",
+    "- " * 100_000 + "x\n",
+], ids=["flow-sequences", "flow-mappings", "block-sequences"])
+def test_nesting_that_crashed_the_c_composer_is_a_diagnostic(tmp_path, text):
+    # ruamel.yaml's C composer recurses in C: 100,000 levels killed the process with
+    # SIGSEGV before the loader built from parser events with its own stack
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "checker", "--isolated", "--format", "concise", "--lang", "en",
+                             str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.strip().endswith("LOAD011 [error] the input exceeds a limit (nesting depth: 100)")
+
+
+def test_limits_are_configurable_and_each_is_named(tmp_path):
+    from checker.loader import Limits
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(HEADER + "themes:\n  - {id: a, title: b, indicators: [{name: n, targets: {R3: [[[1]]]}}]}\n",
+                    encoding="utf-8")
+    recommended_limits = [
+        (Limits(file_bytes=100), "file size: 100 bytes", "ファイルの大きさ: 100 バイト"),
+        (Limits(nodes=10), "node count: 10", "ノード数: 10"),
+        (Limits(depth=5), "nesting depth: 5", "入れ子の深さ: 5"),
+        (Limits(seconds=1e-9), "time to read: 0.000000001 s", "読み込みの時間: 0.000000001 秒"),
+    ]
+    from checker.rules import load_ruleset
+
+    ruleset = load_ruleset("recommended")
+    for limits, english, japanese in recommended_limits:
+        diagnostics = Engine(ruleset).run([load_file(path, "plan.yaml", limits)])
+        assert [d.code for d in diagnostics] == ["LOAD011"]
+        assert english in diagnostics[0].message["en"] and japanese in diagnostics[0].message["ja"]
+    (tmp_path / "plancheck.toml").write_text("[limits]\ndepth = 5\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "checker", "--format", "concise", "--lang", "en", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "(nesting depth: 5)" in result.stdout
+    (tmp_path / "plancheck.toml").write_text("[limits]\ndpeth = 5\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "checker", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "unknown limit dpeth (did you mean depth?)" in result.stderr
 
 
 def _load(path: Path, recommended):
