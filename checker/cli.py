@@ -146,20 +146,20 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         click.echo(say("no_plan_files", lang, paths=", ".join(targets)), err=True)
         return EXIT_ERROR
     # one order whatever was named, so a cross-document reference never depends on it
-    loaded = _load(sorted([*found.checked, *found.context], key=lambda path: path.absolute()))
+    loaded = _load(sorted([*found.checked, *found.context], key=lambda path: path.absolute()), settings.limits)
     checked = [display_name(path) for path in found.checked]
     reported = set(checked)
     engine = Engine(ruleset)
     diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
     mine = [file for file in loaded if file.name in reported]
     if show_diff:
-        return _diff(mine, diagnostics, lang)
-    written = _fix(mine, diagnostics, lang) if fix else set()
+        return _diff(mine, diagnostics, lang, settings.limits)
+    written = _fix(mine, diagnostics, lang, settings.limits) if fix else set()
     if written:
         # only the rewritten files are read again; the rest are as they were checked
         from checker.loader import load_file
 
-        loaded = [load_file(f.path, f.name) if f.path in written else f for f in loaded]
+        loaded = [load_file(f.path, f.name, settings.limits) if f.path in written else f for f in loaded]
         diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
     context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded},
                             checked=checked, color=color)
@@ -172,17 +172,17 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
 
 
-def _load(paths):
+def _load(paths, limits):
     """Load every file, with a progress bar on a terminal when there are many."""
     from checker.discovery import display_name
     from checker.loader import load_file
 
     if len(paths) < PROGRESS_MIN_FILES or not sys.stderr.isatty():
-        return [load_file(path, display_name(path)) for path in paths]
+        return [load_file(path, display_name(path), limits) for path in paths]
     from rich.console import Console
     from rich.progress import track
 
-    return [load_file(path, display_name(path))
+    return [load_file(path, display_name(path), limits)
             for path in track(paths, description="checking", console=Console(stderr=True), transient=True)]
 
 
@@ -208,13 +208,13 @@ def _statistics(diagnostics, ruleset, output_format: str) -> None:
         click.echo(f"{row['count']:>5}\t{row['code']}\t{row['name']}{'  [*]' if row['fixable'] else ''}")
 
 
-def _fix_plans(loaded, diagnostics, lang: str):
+def _fix_plans(loaded, diagnostics, lang: str, limits):
     from checker.fixes import FixError, plan_fixes
 
     plans, problems = [], []
     for file in loaded:
         try:
-            planned = plan_fixes(file, diagnostics)
+            planned = plan_fixes(file, diagnostics, limits)
         except FixError as error:
             problems.append(str(error))
             continue
@@ -225,8 +225,8 @@ def _fix_plans(loaded, diagnostics, lang: str):
     return plans
 
 
-def _diff(loaded, diagnostics, lang: str) -> int:
-    plans = _fix_plans(loaded, diagnostics, lang)
+def _diff(loaded, diagnostics, lang: str, limits) -> int:
+    plans = _fix_plans(loaded, diagnostics, lang, limits)
     for planned in plans:
         sys.stdout.write(planned.diff())
     count = sum(planned.count for planned in plans)
@@ -234,13 +234,13 @@ def _diff(loaded, diagnostics, lang: str) -> int:
     return EXIT_FINDINGS if plans else EXIT_CLEAN
 
 
-def _fix(loaded, diagnostics, lang: str) -> set:
+def _fix(loaded, diagnostics, lang: str, limits) -> set:
     """Apply the safe fixes; the paths of the files written."""
     from checker.fixes import FixError, write_atomically
 
     written = set()
     values = 0
-    for planned in _fix_plans(loaded, diagnostics, lang):
+    for planned in _fix_plans(loaded, diagnostics, lang, limits):
         try:
             write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
         except (FixError, OSError) as error:

@@ -20,6 +20,12 @@ win over it.
     [tool.plancheck.severity]
     TOT002 = "error"               # a code or prefix; "off" turns the rule off
 
+    [tool.plancheck.limits]        # per file; each, exceeded, is a LOAD011 naming it
+    file-bytes = 10485760
+    nodes = 200000
+    depth = 100
+    seconds = 10
+
 Every problem is a `ConfigError` naming the file, the line and the option; unknown
 options and unknown rule codes come with a did-you-mean.
 """
@@ -35,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.diagnostics import Severity
+from checker.loader import DEFAULT_LIMITS, Limits
 from checker.report import FORMATS
 
 CONFIG_NAMES = ("plancheck.toml", ".plancheck.toml", "pyproject.toml")
@@ -108,6 +115,7 @@ class Settings:
     format: str = "auto"
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
 
     # --- rules -------------------------------------------------------------------
     def apply_to(self, ruleset):
@@ -235,7 +243,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _OPTIONS = ("plans", "select", "extend-select", "ignore", "per-file-ignores", "severity", "rulesets",
-            "fail-level", "lang", "format", "exclude", "extend-exclude")
+            "fail-level", "lang", "format", "exclude", "extend-exclude", "limits")
+_LIMITS = {"file-bytes": "file_bytes", "nodes": "nodes", "depth": "depth", "seconds": "seconds"}
 
 
 def load_config(path: Path) -> Settings:
@@ -291,6 +300,16 @@ def load_config(path: Path) -> Settings:
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
             raise fail("per-file-ignores", f"{glob!r} must map to a list of rule codes, not {codes!r}")
 
+    def limit_value(name: str, value: Any) -> None:
+        if name not in _LIMITS:
+            close = difflib.get_close_matches(name, _LIMITS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise fail("limits", f"unknown limit {name}{hint}; limits are {', '.join(_LIMITS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise fail("limits", f"{name} must be a positive number, not {value!r}")
+        if name != "seconds" and not isinstance(value, int):
+            raise fail("limits", f"{name} must be a whole number, not {value!r}")
+
     def severity_value(selector: str, value: Any) -> None:
         if value not in SEVERITIES:
             raise fail("severity", f"{selector} must be one of {', '.join(SEVERITIES)}, not {value!r}")
@@ -302,6 +321,7 @@ def load_config(path: Path) -> Settings:
                                      ignore=strings("ignore") or ()),)
     settings.per_file_ignores = {glob: tuple(codes) for glob, codes in mapping("per-file-ignores", ignore_list).items()}
     settings.severity = dict(mapping("severity", severity_value))
+    settings.limits = Limits(**{_LIMITS[name]: value for name, value in mapping("limits", limit_value).items()})
     settings.fail_level = choice("fail-level", FAIL_LEVELS) or settings.fail_level
     settings.lang = choice("lang", LANGS)
     settings.format = choice("format", FORMATS) or settings.format

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.diagnostics import Diagnostic, Span
-from checker.loader import LoadedFile, load_text
+from checker.loader import LoadedFile, Limits, load_text
 
 BOM = "\ufeff"
 
@@ -60,7 +60,7 @@ def _splice(lines: list[str], span: Span, replacement: str) -> None:
     lines[span.line - 1] = line[:span.column - 1] + text + line[span.end_column - 1:]
 
 
-def plan_fixes(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> FileFix:
+def plan_fixes(loaded: LoadedFile, diagnostics: list[Diagnostic], limits: Limits | None = None) -> FileFix:
     """The file's text with every safe fix of `diagnostics` applied, checked by reloading."""
     fixes: dict[Span, str] = {}
     for diagnostic in diagnostics:
@@ -78,7 +78,7 @@ def plan_fixes(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> FileFix:
     for span in sorted(fixes, key=lambda s: (s.line, s.column), reverse=True):
         _splice(lines, span, fixes[span])
     text = "\n".join(lines)
-    check = load_text(LoadedFile(path=loaded.path, name=loaded.name), text)
+    check = load_text(LoadedFile(path=loaded.path, name=loaded.name), text, limits)
     if check.model is None or len(check.findings) > len(loaded.findings):
         raise FixError(f"{loaded.name}: the fixed text would not load; nothing was written")
     return FileFix(loaded, text, len(fixes))
@@ -89,6 +89,7 @@ def write_atomically(path: Path, text: str, expected: str) -> None:
     file and a rename, so a reader never sees a half-written file; keeps its mode. If the
     file no longer holds `expected` (someone changed it since it was checked), nothing is
     written."""
+    path = Path(os.path.realpath(path))  # through a symbolic link: the link stays a link
     original = path.read_bytes()
     current = original[3:] if original.startswith(BOM.encode("utf-8")) else original
     if current.decode("utf-8", errors="replace") != expected:
@@ -108,3 +109,18 @@ def write_atomically(path: Path, text: str, expected: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX: the directory entry is data of the directory)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # not every filesystem syncs directories; the rename is still atomic
+    finally:
+        os.close(descriptor)
