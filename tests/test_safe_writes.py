@@ -1,0 +1,100 @@
+"""--fix never damages a file: through a symbolic link, with two runs at once on the same
+files (as pre-commit and an editor may), and when the run is killed at any moment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.test_cli import run
+
+HEADER = ("plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
+          "# 達成率は実績÷目標\nthemes:\n")
+
+
+def _plan(themes: int, wrong: bool) -> str:
+    """A policy evaluation whose every indicator states a rate; `wrong` states 76.0% where
+    75 / 100 is 75.0%, so --fix has one value per theme to rewrite."""
+    rate = "76.0%" if wrong else "75.0%"
+    body = "".join(
+        f"  - id: t{number}\n    title: テーマ{number}  # コメントは残る\n    indicators:\n"
+        f"      - {{name: 指標{number}, unit: 件, targets: {{令和3年度: 100}}, actuals: {{令和3年度: 75}}, "
+        f"rates: {{令和3年度: {rate}}}}}\n"
+        for number in range(themes)
+    )
+    return HEADER + body
+
+
+def _plancheck(*args: str) -> subprocess.Popen:
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": ""}
+    return subprocess.Popen([sys.executable, "-m", "checker", "--isolated", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environment)
+
+
+def test_fix_through_a_symbolic_link_fixes_the_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "plan.yaml"
+    target.write_text(_plan(2, wrong=True), encoding="utf-8")
+    link = tmp_path / "plan.yaml"
+    link.symlink_to(target)
+    result = run("--isolated", "--fix", str(link))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text(encoding="utf-8") == _plan(2, wrong=False)
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["plan.yaml"]
+
+
+def test_two_fix_runs_at_once_leave_every_file_whole_and_fixed(tmp_path):
+    files = [tmp_path / f"plan-{number:02}.yaml" for number in range(12)]
+    for round_number in range(3):
+        for path in files:
+            path.write_text(_plan(40, wrong=True), encoding="utf-8")
+            os.chmod(path, 0o640)
+        first, second = _plancheck("--fix", str(tmp_path)), _plancheck("--fix", str(tmp_path))
+        outputs = [process.communicate(timeout=120) for process in (first, second)]
+        for process, (stdout, stderr) in zip((first, second), outputs):
+            assert "Traceback" not in stdout + stderr
+            # the loser of a race is told the file changed since it was checked, and leaves it
+            assert process.returncode in (0, 1), stderr
+        for path in files:
+            assert path.read_text(encoding="utf-8") == _plan(40, wrong=False), (round_number, path)
+            assert stat.S_IMODE(path.stat().st_mode) == 0o640
+        assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
+        final = _plancheck(str(tmp_path))
+        assert final.communicate(timeout=120) and final.returncode == 0
+
+
+def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(tmp_path):
+    broken, fixed = _plan(1500, wrong=True), _plan(1500, wrong=False)  # about 300 KB
+    path = tmp_path / "plan.yaml"
+    # how long a whole run takes, so the kills spread over all of it, the write included
+    path.write_text(broken, encoding="utf-8")
+    started = time.monotonic()
+    whole = _plancheck("--fix", str(path))
+    whole.communicate(timeout=300)
+    duration = time.monotonic() - started
+    assert path.read_text(encoding="utf-8") == fixed
+    outcomes = {"as it was": 0, "fixed": 0}
+    trials = 12
+    for trial in range(trials):
+        path.write_text(broken, encoding="utf-8")
+        os.chmod(path, 0o600)
+        process = _plancheck("--fix", str(path))
+        time.sleep(duration * (0.5 + trial / trials * 0.6))  # from mid-check to past the end
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+        text = path.read_text(encoding="utf-8")
+        assert text in (broken, fixed), f"trial {trial}: the file is neither the original nor the fixed text"
+        outcomes["as it was" if text == broken else "fixed"] += 1
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        # a killed run may leave its temporary file; it is never taken for a plan
+        leftovers = [p for p in tmp_path.iterdir() if p != path]
+        assert all(p.name.startswith(".plan.yaml.") and p.suffix == ".plancheck" for p in leftovers), leftovers
+        for leftover in leftovers:
+            leftover.unlink()
+    assert outcomes["as it was"] and outcomes["fixed"], outcomes  # kills landed before and after the rename
