@@ -528,7 +528,7 @@ def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
+    text = value if isinstance(value, str) else str(value) if isinstance(value, Decimal) else repr(value)
     if isinstance(value, (dict, list)):
         text = type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
@@ -549,7 +549,10 @@ _PROBLEMS_JA = {
     "too_long": "要素が多すぎます",
     "too_short": "要素が足りません",
     "fiscal_year": "年度として読めません",
-    "cell": "値の書き方として読めません",
+    "cell_unreadable": "値の書き方として読めません",
+    "cell_not_finite": "有限の数ではありません",
+    "cell_out_of_range": "計画の数として大きすぎるか桁が細かすぎます（10^18 未満、小数 12 桁まで）",
+    "cell_malformed_number": "区切り記号の位置が正しくない数です",
     "code": "事業コードは \"030309\" のように引用符で囲んだ6桁の数字です",
     "account": "予算科目は \"3-4-4\" や \"介3-1-1\" のように 款-項-目 で書きます",
     "period_order": "期間の開始が終了より後です",

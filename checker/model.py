@@ -57,9 +57,15 @@ def _cell(value: Any) -> Cell:
     try:
         return parse_cell(value)
     except CellError as error:
-        raise PydanticCustomError(
-            "cell", "not a value form plancheck knows: {text} ({problem})", {"text": error.text, "problem": error.kind}
-        ) from None
+        english = _CELL_PROBLEMS.get(error.kind, "not a value form plancheck knows")
+        raise PydanticCustomError(f"cell_{error.kind}", english + ": {text}", {"text": error.text}) from None
+
+
+_CELL_PROBLEMS = {
+    "not_finite": "not a finite number",
+    "out_of_range": "a number beyond what a plan states (under 10^18, at most 12 decimal places)",
+    "malformed_number": "a number with misplaced separators",
+}
 
 
 def _year_map(value: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 
 from checker.fiscal import FiscalYearError, parse_fiscal_year
 
@@ -101,13 +101,25 @@ class CellError(ValueError):
         super().__init__(f"{kind}: {text!r}")
 
 
+# Beyond these a number is not a plan's: no budget reaches 10**18 円, no rate is printed to
+# more than 12 decimals. Bounding them keeps every computation on them exact and cheap.
+MAX_MAGNITUDE = Decimal(10) ** 18
+MAX_PLACES = 12
+
+
+def _in_range(value: Decimal, original: object) -> Decimal:
+    if abs(value) >= MAX_MAGNITUDE or decimal_places(value) > MAX_PLACES:
+        raise CellError("out_of_range", str(original))
+    return value
+
+
 def decimal_places(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _to_decimal(sign: str, digits: str) -> Decimal:
-    value = Decimal(digits.replace(",", ""))
+    value = _in_range(Decimal(digits.replace(",", "")), digits)
     return -value if sign in ("△", "▲", "-") else value
 
 
@@ -154,9 +166,9 @@ def parse_cell(raw: object) -> Cell:
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise CellError("not_finite", str(raw))
-        return Number(raw, decimal_places(raw), str(raw))
+        return Number(_in_range(raw, raw), decimal_places(raw), str(raw))
     if isinstance(raw, int):
-        return Number(Decimal(raw), 0, str(raw))
+        return Number(_in_range(Decimal(raw), raw), 0, str(raw))
     if isinstance(raw, float):
         # Floats never come from the loader (it keeps the written digits); a float here
         # came from Python code, and its repr is the best record of what was meant.
@@ -221,7 +233,11 @@ ROUNDING_MODES = {"四捨五入": ROUND_HALF_UP, "切り捨て": ROUND_DOWN, "�
 def round_declared(value: Decimal, places: int, rounding: str | None) -> Decimal:
     """`value` rounded to `places` decimals the declared way (half up when none is declared)."""
     mode = ROUNDING_MODES.get(rounding or "四捨五入", ROUND_HALF_UP)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=mode)
+    if not value.is_finite():
+        return value
+    # enough digits for the whole result: the default 28 would refuse 10**20 to 12 places
+    context = Context(prec=max(28, value.adjusted() + places + 3))
+    return value.quantize(Decimal(1).scaleb(-places), rounding=mode, context=context)
 
 
 @dataclass(frozen=True)
