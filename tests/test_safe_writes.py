@@ -80,12 +80,13 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     duration = time.monotonic() - started
     assert path.read_text(encoding="utf-8") == fixed
     outcomes = {"as it was": 0, "fixed": 0}
-    trials = 12
-    for trial in range(trials):
+    # from before it has read anything, through the check and the write, to after its end
+    delays = [0.05] + [duration * (0.5 + step / 10 * 0.8) for step in range(11)] + [duration * 3]
+    for trial, delay in enumerate(delays):
         path.write_text(broken, encoding="utf-8")
         os.chmod(path, 0o600)
         process = _plancheck("--fix", str(path))
-        time.sleep(duration * (0.5 + trial / trials * 0.6))  # from mid-check to past the end
+        time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
         text = path.read_text(encoding="utf-8")

@@ -1,0 +1,74 @@
+"""A short run of the mutation fuzzer (the documented run is 100,000 inputs:
+`python fuzz/fuzz.py --count 100000 --jobs 2`), and property tests: any bytes go through
+the whole pipeline without an exception, and a generated plan whose totals and rates are
+consistent is reported clean, however its numbers are written."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.engine import Engine
+from checker.loader import LoadedFile, decode, load_text
+from checker.rules import load_ruleset
+from fuzz.fuzz import check_one
+from fuzz.fuzz import main as fuzz_main
+
+RULESET = load_ruleset("recommended")
+
+
+def test_fuzz_smoke(tmp_path):
+    assert fuzz_main(["--count", "300", "--seed", "7", "--crashes", str(tmp_path)]) == 0
+    assert not list(tmp_path.iterdir())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_any_bytes_give_diagnostics_not_exceptions(data):
+    check_one(data, [], RULESET, render_all=True)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("ab:- []{},&*!#'\"\n\t|>?%@`0123456789.△令和年度千円")), max_size=400))
+def test_any_yaml_like_text_gives_diagnostics_not_exceptions(text):
+    check_one(text.encode("utf-8"), [], RULESET, render_all=True)
+
+
+def _written(value: int, style: int) -> str:
+    """One integer written the ways plan files write it."""
+    return [str(value), f'"{value:,}"', f'"{value:,} 千円"', f"{value}"][style % 4]
+
+
+@st.composite
+def consistent_plans(draw):
+    themes = []
+    for number in range(draw(st.integers(1, 4))):
+        costs = draw(st.lists(st.integers(0, 10**9), min_size=1, max_size=12))
+        styles = draw(st.lists(st.integers(0, 3), min_size=len(costs), max_size=len(costs)))
+        items = "".join(f"        - {{no: {i + 1}, name: 事業{i + 1}, cost: {_written(cost, style)}}}\n"
+                        for i, (cost, style) in enumerate(zip(costs, styles)))
+        indicators = ""
+        for index in range(draw(st.integers(0, 3))):
+            target = draw(st.integers(1, 10**6))
+            actual = draw(st.integers(0, 10**6))
+            places = draw(st.integers(0, 2))
+            rate = (Decimal(actual) / Decimal(target) * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+            indicators += (f"      - {{name: 指標{index}, unit: 件, targets: {{令和3年度: {target}}}, "
+                           f"actuals: {{令和3年度: {actual}}}, rates: {{令和3年度: {rate}%}}}}\n")
+        themes.append(f"  - id: t{number}\n    title: テーマ{number}\n"
+                      + (f"    indicators:\n{indicators}" if indicators else "")
+                      + f"    projects:\n      unit: 千円\n      items:\n{items}"
+                      + f"      total: {_written(sum(costs), draw(st.integers(0, 3)))}\n")
+    header = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
+    return header + "themes:\n" + "".join(themes)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(consistent_plans())
+def test_a_consistent_plan_is_clean(text):
+    loaded = LoadedFile(path=None, name="plan.yaml")  # type: ignore[arg-type]
+    load_text(loaded, decode(loaded, text.encode("utf-8")))
+    diagnostics = Engine(RULESET).run([loaded])
+    assert [(d.code, d.span.line, d.message["en"]) for d in diagnostics] == []
