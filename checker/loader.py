@@ -45,15 +45,18 @@ class Limits:
         return Text(*names[limit]), Text(value + units[0], value + units[1])
 
 
-def _limit_finding(loaded: LoadedFile, limit: str, limits: Limits) -> None:
+def _limit_finding(loaded: LoadedFile, limit: str, limits: Limits, mark: Any = None) -> None:
+    """LOAD011 at the value that went past the bound (the file's start for its size)."""
     name, value = limits.describe(limit)
-    _finding(loaded, "too_large", Span(1, 1, 1, 2), limit=name, value=value)
+    span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark is not None else Span(1, 1, 1, 2)
+    _finding(loaded, "too_large", span, limit=name, value=value)
 
 
 DEFAULT_LIMITS = Limits()
 
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + name
+    _YAML_TAG_PREFIX + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "omap", "set", "merge")
 }
 _LEADING_ZERO_RE = re.compile(r"^[+-]?0\d+$")
@@ -138,33 +141,43 @@ def _span_from_marks(start: Any, end: Any) -> Span:
 
 
 def decode(loaded: LoadedFile, raw: bytes) -> str | None:
-    """UTF-8 (with or without BOM) is plan text; anything else is reported by name."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _finding(loaded, "encoding", Span(1, 1, 1, 2), encoding="UTF-16", offset=0)
+    """UTF-8 (with or without BOM) is plan text; anything else is reported by name, at the
+    first byte that is not UTF-8 (its line and column in characters; its byte counted from 1)."""
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    body = raw[bom:]
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or body.count(b"\x00") > len(body) // 4 > 0:
+        _finding(loaded, "encoding", Span(1, 1, 1, 2), encoding=Text("UTF-16", "UTF-16"), offset=1)
         return None
     try:
-        text = raw.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        _finding(loaded, "encoding", Span(line, column, line, column + 1),
-                 encoding=_guess_encoding(raw), offset=error.start)
+        _finding(loaded, "encoding", _byte_span(body, error.start), encoding=_guess_encoding(body),
+                 offset=bom + error.start + 1)
         return None
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        _finding(loaded, "encoding", Span(line, column, line, column + 1), encoding="NUL", offset=nul)
+        at = len(text[:nul].encode("utf-8"))
+        _finding(loaded, "encoding", _byte_span(body, at),
+                 encoding=Text("NUL バイトを含むバイナリデータ", "binary data with a NUL byte"), offset=bom + at + 1)
         return None
     return text
 
 
-def _guess_encoding(raw: bytes) -> str:
+def _byte_span(raw: bytes, at: int) -> Span:
+    """The span of the byte at offset `at`, its column counted in characters as an editor does."""
+    line_start = raw.rfind(b"\n", 0, at) + 1
+    line = raw.count(b"\n", 0, at) + 1
+    column = len(raw[line_start:at].decode("utf-8", errors="replace")) + 1
+    return Span(line, column, line, column + 1)
+
+
+def _guess_encoding(raw: bytes) -> Text:
     """Name the encoding the bytes look like, for the message; Japanese encodings first."""
-    if raw.count(b"\x00") > len(raw) // 4:
-        return "UTF-16"
+    as_utf8 = raw.decode("utf-8", errors="replace")
+    damaged = as_utf8.count("\ufffd")
+    if sum(1 for char in as_utf8 if ord(char) > 0x7F and char != "\ufffd") > 3 * damaged:
+        # mostly good UTF-8 with a few broken sequences: a damaged file, not another encoding
+        return Text("途中の壊れた UTF-8（不正なバイト列があります）", "UTF-8 with an invalid byte sequence")
     for codec, name in (("cp932", "Shift_JIS/CP932"), ("euc_jp", "EUC-JP")):
         try:
             text = raw.decode(codec)
@@ -172,8 +185,8 @@ def _guess_encoding(raw: bytes) -> str:
             continue
         # Kana, or several kanji: a lone kanji is what Latin-1 accents decode to by chance.
         if re.search(r"[\u3040-\u30ff]", text) or len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2:
-            return name
-    return "Latin-1 or another non-UTF-8 encoding"
+            return Text(name, name)
+    return Text("Latin-1 などの UTF-8 以外の文字コード", "Latin-1 or another non-UTF-8 encoding")
 
 
 class _Limit(Exception):
@@ -217,6 +230,7 @@ class _Builder:
         self.key_order: list[ModelPath] = []
         self.skip_depth = 0  # > 0 while inside a complex key, or a dropped key's value
         self.skip_start: Any = None  # where the complex key being skipped began
+        self.mark: Any = None  # where the event being built begins, for a limit's location
 
     def run(self, text: str) -> Any:
         """The document's data, or _UNSET for an empty stream; YAML errors propagate."""
@@ -239,6 +253,7 @@ class _Builder:
         root: Any = _UNSET
         documents = 0
         for number, event in enumerate(yaml.parse(io.StringIO(text))):
+            self.mark = event.start_mark
             if not number & 1023 and time.monotonic() > deadline:
                 raise _Limit("time")
             kind = type(event)
@@ -379,7 +394,8 @@ class _Builder:
     def _check_tag(self, event: Any) -> None:
         tag = event.tag
         if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
-            _finding(self.loaded, "unsafe_tag", _span_from_marks(event.start_mark, event.end_mark), tag=tag)
+            written = "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else tag
+            _finding(self.loaded, "unsafe_tag", _span_from_marks(event.start_mark, event.end_mark), tag=written)
 
     def _scalar(self, event: Any, tag: str) -> Any:
         self._check_tag(event)
@@ -421,10 +437,14 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
 
     limits = limits or DEFAULT_LIMITS
     loaded.text = text
+    builder = _Builder(loaded, limits)
     try:
-        data = _Builder(loaded, limits).run(text)
+        data = builder.run(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and any(
+                opened in (error.context or "") for opened in ("quoted scalar", "flow mapping", "flow sequence")):
+            mark = error.context_mark  # where the quote or bracket that never closes was opened
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(part for part in (error.context, error.problem) if part)
         _finding(loaded, "syntax", Span(line, column, line, column + 1), problem=problem)
@@ -433,7 +453,7 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
         _finding(loaded, "syntax", Span(1, 1, 1, 2), problem=str(error).strip())
         return _unbuilt(loaded)
     except _Limit as limit:
-        _limit_finding(loaded, str(limit), limits)
+        _limit_finding(loaded, str(limit), limits, builder.mark)
         return _unbuilt(loaded)
     if data is _UNSET:
         _finding(loaded, "empty", Span(1, 1, 1, 2))
@@ -454,17 +474,35 @@ def _unbuilt(loaded: LoadedFile) -> LoadedFile:
     return loaded
 
 
+class ChangedWhileRead(OSError):
+    """The file kept changing while it was read (an editor or a tool writing it)."""
+
+
+def _read_stable(path: Path, limits: Limits, attempts: int = 3) -> bytes:
+    """The file's bytes as one version: read again if its size or modification time moved
+    during the read (a torn read checked as a file would report errors that are not there)."""
+    for _ in range(attempts):
+        before = path.stat()
+        if before.st_size > limits.file_bytes:
+            raise _Limit("file size")
+        raw = path.read_bytes()
+        after = path.stat()
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(raw), after.st_mtime_ns):
+            return raw
+    raise ChangedWhileRead("the file kept changing while it was read; check it again when it is written")
+
+
 def load_file(path: Path, name: str | None = None, limits: Limits | None = None) -> LoadedFile:
     limits = limits or DEFAULT_LIMITS
     loaded = LoadedFile(path=path, name=name or str(path))
     try:
-        size = path.stat().st_size
-        if size > limits.file_bytes:
-            _limit_finding(loaded, "file size", limits)
-            return loaded
-        raw = path.read_bytes()
+        raw = _read_stable(path, limits)
+    except _Limit:
+        _limit_finding(loaded, "file size", limits)
+        return loaded
     except OSError as error:
-        _finding(loaded, "unreadable", Span(1, 1, 1, 2), reason=error.strerror or type(error).__name__)
+        reason = error.strerror or str(error) or type(error).__name__
+        _finding(loaded, "unreadable", Span(1, 1, 1, 2), reason=reason)
         return loaded
     text = decode(loaded, raw)
     if text is None:
@@ -520,7 +558,8 @@ def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
         _finding(loaded, "duplicate_year", key_span or span, key=ctx["key"], first=ctx["first"])
         return
     if kind == "fiscal_year" and ctx.get("problem") == "era_mismatch":
-        _finding(loaded, "era_mismatch", span, text=ctx["text"], era_year=ctx["era_year"], western=ctx["western"])
+        _finding(loaded, "era_mismatch", span, text=ctx["text"], era_year=str(ctx["era_year"]),
+                 western=str(ctx["western"]))
         return
     value = _value_at(loaded.data, path)
     _finding(loaded, "invalid_value", span, field=".".join(str(part) for part in path) or "(root)",
@@ -549,10 +588,14 @@ _PROBLEMS_JA = {
     "too_long": "要素が多すぎます",
     "too_short": "要素が足りません",
     "fiscal_year": "年度として読めません",
+    "fiscal_year_era_zero": "元号に 0 年はありません（最初の年は元年です）",
+    "fiscal_year_out_of_range": "計画データの年度の範囲（1926～2200年）の外です",
     "cell_unreadable": "値の書き方として読めません",
     "cell_not_finite": "有限の数ではありません",
     "cell_out_of_range": "計画の数として大きすぎるか桁が細かすぎます（10^18 未満、小数 12 桁まで）",
     "cell_malformed_number": "区切り記号の位置が正しくない数です",
+    "negative_amount": "事業費や件数は負になりません",
+    "greater_than_equal": "0 以上でなければなりません",
     "code": "事業コードは \"030309\" のように引用符で囲んだ6桁の数字です",
     "account": "予算科目は \"3-4-4\" や \"介3-1-1\" のように 款-項-目 で書きます",
     "period_order": "期間の開始が終了より後です",

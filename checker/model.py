@@ -46,11 +46,18 @@ def _fiscal_year(value: Any) -> int:
     try:
         return parse_fiscal_year(value)
     except FiscalYearError as error:
+        english = _YEAR_PROBLEMS.get(error.kind, "not a fiscal year")
         raise PydanticCustomError(
-            "fiscal_year",
-            "not a fiscal year: {text} ({problem})",
+            "fiscal_year" if error.kind not in _YEAR_PROBLEMS else f"fiscal_year_{error.kind}",
+            english + ": {text}",
             {"text": error.text, "problem": error.kind, **error.numbers},
         ) from None
+
+
+_YEAR_PROBLEMS = {
+    "era_zero": "an era has no year 0 (its first year is 元年)",
+    "out_of_range": "outside the years plan data covers (1926-2200)",
+}
 
 
 def _cell(value: Any) -> Cell:
@@ -93,6 +100,21 @@ CellValue = Annotated[
     Cell, PlainValidator(_cell), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
 ]
 YearMap = Annotated[dict[FiscalYear, CellValue], BeforeValidator(_year_map)]
+
+
+def _amount(value: Any) -> Cell:
+    """A cost or a count: never below zero, whichever minus sign (-, △, ▲) it is written with."""
+    from checker.values import Number
+
+    cell = _cell(value)
+    if isinstance(cell, Number) and cell.value < 0:
+        raise PydanticCustomError("negative_amount", "a cost or a count is never negative: {text}", {"text": cell.text})
+    return cell
+
+
+AmountValue = Annotated[
+    Cell, PlainValidator(_amount), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+]
 
 _CODE_RE = re.compile(r"^\d{6}$")
 _ACCOUNT_RE = re.compile(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
@@ -246,7 +268,7 @@ class ProjectItem(Model):
     department: str | None = None
     account: AccountValue | None = None
     code: Code | None = None
-    cost: CellValue
+    cost: AmountValue
     outlook: Outlook | None = None
     main: bool = Field(False, description="★: a main project of the 中期実行プラン.")
     restated: bool = Field(False, description="【再掲】: listed again from another theme.")
@@ -259,8 +281,8 @@ class ProjectList(Model):
     year: FiscalYear | None = None
     unit: str
     items: list[ProjectItem]
-    total: CellValue | None = None
-    outlook_counts: dict[Outlook, int] | None = None
+    total: AmountValue | None = None
+    outlook_counts: dict[Outlook, Annotated[int, Field(ge=0)]] | None = None
     rounding: Rounding | None = None
     restated_in_total: bool = Field(
         True, description="false when the 合計 leaves out 【再掲】 items (再掲分を除く), so each cost is counted once."
@@ -336,7 +358,7 @@ class Count(Model):
     """A count a report states in its text (こだまちサロン…32か所)."""
 
     name: str
-    value: CellValue
+    value: AmountValue
     note: str | None = None
 
 
