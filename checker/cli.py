@@ -167,6 +167,8 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         _statistics(diagnostics, ruleset, settings.format)
     else:
         _emit(diagnostics, context, settings.format, ruleset)
+    if any(d.code == "INT001" for d in diagnostics):
+        return EXIT_ERROR  # a bug in plancheck, not a finding: exit as ruff does on one
     threshold = Severity.parse(settings.fail_level)
     failed = any(d.severity >= threshold for d in diagnostics)
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN

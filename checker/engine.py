@@ -12,6 +12,10 @@ from checker.loader import LoadedFile
 from checker.rules import LANGS, Rule, Ruleset
 
 
+# The finding kind of a check that failed on its input (rule INT001): the CLI exits 2 on it.
+INTERNAL_ERROR = "internal_error"
+
+
 class MessageError(Exception):
     """A rule's message names an argument its function does not give."""
 
@@ -44,6 +48,7 @@ class Engine:
                     continue
                 diagnostics.append(self._diagnostic(rule, finding, by_name))
         results: dict[tuple[str, str, str], list[Finding]] = {}
+        crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
         for rule in self.ruleset.enabled():
             if rule.is_loader:
                 continue
@@ -53,15 +58,31 @@ class Engine:
                 key = (rule.function, given, options)
                 if key not in results:
                     spec = FUNCTIONS[rule.function]
-                    results[key] = [
-                        finding for target in select(given, files) for finding in spec.run(target, rule.options)
-                    ]
+                    results[key] = []
+                    for target in select(given, files):
+                        results[key] += self._run_contained(spec, target, rule, files)
                 for finding in results[key]:
-                    if rule.kind is None or finding.kind == rule.kind:
+                    if finding.kind == INTERNAL_ERROR:
+                        internal = self.ruleset.loader_rule(INTERNAL_ERROR)
+                        if internal is not None and internal.severity is not None:
+                            crashed.setdefault((id(internal), finding.location.file, finding.location.path,
+                                                finding.args["check"]), self._diagnostic(internal, finding, by_name))
+                    elif rule.kind is None or finding.kind == rule.kind:
                         diagnostics.append(self._diagnostic(rule, finding, by_name))
+        diagnostics += crashed.values()
         diagnostics = self._suppress(files, diagnostics, by_name)
         diagnostics.sort(key=Diagnostic.sort_key)
         return diagnostics
+
+    def _run_contained(self, spec, target, rule: Rule, files: list[LoadedFile]) -> list[Finding]:
+        """One check on one target. A bug in a check becomes an INT001 at that target, and
+        every other check and file still runs: one bad input never hides the rest."""
+        try:
+            return list(spec.run(target, rule.options))
+        except Exception as error:  # noqa: BLE001 - reported, with the check and the input
+            name = target.file or (files[0].name if files else "")
+            text = f"{type(error).__name__}: {error}"
+            return [Finding(INTERNAL_ERROR, Location(name, path=target.path), {"check": rule.function, "error": text})]
 
     def _suppress(self, files: list[LoadedFile], diagnostics: list[Diagnostic],
                   by_name: dict[str, LoadedFile]) -> list[Diagnostic]:

@@ -248,3 +248,32 @@ def test_documented_bad_example_points_at_the_value_with_its_numbers(code, at, n
         assert diagnostic.args[name] == value, name
     for lang in ("ja", "en"):
         assert diagnostic.message[lang]
+
+
+def test_a_check_that_fails_is_reported_where_it_failed_and_the_rest_still_runs(recommended, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from checker import functions
+    from checker.cli import main
+    from tests.test_cli import BAD_TOTAL, GOOD
+
+    spec = functions.FUNCTIONS["achievement_rate"]
+
+    def failing(target, options):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setitem(functions.FUNCTIONS, "achievement_rate", replace(spec, run=failing))
+    rated = GOOD + ("themes:\n  - id: a\n    title: t\n    indicators:\n"
+                    "      - {name: 指標, unit: 件, targets: {令和3年度: 100}, actuals: {令和3年度: 75}, rates: {令和3年度: 75.0%}}\n")
+    diagnostics = check_texts(recommended, {"rated.yaml": rated, "total.yaml": BAD_TOTAL})
+    found = [(d.code, d.file, d.span.line) for d in diagnostics]
+    # once per check and target, though RATE001 and RATE003 share the check; TOT001 still runs
+    assert ("INT001", "rated.yaml", 6) in found and found.count(("INT001", "rated.yaml", 6)) == 1
+    assert ("TOT001", "total.yaml", 10) in found
+    internal = next(d for d in diagnostics if d.code == "INT001")
+    assert internal.message["en"] == "plancheck's check achievement_rate failed here (ZeroDivisionError: a bug); this is a bug in plancheck"
+    (tmp_path / "rated.yaml").write_text(rated, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--isolated", "--format", "concise", str(tmp_path / "rated.yaml")])
+    assert result.exit_code == 2 and "INT001" in result.output
