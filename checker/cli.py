@@ -84,6 +84,7 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--fix", is_flag=True, help="Rewrite stated derived values a rule recomputes exactly (rates, ratio rows, outlook counts).")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what --fix would change, without writing; exit 1 if anything would.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
 def check(paths: tuple[str, ...], **options) -> None:
     """Check plan files (default: the configuration's plan set, plans/)."""
     try:
@@ -118,11 +119,11 @@ def _settings(paths: list[str], config_path: str | None, isolated: bool, **cli):
 
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
-           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics) -> int:
+           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache) -> int:
     from checker.config import ConfigError
-    from checker.diagnostics import Severity
     from checker.discovery import discover, display_name
     from checker.engine import Engine
+    from checker.loader import read_file
     from checker.report import ReportContext
     from checker.rules import RulesetError
 
@@ -146,11 +147,28 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         click.echo(say("no_plan_files", lang, paths=", ".join(targets)), err=True)
         return EXIT_ERROR
     # one order whatever was named, so a cross-document reference never depends on it
-    loaded = _load(sorted([*found.checked, *found.context], key=lambda path: path.absolute()), settings.limits)
+    everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
     checked = [display_name(path) for path in found.checked]
     reported = set(checked)
+    cache = None if no_cache else _open_cache(settings, ruleset)
+    read = [read_file(path, display_name(path), settings.limits) for path in everything]
+    file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
+    run_key = None
+    if cache is not None and None not in file_keys and not (fix or show_diff):
+        # the whole run's key: every file of the set (context too), what is reported, and
+        # the per-file ignores: a change anywhere in the plan set is a new run
+        run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
+                            json.dumps(settings.per_file_ignores, sort_keys=True))
+        diagnostics = cache.get("run", run_key)
+        if diagnostics is not None:
+            sources = _sources_of(diagnostics, read)
+            return _finish(diagnostics, ReportContext(lang=lang, sources=sources, checked=checked, color=color),
+                           settings, ruleset, statistics, exit_zero)
+    loaded = _load(read, file_keys, settings.limits, cache)
     engine = Engine(ruleset)
     diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
+    if run_key is not None:
+        cache.put("run", run_key, diagnostics)
     mine = [file for file in loaded if file.name in reported]
     if show_diff:
         return _diff(mine, diagnostics, lang, settings.limits)
@@ -163,6 +181,13 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
     context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded},
                             checked=checked, color=color)
+    return _finish(diagnostics, context, settings, ruleset, statistics, exit_zero)
+
+
+def _finish(diagnostics, context, settings, ruleset, statistics: bool, exit_zero: bool) -> int:
+    """Report, and the exit code."""
+    from checker.diagnostics import Severity
+
     if statistics:
         _statistics(diagnostics, ruleset, settings.format)
     else:
@@ -174,18 +199,47 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
 
 
-def _load(paths, limits):
-    """Load every file, with a progress bar on a terminal when there are many."""
-    from checker.discovery import display_name
-    from checker.loader import load_file
+def _open_cache(settings, ruleset):
+    from checker.cache import CACHE_DIR_NAME, Cache, code_fingerprint, ruleset_fingerprint
 
-    if len(paths) < PROGRESS_MIN_FILES or not sys.stderr.isatty():
-        return [load_file(path, display_name(path), limits) for path in paths]
-    from rich.console import Console
-    from rich.progress import track
+    directory = Path(os.environ.get("PLANCHECK_CACHE_DIR") or settings.cache_dir or settings.root / CACHE_DIR_NAME)
+    return Cache(directory, code_fingerprint() + ruleset_fingerprint(ruleset, settings.limits))
 
-    return [load_file(path, display_name(path), limits)
-            for path in track(paths, description="checking", console=Console(stderr=True), transient=True)]
+
+def _load(read, file_keys, limits, cache):
+    """Load every file (from the cache when its bytes were seen before), with a progress
+    bar on a terminal when there are many."""
+    from checker.loader import load_bytes
+
+    def one(index: int):
+        stub, raw = read[index]
+        if raw is None:
+            return stub
+        key = file_keys[index]
+        if key is not None:
+            cached = cache.get("file", key)
+            if cached is not None:
+                cached.path = stub.path
+                return cached
+        loaded = load_bytes(stub, raw, limits)
+        if key is not None:
+            cache.put("file", key, loaded)
+        return loaded
+
+    indices = range(len(read))
+    if len(read) >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import track
+
+        indices = track(indices, description="checking", console=Console(stderr=True), transient=True)
+    return [one(index) for index in indices]
+
+
+def _sources_of(diagnostics, read) -> dict[str, list[str]]:
+    """The lines of the files the diagnostics point into (and only those)."""
+    wanted = {d.file for d in diagnostics} | {related.location.file for d in diagnostics for related, _ in d.related}
+    return {stub.name: raw.decode("utf-8-sig", errors="replace").splitlines()
+            for stub, raw in read if stub.name in wanted and raw is not None}
 
 
 def _reported(diagnostics, reported: set[str], settings, loaded):

@@ -13,6 +13,7 @@ win over it.
     format = "concise"
     exclude = ["drafts/"]          # gitignore-style globs; replaces the default exclusions
     extend-exclude = ["*.draft.yaml"]
+    cache-dir = ".plancheck_cache"  # relative to this file (the default)
 
     [tool.plancheck.per-file-ignores]
     "plans/koganei/**" = ["UNIT"]
@@ -116,6 +117,7 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     limits: Limits = DEFAULT_LIMITS
+    cache_dir: Path | None = None  # default: .plancheck_cache beside the configuration
 
     # --- rules -------------------------------------------------------------------
     def apply_to(self, ruleset):
@@ -243,7 +245,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _OPTIONS = ("plans", "select", "extend-select", "ignore", "per-file-ignores", "severity", "rulesets",
-            "fail-level", "lang", "format", "exclude", "extend-exclude", "limits")
+            "fail-level", "lang", "format", "exclude", "extend-exclude", "limits", "cache-dir")
 _LIMITS = {"file-bytes": "file_bytes", "nodes": "nodes", "depth": "depth", "seconds": "seconds"}
 
 
@@ -328,6 +330,10 @@ def load_config(path: Path) -> Settings:
     exclude = strings("exclude")
     settings.exclude = exclude if exclude is not None else DEFAULT_EXCLUDE
     settings.extend_exclude = strings("extend-exclude") or ()
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str):
+            raise fail("cache-dir", f"must be a path, not {table['cache-dir']!r}")
+        settings.cache_dir = settings.root / table["cache-dir"]
     return settings
 
 

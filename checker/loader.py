@@ -492,22 +492,30 @@ def _read_stable(path: Path, limits: Limits, attempts: int = 3) -> bytes:
     raise ChangedWhileRead("the file kept changing while it was read; check it again when it is written")
 
 
-def load_file(path: Path, name: str | None = None, limits: Limits | None = None) -> LoadedFile:
+def read_file(path: Path, name: str | None = None, limits: Limits | None = None) -> tuple[LoadedFile, bytes | None]:
+    """The file's bytes, or None with the finding that says why they could not be read."""
     limits = limits or DEFAULT_LIMITS
     loaded = LoadedFile(path=path, name=name or str(path))
     try:
-        raw = _read_stable(path, limits)
+        return loaded, _read_stable(path, limits)
     except _Limit:
         _limit_finding(loaded, "file size", limits)
-        return loaded
     except OSError as error:
         reason = error.strerror or str(error) or type(error).__name__
         _finding(loaded, "unreadable", Span(1, 1, 1, 2), reason=reason)
-        return loaded
+    return loaded, None
+
+
+def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None) -> LoadedFile:
     text = decode(loaded, raw)
     if text is None:
         return loaded
     return load_text(loaded, text, limits)
+
+
+def load_file(path: Path, name: str | None = None, limits: Limits | None = None) -> LoadedFile:
+    loaded, raw = read_file(path, name, limits)
+    return loaded if raw is None else load_bytes(loaded, raw, limits)
 
 
 # --- validation against the model -------------------------------------------------------
