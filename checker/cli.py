@@ -21,6 +21,10 @@ from checker.report import FORMATS
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # a progress bar only when loading takes long enough to wonder
 PROGRESS_MIN_FILES = 100
+# worker processes only when there is enough to parse to pay for starting them
+PARALLEL_MIN_FILES = 200
+PARALLEL_CHUNK = 50
+PARALLEL_MAX_WORKERS = 8
 
 
 def default_lang() -> str:
@@ -207,32 +211,71 @@ def _open_cache(settings, ruleset):
 
 
 def _load(read, file_keys, limits, cache):
-    """Load every file (from the cache when its bytes were seen before), with a progress
-    bar on a terminal when there are many."""
+    """Load every file: from the cache when its bytes were seen before, else parsed (in
+    worker processes when there are many, so both cores work), with a progress bar on a
+    terminal for long runs."""
     from checker.loader import load_bytes
 
-    def one(index: int):
-        stub, raw = read[index]
+    loaded: list = [None] * len(read)
+    pending = []
+    for index, ((stub, raw), key) in enumerate(zip(read, file_keys)):
+        cached = cache.get("file", key) if key is not None else None
         if raw is None:
-            return stub
-        key = file_keys[index]
-        if key is not None:
-            cached = cache.get("file", key)
-            if cached is not None:
-                cached.path = stub.path
-                return cached
-        loaded = load_bytes(stub, raw, limits)
-        if key is not None:
-            cache.put("file", key, loaded)
-        return loaded
+            loaded[index] = stub
+        elif cached is not None:
+            cached.path = stub.path
+            loaded[index] = cached
+        else:
+            pending.append(index)
+    progress = _progress(len(pending))
+    workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
+    if len(pending) >= PARALLEL_MIN_FILES and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
 
-    indices = range(len(read))
-    if len(read) >= PROGRESS_MIN_FILES and sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import track
+        chunks = [pending[start:start + PARALLEL_CHUNK] for start in range(0, len(pending), PARALLEL_CHUNK)]
+        with ProcessPoolExecutor(workers) as pool:
+            jobs = [(chunk, pool.submit(_load_chunk, [read[index] for index in chunk], limits)) for chunk in chunks]
+            for chunk, job in jobs:
+                for index, result in zip(chunk, job.result()):
+                    loaded[index] = result
+                progress(len(chunk))
+    else:
+        for index in pending:
+            stub, raw = read[index]
+            loaded[index] = load_bytes(stub, raw, limits)
+            progress(1)
+    progress(None)
+    if cache is not None:
+        for index in pending:
+            cache.put("file", file_keys[index], loaded[index])
+    return loaded
 
-        indices = track(indices, description="checking", console=Console(stderr=True), transient=True)
-    return [one(index) for index in indices]
+
+def _load_chunk(items, limits):
+    """In a worker process: parse some files."""
+    from checker.loader import load_bytes
+
+    return [load_bytes(stub, raw, limits) for stub, raw in items]
+
+
+def _progress(total: int):
+    """A callback advancing a progress bar on stderr when it is a terminal and the run is
+    long (None ends it); otherwise one that does nothing."""
+    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return lambda step: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    bar.start()
+    task = bar.add_task("checking", total=total)
+
+    def advance(step):
+        if step is None:
+            bar.stop()
+        else:
+            bar.advance(task, step)
+    return advance
 
 
 def _sources_of(diagnostics, read) -> dict[str, list[str]]:

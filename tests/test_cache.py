@@ -113,3 +113,16 @@ def test_two_runs_sharing_the_cache_agree_with_an_uncached_run(project):
         outputs = [process.communicate(timeout=60) for process in processes]
         assert [stdout for stdout, _ in outputs] == [expected, expected], outputs
         assert not [path for path in (project / ".plancheck_cache").rglob(".tmp-*")]
+
+
+def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch):
+    from bench.corpus import generate
+    from checker import cli
+
+    monkeypatch.chdir(tmp_path)
+    generate(tmp_path / "plans", files=cli.PARALLEL_MIN_FILES + 20, seed=3)
+    parallel = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
+    monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)
+    serial = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
+    assert parallel.exit_code == serial.exit_code == 0
+    assert parallel.output == serial.output and '"code": "TOT' in serial.output
