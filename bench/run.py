@@ -1,0 +1,150 @@
+"""The speed benchmark: plancheck against the YAML parsing floor and its peers, on
+synthetic corpora modelled on plans/ (bench/corpus.py), every figure from one run.
+
+    make bench                      # sets everything up, runs this, writes bench/results.json
+    python bench/run.py --sizes 100,500 --repeat 3      # a quicker look
+
+For each corpus size it times whole processes (wall clock, median of --repeat runs) and
+reads their peak memory and CPU time from /usr/bin/time:
+
+- floor: ruamel.yaml's C composer over every file (bench/floor.py), the least a checker
+  that needs positions must do;
+- plancheck cold (no cache) and warm (nothing changed since the last run);
+- yamllint with its default configuration, and check-jsonschema with plancheck's own JSON
+  Schema, on the same files;
+- on the smallest corpus, plancheck on one file outside the plan set (the editor case)
+  and one changed file inside a warm plan set (the pre-commit case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict:
+    """One run: wall seconds, CPU seconds (user + system) and peak memory (MB)."""
+    report = Path(tempfile.mktemp(prefix="bench-time-"))
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-o", str(report), "-f", "%U %S %M", *command], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - started
+    user, system, peak_kb = report.read_text().split()[-3:]
+    report.unlink()
+    return {"wall": wall, "cpu": float(user) + float(system), "peak_mb": int(peak_kb) / 1024,
+            "exit": result.returncode, "stderr": result.stderr.decode(errors="replace")[-500:]}
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {"wall": statistics.median(r["wall"] for r in runs), "cpu": statistics.median(r["cpu"] for r in runs),
+            "peak_mb": max(r["peak_mb"] for r in runs), "exits": sorted({r["exit"] for r in runs})}
+
+
+def measure(name: str, command: list[str], cwd: Path, repeat: int, before=None, env=None) -> dict:
+    runs = []
+    for _ in range(repeat):
+        if before:
+            before()
+        runs.append(timed(command, cwd, env))
+    result = median_of(runs)
+    if any(exit_code not in (0, 1) for exit_code in result["exits"]):
+        print(f"  {name}: exit {result['exits']}: {runs[-1]['stderr']}", file=sys.stderr)
+    return result
+
+
+def corpus(base: Path, files: int) -> Path:
+    from bench.corpus import generate
+
+    home = base / f"corpus-{files}"
+    generate(home / "plans", files=files, seed=0)
+    return home
+
+
+def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
+    plancheck = [str(BIN / "plancheck"), "--format", "concise", "--exit-zero"]
+    base = Path(tempfile.mkdtemp(prefix="plancheck-bench-"))
+    schema = base / "plan.schema.json"
+    schema.write_text(subprocess.run([str(BIN / "plancheck"), "schema"], capture_output=True, text=True,
+                                     check=True).stdout, encoding="utf-8")
+    results: dict = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, "
+                     f"{platform.machine()}, Python {platform.python_version()}", "sizes": {}}
+    try:
+        for files in sizes:
+            home = corpus(base, files)
+            paths = sorted(str(p.relative_to(home)) for p in (home / "plans").rglob("*.yaml"))
+            cache = home / ".plancheck_cache"
+            clear = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+            print(f"corpus of {files} files ({sum((home / p).stat().st_size for p in paths) / 1e6:.1f} MB)",
+                  file=sys.stderr)
+            row = {
+                "floor": measure("floor", [sys.executable, str(ROOT / "bench" / "floor.py"), "plans"], home, repeat),
+                "cold": measure("cold", [*plancheck, "plans"], home, repeat, before=clear),
+            }
+            timed([*plancheck, "plans"], home)  # fills the cache
+            row["warm"] = measure("warm", [*plancheck, "plans"], home, repeat)
+            row["yamllint"] = measure("yamllint", [str(BIN / "yamllint"), "-f", "parsable", "plans"], home, repeat)
+            row["check-jsonschema"] = measure(
+                "check-jsonschema", [str(BIN / "check-jsonschema"), "--schemafile", str(schema), *paths], home, repeat)
+            if files == min(sizes):
+                single = base / "single.yaml"
+                shutil.copyfile(home / paths[0], single)
+                row["one file"] = measure("one file", [*plancheck, str(single)], base, max(repeat, 10))
+                changed = home / paths[len(paths) // 2]
+                original = changed.read_text(encoding="utf-8")
+
+                def touch_one() -> None:  # a one-line edit, as a commit makes
+                    changed.write_text(original + f"# edited {time.perf_counter_ns()}\n", encoding="utf-8")
+
+                row["pre-commit"] = measure("pre-commit", [*plancheck, str(changed.relative_to(home))], home,
+                                            max(repeat, 10), before=touch_one)
+                changed.write_text(original, encoding="utf-8")
+            results["sizes"][files] = row
+            print(table({files: row}), file=sys.stderr)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    if out is not None:
+        out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return results
+
+
+def table(sizes: dict) -> str:
+    lines = [f"{'files':>6} {'measure':<18} {'wall s':>8} {'per file ms':>12} {'× floor':>8} {'cpu/wall':>9} {'peak MB':>8}"]
+    for files, row in sizes.items():
+        floor = row["floor"]["wall"]
+        for name, figures in row.items():
+            count = 1 if name == "one file" else int(files)
+            lines.append(f"{files:>6} {name:<18} {figures['wall']:>8.3f} {figures['wall'] / count * 1000:>12.2f} "
+                         f"{figures['wall'] / floor:>8.2f} {figures['cpu'] / figures['wall']:>9.2f} "
+                         f"{figures['peak_mb']:>8.0f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,500,1000,2000", help="corpus sizes, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (the median is kept)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"), help="where the figures go ('' for nowhere)")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    results = run(sizes, args.repeat, Path(args.out) if args.out else None)
+    print(f"plancheck benchmark, {results['date']}, {results['machine']}")
+    print(table(results["sizes"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
