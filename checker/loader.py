@@ -21,7 +21,6 @@ from typing import Any
 from checker.diagnostics import Finding, Location, ModelPath, Span, Text
 
 
-
 @dataclass(frozen=True)
 class Limits:
     """Bounds that keep hostile input (alias bombs, deep nesting, huge files) bounded in
@@ -189,6 +188,44 @@ def _guess_encoding(raw: bytes) -> Text:
     return Text("Latin-1 などの UTF-8 以外の文字コード", "Latin-1 or another non-UTF-8 encoding")
 
 
+_PLAIN_RESOLVERS: dict[str, list[tuple[str, Any]]] | None = None
+_YAML: Any = None
+
+
+def _yaml() -> Any:
+    """One YAML object per process: each parse makes its own parser, and building the object
+    (plugin discovery included) cost more than parsing a small file."""
+    global _YAML
+    if _YAML is None:
+        from ruamel.yaml import YAML
+
+        _YAML = YAML(typ="safe")
+    return _YAML
+
+
+def _plain_resolver():
+    """ruamel.yaml's YAML 1.2 implicit typing of plain scalars (its own table: the first
+    character picks the candidates, the first matching pattern the tag), with tags as plain
+    strings: its resolver compares Tag objects in Python and was a third of the load time."""
+    global _PLAIN_RESOLVERS
+    if _PLAIN_RESOLVERS is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        table = VersionedResolver().versioned_resolver
+        _PLAIN_RESOLVERS = {first: [(str(tag), pattern) for tag, pattern in candidates]
+                            for first, candidates in table.items()}
+    resolvers = _PLAIN_RESOLVERS
+
+    def resolve(value: str, plain: bool) -> str:
+        if plain:
+            for tag, pattern in resolvers.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return "tag:yaml.org,2002:str"
+
+    return resolve
+
+
 class _Limit(Exception):
     """A limit was exceeded; its text names the limit (`node count`, `nesting depth`, `time`)."""
 
@@ -199,7 +236,7 @@ _UNSET = object()
 class _Frame:
     """A mapping or sequence being built."""
 
-    __slots__ = ("value", "path", "is_map", "key", "start", "anchor", "count", "order", "key_order")
+    __slots__ = ("anchor", "count", "is_map", "key", "key_order", "order", "path", "start", "value")
 
     def __init__(self, value: Any, path: ModelPath, is_map: bool, start: Any, anchor: str | None, count: int,
                  order: int, key_order: int) -> None:
@@ -234,7 +271,6 @@ class _Builder:
 
     def run(self, text: str) -> Any:
         """The document's data, or _UNSET for an empty stream; YAML errors propagate."""
-        from ruamel.yaml import YAML
         from ruamel.yaml.events import (
             AliasEvent,
             DocumentStartEvent,
@@ -246,8 +282,8 @@ class _Builder:
         )
         from ruamel.yaml.nodes import ScalarNode
 
-        yaml = YAML(typ="safe")
-        resolve = yaml.resolver.resolve
+        yaml = _yaml()
+        resolve = _plain_resolver()
         deadline = time.monotonic() + self.limits.seconds
         stack: list[_Frame] = []
         root: Any = _UNSET
@@ -262,7 +298,7 @@ class _Builder:
                     continue
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = resolve(ScalarNode, event.value, event.implicit)
+                    tag = resolve(event.value, event.implicit[0])
                 root = self._place(stack, root, event, self._scalar(event, tag), 1)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if not self.skip_depth and stack and stack[-1].is_map and stack[-1].key in (_UNSET, None):
@@ -300,6 +336,9 @@ class _Builder:
                     continue
                 root = self._alias(stack, root, event)
             elif kind is DocumentStartEvent:
+                if event.version is not None:  # a %YAML directive: resolve by that version's rules
+                    def resolve(value: str, plain: bool, ruamel_resolve=yaml.resolver.resolve) -> str:
+                        return str(ruamel_resolve(ScalarNode, value, (plain, False)))
                 documents += 1
                 if documents > 1:
                     from ruamel.yaml.composer import ComposerError
