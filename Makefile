@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: check test setup clean
+.PHONY: check test bench setup clean
 
 $(BIN)/plancheck: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ check: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Not part of the tests: times plancheck against the parsing floor and its peers on
+# generated corpora up to 2,000 files, prints the table, writes bench/results.json.
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

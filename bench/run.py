@@ -87,7 +87,8 @@ def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
             home = corpus(base, files)
             paths = sorted(str(p.relative_to(home)) for p in (home / "plans").rglob("*.yaml"))
             cache = home / ".plancheck_cache"
-            clear = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+            def clear(cache: Path = cache) -> None:
+                shutil.rmtree(cache, ignore_errors=True)
             print(f"corpus of {files} files ({sum((home / p).stat().st_size for p in paths) / 1e6:.1f} MB)",
                   file=sys.stderr)
             row = {
@@ -106,7 +107,7 @@ def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
                 changed = home / paths[len(paths) // 2]
                 original = changed.read_text(encoding="utf-8")
 
-                def touch_one() -> None:  # a one-line edit, as a commit makes
+                def touch_one(changed: Path = changed, original: str = original) -> None:  # a one-line edit
                     changed.write_text(original + f"# edited {time.perf_counter_ns()}\n", encoding="utf-8")
 
                 row["pre-commit"] = measure("pre-commit", [*plancheck, str(changed.relative_to(home))], home,

@@ -204,7 +204,12 @@ def _finish(diagnostics, context, settings, ruleset, statistics: bool, exit_zero
 
 
 def _open_cache(settings, ruleset):
-    from checker.cache import CACHE_DIR_NAME, Cache, code_fingerprint, ruleset_fingerprint
+    from checker.cache import (
+        CACHE_DIR_NAME,
+        Cache,
+        code_fingerprint,
+        ruleset_fingerprint,
+    )
 
     directory = Path(os.environ.get("PLANCHECK_CACHE_DIR") or settings.cache_dir or settings.root / CACHE_DIR_NAME)
     return Cache(directory, code_fingerprint() + ruleset_fingerprint(ruleset, settings.limits))

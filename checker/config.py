@@ -339,7 +339,7 @@ def load_config(path: Path) -> Settings:
 
 def _line_of(text: str, option: str) -> int | None:
     """The line that sets `option` (or opens its table), for the error message."""
-    pattern = re.compile(rf'^\s*(\[[^\]]*\b{re.escape(option)}\b[^\]]*\]|"?{re.escape(option)}"?\s*=)', re.M)
+    pattern = re.compile(rf'^\s*(\[[^\]]*\b{re.escape(option)}\b[^\]]*\]|"?{re.escape(option)}"?\s*=)', re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 

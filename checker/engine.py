@@ -11,7 +11,6 @@ from checker.functions import FUNCTIONS, select
 from checker.loader import LoadedFile
 from checker.rules import LANGS, Rule, Ruleset
 
-
 # The finding kind of a check that failed on its input (rule INT001): the CLI exits 2 on it.
 INTERNAL_ERROR = "internal_error"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.diagnostics import Diagnostic, Span
-from checker.loader import LoadedFile, Limits, load_text
+from checker.loader import Limits, LoadedFile, load_text
 
 BOM = "\ufeff"
 

@@ -134,7 +134,7 @@ def run_batch(job: int, count: int, seed: int, hang_seconds: float, crash_dir: s
         signal.setitimer(signal.ITIMER_REAL, hang_seconds)
         try:
             check_one(data, plan_set if with_context else [], ruleset, render_all=with_context or number % 7 == 0)
-        except BaseException as error:  # noqa: BLE001 - every failure is the point
+        except BaseException as error:
             if isinstance(error, KeyboardInterrupt):
                 raise
             name = f"job{job}-{number}"
