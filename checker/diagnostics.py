@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.fiscal import year_label
 from checker.values import format_decimal
@@ -28,10 +28,10 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """1-based line and column; `end_column` is exclusive (as in SARIF). Slotted: a plan
-    set holds one per value and key, and the per-instance dict tripled their memory."""
+class Span(NamedTuple):
+    """1-based line and column; `end_column` is exclusive (as in SARIF). A named tuple: a
+    plan set holds one per value and key, and they cross process and cache boundaries by
+    the million (a slotted dataclass pickles field by field, in Python)."""
 
     line: int
     column: int

@@ -40,7 +40,7 @@ _BOUND_BEFORE_RE = re.compile(rf"^(?P<bound>以上|以下)\s*{_NUMBER}\s*(?P<uni
 _ABSENT_NOTE_RE = re.compile(r"^[(（]\s*(?P<mark>※\d*)\s*[)）]$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Number:
     """A stated number. `places` is its stated precision (27.0 has 1, 1,234 has 0)."""
 
@@ -59,7 +59,7 @@ class Number:
         return Decimal(1).scaleb(-self.places)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Absent:
     """Not applicable or not yet known (`—`, `-`, `(※4)`). Never zero."""
 
@@ -67,7 +67,7 @@ class Absent:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Bound:
     """`4以上`: at least 4 (or at most, for 以下)."""
 
@@ -76,7 +76,7 @@ class Bound:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Relative:
     """A target stated against the previous year: 前年度比減, 前年以下, 前年比同程度."""
 
@@ -84,7 +84,7 @@ class Relative:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Qualitative:
     """A target in words: 充実, 継続, 計画の策定. No rate can be computed from it."""
 
