@@ -136,7 +136,9 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
                              ignore=ignore, fail_level=fail_level, lang=lang, output_format=output_format)
         ruleset = settings.apply_to(_ruleset(rulesets, settings))
     except (ConfigError, RulesetError) as error:
-        click.echo(say("config_error", lang or default_lang(), error=error), err=True)
+        lang = lang or default_lang()
+        click.echo(say("config_error", lang, error=error.text(lang) if isinstance(error, ConfigError) else error),
+                   err=True)
         return EXIT_ERROR
     lang = settings.lang or default_lang()
     targets = paths or [str(path) for path in settings.plan_set_paths()]
@@ -374,7 +376,8 @@ def _ruleset(rulesets: tuple[str, ...], settings=None):
         except RulesetError as error:
             if rulesets or settings is None or settings.source is None:
                 raise
-            raise ConfigError(f"{settings.source}: rulesets: {error}") from None
+            raise ConfigError(f"{settings.source}: rulesets: {error}",
+                              f"{settings.source}: rulesets: 規則セットを読めません: {error}") from None
         if merged is None:
             merged = loaded
         else:
@@ -423,7 +426,9 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
         settings = resolve_settings([])
         return settings, settings.apply_to(_ruleset(rulesets, settings))
     except (ConfigError, RulesetError) as error:
-        click.echo(say("config_error", default_lang(), error=error), err=True)
+        lang = default_lang()
+        click.echo(say("config_error", lang, error=error.text(lang) if isinstance(error, ConfigError) else error),
+                   err=True)
         sys.exit(EXIT_ERROR)
 
 

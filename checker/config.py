@@ -55,7 +55,15 @@ SEVERITIES = ("error", "warning", "info", "off")
 
 
 class ConfigError(Exception):
-    """A configuration problem; the CLI reports it and exits 2."""
+    """A configuration problem, said in English and Japanese; the CLI reports it in the
+    run's language and exits 2."""
+
+    def __init__(self, english: str, japanese: str | None = None) -> None:
+        super().__init__(english)
+        self.texts = {"en": english, "ja": japanese or english}
+
+    def text(self, lang: str) -> str:
+        return self.texts.get(lang, self.texts["en"])
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,9 @@ class Settings:
             if selector != "ALL" and not any(code.startswith(selector) for code in codes):
                 close = difflib.get_close_matches(selector, codes, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                raise ConfigError(f"{where}: {option}: no rule code starts with {selector!r}{hint}")
+                hint_ja = f"（{close[0]} のことですか？）" if close else ""
+                raise ConfigError(f"{where}: {option}: no rule code starts with {selector!r}{hint}",
+                                  f"{where}: {option}: {selector!r} で始まる規則コードはありません{hint_ja}")
 
     def ignored_here(self, code: str, path: Path) -> bool:
         """Whether a per-file ignore covers `code` in the file at `path`."""
@@ -239,9 +249,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(f"{path}: not valid TOML: {error}", f"{path}: TOML として読めません: {error}") from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}",
+                          f"{path}: 読めません: {error.strerror or error}") from None
 
 
 _OPTIONS = ("plans", "select", "extend-select", "ignore", "per-file-ignores", "severity", "rulesets",
@@ -258,26 +269,30 @@ def load_config(path: Path) -> Settings:
         table, prefix = data, ""
     text = path.read_text(encoding="utf-8", errors="replace")
 
-    def fail(option: str, problem: str) -> ConfigError:
+    def fail(option: str, problem: str, problem_ja: str) -> ConfigError:
         line = _line_of(text, option)
         at = f"{path}:{line}" if line else f"{path}"
         name = f"{prefix} {option}".strip()
-        return ConfigError(f"{at}: {name}: {problem}")
+        return ConfigError(f"{at}: {name}: {problem}", f"{at}: {name}: {problem_ja}")
 
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: {prefix or 'the file'} must be a table")
+        raise ConfigError(f"{path}: {prefix or 'the file'} must be a table",
+                          f"{path}: {prefix or 'ファイル'} はテーブルでなければなりません")
     for option in table:
         if option not in _OPTIONS:
             close = difflib.get_close_matches(option.replace("_", "-"), _OPTIONS, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise fail(option, f"unknown option{hint}; options are {', '.join(_OPTIONS)}")
+            hint_ja = f"（{close[0]} のことですか？）" if close else ""
+            raise fail(option, f"unknown option{hint}; options are {', '.join(_OPTIONS)}",
+                       f"知らない設定項目です{hint_ja}。項目は {', '.join(_OPTIONS)} です")
 
     def strings(option: str) -> tuple[str, ...] | None:
         if option not in table:
             return None
         value = table[option]
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise fail(option, f"must be a list of strings, not {value!r}")
+            raise fail(option, f"must be a list of strings, not {value!r}",
+                       f"文字列のリストでなければなりません（{value!r} ではなく）")
         return tuple(value)
 
     def choice(option: str, allowed: tuple[str, ...]) -> str | None:
@@ -287,34 +302,42 @@ def load_config(path: Path) -> Settings:
         if value not in allowed:
             close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)  # values are short: ja/jp
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise fail(option, f"must be one of {', '.join(allowed)}, not {value!r}{hint}")
+            hint_ja = f"（{close[0]!r} のことですか？）" if close else ""
+            raise fail(option, f"must be one of {', '.join(allowed)}, not {value!r}{hint}",
+                       f"{', '.join(allowed)} のどれかでなければなりません（{value!r} ではなく）{hint_ja}")
         return value
 
     def mapping(option: str, check) -> dict[str, Any]:
         value = table.get(option, {})
         if not isinstance(value, dict):
-            raise fail(option, "must be a table")
+            raise fail(option, "must be a table", "テーブルでなければなりません")
         for key, item in value.items():
             check(key, item)
         return value
 
     def ignore_list(glob: str, codes: Any) -> None:
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-            raise fail("per-file-ignores", f"{glob!r} must map to a list of rule codes, not {codes!r}")
+            raise fail("per-file-ignores", f"{glob!r} must map to a list of rule codes, not {codes!r}",
+                       f"{glob!r} には規則コードのリストを書きます（{codes!r} ではなく）")
 
     def limit_value(name: str, value: Any) -> None:
         if name not in _LIMITS:
             close = difflib.get_close_matches(name, _LIMITS, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise fail("limits", f"unknown limit {name}{hint}; limits are {', '.join(_LIMITS)}")
+            hint_ja = f"（{close[0]} のことですか？）" if close else ""
+            raise fail("limits", f"unknown limit {name}{hint}; limits are {', '.join(_LIMITS)}",
+                       f"知らない上限 {name} です{hint_ja}。上限は {', '.join(_LIMITS)} です")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail("limits", f"{name} must be a positive number, not {value!r}")
+            raise fail("limits", f"{name} must be a positive number, not {value!r}",
+                       f"{name} は正の数でなければなりません（{value!r} ではなく）")
         if name != "seconds" and not isinstance(value, int):
-            raise fail("limits", f"{name} must be a whole number, not {value!r}")
+            raise fail("limits", f"{name} must be a whole number, not {value!r}",
+                       f"{name} は整数でなければなりません（{value!r} ではなく）")
 
     def severity_value(selector: str, value: Any) -> None:
         if value not in SEVERITIES:
-            raise fail("severity", f"{selector} must be one of {', '.join(SEVERITIES)}, not {value!r}")
+            raise fail("severity", f"{selector} must be one of {', '.join(SEVERITIES)}, not {value!r}",
+                       f"{selector} は {', '.join(SEVERITIES)} のどれかでなければなりません（{value!r} ではなく）")
 
     settings = Settings(root=path.parent.absolute(), source=path)
     settings.plans = strings("plans") or settings.plans
@@ -332,7 +355,8 @@ def load_config(path: Path) -> Settings:
     settings.extend_exclude = strings("extend-exclude") or ()
     if "cache-dir" in table:
         if not isinstance(table["cache-dir"], str):
-            raise fail("cache-dir", f"must be a path, not {table['cache-dir']!r}")
+            raise fail("cache-dir", f"must be a path, not {table['cache-dir']!r}",
+                       f"パスでなければなりません（{table['cache-dir']!r} ではなく）")
         settings.cache_dir = settings.root / table["cache-dir"]
     return settings
 
@@ -352,7 +376,7 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
     if config is not None:
         path = Path(config)
         if not path.is_file():
-            raise ConfigError(f"{config}: no such configuration file")
+            raise ConfigError(f"{config}: no such configuration file", f"{config}: 設定ファイルがありません")
         return load_config(path)
     found = find_config(common_start(paths))
     return load_config(found) if found is not None else Settings(root=Path.cwd())

@@ -34,6 +34,10 @@ def test_cli_messages_follow_the_language(tmp_path):
     assert "no such file or directory" in run("--lang", "en", missing).stderr
     (tmp_path / "plancheck.toml").write_text('lang = "ja"\nfail_level = "x"\n', encoding="utf-8")
     result = run("--lang", "ja", missing, cwd=tmp_path)
-    assert result.returncode == 2 and "設定の誤り" in result.stderr and "fail-level" in result.stderr
+    assert result.returncode == 2 and "設定の誤り" in result.stderr
+    assert "plancheck.toml:2: fail_level: 知らない設定項目です（fail-level のことですか？）" in result.stderr
+    (tmp_path / "plancheck.toml").write_text('select = ["TOT01"]\n', encoding="utf-8")
+    result = run("--lang", "ja", missing, cwd=tmp_path)
+    assert "select: 'TOT01' で始まる規則コードはありません（TOT001 のことですか？）" in result.stderr
     result = run("rule", "TOT01", "--lang", "ja")
     assert result.returncode == 2 and "規則 TOT01 はありません（TOT001 のことですか？）" in result.stderr
