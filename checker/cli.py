@@ -136,9 +136,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
                              ignore=ignore, fail_level=fail_level, lang=lang, output_format=output_format)
         ruleset = settings.apply_to(_ruleset(rulesets, settings))
     except (ConfigError, RulesetError) as error:
-        lang = lang or default_lang()
-        click.echo(say("config_error", lang, error=error.text(lang) if isinstance(error, ConfigError) else error),
-                   err=True)
+        _config_error(error, lang or default_lang())
         return EXIT_ERROR
     lang = settings.lang or default_lang()
     targets = paths or [str(path) for path in settings.plan_set_paths()]
@@ -190,15 +188,24 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     return _finish(diagnostics, context, settings, ruleset, statistics, exit_zero)
 
 
+def _config_error(error: Exception, lang: str) -> None:
+    from checker.config import ConfigError
+
+    text = error.text(lang) if isinstance(error, ConfigError) else error
+    click.echo(say("config_error", lang, error=text), err=True)
+
+
 def _finish(diagnostics, context, settings, ruleset, statistics: bool, exit_zero: bool) -> int:
     """Report, and the exit code."""
     from checker.diagnostics import Severity
+    from checker.engine import INTERNAL_ERROR
 
     if statistics:
         _statistics(diagnostics, ruleset, settings.format)
     else:
         _emit(diagnostics, context, settings.format, ruleset)
-    if any(d.code == "INT001" for d in diagnostics):
+    internal = ruleset.loader_rule(INTERNAL_ERROR)
+    if internal is not None and any(d.code == internal.code for d in diagnostics):
         return EXIT_ERROR  # a bug in plancheck, not a finding: exit as ruff does on one
     threshold = Severity.parse(settings.fail_level)
     failed = any(d.severity >= threshold for d in diagnostics)
@@ -426,9 +433,7 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
         settings = resolve_settings([])
         return settings, settings.apply_to(_ruleset(rulesets, settings))
     except (ConfigError, RulesetError) as error:
-        lang = default_lang()
-        click.echo(say("config_error", lang, error=error.text(lang) if isinstance(error, ConfigError) else error),
-                   err=True)
+        _config_error(error, default_lang())
         sys.exit(EXIT_ERROR)
 
 
