@@ -12,8 +12,9 @@ reads their peak memory and CPU time from /usr/bin/time:
 - plancheck cold (no cache) and warm (nothing changed since the last run);
 - yamllint with its default configuration, and check-jsonschema with plancheck's own JSON
   Schema, on the same files;
-- on the smallest corpus, plancheck on one file outside the plan set (the editor case)
-  and one changed file inside a warm plan set (the pre-commit case).
+- on the smallest corpus, plancheck on one file outside the plan set (the editor case;
+  in the concise and the default full format) and on one file inside a warm plan set (the
+  pre-commit case), the file edited before every run.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def measure(name: str, command: list[str], cwd: Path, repeat: int, before=None, 
     return result
 
 
+def edit(path: Path) -> None:
+    """A one-line edit: a comment appended (every file of the corpus ends with a newline)."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.split("# edited ")[0] + f"# edited {time.perf_counter_ns()}\n", encoding="utf-8")
+
+
 def corpus(base: Path, files: int) -> Path:
     from bench.corpus import generate
 
@@ -75,6 +82,11 @@ def corpus(base: Path, files: int) -> Path:
 
 
 def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
+    import compileall
+
+    # pip compiles an installed package's bytecode; an editable install on a machine with
+    # PYTHONDONTWRITEBYTECODE set would otherwise time the compiler on every run
+    compileall.compile_dir(str(ROOT / "checker"), quiet=1)
     plancheck = [str(BIN / "plancheck"), "--format", "concise", "--exit-zero"]
     base = Path(tempfile.mkdtemp(prefix="plancheck-bench-"))
     schema = base / "plan.schema.json"
@@ -101,17 +113,18 @@ def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
             row["check-jsonschema"] = measure(
                 "check-jsonschema", [str(BIN / "check-jsonschema"), "--schemafile", str(schema), *paths], home, repeat)
             if files == min(sizes):
+                # the file is edited before every run, as in an editor or a commit: the file
+                # itself is never a cache hit (the ruleset and the rest of the plan set are)
                 single = base / "single.yaml"
                 shutil.copyfile(home / paths[0], single)
-                row["one file"] = measure("one file", [*plancheck, str(single)], base, max(repeat, 10))
+                row["one file"] = measure("one file", [*plancheck, str(single)], base, max(repeat, 10),
+                                          before=lambda: edit(single))
+                row["one file, full"] = measure("one file, full", [*plancheck, "--format", "full", str(single)], base,
+                                                max(repeat, 10), before=lambda: edit(single))
                 changed = home / paths[len(paths) // 2]
                 original = changed.read_text(encoding="utf-8")
-
-                def touch_one(changed: Path = changed, original: str = original) -> None:  # a one-line edit
-                    changed.write_text(original + f"# edited {time.perf_counter_ns()}\n", encoding="utf-8")
-
                 row["pre-commit"] = measure("pre-commit", [*plancheck, str(changed.relative_to(home))], home,
-                                            max(repeat, 10), before=touch_one)
+                                            max(repeat, 10), before=lambda: edit(changed))
                 changed.write_text(original, encoding="utf-8")
             results["sizes"][files] = row
             print(table({files: row}), file=sys.stderr)
@@ -127,7 +140,7 @@ def table(sizes: dict) -> str:
     for files, row in sizes.items():
         floor = row["floor"]["wall"]
         for name, figures in row.items():
-            count = 1 if name == "one file" else int(files)
+            count = 1 if name.startswith(("one file", "pre-commit")) else int(files)
             lines.append(f"{files:>6} {name:<18} {figures['wall']:>8.3f} {figures['wall'] / count * 1000:>12.2f} "
                          f"{figures['wall'] / floor:>8.2f} {figures['cpu'] / figures['wall']:>9.2f} "
                          f"{figures['peak_mb']:>8.0f}")

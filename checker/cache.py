@@ -26,6 +26,7 @@ import pickle
 import secrets
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ CACHE_DIR_NAME = ".plancheck_cache"
 _DIGEST = 32
 
 
+@cache
 def _secret() -> bytes:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plancheck"
     path = base / "cache-key"
@@ -55,6 +57,7 @@ def _secret() -> bytes:
         return key  # no writable home: this run's entries verify only within it
 
 
+@cache
 def code_fingerprint() -> str:
     """plancheck's own code: its sources' sizes and modification times (cheap, and any
     edit or upgrade changes it)."""
@@ -65,6 +68,13 @@ def code_fingerprint() -> str:
         status = source.stat()
         digest.update(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
+
+
+def parse_fingerprint() -> str:
+    """What parsing a ruleset file depends on besides its bytes."""
+    from ruamel.yaml import __version__ as ruamel_version
+
+    return f"ruleset files {code_fingerprint()} ruamel.yaml {ruamel_version}"
 
 
 def ruleset_fingerprint(ruleset: Any, limits: Any) -> str:

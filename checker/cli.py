@@ -134,7 +134,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     try:
         settings = _settings(paths, config_path, isolated, select=select, extend_select=extend_select,
                              ignore=ignore, fail_level=fail_level, lang=lang, output_format=output_format)
-        ruleset = settings.apply_to(_ruleset(rulesets, settings))
+        ruleset = settings.apply_to(_ruleset(rulesets, settings, None if no_cache else _open_cache(settings)))
     except (ConfigError, RulesetError) as error:
         _config_error(error, lang or default_lang())
         return EXIT_ERROR
@@ -212,15 +212,19 @@ def _finish(diagnostics, context, settings, ruleset, statistics: bool, exit_zero
     return EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN
 
 
-def _open_cache(settings, ruleset):
+def _open_cache(settings, ruleset=None):
+    """The cache for this run's checks, or (without a ruleset) for parsed ruleset files."""
     from checker.cache import (
         CACHE_DIR_NAME,
         Cache,
         code_fingerprint,
+        parse_fingerprint,
         ruleset_fingerprint,
     )
 
     directory = Path(os.environ.get("PLANCHECK_CACHE_DIR") or settings.cache_dir or settings.root / CACHE_DIR_NAME)
+    if ruleset is None:
+        return Cache(directory, parse_fingerprint())
     return Cache(directory, code_fingerprint() + ruleset_fingerprint(ruleset, settings.limits))
 
 
@@ -366,7 +370,7 @@ def _fix(loaded, diagnostics, lang: str, limits) -> set:
     return written
 
 
-def _ruleset(rulesets: tuple[str, ...], settings=None):
+def _ruleset(rulesets: tuple[str, ...], settings=None, cache=None):
     """`--rules` files replace the recommended ruleset; the configuration's `rulesets`
     are loaded over it (relative to the configuration file)."""
     from checker.config import ConfigError
@@ -379,7 +383,7 @@ def _ruleset(rulesets: tuple[str, ...], settings=None):
     merged = None
     for spec in specs:
         try:
-            loaded = load_ruleset(spec, base)
+            loaded = load_ruleset(spec, base, cache=cache)
         except RulesetError as error:
             if rulesets or settings is None or settings.source is None:
                 raise
@@ -394,20 +398,23 @@ def _ruleset(rulesets: tuple[str, ...], settings=None):
 
 
 def _emit(diagnostics, context, output_format: str, ruleset) -> None:
-    from checker.report import ci, text
-
     if output_format == "auto":
         # workflow commands under GitHub Actions (annotations on the pull request), else full
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
+    # each format imports only its own renderer: the one-file check is mostly start-up
     if output_format == "sarif":
         from checker.report.sarif import render_sarif
 
         sys.stdout.write(render_sarif(diagnostics, context, ruleset.enabled()))
-    elif output_format == "github":
-        sys.stdout.write(ci.render_github(diagnostics, context))
-    elif output_format == "junit":
-        sys.stdout.write(ci.render_junit(diagnostics, context))
-    elif output_format == "json":
+        return
+    if output_format in ("github", "junit"):
+        from checker.report import ci
+
+        sys.stdout.write((ci.render_github if output_format == "github" else ci.render_junit)(diagnostics, context))
+        return
+    from checker.report import text
+
+    if output_format == "json":
         sys.stdout.write(text.render_json(diagnostics, context))
     elif output_format == "concise":
         sys.stdout.write(text.render_concise(diagnostics, context))

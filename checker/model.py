@@ -129,7 +129,7 @@ def _code(value: Any) -> str:
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
 class BudgetAccount(Model):

@@ -72,13 +72,29 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, cache: Any = None) -> Any:
+    """A ruleset file's data; from the cache when these bytes were parsed before (the
+    recommended ruleset is 110 KB of YAML, parsed in 20 ms: an eighth of a one-file check)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise RulesetError(str(path), f"cannot read the ruleset: {error}") from None
+    key = cache.key(raw) if cache is not None else None
+    if key is not None and (data := cache.get("ruleset", key)) is not None:
+        return data
+    data = _parse_yaml(path, raw)
+    if key is not None:
+        cache.put("ruleset", key, data)
+    return data
+
+
+def _parse_yaml(path: Path, raw: bytes) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise RulesetError(str(path), f"cannot read the ruleset: {error}") from None
     try:
         return YAML(typ="safe", pure=False).load(io.StringIO(text))
@@ -86,14 +102,16 @@ def _read_yaml(path: Path) -> Any:
         raise RulesetError(str(path), f"not valid YAML: {error}") from None
 
 
-def load_ruleset(spec: str | Path = "recommended", base_dir: Path | None = None, _seen: set[Path] | None = None) -> Ruleset:
-    """Load a ruleset by name (`recommended`) or path, following `extends`."""
+def load_ruleset(spec: str | Path = "recommended", base_dir: Path | None = None, _seen: set[Path] | None = None,
+                 cache: Any = None) -> Ruleset:
+    """Load a ruleset by name (`recommended`) or path, following `extends`; `cache` (a
+    `checker.cache.Cache`) keeps the parsed files."""
     seen = _seen if _seen is not None else set()
     path = _resolve(spec, base_dir)
     if path in seen:
         raise RulesetError(str(path), "the ruleset extends itself (a cycle of extends)")
     seen.add(path)
-    data = _read_yaml(path)
+    data = _read_yaml(path, cache)
     if not isinstance(data, dict):
         raise RulesetError(str(path), "a ruleset is a mapping with `rules:` (and optionally `extends:`)")
     unknown = set(data) - {"ruleset", "description", "extends", "rules"}
@@ -102,7 +120,7 @@ def load_ruleset(spec: str | Path = "recommended", base_dir: Path | None = None,
     ruleset = Ruleset()
     extends = data.get("extends") or []
     for parent in [extends] if isinstance(extends, str) else extends:
-        inherited = load_ruleset(parent, path.parent, seen)
+        inherited = load_ruleset(parent, path.parent, seen, cache)
         ruleset.rules.update(inherited.rules)
         ruleset.sources.extend(inherited.sources)
     ruleset.sources.append(str(path))

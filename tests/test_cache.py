@@ -86,13 +86,33 @@ def test_entries_it_did_not_write_are_ignored_and_never_unpickled(project, monke
         def __reduce__(self):
             return (Path.touch, (marker,))
 
-    entries = [path for path in cache.rglob("*") if path.is_file() and path.parent.parent.name in ("file", "run")]
-    assert entries
+    entries = [path for path in cache.rglob("*")
+               if path.is_file() and path.parent.parent.name in ("file", "run", "ruleset")]
+    assert {entry.parent.parent.name for entry in entries} == {"file", "run", "ruleset"}
     for number, entry in enumerate(entries):  # a valid pickle under a forged signature, or garbage
         entry.write_bytes(b"\0" * 32 + pickle.dumps(Planted()) if number % 2 == 0 else b"garbage")
     code, output, loads = _run(monkeypatch)
     assert not marker.exists()
     assert "TOT001" in output and len(loads) == 4  # every entry was a miss
+
+
+def test_a_ruleset_is_parsed_once_and_again_when_it_changes(project, monkeypatch):
+    from checker import rules
+
+    parsed: list[str] = []
+    real = rules._parse_yaml
+    monkeypatch.setattr(rules, "_parse_yaml", lambda path, raw: parsed.append(path.name) or real(path, raw))
+    mine = project / "mine.yaml"
+    mine.write_text("extends: recommended\nrules:\n  TOT001:\n    message: {ja: 合計が違う, en: the total is off}\n",
+                    encoding="utf-8")
+    _, output, _ = _run(monkeypatch, "--rules", "mine.yaml")
+    assert "TOT001 [error] the total is off" in output
+    assert sorted(parsed) == ["mine.yaml", "recommended.yaml"]
+    _, output, _ = _run(monkeypatch, "--rules", "mine.yaml")
+    assert "TOT001 [error] the total is off" in output and len(parsed) == 2  # both from the cache
+    mine.write_text(mine.read_text(encoding="utf-8").replace("the total is off", "recount"), encoding="utf-8")
+    _, output, _ = _run(monkeypatch, "--rules", "mine.yaml")
+    assert "TOT001 [error] recount" in output and parsed[2:] == ["mine.yaml"]
 
 
 def test_the_cache_directory_is_kept_out_of_version_control(project, monkeypatch):
