@@ -120,6 +120,13 @@ class Cache:
     def put(self, kind: str, key: str, value: Any) -> None:
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return  # a value that cannot be kept is only computed again
+        self.put_pickled(kind, key, payload)
+
+    def put_pickled(self, kind: str, key: str, payload: bytes) -> None:
+        """Keep a value already pickled (by a worker process)."""
+        try:
             path = self._path(kind, key)
             path.parent.mkdir(parents=True, exist_ok=True)
             self._mark_directory()
@@ -131,7 +138,7 @@ class Cache:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        except OSError:
             pass  # a cache that cannot be written is only slower
 
     def _mark_directory(self) -> None:

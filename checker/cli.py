@@ -165,15 +165,18 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
                             json.dumps(settings.per_file_ignores, sort_keys=True))
         diagnostics = cache.get("run", run_key)
         if diagnostics is not None:
-            sources = _sources_of(diagnostics, read)
+            sources = _sources_of(diagnostics, {stub.name: raw for stub, raw in read})
             return _finish(diagnostics, ReportContext(lang=lang, sources=sources, checked=checked, color=color),
                            settings, ruleset, statistics, exit_zero)
-    loaded = _load(read, file_keys, settings.limits, cache)
     engine = Engine(ruleset)
-    diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
+    loaded, own = _load(read, file_keys, settings.limits, cache, engine)
+    # only what is reported is resolved and suppressed: the context serves the plan set's rules
+    mine = [file for file in loaded if file.name in reported]
+    found = [d for file, diagnostics in zip(loaded, own) if file.name in reported for d in diagnostics]
+    found += engine.set_diagnostics(loaded, only=reported)
+    diagnostics = _reported(engine.finish(mine, found), reported, settings, loaded)
     if run_key is not None:
         cache.put("run", run_key, diagnostics)
-    mine = [file for file in loaded if file.name in reported]
     if show_diff:
         return _diff(mine, diagnostics, lang, settings.limits)
     written = _fix(mine, diagnostics, lang, settings.limits) if fix else set()
@@ -183,7 +186,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
 
         loaded = [load_file(f.path, f.name, settings.limits) if f.path in written else f for f in loaded]
         diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
-    context = ReportContext(lang=lang, sources={f.name: f.lines for f in loaded},
+    context = ReportContext(lang=lang, sources=_sources_of(diagnostics, {f.name: f.text for f in loaded}),
                             checked=checked, color=color)
     return _finish(diagnostics, context, settings, ruleset, statistics, exit_zero)
 
@@ -228,21 +231,24 @@ def _open_cache(settings, ruleset=None):
     return Cache(directory, code_fingerprint() + ruleset_fingerprint(ruleset, settings.limits))
 
 
-def _load(read, file_keys, limits, cache):
-    """Load every file: from the cache when its bytes were seen before, else parsed (in
-    worker processes when there are many, so both cores work), with a progress bar on a
-    terminal for long runs."""
+def _load(read, file_keys, limits, cache, engine):
+    """Every file loaded, with the diagnostics it gives on its own (`Engine.file_diagnostics`):
+    from the cache when its bytes were seen before, else parsed and checked (in worker
+    processes when there are many, so both cores work), with a progress bar on a terminal
+    for long runs."""
+    import pickle
+
     from checker.loader import load_bytes
 
-    loaded: list = [None] * len(read)
+    results: list = [None] * len(read)
     pending = []
     for index, ((stub, raw), key) in enumerate(zip(read, file_keys)):
         cached = cache.get("file", key) if key is not None else None
         if raw is None:
-            loaded[index] = stub
+            results[index] = (stub, engine.file_diagnostics(stub))
         elif cached is not None:
-            cached.path = stub.path
-            loaded[index] = cached
+            cached[0].path = stub.path
+            results[index] = cached
         else:
             pending.append(index)
     progress = _progress(len(pending))
@@ -251,29 +257,54 @@ def _load(read, file_keys, limits, cache):
         from concurrent.futures import ProcessPoolExecutor
 
         chunks = [pending[start:start + PARALLEL_CHUNK] for start in range(0, len(pending), PARALLEL_CHUNK)]
-        with ProcessPoolExecutor(workers) as pool:
-            jobs = [(chunk, pool.submit(_load_chunk, [read[index] for index in chunk], limits)) for chunk in chunks]
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits)) as pool:
+            jobs = [(chunk, pool.submit(_check_chunk, [read[index] for index in chunk])) for chunk in chunks]
             for chunk, job in jobs:
-                for index, result in zip(chunk, job.result()):
-                    loaded[index] = result
+                for index, payload in zip(chunk, job.result()):
+                    # the worker's pickle goes to the cache as it is, and is read once here
+                    if cache is not None:
+                        cache.put_pickled("file", file_keys[index], payload)
+                    results[index] = pickle.loads(payload)
+                    results[index][0].path = read[index][0].path
                 progress(len(chunk))
     else:
         for index in pending:
             stub, raw = read[index]
-            loaded[index] = load_bytes(stub, raw, limits)
+            loaded = load_bytes(stub, raw, limits)
+            results[index] = (loaded, engine.file_diagnostics(loaded))
+            if cache is not None:
+                cache.put("file", file_keys[index], results[index])
             progress(1)
     progress(None)
-    if cache is not None:
-        for index in pending:
-            cache.put("file", file_keys[index], loaded[index])
-    return loaded
+    return [loaded for loaded, _ in results], [diagnostics for _, diagnostics in results]
 
 
-def _load_chunk(items, limits):
-    """In a worker process: parse some files."""
+_worker_engine = None
+_worker_limits = None
+
+
+def _start_worker(ruleset, limits):
+    """In a worker process, once: the engine that checks each file it parses."""
+    global _worker_engine, _worker_limits
+    from checker.engine import Engine
+    from checker.functions import load_builtin_functions
+
+    load_builtin_functions()  # a spawned worker (macOS, Windows) starts with none registered
+    _worker_engine, _worker_limits = Engine(ruleset), limits
+
+
+def _check_chunk(items):
+    """In a worker process: parse and check some files; each (file, its own diagnostics)
+    pickled, as the cache keeps it."""
+    import pickle
+
     from checker.loader import load_bytes
 
-    return [load_bytes(stub, raw, limits) for stub, raw in items]
+    payloads = []
+    for stub, raw in items:
+        loaded = load_bytes(stub, raw, _worker_limits)
+        payloads.append(pickle.dumps((loaded, _worker_engine.file_diagnostics(loaded)), pickle.HIGHEST_PROTOCOL))
+    return payloads
 
 
 def _progress(total: int):
@@ -296,11 +327,12 @@ def _progress(total: int):
     return advance
 
 
-def _sources_of(diagnostics, read) -> dict[str, list[str]]:
-    """The lines of the files the diagnostics point into (and only those)."""
+def _sources_of(diagnostics, texts: dict) -> dict[str, list[str]]:
+    """The lines of the files the diagnostics point into (and only those), from each file's
+    text or bytes by name."""
     wanted = {d.file for d in diagnostics} | {related.location.file for d in diagnostics for related, _ in d.related}
-    return {stub.name: raw.decode("utf-8-sig", errors="replace").splitlines()
-            for stub, raw in read if stub.name in wanted and raw is not None}
+    return {name: (text.decode("utf-8-sig", errors="replace") if isinstance(text, bytes) else text).splitlines()
+            for name, text in texts.items() if name in wanted and text is not None}
 
 
 def _reported(diagnostics, reported: set[str], settings, loaded):

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from checker.diagnostics import Diagnostic, Finding, Location, Span, render_arg
-from checker.functions import FUNCTIONS, select
+from checker.functions import FUNCTIONS, parse_given, select
 from checker.loader import LoadedFile
 from checker.rules import LANGS, Rule, Ruleset
 
@@ -36,42 +36,72 @@ def render_message(template: dict[str, str], args: dict[str, Any], code: str) ->
 class Engine:
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
+        # (rule, selector, options as a key, whether the selector is the plan set), once:
+        # file_diagnostics runs for every file
+        self._calls = [(rule, given, json.dumps(rule.options, sort_keys=True, default=str),
+                        parse_given(given)[0] == "plan_set")
+                       for rule in ruleset.enabled() if not rule.is_loader for given in rule.given]
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
-        by_name = {loaded.name: loaded for loaded in files}
+        """Every diagnostic on these files: each file's own, the plan set's, suppressions
+        applied, in report order."""
+        diagnostics = [d for loaded in files for d in self.file_diagnostics(loaded)]
+        return self.finish(files, diagnostics + self.set_diagnostics(files))
+
+    def file_diagnostics(self, loaded: LoadedFile) -> list[Diagnostic]:
+        """What one file says on its own: its loader findings and the rules that look at one
+        file (every selector but plan_set), unsuppressed. They depend on the file and the
+        ruleset alone, so a worker process computes them where it parsed the file, and the
+        cache keeps them with it."""
+        by_name = {loaded.name: loaded}
         diagnostics: list[Diagnostic] = []
-        for loaded in files:
-            for finding in loaded.findings:
-                rule = self.ruleset.loader_rule(finding.kind)
-                if rule is None or rule.severity is None:
-                    continue
-                diagnostics.append(self._diagnostic(rule, finding, by_name))
-        results: dict[tuple[str, str, str], list[Finding]] = {}
-        crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
-        for rule in self.ruleset.enabled():
-            if rule.is_loader:
+        for finding in loaded.findings:
+            rule = self.ruleset.loader_rule(finding.kind)
+            if rule is None or rule.severity is None:
                 continue
-            options = json.dumps(rule.options, sort_keys=True, default=str)
-            for given in rule.given:
-                # Rules that share a function call (one per outcome kind) share its result.
-                key = (rule.function, given, options)
-                if key not in results:
-                    spec = FUNCTIONS[rule.function]
-                    results[key] = []
-                    for target in select(given, files):
-                        results[key] += self._run_contained(spec, target, rule, files)
-                for finding in results[key]:
-                    if finding.kind == INTERNAL_ERROR:
-                        internal = self.ruleset.loader_rule(INTERNAL_ERROR)
-                        if internal is not None and internal.severity is not None:
-                            crashed.setdefault((id(internal), finding.location.file, finding.location.path,
-                                                finding.args["check"]), self._diagnostic(internal, finding, by_name))
-                    elif rule.kind is None or finding.kind == rule.kind:
-                        diagnostics.append(self._diagnostic(rule, finding, by_name))
-        diagnostics += crashed.values()
-        diagnostics = self._suppress(files, diagnostics, by_name)
+            diagnostics.append(self._diagnostic(rule, finding, by_name))
+        return diagnostics + self._rules([loaded], by_name, plan_set=False)
+
+    def set_diagnostics(self, files: list[LoadedFile], only: set[str] | None = None) -> list[Diagnostic]:
+        """What the rules across documents (given: plan_set) find, unsuppressed; with `only`,
+        just on those files (the rest are context, and their spans are never looked up)."""
+        return self._rules(files, {loaded.name: loaded for loaded in files}, plan_set=True, only=only)
+
+    def finish(self, files: list[LoadedFile], diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """Suppressions applied, in report order."""
+        diagnostics = self._suppress(files, diagnostics, {loaded.name: loaded for loaded in files})
         diagnostics.sort(key=Diagnostic.sort_key)
         return diagnostics
+
+    def _rules(self, files: list[LoadedFile], by_name: dict[str, LoadedFile], plan_set: bool,
+               only: set[str] | None = None) -> list[Diagnostic]:
+        diagnostics: list[Diagnostic] = []
+        results: dict[tuple[str, str, str], list[Finding]] = {}
+        crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
+        for rule, given, options, on_plan_set in self._calls:
+            if on_plan_set != plan_set:
+                continue
+            # Rules that share a function call (one per outcome kind) share its result.
+            key = (rule.function, given, options)
+            if key not in results:
+                spec = FUNCTIONS[rule.function]
+                results[key] = []
+                for target in select(given, files):
+                    results[key] += self._run_contained(spec, target, rule, files)
+            for finding in results[key]:
+                if only is not None and finding.location.file not in only:
+                    if finding.kind != INTERNAL_ERROR or not only:
+                        continue
+                    # a check that failed on the plan set fails this run wherever it is reported
+                    finding = Finding(finding.kind, Location(min(only), path=()), finding.args)
+                if finding.kind == INTERNAL_ERROR:
+                    internal = self.ruleset.loader_rule(INTERNAL_ERROR)
+                    if internal is not None and internal.severity is not None:
+                        crashed.setdefault((id(internal), finding.location.file, finding.location.path,
+                                            finding.args["check"]), self._diagnostic(internal, finding, by_name))
+                elif rule.kind is None or finding.kind == rule.kind:
+                    diagnostics.append(self._diagnostic(rule, finding, by_name))
+        return diagnostics + list(crashed.values())
 
     def _run_contained(self, spec, target, rule: Rule, files: list[LoadedFile]) -> list[Finding]:
         """One check on one target. A bug in a check becomes an INT001 at that target, and

@@ -62,17 +62,51 @@ _LEADING_ZERO_RE = re.compile(r"^[+-]?0\d+$")
 
 
 @dataclass
+class SourceIndex:
+    """Where a file's values were written: its plain data as parsed, and the span of each
+    value and each mapping key by path."""
+
+    data: Any = None
+    spans: dict[ModelPath, Span] = field(default_factory=dict)
+    key_spans: dict[ModelPath, Span] = field(default_factory=dict)
+
+
+@dataclass
 class LoadedFile:
-    """A plan file as loaded: its text, plain data, span index, model and problems."""
+    """A plan file as loaded: its text, model and problems, and (built when the file is
+    parsed, rebuilt from the text when needed) its source index."""
 
     path: Path
     name: str  # the path as shown in diagnostics
     text: str | None = None
-    data: Any = None
-    spans: dict[ModelPath, Span] = field(default_factory=dict)
-    key_spans: dict[ModelPath, Span] = field(default_factory=dict)
     model: Any = None  # checker.model.PlanFile when the file validated
     findings: list[Finding] = field(default_factory=list)
+    index: SourceIndex | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The index is most of a loaded file's size, and only the files a diagnostic points
+        # into need it: a cached or sent file goes without, and its text is parsed again
+        # if asked. Only a file that was built goes without (never one that hit a limit).
+        if self.index is None or self.index.data is None:
+            return self.__dict__
+        return {**self.__dict__, "index": None}
+
+    def source_index(self) -> SourceIndex:
+        if self.index is None:
+            self.index = _index_of(self)
+        return self.index
+
+    @property
+    def data(self) -> Any:
+        return self.source_index().data
+
+    @property
+    def spans(self) -> dict[ModelPath, Span]:
+        return self.source_index().spans
+
+    @property
+    def key_spans(self) -> dict[ModelPath, Span]:
+        return self.source_index().key_spans
 
     @property
     def lines(self) -> list[str]:
@@ -259,7 +293,8 @@ class _Builder:
     clock as it goes."""
 
     def __init__(self, loaded: LoadedFile, limits: Limits) -> None:
-        self.loaded = loaded
+        self.loaded = loaded  # where findings go
+        self.index = SourceIndex()
         self.limits = limits
         self.count = 0
         self.anchors: dict[str, tuple[Any, int, ModelPath, list[ModelPath], list[ModelPath]]] = {}
@@ -374,12 +409,12 @@ class _Builder:
         if frame.is_map and frame.key is _UNSET:  # a key
             key = event.value if isinstance(getattr(event, "value", None), str) else str(value)
             if key in frame.value:  # a key's value is placed before the next key comes
-                first = self.loaded.key_spans[frame.path + (key,)]
+                first = self.index.key_spans[frame.path + (key,)]
                 _finding(self.loaded, "duplicate_key", span, key=key, first_line=first.line)
                 frame.key = None  # skip its value
             else:
                 frame.key = key
-                self.loaded.key_spans[frame.path + (key,)] = span
+                self.index.key_spans[frame.path + (key,)] = span
                 self.key_order.append(frame.path + (key,))
             return root
         if frame.is_map:
@@ -398,7 +433,7 @@ class _Builder:
         return root
 
     def _record(self, path: ModelPath, span: Span) -> None:
-        self.loaded.spans[path] = span
+        self.index.spans[path] = span
         self.span_order.append(path)
 
     def _remember(self, anchor: str, value: Any, nodes: int, path: ModelPath, order: int, key_order: int) -> None:
@@ -420,9 +455,9 @@ class _Builder:
         target = self._child_path(stack)
         root = self._place(stack, root, event, copy.deepcopy(value), 0, record=False)
         for path in subtree:
-            self._record(target + path[len(base):], self.loaded.spans[path])
+            self._record(target + path[len(base):], self.index.spans[path])
         for path in keys:
-            self.loaded.key_spans[target + path[len(base):]] = self.loaded.key_spans[path]
+            self.index.key_spans[target + path[len(base):]] = self.index.key_spans[path]
         return root
 
     def _count(self, nodes: int) -> None:
@@ -497,7 +532,8 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
     if data is _UNSET:
         _finding(loaded, "empty", Span(1, 1, 1, 2))
         return _unbuilt(loaded)
-    loaded.data = data
+    builder.index.data = data
+    loaded.index = builder.index
     if not isinstance(data, dict):
         _finding(loaded, "not_mapping", loaded.spans.get((), Span(1, 1, 1, 2)))
         return loaded
@@ -507,10 +543,29 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
 
 def _unbuilt(loaded: LoadedFile) -> LoadedFile:
     """A file that could not be read as YAML: its findings stand, nothing else is checked."""
-    loaded.data = None
-    loaded.spans.clear()
-    loaded.key_spans.clear()
+    loaded.index = SourceIndex()
     return loaded
+
+
+# The text was read within the configured limits when it was first loaded; the same text
+# needs no limits to be indexed again.
+_NO_LIMITS = Limits(file_bytes=10**15, nodes=10**15, depth=10**15, seconds=10.0**9)
+
+
+def _index_of(loaded: LoadedFile) -> SourceIndex:
+    """The source index of a loaded file that came without one (from the cache or another
+    process): its text parsed again, findings discarded (the file has them already)."""
+    from ruamel.yaml.error import YAMLError
+
+    if loaded.text is None:
+        return SourceIndex()
+    builder = _Builder(LoadedFile(path=loaded.path, name=loaded.name), _NO_LIMITS)
+    try:
+        data = builder.run(loaded.text)
+    except (YAMLError, _Limit):
+        return SourceIndex()
+    builder.index.data = None if data is _UNSET else data
+    return builder.index
 
 
 class ChangedWhileRead(OSError):

@@ -277,3 +277,29 @@ def test_a_check_that_fails_is_reported_where_it_failed_and_the_rest_still_runs(
     (tmp_path / "rated.yaml").write_text(rated, encoding="utf-8")
     result = CliRunner().invoke(main, ["--isolated", "--format", "concise", str(tmp_path / "rated.yaml")])
     assert result.exit_code == 2 and "INT001" in result.output
+
+
+def test_a_cross_document_check_that_fails_fails_the_run_on_the_file_checked(tmp_path, monkeypatch):
+    """The failure is not lost on a context file: pre-commit checking one file of the set
+    still exits 2."""
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from checker import functions
+    from checker.cli import main
+    from tests.test_cli import GOOD
+
+    def failing(target, options):
+        raise KeyError("a bug")
+
+    spec = functions.FUNCTIONS["same_quantity_across_plans"]
+    monkeypatch.setitem(functions.FUNCTIONS, "same_quantity_across_plans", replace(spec, run=failing))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plans").mkdir()
+    for name in ("a-context.yaml", "b-checked.yaml"):
+        (tmp_path / "plans" / name).write_text(GOOD.replace("id: ", f"id: {name[0]}-", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--no-cache", "--format", "concise", "--lang", "en", "plans/b-checked.yaml"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("plans/b-checked.yaml:1:1: INT001 [error] plancheck's check "
+                                    "same_quantity_across_plans failed here (KeyError: 'a bug')")

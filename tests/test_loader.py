@@ -201,3 +201,34 @@ def test_cli_never_prints_a_traceback(tmp_path):
     assert result.returncode == 1
     reported = {line.split(":")[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines()}
     assert reported == {"tab.yaml", "sjis.yaml", "bomb.yaml", "inf.yaml", "dangling.yaml"}  # one bad file never stops the others
+
+
+def test_a_pickled_file_goes_without_its_index_and_rebuilds_the_same():
+    """The source index is most of a loaded file; the cache and worker processes send it
+    without, and a diagnostic that needs a span gets the same one from the text."""
+    import pickle
+
+    path = next(Path(__file__).parent.parent.glob("plans/**/*.yaml"))
+    loaded = load_file(path)
+    assert loaded.model is not None and len(loaded.spans) > 100
+    with_index = len(pickle.dumps(loaded.__dict__))
+    sent = pickle.loads(pickle.dumps(loaded))
+    assert sent.index is None and len(pickle.dumps(loaded)) < with_index / 2
+    assert sent.model == loaded.model and sent.findings == loaded.findings
+    assert sent.spans == loaded.spans and sent.key_spans == loaded.key_spans and sent.data == loaded.data
+    deepest = max(loaded.spans, key=len)
+    assert sent.span_of(deepest) == loaded.span_of(deepest)
+
+
+def test_a_file_that_went_past_a_limit_is_never_parsed_again():
+    """Rebuilding an index has no limits (the text passed them once), so a file that did
+    not pass keeps its empty index through a pickle: an alias bomb is not set off twice."""
+    import pickle
+
+    from checker.loader import LoadedFile, Limits, load_text
+
+    bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    loaded = load_text(LoadedFile(path=Path("bomb.yaml"), name="bomb.yaml"), bomb, Limits(nodes=500))
+    assert [finding.kind for finding in loaded.findings] == ["too_large"]
+    sent = pickle.loads(pickle.dumps(loaded))
+    assert sent.index is not None and sent.spans == {} and sent.data is None
