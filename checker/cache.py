@@ -91,6 +91,7 @@ class Cache:
         self.fingerprint = fingerprint
         self._key = _secret()
         self.hits = self.misses = 0
+        self._made: set[Path] = set()
 
     def key(self, *parts: bytes | str) -> str:
         digest = hashlib.blake2b(self.fingerprint.encode(), digest_size=20)
@@ -128,8 +129,10 @@ class Cache:
         """Keep a value already pickled (by a worker process)."""
         try:
             path = self._path(kind, key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._mark_directory()
+            if path.parent not in self._made:  # once per directory and run: 2,000 entries are written cold
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._mark_directory()
+                self._made.add(path.parent)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(descriptor, "wb") as handle:

@@ -140,7 +140,8 @@ def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch
     from checker import cli
 
     monkeypatch.chdir(tmp_path)
-    generate(tmp_path / "plans", files=cli.PARALLEL_MIN_FILES + 20, seed=3)
+    generate(tmp_path / "plans", files=220, seed=3)
+    assert cli.PARALLEL_MIN_FILES < 220
     parallel = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
     monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)
     serial = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
