@@ -23,9 +23,7 @@ import hmac
 import json
 import os
 import pickle
-import secrets
 import sys
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +42,9 @@ def _secret() -> bytes:
             return key
     except OSError:
         pass
+    import secrets
+    import tempfile
+
     key = secrets.token_bytes(32)
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -127,6 +128,8 @@ class Cache:
 
     def put_pickled(self, kind: str, key: str, payload: bytes) -> None:
         """Keep a value already pickled (by a worker process)."""
+        import tempfile  # here: a run that only reads the cache never needs it
+
         try:
             path = self._path(kind, key)
             if path.parent not in self._made:  # once per directory and run: 2,000 entries are written cold

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -245,6 +244,8 @@ def common_start(paths: list[str]) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # here: most runs find no configuration, and start-up is a one-file check's cost
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
