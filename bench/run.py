@@ -130,6 +130,8 @@ def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
             print(table({files: row}), file=sys.stderr)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    results["targets"] = [{"target": target, "measured": measured, "holds": holds}
+                          for target, measured, holds in targets(results["sizes"])]
     if out is not None:
         out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return results
@@ -147,6 +149,41 @@ def table(sizes: dict) -> str:
     return "\n".join(lines)
 
 
+def targets(sizes: dict) -> list[tuple[str, str, bool]]:
+    """Issue 7's targets against this run's figures: (target, measured, whether it holds)."""
+    rows = []
+    counts = sorted(sizes, key=int)
+    smallest, largest = sizes[counts[0]], sizes[counts[-1]]
+    if "one file" in smallest:
+        for name in ("one file", "one file, full"):
+            wall = smallest[name]["wall"] * 1000
+            rows.append((f"{name}: at most 150 ms", f"{wall:.0f} ms", wall <= 150))
+    for files in counts:
+        row = sizes[files]
+        cold, floor, warm = row["cold"]["wall"], row["floor"]["wall"], row["warm"]["wall"]
+        rows.append((f"{files} files, cold: at most 2x the floor", f"{cold / floor:.2f}x", cold <= 2 * floor))
+        rows.append((f"{files} files, warm: at most 10 % of cold", f"{warm / cold:.0%}", warm <= 0.1 * cold))
+        for peer in ("yamllint", "check-jsonschema"):
+            rows.append((f"{files} files, cold: faster than {peer}", f"{row[peer]['wall'] / cold:.1f}x faster",
+                         cold < row[peer]["wall"]))
+    rows.append((f"{counts[-1]} files: both cores used", f"cpu/wall {largest['cold']['cpu'] / largest['cold']['wall']:.2f}",
+                 largest["cold"]["cpu"] / largest["cold"]["wall"] >= 1.5))
+    per_file = [sizes[files]["cold"]["wall"] / int(files) for files in counts]
+    spread = max(per_file) / min(per_file) - 1
+    rows.append(("cold per-file cost within ±25 % across sizes",
+                 " / ".join(f"{cost * 1000:.2f}" for cost in per_file) + f" ms (spread {spread:.0%})", spread <= 0.25))
+    if "one file" in smallest:
+        start = smallest["one file"]["wall"]  # the fixed cost: start-up and one file
+        net = [(sizes[files]["cold"]["wall"] - start) / (int(files) - 1) for files in counts]
+        spread = max(net) / min(net) - 1
+        rows.append(("  the same, net of start-up (cold - one file)",
+                     " / ".join(f"{cost * 1000:.2f}" for cost in net) + f" ms (spread {spread:.0%})", spread <= 0.25))
+    peak = largest["cold"]["peak_mb"]
+    rows.append((f"{counts[-1]} files: peak memory at most 500 MB", f"{peak:.0f} MB",
+                 int(counts[-1]) < 2000 or peak <= 500))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,500,1000,2000", help="corpus sizes, comma-separated")
@@ -157,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     results = run(sizes, args.repeat, Path(args.out) if args.out else None)
     print(f"plancheck benchmark, {results['date']}, {results['machine']}")
     print(table(results["sizes"]))
+    print()
+    for target, measured, holds in targets(results["sizes"]):
+        print(f"{'holds' if holds else 'MISSED':<7} {target:<48} {measured}")
     return 0
 
 

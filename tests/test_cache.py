@@ -147,3 +147,16 @@ def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch
     serial = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
     assert parallel.exit_code == serial.exit_code == 0
     assert parallel.output == serial.output and '"code": "TOT' in serial.output
+
+
+def test_a_warm_run_never_loads_the_plan_model(project):
+    """What makes a warm run a fraction of a cold one: the report comes from the cache, and
+    pydantic (a third of start-up) is never imported."""
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", "XDG_CACHE_HOME": str(project / "user-cache")}
+    probe = ("import atexit, runpy, sys; sys.argv = ['plancheck', '--format', 'concise'];"
+             "atexit.register(lambda: print('model loaded:', 'pydantic' in sys.modules, file=sys.stderr));"
+             "runpy.run_module('checker', run_name='__main__')")
+    cold = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, env=environment)
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, env=environment)
+    assert "model loaded: True" in cold.stderr and "TOT001" in cold.stdout
+    assert "model loaded: False" in warm.stderr and warm.stdout == cold.stdout

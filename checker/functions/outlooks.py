@@ -8,7 +8,6 @@ from typing import Any
 
 from checker.diagnostics import Finding, Fix, Location, Related, Text
 from checker.functions import Target, check_function
-from checker.model import OUTLOOKS
 
 
 @check_function("outlook_counts", given=("project_lists",), kinds=("count_mismatch", "count_total_mismatch"))
@@ -16,6 +15,8 @@ def outlook_counts(target: Target, options: dict[str, Any]) -> Iterator[Finding]
     """Each stated count equals the number of items with that outlook, and the counts add
     up to the number of items. When an item has no outlook the per-outlook counts cannot
     be recomputed and only their sum is checked."""
+    from checker.model import OUTLOOKS  # here: a run answered from the cache never loads the model
+
     projects = target.node
     stated = projects.outlook_counts
     if stated is None:
