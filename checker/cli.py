@@ -259,6 +259,9 @@ def _load(read, file_keys, limits, cache, engine):
     if len(pending) >= PARALLEL_MIN_FILES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
+        from checker.model import build_validator
+
+        build_validator()  # forked workers inherit the model, ready, and this process needs it to read theirs
         size = max(1, min(PARALLEL_CHUNK, -(-len(pending) // (workers * 4))))
         chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
         with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits)) as pool:
