@@ -223,6 +223,10 @@ def _guess_encoding(raw: bytes) -> Text:
 
 
 _PLAIN_RESOLVERS: dict[str, list[tuple[str, Any]]] | None = None
+# The tags of plain scalars seen before: keys and common values repeat in every file (a
+# third of the scalars' regex matching), and a bound keeps a large run's memory flat.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 20_000
 _YAML: Any = None
 
 
@@ -248,14 +252,18 @@ def _plain_resolver():
         table = VersionedResolver().versioned_resolver
         _PLAIN_RESOLVERS = {first: [(str(tag), pattern) for tag, pattern in candidates]
                             for first, candidates in table.items()}
-    resolvers = _PLAIN_RESOLVERS
+    resolvers, seen = _PLAIN_RESOLVERS, _PLAIN_TAGS
 
     def resolve(value: str, plain: bool) -> str:
-        if plain:
-            for tag, pattern in resolvers.get(value[:1], ()):
-                if pattern.match(value):
-                    return tag
-        return "tag:yaml.org,2002:str"
+        if not plain:
+            return "tag:yaml.org,2002:str"
+        tag = seen.get(value)
+        if tag is None:
+            tag = next((tag for tag, pattern in resolvers.get(value[:1], ()) if pattern.match(value)),
+                       "tag:yaml.org,2002:str")
+            if len(seen) < _PLAIN_TAGS_KEPT:
+                seen[value] = tag
+        return tag
 
     return resolve
 
@@ -472,7 +480,8 @@ class _Builder:
             _finding(self.loaded, "unsafe_tag", _span_from_marks(event.start_mark, event.end_mark), tag=written)
 
     def _scalar(self, event: Any, tag: str) -> Any:
-        self._check_tag(event)
+        if event.tag is not None:
+            self._check_tag(event)
         text = event.value
         if event.style:  # quoted or block scalars are text, whatever they look like
             return text
