@@ -58,6 +58,11 @@ class _DefaultCheckGroup(click.Group):
 @click.version_option(package_name="plancheck")
 def main() -> None:
     """plancheck: a consistency checker and linter for municipal plan data."""
+    # pydantic reads every installed distribution's entry points, looking for plugins,
+    # before it builds a validator: 2 ms with the 47 distributions of the test set-up, about
+    # 50 µs more for each one a larger environment has. plancheck's models are its own; no
+    # plugin is meant to see them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
