@@ -75,6 +75,9 @@ class Engine:
 
     def _rules(self, files: list[LoadedFile], by_name: dict[str, LoadedFile], plan_set: bool,
                only: set[str] | None = None) -> list[Diagnostic]:
+        # where a check that failed on the whole plan set is reported: a reported file, so
+        # that the failure fails this run
+        home = min(only) if only else files[0].name if files else ""
         diagnostics: list[Diagnostic] = []
         results: dict[tuple[str, str, str], list[Finding]] = {}
         crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
@@ -87,13 +90,10 @@ class Engine:
                 spec = FUNCTIONS[rule.function]
                 results[key] = []
                 for target in select(given, files):
-                    results[key] += self._run_contained(spec, target, rule, files)
+                    results[key] += self._run_contained(spec, target, rule, home)
             for finding in results[key]:
                 if only is not None and finding.location.file not in only:
-                    if finding.kind != INTERNAL_ERROR or not only:
-                        continue
-                    # a check that failed on the plan set fails this run wherever it is reported
-                    finding = Finding(finding.kind, Location(min(only), path=()), finding.args)
+                    continue
                 if finding.kind == INTERNAL_ERROR:
                     internal = self.ruleset.loader_rule(INTERNAL_ERROR)
                     if internal is not None and internal.severity is not None:
@@ -103,13 +103,14 @@ class Engine:
                     diagnostics.append(self._diagnostic(rule, finding, by_name))
         return diagnostics + list(crashed.values())
 
-    def _run_contained(self, spec, target, rule: Rule, files: list[LoadedFile]) -> list[Finding]:
-        """One check on one target. A bug in a check becomes an INT001 at that target, and
-        every other check and file still runs: one bad input never hides the rest."""
+    def _run_contained(self, spec, target, rule: Rule, home: str) -> list[Finding]:
+        """One check on one target. A bug in a check becomes an INT001 at that target (in
+        `home` when the target is the whole plan set), and every other check and file still
+        runs: one bad input never hides the rest."""
         try:
             return list(spec.run(target, rule.options))
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input
-            name = target.file or (files[0].name if files else "")
+            name = target.file or home
             text = f"{type(error).__name__}: {error}"
             return [Finding(INTERNAL_ERROR, Location(name, path=target.path), {"check": rule.function, "error": text})]
 
