@@ -246,8 +246,6 @@ def _load(read, file_keys, limits, cache, engine):
     for long runs."""
     import pickle
 
-    from checker.loader import load_bytes
-
     results: list = [None] * len(read)
     pending = []
     for index, ((stub, raw), key) in enumerate(zip(read, file_keys)):
@@ -281,9 +279,7 @@ def _load(read, file_keys, limits, cache, engine):
                 progress(len(chunk))
     else:
         for index in pending:
-            stub, raw = read[index]
-            loaded = load_bytes(stub, raw, limits)
-            results[index] = (loaded, engine.file_diagnostics(loaded))
+            results[index] = _parse_and_check(engine, *read[index], limits)
             if cache is not None:
                 cache.put("file", file_keys[index], results[index])
             progress(1)
@@ -309,13 +305,16 @@ def _check_chunk(items):
     pickled, as the cache keeps it."""
     import pickle
 
-    from checker.loader import load_bytes
+    return [pickle.dumps(_parse_and_check(_worker_engine, stub, raw, _worker_limits), pickle.HIGHEST_PROTOCOL)
+            for stub, raw in items]
 
-    payloads = []
-    for stub, raw in items:
-        loaded = load_bytes(stub, raw, _worker_limits)
-        payloads.append(pickle.dumps((loaded, _worker_engine.file_diagnostics(loaded)), pickle.HIGHEST_PROTOCOL))
-    return payloads
+
+def _parse_and_check(engine, stub, raw, limits):
+    """One file parsed, and the diagnostics it gives on its own."""
+    from checker import loader
+
+    loaded = loader.load_bytes(stub, raw, limits)
+    return loaded, engine.file_diagnostics(loaded)
 
 
 def _progress(total: int):
