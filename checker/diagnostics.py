@@ -114,6 +114,46 @@ class Fix:
     safe: bool = True
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A relation a check evaluated (whether it held or not): a total against its items, a
+    rate against its operands. `location` is the stated value that restates the others."""
+
+    location: Location
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A relation a check would evaluate but cannot: at the value that blocked it (a blank
+    operand, a cell that is text, no target for that year, an unreadable number), with
+    what the relation is and why it could not be evaluated, in both languages."""
+
+    location: Location
+    relation: Text
+    reason: Text
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """A relation that does not apply yet (a future year without an actual): neither
+    checked nor a gap in what was checked."""
+
+    location: Location
+    relation: Text
+    reason: Text
+
+
+RelationRecord = Checked | Unchecked | NotApplicable
+
+
+def closest(word: str, candidates, cutoff: float = 0.6) -> str | None:
+    """The candidate nearest to `word`, for a did-you-mean; None when none is close."""
+    import difflib
+
+    found = difflib.get_close_matches(str(word), [str(candidate) for candidate in candidates], n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
 @dataclass
 class Finding:
     """What a check function or the loader found. `kind` picks the rule that reports it."""

@@ -108,7 +108,9 @@ class Engine:
         `home` when the target is the whole plan set), and every other check and file still
         runs: one bad input never hides the rest."""
         try:
-            return list(spec.run(target, rule.options))
+            # relation records (checked / not checked / not applicable) are counted by the
+            # run; until then only findings go on
+            return [item for item in spec.run(target, rule.options) if isinstance(item, Finding)]
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input
             name = target.file or home
             text = f"{type(error).__name__}: {error}"

@@ -91,7 +91,16 @@ class Qualitative:
     text: str
 
 
-Cell = Number | Absent | Bound | Relative | Qualitative
+@dataclass(frozen=True)
+class Unreadable:
+    """A value that could not be read as any form (a number with a letter in it, `約12,300`,
+    `78,3%`). The loader reports it at the value; a relation through it is not checked."""
+
+    text: str
+    problem: str  # the CellError kind that made it unreadable
+
+
+Cell = Number | Absent | Bound | Relative | Qualitative | Unreadable
 
 
 class CellError(ValueError):
@@ -290,6 +299,7 @@ __all__ = [
     "Number",
     "Qualitative",
     "Relative",
+    "Unreadable",
     "decimal_places",
     "format_decimal",
     "interval",

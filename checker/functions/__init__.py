@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checker.diagnostics import Finding, ModelPath
+from checker.diagnostics import Finding, ModelPath, RelationRecord
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,9 @@ class Target:
     plan: Any  # the PlanFile the node belongs to (None for plan_set)
 
 
-CheckFunction = Callable[[Target, dict[str, Any]], Iterable[Finding]]
+# A check yields findings, and a record of each relation it evaluated, could not evaluate
+# (and why) or found not applicable: a clean run must mean "checked and consistent".
+CheckFunction = Callable[[Target, dict[str, Any]], Iterable[Finding | RelationRecord]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class FunctionSpec:
     kinds: tuple[str, ...]  # the finding kinds it may produce
     options: dict[str, Any]  # option name -> default
     required: tuple[str, ...] = ()  # options a rule must give
+    # kind -> the arguments its findings carry: exactly the placeholders a message may use
+    # (None: not declared yet)
+    kind_args: dict[str, tuple[str, ...] | None] | None = None
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
@@ -44,12 +49,17 @@ FUNCTIONS: dict[str, FunctionSpec] = {}
 def check_function(
     name: str,
     given: tuple[str, ...],
-    kinds: tuple[str, ...],
+    kinds: tuple[str, ...] | dict[str, tuple[str, ...]],
     options: dict[str, Any] | None = None,
     required: tuple[str, ...] = (),
 ):
+    """Register a check function. `kinds` names the finding kinds it reports, either as a
+    tuple of names or as a mapping from each kind to the arguments its findings carry."""
+    declared = dict(kinds) if isinstance(kinds, dict) else {kind: None for kind in kinds}
+
     def register(function: CheckFunction) -> CheckFunction:
-        FUNCTIONS[name] = FunctionSpec(name, function, given, kinds, dict(options or {}), required)
+        FUNCTIONS[name] = FunctionSpec(name, function, given, tuple(declared), dict(options or {}), required,
+                                       declared)
         return function
 
     return register
