@@ -97,6 +97,8 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--diff", "show_diff", is_flag=True, help="Show what --fix would change, without writing; exit 1 if anything would.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
+@click.option("--show-unchecked", is_flag=True,
+              help="List every relation that could not be checked, at the value that blocked it, with why.")
 def check(paths: tuple[str, ...], **options) -> None:
     """Check plan files (default: the configuration's plan set, plans/)."""
     try:
@@ -131,8 +133,9 @@ def _settings(paths: list[str], config_path: str | None, isolated: bool, **cli):
 
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
-           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache) -> int:
+           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, show_unchecked) -> int:
     from checker.config import ConfigError
+    from checker.diagnostics import Relations
     from checker.discovery import discover, display_name
     from checker.engine import Engine
     from checker.loader import read_file
@@ -171,20 +174,26 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         # the per-file ignores: a change anywhere in the plan set is a new run
         run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
                             json.dumps(settings.per_file_ignores, sort_keys=True))
-        diagnostics = cache.get("run", run_key)
-        if diagnostics is not None:
-            sources = _sources_of(diagnostics, {stub.name: raw for stub, raw in read})
-            return _finish(diagnostics, ReportContext(lang=lang, sources=sources, checked=checked, color=color),
+        hit = cache.get("run", run_key)
+        if hit is not None:
+            diagnostics, relations = hit
+            sources = _sources_of(diagnostics, {stub.name: raw for stub, raw in read}, relations)
+            return _finish(diagnostics, ReportContext(lang=lang, sources=sources, checked=checked, color=color,
+                                                      relations=relations, show_unchecked=show_unchecked),
                            settings, ruleset, statistics, exit_zero)
     engine = Engine(ruleset)
     loaded, own = _load(read, file_keys, settings.limits, cache, engine)
     # only what is reported is resolved and suppressed: the context serves the plan set's rules
     mine = [file for file in loaded if file.name in reported]
     found = [d for file, diagnostics in zip(loaded, own) if file.name in reported for d in diagnostics]
-    found += engine.set_diagnostics(loaded, only=reported)
+    relations = Relations()
+    for file in mine:
+        relations.add(file.relations)
+    found += engine.set_diagnostics(loaded, only=reported, relations=relations)
     diagnostics = _reported(engine.finish(mine, found), reported, settings, loaded)
+    relations = _reported_relations(relations, settings, loaded)
     if run_key is not None:
-        cache.put("run", run_key, diagnostics)
+        cache.put("run", run_key, (diagnostics, relations))
     if show_diff:
         return _diff(mine, diagnostics, lang, settings.limits)
     written = _fix(mine, diagnostics, lang, settings.limits) if fix else set()
@@ -193,9 +202,11 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         from checker.loader import load_file
 
         loaded = [load_file(f.path, f.name, settings.limits) if f.path in written else f for f in loaded]
-        diagnostics = _reported(engine.run(loaded), reported, settings, loaded)
-    context = ReportContext(lang=lang, sources=_sources_of(diagnostics, {f.name: f.text for f in loaded}),
-                            checked=checked, color=color)
+        diagnostics, relations = engine.check(loaded)
+        diagnostics = _reported(diagnostics, reported, settings, loaded)
+        relations = _reported_relations(relations, settings, loaded, reported)
+    context = ReportContext(lang=lang, sources=_sources_of(diagnostics, {f.name: f.text for f in loaded}, relations),
+                            checked=checked, color=color, relations=relations, show_unchecked=show_unchecked)
     return _finish(diagnostics, context, settings, ruleset, statistics, exit_zero)
 
 
@@ -337,10 +348,12 @@ def _progress(total: int):
     return advance
 
 
-def _sources_of(diagnostics, texts: dict) -> dict[str, list[str]]:
-    """The lines of the files the diagnostics point into (and only those), from each file's
-    text or bytes by name."""
+def _sources_of(diagnostics, texts: dict, relations=None) -> dict[str, list[str]]:
+    """The lines of the files the diagnostics (and relations not checked) point into, and
+    only those, from each file's text or bytes by name."""
     wanted = {d.file for d in diagnostics} | {related.location.file for d in diagnostics for related, _ in d.related}
+    if relations is not None:
+        wanted |= {relation.file for relation in relations.unchecked}
     return {name: (text.decode("utf-8-sig", errors="replace") if isinstance(text, bytes) else text).splitlines()
             for name, text in texts.items() if name in wanted and text is not None}
 
@@ -350,6 +363,22 @@ def _reported(diagnostics, reported: set[str], settings, loaded):
     paths = {file.name: file.path for file in loaded}
     return [d for d in diagnostics
             if d.file in reported and not settings.ignored_here(d.code, paths.get(d.file, Path(d.file)))]
+
+
+def _reported_relations(relations, settings, loaded, reported: set[str] | None = None):
+    """The relations on the files being checked, less those whose every rule a per-file
+    ignore turns off there."""
+    from checker.diagnostics import Relations
+
+    paths = {file.name: file.path for file in loaded}
+    kept = Relations(not_applicable=relations.not_applicable)
+    kept.checked_by_file = {name: count for name, count in relations.checked_by_file.items()
+                            if reported is None or name in reported}
+    kept.unchecked = [relation for relation in relations.unchecked
+                      if (reported is None or relation.file in reported)
+                      and not all(settings.ignored_here(code, paths.get(relation.file, Path(relation.file)))
+                                  for code in relation.codes)]
+    return kept
 
 
 def _statistics(diagnostics, ruleset, output_format: str) -> None:
@@ -460,6 +489,8 @@ def _emit(diagnostics, context, output_format: str, ruleset) -> None:
         sys.stdout.write(text.render_json(diagnostics, context))
     elif output_format == "concise":
         sys.stdout.write(text.render_concise(diagnostics, context))
+        if context.relations is not None:
+            click.echo(text.plain_summary(diagnostics, context), err=True)
     else:
         text.render_full(diagnostics, context, stream=sys.stdout)
 

@@ -146,6 +146,60 @@ class NotApplicable:
 RelationRecord = Checked | Unchecked | NotApplicable
 
 
+@dataclass(frozen=True)
+class UncheckedRelation:
+    """A relation that could not be checked, as the run reports it: where, which rules'
+    relation it is, what it is and why it was not checked."""
+
+    file: str
+    span: Span
+    codes: tuple[str, ...]
+    relation: Text
+    reason: Text
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.span.line, self.span.column, self.codes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "line": self.span.line, "column": self.span.column,
+            "end_line": self.span.end_line, "end_column": self.span.end_column,
+            "rule": ", ".join(self.codes), "rules": list(self.codes),
+            "relation": {"ja": self.relation.ja, "en": self.relation.en},
+            "reason": {"ja": self.reason.ja, "en": self.reason.en},
+        }
+
+
+@dataclass
+class Relations:
+    """How many relations a run (or one file) evaluated, how many it could not (each
+    listed), and how many did not apply yet. A clean run means "checked and consistent"
+    only for the relations counted as checked."""
+
+    checked_by_file: dict[str, int] = field(default_factory=dict)
+    not_applicable: int = 0
+    unchecked: list[UncheckedRelation] = field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return sum(self.checked_by_file.values())
+
+    def count_checked(self, file: str) -> None:
+        self.checked_by_file[file] = self.checked_by_file.get(file, 0) + 1
+
+    def add(self, other: Relations) -> None:
+        for file, count in other.checked_by_file.items():
+            self.checked_by_file[file] = self.checked_by_file.get(file, 0) + count
+        self.not_applicable += other.not_applicable
+        self.unchecked.extend(other.unchecked)
+
+    def unchecked_in(self, file: str) -> list[UncheckedRelation]:
+        return [relation for relation in self.unchecked if relation.file == file]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "unchecked": len(self.unchecked), "not_applicable": self.not_applicable}
+
+
 def closest(word: str, candidates, cutoff: float = 0.6) -> str | None:
     """The candidate nearest to `word`, for a did-you-mean; None when none is close."""
     import difflib

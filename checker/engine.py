@@ -6,7 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.diagnostics import Diagnostic, Finding, Location, Span, render_arg
+from checker.diagnostics import (
+    Checked,
+    Diagnostic,
+    Finding,
+    Location,
+    NotApplicable,
+    Relations,
+    Span,
+    Unchecked,
+    UncheckedRelation,
+    render_arg,
+)
 from checker.functions import FUNCTIONS, parse_given, select
 from checker.loader import LoadedFile
 from checker.rules import LANGS, Rule, Ruleset
@@ -41,18 +52,34 @@ class Engine:
         self._calls = [(rule, given, json.dumps(rule.options, sort_keys=True, default=str),
                         parse_given(given)[0] == "plan_set")
                        for rule in ruleset.enabled() if not rule.is_loader for given in rule.given]
+        # the enabled rules that share each call: a relation it records is theirs
+        self._codes: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        for rule, given, options, _ in self._calls:
+            key = (rule.function, given, options)
+            self._codes[key] = tuple(sorted({*self._codes.get(key, ()), rule.code}))
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
         """Every diagnostic on these files: each file's own, the plan set's, suppressions
         applied, in report order."""
-        diagnostics = [d for loaded in files for d in self.file_diagnostics(loaded)]
-        return self.finish(files, diagnostics + self.set_diagnostics(files))
+        return self.check(files)[0]
+
+    def check(self, files: list[LoadedFile]) -> tuple[list[Diagnostic], Relations]:
+        """Every diagnostic on these files (as `run`), and the relations checked and not."""
+        relations = Relations()
+        diagnostics = []
+        for loaded in files:
+            diagnostics += self.file_diagnostics(loaded)
+            relations.add(loaded.relations)
+        diagnostics += self.set_diagnostics(files, relations=relations)
+        relations.unchecked.sort(key=UncheckedRelation.sort_key)
+        return self.finish(files, diagnostics), relations
 
     def file_diagnostics(self, loaded: LoadedFile) -> list[Diagnostic]:
         """What one file says on its own: its loader findings and the rules that look at one
         file (every selector but plan_set), unsuppressed. They depend on the file and the
         ruleset alone, so a worker process computes them where it parsed the file, and the
-        cache keeps them with it."""
+        cache keeps them with it. The relations those rules checked, and could not, are
+        kept on the file (`loaded.relations`), so they travel with it too."""
         by_name = {loaded.name: loaded}
         diagnostics: list[Diagnostic] = []
         for finding in loaded.findings:
@@ -60,12 +87,16 @@ class Engine:
             if rule is None or rule.severity is None:
                 continue
             diagnostics.append(self._diagnostic(rule, finding, by_name))
-        return diagnostics + self._rules([loaded], by_name, plan_set=False)
+        loaded.relations = Relations()
+        return diagnostics + self._rules([loaded], by_name, plan_set=False, relations=loaded.relations)
 
-    def set_diagnostics(self, files: list[LoadedFile], only: set[str] | None = None) -> list[Diagnostic]:
+    def set_diagnostics(self, files: list[LoadedFile], only: set[str] | None = None,
+                        relations: Relations | None = None) -> list[Diagnostic]:
         """What the rules across documents (given: plan_set) find, unsuppressed; with `only`,
-        just on those files (the rest are context, and their spans are never looked up)."""
-        return self._rules(files, {loaded.name: loaded for loaded in files}, plan_set=True, only=only)
+        just on those files (the rest are context, and their spans are never looked up).
+        The relations they checked and could not (on those files) are added to `relations`."""
+        return self._rules(files, {loaded.name: loaded for loaded in files}, plan_set=True, only=only,
+                           relations=relations)
 
     def finish(self, files: list[LoadedFile], diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         """Suppressions applied, in report order."""
@@ -74,7 +105,7 @@ class Engine:
         return diagnostics
 
     def _rules(self, files: list[LoadedFile], by_name: dict[str, LoadedFile], plan_set: bool,
-               only: set[str] | None = None) -> list[Diagnostic]:
+               only: set[str] | None = None, relations: Relations | None = None) -> list[Diagnostic]:
         # where a check that failed on the whole plan set is reported: a reported file, so
         # that the failure fails this run
         home = min(only) if only else files[0].name if files else ""
@@ -90,7 +121,10 @@ class Engine:
                 spec = FUNCTIONS[rule.function]
                 results[key] = []
                 for target in select(given, files):
-                    results[key] += self._run_contained(spec, target, rule, home)
+                    found, records = self._run_contained(spec, target, rule, home)
+                    results[key] += found
+                    if relations is not None:
+                        self._count(records, self._codes[key], by_name, only, relations)
             for finding in results[key]:
                 if only is not None and finding.location.file not in only:
                     continue
@@ -103,18 +137,36 @@ class Engine:
                     diagnostics.append(self._diagnostic(rule, finding, by_name))
         return diagnostics + list(crashed.values())
 
-    def _run_contained(self, spec, target, rule: Rule, home: str) -> list[Finding]:
-        """One check on one target. A bug in a check becomes an INT001 at that target (in
-        `home` when the target is the whole plan set), and every other check and file still
-        runs: one bad input never hides the rest."""
+    def _run_contained(self, spec, target, rule: Rule, home: str) -> tuple[list[Finding], list]:
+        """One check on one target: its findings, and its relation records. A bug in a check
+        becomes an INT001 at that target (in `home` when the target is the whole plan set),
+        and every other check and file still runs: one bad input never hides the rest."""
+        findings: list[Finding] = []
+        records: list = []
         try:
-            # relation records (checked / not checked / not applicable) are counted by the
-            # run; until then only findings go on
-            return [item for item in spec.run(target, rule.options) if isinstance(item, Finding)]
+            for item in spec.run(target, rule.options):
+                (findings if isinstance(item, Finding) else records).append(item)
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input
             name = target.file or home
             text = f"{type(error).__name__}: {error}"
-            return [Finding(INTERNAL_ERROR, Location(name, path=target.path), {"check": rule.function, "error": text})]
+            return [Finding(INTERNAL_ERROR, Location(name, path=target.path), {"check": rule.function, "error": text})], []
+        return findings, records
+
+    @staticmethod
+    def _count(records: list, codes: tuple[str, ...], by_name: dict[str, LoadedFile], only: set[str] | None,
+               relations: Relations) -> None:
+        """Count one call's relation records (once, whichever rules share the call); each
+        one not checked is listed at the value that blocked it."""
+        for record in records:
+            if only is not None and record.location.file not in only:
+                continue
+            if isinstance(record, Checked):
+                relations.count_checked(record.location.file)
+            elif isinstance(record, NotApplicable):
+                relations.not_applicable += 1
+            elif isinstance(record, Unchecked):
+                relations.unchecked.append(UncheckedRelation(
+                    record.location.file, resolve(record.location, by_name), codes, record.relation, record.reason))
 
     def _suppress(self, files: list[LoadedFile], diagnostics: list[Diagnostic],
                   by_name: dict[str, LoadedFile]) -> list[Diagnostic]:

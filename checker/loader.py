@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from checker.diagnostics import Finding, Location, ModelPath, Span, Text
+from checker.diagnostics import Finding, Location, ModelPath, Relations, Span, Text
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,8 @@ class LoadedFile:
     model: Any = None  # checker.model.PlanFile when the file validated
     findings: list[Finding] = field(default_factory=list)
     index: SourceIndex | None = field(default=None, repr=False, compare=False)
+    # the relations this file's own rules checked and could not (set by the engine)
+    relations: Relations = field(default_factory=lambda: Relations(), repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         # The index is most of a loaded file's size, and only the files a diagnostic points

@@ -301,5 +301,5 @@ def test_a_cross_document_check_that_fails_fails_the_run_on_the_file_checked(tmp
         (tmp_path / "plans" / name).write_text(GOOD.replace("id: ", f"id: {name[0]}-", 1), encoding="utf-8")
     result = CliRunner().invoke(main, ["--no-cache", "--format", "concise", "--lang", "en", "plans/b-checked.yaml"])
     assert result.exit_code == 2, result.output
-    assert result.output.startswith("plans/b-checked.yaml:1:1: INT001 [error] plancheck's check "
+    assert result.stdout.startswith("plans/b-checked.yaml:1:1: INT001 [error] plancheck's check "
                                     "same_quantity_across_plans failed here (KeyError: 'a bug')")

@@ -34,6 +34,11 @@ EXPECTED = [
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-23-agriculture.yaml", "120028", "120027", "18"),
     ("RES003", "plans/kodaira/policy-evaluation-r4/theme-24-municipal-management.yaml", "26134"),
     ("TOT001", "plans/kodaira/policy-evaluation-r4/theme-24-municipal-management.yaml", "5467914", "5472114", "45"),
+    # 小金井市's issue sheets do not print the current plan's period (the header says so):
+    # their targets cannot be checked against one, and the run says so
+    ("YEAR008", "plans/koganei/community-welfare-plan-issue-sheets/goal-1-welfare-town.yaml"),
+    ("YEAR008", "plans/koganei/community-welfare-plan-issue-sheets/goal-2-comprehensive-support.yaml"),
+    ("YEAR008", "plans/koganei/community-welfare-plan-issue-sheets/goal-3-community-activities.yaml"),
 ]
 
 

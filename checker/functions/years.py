@@ -6,9 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checker.diagnostics import Finding, Location, Related, Text, Year
-from checker.functions import Target, check_function
+from checker.diagnostics import Finding, Location, Related, Text, Unchecked, Year
+from checker.functions import Target, check_function, plan_sections
 from checker.values import Absent
+
+# Kinds of document whose indicators are planned over a period, and those that report
+# actuals up to a year: without `period` (or `as_of`) their year checks cannot run.
+PLANNED_KINDS = ("execution_plan", "policy_evaluation", "strategy_progress", "activity_plan")
+REPORTING_KINDS = ("policy_evaluation", "strategy_progress", "activity_plan")
+_NO_PERIOD = Text("計画期間（plan.period）が記載されていません", "the plan declares no period (plan.period)")
 
 _ROWS = {
     "targets": Text("目標", "target"),
@@ -37,6 +43,9 @@ def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     header = target.plan.plan
     period = header.period
     if period is None:
+        if indicator.targets and header.kind in PLANNED_KINDS:
+            yield Unchecked(Location(target.file, target.path + ("targets",), key=True),
+                            Text("目標が計画期間の全年度にそろっていること", "targets cover the plan period"), _NO_PERIOD)
         return
     period_related = [Related(_period_location(target), Text("計画期間", "plan period"))]
     if header.target_years == "end_of_period":
@@ -103,3 +112,31 @@ def project_years(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
                      "start": Year(period.start), "end": Year(period.end)},
                     [Related(_period_location(target), Text("計画期間", "plan period"))],
                 )
+
+
+def _planned_values(plan) -> tuple[int, int]:
+    """(indicators with targets, indicators with actuals or rates) over a plan's sections."""
+    with_targets = with_actuals = 0
+    for _, section in plan_sections(plan):
+        for indicator in section.indicators:
+            with_targets += bool(indicator.targets)
+            with_actuals += bool(indicator.actuals or indicator.rates)
+    return with_targets, with_actuals
+
+
+@check_function(
+    "plan_header_years",
+    given=("plans",),
+    kinds={"no_period": ("kind", "indicators"), "no_as_of": ("kind", "indicators")},
+)
+def plan_header_years(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+    """A plan whose indicators have yearly targets declares its `period`, and a report of
+    actuals (an evaluation, a strategy's progress) declares its `as_of` year: without them
+    the year checks cannot run, and a run would pass without having made them."""
+    header = target.plan.plan
+    with_targets, with_actuals = _planned_values(target.plan)
+    location = Location(target.file, ("plan",), key=True)
+    if header.period is None and header.kind in PLANNED_KINDS and with_targets:
+        yield Finding("no_period", location, {"kind": header.kind, "indicators": with_targets})
+    if header.as_of is None and header.kind in REPORTING_KINDS and with_actuals:
+        yield Finding("no_as_of", location, {"kind": header.kind, "indicators": with_actuals})

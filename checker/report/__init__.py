@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checker.diagnostics import Diagnostic, Severity
+from checker.diagnostics import Diagnostic, Relations, Severity
 
 
 @dataclass
@@ -18,6 +18,10 @@ class ReportContext:
     sources: dict[str, list[str]] = field(default_factory=dict)  # file name -> its lines (context files too)
     checked: list[str] = field(default_factory=list)  # the files reported on, by name
     color: bool | None = None  # None: let rich decide (NO_COLOR / FORCE_COLOR / a terminal)
+    # the relations the run checked and could not (None: not counted, as for a cached run
+    # from before they were)
+    relations: Relations | None = None
+    show_unchecked: bool = False  # list each relation not checked, at the value that blocked it
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:

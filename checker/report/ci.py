@@ -33,6 +33,13 @@ def render_github(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         if help_text:
             message += "\n" + help_text
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {joined}::{_escape_data(message)}")
+    if context.show_unchecked and context.relations is not None:
+        for relation in context.relations.unchecked:
+            properties = {"file": relation.file, "line": relation.span.line, "col": relation.span.column,
+                          "title": f"{', '.join(relation.codes)} (not checked)"}
+            joined = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
+            text = f"{relation.relation.render(context.lang)}: {relation.reason.render(context.lang)}"
+            lines.append(f"::notice {joined}::{_escape_data(text)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -44,9 +51,25 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         by_file.setdefault(d.file, []).append(d)
     root = ET.Element("testsuites", name="plancheck", tests="0", failures="0")
     total = failures = 0
+    relations = context.relations
+    skipped_total = 0
     for file, found in sorted(by_file.items()):
         suite = ET.SubElement(root, "testsuite", name=file)
-        cases = found or [None]
+        unchecked = relations.unchecked_in(file) if relations is not None else []
+        if relations is not None:
+            properties = ET.SubElement(suite, "properties")
+            ET.SubElement(properties, "property", name="relations.checked",
+                          value=str(relations.checked_by_file.get(file, 0)))
+            ET.SubElement(properties, "property", name="relations.unchecked", value=str(len(unchecked)))
+        cases = found or ([] if unchecked else [None])
+        # a relation that could not be checked is a test that did not run
+        for relation in unchecked:
+            case = ET.SubElement(suite, "testcase", name=f"{','.join(relation.codes)} {relation.span.line}:"
+                                 f"{relation.span.column}", classname=file)
+            ET.SubElement(case, "skipped", message=f"{relation.relation.render(context.lang)}: "
+                          f"{relation.reason.render(context.lang)}")
+        skipped_total += len(unchecked)
+        suite.set("skipped", str(len(unchecked)))
         for d in cases:
             if d is None:
                 ET.SubElement(suite, "testcase", name="plancheck", classname=file)
@@ -55,10 +78,11 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
             failure = ET.SubElement(case, "failure", message=d.message[context.lang], type=d.code)
             failure.text = (f"{file}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] "
                             f"{d.message[context.lang]}\n{d.help.get(context.lang, '')}").rstrip()
-        suite.set("tests", str(len(cases)))
+        suite.set("tests", str(len(cases) + len(unchecked)))
         suite.set("failures", str(len(found)))
-        total += len(cases)
+        total += len(cases) + len(unchecked)
         failures += len(found)
     root.set("tests", str(total))
     root.set("failures", str(failures))
+    root.set("skipped", str(skipped_total))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

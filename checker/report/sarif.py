@@ -86,18 +86,37 @@ def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: l
         version = metadata.version("plancheck")
     except metadata.PackageNotFoundError:
         version = "0"
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "plancheck",
+            "version": version,
+            "informationUri": "https://plancheck.invalid/",
+            "rules": descriptors,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if context.relations is not None:
+        # what could not be checked is a fact about the run, not a result: each relation
+        # not checked is a notification at the value that blocked it
+        run["invocations"] = [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {"level": "note",
+                 "message": {"text": f"{relation.relation.render(lang)}: {relation.reason.render(lang)}"},
+                 "locations": [_location(relation.file, relation.span)],
+                 "associatedRule": {"id": relation.codes[0]} if relation.codes else None,
+                 "properties": {"rules": list(relation.codes), "notChecked": True}}
+                for relation in context.relations.unchecked
+            ],
+        }]
+        for notification in run["invocations"][0]["toolExecutionNotifications"]:
+            if notification["associatedRule"] is None:
+                del notification["associatedRule"]
+        run["properties"] = {"relations": context.relations.to_json()}
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "plancheck",
-                "version": version,
-                "informationUri": "https://plancheck.invalid/",
-                "rules": descriptors,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [run],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -23,20 +23,31 @@ _WORDS = {
 }
 
 
+_NOT_CHECKED = {"ja": "未検査", "en": "not checked"}
+
+
 def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     lines = [
         f"{d.file}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message[context.lang]}"
         for d in diagnostics
     ]
+    if context.show_unchecked and context.relations is not None:
+        lines += [f"{u.file}:{u.span.line}:{u.span.column}: {','.join(u.codes)} [{_NOT_CHECKED[context.lang]}] "
+                  f"{u.relation.render(context.lang)}: {u.reason.render(context.lang)}"
+                  for u in context.relations.unchecked]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     counts = summary_counts(diagnostics)
+    summary: dict = {severity.label: counts[severity] for severity in Severity}
+    if context.relations is not None:
+        summary["relations"] = context.relations.to_json()
+        summary["unchecked"] = [relation.to_json() for relation in context.relations.unchecked]
     document = {
         "version": 1,
         "files_checked": len(context.checked),
-        "summary": {severity.label: counts[severity] for severity in Severity},
+        "summary": summary,
         "diagnostics": [d.to_json() for d in diagnostics],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -91,8 +102,24 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
         if diagnostic.fix is not None:
             console.print(f"{' ' * gutter}[blue]=[/blue] [green]{words['fix']}[/green]: {escape(diagnostic.fix.replacement)}")
         console.print()
+    if context.show_unchecked and context.relations is not None:
+        for relation in context.relations.unchecked:
+            _unchecked(console, context, relation)
     console.print(_summary_line(diagnostics, context))
     return buffer.getvalue() if buffer is not None else ""
+
+
+def _unchecked(console, context: ReportContext, relation) -> None:
+    """One relation that could not be checked, at the value that blocked it."""
+    from rich.markup import escape
+
+    lang = context.lang
+    gutter = len(str(relation.span.line)) + 1
+    console.print(f"[bold magenta]{_NOT_CHECKED[lang]}[{escape(', '.join(relation.codes))}][/bold magenta] "
+                  f"[bold]{escape(relation.relation.render(lang))}[/bold]")
+    console.print(f"{' ' * gutter}[blue]-->[/blue] {escape(relation.file)}:{relation.span.line}:{relation.span.column}")
+    _snippet(console, context, relation.file, relation.span, gutter, "magenta", relation.reason.render(lang))
+    console.print()
 
 
 def _snippet(console, context: ReportContext, file: str, span: Span, gutter: int, style: str, label: str) -> None:
@@ -109,7 +136,30 @@ def _snippet(console, context: ReportContext, file: str, span: Span, gutter: int
     console.print(f"[blue]{' ' * (gutter - 1)} |[/blue] {' ' * offset}[{style}]{marker}{tail}[/{style}]")
 
 
+def _relations_clause(context: ReportContext) -> str:
+    """ "N relations checked, M not checked", in the run's language ("" when not counted)."""
+    relations = context.relations
+    if relations is None:
+        return ""
+    checked, unchecked = relations.checked, len(relations.unchecked)
+    if context.lang == "ja":
+        text = f"関係 {checked} 件を検査、{unchecked} 件は未検査"
+        return text + ("（--show-unchecked で一覧）" if unchecked and not context.show_unchecked else "")
+    text = f"{_plural(checked, 'relation')} checked, {unchecked} not checked"
+    return text + (" (--show-unchecked lists them)" if unchecked and not context.show_unchecked else "")
+
+
+def plain_summary(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """The summary line without markup: the concise format prints it on stderr, so that
+    stdout stays one located line per finding for the tools that read it."""
+    from rich.text import Text as RichText
+
+    return RichText.from_markup(_summary_line(diagnostics, context)).plain
+
+
 def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    if context.relations is not None:
+        return _counted_summary(diagnostics, context)
     counts = summary_counts(diagnostics)
     files = len(context.checked)
     if context.lang == "ja":
@@ -126,3 +176,38 @@ def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _counted_summary(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """The summary of a run whose relations were counted: a clean run says it passed only
+    when something was checked and nothing was left unchecked."""
+    from rich.markup import escape
+
+    counts = summary_counts(diagnostics)
+    files = len(context.checked)
+    relations = context.relations
+    assert relations is not None
+    clause = escape(_relations_clause(context))
+    checked, unchecked = relations.checked, len(relations.unchecked)
+    if context.lang == "ja":
+        if diagnostics:
+            return (f"[bold]{len(diagnostics)} 件の指摘[/bold]（エラー {counts[Severity.ERROR]}、警告 "
+                    f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査、{clause}")
+        if checked == 0 and unchecked == 0:
+            return f"[yellow]検査できる関係がありませんでした[/yellow]（{files} ファイル）"
+        if checked == 0:
+            return f"[yellow]何も検査できませんでした[/yellow]（{files} ファイル、{clause}）"
+        if unchecked:
+            return f"[yellow]検査した範囲に問題はありません[/yellow]（{files} ファイル、{clause}）"
+        return f"[green]問題はありません[/green]（{files} ファイル、{clause}）"
+    if diagnostics:
+        return (f"[bold]Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}[/bold] "
+                f"({_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
+                f"{counts[Severity.INFO]} info) in {_plural(files, 'file')} checked; {clause}")
+    if checked == 0 and unchecked == 0:
+        return f"[yellow]No relations to check[/yellow] in {_plural(files, 'file')}"
+    if checked == 0:
+        return f"[yellow]Nothing could be checked[/yellow] in {_plural(files, 'file')}: {clause}"
+    if unchecked:
+        return f"[yellow]No problems in what could be checked[/yellow] ({_plural(files, 'file')}: {clause})"
+    return f"[green]All checks passed[/green] ({_plural(files, 'file')}: {clause})"
