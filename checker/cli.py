@@ -93,7 +93,10 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Skip excluded files even when named on the command line (for pre-commit).")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: NO_COLOR / FORCE_COLOR / terminal).")
-@click.option("--fix", is_flag=True, help="Rewrite stated derived values a rule recomputes exactly (rates, ratio rows, outlook counts).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (those that change no printed figure).")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff, apply the unsafe fixes too: rewriting a printed figure (a rate, a ratio row, "
+                   "an outlook count) that a rule recomputes exactly.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what --fix would change, without writing; exit 1 if anything would.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
@@ -133,7 +136,8 @@ def _settings(paths: list[str], config_path: str | None, isolated: bool, **cli):
 
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
-           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, show_unchecked) -> int:
+           fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, show_unchecked,
+           unsafe_fixes) -> int:
     from checker.config import ConfigError
     from checker.diagnostics import Relations
     from checker.discovery import discover, display_name
@@ -194,9 +198,12 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     relations = _reported_relations(relations, settings, loaded)
     if run_key is not None:
         cache.put("run", run_key, (diagnostics, relations))
+    recheck = engine.run
     if show_diff:
-        return _diff(mine, diagnostics, lang, settings.limits)
-    written = _fix(mine, diagnostics, lang, settings.limits) if fix else set()
+        return _diff(mine, diagnostics, lang, settings.limits, unsafe_fixes, loaded, recheck)
+    written = _fix(mine, diagnostics, lang, settings.limits, unsafe_fixes, loaded, recheck) if fix else set()
+    if not (fix or show_diff):
+        _unsafe_hint(diagnostics, lang)
     if written:
         # only the rewritten files are read again; the rest are as they were checked
         from checker.loader import load_file
@@ -396,39 +403,59 @@ def _statistics(diagnostics, ruleset, output_format: str) -> None:
         click.echo(f"{row['count']:>5}\t{row['code']}\t{row['name']}{'  [*]' if row['fixable'] else ''}")
 
 
-def _fix_plans(loaded, diagnostics, lang: str, limits):
-    from checker.fixes import FixError, plan_fixes
+def _unsafe_hint(diagnostics, lang: str) -> None:
+    """Say how many fixes there are, and how many only --unsafe-fixes would apply (ruff's hint)."""
+    fixes = [d for d in diagnostics if d.fix is not None]
+    if not fixes:
+        return
+    unsafe = sum(1 for d in fixes if not d.fix.safe)
+    click.echo(say("fixes_available", lang, safe=len(fixes) - unsafe, unsafe=unsafe), err=True)
+
+
+def _unsafe_not_applied(diagnostics, lang: str) -> None:
+    unsafe = sum(1 for d in diagnostics if d.fix is not None and not d.fix.safe)
+    if unsafe:
+        click.echo(say("unsafe_not_applied", lang, unsafe=unsafe), err=True)
+
+
+def _fix_plans(loaded, diagnostics, lang: str, limits, unsafe: bool, everything, recheck):
+    """The fixes to apply, each file's checked by reloading, and all of them checked again
+    with the plan set: a fix that would make another relation fail is refused."""
+    from checker.fixes import FixError, plan_fixes, verify_fixes
 
     plans, problems = [], []
     for file in loaded:
         try:
-            planned = plan_fixes(file, diagnostics, limits)
+            planned = plan_fixes(file, diagnostics, limits, unsafe=unsafe)
         except FixError as error:
             problems.append(str(error))
             continue
         if planned.changed:
             plans.append(planned)
-    for problem in problems:
+    plans, refused = verify_fixes(plans, everything, recheck, limits, unsafe=unsafe)
+    for problem in problems + refused:
         click.echo(say("not_fixed", lang, problem=problem), err=True)
     return plans
 
 
-def _diff(loaded, diagnostics, lang: str, limits) -> int:
-    plans = _fix_plans(loaded, diagnostics, lang, limits)
+def _diff(loaded, diagnostics, lang: str, limits, unsafe: bool, everything, recheck) -> int:
+    plans = _fix_plans(loaded, diagnostics, lang, limits, unsafe, everything, recheck)
     for planned in plans:
         sys.stdout.write(planned.diff())
     count = sum(planned.count for planned in plans)
     click.echo(say("would_fix", lang, values=count, files=len(plans)), err=True)
+    if not unsafe:
+        _unsafe_not_applied(diagnostics, lang)
     return EXIT_FINDINGS if plans else EXIT_CLEAN
 
 
-def _fix(loaded, diagnostics, lang: str, limits) -> set:
-    """Apply the safe fixes; the paths of the files written."""
+def _fix(loaded, diagnostics, lang: str, limits, unsafe: bool, everything, recheck) -> set:
+    """Apply the fixes (the safe ones, or all with --unsafe-fixes); the paths of the files written."""
     from checker.fixes import FixError, write_atomically
 
     written = set()
     values = 0
-    for planned in _fix_plans(loaded, diagnostics, lang, limits):
+    for planned in _fix_plans(loaded, diagnostics, lang, limits, unsafe, everything, recheck):
         try:
             write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
         except (FixError, OSError) as error:
@@ -438,6 +465,8 @@ def _fix(loaded, diagnostics, lang: str, limits) -> set:
         values += planned.count
     if written:
         click.echo(say("fixed", lang, values=values, files=len(written)), err=True)
+    if not unsafe:
+        _unsafe_not_applied(diagnostics, lang)
     return written
 
 
@@ -525,14 +554,14 @@ def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
     _, ruleset = _configured_ruleset(rulesets)
     rows = [
         {"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
-         "fixable": rule.fixable}
+         "fixable": rule.fixable, "fix": rule.fix_safety}
         for rule in sorted(ruleset.rules.values(), key=lambda rule: rule.code)
     ]
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        fix = "fixable" if row["fixable"] else ""
+        fix = f"fixable ({row['fix']})" if row["fixable"] else ""
         click.echo(f"{row['code']:<8} {row['name']:<32} {row['severity']:<8} {fix}".rstrip())
 
 
@@ -557,14 +586,19 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     if output_format == "json":
         click.echo(json.dumps({
             "code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
-            "fixable": rule.fixable, "function": rule.function, "given": list(rule.given),
+            "fixable": rule.fixable, "fix": rule.fix_safety, "function": rule.function, "given": list(rule.given),
             "message": rule.message, "help": rule.help, "docs": docs,
         }, ensure_ascii=False, indent=2))
         return
     heads = {"ja": ("検査内容", "理由", "悪い例", "良い例", "重大度", "自動修正"),
              "en": ("What it checks", "Why it matters", "Bad", "Good", "Severity", "Fixable")}[lang]
+    safety = {"ja": {"safe": "可（安全: 印刷された数値は変えません）",
+                     "unsafe": "可（安全でない: 印刷された数値を書き換えるため --unsafe-fixes が必要）", None: "不可"},
+              "en": {"safe": "yes (safe: no printed figure changes)",
+                     "unsafe": "yes (unsafe: it rewrites a printed figure, so only --unsafe-fixes applies it)",
+                     None: "no"}}[lang][rule.fix_safety]
     click.echo(f"{rule.code} ({rule.name})")
-    click.echo(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {'yes' if rule.fixable else 'no'}")
+    click.echo(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
     for head, key in ((heads[0], "what"), (heads[1], "why")):
         if key in docs:
             click.echo(f"\n## {head}\n{docs[key][lang]}")

@@ -4,6 +4,7 @@ findings into diagnostics (code, severity, messages in both languages, spans).""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from checker.diagnostics import (
@@ -206,7 +207,9 @@ class Engine:
             span=resolve(finding.location, files),
             related=[(related, resolve(related.location, files)) for related in finding.related],
             args=finding.args,
-            fix=finding.fix if rule.fixable else None,
+            # a rule that declares its fix unsafe makes it so, whatever the check said
+            fix=(finding.fix if rule.fix_safety == "safe" else replace(finding.fix, safe=False))
+            if finding.fix and rule.fixable else None,
             fix_span=resolve(finding.fix.location, files) if finding.fix and rule.fixable else None,
         )
 

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from checker.diagnostics import Finding, Location, ModelPath, Relations, Span, Text
+from checker.diagnostics import Finding, Fix, Location, ModelPath, Relations, Span, Text
 
 
 @dataclass(frozen=True)
@@ -493,7 +493,10 @@ class _Builder:
             return text.lower() in ("true", "yes", "on")
         if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
             if _LEADING_ZERO_RE.match(text):
-                _finding(self.loaded, "leading_zero", _span_from_marks(event.start_mark, event.end_mark), text=text)
+                span = _span_from_marks(event.start_mark, event.end_mark)
+                _finding(self.loaded, "leading_zero", span, text=text)
+                # quoting is the safe fix: the digits stay as printed
+                self.loaded.findings[-1].fix = Fix(Location(self.loaded.name, span=span), f'"{text}"')
                 return text  # keep the digits as written, so nothing is lost
             return _number(text)
         return text

@@ -40,6 +40,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{files} ファイルの {values} 個の値を修正しました",
         "en": "fixed {values} value(s) in {files} file(s)",
     },
+    "fixes_available": {
+        "ja": "自動修正できる値: 安全な修正 {safe} 件（--fix）、印刷された数値を書き換える修正 {unsafe} 件（--fix --unsafe-fixes）",
+        "en": "fixes available: {safe} safe (--fix), {unsafe} that rewrite a printed figure (--fix --unsafe-fixes)",
+    },
+    "unsafe_not_applied": {
+        "ja": "印刷された数値を書き換える修正 {unsafe} 件は適用していません（原資料と照合し、正しければ --unsafe-fixes で適用できます）",
+        "en": "{unsafe} fix(es) not applied: they rewrite a printed figure (compare with the source; --unsafe-fixes applies them)",
+    },
     "no_rule": {
         "ja": "規則 {code} はありません{hint}",
         "en": "no rule {code}{hint}",

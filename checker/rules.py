@@ -43,6 +43,9 @@ class Rule:
     docs: dict[str, Any]
     fixable: bool
     source: str
+    # "safe": the fix changes no printed figure; "unsafe": it rewrites one (a rate, a ratio
+    # row, a count), so only --unsafe-fixes applies it; None: no fix
+    fix_safety: str | None = None
 
     @property
     def is_loader(self) -> bool:
@@ -244,9 +247,21 @@ def _new_rule(code: str, body: dict[str, Any], source: str) -> Rule:
         help=_bilingual(code, "help", body.get("help"), source, required=False),
         docs={key: (_bilingual(code, f"docs.{key}", value, source) if key in ("what", "why") else value)
               for key, value in docs.items()},
-        fixable=bool(body.get("fixable", False)),
+        fixable=_fix_safety(code, body.get("fixable", False), source) is not None,
         source=source,
+        fix_safety=_fix_safety(code, body.get("fixable", False), source),
     )
+
+
+def _fix_safety(code: str, value: Any, source: str) -> str | None:
+    """`fixable: safe` (or true), `fixable: unsafe`, or false."""
+    if value is True or value == "safe":
+        return "safe"
+    if value == "unsafe":
+        return "unsafe"
+    if value in (False, None):
+        return None
+    raise RulesetError(source, f"rule {code}: fixable is safe, unsafe or false, not {value!r}")
 
 
 def _override(rule: Rule, body: dict[str, Any], source: str) -> Rule:

@@ -41,7 +41,7 @@ def test_fix_through_a_symbolic_link_fixes_the_target_and_keeps_the_link(tmp_pat
     target.write_text(_plan(2, wrong=True), encoding="utf-8")
     link = tmp_path / "plan.yaml"
     link.symlink_to(target)
-    result = run("--isolated", "--fix", str(link))
+    result = run("--isolated", "--fix", "--unsafe-fixes", str(link))
     assert result.returncode == 0, result.stdout + result.stderr
     assert link.is_symlink() and link.resolve() == target.resolve()
     assert target.read_text(encoding="utf-8") == _plan(2, wrong=False)
@@ -54,7 +54,7 @@ def test_two_fix_runs_at_once_leave_every_file_whole_and_fixed(tmp_path):
         for path in files:
             path.write_text(_plan(40, wrong=True), encoding="utf-8")
             os.chmod(path, 0o640)
-        first, second = _plancheck("--fix", str(tmp_path)), _plancheck("--fix", str(tmp_path))
+        first, second = _plancheck("--fix", "--unsafe-fixes", str(tmp_path)), _plancheck("--fix", "--unsafe-fixes", str(tmp_path))
         outputs = [process.communicate(timeout=120) for process in (first, second)]
         for process, (stdout, stderr) in zip((first, second), outputs):
             assert "Traceback" not in stdout + stderr
@@ -74,7 +74,7 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     # how long a whole run takes, so the kills spread over all of it, the write included
     path.write_text(broken, encoding="utf-8")
     started = time.monotonic()
-    whole = _plancheck("--fix", str(path))
+    whole = _plancheck("--fix", "--unsafe-fixes", str(path))
     whole.communicate(timeout=300)
     duration = time.monotonic() - started
     assert path.read_text(encoding="utf-8") == fixed
@@ -84,7 +84,7 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     for trial, delay in enumerate(delays):
         path.write_text(broken, encoding="utf-8")
         os.chmod(path, 0o600)
-        process = _plancheck("--fix", str(path))
+        process = _plancheck("--fix", "--unsafe-fixes", str(path))
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)

@@ -45,7 +45,7 @@ def _rule_descriptor(rule: Any, lang: str) -> dict[str, Any]:
         "shortDescription": {"text": what},
         "fullDescription": {"text": f"{what} {why}".strip()},
         "defaultConfiguration": {"level": _LEVEL[rule.severity] if rule.severity else "none"},
-        "properties": {"fixable": rule.fixable},
+        "properties": {"fixable": rule.fixable, "fixSafety": rule.fix_safety},
     }
     if rule.help:
         descriptor["help"] = {"text": rule.help[lang]}
