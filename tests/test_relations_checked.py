@@ -5,6 +5,7 @@ are 0, so a cost sheet that prints zeros as blanks is checked in every column.""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -498,6 +499,27 @@ def test_a_changed_cell_of_the_settlement_table_is_reported_under_its_rounding(r
     assert diagnostic.args["stated"] == 62312 and diagnostic.args["computed"] == 62412
     assert diagnostic.args["stated_interval"] == "[62,311.5, 62,312.5]"
     assert diagnostic.args["computed_interval"] == "[62,405.5, 62,418.5]"
+
+
+def _documented_cost_sheet() -> str:
+    doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(tables:\n  - id: cost-sheet\n.*?)```", doc, re.S)
+    assert block, "the worked cost sheet is in docs/plan-format.md"
+    return (STATS % "") + block.group(1)
+
+
+def test_the_documented_cost_sheet_is_checked_everywhere_and_reports_the_documented_typo(recommended):
+    text = _documented_cost_sheet()
+    out = run(text, "tables", "table_relations")
+    assert out == [record for record in out if isinstance(record, Checked)] and len(out) == 3 * 3
+    typo = text.replace('令和4年度決算: "20,060"', '令和4年度決算: "20,600"')
+    [diagnostic] = check_text(recommended, typo)
+    assert diagnostic.code == "TAB001" and diagnostic.args["stated"] == 21260 and diagnostic.args["computed"] == 21800
+    assert "国・都支出金（空欄を0とした）、地方債（空欄を0とした）、その他特定財源、一般財源" in diagnostic.message["ja"]
+    undeclared = [record for record in run(text.replace("    means_zero: [blank]\n", ""), "tables", "table_relations")
+                  if not isinstance(record, Checked)]
+    assert [record.location.path[-1] for record in undeclared] == ["令和3年度決算", "令和4年度決算", "令和5年度予算"]
+    assert undeclared[0].reason.ja == "地方債の「令和3年度決算」が空欄、その他特定財源の「令和3年度決算」が空欄"
 
 
 def test_the_fixtures_are_clean(recommended):
