@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
-from checker.values import Cell, CellError, parse_cell
+from checker.values import ABSENT_MARKS, Cell, CellError, parse_cell
 
 Outlook = Literal["拡大", "改善", "維持", "縮小", "廃止"]
 OUTLOOKS: tuple[str, ...] = ("拡大", "改善", "維持", "縮小", "廃止")
@@ -202,7 +202,7 @@ Rounding = Literal["四捨五入", "切り捨て", "切り上げ"]
 
 _ZERO_MARK_SCHEMA = {
     "type": "array",
-    "items": {"type": "string", "description": "blank, or a dash mark as printed: -, —, －, ―"},
+    "items": {"enum": ["blank", *sorted(ABSENT_MARKS)], "description": "blank, or a dash mark as printed: -, —, －, ―"},
     "description": "The absence marks that mean 0 in these relations: [blank] for a cost sheet that leaves "
     "zero cells blank, [blank, \"-\"] when a dash is zero too, [] when none does (a legend 「-」は数値がない場合).",
 }
@@ -211,8 +211,6 @@ _ZERO_MARK_SCHEMA = {
 def _zero_marks(value: Any) -> tuple[str, ...]:
     """The marks a declaration says mean zero: `blank` and the dash marks, never a note
     such as `(※4)` or a word such as `未集計` (those say a figure exists and is not given)."""
-    from checker.values import ABSENT_MARKS
-
     if not isinstance(value, list):
         raise PydanticCustomError(
             "zero_marks", "means_zero is a list of marks, like [blank] or [blank, \"-\"]", {"text": str(value)}

@@ -136,9 +136,22 @@ def test_a_list_declaring_blanks_zero_counts_them_and_says_so():
     out = run(text, "project_lists", "sum_matches")
     assert records(out) == [Checked(at(*TOTAL))]
     [finding] = findings(out)
-    assert finding.args["computed"] == 350 and finding.args["count"] == 3
+    # the blank is exactly 0: it is listed, with its note, but adds no rounding allowance
+    assert finding.args["computed"] == 350 and finding.args["count"] == 2
     assert [related.label for related in finding.related] == [
         Text("内訳 1", "item 1"), Text("内訳 2（空欄を0とした）", "item 2 (blank, taken as 0)"), Text("内訳 3", "item 3")]
+
+
+def test_a_cell_taken_as_zero_carries_no_rounding():
+    text = project_list(["100", '""', "250"], total="351", extra="      means_zero: [blank]\n")
+    [finding] = findings(run(text, "project_lists", "sum_matches"))
+    assert finding.kind == "within_rounding" and finding.args["allowance"] == 1
+    rows = ('      - {key: a, name: 甲, values: {A: 1.0}}\n'
+            '      - {key: b, name: 乙, values: {A: ""}}\n'
+            '      - {key: total, name: 計, values: {A: 1.6}}\n')
+    declared = table(rows, SUM, columns="A", extra="    rounding: 四捨五入\n    means_zero: [blank]\n")
+    [mismatch] = findings(run(declared, "tables", "table_relations"))
+    assert mismatch.kind == "sum_beyond_declared_rounding" and mismatch.args["computed_interval"] == "[0.95, 1.05]"
 
 
 def test_the_lists_declaration_wins_over_the_plans():

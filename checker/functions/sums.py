@@ -163,8 +163,9 @@ def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding | C
                         joined([reason for _, reason in blocked]))
         return
     yield Checked(at_total)
+    # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
     outcome = compare_sum(
-        stated, [cost for _, cost, _ in amounts], declared_rounding(projects, target.plan),
+        stated, [cost for _, cost, mark in amounts if mark is None], declared_rounding(projects, target.plan),
         options["half_unit_per_item"],
     )
     if outcome is None:

@@ -184,7 +184,8 @@ def check_sum(
             continue
         (stated, stated_mark), values = read[0], read[1:]
         yield Checked(total.location(target.file, column))
-        outcome = compare_sum(stated, [value for value, _ in values], rounding, half_unit_per_item)
+        # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
+        outcome = compare_sum(stated, [value for value, mark in values if mark is None], rounding, half_unit_per_item)
         if outcome is None:
             continue
         kind, args = outcome
