@@ -1017,6 +1017,8 @@ class Municipality:
                 total += len(counted) + 7
         if not theme.restated_in_total:
             out.append("      restated_in_total: false               # 合計は再掲分を除く (printed under the list)\n")
+        if any(item.cost is None for item in theme.items):
+            out.append('      means_zero: ["—"]                       # 「—」: no cost that year, left out of the 合計\n')
         printed = f"the {len(counted)} items with a cost as printed" + (f" ({note})" if note else "")
         out.append(f"      # 合計 as printed (line {theme.project_lines[1] + 2}); {printed}.\n")
         if rng.random() < 0.4:

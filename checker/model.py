@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
-from checker.values import Cell, CellError, parse_cell
+from checker.values import ABSENT_MARKS, Cell, CellError, parse_cell
 
 Outlook = Literal["拡大", "改善", "維持", "縮小", "廃止"]
 OUTLOOKS: tuple[str, ...] = ("拡大", "改善", "維持", "縮小", "廃止")
@@ -200,6 +200,46 @@ class Period(Model):
 Rounding = Literal["四捨五入", "切り捨て", "切り上げ"]
 
 
+_ZERO_MARK_SCHEMA = {
+    "type": "array",
+    "items": {"enum": ["blank", *sorted(ABSENT_MARKS)], "description": "blank, or a dash mark as printed: -, —, －, ―"},
+    "description": "The absence marks that mean 0 in these relations: [blank] for a cost sheet that leaves "
+    "zero cells blank, [blank, \"-\"] when a dash is zero too, [] when none does (a legend 「-」は数値がない場合).",
+}
+
+
+def _zero_marks(value: Any) -> tuple[str, ...]:
+    """The marks a declaration says mean zero: `blank` and the dash marks, never a note
+    such as `(※4)` or a word such as `未集計` (those say a figure exists and is not given)."""
+    if not isinstance(value, list):
+        raise PydanticCustomError(
+            "zero_marks", "means_zero is a list of marks, like [blank] or [blank, \"-\"]", {"text": str(value)}
+        )
+    marks: list[str] = []
+    for mark in value:
+        text = mark.strip() if isinstance(mark, str) else None
+        if text == "":
+            text = "blank"  # `""` is how a blank cell is written
+        if text == "blank" or (text and text in ABSENT_MARKS):
+            marks.append(text)
+            continue
+        raise PydanticCustomError(
+            "zero_mark",
+            "only blank and the dash marks (-, —) can mean zero, not {text}: a note or a word says a figure "
+            "exists and is not given",
+            {"text": str(mark)},
+        )
+    return tuple(marks)
+
+
+ZeroMarks = Annotated[tuple[str, ...], PlainValidator(_zero_marks), PlainSerializer(list),
+                      WithJsonSchema(_ZERO_MARK_SCHEMA)]
+_MEANS_ZERO = (
+    "The absence marks that mean 0 in sums and ratios here (blank, -, —); the nearest declaration wins: "
+    "relation, column, table or list, plan. Not given: none, unless an enclosing level says so."
+)
+
+
 class PlanHeader(Model):
     id: str
     title: str
@@ -217,6 +257,7 @@ class PlanHeader(Model):
         description="every_year: a target for each year of the period (plans, evaluations); "
         "end_of_period: one target for the period (a strategy's 令和2年度末 目標).",
     )
+    means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
 
 class Baseline(Model):
@@ -289,6 +330,7 @@ class ProjectList(Model):
     restated_in_total: bool = Field(
         True, description="false when the 合計 leaves out 【再掲】 items (再掲分を除く), so each cost is counted once."
     )
+    means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
 
 class Numbering(Model):
@@ -391,6 +433,7 @@ class Column(Model):
     year: FiscalYear | None = Field(None, description="The (calendar or fiscal) year it stands for, if one.")
     as_of: str | None = Field(None, description="The date the values are taken at, when the header gives one.")
     provisional: bool = Field(False, description="速報値: a provisional figure.")
+    means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
 
 class TableRow(Model):
@@ -418,6 +461,7 @@ class Relation(Model):
     places: int | None = None
     other: str | None = None
     note: str | None = None
+    means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
     @model_validator(mode="after")
     def _operands(self) -> Relation:
@@ -443,6 +487,7 @@ class StatisticsTable(Section):
     rows: list[TableRow]
     relations: list[Relation] = Field(default_factory=list)
     rounding: Rounding | None = None
+    means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
     def row(self, key: str) -> TableRow | None:
         return next((row for row in self.rows if row.key == key), None)

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from checker.diagnostics import Finding, Location, Related, Text
+import unicodedata
+
+from checker.diagnostics import Checked, Finding, Location, Related, Text, Unchecked
 from checker.functions import Target, check_function
-from checker.values import Interval, Number, interval
+from checker.values import Absent, Interval, Number, Unreadable, interval
 
 SUM_KINDS = ("beyond_rounding", "within_rounding", "beyond_declared_rounding")
 
@@ -51,33 +53,120 @@ def declared_rounding(node: Any, plan: Any) -> str | None:
     return getattr(node, "rounding", None) or plan.plan.rounding
 
 
+def declared_zero_marks(*levels: Any) -> tuple[str, ...]:
+    """The absence marks that mean zero, by the nearest level that declares `means_zero`
+    (a relation, a column, a table or list, the plan header, nearest first)."""
+    for level in levels:
+        marks = getattr(level, "means_zero", None)
+        if marks is not None:
+            return tuple(marks)
+    return ()
+
+
+def zero_mark(cell: Any, marks: tuple[str, ...]) -> str | None:
+    """The declared mark an absent cell is printed with ("blank", "-", "—"), when the
+    declaration makes it zero; None otherwise. Notes such as `(※4)` never match: they are
+    not in any declaration (the model refuses them)."""
+    if not isinstance(cell, Absent) or not marks:
+        return None
+    text = cell.text.strip()
+    if not text:
+        return "blank" if "blank" in marks else None
+    printed = unicodedata.normalize("NFKC", text)
+    declared = {unicodedata.normalize("NFKC", mark) for mark in marks if mark != "blank"}
+    return text if printed in declared else None
+
+
+def as_number(cell: Any, marks: tuple[str, ...]) -> tuple[Number | None, str | None]:
+    """The number a cell takes part in a relation with, and the declared mark that made it
+    zero (None when it is printed as a number). (None, None): the cell blocks the relation."""
+    if isinstance(cell, Number):
+        return cell, None
+    mark = zero_mark(cell, marks)
+    if mark is not None:
+        return Number(Decimal(0), 0, cell.text), mark
+    return None, None
+
+
+def cell_form(cell: Any) -> Text:
+    """How a cell that is not a number is printed, for the reason a relation is not checked."""
+    if cell is None or (isinstance(cell, Absent) and not cell.text.strip()):
+        return Text("空欄", "blank")
+    if isinstance(cell, Absent):
+        return Text(f"「{cell.text.strip()}」", cell.text.strip())
+    if isinstance(cell, Unreadable):
+        return Text(f"読み取れない値「{cell.text}」", f"the unreadable value {cell.text}")
+    text = getattr(cell, "text", str(cell))
+    return Text(f"数値でない「{text}」", f"{text}, not a number")
+
+
+def zero_note(label: Text, mark: str | None) -> Text:
+    """A label with the note that its cell was printed blank (or with a dash) and counted as 0."""
+    if mark is None:
+        return label
+    if mark == "blank":
+        return Text(f"{label.ja}（空欄を0とした）", f"{label.en} (blank, taken as 0)")
+    return Text(f"{label.ja}（「{mark}」を0とした）", f"{label.en} ({mark}, taken as 0)")
+
+
+def joined(texts: list[Text]) -> Text:
+    return Text("、".join(text.ja for text in texts), "; ".join(text.en for text in texts))
+
+
 @check_function(
     "sum_matches",
     given=("project_lists",),
     kinds=SUM_KINDS,
     options={"half_unit_per_item": True},
 )
-def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding | Checked | Unchecked]:
     """The stated total equals the sum of the items' costs.
 
     Items rounded one by one to the list's unit can each be off by half a unit, so a sum
     of n items may differ from the rounded total by up to n/2 units: such a gap is
     `within_rounding`; a larger one is `beyond_rounding`. A declared rounding
     (四捨五入, 切り捨て, 切り上げ) replaces this with interval arithmetic. Items whose cost
-    is absent (`—`) do not count, nor 【再掲】 items when the list's total leaves them out. Option `half_unit_per_item: false` makes every gap an error.
+    is blank or absent (`—`, `(※4)`) or unreadable leaves the sum unchecked (reported as
+    such, at that cost), unless the list or the plan declares that mark to mean zero
+    (`means_zero`); 【再掲】 items do not count when the list's total leaves them out.
+    Option `half_unit_per_item: false` makes every gap an error.
     """
     projects = target.node
     total = projects.total
-    if not isinstance(total, Number):
+    if total is None:
+        return  # no 合計 is printed: there is no sum to check
+    marks = declared_zero_marks(projects, target.plan.plan)
+    at_total = Location(target.file, target.path + ("total",))
+    relation = Text("合計 ＝ 内訳の事業費の和", "the total = the sum of the items' costs")
+    stated, _ = as_number(total, marks)
+    if stated is None:
+        form = cell_form(total)
+        yield Unchecked(at_total, relation, Text(f"合計が{form.ja}", f"the total is {form.en}"))
         return
-    amounts = [
-        (index, item.cost) for index, item in enumerate(projects.items)
-        if isinstance(item.cost, Number) and (projects.restated_in_total or not item.restated)
+    counted = [
+        (index, item) for index, item in enumerate(projects.items) if projects.restated_in_total or not item.restated
     ]
-    if not amounts:
+    if not counted:
+        yield Unchecked(at_total, relation, Text("合計に含まれる内訳がない", "the list has no items the total counts"))
         return
+    amounts: list[tuple[int, Number, str | None]] = []
+    blocked: list[tuple[int, Text]] = []
+    for index, item in counted:
+        cost, mark = as_number(item.cost, marks)
+        if cost is None:
+            form, no = cell_form(item.cost), item.no or index + 1
+            blocked.append((index, Text(f"内訳 {no} の事業費が{form.ja}", f"item {no}'s cost is {form.en}")))
+        else:
+            amounts.append((index, cost, mark))
+    if blocked:
+        yield Unchecked(Location(target.file, target.path + ("items", blocked[0][0], "cost")), relation,
+                        joined([reason for _, reason in blocked]))
+        return
+    yield Checked(at_total)
+    # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
     outcome = compare_sum(
-        total, [cost for _, cost in amounts], declared_rounding(projects, target.plan), options["half_unit_per_item"]
+        stated, [cost for _, cost, mark in amounts if mark is None], declared_rounding(projects, target.plan),
+        options["half_unit_per_item"],
     )
     if outcome is None:
         return
@@ -85,8 +174,9 @@ def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     related = [
         Related(
             Location(target.file, target.path + ("items", index, "cost")),
-            Text(f"内訳 {projects.items[index].no or index + 1}", f"item {projects.items[index].no or index + 1}"),
+            zero_note(Text(f"内訳 {projects.items[index].no or index + 1}",
+                           f"item {projects.items[index].no or index + 1}"), mark),
         )
-        for index, _ in amounts
+        for index, _, mark in amounts
     ]
-    yield Finding(kind, Location(target.file, target.path + ("total",)), {**args, "unit": projects.unit}, related)
+    yield Finding(kind, at_total, {**args, "unit": projects.unit}, related)
