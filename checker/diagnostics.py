@@ -131,6 +131,9 @@ class Unchecked:
     location: Location
     relation: Text
     reason: Text
+    # the finding kind this relation would have reported: it names the rule that did not
+    # run (None: every rule sharing the check)
+    kind: str | None = None
 
 
 @dataclass(frozen=True)

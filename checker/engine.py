@@ -54,10 +54,11 @@ class Engine:
                         parse_given(given)[0] == "plan_set")
                        for rule in ruleset.enabled() if not rule.is_loader for given in rule.given]
         # the enabled rules that share each call: a relation it records is theirs
-        self._codes: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._codes: dict[tuple[str, str, str], dict[str | None, tuple[str, ...]]] = {}
         for rule, given, options, _ in self._calls:
-            key = (rule.function, given, options)
-            self._codes[key] = tuple(sorted({*self._codes.get(key, ()), rule.code}))
+            by_kind = self._codes.setdefault((rule.function, given, options), {})
+            for kind in {None, rule.kind}:
+                by_kind[kind] = tuple(sorted({*by_kind.get(kind, ()), rule.code}))
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
         """Every diagnostic on these files: each file's own, the plan set's, suppressions
@@ -154,8 +155,8 @@ class Engine:
         return findings, records
 
     @staticmethod
-    def _count(records: list, codes: tuple[str, ...], by_name: dict[str, LoadedFile], only: set[str] | None,
-               relations: Relations) -> None:
+    def _count(records: list, codes: dict[str | None, tuple[str, ...]], by_name: dict[str, LoadedFile],
+               only: set[str] | None, relations: Relations) -> None:
         """Count one call's relation records (once, whichever rules share the call); each
         one not checked is listed at the value that blocked it."""
         for record in records:
@@ -167,7 +168,8 @@ class Engine:
                 relations.not_applicable += 1
             elif isinstance(record, Unchecked):
                 relations.unchecked.append(UncheckedRelation(
-                    record.location.file, resolve(record.location, by_name), codes, record.relation, record.reason))
+                    record.location.file, resolve(record.location, by_name), codes.get(record.kind, codes[None]),
+                    record.relation, record.reason))
 
     def _suppress(self, files: list[LoadedFile], diagnostics: list[Diagnostic],
                   by_name: dict[str, LoadedFile]) -> list[Diagnostic]:

@@ -45,7 +45,8 @@ def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     if period is None:
         if indicator.targets and header.kind in PLANNED_KINDS:
             yield Unchecked(Location(target.file, target.path + ("targets",), key=True),
-                            Text("目標が計画期間の全年度にそろっていること", "targets cover the plan period"), _NO_PERIOD)
+                            Text("目標が計画期間の全年度にそろっていること", "targets cover the plan period"), _NO_PERIOD,
+                            kind="missing_target")
         return
     period_related = [Related(_period_location(target), Text("計画期間", "plan period"))]
     if header.target_years == "end_of_period":
