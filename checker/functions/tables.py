@@ -23,7 +23,7 @@ from checker.functions import Target, check_function
 from checker.functions.sums import compare_sum, declared_rounding
 from checker.values import Number, format_decimal, interval, round_declared
 
-SUM_TABLE_KINDS = ("sum_mismatch", "sum_within_rounding", "sum_beyond_declared_rounding")
+SUM_TABLE_KINDS = ("sum_mismatch", "sum_within_rounding", "sum_beyond_declared_rounding", "sum_truncated")
 RELATION_KINDS = (*SUM_TABLE_KINDS, "ratio_mismatch", "subset_exceeds", "not_equal", "unknown_row")
 ROW_KINDS = ("decreased", "out_of_bounds", "unknown_row")
 
@@ -100,9 +100,9 @@ def check_sum(target: Target, row: str, of: list[str], half_unit_per_item: bool,
     if problems:
         return
     [total], parts = refs["row"], refs["of"]
-    rounding = declared_rounding(total.table, target.plan)
+    rounding = declared_rounding(total.table, target.plan, "totals")
     kinds = {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
-             "beyond_declared_rounding": "sum_beyond_declared_rounding"}
+             "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"}
     for column in _columns(total):
         stated = total.cell(column)
         values = [part.cell(column) for part in parts]
@@ -130,7 +130,7 @@ def check_ratio(
     if problems:
         return
     [ratio], [top], [bottom] = refs["row"], refs["numerator"], refs["denominator"]
-    rounding = declared_rounding(ratio.table, target.plan)
+    rounding = declared_rounding(ratio.table, target.plan, "rates")
     for column in _columns(ratio):
         stated, num, den = ratio.cell(column), top.cell(column), bottom.cell(column)
         if stated is None or num is None or den is None or den.value == 0:
