@@ -55,15 +55,13 @@ def compare_sum(
     args["allowance"] = allowance
     if abs(difference) <= allowance:
         return "within_rounding", args
-    if half_unit_per_item:
-        # Truncated values lose their fractions, so the total exceeds its truncated parts;
-        # rounded up, it falls short of them.
+    # Truncated, each part stands for [value, value + step): the parts' exact sum is below
+    # theirs plus one step each, and the truncated total can exceed their sum by less than
+    # that; rounded up (切り上げ), it falls short by less than that.
+    if half_unit_per_item and abs(difference) < sum((part.step for part in parts), Decimal(0)):
         explaining = "切り捨て" if difference > 0 else "切り上げ"
-        stated_interval, parts_interval = _sum_intervals(stated, parts, explaining)
-        if stated_interval.overlaps(parts_interval):
-            args.update(rounding=explaining, rounding_name=ROUNDING_NAMES[explaining],
-                        stated_interval=stated_interval.text(), computed_interval=parts_interval.text())
-            return "truncated", args
+        args.update(rounding=explaining, rounding_name=ROUNDING_NAMES[explaining])
+        return "truncated", args
     return "beyond_rounding", args
 
 
