@@ -387,7 +387,7 @@ def test_every_stated_rate_is_one_relation_record():
         ("NotApplicable", at(text, '"—"}}'), "a year after the as-of year, with no actual yet"),
         ("Checked", at(text, "100.0%", 2), ""),
         ("no_target", at(text, "110.0%"), ""),
-        ("Unchecked", at(text, "110.0%"), "no target for that year"),
+        ("Unchecked", at(text, "110.0%"), "the target is absent (—)"),
         ("Unchecked", at(text, "100.0%", 3), "the target is not a number (充実)"),
         ("not_computable", at(text, "80.0%"), ""),
         ("Unchecked", at(text, "80.0%"), "no actual"),
@@ -403,9 +403,19 @@ def test_unchecked_reasons_are_in_both_languages_and_name_the_relation():
     [target] = select("indicators", [loaded])[1:2]
     unchecked = [item for item in FUNCTIONS["achievement_rate"].run(target, {}) if isinstance(item, Unchecked)]
     [item] = unchecked
-    assert item.reason.ja == "その年度の目標がありません"
+    assert item.reason.ja == "目標が記載されていません（—）"
     assert item.relation.ja == "「登録者数」の令和4年度の達成率"
     assert item.relation.en == "achievement rate of 登録者数 for 令和4年度 (FY2022)"
+
+
+def test_a_year_with_no_target_is_not_checked_and_reported():
+    text = plan(["{name: 登録者数, unit: 人, targets: {令和3年度: 10, 令和5年度: 12, 令和6年度: 13}, "
+                 "actuals: {令和3年度: 10, 令和4年度: 11}, rates: {令和3年度: 100.0%, 令和4年度: 110.0%}}"])
+    assert records(text) == [
+        ("Checked", at(text, "100.0%"), ""),
+        ("no_target", at(text, "110.0%"), ""),
+        ("Unchecked", at(text, "110.0%"), "no target for that year"),
+    ]
 
 
 def test_zero_denominator_and_unreadable_operands_are_not_checked():
@@ -439,3 +449,18 @@ def test_records_are_checked_or_not_for_every_stated_rate_only():
     assert not any(isinstance(item, (Checked, Unchecked, NotApplicable)) and item.location.path[-2] != "rates"
                    for target in select("indicators", [load_plan_text(RECORDS)])
                    for item in FUNCTIONS["achievement_rate"].run(target, {}) if not isinstance(item, Finding))
+
+
+# --- declarations that cannot be read --------------------------------------------------------
+
+
+def test_a_rounding_for_an_unknown_kind_of_value_is_a_load_error_with_a_did_you_mean(recommended):
+    text = plan([], header=", rounding: {rate: 切り捨て}").replace("    indicators:\n", "")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "LOAD006" and span(diagnostic) == at(text, "{rate: 切り捨て}")
+    assert "did you mean rates?" in diagnostic.message["en"]
+    assert "rates（達成率・比率）と totals（合計）" in diagnostic.message["ja"]
+    text = plan([], header=", rounding: 切り下げ").replace("    indicators:\n", "")
+    [diagnostic] = check_text(recommended, text)
+    assert diagnostic.code == "LOAD006" and "四捨五入・切り捨て・切り上げ" in diagnostic.message["ja"]
+    assert span(diagnostic) == at(text, "切り下げ")

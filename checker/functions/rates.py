@@ -189,8 +189,10 @@ def _reference(indicator: Any, year: int, header: Any) -> Reference | Blocked:
         if end_of_period:
             return Blocked("no_target", Text("計画期間末の目標がありません", "no target for the end of the period"),
                            "no_target", Text("計画期間末の目標", "a target for the end of the period"))
-        return Blocked("no_target", Text("その年度の目標がありません", "no target for that year"), "no_target",
-                       Text("その年度の目標", "a target for that year"))
+        reason = Text("その年度の目標がありません", "no target for that year")
+        if isinstance(target, Absent) and target.text.strip():
+            reason = Text(f"目標が記載されていません（{target.text}）", f"the target is absent ({target.text})")
+        return Blocked("no_target", reason, "no_target", Text("その年度の目標", "a target for that year"))
     if isinstance(target, Unreadable):
         return _blocked_unreadable(Text("目標", "target"))
     if isinstance(target, Qualitative):
