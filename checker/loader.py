@@ -717,6 +717,8 @@ _PROBLEMS_JA = {
     "period_order": "期間の開始が終了より後です",
     "zero_marks": "means_zero は [blank] や [blank, \"-\"] のような記号のリストです",
     "zero_mark": "0 を意味できるのは空欄（blank）とダッシュ（-、—）だけです。注記や語句は、数値があって示されていないことを表します",
+    "rounding": "端数処理は 四捨五入・切り捨て・切り上げ のどれか、または値の種類ごとの対応（{rates: 切り捨て}）です",
+    "rounding_kind": "端数処理を宣言できる値の種類は rates（達成率・比率）と totals（合計）です",
 }
 
 

@@ -23,7 +23,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from checker.diagnostics import closest
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
+from checker.rounding import ROUNDING_KINDS, ROUNDINGS, RoundingByKind
 from checker.values import ABSENT_MARKS, Cell, CellError, parse_cell
 
 Outlook = Literal["拡大", "改善", "維持", "縮小", "廃止"]
@@ -197,7 +199,51 @@ class Period(Model):
         return range(self.start, self.end + 1)
 
 
-Rounding = Literal["四捨五入", "切り捨て", "切り上げ"]
+def _rounding(value: Any) -> str | RoundingByKind:
+    """One rounding for every value (`切り捨て`), or a mapping per kind of value."""
+    if isinstance(value, str) and value in ROUNDINGS:
+        return value
+    if isinstance(value, dict):
+        chosen: dict[str, str] = {}
+        for kind, rounding in value.items():
+            if kind not in ROUNDING_KINDS:
+                near = closest(str(kind), ROUNDING_KINDS)
+                raise PydanticCustomError(
+                    "rounding_kind",
+                    "{kind} is not a kind of value a rounding is declared for (rates, totals){hint}",
+                    {"kind": str(kind), "hint": f"; did you mean {near}?" if near else ""},
+                )
+            if rounding not in ROUNDINGS:
+                raise PydanticCustomError(
+                    "rounding", "not a rounding (四捨五入, 切り捨て, 切り上げ): {text}", {"text": str(rounding)}
+                )
+            chosen[kind] = rounding
+        return RoundingByKind(**chosen)
+    raise PydanticCustomError(
+        "rounding", "not a rounding (四捨五入, 切り捨て, 切り上げ) nor a mapping of them per kind of value "
+        "(rates, totals): {text}", {"text": str(value)},
+    )
+
+
+_ROUNDING_SCHEMA = {
+    "anyOf": [
+        {"enum": list(ROUNDINGS)},
+        {"type": "object", "additionalProperties": False,
+         "properties": {kind: {"enum": list(ROUNDINGS)} for kind in ROUNDING_KINDS}},
+    ],
+    "description": "How the document rounds stated values: 四捨五入 (half up), 切り捨て (down), 切り上げ (up), "
+    "for every value or per kind of value ({rates: 切り捨て, totals: 四捨五入}).",
+}
+RoundingDeclaration = Annotated[
+    str | RoundingByKind,
+    PlainValidator(_rounding),
+    PlainSerializer(lambda declared: declared if isinstance(declared, str)
+                    else {kind: declared.of(kind) for kind in ROUNDING_KINDS if declared.of(kind)}),
+    WithJsonSchema(_ROUNDING_SCHEMA),
+]
+# How a stated 達成率 is computed: 実績 ÷ 目標, 目標 ÷ 実績 (lower is better), or the progress
+# from the baseline, (実績 − 基準値) ÷ (目標 − 基準値) (進捗率).
+RateFormula = Literal["actual_over_target", "target_over_actual", "progress"]
 
 
 _ZERO_MARK_SCHEMA = {
@@ -249,8 +295,13 @@ class PlanHeader(Model):
     as_of: FiscalYear | None = None
     source: Source
     footnotes: dict[str, str] = Field(default_factory=dict, description="Footnotes that hold for the whole document.")
-    rounding: Rounding | None = Field(
-        None, description="How the document rounds stated values (四捨五入 half up, 切り捨て down, 切り上げ up)."
+    rounding: RoundingDeclaration | None = Field(
+        None, description="How the document rounds stated values (四捨五入 half up, 切り捨て down, 切り上げ up), "
+        "for every value or per kind of value: {rates: 切り捨て, totals: 四捨五入}."
+    )
+    rate_formula: RateFormula | None = Field(
+        None, description="How the document computes its 達成率, unless an indicator says otherwise: "
+        "actual_over_target, target_over_actual or progress. Not declared: by each indicator's direction."
     )
     target_years: Literal["every_year", "end_of_period"] = Field(
         "every_year",
@@ -287,6 +338,13 @@ class Indicator(Model):
     targets: YearMap = Field(default_factory=dict)
     actuals: YearMap = Field(default_factory=dict)
     rates: YearMap = Field(default_factory=dict, description="Stated achievement rates (達成率).")
+    direction: Literal["higher_is_better", "lower_is_better"] | None = Field(
+        None, description="lower_is_better (待機児童数, 交通事故件数): the rate is 目標 ÷ 実績. "
+        "Not declared: higher is better, unless the target says otherwise (30以下, 前年度比減)."
+    )
+    rate_formula: RateFormula | None = Field(
+        None, description="How this indicator's 達成率 is computed, over the plan's rate_formula and the direction."
+    )
     program: str | None = Field(None, description="事業名: the project the indicator measures (issue sheets).")
     department: str | None = Field(None, description="所管課, as printed.")
     cumulative: bool = Field(False, description="(累計): a running total that does not decrease.")
@@ -326,7 +384,7 @@ class ProjectList(Model):
     items: list[ProjectItem]
     total: AmountValue | None = None
     outlook_counts: dict[Outlook, Annotated[int, Field(ge=0)]] | None = None
-    rounding: Rounding | None = None
+    rounding: RoundingDeclaration | None = None
     restated_in_total: bool = Field(
         True, description="false when the 合計 leaves out 【再掲】 items (再掲分を除く), so each cost is counted once."
     )
@@ -486,7 +544,7 @@ class StatisticsTable(Section):
     columns: list[Column]
     rows: list[TableRow]
     relations: list[Relation] = Field(default_factory=list)
-    rounding: Rounding | None = None
+    rounding: RoundingDeclaration | None = None
     means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
     def row(self, key: str) -> TableRow | None:

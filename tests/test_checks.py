@@ -79,10 +79,14 @@ def test_rate_for_decrease_target_is_previous_over_current(recommended):
                      "{令和3年度: 674.2, 令和4年度: 654.4}", "{令和3年度: 102.2%, 令和4年度: 103.0%}",
                      baseline="{year: 令和2年度, value: 689.0}", unit="ｇ")
     assert check_text(recommended, text) == []
-    wrong = text.replace("103.0%", "97.1%")  # current/previous: the wrong formula's answer
+    wrong = text.replace("103.0%", "99.0%")
     [diagnostic] = check_text(recommended, wrong)
     assert diagnostic.code == "RATE001" and diagnostic.args["computed"] == Decimal("103.0")
     assert "previous actual / current actual" in diagnostic.message["en"]
+    # current/previous, the other direction's answer: a warning that says so, not an error
+    [diagnostic] = check_text(recommended, text.replace("103.0%", "97.1%"))
+    assert diagnostic.code == "RATE004" and diagnostic.args["computed"] == Decimal("103.0") and diagnostic.fix is None
+    assert "current actual / previous actual" in diagnostic.message["en"]
 
 
 def test_rate_for_not_above_and_about_same(recommended):

@@ -37,11 +37,11 @@ def concise(tmp_path: Path, *args: str, cwd: Path | None = None):
 
 def test_selection_follows_ruff_select_extend_ignore_and_specificity():
     enabled = {"TOT001", "TOT002", "RATE001", "UNIT001"}
-    assert Selection("t", select=("TOT",)).apply(enabled, CODES) == {"TOT001", "TOT002", "TOT003"}
+    assert Selection("t", select=("TOT",)).apply(enabled, CODES) == {"TOT001", "TOT002", "TOT003", "TOT004", "TOT005"}
     assert Selection("t", extend_select=("XDOC001",)).apply(enabled, CODES) == enabled | {"XDOC001"}
     assert Selection("t", ignore=("TOT",)).apply(enabled, CODES) == {"RATE001", "UNIT001"}
     # the more specific selector wins either way round; at a tie, ignore wins
-    assert Selection("t", select=("TOT",), ignore=("TOT001",)).apply(enabled, CODES) == {"TOT002", "TOT003"}
+    assert Selection("t", select=("TOT",), ignore=("TOT001",)).apply(enabled, CODES) == {"TOT002", "TOT003", "TOT004", "TOT005"}
     assert Selection("t", select=("TOT001",), ignore=("TOT",)).apply(enabled, CODES) == {"TOT001"}
     assert Selection("t", select=("TOT001",), ignore=("TOT001",)).apply(enabled, CODES) == set()
     assert Selection("t", select=("ALL",), ignore=("LOAD", "SUP")).apply(set(), CODES) == {
@@ -53,7 +53,7 @@ def test_command_line_selection_is_applied_over_the_files(tmp_path):
     settings = Settings(root=tmp_path, selections=(Selection("file", select=("TOT",)),
                                                    Selection("cli", extend_select=("RATE001",), ignore=("TOT003",))))
     enabled = {rule.code for rule in settings.apply_to(ruleset).enabled()}
-    assert enabled == {"TOT001", "TOT002", "RATE001"}
+    assert enabled == {"TOT001", "TOT002", "TOT004", "TOT005", "RATE001"}
 
 
 def test_severity_overrides_by_code_or_prefix_most_specific_first(tmp_path):

@@ -15,7 +15,7 @@ from typing import Any
 
 from checker.diagnostics import Finding, Location, ModelPath, Related, Text, Year
 from checker.functions import Target, check_function, plan_set_indicators
-from checker.functions.sums import compare_sum
+from checker.functions.sums import compare_sum, declared_rounding
 from checker.values import Number, normalise_unit
 
 
@@ -69,14 +69,14 @@ def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding
 @check_function(
     "components_sum",
     given=("plan_set",),
-    kinds=("component_mismatch", "component_within_rounding", "component_beyond_declared_rounding"),
+    kinds=("component_mismatch", "component_within_rounding", "component_beyond_declared_rounding", "component_truncated"),
 )
 def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A parent row equals the sum of its (内数) component rows in every column its
     components all state: baseline, every actual and every target. Whole counts must add
     up exactly; values with decimals may differ by half a unit per component."""
     kinds = {"beyond_rounding": "component_mismatch", "within_rounding": "component_within_rounding",
-             "beyond_declared_rounding": "component_beyond_declared_rounding"}
+             "beyond_declared_rounding": "component_beyond_declared_rounding", "truncated": "component_truncated"}
     for placed_list in indicators_by_plan(target.node).values():
         keyed = {placed.indicator.key: placed for placed in placed_list if placed.indicator.key}
         children: dict[str, list[Placed]] = defaultdict(list)
@@ -95,7 +95,7 @@ def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]
                     continue
                 # Whole counts are exact; decimals were rounded row by row.
                 rounded = any(cell.places > 0 for cell in [stated, *values])
-                outcome = compare_sum(stated, values, parent.plan.plan.rounding, half_unit_per_item=rounded)
+                outcome = compare_sum(stated, values, declared_rounding(parent.indicator, parent.plan, "totals"), half_unit_per_item=rounded)
                 if outcome is None:
                     continue
                 kind, args = outcome

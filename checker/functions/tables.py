@@ -45,7 +45,7 @@ from checker.functions.sums import (
 )
 from checker.values import Absent, Number, format_decimal, interval, round_declared
 
-SUM_TABLE_KINDS = ("sum_mismatch", "sum_within_rounding", "sum_beyond_declared_rounding")
+SUM_TABLE_KINDS = ("sum_mismatch", "sum_within_rounding", "sum_beyond_declared_rounding", "sum_truncated")
 RELATION_KINDS = (*SUM_TABLE_KINDS, "ratio_mismatch", "subset_exceeds", "not_equal", "unknown_row")
 ROW_KINDS = ("decreased", "out_of_bounds", "unknown_row")
 
@@ -171,9 +171,9 @@ def check_sum(
     if problems:
         return
     [total], parts = refs["row"], refs["of"]
-    rounding = declared_rounding(total.table, target.plan)
+    rounding = declared_rounding(total.table, target.plan, "totals")
     kinds = {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
-             "beyond_declared_rounding": "sum_beyond_declared_rounding"}
+             "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"}
     here = target.node
     relation = Text(f"{total.label(here).ja} ＝ {joined(_names(parts, here)).ja} の和",
                     f"{total.label(here).en} = the sum of {joined(_names(parts, here)).en}")
@@ -209,7 +209,7 @@ def check_ratio(
     if problems:
         return
     [ratio], [top], [bottom] = refs["row"], refs["numerator"], refs["denominator"]
-    rounding = declared_rounding(ratio.table, target.plan)
+    rounding = declared_rounding(ratio.table, target.plan, "rates")
     here = target.node
     relation = Text(f"{ratio.label(here).ja} ＝ {top.label(here).ja} ÷ {bottom.label(here).ja} × {scale}",
                     f"{ratio.label(here).en} = {top.label(here).en} / {bottom.label(here).en} × {scale}")
