@@ -49,7 +49,7 @@ def document_keys(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
             "duplicate_key",
             Location(loaded.name, path + ("key",)),
             {"key": key, "indicator": indicator.name, "first_indicator": first_indicator.name,
-             "first_file": first_loaded.name, "first_line": _line(first_loaded, first_path + ("key",)),
+             "first_file": first_loaded.name, "first_line": str(_line(first_loaded, first_path + ("key",))),
              "plan": plan_id},
             [Related(Location(first_loaded.name, first_path + ("key",)),
                      Text("最初にこの key を使った指標", "the first indicator with this key"))],
@@ -108,7 +108,7 @@ def list_numbers(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
                     "duplicate_number",
                     Location(loaded.name, list_path + (index, field)),
                     {"number": str(number), "name": _entry_name(entry), "first_name": _entry_name(entries[first]),
-                     "first_line": _line(loaded, first_path)},
+                     "first_line": str(_line(loaded, first_path))},
                     [Related(Location(loaded.name, first_path), Text("同じ番号の最初の項目", "the first entry with this number"))],
                 )
 
