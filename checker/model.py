@@ -308,10 +308,14 @@ class Indicator(Model):
         return next((revision for revision in self.revisions if year in revision.targets), None)
 
     def break_between(self, earlier: int, later: int) -> SeriesBreak | None:
-        """The declared break that separates year `earlier` from year `later`, if any."""
+        """The declared break that separates year `earlier` from year `later`, if any. A
+        running total restarts where its window starts (`running_total_of.since`)."""
         for series_break in self.series_breaks:
             if earlier < series_break.year <= later:
                 return series_break
+        since = self.running_total_of.since if self.running_total_of is not None else None
+        if since is not None and earlier < since <= later:
+            return SeriesBreak(year=since, kind="restarted", note=f"running_total_of: since {era_label(since)}")
         return None
 
 
