@@ -460,3 +460,21 @@ def test_same_quantity_records_compared_lagged_and_broken_statements():
 def test_indicator_links_record_each_link():
     files, results = run("indicator_links", {"goal-3.yaml": VOLUNTEERS})
     assert [where(files, item.location)[1] for item in records(results, Checked)] == [8, 9, 10]
+
+
+def test_every_single_change_in_a_running_total_or_a_revision_baseline_is_reported(recommended):
+    from tests.test_mutations import _points_at, mutate, relation_sites
+
+    texts = {"r4.yaml": EDITION_R4.replace("令和4年度: 25}", "令和4年度: 25, 令和5年度: 42}"), "r5.yaml": EDITION_R5,
+             "plan.yaml": REVISED}
+    assert check_texts(recommended, texts) == []
+    files = [load_plan_text(text, name) for name, text in texts.items()]
+    sites = [site for site in relation_sites(files) if site.why.startswith(("running total", "revision baseline"))]
+    assert sorted((site.file, site.why) for site in sites) == sorted(
+        [("r5.yaml", "running total")] * 3 + [("r4.yaml", "running total's per-year value")] * 3
+        + [("plan.yaml", "revision baseline"), ("plan.yaml", "revision baseline's actual")])
+    by_name = {loaded.name: loaded for loaded in files}
+    for site in sites:
+        mutated, line = mutate(texts[site.file], by_name[site.file], site.path)
+        found = check_texts(recommended, {**texts, site.file: mutated})
+        assert any(_points_at(d, site.file, line) for d in found), site
