@@ -9,8 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel
-
 from checker.diagnostics import Checked, Finding, Location, ModelPath, RelationRecord, Related, Text, Year
 from checker.functions import Target, check_function, plan_set_indicators
 from checker.values import Number
@@ -59,21 +57,27 @@ def document_keys(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
 _NUMBER_FIELDS = ("no", "number")
 
 
+def _model_fields(node: Any) -> dict[str, Any] | None:
+    """A model node's fields (duck-typed: a warm run imports this module, never pydantic)."""
+    fields = getattr(type(node), "model_fields", None)
+    return fields if isinstance(fields, dict) else None
+
+
 def _numbered_lists(node: Any, path: ModelPath) -> Iterator[tuple[ModelPath, str, list[Any]]]:
     """(path, number field, entries) of every list of numbered entries under `node`."""
-    if not isinstance(node, BaseModel):
+    fields = _model_fields(node)
+    if fields is None:
         return
-    for name in type(node).model_fields:
+    for name in fields:
         value = getattr(node, name)
         if isinstance(value, list):
-            entries = [entry for entry in value if isinstance(entry, BaseModel)]
-            field = next((field for field in _NUMBER_FIELDS
-                          if entries and field in type(entries[0]).model_fields), None)
+            entries = [entry for entry in value if _model_fields(entry) is not None]
+            field = next((field for field in _NUMBER_FIELDS if entries and field in _model_fields(entries[0])), None)
             if field is not None:
                 yield path + (name,), field, value
             for index, entry in enumerate(entries):
                 yield from _numbered_lists(entry, path + (name, index))
-        elif isinstance(value, BaseModel):
+        elif _model_fields(value) is not None:
             yield from _numbered_lists(value, path + (name,))
 
 
