@@ -478,3 +478,20 @@ def test_every_single_change_in_a_running_total_or_a_revision_baseline_is_report
         mutated, line = mutate(texts[site.file], by_name[site.file], site.path)
         found = check_texts(recommended, {**texts, site.file: mutated})
         assert any(_points_at(d, site.file, line) for d in found), site
+
+
+def test_an_unreadable_value_blocks_a_restatement_or_a_comparison_at_that_value():
+    text = VOLUNTEERS + ("      - {name: 見守りボランティアの登録者数（再掲）, unit: 人, restates: watch, "
+                         "actuals: {令和元年度: 400, 令和2年度: 411}, targets: {令和2年度: 450}}\n")
+    files = [load_plan_text(text, "goal-3.yaml")]
+    files[0].model.goals[0].indicators[4].actuals[2020] = Unreadable("41l", "malformed_number")  # as salvaged
+    results = list(FUNCTIONS["restated_indicators"].run(select("plan_set", files)[0], {}))
+    [blocked] = records(results, Unchecked)
+    assert where(files, blocked.location)[1:] == position(text, "411}", "restates: watch, actuals: {令和元年度: 400, 令和2年度: ")
+    assert blocked.reason.en == "unreadable value (41l)" and records(results, Finding) == []
+    files = [load_plan_text(PART_1, "a.yaml"), load_plan_text(EVALUATION, "b.yaml")]
+    files[1].model.themes[0].indicators[0].baseline.value = Unreadable("l5", "malformed_number")
+    results = list(FUNCTIONS["same_quantity_across_plans"].run(select("plan_set", files)[0], {}))
+    [blocked] = records(results, Unchecked)
+    assert where(files, blocked.location) == ("b.yaml", *position(EVALUATION, "15}", "value: "))
+    assert records(results, Finding) == [] and len(records(results, Checked)) == 4  # the four targets

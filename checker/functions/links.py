@@ -269,6 +269,9 @@ def _shown(value: Any) -> str:
     return str(getattr(value, "text", value))
 
 
+RESTATED = Text("再掲の行＝再掲元の行", "a (再掲) row = the row it restates")
+
+
 @check_function("restated_indicators", given=("plan_set",), kinds=("restated_differs",))
 def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A (再掲) row equals the row it restates in unit, department and every value."""
@@ -298,12 +301,19 @@ def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Fin
                     continue  # neither row states it: nothing is restated
                 # A value the restated row leaves out is reported at its row (`actuals:`).
                 here = path if stated is not None or len(path) == 1 else path[:1]
-                yield Checked(Location(placed.file, placed.path + here, key=here != path))
+                location = Location(placed.file, placed.path + here, key=here != path)
+                if isinstance(stated, Unreadable) or isinstance(expected, Unreadable):
+                    blocking = (location if isinstance(stated, Unreadable)
+                                else Location(original.file, original.path + path))
+                    yield Unchecked(blocking, RESTATED, blocking_reason(
+                        stated if isinstance(stated, Unreadable) else expected))
+                    continue
+                yield Checked(location)
                 if _same(stated, expected):
                     continue
                 yield Finding(
                     "restated_differs",
-                    Location(placed.file, placed.path + here, key=here != path),
+                    location,
                     {"indicator": mine.name, "field": label, "stated": _shown(stated), "original": _shown(expected)},
                     [Related(Location(original.file, original.path + path), Text("再掲元の値", "the original"))],
                 )

@@ -28,7 +28,7 @@ from checker.diagnostics import (
 from checker.functions import Target, check_function, plan_set_indicators
 from checker.functions.links import break_reason, blocking_reason
 from checker.functions.sums import compare_sum
-from checker.values import Absent, Number, normalise_unit
+from checker.values import Absent, Number, Unreadable, normalise_unit
 
 
 def _lagged(cell: Number, year: int) -> bool:
@@ -45,7 +45,7 @@ class Statement:
 
     file: str
     path: ModelPath
-    cell: Number
+    cell: Any  # a Number, or an Unreadable that blocks the comparison
     indicator: Any
     plan_id: str
 
@@ -94,12 +94,13 @@ def same_quantity_across_plans(target: Target, options: dict[str, Any]) -> Itera
         if indicator.key is None:
             continue
         plan_id, counting = loaded.model.plan.id, _counting(indicator)
+        # An unreadable value would have been compared: it blocks the comparison, at it.
         for year, cell_path, cell in _observations(indicator):
-            if isinstance(cell, Number):
+            if isinstance(cell, (Number, Unreadable)):
                 observed[(indicator.key, year, counting)].append(
                     Statement(loaded.name, path + cell_path, cell, indicator, plan_id))
         for year, cell in indicator.targets.items():
-            if isinstance(cell, Number):
+            if isinstance(cell, (Number, Unreadable)):
                 targets[(indicator.key, year, counting)].append(
                     Statement(loaded.name, path + ("targets", year), cell, indicator, plan_id))
 
@@ -111,7 +112,8 @@ def same_quantity_across_plans(target: Target, options: dict[str, Any]) -> Itera
         for (key, year, _), statements in sorted(table.items(), key=lambda item: item[0][:2]):
             if len({statement.plan_id for statement in statements}) < 2:
                 continue
-            usable = [s for s in statements if not _lagged(s.cell, year) and broken(s.indicator, year) is None]
+            usable = [s for s in statements if isinstance(s.cell, Number) and not _lagged(s.cell, year)
+                      and broken(s.indicator, year) is None]
             reference = usable[0] if usable else None
             for statement in statements:
                 if statement is reference:
@@ -119,6 +121,9 @@ def same_quantity_across_plans(target: Target, options: dict[str, Any]) -> Itera
                 if reference is not None and statement.plan_id == reference.plan_id:
                     continue
                 here = Location(statement.file, statement.path)
+                if isinstance(statement.cell, Unreadable):
+                    yield Unchecked(here, relation, blocking_reason(statement.cell))
+                    continue
                 if _lagged(statement.cell, year):
                     yield Unchecked(here, relation, _lag_reason(statement.cell))
                     continue
