@@ -327,10 +327,37 @@ class SeriesBreak(Model):
     note: str = Field(description="The footnote that declares it, as printed.")
 
 
+class Revision(Model):
+    """改訂後の期待値: targets revised during the plan period and printed under the original
+    ones, with their own base year. In force from `year`: from then on a check that needs
+    "the target" of a year the revision states uses the revised one."""
+
+    year: FiscalYear = Field(description="The year the revised targets are in force from.")
+    baseline: Baseline | None = Field(None, description="The revision's own base year and value.")
+    targets: YearMap = Field(default_factory=dict)
+    rates_against: Literal["revised", "original"] = Field(
+        "revised", description="Which target the stated 達成率 of the years it covers are computed against."
+    )
+    note: str = Field(description="The footnote that declares the revision, as printed.")
+
+
+class RunningTotalOf(Model):
+    """(累計) of per-year counts: this row's value for a year is the sum of the per-year
+    values of the indicator with `key` (in another edition, or a row of this one) from
+    `since` through that year. The running total may keep the same key as the per-year
+    series: only statements that count the same way are compared as equal values."""
+
+    key: str = Field(description="The key of the indicator that counts per year (new registrations each year).")
+    since: FiscalYear = Field(description="The first year the running total counts.")
+
+
 class Indicator(Model):
     """成果指標: an indicator with its unit, baseline, yearly targets, actuals and rates."""
 
     no: int | None = None
+    subrow: str | None = Field(
+        None, description="The label of one of several sub-rows printed under one numbered indicator (a route).",
+    )
     key: str | None = Field(None, description="Stable key: the same quantity in every document.")
     name: str
     unit: str | None = None
@@ -351,13 +378,43 @@ class Indicator(Model):
     component_of: str | None = Field(None, description="(内数): the key of the indicator this row is a part of.")
     restates: str | None = Field(None, description="(再掲): the key of the indicator this row repeats.")
     series_breaks: list[SeriesBreak] = Field(default_factory=list)
+    revisions: list[Revision] = Field(default_factory=list, description="改訂後の期待値: revised targets.")
+    running_total_of: RunningTotalOf | None = Field(
+        None, description="(累計) of the per-year counts of the indicator with this key (another edition's)."
+    )
     note: str | None = None
 
+    @property
+    def counts_running_total(self) -> bool:
+        """(累計): declared cumulative, or the running total of a per-year series."""
+        return self.cumulative or self.running_total_of is not None
+
+    def target_in_force(self, year: int, for_rates: bool = False) -> tuple[tuple[str | int, ...], Cell | None]:
+        """The target in force for `year` and its model path: the latest revision in force
+        by then that states one (for rates, only a revision the rates are stated against),
+        else the original target (None when there is none)."""
+        for index in sorted(range(len(self.revisions)), key=lambda i: self.revisions[i].year, reverse=True):
+            revision = self.revisions[index]
+            if revision.year > year or year not in revision.targets:
+                continue
+            if for_rates and revision.rates_against == "original":
+                continue
+            return ("revisions", index, "targets", year), revision.targets[year]
+        return ("targets", year), self.targets.get(year)
+
+    def revised_for(self, year: int) -> Revision | None:
+        """The revision that restates the target of `year`, if any."""
+        return next((revision for revision in self.revisions if year in revision.targets), None)
+
     def break_between(self, earlier: int, later: int) -> SeriesBreak | None:
-        """The declared break that separates year `earlier` from year `later`, if any."""
+        """The declared break that separates year `earlier` from year `later`, if any. A
+        running total restarts where its window starts (`running_total_of.since`)."""
         for series_break in self.series_breaks:
             if earlier < series_break.year <= later:
                 return series_break
+        since = self.running_total_of.since if self.running_total_of is not None else None
+        if since is not None and earlier < since <= later:
+            return SeriesBreak(year=since, kind="restarted", note=f"running_total_of: since {era_label(since)}")
         return None
 
 

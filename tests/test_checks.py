@@ -181,7 +181,7 @@ def test_percent_and_permille(recommended):
 
 def test_indicator_keeps_its_unit_across_documents(recommended):
     one = EVAL + "themes:\n  - id: a\n    title: t\n    indicators:\n      - {key: k/x, name: n, unit: 件, targets: {R3: 1, R4: 1, R5: 1, R6: 1}}\n"
-    two = one.replace("unit: 件", "unit: 人")
+    two = one.replace("unit: 件", "unit: 人").replace("id: x,", "id: y,")  # another document
     [diagnostic] = check_texts(recommended, {"a.yaml": one, "b.yaml": two})
     assert diagnostic.code == "UNIT004" and diagnostic.file == "b.yaml"
     assert diagnostic.related[0][0].location.file == "a.yaml"

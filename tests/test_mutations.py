@@ -5,8 +5,10 @@ The relations (enumerated here from the model, independently of the rules): an i
 cost and its list's 合計; an outlook count and the items; a stated rate and the target
 and actual (or previous actual) it restates; a (内数) row and its parent; a (再掲) row
 and its original; a 【再掲】 project and its original; the same key and year stated in two
-documents (observations, and targets neither of which is marked as reset); the cells of
-a statistics table's sum, ratio and equal relations.
+documents (observations, and targets neither of which is marked as reset or revised); a
+running total (累計) and the per-year values of another edition it adds up; a revised
+target's baseline and the actual it restates; the cells of a statistics table's sum,
+ratio and equal relations.
 
 Left out by design, because a single change can keep them true: one-sided relations
 ((累計) never decreasing, a うち row not larger than its whole). Each mutation adds 10 %
@@ -42,6 +44,13 @@ class Site:
 
 
 
+def _at(node, path):
+    """The value at a model path below `node` (fields by name, lists and maps by key)."""
+    for part in path:
+        node = getattr(node, part) if isinstance(part, str) and not isinstance(node, (dict, list)) else node[part]
+    return node
+
+
 def _numeric_paths(indicator):
     return [(path, cell) for path, _, cell in series_cells(indicator) if isinstance(cell, Number)]
 
@@ -68,15 +77,16 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
             if isinstance(rate, Number) and formula is not None:
                 add(Site(loaded.name, path + ("rates", year), "rate"))
                 for used_path in used:
-                    cell = indicator.baseline.value if used_path[0] == "baseline" else getattr(
-                        indicator, used_path[0])[used_path[1]]
+                    cell = _at(indicator, used_path)
                     if isinstance(cell, Number):
                         add(Site(loaded.name, path + tuple(used_path), "rate operand"))
         if indicator.key:
             keyed[(loaded.model.plan.id, indicator.key)].append((loaded, path, indicator))
-    by_key = defaultdict(list)
+    by_key = defaultdict(list)  # a running total and the per-year counts it adds up are not equal values
     for (plan_id, key), placed in keyed.items():
-        by_key[key] += placed
+        for item in placed:
+            running = item[2].running_total_of
+            by_key[(key, None if running is None else (running.key, running.since))].append(item)
     for loaded, path, indicator in plan_set_indicators(files):
         links = [("component", indicator.component_of), ("restated", indicator.restates)]
         for why, key in links:
@@ -98,12 +108,23 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                     continue
                 kind = "target" if cell_path[0] == "targets" else "observed"
                 year = indicator.baseline.year if cell_path[0] == "baseline" else cell_path[1]
-                if kind == "target" and cell.reset:
+                if kind == "target" and (cell.reset or indicator.revised_for(year)):
                     continue
-                statements[(kind, year)].append((loaded.name, path + cell_path))
+                statements[(kind, year)].append((loaded.model.plan.id, loaded.name, path + cell_path))
         for entries in statements.values():
-            if len(entries) >= 2:
-                sites.extend(Site(file, path, "same key across documents") for file, path in entries)
+            # statements of one document are not restatements of each other (DOC001's)
+            first_plan = entries[0][0]
+            others = [entry for entry in entries if entry[0] != first_plan]
+            if others:
+                sites.extend(Site(file, path, "same key across documents") for _, file, path in [entries[0], *others])
+    sites += running_total_sites(files)
+    for loaded, path, indicator in plan_set_indicators(files):
+        for index, revision in enumerate(indicator.revisions):
+            base = revision.baseline
+            restated = indicator.actuals.get(base.year) if base is not None else None
+            if base is not None and isinstance(base.value, Number) and isinstance(restated, Number):
+                add(Site(loaded.name, path + ("revisions", index, "baseline", "value"), "revision baseline"))
+                add(Site(loaded.name, path + ("actuals", base.year), "revision baseline's actual"))
     for loaded in files:
         for t_index, table in enumerate(loaded.model.tables):
             rows = {row.key: (r_index, row) for r_index, row in enumerate(table.rows)}
@@ -122,6 +143,35 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
     for site in sites:
         unique.setdefault((site.file, site.path), site)
     return list(unique.values())
+
+
+def running_total_sites(files: list[LoadedFile]) -> list[Site]:
+    """A (累計) running total's value for a year and the per-year values (of another
+    edition) it adds up, from the window's start through that year, where all are numbers
+    measured for their own year."""
+    per_year = defaultdict(dict)
+    for loaded, path, indicator in plan_set_indicators(files):
+        if indicator.key is None or indicator.cumulative or indicator.running_total_of is not None:
+            continue
+        for cell_path, cell in _numeric_paths(indicator):
+            if cell_path[0] != "targets":
+                year = indicator.baseline.year if cell_path[0] == "baseline" else cell_path[1]
+                per_year[indicator.key].setdefault(year, (loaded.name, path + cell_path, cell))
+    sites = []
+    for loaded, path, indicator in plan_set_indicators(files):
+        running = indicator.running_total_of
+        if running is None or indicator.series_breaks:
+            continue
+        for cell_path, cell in _numeric_paths(indicator):
+            if cell_path[0] == "targets" or cell.measured_year is not None:
+                continue
+            year = indicator.baseline.year if cell_path[0] == "baseline" else cell_path[1]
+            parts = [per_year[running.key].get(each) for each in range(running.since, year + 1)]
+            if year < running.since or any(part is None or part[2].measured_year is not None for part in parts):
+                continue
+            sites.append(Site(loaded.name, path + cell_path, "running total"))
+            sites += [Site(file, part_path, "running total's per-year value") for file, part_path, _ in parts]
+    return sites
 
 
 _NUMBER_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")

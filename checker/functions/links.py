@@ -13,10 +13,21 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from checker.diagnostics import Finding, Location, ModelPath, Related, Text, Year
+from checker.diagnostics import (
+    Checked,
+    Finding,
+    Location,
+    ModelPath,
+    NotApplicable,
+    RelationRecord,
+    Related,
+    Text,
+    Unchecked,
+    Year,
+)
 from checker.functions import Target, check_function, plan_set_indicators
 from checker.functions.sums import compare_sum, declared_rounding
-from checker.values import Number, normalise_unit
+from checker.values import Absent, Number, Unreadable, normalise_unit
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,30 @@ def indicators_by_plan(files: list[Any]) -> dict[str, list[Placed]]:
     return by_plan
 
 
+def keyed_indicators(placed_list: list[Placed]) -> dict[str, Placed]:
+    """Key -> the first indicator (by file, then path order) of one document with that
+    key; a second use of a key is document_keys' finding, and links go to the first."""
+    keyed: dict[str, Placed] = {}
+    for placed in placed_list:
+        if placed.indicator.key:
+            keyed.setdefault(placed.indicator.key, placed)
+    return keyed
+
+
+def blocking_reason(cell: Any) -> Text | None:
+    """Why `cell` cannot take part in an arithmetic relation, or None for a number."""
+    if isinstance(cell, Number):
+        return None
+    if cell is None:
+        return Text("値が記載されていない", "the value is not stated")
+    if isinstance(cell, Absent):
+        return Text(f"値がない（{cell.text}）", f"no value ({cell.text})")
+    if isinstance(cell, Unreadable):
+        return Text(f"読めない値（{cell.text}）", f"unreadable value ({cell.text})")
+    text = getattr(cell, "text", str(cell))
+    return Text(f"数ではない（{text}）", f"not a number ({text})")
+
+
 def series_cells(indicator: Any) -> list[tuple[ModelPath, Text, Any]]:
     """Every value of an indicator with its path and a label: baseline, actuals, targets."""
     cells: list[tuple[ModelPath, Text, Any]] = []
@@ -49,15 +84,20 @@ def series_cells(indicator: Any) -> list[tuple[ModelPath, Text, Any]]:
     return cells
 
 
-@check_function("indicator_links", given=("plan_set",), kinds=("unknown_link",))
-def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+@check_function(
+    "indicator_links", given=("plan_set",), kinds={"unknown_link": ("field", "key", "indicator", "plan")},
+)
+def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """`component_of` and `restates` name the key of an indicator in the same document."""
     for placed_list in indicators_by_plan(target.node).values():
         keys = {placed.indicator.key for placed in placed_list if placed.indicator.key}
         for placed in placed_list:
             for field in ("component_of", "restates"):
                 key = getattr(placed.indicator, field)
-                if key is None or key in keys:
+                if key is None:
+                    continue
+                yield Checked(Location(placed.file, placed.path + (field,)))
+                if key in keys:
                     continue
                 yield Finding(
                     "unknown_link",
@@ -66,19 +106,24 @@ def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding
                 )
 
 
+COMPONENTS = Text("親の行＝内数の行の和", "parent row = sum of its (内数) component rows")
+
+
 @check_function(
     "components_sum",
     given=("plan_set",),
     kinds=("component_mismatch", "component_within_rounding", "component_beyond_declared_rounding", "component_truncated"),
 )
-def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A parent row equals the sum of its (内数) component rows in every column its
     components all state: baseline, every actual and every target. Whole counts must add
-    up exactly; values with decimals may differ by half a unit per component."""
+    up exactly; values with decimals may differ by half a unit per component. A column
+    where the parent states a number and a component does not (blank, absent, text,
+    unreadable) is not checked, at that component's cell."""
     kinds = {"beyond_rounding": "component_mismatch", "within_rounding": "component_within_rounding",
              "beyond_declared_rounding": "component_beyond_declared_rounding", "truncated": "component_truncated"}
     for placed_list in indicators_by_plan(target.node).values():
-        keyed = {placed.indicator.key: placed for placed in placed_list if placed.indicator.key}
+        keyed = keyed_indicators(placed_list)
         children: dict[str, list[Placed]] = defaultdict(list)
         for placed in placed_list:
             parent_key = placed.indicator.component_of
@@ -91,8 +136,18 @@ def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]
             part_cells = [{path: cell for path, _, cell in series_cells(part.indicator)} for part in parts]
             for path, label, stated in series_cells(parent.indicator):
                 values = [cells.get(path) for cells in part_cells]
-                if not isinstance(stated, Number) or not all(isinstance(value, Number) for value in values):
+                here = Location(parent.file, parent.path + path)
+                blocked = next(((part, value) for part, value in zip(parts, values, strict=True)
+                                if not isinstance(value, Number)), None)
+                if not isinstance(stated, Number):
+                    if isinstance(stated, Unreadable) and blocked is None:
+                        yield Unchecked(here, COMPONENTS, blocking_reason(stated))
                     continue
+                if blocked is not None:
+                    part, value = blocked
+                    yield Unchecked(Location(part.file, part.path + path), COMPONENTS, blocking_reason(value))
+                    continue
+                yield Checked(here)
                 # Whole counts are exact; decimals were rounded row by row.
                 rounded = any(cell.places > 0 for cell in [stated, *values])
                 outcome = compare_sum(stated, values, declared_rounding(parent.indicator, parent.plan, "totals"), half_unit_per_item=rounded)
@@ -101,7 +156,7 @@ def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]
                 kind, args = outcome
                 yield Finding(
                     kinds[kind],
-                    Location(parent.file, parent.path + path),
+                    here,
                     {**args, "column": label, "indicator": parent.indicator.name,
                      "components": [Text(part.indicator.name, part.indicator.name) for part in parts]},
                     [Related(Location(part.file, part.path + path), Text(f"内数: {part.indicator.name}",
@@ -114,47 +169,92 @@ def _noted(cell: Number) -> bool:
     return cell.reset or bool(cell.marks)
 
 
+NEVER_DECREASES = Text("累計は前の値より減らない", "a running total does not fall below its earlier value")
+TARGET_NOT_BELOW = Text("累計の目標は基準値・前の目標を下回らない",
+                        "a cumulative target is not below the baseline or an earlier target")
+
+
+def break_reason(series_break: Any) -> Text:
+    year = Year(series_break.year)
+    return Text(f"{year.render('ja')}から系列の定義が変わる（{series_break.note}）",
+                f"the series changes meaning from {year.render('en')} ({series_break.note})")
+
+
+def _floor_chain(
+    indicator: Any, file: str, base: ModelPath, baseline: Any, targets: dict[int, Any], prefix: ModelPath,
+) -> Iterator[Finding | RelationRecord]:
+    """Each target of one chain (the original targets, or a revision's) against the floor
+    before it: the chain's baseline first, then each earlier target."""
+    floor: tuple[int, ModelPath, Number, Text] | None = None
+    if baseline is not None and isinstance(baseline.value, Number):
+        floor = (baseline.year, prefix + ("baseline", "value"), baseline.value, Text("基準値", "baseline"))
+    for year, cell in sorted(targets.items()):
+        path = prefix + ("targets", year)
+        here = Location(file, base + path)
+        if not isinstance(cell, Number):
+            if floor is not None and not isinstance(cell, Absent):
+                yield Unchecked(here, TARGET_NOT_BELOW, blocking_reason(cell))
+            continue
+        if floor is not None:
+            series_break = indicator.break_between(floor[0], year)
+            if series_break is not None:
+                yield NotApplicable(here, TARGET_NOT_BELOW, break_reason(series_break))
+            elif _noted(cell):
+                yield NotApplicable(here, TARGET_NOT_BELOW, Text(f"再設定の印がある目標（{cell.text}）",
+                                                                 f"a target marked as reset ({cell.text})"))
+            else:
+                yield Checked(here)
+                if cell.value < floor[2].value:
+                    yield Finding(
+                        "target_below",
+                        here,
+                        {"indicator": indicator.name, "year": Year(year), "stated": cell.value,
+                         "earlier": floor[2].value, "earlier_label": floor[3], "earlier_year": Year(floor[0])},
+                        [Related(Location(file, base + floor[1]), floor[3])],
+                    )
+        floor = (year, path, cell, Text("前の年度の目標", "the earlier target"))
+
+
 @check_function("cumulative_series", given=("indicators",), kinds=("decreased", "target_below"))
-def cumulative_series(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def cumulative_series(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A (累計) series never decreases: each actual is at least the one before it (the
     baseline first), and each target is at least the baseline and the target before it,
-    unless a declared series break lies between them or the target carries a note."""
+    unless a declared series break lies between them or the target carries a note. A
+    revision's targets (改訂後の期待値) form a chain of their own that restarts at the
+    revision's baseline."""
     indicator = target.node
-    if not indicator.cumulative:
+    if not indicator.counts_running_total:
         return
     observed: list[tuple[int, ModelPath, Number]] = []
     if indicator.baseline is not None and isinstance(indicator.baseline.value, Number):
         observed.append((indicator.baseline.year, ("baseline", "value"), indicator.baseline.value))
-    observed += [(year, ("actuals", year), cell) for year, cell in sorted(indicator.actuals.items())
-                 if isinstance(cell, Number)]
+    for year, cell in sorted(indicator.actuals.items()):
+        if isinstance(cell, Number):
+            observed.append((year, ("actuals", year), cell))
+        elif not isinstance(cell, Absent):
+            yield Unchecked(Location(target.file, target.path + ("actuals", year)), NEVER_DECREASES,
+                            blocking_reason(cell))
     observed.sort(key=lambda item: item[0])
     for (year0, path0, cell0), (year1, path1, cell1) in pairwise(observed):
-        if cell1.value >= cell0.value or indicator.break_between(year0, year1):
+        here = Location(target.file, target.path + path1)
+        series_break = indicator.break_between(year0, year1)
+        if series_break is not None:
+            yield NotApplicable(here, NEVER_DECREASES, break_reason(series_break))
+            continue
+        yield Checked(here)
+        if cell1.value >= cell0.value:
             continue
         yield Finding(
             "decreased",
-            Location(target.file, target.path + path1),
+            here,
             {"indicator": indicator.name, "year": Year(year1), "stated": cell1.value,
              "previous_year": Year(year0), "previous": cell0.value},
             [Related(Location(target.file, target.path + path0), Text("前の値", "the earlier value"))],
         )
-    floor: tuple[int, ModelPath, Number, Text] | None = None
-    if observed and observed[0][1] == ("baseline", "value"):
-        year, path, cell = observed[0]
-        floor = (year, path, cell, Text("基準値", "baseline"))
-    for year, cell in sorted(indicator.targets.items()):
-        if not isinstance(cell, Number):
-            continue
-        if (floor is not None and cell.value < floor[2].value and not _noted(cell)
-                and not indicator.break_between(floor[0], year)):
-            yield Finding(
-                "target_below",
-                Location(target.file, target.path + ("targets", year)),
-                {"indicator": indicator.name, "year": Year(year), "stated": cell.value,
-                 "earlier": floor[2].value, "earlier_label": floor[3], "earlier_year": Year(floor[0])},
-                [Related(Location(target.file, target.path + floor[1]), floor[3])],
-            )
-        floor = (year, ("targets", year), cell, Text("前の年度の目標", "the earlier target"))
+    yield from _floor_chain(indicator, target.file, target.path, indicator.baseline, indicator.targets, ())
+    for index, revision in enumerate(indicator.revisions):
+        yield from _floor_chain(indicator, target.file, target.path, revision.baseline, revision.targets,
+                                ("revisions", index))
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -169,11 +269,14 @@ def _shown(value: Any) -> str:
     return str(getattr(value, "text", value))
 
 
+RESTATED = Text("再掲の行＝再掲元の行", "a (再掲) row = the row it restates")
+
+
 @check_function("restated_indicators", given=("plan_set",), kinds=("restated_differs",))
-def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A (再掲) row equals the row it restates in unit, department and every value."""
     for placed_list in indicators_by_plan(target.node).values():
-        keyed = {placed.indicator.key: placed for placed in placed_list if placed.indicator.key}
+        keyed = keyed_indicators(placed_list)
         for placed in placed_list:
             key = placed.indicator.restates
             if key is None:
@@ -194,13 +297,23 @@ def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Fin
                     cells.setdefault(path, [None, None])[side] = cell
             pairs += [(path, labels[path], mine_cell, their_cell) for path, (mine_cell, their_cell) in cells.items()]
             for path, label, stated, expected in pairs:
-                if _same(stated, expected):
-                    continue
+                if stated is None and expected is None:
+                    continue  # neither row states it: nothing is restated
                 # A value the restated row leaves out is reported at its row (`actuals:`).
                 here = path if stated is not None or len(path) == 1 else path[:1]
+                location = Location(placed.file, placed.path + here, key=here != path)
+                if isinstance(stated, Unreadable) or isinstance(expected, Unreadable):
+                    blocking = (location if isinstance(stated, Unreadable)
+                                else Location(original.file, original.path + path))
+                    yield Unchecked(blocking, RESTATED, blocking_reason(
+                        stated if isinstance(stated, Unreadable) else expected))
+                    continue
+                yield Checked(location)
+                if _same(stated, expected):
+                    continue
                 yield Finding(
                     "restated_differs",
-                    Location(placed.file, placed.path + here, key=here != path),
+                    location,
                     {"indicator": mine.name, "field": label, "stated": _shown(stated), "original": _shown(expected)},
                     [Related(Location(original.file, original.path + path), Text("再掲元の値", "the original"))],
                 )
@@ -209,7 +322,7 @@ def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Fin
 @check_function(
     "restated_projects", given=("plan_set",), kinds=("restated_project_differs", "double_counted"),
 )
-def restated_projects(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def restated_projects(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A 【再掲】 project equals its original (the unmarked row with the same code in the same
     document) in name, department, account, cost and outlook; and where its list's total
     includes it (the default; `restated_in_total: false` says the total leaves it out), its
@@ -242,6 +355,9 @@ def restated_projects(target: Target, options: dict[str, Any]) -> Iterator[Findi
         original_file, original_path, original, original_theme = found
         for field, label in fields:
             mine, theirs = getattr(item, field), getattr(original, field)
+            if mine is None and theirs is None:
+                continue
+            yield Checked(Location(file, path + (field,)))
             if _same(mine, theirs):
                 continue
             yield Finding(

@@ -184,7 +184,12 @@ def end_of_period_year(indicator: Any, header: Any) -> int | None:
 def _reference(indicator: Any, year: int, header: Any) -> Reference | Blocked:
     end_of_period = header is not None and header.target_years == "end_of_period"
     target_year = end_of_period_year(indicator, header) if end_of_period else year
-    target = indicator.targets.get(target_year) if target_year is not None else None
+    # the target in force: a revision's (改訂後の期待値) from its year on, when the rates are
+    # stated against it
+    in_force: ModelPath = ("targets", target_year)
+    target = None
+    if target_year is not None:
+        in_force, target = indicator.target_in_force(target_year, for_rates=True)
     if target is None or isinstance(target, Absent):
         if end_of_period:
             return Blocked("no_target", Text("計画期間末の目標がありません", "no target for the end of the period"),
@@ -198,8 +203,10 @@ def _reference(indicator: Any, year: int, header: Any) -> Reference | Blocked:
     if isinstance(target, Qualitative):
         return Blocked("qualitative_target", Text(f"目標が数値ではありません（{target.text}）",
                                                   f"the target is not a number ({target.text})"))
-    target_path: ModelPath = ("targets", target_year)
+    target_path: ModelPath = in_force
     label = Text("計画期間末の目標", "end-of-period target") if end_of_period else Text("目標", "target")
+    if target_path[0] == "revisions":
+        label = Text("改訂後の目標", "revised target")
     actual_name = Text("実績", "actual")
     if isinstance(target, Number):
         return Reference(Operand(target, target_path, label), Text("目標", "target"), actual_name, None)

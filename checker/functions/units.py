@@ -94,16 +94,19 @@ def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
 @check_function("indicator_unit_consistent", given=("plan_set",), kinds=("unit_changed",))
 def indicator_unit_consistent(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """An indicator (by its stable key) has the same unit in every plan that states it.
-    The first occurrence (by file name) is the reference the others are compared to."""
-    first: dict[str, tuple[str, ModelPath, str]] = {}
+    The first occurrence (by file name) is the reference the others are compared to;
+    another use of the key in the reference's own document is document_keys' finding."""
+    first: dict[str, tuple[str, ModelPath, str, str]] = {}
     for loaded, indicator_path, indicator in plan_set_indicators(target.node):
         if indicator.key is None or indicator.unit is None:
             continue
         path: ModelPath = indicator_path + ("unit",)
         if indicator.key not in first:
-            first[indicator.key] = (loaded.name, path, indicator.unit)
+            first[indicator.key] = (loaded.name, path, indicator.unit, loaded.model.plan.id)
             continue
-        ref_file, ref_path, ref_unit = first[indicator.key]
+        ref_file, ref_path, ref_unit, ref_plan = first[indicator.key]
+        if ref_plan == loaded.model.plan.id:
+            continue
         if normalise_unit(ref_unit) == normalise_unit(indicator.unit):
             continue
         yield Finding(
