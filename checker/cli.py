@@ -202,7 +202,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
 def _config_error(error: Exception, lang: str) -> None:
     from checker.config import ConfigError
 
-    text = error.text(lang) if isinstance(error, ConfigError) else error
+    text = error.text(lang) if hasattr(error, "text") else error
     click.echo(say("config_error", lang, error=text), err=True)
 
 
@@ -413,8 +413,9 @@ def _fix(loaded, diagnostics, lang: str, limits) -> set:
 
 
 def _ruleset(rulesets: tuple[str, ...], settings=None, cache=None):
-    """`--rules` files replace the recommended ruleset; the configuration's `rulesets`
-    are loaded over it (relative to the configuration file)."""
+    """`--rules` files replace the recommended ruleset (one that only overrides is applied
+    over it); the configuration's `rulesets` are loaded over it (relative to the
+    configuration file), each over the ones before it."""
     from checker.config import ConfigError
     from checker.rules import RulesetError, load_ruleset
 
@@ -425,17 +426,12 @@ def _ruleset(rulesets: tuple[str, ...], settings=None, cache=None):
     merged = None
     for spec in specs:
         try:
-            loaded = load_ruleset(spec, base, cache=cache)
+            merged = load_ruleset(spec, base, cache=cache, below=merged)
         except RulesetError as error:
             if rulesets or settings is None or settings.source is None:
                 raise
-            raise ConfigError(f"{settings.source}: rulesets: {error}",
-                              f"{settings.source}: rulesets: 規則セットを読めません: {error}") from None
-        if merged is None:
-            merged = loaded
-        else:
-            merged.rules.update(loaded.rules)
-            merged.sources.extend(loaded.sources)
+            raise ConfigError(f"{settings.source}: rulesets: {error.text('en')}",
+                              f"{settings.source}: rulesets: 規則セットを読めません: {error.text('ja')}") from None
     return merged
 
 

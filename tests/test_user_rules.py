@@ -59,7 +59,7 @@ def test_documented_user_rules_report_a_changed_population(tmp_path):
 def test_a_wrong_user_rule_is_refused_with_the_reason(tmp_path):
     base = _documented_ruleset(tmp_path).read_text(encoding="utf-8")
     cases = {
-        "options: {row: total, of: [young, working-age, old]}": ("options: {row: total}", "needs option(s): of"),
+        "options: {row: total, of: [young, working-age, old]}": ("options: {row: total}", "row_sum needs option of"),
         "function: row_sum": ("function: row_summ", "did you mean row_sum"),
         "given: tables[id=population-by-age]          # the table, chosen by its id":
             ("given: indicators[id=population-by-age]", "applies to tables, not indicators"),

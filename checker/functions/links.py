@@ -49,7 +49,7 @@ def series_cells(indicator: Any) -> list[tuple[ModelPath, Text, Any]]:
     return cells
 
 
-@check_function("indicator_links", given=("plan_set",), kinds=("unknown_link",))
+@check_function("indicator_links", given=("plan_set",), kinds={"unknown_link": ("field", "key", "indicator", "plan")})
 def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """`component_of` and `restates` name the key of an indicator in the same document."""
     for placed_list in indicators_by_plan(target.node).values():
@@ -66,10 +66,15 @@ def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding
                 )
 
 
+_COMPONENT_ARGS = ("stated", "computed", "difference", "count", "column", "indicator", "components", "allowance")
+
+
 @check_function(
     "components_sum",
     given=("plan_set",),
-    kinds=("component_mismatch", "component_within_rounding", "component_beyond_declared_rounding"),
+    kinds={"component_mismatch": _COMPONENT_ARGS, "component_within_rounding": _COMPONENT_ARGS,
+           "component_beyond_declared_rounding": (*_COMPONENT_ARGS[:-1], "rounding", "stated_interval",
+                                                  "computed_interval")},
 )
 def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A parent row equals the sum of its (内数) component rows in every column its
@@ -114,7 +119,9 @@ def _noted(cell: Number) -> bool:
     return cell.reset or bool(cell.marks)
 
 
-@check_function("cumulative_series", given=("indicators",), kinds=("decreased", "target_below"))
+@check_function("cumulative_series", given=("indicators",),
+                kinds={"decreased": ("indicator", "year", "stated", "previous_year", "previous"),
+                       "target_below": ("indicator", "year", "stated", "earlier", "earlier_label", "earlier_year")})
 def cumulative_series(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A (累計) series never decreases: each actual is at least the one before it (the
     baseline first), and each target is at least the baseline and the target before it,
@@ -169,7 +176,8 @@ def _shown(value: Any) -> str:
     return str(getattr(value, "text", value))
 
 
-@check_function("restated_indicators", given=("plan_set",), kinds=("restated_differs",))
+@check_function("restated_indicators", given=("plan_set",),
+                kinds={"restated_differs": ("indicator", "field", "stated", "original")})
 def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A (再掲) row equals the row it restates in unit, department and every value."""
     for placed_list in indicators_by_plan(target.node).values():
@@ -207,7 +215,9 @@ def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Fin
 
 
 @check_function(
-    "restated_projects", given=("plan_set",), kinds=("restated_project_differs", "double_counted"),
+    "restated_projects", given=("plan_set",),
+    kinds={"restated_project_differs": ("project", "code", "field", "stated", "original", "original_theme"),
+           "double_counted": ("project", "cost", "theme", "original_theme")},
 )
 def restated_projects(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A 【再掲】 project equals its original (the unmarked row with the same code in the same

@@ -17,7 +17,11 @@ def _lagged(cell: Number, year: int) -> bool:
     return cell.measured_year is not None and cell.measured_year != year
 
 
-@check_function("same_quantity_across_plans", given=("plan_set",), kinds=("observed_differs", "target_changed"))
+_SAME_QUANTITY_ARGS = ("key", "indicator", "year", "stated", "reference", "reference_file")
+
+
+@check_function("same_quantity_across_plans", given=("plan_set",),
+                kinds={"observed_differs": _SAME_QUANTITY_ARGS, "target_changed": _SAME_QUANTITY_ARGS})
 def same_quantity_across_plans(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """Values of one key and year agree across the plan set: baselines and actuals are
     observations and must be equal (004's 令和2年度 actual is 000's 令和2年度 baseline);

@@ -86,8 +86,13 @@ def formula_for(indicator: Any, year: int) -> tuple[Formula | None, list[tuple[s
     return None, [], "no_numeric_target"
 
 
+_RATE_ARGS = ("year", "indicator", "stated", "computed", "exact", "numerator", "denominator", "formula", "places")
+
+
 @check_function(
-    "achievement_rate", given=("indicators",), kinds=("mismatch", "not_computable", "beyond_declared_rounding")
+    "achievement_rate", given=("indicators",),
+    kinds={"mismatch": _RATE_ARGS, "not_computable": ("year", "stated", "indicator", "missing"),
+           "beyond_declared_rounding": (*_RATE_ARGS, "rounding", "stated_interval", "computed_interval")},
 )
 def achievement_rate(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A stated rate equals the rate computed from the target and actual, at its precision.
@@ -184,7 +189,8 @@ def rate_for(indicator: Any, year: int) -> Decimal | None:
     return round_half_up(formula.quotient, 1)
 
 
-@check_function("assessment_consistency", given=("sections",), kinds=("contradicts",))
+@check_function("assessment_consistency", given=("sections",),
+                kinds={"contradicts": ("assessment", "reached", "count", "year", "rates")})
 def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A stated 目標達成度合い agrees with the rates of the as-of year: 順調に成果が上がっている
     while fewer than half the indicators reach 100 %, or 一部の成果 / 成果が上がっていない

@@ -7,11 +7,24 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from pydantic import Field
+
 from checker.diagnostics import Finding, Location, Related, Text
 from checker.functions import Target, check_function
+from checker.functions.options import FunctionOptions
 from checker.values import Interval, Number, interval
 
-SUM_KINDS = ("beyond_rounding", "within_rounding", "beyond_declared_rounding")
+_SUM_ARGS = ("stated", "computed", "difference", "count", "unit")
+SUM_KINDS = {
+    "beyond_rounding": (*_SUM_ARGS, "allowance"),
+    "within_rounding": (*_SUM_ARGS, "allowance"),
+    "beyond_declared_rounding": (*_SUM_ARGS, "rounding", "stated_interval", "computed_interval"),
+}
+
+
+class SumOptions(FunctionOptions):
+    half_unit_per_item: bool = Field(True, description="Without a declared rounding, allow half a unit per item "
+                                     "(each item rounded on its own to the list's unit); false: every gap is an error.")
 
 
 def compare_sum(
@@ -55,9 +68,9 @@ def declared_rounding(node: Any, plan: Any) -> str | None:
     "sum_matches",
     given=("project_lists",),
     kinds=SUM_KINDS,
-    options={"half_unit_per_item": True},
+    options=SumOptions,
 )
-def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def sum_matches(target: Target, options: SumOptions) -> Iterator[Finding]:
     """The stated total equals the sum of the items' costs.
 
     Items rounded one by one to the list's unit can each be off by half a unit, so a sum
@@ -77,7 +90,7 @@ def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     if not amounts:
         return
     outcome = compare_sum(
-        total, [cost for _, cost in amounts], declared_rounding(projects, target.plan), options["half_unit_per_item"]
+        total, [cost for _, cost in amounts], declared_rounding(projects, target.plan), options.half_unit_per_item
     )
     if outcome is None:
         return
