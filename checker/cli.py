@@ -461,8 +461,14 @@ def _emit(diagnostics, context, output_format: str, ruleset) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the plan file format."""
+@click.option("--ruleset", "ruleset_schema", is_flag=True, help="The JSON Schema of ruleset files instead.")
+def schema(ruleset_schema: bool) -> None:
+    """Print the JSON Schema of the plan file format (or, with --ruleset, of ruleset files)."""
+    if ruleset_schema:
+        from checker.docs import ruleset_json_schema
+
+        click.echo(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2))
+        return
     from checker.model import plan_json_schema
 
     click.echo(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2))

@@ -309,9 +309,6 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
     for code, body in rules.items():
         code = str(code)
         at = ("rules", code)
-        if not CODE_FORM.fullmatch(code):
-            raise parsed.error(at, f"規則コード {code} は英大文字と3桁の数字です（例: CITY001）",
-                               f"rule code {code} is capital letters and three digits (like CITY001)", key=True)
         if body == "off" or body is False:
             body = {"severity": "off"}
         if not isinstance(body, dict):
@@ -324,6 +321,9 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
             ja, en = _hint(code, ruleset.rules)
             raise parsed.error(at, f"規則 {code}: 変更する規則がありません。下にある規則セットにこのコードはありません{ja}",
                                f"rule {code}: overrides a rule that no ruleset below defines{en}", key=True)
+        elif not CODE_FORM.fullmatch(code):
+            raise parsed.error(at, f"規則コード {code} は英大文字と3桁の数字です（例: CITY001）",
+                               f"rule code {code} is capital letters and three digits (like CITY001)", key=True)
         else:
             ruleset.rules[code] = _new_rule(parsed, code, body)
     return ruleset
@@ -350,7 +350,7 @@ def _severity(parsed: ParsedFile, code: str, value: Any) -> Severity | None:
 def _bilingual(parsed: ParsedFile, code: str, what: str, value: Any, path: tuple) -> dict[str, str]:
     if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGS) or set(value) - set(LANGS):
         raise parsed.error(path, f"規則 {code}: {what} には ja と en の文がそれぞれ要ります",
-                           f"rule {code}: {what} needs a ja and an en text (and nothing else)")
+                           f"rule {code}: {what} needs both ja and en texts (and nothing else)")
     return {lang: value[lang] for lang in LANGS}
 
 
