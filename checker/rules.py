@@ -519,11 +519,14 @@ def _check_options(parsed: ParsedFile, code: str, spec: Any, options: dict[str, 
         raise parsed.error(at + ("options",), f"規則 {code}: {spec.name} にはオプション {', '.join(missing)} が要ります",
                            f"rule {code}: {spec.name} needs option {', '.join(missing)}")
     expected = describe_type(model.model_fields[name].annotation)
+    if problem["type"] == "greater_than_equal":
+        least = problem["ctx"]["ge"]
+        expected = Text(f" {least} 以上の{expected.ja}", f"{expected.en} of at least {least}")
     value = problem["input"]
     shown = str(value) if not isinstance(value, str) else repr(value)
     raise parsed.error(at + ("options", name),
-                       f"規則 {code}: {spec.name} のオプション {name} は{expected.ja}です（{shown} ではなく）: {problem['msg']}",
-                       f"rule {code}: {spec.name}'s option {name} is {expected.en}, not {shown}: {problem['msg']}")
+                       f"規則 {code}: {spec.name} のオプション {name} は{expected.ja}です（{shown} ではなく）",
+                       f"rule {code}: {spec.name}'s option {name} is {expected.en}, not {shown}")
 
 
 def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
