@@ -280,9 +280,9 @@ def test_a_rule_naming_a_row_the_table_lacks_is_rule001_at_the_table(tmp_path, k
                           if "id: population-by-age" in line)
         assert mismatch["file"].endswith("tables.yaml") and mismatch["line"] == table_line
         assert mismatch["numbers"]["rule"] == "KGN003" and mismatch["numbers"]["reference"] == "aging_rate"
-        assert "rule KGN003 names row aging_rate in row" in mismatch["message"]["en"]
+        assert "rule KGN003 names row aging_rate (option row), which table" in mismatch["message"]["en"]
         assert "(did you mean aging-rate?)" in mismatch["message"]["en"]
-        assert "規則 KGN003 の row が指す行 aging_rate" in mismatch["message"]["ja"]
+        assert "規則 KGN003 のオプション row が指す行 aging_rate が表" in mismatch["message"]["ja"]
         assert "aging-rate の誤りではありませんか" in mismatch["message"]["ja"]
         codes = {d["code"] for d in diagnostics}
         assert "TOT001" in codes and "INT001" not in codes  # the other file is reported
