@@ -343,12 +343,14 @@ def _severity(parsed: ParsedFile, code: str, value: Any) -> Severity | None:
     if isinstance(value, str) and value.lower() in SEVERITIES:
         return Severity.parse(value)
     ja, en = _hint(value, SEVERITIES)
-    raise parsed.error(("rules", code, "severity"), f"規則 {code}: severity は error、warning、info、off のどれかです（{value!r} ではなく）{ja}",
+    raise parsed.error(("rules", code, "severity"),
+                       f"規則 {code}: severity は error、warning、info、off のどれかです（{value!r} ではなく）{ja}",
                        f"rule {code}: severity is error, warning, info or off, not {value!r}{en}")
 
 
 def _bilingual(parsed: ParsedFile, code: str, what: str, value: Any, path: tuple) -> dict[str, str]:
-    if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGS) or set(value) - set(LANGS):
+    if (not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGS)
+            or set(value) - set(LANGS)):
         raise parsed.error(path, f"規則 {code}: {what} には ja と en の文がそれぞれ要ります",
                            f"rule {code}: {what} needs both ja and en texts (and nothing else)")
     return {lang: value[lang] for lang in LANGS}
@@ -379,21 +381,27 @@ def _check_placeholders(parsed: ParsedFile, rule: Rule, what: str, texts: dict[s
         except ValueError as error:
             raise parsed.error(where, f"規則 {rule.code}: {what}（{lang}）の書式が正しくありません: {error}",
                                f"rule {rule.code}: {what} ({lang}) is not a valid template: {error}") from None
+        common = [arg for arg in next(iter(kinds.values())) if all(arg in args for args in kinds.values())]
         for name in names:
-            for kind, args in kinds.items():
-                if name in args:
-                    continue
-                ja, en = _hint(name, args)
-                if not name:
-                    ja, en = "。{} には引数の名前を書きます", "; write an argument's name inside {}"
-                if rule.kind or len(kinds) == 1:
-                    raise parsed.error(where, f"規則 {rule.code}: {what}（{lang}）の {{{name}}} を {spec.name} の {kind} は与えません{ja}。与えるもの: {', '.join(args)}",
-                                       f"rule {rule.code}: {what} ({lang}) uses {{{name}}}, which {spec.name}'s {kind} does not give{en}; "
-                                       f"it gives {', '.join(args)}")
-                raise parsed.error(where, f"規則 {rule.code}: {what}（{lang}）の {{{name}}} を {spec.name} の {kind} は与えません。kind のない規則は {spec.name} のすべての kind を報告するので、どの kind も与える引数だけを使えます（または kind を指定します）",
-                                   f"rule {rule.code}: {what} ({lang}) uses {{{name}}}, which {spec.name}'s kind {kind} does not give; "
-                                   f"a rule without a kind reports every kind of {spec.name}, so use only the arguments "
-                                   f"every kind gives, or give the rule a kind")
+            lacking = [kind for kind, args in kinds.items() if name not in args]
+            if not lacking:
+                continue
+            uses = (f"規則 {rule.code}: {what}（{lang}）の {{{name}}} を",
+                    f"rule {rule.code}: {what} ({lang}) uses {{{name}}}, which")
+            ja, en = _hint(name, common) if name else ("。{} には引数の名前を書きます", "; write an argument's name inside {}")
+            if len(kinds) == 1:
+                raise parsed.error(where, f"{uses[0]} {spec.name} の {lacking[0]} は与えません{ja}。与えるもの: {', '.join(common)}",
+                                   f"{uses[1]} {spec.name}'s {lacking[0]} does not give{en}; "
+                                   f"it gives {', '.join(common)}")
+            if len(lacking) == len(kinds):
+                raise parsed.error(where, f"{uses[0]} {spec.name} のどの kind も与えません{ja}。"
+                                          f"どの kind も与えるもの: {', '.join(common)}",
+                                   f"{uses[1]} no kind of {spec.name} gives{en}; every kind gives {', '.join(common)}")
+            raise parsed.error(where, f"{uses[0]} {spec.name} の {lacking[0]} は与えません。kind のない規則は {spec.name} の"
+                                      f"すべての kind を報告するので、どの kind も与える引数だけを使えます（または kind を指定します）",
+                               f"{uses[1]} {spec.name}'s kind {lacking[0]} does not give; a rule without a kind "
+                               f"reports every kind of {spec.name}, so use only the arguments every kind gives, or "
+                               f"give the rule a kind")
 
 
 def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
@@ -417,7 +425,8 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
     function = str(then["function"])
     given_raw = body["given"]
     given_items = given_raw if isinstance(given_raw, list) else [given_raw]
-    given_paths = [at + ("given", index) for index in range(len(given_items))] if isinstance(given_raw, list) else [at + ("given",)]
+    given_paths = ([at + ("given", index) for index in range(len(given_items))] if isinstance(given_raw, list)
+                   else [at + ("given",)])
     given = tuple(str(item) for item in given_items)
     options = then.get("options") or {}
     kind = then.get("kind")
@@ -438,13 +447,15 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
         if kind is not None and kind not in spec.rule_kinds:
             if kind == spec.target_mismatch:
                 raise parsed.error(at + ("then", "kind"),
-                                   f"規則 {code}: {function} の {kind} は規則とデータの不一致で、RULE001 が報告します。kind: {kind} の規則は何も報告しません",
+                                   f"規則 {code}: {function} の {kind} は規則とデータの不一致で、RULE001 が報告します。"
+                                   f"kind: {kind} の規則は何も報告しません",
                                    f"rule {code}: {function}'s {kind} means the rule does not fit the data and is "
                                    f"reported as RULE001; a rule of kind {kind} would report nothing")
             ja, en = _hint(kind, spec.rule_kinds)
             raise parsed.error(at + ("then", "kind"),
                                f"規則 {code}: {function} は {kind} を報告しません{ja}。報告するもの: {', '.join(spec.rule_kinds)}",
-                               f"rule {code}: {function} does not report {kind}{en}; it reports {', '.join(spec.rule_kinds)}")
+                               f"rule {code}: {function} does not report {kind}{en}; "
+                               f"it reports {', '.join(spec.rule_kinds)}")
         options = _check_options(parsed, code, spec, options, at + ("then",))
     docs = body.get("docs") or {}
     if not isinstance(docs, dict):
@@ -465,7 +476,8 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
         options=options,
         message=_bilingual(parsed, code, "message", body["message"], at + ("message",)),
         help=_bilingual(parsed, code, "help", body["help"], at + ("help",)) if body.get("help") is not None else {},
-        docs={key: (_bilingual(parsed, code, f"docs.{key}", value, at + ("docs", key)) if key in ("what", "why") else value)
+        docs={key: (_bilingual(parsed, code, f"docs.{key}", value, at + ("docs", key))
+                    if key in ("what", "why") else value)
               for key, value in docs.items()},
         fixable=bool(body.get("fixable", False)),
         source=parsed.source,
@@ -533,8 +545,10 @@ def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
     at = ("rules", rule.code)
     for name in ("given", "then"):
         if name in body:
-            raise parsed.error(at + (name,), f"規則 {rule.code}: 受け継いだ規則の given と then は変えられません。新しいコードで規則を加えてください",
-                               f"rule {rule.code}: an inherited rule's given/then cannot change; add a new code", key=True)
+            raise parsed.error(at + (name,),
+                               f"規則 {rule.code}: 受け継いだ規則の given と then は変えられません。新しいコードで規則を加えてください",
+                               f"rule {rule.code}: an inherited rule's given/then cannot change; add a new code",
+                               key=True)
     changes: dict[str, Any] = {"source": parsed.source}
     if "severity" in body:
         changes["severity"] = _severity(parsed, rule.code, body["severity"])
@@ -553,5 +567,6 @@ def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
     changed = replace(rule, **changes)
     for name in ("message", "help"):
         if name in body:
-            _check_placeholders(parsed, changed, name, changed.message if name == "message" else changed.help, at + (name,))
+            texts = changed.message if name == "message" else changed.help
+            _check_placeholders(parsed, changed, name, texts, at + (name,))
     return changed

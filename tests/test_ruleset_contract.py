@@ -81,8 +81,8 @@ CASES = {
         "row_sum needs option of", "row_sum にはオプション of が要ります"),
     "placeholder no kind gives": (
         ('ja: "{column}の合計', 'ja: "{colum}の合計'), ('"{colum}', 1),
-        "uses {colum}, which row_sum's kind sum_mismatch does not give",
-        "{colum} を row_sum の sum_mismatch は与えません"),
+        "uses {colum}, which no kind of row_sum gives (did you mean column?)",
+        "{colum} を row_sum のどの kind も与えません（column の誤りではありませんか）"),
     "malformed template": (
         ('en: "{column}: 高齢化率 {stated} is outside', 'en: "{column}: 高齢化率 {stated is outside'),
         ('"{column}: 高齢化率 {stated is', 1), "message (en) is not a valid template", "message（en）の書式が正しくありません"),
@@ -94,7 +94,8 @@ CASES = {
         ("given: tables[id=population-by-age]          #", "given: indicators[id=population-by-age]          #"),
         ("indicators[", 1), "row_sum applies to tables, not indicators", "row_sum は tables に適用します（indicators ではなく）"),
     "kind the function does not report": (
-        ("      function: row_ratio\n", "      function: row_ratio\n      kind: ratio_mismatchh\n"), ("ratio_mismatchh", 1),
+        ("      function: row_ratio\n", "      function: row_ratio\n      kind: ratio_mismatchh\n"),
+        ("ratio_mismatchh", 1),
         "row_ratio does not report ratio_mismatchh (did you mean ratio_mismatch?)",
         "row_ratio は ratio_mismatchh を報告しません（ratio_mismatch の誤りではありませんか）"),
     "the reserved kind": (
@@ -120,10 +121,12 @@ CASES = {
         "rule KGN004: a rule is a mapping of fields (or off)", "規則 KGN004: 規則は項目のマッピング（または off）です"),
     "unknown rule field": (
         ("    message:\n      ja: \"{column}の合計", "    mesage:\n      ja: \"{column}の合計"), ("mesage", 1),
-        "rule KGN001: unknown field mesage (did you mean message?)", "規則 KGN001: 項目 mesage はありません（message の誤りではありませんか）"),
+        "rule KGN001: unknown field mesage (did you mean message?)",
+        "規則 KGN001: 項目 mesage はありません（message の誤りではありませんか）"),
     "unknown severity": (
         ("severity: warning", "severity: warnin"), ("warnin", 1),
-        "severity is error, warning, info or off, not 'warnin' (did you mean warning?)", "severity は error、warning、info、off のどれかです"),
+        "severity is error, warning, info or off, not 'warnin' (did you mean warning?)",
+        "severity は error、warning、info、off のどれかです（'warnin' ではなく）（warning の誤りではありませんか）"),
     "rule code of the wrong form": (
         ("  KGN003:", "  KGN3:"), ("KGN3", 1), "rule code KGN3 is capital letters and three digits (like CITY001)",
         "規則コード KGN3 は英大文字と3桁の数字です"),
@@ -177,7 +180,8 @@ def test_a_placeholder_every_kind_must_give(tmp_path):
         assert result.exit_code == 2 and words in result.stderr, result.stderr
         line, _ = _at(text, '"{column}の合計 {stated_interval}')
         assert f"city.yaml:{line}:" in result.stderr
-    ok = text.replace("      function: row_sum\n", "      function: row_sum\n      kind: sum_beyond_declared_rounding\n", 1)
+    ok = text.replace("      function: row_sum\n", "      function: row_sum\n      kind: sum_beyond_declared_rounding\n",
+                      1)
     ok = ok.replace('en: "{column}: total {stated}', 'en: "{column}: total {stated_interval}', 1)
     (tmp_path / "city.yaml").write_text(ok, encoding="utf-8")
     result = _invoke("--lang", "en", "--rules", "city.yaml", str(TABLES), cwd=tmp_path)
@@ -198,7 +202,8 @@ def test_a_help_text_placeholder_is_checked_too(tmp_path):
     result = _invoke("--lang", "en", "--rules", "city.yaml", str(TABLES), cwd=tmp_path)
     assert result.exit_code == 2
     assert f"city.yaml:{_at(text, 'help:')[0]}:" in result.stderr
-    assert "help (ja) uses {colmn}, which row_bound's out_of_bounds does not give (did you mean column?)" in result.stderr
+    assert "help (ja) uses {colmn}, which row_bound's out_of_bounds does not give (did you mean column?)" \
+        in result.stderr
 
 
 def test_an_error_in_a_configured_ruleset_names_the_configuration_and_the_place(tmp_path):

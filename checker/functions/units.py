@@ -51,7 +51,8 @@ def _indicator_cells(indicator: Any) -> Iterator[tuple[ModelPath, Any, str | Non
 @check_function(
     "value_units",
     given=("indicators", "project_lists", "major_project_lists"),
-    kinds={kind: ("written", "declared", "value", "name") for kind in ("unit_mismatch", "money_scale", "percent_permille")},
+    kinds={kind: ("written", "declared", "value", "name")
+           for kind in ("unit_mismatch", "money_scale", "percent_permille")},
 )
 def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """Each value's written unit (`46人`, `8,345 千円`, `75.4%`) agrees with the unit declared
