@@ -357,12 +357,17 @@ def _bilingual(parsed: ParsedFile, code: str, what: str, value: Any, path: tuple
 
 
 def placeholders(template: str) -> list[str]:
-    """The argument names a message template uses (`{stated}`, `{year!r}`, `{a.b}` -> a);
-    ValueError when the template is malformed."""
+    """The argument names a message template uses (`{stated}`, `{stated:>8}`); ValueError
+    when the template is malformed or would fail on the rendered arguments (which are
+    text: `{stated:d}`, `{a.b}` and `{a[0]}` would)."""
     names = []
     for _, name, _, _ in string.Formatter().parse(template):
-        if name is not None:
-            names.append(re.split(r"[.\[]", name, maxsplit=1)[0])
+        if name is None:
+            continue
+        if re.search(r"[.\[]", name):
+            raise ValueError(f"a placeholder is an argument's name, not {{{name}}}")
+        names.append(name)
+    template.format_map(dict.fromkeys(names, "0"))  # conversions and format specs, on text
     return names
 
 

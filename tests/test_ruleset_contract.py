@@ -86,6 +86,10 @@ CASES = {
     "malformed template": (
         ('en: "{column}: 高齢化率 {stated} is outside', 'en: "{column}: 高齢化率 {stated is outside'),
         ('"{column}: 高齢化率 {stated is', 1), "message (en) is not a valid template", "message（en）の書式が正しくありません"),
+    "format spec the rendered text cannot take": (
+        ('en: "{column}: 高齢化率 {stated} is outside', 'en: "{column}: 高齢化率 {stated:d} is outside'),
+        ('"{column}: 高齢化率 {stated:d}', 1), "message (en) is not a valid template: Unknown format code 'd'",
+        "message（en）の書式が正しくありません"),
     "selector filter on a field the model does not have": (
         ("given: tables[id=population-by-age]          #", "given: tables[idd=population-by-age]          #"),
         ("tables[idd", 1), "tables have no field idd, so the filter selects nothing (did you mean id?)",
