@@ -539,7 +539,8 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     for head, key in ((heads[0], "what"), (heads[1], "why")):
         if key in docs:
             click.echo(f"\n## {head}\n{docs[key][lang]}")
-    for head, key in ((heads[2], "bad"), (heads[3], "good")):
+    ruleset_head = {"ja": "例を検査する規則セット", "en": "The ruleset the examples are checked with"}[lang]
+    for head, key in ((ruleset_head, "ruleset"), (heads[2], "bad"), (heads[3], "good")):
         example = docs.get(key)
         if isinstance(example, dict):  # a cross-document example: one block per file
             click.echo(f"\n## {head}")

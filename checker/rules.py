@@ -319,6 +319,9 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
             ruleset.rules[code] = _override(parsed, ruleset.rules[code], body)
         elif not {"given", "then"} & set(body):
             ja, en = _hint(code, ruleset.rules)
+            if not ruleset.rules:  # a file that adds rules stands alone unless it extends
+                ja, en = "。新しい規則も加えるファイルは extends: recommended で推奨の規則を受け継ぎます", \
+                    "; a file that also adds rules inherits the recommended ones only with extends: recommended"
             raise parsed.error(at, f"規則 {code}: 変更する規則がありません。下にある規則セットにこのコードはありません{ja}",
                                f"rule {code}: overrides a rule that no ruleset below defines{en}", key=True)
         elif not CODE_FORM.fullmatch(code):

@@ -440,3 +440,16 @@ def test_the_ruleset_schema_validates_the_shipped_and_documented_rulesets(tmp_pa
         assert not validator.is_valid(YAML(typ="safe").load(_broken((old, new)))), new
     functions = schema["$defs"]["rule"]["properties"]["then"]["properties"]["function"]["enum"]
     assert set(functions) == set(FUNCTIONS) | {"load"}
+
+
+def test_a_file_that_adds_rules_and_overrides_without_extends_is_told_to_extend(tmp_path):
+    (tmp_path / "mixed.yaml").write_text(
+        "rules:\n  TOT001: {severity: warning}\n"
+        "  CITY001:\n    name: strict-total\n    severity: error\n    given: project_lists\n"
+        "    then: {function: sum_matches, kind: beyond_rounding}\n"
+        "    message: {ja: '合計 {stated}', en: 'total {stated}'}\n", encoding="utf-8")
+    for lang, words in (("en", "mixed.yaml:2:3: rule TOT001: overrides a rule that no ruleset below defines; a file "
+                               "that also adds rules inherits the recommended ones only with extends: recommended"),
+                        ("ja", "mixed.yaml:2:3: 規則 TOT001: 変更する規則がありません。")):
+        result = _invoke("--lang", lang, "--rules", "mixed.yaml", str(TABLES), cwd=tmp_path)
+        assert result.exit_code == 2 and words in result.stderr, result.stderr
