@@ -114,7 +114,8 @@ def ruleset_json_schema() -> dict[str, Any]:
         "severity": {"$ref": "#/$defs/severity"},
         "message": {"$ref": "#/$defs/text"},
         "help": {"$ref": "#/$defs/text"},
-        "fixable": {"type": "boolean"},
+        "fixable": {"enum": [True, False, "safe", "unsafe"],
+                    "description": "safe (or true): the fix changes no printed figure; unsafe: it rewrites one."},
     }
     rule = {
         "type": "object", "additionalProperties": False, "required": ["name", "severity", "given", "then", "message"],

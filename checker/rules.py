@@ -69,6 +69,9 @@ class Rule:
     docs: dict[str, Any]
     fixable: bool
     source: str
+    # "safe": the fix changes no printed figure; "unsafe": it rewrites one (a rate, a ratio
+    # row, a count), so only --unsafe-fixes applies it; None: no fix
+    fix_safety: str | None = None
 
     @property
     def is_loader(self) -> bool:
@@ -487,12 +490,25 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
         docs={key: (_bilingual(parsed, code, f"docs.{key}", value, at + ("docs", key))
                     if key in ("what", "why") else value)
               for key, value in docs.items()},
-        fixable=bool(body.get("fixable", False)),
+        fixable=_fix_safety(parsed, code, body.get("fixable", False)) is not None,
         source=parsed.source,
+        fix_safety=_fix_safety(parsed, code, body.get("fixable", False)),
     )
     _check_placeholders(parsed, rule, "message", rule.message, at + ("message",))
     _check_placeholders(parsed, rule, "help", rule.help, at + ("help",))
     return rule
+
+
+def _fix_safety(parsed: ParsedFile, code: str, value: Any) -> str | None:
+    """`fixable: safe` (or true), `fixable: unsafe`, or false."""
+    if value is True or value == "safe":
+        return "safe"
+    if value == "unsafe":
+        return "unsafe"
+    if value in (False, None):
+        return None
+    raise parsed.error(("rules", code, "fixable"), f"規則 {code}: fixable は safe、unsafe、false のどれかです（{value!r} ではなく）",
+                       f"rule {code}: fixable is safe, unsafe or false, not {value!r}")
 
 
 def _check_selector(parsed: ParsedFile, code: str, spec: Any, selector: str, path: tuple) -> None:
@@ -571,7 +587,8 @@ def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
         raise parsed.error(at + ("docs",), f"規則 {rule.code}: 受け継いだ規則の docs は変えられません",
                            f"rule {rule.code}: an inherited rule's docs cannot change", key=True)
     if "fixable" in body:
-        changes["fixable"] = bool(body["fixable"])
+        changes["fix_safety"] = _fix_safety(parsed, rule.code, body["fixable"])
+        changes["fixable"] = changes["fix_safety"] is not None
     changed = replace(rule, **changes)
     for name in ("message", "help"):
         if name in body:
