@@ -453,3 +453,29 @@ def test_a_file_that_adds_rules_and_overrides_without_extends_is_told_to_extend(
                         ("ja", "mixed.yaml:2:3: 規則 TOT001: 変更する規則がありません。")):
         result = _invoke("--lang", lang, "--rules", "mixed.yaml", str(TABLES), cwd=tmp_path)
         assert result.exit_code == 2 and words in result.stderr, result.stderr
+
+
+def test_a_checked_ruleset_is_cached_and_built_again_when_a_file_below_changes(tmp_path, monkeypatch):
+    from checker import rules
+    from checker.cache import Cache, parse_fingerprint
+
+    built: list[str] = []
+    real = rules._build
+    monkeypatch.setattr(rules, "_build", lambda parsed, below: built.append(parsed.path.name) or real(parsed, below))
+    cache = Cache(tmp_path / "cache", parse_fingerprint())
+    local, severity = tmp_path / "local.yaml", tmp_path / "severity.yaml"
+    local.write_text("extends: recommended\nrules:\n  TOT001: {severity: info}\n", encoding="utf-8")
+    severity.write_text("rules:\n  TOT002: off\n", encoding="utf-8")
+
+    def chain():
+        below = load_ruleset("recommended", cache=cache)
+        below = load_ruleset(local, cache=cache, below=below)
+        return load_ruleset(severity, cache=cache, below=below)
+
+    first = chain()
+    assert first.rules["TOT001"].severity.label == "info" and first.rules["TOT002"].severity is None
+    assert built.count("severity.yaml") == 1
+    assert chain().rules == first.rules and built.count("severity.yaml") == 1  # every file from the cache
+    local.write_text("extends: recommended\nrules:\n  TOT001: {severity: warning}\n", encoding="utf-8")
+    again = chain()
+    assert again.rules["TOT001"].severity.label == "warning" and built.count("severity.yaml") == 2
