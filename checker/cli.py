@@ -220,7 +220,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
 def _config_error(error: Exception, lang: str) -> None:
     from checker.config import ConfigError
 
-    text = error.text(lang) if isinstance(error, ConfigError) else error
+    text = error.text(lang) if hasattr(error, "text") else error
     click.echo(say("config_error", lang, error=text), err=True)
 
 
@@ -471,8 +471,9 @@ def _fix(loaded, diagnostics, lang: str, limits, unsafe: bool, everything, reche
 
 
 def _ruleset(rulesets: tuple[str, ...], settings=None, cache=None):
-    """`--rules` files replace the recommended ruleset; the configuration's `rulesets`
-    are loaded over it (relative to the configuration file)."""
+    """`--rules` files replace the recommended ruleset (one that only overrides is applied
+    over it); the configuration's `rulesets` are loaded over it (relative to the
+    configuration file), each over the ones before it."""
     from checker.config import ConfigError
     from checker.rules import RulesetError, load_ruleset
 
@@ -483,17 +484,12 @@ def _ruleset(rulesets: tuple[str, ...], settings=None, cache=None):
     merged = None
     for spec in specs:
         try:
-            loaded = load_ruleset(spec, base, cache=cache)
+            merged = load_ruleset(spec, base, cache=cache, below=merged)
         except RulesetError as error:
             if rulesets or settings is None or settings.source is None:
                 raise
-            raise ConfigError(f"{settings.source}: rulesets: {error}",
-                              f"{settings.source}: rulesets: 規則セットを読めません: {error}") from None
-        if merged is None:
-            merged = loaded
-        else:
-            merged.rules.update(loaded.rules)
-            merged.sources.extend(loaded.sources)
+            raise ConfigError(f"{settings.source}: rulesets: {error.text('en')}",
+                              f"{settings.source}: rulesets: 規則セットを読めません: {error.text('ja')}") from None
     return merged
 
 
@@ -525,8 +521,14 @@ def _emit(diagnostics, context, output_format: str, ruleset) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the plan file format."""
+@click.option("--ruleset", "ruleset_schema", is_flag=True, help="The JSON Schema of ruleset files instead.")
+def schema(ruleset_schema: bool) -> None:
+    """Print the JSON Schema of the plan file format (or, with --ruleset, of ruleset files)."""
+    if ruleset_schema:
+        from checker.docs import ruleset_json_schema
+
+        click.echo(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2))
+        return
     from checker.model import plan_json_schema
 
     click.echo(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2))
@@ -602,7 +604,8 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     for head, key in ((heads[0], "what"), (heads[1], "why")):
         if key in docs:
             click.echo(f"\n## {head}\n{docs[key][lang]}")
-    for head, key in ((heads[2], "bad"), (heads[3], "good")):
+    ruleset_head = {"ja": "例を検査する規則セット", "en": "The ruleset the examples are checked with"}[lang]
+    for head, key in ((ruleset_head, "ruleset"), (heads[2], "bad"), (heads[3], "good")):
         example = docs.get(key)
         if isinstance(example, dict):  # a cross-document example: one block per file
             click.echo(f"\n## {head}")

@@ -19,12 +19,12 @@ from checker.diagnostics import (
     UncheckedRelation,
     render_arg,
 )
-from checker.functions import FUNCTIONS, parse_given, select
+from checker.functions import FUNCTIONS, load_builtin_functions, parse_given, select
 from checker.loader import LoadedFile
-from checker.rules import LANGS, Rule, Ruleset
+from checker.rules import INTERNAL_ERROR, LANGS, RULE_TARGET_MISMATCH, Rule, Ruleset
 
-# The finding kind of a check that failed on its input (rule INT001): the CLI exits 2 on it.
-INTERNAL_ERROR = "internal_error"
+# INTERNAL_ERROR: the finding kind of a check that failed on its input (rule INT001): the CLI
+# exits 2 on it. RULE_TARGET_MISMATCH: a rule that does not fit the data (rule RULE001).
 
 
 class MessageError(Exception):
@@ -40,7 +40,7 @@ def render_message(template: dict[str, str], args: dict[str, Any], code: str) ->
         values = {key: render_arg(value, lang) for key, value in args.items()}
         try:
             rendered[lang] = text.format_map(values)
-        except (KeyError, IndexError, ValueError) as error:
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as error:
             raise MessageError(f"{code}: message ({lang}) uses {error} which is not given") from None
     return rendered
 
@@ -59,6 +59,7 @@ class Engine:
             by_kind = self._codes.setdefault((rule.function, given, options), {})
             for kind in {None, rule.kind}:
                 by_kind[kind] = tuple(sorted({*by_kind.get(kind, ()), rule.code}))
+        self._options: dict[tuple[str, int], Any] = {}
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
         """Every diagnostic on these files: each file's own, the plan set's, suppressions
@@ -120,6 +121,7 @@ class Engine:
             # Rules that share a function call (one per outcome kind) share its result.
             key = (rule.function, given, options)
             if key not in results:
+                load_builtin_functions()  # here: a ruleset from the cache did not import them
                 spec = FUNCTIONS[rule.function]
                 results[key] = []
                 for target in select(given, files):
@@ -135,9 +137,29 @@ class Engine:
                     if internal is not None and internal.severity is not None:
                         crashed.setdefault((id(internal), finding.location.file, finding.location.path,
                                             finding.args["check"]), self._diagnostic(internal, finding, by_name))
+                elif finding.kind == FUNCTIONS[rule.function].target_mismatch:
+                    mismatch = self.ruleset.loader_rule(RULE_TARGET_MISMATCH)
+                    if mismatch is not None and mismatch.severity is not None:
+                        routed = Finding(RULE_TARGET_MISMATCH, finding.location, {**finding.args, "rule": rule.code},
+                                         finding.related)
+                        diagnostics.append(self._contained(mismatch, routed, by_name, crashed))
                 elif rule.kind is None or finding.kind == rule.kind:
-                    diagnostics.append(self._diagnostic(rule, finding, by_name))
-        return diagnostics + list(crashed.values())
+                    diagnostics.append(self._contained(rule, finding, by_name, crashed))
+        return [d for d in diagnostics if d is not None] + list(crashed.values())
+
+    def _contained(self, rule: Rule, finding: Finding, by_name: dict[str, LoadedFile],
+                   crashed: dict[tuple, Diagnostic]) -> Diagnostic | None:
+        """The rule's diagnostic; a message that cannot be rendered (a validated ruleset
+        never has one) is an INT001 at the finding's place, never an abort."""
+        try:
+            return self._diagnostic(rule, finding, by_name)
+        except MessageError as error:
+            internal = self.ruleset.loader_rule(INTERNAL_ERROR)
+            if internal is not None and internal.severity is not None:
+                failed = Finding(INTERNAL_ERROR, finding.location, {"check": rule.code, "error": str(error)})
+                crashed.setdefault((id(internal), finding.location.file, finding.location.path, rule.code),
+                                   self._diagnostic(internal, failed, by_name))
+            return None
 
     def _run_contained(self, spec, target, rule: Rule, home: str) -> tuple[list[Finding], list]:
         """One check on one target: its findings, and its relation records. A bug in a check
@@ -146,7 +168,10 @@ class Engine:
         findings: list[Finding] = []
         records: list = []
         try:
-            for item in spec.run(target, rule.options):
+            options = self._options.get((rule.function, id(rule)))
+            if options is None:  # the options model, once per rule (the ruleset validated them)
+                options = self._options[(rule.function, id(rule))] = spec.make_options(rule.options)
+            for item in spec.run(target, options):
                 (findings if isinstance(item, Finding) else records).append(item)
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input
             name = target.file or home

@@ -34,7 +34,7 @@ def run(function: str, texts: dict[str, str], given: str = "plan_set"):
     spec = FUNCTIONS[function]
     results = []
     for target in select(given, files):
-        results += list(spec.run(target, spec.options))
+        results += list(spec.run(target, {}))
     return files, results
 
 

@@ -61,7 +61,8 @@ def consistent_plans(draw):
                       + (f"    indicators:\n{indicators}" if indicators else "")
                       + f"    projects:\n      unit: 千円\n      items:\n{items}"
                       + f"      total: {_written(sum(costs), draw(st.integers(0, 3)))}\n")
-    header = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
+    header = ("plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, "
+              "period: {start: 令和3年度, end: 令和3年度}, as_of: 令和3年度, source: {seed: a.txt}}\n")
     return header + "themes:\n" + "".join(themes)
 
 

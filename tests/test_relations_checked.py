@@ -36,7 +36,7 @@ def run(text: str, given: str, function: str, options: dict | None = None, mutat
     spec = FUNCTIONS[function]
     out: list = []
     for target in select(given, [loaded]):
-        out += list(spec.run(target, {**spec.options, **(options or {})}))
+        out += list(spec.run(target, dict(options or {})))
     return out
 
 

@@ -21,7 +21,17 @@ RULES = sorted(RULESET.rules.values(), key=lambda rule: rule.code)
 NO_CONTENT_EXAMPLE = {"LOAD012", "INT001"}
 
 
-def _check_example(example: str | dict[str, str], encoding: str | None = None):
+def _ruleset_of(rule, tmp_path):
+    """The ruleset a rule's examples run under: the recommended one, or (for a rule about
+    users' rules, `docs.ruleset`) that user ruleset over it."""
+    if "ruleset" not in rule.docs:
+        return RULESET
+    path = tmp_path / "user-rules.yaml"
+    path.write_text(rule.docs["ruleset"], encoding="utf-8")
+    return load_ruleset(path)
+
+
+def _check_example(example: str | dict[str, str], encoding: str | None = None, ruleset=RULESET):
     """Run an example: one file's text, or (for cross-document rules) file name -> text."""
     files = example if isinstance(example, dict) else {"example.yaml": example}
     loaded_files = []
@@ -33,7 +43,7 @@ def _check_example(example: str | dict[str, str], encoding: str | None = None):
         else:
             load_text(loaded, text)
         loaded_files.append(loaded)
-    return Engine(RULESET).run(loaded_files)
+    return Engine(ruleset).run(loaded_files)
 
 
 def test_codes_and_names_are_unique():
@@ -60,8 +70,8 @@ def test_rule_is_bilingual_and_documented(rule):
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NO_CONTENT_EXAMPLE], ids=lambda r: r.code)
-def test_bad_example_is_reported(rule):
-    diagnostics = _check_example(rule.docs["bad"], rule.docs.get("bad_encoding"))
+def test_bad_example_is_reported(rule, tmp_path):
+    diagnostics = _check_example(rule.docs["bad"], rule.docs.get("bad_encoding"), _ruleset_of(rule, tmp_path))
     assert rule.code in [d.code for d in diagnostics]
     for diagnostic in diagnostics:
         for lang in LANGS:
@@ -69,6 +79,6 @@ def test_bad_example_is_reported(rule):
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NO_CONTENT_EXAMPLE], ids=lambda r: r.code)
-def test_good_example_is_clean(rule):
-    diagnostics = _check_example(rule.docs["good"])
+def test_good_example_is_clean(rule, tmp_path):
+    diagnostics = _check_example(rule.docs["good"], ruleset=_ruleset_of(rule, tmp_path))
     assert [d.code for d in diagnostics] == []

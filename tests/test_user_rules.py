@@ -8,7 +8,7 @@ import json
 import re
 
 from tests.conftest import PLANS, ROOT
-from tests.test_cli import run
+from tests.test_cli import BAD_TOTAL, run
 
 DOC = ROOT / "docs" / "user-rules.md"
 TABLES = PLANS / "koganei/welfare-statistics-r5/tables.yaml"
@@ -59,7 +59,7 @@ def test_documented_user_rules_report_a_changed_population(tmp_path):
 def test_a_wrong_user_rule_is_refused_with_the_reason(tmp_path):
     base = _documented_ruleset(tmp_path).read_text(encoding="utf-8")
     cases = {
-        "options: {row: total, of: [young, working-age, old]}": ("options: {row: total}", "needs option(s): of"),
+        "options: {row: total, of: [young, working-age, old]}": ("options: {row: total}", "row_sum needs option of"),
         "function: row_sum": ("function: row_summ", "did you mean row_sum"),
         "given: tables[id=population-by-age]          # the table, chosen by its id":
             ("given: indicators[id=population-by-age]", "applies to tables, not indicators"),
@@ -69,3 +69,17 @@ def test_a_wrong_user_rule_is_refused_with_the_reason(tmp_path):
         path.write_text(base.replace(original, broken, 1), encoding="utf-8")
         result = run("--rules", str(path), str(TABLES))
         assert result.returncode == 2 and expected in result.stderr, (broken, result.stderr)
+
+
+def test_the_documented_override_only_file_applies_over_the_recommended_rules(tmp_path):
+    block = re.search(r"```yaml\n(# severity\.yaml.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert block, "the override-only example is in the documentation"
+    rules = tmp_path / "severity.yaml"
+    rules.write_text(block.group(1), encoding="utf-8")
+    listing = {row["code"]: row for row in json.loads(run("rules", "--rules", str(rules), "--format", "json").stdout)}
+    assert listing["TOT002"]["severity"] == "info" and listing["RATE002"]["severity"] == "off"
+    assert listing["TOT003"]["severity"] == "error"  # every other recommended rule is kept
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_TOTAL, encoding="utf-8")
+    [total] = _diagnostics("--rules", str(rules), "--lang", "en", str(bad))
+    assert total["code"] == "TOT001" and total["message"]["en"] == "total 4,870 is not the sum, 3,870"

@@ -9,8 +9,9 @@ every loaded plan.
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,21 +27,44 @@ class Target:
 
 
 # A check yields findings, and a record of each relation it evaluated, could not evaluate
-# (and why) or found not applicable: a clean run must mean "checked and consistent".
-CheckFunction = Callable[[Target, dict[str, Any]], Iterable[Finding | RelationRecord]]
+# (and why) or found not applicable: a clean run must mean "checked and consistent". It
+# receives its options as its validated options model (checker.functions.options).
+CheckFunction = Callable[[Target, Any], Iterable[Finding | RelationRecord]]
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
+    """A check function and its contract with the rules that call it."""
+
     name: str
-    run: CheckFunction
+    run: CheckFunction  # takes the options model, or a mapping it validates first
     given: tuple[str, ...]  # the selectors it accepts
-    kinds: tuple[str, ...]  # the finding kinds it may produce
-    options: dict[str, Any]  # option name -> default
-    required: tuple[str, ...] = ()  # options a rule must give
     # kind -> the arguments its findings carry: exactly the placeholders a message may use
-    # (None: not declared yet)
-    kind_args: dict[str, tuple[str, ...] | None] | None = None
+    kinds: dict[str, tuple[str, ...]]
+    options: type | None = None  # its FunctionOptions model; None: it takes none
+    # the kind of its findings that say a rule does not fit the data (a row the table does
+    # not have): reported as RULE001 whatever the rule's kind, never by the rule itself
+    target_mismatch: str | None = None
+    doc: str = ""
+
+    @property
+    def options_model(self) -> type:
+        if self.options is not None:
+            return self.options
+        from checker.functions.options import FunctionOptions
+
+        return FunctionOptions
+
+    @property
+    def rule_kinds(self) -> dict[str, tuple[str, ...]]:
+        """The kinds a rule may report (all but the target mismatch)."""
+        return {kind: args for kind, args in self.kinds.items() if kind != self.target_mismatch}
+
+    def make_options(self, options: Any) -> Any:
+        """The options as the function takes them: its model, validated."""
+        if isinstance(options, Mapping):
+            return self.options_model.model_validate(dict(options))
+        return options
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
@@ -49,17 +73,25 @@ FUNCTIONS: dict[str, FunctionSpec] = {}
 def check_function(
     name: str,
     given: tuple[str, ...],
-    kinds: tuple[str, ...] | dict[str, tuple[str, ...]],
-    options: dict[str, Any] | None = None,
-    required: tuple[str, ...] = (),
+    kinds: dict[str, tuple[str, ...]],
+    options: type | None = None,
+    target_mismatch: str | None = None,
 ):
-    """Register a check function. `kinds` names the finding kinds it reports, either as a
-    tuple of names or as a mapping from each kind to the arguments its findings carry."""
-    declared = dict(kinds) if isinstance(kinds, dict) else {kind: None for kind in kinds}
+    """Register a check function: the selectors it takes, each finding kind it reports with
+    the arguments its findings carry, its options model, and the kind (if any) that means
+    the rule does not fit the data."""
+    if target_mismatch is not None and target_mismatch not in kinds:
+        raise ValueError(f"{name}: target_mismatch {target_mismatch} is not one of its kinds")
 
     def register(function: CheckFunction) -> CheckFunction:
-        FUNCTIONS[name] = FunctionSpec(name, function, given, tuple(declared), dict(options or {}), required,
-                                       declared)
+        spec: FunctionSpec
+
+        def run(target: Target, options: Any) -> Iterable[Finding | RelationRecord]:
+            return function(target, spec.make_options(options))
+
+        spec = FunctionSpec(name, run, given, {kind: tuple(args) for kind, args in kinds.items()}, options,
+                            target_mismatch, inspect.cleandoc(function.__doc__ or ""))
+        FUNCTIONS[name] = spec
         return function
 
     return register
@@ -171,3 +203,29 @@ def load_builtin_functions() -> None:
         units,
         years,
     )
+
+
+def selector_models(given: str) -> tuple[type, ...]:
+    """The model classes of the nodes a selector yields: the fields its filters may name
+    (none for plan_set, which yields the whole set)."""
+    from checker.model import (
+        Area,
+        Goal,
+        Indicator,
+        MajorProjectList,
+        PlanFile,
+        Policy,
+        ProjectList,
+        StatisticsTable,
+        Theme,
+    )
+
+    return {
+        "plans": (PlanFile,),
+        "plan_set": (),
+        "sections": (Theme, Policy, Goal, Area, StatisticsTable),
+        "indicators": (Indicator,),
+        "project_lists": (ProjectList,),
+        "major_project_lists": (MajorProjectList,),
+        "tables": (StatisticsTable,),
+    }[given]

@@ -107,12 +107,16 @@ def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding
 
 
 COMPONENTS = Text("親の行＝内数の行の和", "parent row = sum of its (内数) component rows")
+_COMPONENT_ARGS = ("stated", "computed", "difference", "count", "column", "indicator", "components", "allowance")
 
 
 @check_function(
     "components_sum",
     given=("plan_set",),
-    kinds=("component_mismatch", "component_within_rounding", "component_beyond_declared_rounding", "component_truncated"),
+    kinds={"component_mismatch": _COMPONENT_ARGS, "component_within_rounding": _COMPONENT_ARGS,
+           "component_beyond_declared_rounding": (*_COMPONENT_ARGS[:-1], "rounding", "stated_interval",
+                                                  "computed_interval"),
+           "component_truncated": (*_COMPONENT_ARGS, "rounding", "rounding_name")},
 )
 def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A parent row equals the sum of its (内数) component rows in every column its
@@ -215,7 +219,9 @@ def _floor_chain(
         floor = (year, path, cell, Text("前の年度の目標", "the earlier target"))
 
 
-@check_function("cumulative_series", given=("indicators",), kinds=("decreased", "target_below"))
+@check_function("cumulative_series", given=("indicators",),
+                kinds={"decreased": ("indicator", "year", "stated", "previous_year", "previous"),
+                       "target_below": ("indicator", "year", "stated", "earlier", "earlier_label", "earlier_year")})
 def cumulative_series(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A (累計) series never decreases: each actual is at least the one before it (the
     baseline first), and each target is at least the baseline and the target before it,
@@ -272,7 +278,8 @@ def _shown(value: Any) -> str:
 RESTATED = Text("再掲の行＝再掲元の行", "a (再掲) row = the row it restates")
 
 
-@check_function("restated_indicators", given=("plan_set",), kinds=("restated_differs",))
+@check_function("restated_indicators", given=("plan_set",),
+                kinds={"restated_differs": ("indicator", "field", "stated", "original")})
 def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A (再掲) row equals the row it restates in unit, department and every value."""
     for placed_list in indicators_by_plan(target.node).values():
@@ -320,7 +327,9 @@ def restated_indicators(target: Target, options: dict[str, Any]) -> Iterator[Fin
 
 
 @check_function(
-    "restated_projects", given=("plan_set",), kinds=("restated_project_differs", "double_counted"),
+    "restated_projects", given=("plan_set",),
+    kinds={"restated_project_differs": ("project", "code", "field", "stated", "original", "original_theme"),
+           "double_counted": ("project", "cost", "theme", "original_theme")},
 )
 def restated_projects(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A 【再掲】 project equals its original (the unmarked row with the same code in the same

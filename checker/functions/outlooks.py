@@ -10,7 +10,9 @@ from checker.diagnostics import Checked, Finding, Fix, Location, RelationRecord,
 from checker.functions import Target, check_function
 
 
-@check_function("outlook_counts", given=("project_lists",), kinds=("count_mismatch", "count_total_mismatch"))
+@check_function("outlook_counts", given=("project_lists",),
+                kinds={"count_mismatch": ("outlook", "stated", "computed"),
+                       "count_total_mismatch": ("stated", "computed", "counts")})
 def outlook_counts(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """Each stated count equals the number of items with that outlook, and the counts add
     up to the number of items. When an item has no outlook the per-outlook counts cannot

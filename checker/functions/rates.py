@@ -460,7 +460,8 @@ def rate_for(indicator: Any, year: int, header: Any = None) -> Decimal | None:
     return round_half_up(resolved.quotient, 1)
 
 
-@check_function("assessment_consistency", given=("sections",), kinds=("contradicts",))
+@check_function("assessment_consistency", given=("sections",),
+                kinds={"contradicts": ("assessment", "reached", "count", "year", "rates")})
 def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A stated 目標達成度合い agrees with the rates of the as-of year: 順調に成果が上がっている
     while fewer than half the indicators reach 100 %, or 一部の成果 / 成果が上がっていない

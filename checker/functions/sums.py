@@ -9,12 +9,23 @@ from typing import Any
 
 import unicodedata
 
+from pydantic import Field
+
 from checker.diagnostics import Checked, Finding, Location, Related, Text, Unchecked
 from checker.functions import Target, check_function
+from checker.functions.options import FunctionOptions
 from checker.rounding import ROUNDING_KINDS, RoundingByKind
 from checker.values import Absent, Interval, Number, Unreadable, interval
 
-SUM_KINDS = ("beyond_rounding", "within_rounding", "beyond_declared_rounding", "truncated")
+# The outcomes of compare_sum; each caller maps them to kinds of its own.
+SUM_OUTCOMES = ("beyond_rounding", "within_rounding", "beyond_declared_rounding", "truncated")
+_SUM_ARGS = ("stated", "computed", "difference", "count", "unit")
+SUM_KINDS = {
+    "beyond_rounding": (*_SUM_ARGS, "allowance"),
+    "within_rounding": (*_SUM_ARGS, "allowance"),
+    "beyond_declared_rounding": (*_SUM_ARGS, "rounding", "stated_interval", "computed_interval"),
+    "truncated": (*_SUM_ARGS, "allowance", "rounding", "rounding_name"),
+}
 
 # A rounding other than half up, with its name in messages.
 ROUNDING_NAMES = {
@@ -22,6 +33,11 @@ ROUNDING_NAMES = {
     "切り捨て": Text("切り捨て", "truncation (切り捨て)"),
     "切り上げ": Text("切り上げ", "rounding up (切り上げ)"),
 }
+
+
+class SumOptions(FunctionOptions):
+    half_unit_per_item: bool = Field(True, description="Without a declared rounding, allow half a unit per item "
+                                     "(each item rounded on its own to the list's unit); false: every gap is an error.")
 
 
 def compare_sum(
@@ -151,9 +167,9 @@ def joined(texts: list[Text]) -> Text:
     "sum_matches",
     given=("project_lists",),
     kinds=SUM_KINDS,
-    options={"half_unit_per_item": True},
+    options=SumOptions,
 )
-def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding | Checked | Unchecked]:
+def sum_matches(target: Target, options: SumOptions) -> Iterator[Finding | Checked | Unchecked]:
     """The stated total equals the sum of the items' costs.
 
     Items rounded one by one to the list's unit can each be off by half a unit, so a sum
@@ -200,7 +216,7 @@ def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding | C
     # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
     outcome = compare_sum(
         stated, [cost for _, cost, mark in amounts if mark is None], declared_rounding(projects, target.plan, "totals"),
-        options["half_unit_per_item"],
+        options.half_unit_per_item,
     )
     if outcome is None:
         return

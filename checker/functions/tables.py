@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pydantic import Field
+
 from checker.diagnostics import (
     Checked,
     Finding,
@@ -32,8 +34,10 @@ from checker.diagnostics import (
     Related,
     Text,
     Unchecked,
+    closest,
 )
 from checker.functions import Target, check_function
+from checker.functions.options import FunctionOptions
 from checker.functions.sums import (
     as_number,
     cell_form,
@@ -45,9 +49,60 @@ from checker.functions.sums import (
 )
 from checker.values import Absent, Number, format_decimal, interval, round_declared
 
-SUM_TABLE_KINDS = ("sum_mismatch", "sum_within_rounding", "sum_beyond_declared_rounding", "sum_truncated")
-RELATION_KINDS = (*SUM_TABLE_KINDS, "ratio_mismatch", "subset_exceeds", "not_equal", "unknown_row")
-ROW_KINDS = ("decreased", "out_of_bounds", "unknown_row")
+_SUM_ARGS = ("stated", "computed", "difference", "count", "allowance", "column", "row", "of")
+SUM_TABLE_KINDS = {
+    "sum_mismatch": _SUM_ARGS,
+    "sum_within_rounding": _SUM_ARGS,
+    "sum_beyond_declared_rounding": (*_SUM_ARGS, "rounding", "stated_interval", "computed_interval"),
+    "sum_truncated": (*_SUM_ARGS, "rounding", "rounding_name"),
+}
+RATIO_KINDS = {"ratio_mismatch": ("stated", "computed", "exact", "numerator", "denominator", "scale", "places",
+                                  "column", "row", "numerator_row", "denominator_row", "rounding")}
+SUBSET_KINDS = {"subset_exceeds": ("stated", "whole", "difference", "column", "row", "whole_row")}
+EQUAL_KINDS = {"not_equal": ("stated", "other_value", "difference", "column", "row", "other")}
+# a row name that is not in the table: a relation the data declares (TAB005), or a user
+# rule that does not fit the table (RULE001)
+UNKNOWN_ROW = {"unknown_row": ("reference", "option", "table", "known", "suggestion")}
+RELATION_KINDS = {**SUM_TABLE_KINDS, **RATIO_KINDS, **SUBSET_KINDS, **EQUAL_KINDS, **UNKNOWN_ROW}
+_ROW = Field(description="The row's key: `old` in the selected table, `table-id/old` in another table of the file.")
+
+
+class HalfUnitOptions(FunctionOptions):
+    half_unit_per_item: bool = Field(False, description="Without a declared rounding, allow half a unit per "
+                                     "summed row (each row rounded on its own); false: every gap is an error.")
+
+
+class RowSumOptions(HalfUnitOptions):
+    row: str = _ROW
+    of: list[str] = Field(description="The rows that add up to `row`.")
+
+
+class RowRatioOptions(FunctionOptions):
+    row: str = _ROW
+    numerator: str = Field(description="The row divided.")
+    denominator: str = Field(description="The row divided by.")
+    scale: Decimal = Field(Decimal(1), description="The quotient's factor: 100 for a percentage.")
+    places: int | None = Field(None, ge=0, description="Decimals to round to; not given: the stated value's own.")
+
+
+class RowSubsetOptions(FunctionOptions):
+    row: str = _ROW
+    of: str | list[str] = Field(description="The row `row` is a part of (うち): a key, or a list of one key.")
+
+
+class RowEqualOptions(FunctionOptions):
+    row: str = _ROW
+    other: str = Field(description="The row that states the same quantity.")
+
+
+class RowOptions(FunctionOptions):
+    row: str = _ROW
+
+
+class RowBoundOptions(FunctionOptions):
+    row: str = _ROW
+    min: Decimal | None = Field(None, description="The least value allowed; not given: no lower bound.")
+    max: Decimal | None = Field(None, description="The greatest value allowed; not given: no upper bound.")
 
 
 @dataclass(frozen=True)
@@ -90,8 +145,14 @@ def _unknown(target: Target, option: str, reference: str, where: ModelPath) -> F
     return Finding(
         "unknown_row",
         Location(target.file, where),
-        {"reference": reference, "option": option, "table": target.node.title, "known": known},
+        {"reference": reference, "option": option, "table": target.node.title, "known": known,
+         "suggestion": _did_you_mean(reference, [row.key for row in target.node.rows])},
     )
+
+
+def _did_you_mean(reference: str, keys: list[str]) -> Text:
+    near = closest(reference.rpartition("/")[2], keys)
+    return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
 
 
 def _resolve_all(
@@ -328,17 +389,15 @@ def check_equal(target: Target, row: str, other: str, where: ModelPath, declared
         )
 
 
-@check_function(
-    "table_relations", given=("tables",), kinds=RELATION_KINDS, options={"half_unit_per_item": False}
-)
-def table_relations(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("table_relations", given=("tables",), kinds=RELATION_KINDS, options=HalfUnitOptions)
+def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
     """Every relation the table declares holds in every column of the table; a column
     where a cell it needs is not a number is reported as unchecked, and one that no row
     states as not applicable."""
     for index, relation in enumerate(target.node.relations):
         where = target.path + ("relations", index)
         if relation.check == "sum":
-            yield from check_sum(target, relation.row, relation.of, options["half_unit_per_item"], where, relation)
+            yield from check_sum(target, relation.row, relation.of, options.half_unit_per_item, where, relation)
         elif relation.check == "ratio":
             yield from check_ratio(target, relation.row, relation.numerator, relation.denominator,
                                    Decimal(relation.scale), relation.places, where, relation)
@@ -348,53 +407,45 @@ def table_relations(target: Target, options: dict[str, Any]) -> Iterator[Finding
             yield from check_equal(target, relation.row, relation.other, where, relation)
 
 
-@check_function(
-    "row_sum", given=("tables",), kinds=SUM_TABLE_KINDS + ("unknown_row",),
-    options={"row": None, "of": None, "half_unit_per_item": False}, required=("row", "of"),
-)
-def row_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("row_sum", given=("tables",), kinds={**SUM_TABLE_KINDS, **UNKNOWN_ROW}, options=RowSumOptions,
+                target_mismatch="unknown_row")
+def row_sum(target: Target, options: RowSumOptions) -> Iterator[Finding | RelationRecord]:
     """`row` equals the sum of the rows `of`, in every column."""
-    yield from check_sum(target, options["row"], list(options["of"]), options["half_unit_per_item"], target.path)
+    yield from check_sum(target, options.row, list(options.of), options.half_unit_per_item, target.path)
 
 
-@check_function(
-    "row_ratio", given=("tables",), kinds=("ratio_mismatch", "unknown_row"),
-    options={"row": None, "numerator": None, "denominator": None, "scale": 1, "places": None},
-    required=("row", "numerator", "denominator"),
-)
-def row_ratio(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("row_ratio", given=("tables",), kinds={**RATIO_KINDS, **UNKNOWN_ROW}, options=RowRatioOptions,
+                target_mismatch="unknown_row")
+def row_ratio(target: Target, options: RowRatioOptions) -> Iterator[Finding | RelationRecord]:
     """`row` equals numerator / denominator × scale, rounded to `places` decimals (its own
     stated decimals when not given) the declared way, in every column."""
-    yield from check_ratio(target, options["row"], options["numerator"], options["denominator"],
-                           Decimal(str(options["scale"])), options["places"], target.path)
+    yield from check_ratio(target, options.row, options.numerator, options.denominator,
+                           options.scale, options.places, target.path)
 
 
-@check_function(
-    "row_subset", given=("tables",), kinds=("subset_exceeds", "unknown_row"), options={"row": None, "of": None},
-    required=("row", "of"),
-)
-def row_subset(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("row_subset", given=("tables",), kinds={**SUBSET_KINDS, **UNKNOWN_ROW}, options=RowSubsetOptions,
+                target_mismatch="unknown_row")
+def row_subset(target: Target, options: RowSubsetOptions) -> Iterator[Finding | RelationRecord]:
     """`row` (a うち row) is not larger than the row `of`, in every column."""
-    whole = options["of"][0] if isinstance(options["of"], list) else options["of"]
-    yield from check_subset(target, options["row"], whole, target.path)
+    whole = options.of[0] if isinstance(options.of, list) else options.of
+    yield from check_subset(target, options.row, whole, target.path)
 
 
-@check_function(
-    "row_equal", given=("tables",), kinds=("not_equal", "unknown_row"), options={"row": None, "other": None},
-    required=("row", "other"),
-)
-def row_equal(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("row_equal", given=("tables",), kinds={**EQUAL_KINDS, **UNKNOWN_ROW}, options=RowEqualOptions,
+                target_mismatch="unknown_row")
+def row_equal(target: Target, options: RowEqualOptions) -> Iterator[Finding | RelationRecord]:
     """`row` equals `other` (a row of this table, or `table-id/row` of another) in every
     column both have."""
-    yield from check_equal(target, options["row"], options["other"], target.path)
+    yield from check_equal(target, options.row, options.other, target.path)
 
 
-@check_function("row_non_decreasing", given=("tables",), kinds=ROW_KINDS, options={"row": None}, required=("row",))
-def row_non_decreasing(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("row_non_decreasing", given=("tables",), options=RowOptions, target_mismatch="unknown_row",
+                kinds={"decreased": ("stated", "previous", "column", "previous_column", "row"), **UNKNOWN_ROW})
+def row_non_decreasing(target: Target, options: RowOptions) -> Iterator[Finding | RelationRecord]:
     """`row` never decreases from one column to the next (a cumulative count). Each value
     is compared with the nearest stated value before it; a cell that is not a number
     between stated values is a hole in the series, reported as unchecked."""
-    refs, problems = _resolve_all(target, {"row": [options["row"]]}, target.path)
+    refs, problems = _resolve_all(target, {"row": [options.row]}, target.path)
     yield from problems
     if problems:
         return
@@ -430,16 +481,15 @@ def row_non_decreasing(target: Target, options: dict[str, Any]) -> Iterator[Find
         previous = (column, value, mark)
 
 
-@check_function(
-    "row_bound", given=("tables",), kinds=ROW_KINDS, options={"row": None, "min": None, "max": None}, required=("row",)
-)
-def row_bound(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
+@check_function("row_bound", given=("tables",), options=RowBoundOptions, target_mismatch="unknown_row",
+                kinds={"out_of_bounds": ("stated", "min", "max", "column", "row"), **UNKNOWN_ROW})
+def row_bound(target: Target, options: RowBoundOptions) -> Iterator[Finding | RelationRecord]:
     """Every value of `row` lies within [min, max] (either may be left out). A blank or
     absent cell states nothing to bound (not applicable); text or an unreadable value is
     unchecked."""
-    low = None if options["min"] is None else Decimal(str(options["min"]))
-    high = None if options["max"] is None else Decimal(str(options["max"]))
-    refs, problems = _resolve_all(target, {"row": [options["row"]]}, target.path)
+    low = options.min
+    high = options.max
+    refs, problems = _resolve_all(target, {"row": [options.row]}, target.path)
     yield from problems
     if problems:
         return

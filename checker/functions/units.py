@@ -51,7 +51,8 @@ def _indicator_cells(indicator: Any) -> Iterator[tuple[ModelPath, Any, str | Non
 @check_function(
     "value_units",
     given=("indicators", "project_lists", "major_project_lists"),
-    kinds=("unit_mismatch", "money_scale", "percent_permille"),
+    kinds={kind: ("written", "declared", "value", "name")
+           for kind in ("unit_mismatch", "money_scale", "percent_permille")},
 )
 def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """Each value's written unit (`46人`, `8,345 千円`, `75.4%`) agrees with the unit declared
@@ -91,7 +92,8 @@ def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
         )
 
 
-@check_function("indicator_unit_consistent", given=("plan_set",), kinds=("unit_changed",))
+@check_function("indicator_unit_consistent", given=("plan_set",),
+                kinds={"unit_changed": ("key", "name", "unit", "reference_unit", "reference_file")})
 def indicator_unit_consistent(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """An indicator (by its stable key) has the same unit in every plan that states it.
     The first occurrence (by file name) is the reference the others are compared to;

@@ -32,7 +32,10 @@ def _period_location(target: Target) -> Location:
 @check_function(
     "year_coverage",
     given=("indicators",),
-    kinds=("missing_target", "after_as_of", "baseline_in_period", "outside_period"),
+    kinds={"missing_target": ("indicator", "missing", "start", "end"),
+           "after_as_of": ("indicator", "row", "year", "as_of"),
+           "baseline_in_period": ("indicator", "year", "start"),
+           "outside_period": ("indicator", "row", "year", "start", "end")},
 )
 def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """Every year of the plan's period has a target or an explicit absence (`—`) (one year
@@ -95,7 +98,8 @@ def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
         )
 
 
-@check_function("project_years", given=("major_project_lists",), kinds=("outside_period",))
+@check_function("project_years", given=("major_project_lists",),
+                kinds={"outside_period": ("indicator", "row", "year", "start", "end")})
 def project_years(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """A major project's yearly costs and summaries lie within the plan period."""
     period = target.plan.plan.period
