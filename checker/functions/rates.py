@@ -13,6 +13,7 @@ from checker.values import (
     Bound,
     Number,
     Relative,
+    Unreadable,
     format_decimal,
     interval,
     quotient_interval,
@@ -53,7 +54,7 @@ def formula_for(indicator: Any, year: int) -> tuple[Formula | None, list[tuple[s
     target = indicator.targets.get(year)
     actual = indicator.actuals.get(year)
     if not isinstance(actual, Number):
-        return None, [], "no_actual"
+        return None, [], "unreadable" if isinstance(actual, Unreadable) else "no_actual"
     actual_path = ("actuals", year)
     if isinstance(target, Number):
         return (
@@ -70,7 +71,10 @@ def formula_for(indicator: Any, year: int) -> tuple[Formula | None, list[tuple[s
     if isinstance(target, Relative):
         previous = previous_actual(indicator, year)
         if previous is None:
-            return None, [], "no_previous"
+            earlier = indicator.actuals.get(year - 1)
+            if earlier is None and indicator.baseline is not None and indicator.baseline.year == year - 1:
+                earlier = indicator.baseline.value
+            return None, [], "unreadable" if isinstance(earlier, Unreadable) else "no_previous"
         value, path = previous
         if target.kind in ("decrease", "not_above"):
             name = Text(

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from checker.diagnostics import Finding, Location, Related, Text
+from checker.diagnostics import Finding, Location, ModelPath, Related, Text, Unchecked
 from checker.functions import Target, check_function
-from checker.values import Interval, Number, interval
+from checker.values import Interval, Number, Unreadable, interval
 
 SUM_KINDS = ("beyond_rounding", "within_rounding", "beyond_declared_rounding")
 
@@ -46,6 +46,20 @@ def compare_sum(
     return ("within_rounding" if abs(difference) <= allowance else "beyond_rounding"), args
 
 
+def unread(target: Target, container: ModelPath, at: ModelPath, relation: Text) -> Unchecked | None:
+    """The record of a relation over the list or mapping at `container` that is not
+    evaluated because the loader could not read one of its items (a sum or count of the
+    rest would be a false finding), located at `at`; None when nothing was lost."""
+    lost = target.plan.dropped_items(container)
+    return Unchecked(Location(target.file, at), relation, lost[0].reason()) if lost else None
+
+
+def unreadable_value(target: Target, path: ModelPath, cell: Unreadable, relation: Text) -> Unchecked:
+    """The record of a relation not evaluated because a value at `path` could not be read."""
+    return Unchecked(Location(target.file, path), relation,
+                     Text(f"値「{cell.text}」を読めませんでした", f"the value {cell.text} could not be read"))
+
+
 def declared_rounding(node: Any, plan: Any) -> str | None:
     """The rounding a list or table declares, else its plan's."""
     return getattr(node, "rounding", None) or plan.plan.rounding
@@ -68,7 +82,16 @@ def sum_matches(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
     """
     projects = target.node
     total = projects.total
+    relation = Text("合計 = 内訳の和", "total = the sum of the items")
+    if isinstance(total, Unreadable):
+        yield unreadable_value(target, target.path + ("total",), total, relation)
     if not isinstance(total, Number):
+        return
+    blocked = unread(target, target.path + ("items",), target.path + ("total",), relation) or next(
+        (unreadable_value(target, target.path + ("items", index, "cost"), item.cost, relation)
+         for index, item in enumerate(projects.items) if isinstance(item.cost, Unreadable)), None)
+    if blocked is not None:
+        yield blocked
         return
     amounts = [
         (index, item.cost) for index, item in enumerate(projects.items)
