@@ -9,6 +9,7 @@ from typing import Any
 
 from checker.diagnostics import Finding, Fix, Location, Related, Text, Year
 from checker.functions import Target, check_function
+from checker.functions.sums import unread
 from checker.values import (
     Bound,
     Number,
@@ -197,6 +198,11 @@ def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[
     section = target.node
     assessment = getattr(section, "assessment", None)
     if not assessment:
+        return
+    blocked = unread(target, target.path + ("indicators",), target.path + ("assessment",),
+                     Text("目標達成度合い と 各指標の達成率", "the assessment against the indicators' rates"))
+    if blocked is not None:  # a count of the indicators that reach 100 % would leave one out
+        yield blocked
         return
     year = target.plan.plan.as_of
     rated = []

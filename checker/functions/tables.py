@@ -196,7 +196,7 @@ def _paired_cells(
 
 def check_subset(target: Target, row: str, whole: str, where: ModelPath) -> Iterator[Finding]:
     for pair in _paired_cells(target, row, "of", whole, where):
-        if isinstance(pair, Finding):
+        if isinstance(pair, (Finding, Unchecked)):
             yield pair
             continue
         part, total, column, value, limit = pair
@@ -213,7 +213,7 @@ def check_subset(target: Target, row: str, whole: str, where: ModelPath) -> Iter
 
 def check_equal(target: Target, row: str, other: str, where: ModelPath) -> Iterator[Finding]:
     for pair in _paired_cells(target, row, "other", other, where):
-        if isinstance(pair, Finding):
+        if isinstance(pair, (Finding, Unchecked)):
             yield pair
             continue
         mine, theirs, column, value, reference = pair
