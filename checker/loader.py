@@ -666,7 +666,7 @@ def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]]) -> None:
 
     from pydantic import ValidationError
 
-    from checker.model import PlanFile
+    from checker.model import Dropped, PlanFile
 
     data = copy.deepcopy(loaded.data)
     kept: dict[int, list[int]] = {}  # id of a working list that lost items -> source indices kept
@@ -720,7 +720,8 @@ def _repair(data: Any, problem: dict[str, Any]) -> Repair | None:
             return year_map, later, _DROP, True
     if kind.startswith("cell_") or kind == "negative_amount":
         value = container[key]
-        return container, key, Unreadable(value if isinstance(value, str) else str(value), kind.removeprefix("cell_")), False
+        text = value if isinstance(value, str) else str(value)
+        return container, key, Unreadable(text, kind.removeprefix("cell_")), False
     if kind == "extra_forbidden":
         return container, key, _DROP, False
     # Anything else: leave out the nearest value that may be absent, the invalid one first:
@@ -784,10 +785,8 @@ def _container_paths(data: Any, wanted: set[int]) -> dict[int, ModelPath]:
         node, path = stack.pop()
         if id(node) in wanted:
             found[id(node)] = path
-        if isinstance(node, dict):
-            stack.extend((value, path + (key,)) for key, value in node.items() if isinstance(value, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((value, path + (index,)) for index, value in enumerate(node) if isinstance(value, (dict, list)))
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend((value, path + (key,)) for key, value in children if isinstance(value, (dict, list)))
     return found
 
 

@@ -220,6 +220,21 @@ def test_findings_after_a_dropped_item_point_at_their_own_lines(recommended):
     assert isinstance(record, Unchecked) and record.reason.en == "item 1 could not be read"
 
 
+def test_findings_inside_a_list_item_after_a_dropped_item_point_at_their_own_lines(recommended):
+    """Lists within lists: a first theme without a title is left out, and so is the next
+    theme's first indicator; the second indicator's wrong rate is still found at its line."""
+    text = _edit(PLAN, ("themes:\n", "themes:\n  - id: II-4-10\n    assessment: 順調に成果が上がっている\n"),
+                 ("        name: 就労移行支援の実利用者数\n", ""),
+                 ("rates: {令和3年度: 96.0%, 令和4年度: 75.0%}", "rates: {令和3年度: 69.0%, 令和4年度: 75.0%}"))
+    loaded = load_plan_text(text)
+    assert loaded.kept_items == {("themes",): (1, 2), ("themes", 0, "indicators"): (1,)}
+    assert _report(recommended, text) == [
+        ("LOAD008", _line_of(text, "- id: II-4-10"), 5),
+        ("LOAD008", _line_of(text, "      - no: 1"), 9),
+        ("RATE001", _line_of(text, "69.0%"), _column_of(text, "rates: {令和3年度: 69.0%", "69.0%")),
+    ]
+
+
 def test_a_pickled_salvaged_file_resolves_the_same_spans(recommended):
     """The cache and the worker processes send a loaded file without its source index; the
     index map travels with it, and the model keeps what its lists lost."""
