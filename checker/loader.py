@@ -84,6 +84,9 @@ class LoadedFile:
     index: SourceIndex | None = field(default=None, repr=False, compare=False)
     # the relations this file's own rules checked and could not (set by the engine)
     relations: Relations = field(default_factory=lambda: Relations(), repr=False, compare=False)
+    # model path of a list that lost items in salvage -> the source index of each item kept
+    # (small, so it travels with the file where the source index does not)
+    kept_items: dict[ModelPath, tuple[int, ...]] = field(default_factory=dict)
 
     def __getstate__(self) -> dict[str, Any]:
         # The index is most of a loaded file's size, and only the files a diagnostic points
@@ -128,7 +131,12 @@ class LoadedFile:
 
         raw: list[str | int] = []
         node = self.data
-        for part in path:
+        for depth, part in enumerate(path):
+            kept = self.kept_items.get(path[:depth]) if self.kept_items and isinstance(part, int) else None
+            if kept is not None:  # a list that lost items: the model's index -> the source's
+                if not 0 <= part < len(kept):
+                    return tuple(raw) if raw else None
+                part = kept[part]
             if isinstance(node, dict):
                 if part in node:
                     raw.append(part)
@@ -637,13 +645,157 @@ def validate(loaded: LoadedFile) -> None:
     try:
         loaded.model = PlanFile.model_validate(loaded.data)
     except ValidationError as error:
-        for problem in error.errors(include_url=False):
+        problems = error.errors(include_url=False)
+        for problem in problems:
             _report_validation(loaded, problem)
+        _salvage(loaded, problems)
+
+
+# Each round repairs every error of the last validation; a round only finds new errors
+# where a repair let a model-level check run (a period's order once both years read) or
+# shortened a fixed-length value, so a few rounds settle any file.
+_SALVAGE_ROUNDS = 6
+
+
+def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]]) -> None:
+    """Model what can be modelled of a file that failed validation, its errors reported:
+    a copy of its data with each error repaired as little as possible, validated again.
+
+    An unknown field, an optional field whose value is wrong, an unreadable year key or a
+    duplicate year is left out; a value that is no value form becomes `Unreadable`; a list
+    item or mapping entry that cannot be valid otherwise is left out, and its container
+    remembers it (`PlanFile.dropped_items`) so no relation over it is evaluated on the
+    rest. No repair ever writes a value. When the plan header itself cannot be read there
+    is no model. The model's list indices are mapped back to the source's (`kept_items`)."""
+    import copy
+
+    from pydantic import ValidationError
+
+    from checker.model import Dropped, PlanFile
+
+    data = copy.deepcopy(loaded.data)
+    kept: dict[int, list[int]] = {}  # id of a working list that lost items -> source indices kept
+    dropped: dict[int, list[Dropped]] = {}  # id of a working container -> what it lost
+    for _ in range(_SALVAGE_ROUNDS):
+        repairs = [_repair(data, problem) for problem in problems]
+        if any(repair is None for repair in repairs):
+            return  # the header cannot be read: nothing to model
+        _apply(repairs, kept, dropped)
+        try:
+            model = PlanFile.model_validate(data)
+        except ValidationError as error:
+            problems = error.errors(include_url=False)
+            continue
+        paths = _container_paths(data, set(kept) | set(dropped))
+        loaded.kept_items = {paths[key]: tuple(indices) for key, indices in kept.items() if key in paths}
+        model._dropped = {paths[key]: tuple(sorted(items, key=lambda item: (item.position or 0, item.key or "")))
+                          for key, items in dropped.items() if key in paths}
+        loaded.model = model
+        return
+
+
+# A repair: (container, key or index, replacement, whether the container lost an item);
+# the replacement _DROP leaves the entry out.
+_DROP = object()
+Repair = tuple[Any, Any, Any, bool]
+
+
+def _repair(data: Any, problem: dict[str, Any]) -> Repair | None:
+    """The least change to `data` that answers one validation error; None when the error
+    leaves nothing to model (it reaches the plan header's required fields)."""
+    from checker.values import Unreadable
+
+    loc = tuple(problem["loc"])
+    kind = problem["type"]
+    if loc and loc[-1] == "[key]":  # an unreadable key (a year, an outlook): its entry goes
+        steps = _steps(data, loc[:-1])
+        return (steps[-1][0], steps[-1][1], _DROP, True) if steps else None
+    if kind == "missing":
+        steps = _steps(data, loc[:-1])
+        steps.append((steps[-1][0][steps[-1][1]] if steps else data, loc[-1]))
+    else:
+        steps = _steps(data, loc)
+    if not steps:
+        return None  # the root itself
+    container, key = steps[-1]
+    if kind == "duplicate_year":  # the later key that names the same year goes
+        year_map = container[key]
+        later = next((name for name in reversed(list(year_map)) if str(name) == problem["ctx"]["key"]), None)
+        if later is not None:
+            return year_map, later, _DROP, True
+    if kind.startswith("cell_") or kind == "negative_amount":
+        value = container[key]
+        text = value if isinstance(value, str) else str(value)
+        return container, key, Unreadable(text, kind.removeprefix("cell_")), False
+    if kind == "extra_forbidden":
+        return container, key, _DROP, False
+    # Anything else: leave out the nearest value that may be absent, the invalid one first:
+    # a list item, a mapping entry, or a field with a default.
+    while steps:
+        container, key = steps[-1]
+        model = _model_at(tuple(step[1] for step in steps[:-1]))
+        if model is None or isinstance(container, list):
+            return container, key, _DROP, True
+        info = model.model_fields.get(str(key))
+        if info is not None and not info.is_required():
+            return container, key, _DROP, False
+        steps.pop()
+    return None
+
+
+def _steps(data: Any, loc: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """The (container, key) steps from `data` along a validation error's location, skipping
+    the parts that name a union member rather than a key (`tuple[int, int]`)."""
+    steps: list[tuple[Any, Any]] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            steps.append((node, part))
+            node = node[part]
+    return steps
+
+
+def _apply(repairs: list[Repair], kept: dict[int, list[int]], dropped: dict[int, list[Any]]) -> None:
+    """Replacements first, then the entries left out (a list's from its end, so the other
+    indices hold), each recorded: the source indices a list keeps, what a container lost."""
+    from checker.model import Dropped
+
+    drops: dict[int, tuple[Any, dict[Any, bool]]] = {}
+    for container, key, replacement, lost in repairs:
+        if replacement is _DROP:
+            drops.setdefault(id(container), (container, {}))[1][key] = lost
+        else:
+            container[key] = replacement
+    for container, keys in drops.values():
+        if isinstance(container, dict):
+            for key, lost in keys.items():
+                del container[key]
+                if lost:
+                    dropped.setdefault(id(container), []).append(Dropped(None, str(key)))
+            continue
+        indices = kept.setdefault(id(container), list(range(len(container))))
+        for index in sorted(keys, reverse=True):
+            item = container.pop(index)
+            name = next((item[name] for name in ("key", "id")
+                         if isinstance(item, dict) and isinstance(item.get(name), str)), None)
+            dropped.setdefault(id(container), []).insert(0, Dropped(indices.pop(index) + 1, name))
+
+
+def _container_paths(data: Any, wanted: set[int]) -> dict[int, ModelPath]:
+    """The model path of each container in `wanted` (by id) that is still in `data`."""
+    found: dict[int, ModelPath] = {}
+    stack: list[tuple[Any, ModelPath]] = [(data, ())]
+    while stack and len(found) < len(wanted):
+        node, path = stack.pop()
+        if id(node) in wanted:
+            found[id(node)] = path
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend((value, path + (key,)) for key, value in children if isinstance(value, (dict, list)))
+    return found
 
 
 def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
-    from checker.model import PlanFile
-
     loc: tuple[Any, ...] = tuple(problem["loc"])
     is_key = bool(loc) and loc[-1] == "[key]"
     if is_key:
@@ -653,7 +805,7 @@ def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
     path = tuple(part for part in loc if isinstance(part, (str, int)))
     if kind == "extra_forbidden":
         field_name = str(path[-1])
-        allowed = _fields_at(PlanFile, path[:-1])
+        allowed = _fields_at(path[:-1])
         close = difflib.get_close_matches(field_name, allowed, n=1, cutoff=0.6)
         span = loaded.key_spans.get(path) or loaded.nearest_span(path)
         if close:
@@ -736,25 +888,32 @@ def _value_at(data: Any, path: ModelPath) -> Any:
     return node
 
 
-def _fields_at(model: Any, path: ModelPath) -> list[str]:
+def _fields_at(path: ModelPath) -> list[str]:
     """The field names allowed at `path` of the model, for a did-you-mean."""
+    model = _model_at(path)
+    return [] if model is None else list(model.model_fields)
+
+
+def _model_at(path: ModelPath) -> Any:
+    """The model class of the value at `path` of a plan file's data, or None when that value
+    is not a model (a list, a mapping, a scalar)."""
     from pydantic import BaseModel
 
-    current: Any = model
+    from checker.model import PlanFile
+
+    current: Any = PlanFile
     for part in path:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             info = current.model_fields.get(str(part))
             if info is None:
-                return []
+                return None
             current = info.annotation
         else:
             args = typing.get_args(current)
             current = args[-1] if args else None
     current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -8,6 +8,7 @@ Positions are not kept here; the loader's span index maps model paths to source 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -18,15 +19,16 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    PrivateAttr,
     WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from checker.diagnostics import closest
+from checker.diagnostics import Text, closest
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
 from checker.rounding import ROUNDING_KINDS, ROUNDINGS, RoundingByKind
-from checker.values import ABSENT_MARKS, Cell, CellError, parse_cell
+from checker.values import ABSENT_MARKS, Cell, CellError, Unreadable, parse_cell
 
 Outlook = Literal["拡大", "改善", "維持", "縮小", "廃止"]
 OUTLOOKS: tuple[str, ...] = ("拡大", "改善", "維持", "縮小", "廃止")
@@ -63,6 +65,8 @@ _YEAR_PROBLEMS = {
 
 
 def _cell(value: Any) -> Cell:
+    if isinstance(value, Unreadable):  # the loader's salvage marker for a value that failed
+        return value
     try:
         return parse_cell(value)
     except CellError as error:
@@ -608,6 +612,20 @@ class StatisticsTable(Section):
         return next((row for row in self.rows if row.key == key), None)
 
 
+@dataclass(frozen=True)
+class Dropped:
+    """An item of a list (`position`, from 1 as written) or an entry of a mapping (`key`)
+    that could not be read; `key` is also a list item's own `key` or `id` when it wrote one."""
+
+    position: int | None
+    key: str | None
+
+    def reason(self) -> Text:
+        if self.position is None:
+            return Text(f"「{self.key}」を読めませんでした", f"{self.key} could not be read")
+        return Text(f"{self.position}番目の項目を読めませんでした", f"item {self.position} could not be read")
+
+
 class PlanFile(Model):
     """One plan file: the document header and the sections this file holds."""
 
@@ -616,6 +634,13 @@ class PlanFile(Model):
     policies: list[Policy] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
     tables: list[StatisticsTable] = Field(default_factory=list)
+    # What the loader left out to model the rest of a file with load errors, by the model
+    # path of the list or mapping that lost it: a relation over that container is not checked.
+    _dropped: dict[tuple[str | int, ...], tuple[Dropped, ...]] = PrivateAttr(default_factory=dict)
+
+    def dropped_items(self, path: tuple[str | int, ...]) -> tuple[Dropped, ...]:
+        """The items the list or mapping at model `path` lost because they could not be read."""
+        return self._dropped.get(tuple(path), ())
 
 
 def build_validator() -> None:

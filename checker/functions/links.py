@@ -25,7 +25,7 @@ from checker.diagnostics import (
     Unchecked,
     Year,
 )
-from checker.functions import Target, check_function, plan_set_indicators
+from checker.functions import Target, check_function, plan_sections, plan_set_indicators
 from checker.functions.sums import compare_sum, declared_rounding
 from checker.values import Absent, Number, Unreadable, normalise_unit
 
@@ -84,6 +84,14 @@ def series_cells(indicator: Any) -> list[tuple[ModelPath, Text, Any]]:
     return cells
 
 
+def lost_indicators(placed_list: list[Placed]) -> list[Any]:
+    """The indicators of a document the loader could not read (`checker.model.Dropped`): a
+    link to one is not unknown, and a parent's components may be among them."""
+    plans = {id(placed.plan): placed.plan for placed in placed_list}
+    return [item for plan in plans.values() for path, _ in plan_sections(plan)
+            for item in plan.dropped_items(path + ("indicators",))]
+
+
 @check_function(
     "indicator_links", given=("plan_set",), kinds={"unknown_link": ("field", "key", "indicator", "plan")},
 )
@@ -91,10 +99,16 @@ def indicator_links(target: Target, options: dict[str, Any]) -> Iterator[Finding
     """`component_of` and `restates` name the key of an indicator in the same document."""
     for placed_list in indicators_by_plan(target.node).values():
         keys = {placed.indicator.key for placed in placed_list if placed.indicator.key}
+        lost = lost_indicators(placed_list)
         for placed in placed_list:
             for field in ("component_of", "restates"):
                 key = getattr(placed.indicator, field)
                 if key is None:
+                    continue
+                unread = [item for item in lost if item.key in (key, None)] if key not in keys else []
+                if unread:  # the indicator it names may be the one the loader could not read
+                    yield Unchecked(Location(placed.file, placed.path + (field,)),
+                                    Text(f"{field} の参照先 {key}", f"the indicator {field} names, {key}"), unread[0].reason())
                     continue
                 yield Checked(Location(placed.file, placed.path + (field,)))
                 if key in keys:
@@ -135,8 +149,14 @@ def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding 
                 continue
             if parent_key in keyed:  # an unknown key is indicator_links' finding
                 children[parent_key].append(placed)
+        lost = lost_indicators(placed_list)
         for parent_key, parts in children.items():
             parent = keyed[parent_key]
+            if lost:  # the unread indicator may be one of the components
+                yield Unchecked(Location(parent.file, parent.path + ("key",)),
+                                Text("内数の行の和 = 親の行", "the sum of the component rows = the parent row"),
+                                lost[0].reason())
+                continue
             part_cells = [{path: cell for path, _, cell in series_cells(part.indicator)} for part in parts]
             for path, label, stated in series_cells(parent.indicator):
                 values = [cells.get(path) for cells in part_cells]

@@ -8,6 +8,7 @@ from typing import Any
 
 from checker.diagnostics import Checked, Finding, Fix, Location, RelationRecord, Related, Text, Unchecked
 from checker.functions import Target, check_function
+from checker.functions.sums import unread
 
 
 @check_function("outlook_counts", given=("project_lists",),
@@ -23,6 +24,12 @@ def outlook_counts(target: Target, options: dict[str, Any]) -> Iterator[Finding 
     projects = target.node
     stated = projects.outlook_counts
     if stated is None:
+        return
+    counts = target.path + ("outlook_counts",)
+    relation = Text("事務事業の動向の件数 = 各動向の項目の数", "the outlook counts = the items of each outlook")
+    blocked = unread(target, target.path + ("items",), counts, relation) or unread(target, counts, counts, relation)
+    if blocked is not None:
+        yield blocked
         return
     items = projects.items
     counted = Counter(item.outlook for item in items if item.outlook is not None)

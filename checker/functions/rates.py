@@ -31,7 +31,7 @@ from checker.diagnostics import (
 )
 from checker.fiscal import era_label, year_label
 from checker.functions import Target, check_function
-from checker.functions.sums import ROUNDING_NAMES, declared_rounding
+from checker.functions.sums import ROUNDING_NAMES, declared_rounding, unread
 from checker.values import (
     Absent,
     Bound,
@@ -470,6 +470,11 @@ def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[
     section = target.node
     assessment = getattr(section, "assessment", None)
     if not assessment:
+        return
+    blocked = unread(target, target.path + ("indicators",), target.path + ("assessment",),
+                     Text("目標達成度合い と 各指標の達成率", "the assessment against the indicators' rates"))
+    if blocked is not None:  # a count of the indicators that reach 100 % would leave one out
+        yield blocked
         return
     year = target.plan.plan.as_of
     rated = []

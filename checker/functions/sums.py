@@ -11,7 +11,7 @@ import unicodedata
 
 from pydantic import Field
 
-from checker.diagnostics import Checked, Finding, Location, Related, Text, Unchecked
+from checker.diagnostics import Checked, Finding, Location, ModelPath, Related, Text, Unchecked
 from checker.functions import Target, check_function
 from checker.functions.options import FunctionOptions
 from checker.rounding import ROUNDING_KINDS, RoundingByKind
@@ -163,6 +163,20 @@ def joined(texts: list[Text]) -> Text:
     return Text("、".join(text.ja for text in texts), "; ".join(text.en for text in texts))
 
 
+def unread(target: Target, container: ModelPath, at: ModelPath, relation: Text) -> Unchecked | None:
+    """The record of a relation over the list or mapping at `container` that is not
+    evaluated because the loader could not read one of its items (a sum or count of the
+    rest would be a false finding), located at `at`; None when nothing was lost."""
+    lost = target.plan.dropped_items(container)
+    return Unchecked(Location(target.file, at), relation, lost[0].reason()) if lost else None
+
+
+def unreadable_value(target: Target, path: ModelPath, cell: Unreadable, relation: Text) -> Unchecked:
+    """The record of a relation not evaluated because a value at `path` could not be read."""
+    return Unchecked(Location(target.file, path), relation,
+                     Text(f"値「{cell.text}」を読めませんでした", f"the value {cell.text} could not be read"))
+
+
 @check_function(
     "sum_matches",
     given=("project_lists",),
@@ -192,6 +206,10 @@ def sum_matches(target: Target, options: SumOptions) -> Iterator[Finding | Check
     if stated is None:
         form = cell_form(total)
         yield Unchecked(at_total, relation, Text(f"合計が{form.ja}", f"the total is {form.en}"))
+        return
+    lost = unread(target, target.path + ("items",), target.path + ("total",), relation)
+    if lost is not None:  # the sum of the items read would be a false finding
+        yield lost
         return
     counted = [
         (index, item) for index, item in enumerate(projects.items) if projects.restated_in_total or not item.restated

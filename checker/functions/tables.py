@@ -155,6 +155,22 @@ def _did_you_mean(reference: str, keys: list[str]) -> Text:
     return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
 
 
+def _unread_row(target: Target, reference: str, where: ModelPath) -> Unchecked | None:
+    """Not an unknown row when the loader could not read a row (or table) it may name: the
+    relation is not evaluated."""
+    table_id, _, row_key = reference.rpartition("/")
+    tables = target.plan.tables
+    index = next((index for index, table in enumerate(tables)
+                  if ((table.id == table_id) if table_id else (table is target.node))), None)
+    if index is None:
+        container, name = ("tables",), table_id
+    else:
+        container, name = ("tables", index, "rows"), row_key
+    lost = [item for item in target.plan.dropped_items(container) if item.key in (name, None)]
+    relation = Text(f"行 {reference} を使う関係", f"the relation over row {reference}")
+    return Unchecked(Location(target.file, where), relation, lost[0].reason()) if lost else None
+
+
 def _resolve_all(
     target: Target, references: dict[str, list[str]], where: ModelPath
 ) -> tuple[dict[str, list[RowRef]], list[Finding]]:
@@ -165,7 +181,7 @@ def _resolve_all(
         for name in names:
             ref = resolve_row(target, str(name))
             if ref is None:
-                problems.append(_unknown(target, option, str(name), where))
+                problems.append(_unread_row(target, str(name), where) or _unknown(target, option, str(name), where))
             else:
                 rows.append(ref)
         resolved[option] = rows
