@@ -114,11 +114,12 @@ CellValue = Annotated[
 YearMap = Annotated[dict[FiscalYear, CellValue], BeforeValidator(_year_map)]
 
 
-def _figure(value: Any, what: tuple[str, str]) -> Cell:
-    """A value where only a number or an absence makes sense: a word there is an error, so
-    that a figure typed as text is never read as a qualitative target."""
+def _figure(value: Any, what: tuple[str, str], bounds: bool = False) -> Cell:
+    """A value where only a number or an absence makes sense (with `bounds`, a bound such as
+    a statistics table's `5未満` too): a word there is an error, so that a figure typed as
+    text is never read as a qualitative target."""
     cell = _cell(value)
-    if isinstance(cell, (Number, Absent, Unreadable)):
+    if isinstance(cell, (Number, Absent, Unreadable)) or bounds and isinstance(cell, Bound):
         return cell
     raise PydanticCustomError(
         "cell_not_a_figure", "{what} must be a number or an absence (—, 無し): {text}",
@@ -150,7 +151,7 @@ def _stated_count(value: Any) -> Cell:
 
 
 def _table_value(value: Any) -> Cell:
-    return _figure(value, ("統計表の値", "a table value"))
+    return _figure(value, ("統計表の値", "a table value"), bounds=True)
 
 
 AmountValue = Annotated[

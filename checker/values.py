@@ -27,6 +27,9 @@ ABSENT_WORDS = {
     "調査中": "under_survey", "調査予定": "under_survey",
     "記載なし": "not_stated", "記載無し": "not_stated", "未記載": "not_stated",
     "非公表": "not_published", "未公表": "not_published",
+    # the statistics tables' symbols (総務省 統計表): … no figure could be had, x withheld
+    "…": "not_available", "...": "not_available", "‥": "not_available", "..": "not_available",
+    "x": "confidential", "X": "confidential", "χ": "confidential", "秘匿": "confidential",
 }
 
 # Each reason an absent cell has, as (ja, en): what a relation through it says.
@@ -37,6 +40,8 @@ ABSENCE_REASONS = {
     "under_survey": ("調査中", "under survey"),
     "not_stated": ("記載なし", "not stated"),
     "not_published": ("未公表", "not published"),
+    "not_available": ("数値が得られない", "no figure available"),
+    "confidential": ("秘匿", "withheld (confidential)"),
 }
 
 RELATIVE_FORMS = {
@@ -72,11 +77,13 @@ _NOT_A_UNIT_RE = re.compile(r"^[OolI]\d|^[Oo](?![A-Za-z])|(?:程度|前後|余�
 _LEADING_MINUS_RE = re.compile(r"^[−‒–](?=\s*\d)")
 _BRACKETED_RE = re.compile(r"^\((?P<inner>[^()]+)\)$")
 _FLAGGED_RE = re.compile(r"^(?P<rest>.+?)\s*(?:\(\s*(?P<bracketed>[^()]+?)\s*\)|(?P<bare>速報値?|見込み?値?|暫定値?|推計値?))$")
+_DIGIT_RE = re.compile(r"\d")
 FLAG_WORDS = {
     "速報": "provisional", "速報値": "provisional", "暫定": "provisional", "暫定値": "provisional",
     "見込": "estimate", "見込み": "estimate", "見込値": "estimate", "見込み値": "estimate",
     "推計": "estimate", "推計値": "estimate",
 }
+_FLAG_ENDINGS = (")", *{word[-1] for word in FLAG_WORDS})
 _APPROXIMATE_BEFORE_RE = re.compile(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
 _APPROXIMATE_AFTER_RE = re.compile(r"^(?P<rest>.+?)\s*(?P<word>程度|前後|余り|くらい|ぐらい|余)$")
 # Letters typed for digits: O for 0, l and I for 1. A letter counts inside the digits, before
@@ -310,14 +317,16 @@ def _parse_text(text: str, original: str) -> Cell | None:
     compact = text.replace("%", "%")
     if compact in RELATIVE_FORMS:
         return Relative(RELATIVE_FORMS[compact], original)
-    match = _FLAGGED_RE.match(compact)
+    if not _DIGIT_RE.search(compact):
+        return None  # words: every form below has a figure
+    match = _FLAGGED_RE.match(compact) if compact.endswith(_FLAG_ENDINGS) else None
     if match:
         flag = FLAG_WORDS.get(match["bracketed"] or match["bare"] or "")
         if flag is not None:
             number = _parse_text(match["rest"], original)
             if isinstance(number, Number):
                 return replace(number, **{flag: True})
-    match = _BRACKETED_RE.match(compact)
+    match = _BRACKETED_RE.match(compact) if compact.startswith("(") else None
     if match:
         number = _parse_text(match["inner"].strip(), original)
         if isinstance(number, Number) and not number.bracketed:
@@ -362,6 +371,8 @@ def _almost_number(text: str) -> bool:
 def _raise_if_almost_a_number(text: str, original: str) -> None:
     """Raise the CellError that says what is wrong with text that is almost a number; return
     for words (充実, 年2回実施, 窓口運営開始 (令和4年度)), which are qualitative."""
+    if not _DIGIT_RE.search(text):
+        return
     match = _APPROXIMATE_BEFORE_RE.match(text) or _APPROXIMATE_AFTER_RE.match(text)
     if match and _almost_number(match["rest"]):
         raise CellError("approximate", original, word=match["word"])
