@@ -298,7 +298,7 @@ def parse_cell(raw: object) -> Cell:
     # NFKC turns ‰ and the dashes alone; keep the printed minus signs △▲ as they are.
     if text in ABSENT_MARKS or original.strip() in ABSENT_MARKS:
         return Absent("not_applicable" if text else "blank", original)
-    cell = _parse_text(_LEADING_MINUS_RE.sub("-", text), original)
+    cell = _parse_text(text, original)
     if cell is None:
         _raise_if_almost_a_number(text, original)
         return Qualitative(original)
@@ -308,6 +308,7 @@ def parse_cell(raw: object) -> Cell:
 def _parse_text(text: str, original: str) -> Cell | None:
     """The form of NFKC text (None when it is none of them: words, or a defective number);
     `original` is kept as the cell's text."""
+    text = _LEADING_MINUS_RE.sub("-", text)
     word = ABSENT_WORDS.get(text.strip("()").strip())
     if word is not None and (text == text.strip("()") or _BRACKETED_RE.match(text)):
         return Absent(word, original)
