@@ -727,7 +727,7 @@ _PROBLEMS_JA = {
     "cell_out_of_range": "計画の数として大きすぎるか桁が細かすぎます（10^18 未満、小数 12 桁まで）",
     "cell_malformed_number": "区切り記号の位置が正しくない数です",
     "cell_letter_in_number": "数字の中に文字「{character}」があります（{digit} の誤りではありませんか）",
-    "cell_approximate": "概数（{word}）は正確に検査できません。数値を書くか、文が許される欄では文のまま書いてください",
+    "cell_approximate": "概数（{word}）は正確に検査できません。正確な数値か、値なし（—）を書いてください",
     "cell_decimal_comma": "小数点がコンマになっています（{suggestion} と書きます）",
     "cell_unbalanced_bracket": "括弧が閉じていない（または開いていない）数です",
     "cell_two_numbers": "1つの値の欄に2つの数（{first} と {second}）があります",

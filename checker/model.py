@@ -80,7 +80,7 @@ _CELL_PROBLEMS = {
     "out_of_range": "a number beyond what a plan states (under 10^18, at most 12 decimal places)",
     "malformed_number": "a number with misplaced separators",
     "letter_in_number": "a number with the letter {character} among its digits (is it {digit}?)",
-    "approximate": "an approximate number ({word}) cannot be checked exactly; write the figure, or the text alone where words are allowed",
+    "approximate": "an approximate number ({word}) cannot be checked exactly; write the exact figure, or an absence",
     "decimal_comma": "a decimal comma; write {suggestion}",
     "unbalanced_bracket": "a number with a bracket that is not closed, or not opened",
     "two_numbers": "two numbers ({first} and {second}) where one is expected",

@@ -83,7 +83,7 @@ FLAG_WORDS = {
     "見込": "estimate", "見込み": "estimate", "見込値": "estimate", "見込み値": "estimate",
     "推計": "estimate", "推計値": "estimate",
 }
-_FLAG_ENDINGS = (")", *{word[-1] for word in FLAG_WORDS})
+_FLAG_ENDINGS = (")", *sorted({word[-1] for word in FLAG_WORDS}))
 _APPROXIMATE_BEFORE_RE = re.compile(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
 _APPROXIMATE_AFTER_RE = re.compile(r"^(?P<rest>.+?)\s*(?P<word>程度|前後|余り|くらい|ぐらい|余)$")
 # Letters typed for digits: O for 0, l and I for 1. A letter counts inside the digits, before
@@ -91,14 +91,16 @@ _APPROXIMATE_AFTER_RE = re.compile(r"^(?P<rest>.+?)\s*(?P<word>程度|前後|余
 _LETTER_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
 _LETTERED_RE = re.compile(r"^(?P<sign>[△▲+\-]?\s*)(?P<token>[\dOolI][\d,.OolI]*)(?P<rest>.*)$")
 _DECIMAL_COMMA_RE = re.compile(r"^(?P<sign>[△▲+\-]?\s*)(?P<whole>\d+),(?P<fraction>\d+)(?P<rest>[^\d,.]*)$")
-_TWO_NUMBERS_RE = re.compile(
-    rf"^{_NUMBER}\s*(?:(?P<separator>[-~/～〜・:−‒–—])\s*|\s+)"
-    r"(?P<second>[△▲+\-]?\s*\d[\d,]*(?:\.\d+)?)(?P<rest>[^\d]*)$"
-)
-_NUMERIC_RUN_RE = re.compile(r"^[△▲+\-]?\s*(?P<run>\d[\d,.]*)(?P<rest>.*)$")
 # The longest unit a text that is *almost* a number may carry (人/月, グループ, %(パーミル) is ‰):
 # beyond it the text is words with a figure in them, and stays qualitative.
 _SHORT_UNIT = 4
+_RANGE_SEPARATORS = "\\-~/～〜・:−‒–—"
+_TWO_NUMBERS_RE = re.compile(
+    rf"^{_NUMBER}\s*(?P<first_unit>[^\d\s.,(){_RANGE_SEPARATORS}]{{0,{_SHORT_UNIT}}})"
+    rf"\s*(?:[{_RANGE_SEPARATORS}]\s*|\s+)"
+    r"(?P<second>[△▲+\-]?\s*\d[\d,]*(?:\.\d+)?)(?P<rest>[^\d]*)$"
+)
+_NUMERIC_RUN_RE = re.compile(r"^[△▲+\-]?\s*(?P<run>\d[\d,.]*)(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -399,7 +401,9 @@ def _raise_if_almost_a_number(text: str, original: str) -> None:
         if _almost_number(re.sub(r"[()\[\]]", "", text)):
             raise CellError("unbalanced_bracket", original)
     match = _TWO_NUMBERS_RE.match(text)
-    if match and len(normalise_unit(match["rest"]) or "") <= _SHORT_UNIT:
+    # `54-60`, `54/100`, `54～60人`, `8,345 千円 3,960 千円` (the same unit after each)
+    if match and len(normalise_unit(match["rest"]) or "") <= _SHORT_UNIT and (
+            not match["first_unit"] or normalise_unit(match["first_unit"]) == normalise_unit(match["rest"])):
         first = f"{match['sign']}{match['digits']}"
         raise CellError("two_numbers", original, first=first, second=match["second"].replace(" ", ""))
     match = _NUMERIC_RUN_RE.match(text)
