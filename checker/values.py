@@ -66,6 +66,7 @@ _MEASURED = r"(?:\s*[(（]\s*(?P<measured>[^)）]+?)\s*[)）])?"
 _CELL_RE = re.compile(rf"^{_NUMBER}\s*{_MARKS}\s*{_UNIT}\s*{_MARKS.replace('marks', 'marks2')}{_MEASURED}$")
 _BOUND_AFTER_RE = re.compile(rf"^{_NUMBER}\s*(?P<unit>[^\d\s以]*?)\s*(?P<bound>以上|以下|超|未満)$")
 _BOUND_BEFORE_RE = re.compile(rf"^(?P<bound>以上|以下)\s*{_NUMBER}\s*(?P<unit>[^\d\s]*)$")
+_BOUND_WORDS_RE = re.compile(r"以上|以下|超|未満")
 _ABSENT_NOTE_RE = re.compile(r"^[(（]\s*(?P<mark>※\d*)\s*[)）]$")
 # A digit in a unit follows a Latin letter (m2, t-CO2); after anything else (`か月に1回`,
 # `-60`, `/100`) it is another number, and the text is not one number with a unit.
@@ -74,7 +75,8 @@ _DIGIT_OUTSIDE_UNIT_RE = re.compile(r"(?<![A-Za-z\d])\d")
 # in a word that makes the number approximate (`12,300人程度`).
 _NOT_A_UNIT_RE = re.compile(r"^[OolI]\d|^[Oo](?![A-Za-z])|(?:程度|前後|余り|くらい|ぐらい|余)$")
 # U+2212 (and the figure dash) before digits is a minus; NFKC leaves it as it is.
-_LEADING_MINUS_RE = re.compile(r"^[−‒–](?=\s*\d)")
+_MINUS_SIGNS = "−‒–"
+_LEADING_MINUS_RE = re.compile(rf"^[{_MINUS_SIGNS}](?=\s*\d)")
 _BRACKETED_RE = re.compile(r"^\((?P<inner>[^()]+)\)$")
 _FLAGGED_RE = re.compile(r"^(?P<rest>.+?)\s*(?:\(\s*(?P<bracketed>[^()]+?)\s*\)|(?P<bare>速報値?|見込み?値?|暫定値?|推計値?))$")
 _DIGIT_RE = re.compile(r"\d")
@@ -309,19 +311,31 @@ def parse_cell(raw: object) -> Cell:
 
 def _parse_text(text: str, original: str) -> Cell | None:
     """The form of NFKC text (None when it is none of them: words, or a defective number);
-    `original` is kept as the cell's text."""
-    text = _LEADING_MINUS_RE.sub("-", text)
-    word = ABSENT_WORDS.get(text.strip("()").strip())
-    if word is not None and (text == text.strip("()") or _BRACKETED_RE.match(text)):
-        return Absent(word, original)
-    match = _ABSENT_NOTE_RE.match(text)
-    if match:
-        return Absent(f"note {match['mark']}", original)
+    `original` is kept as the cell's text. Each form is tried only where its mark is in the
+    text: most cells are plain figures, and this runs for every one."""
+    if text[:1] in _MINUS_SIGNS:
+        text = _LEADING_MINUS_RE.sub("-", text)
     compact = text.replace("%", "%")
-    if compact in RELATIVE_FORMS:
-        return Relative(RELATIVE_FORMS[compact], original)
     if not _DIGIT_RE.search(compact):
-        return None  # words: every form below has a figure
+        # words: an absence (無し, (記載なし)), a note (※), a relative target, or none
+        word = ABSENT_WORDS.get(compact.strip("()").strip())
+        if word is not None and (compact == compact.strip("()") or _BRACKETED_RE.match(compact)):
+            return Absent(word, original)
+        match = _ABSENT_NOTE_RE.match(compact)
+        if match:
+            return Absent(f"note {match['mark']}", original)
+        if compact in RELATIVE_FORMS:
+            return Relative(RELATIVE_FORMS[compact], original)
+        return None
+    if compact[:1] == "(":
+        match = _ABSENT_NOTE_RE.match(compact)
+        if match:
+            return Absent(f"note {match['mark']}", original)
+        match = _BRACKETED_RE.match(compact)
+        if match:
+            number = _parse_text(match["inner"].strip(), original)
+            if isinstance(number, Number) and not number.bracketed:
+                return replace(number, bracketed=True)
     match = _FLAGGED_RE.match(compact) if compact.endswith(_FLAG_ENDINGS) else None
     if match:
         flag = FLAG_WORDS.get(match["bracketed"] or match["bare"] or "")
@@ -329,12 +343,7 @@ def _parse_text(text: str, original: str) -> Cell | None:
             number = _parse_text(match["rest"], original)
             if isinstance(number, Number):
                 return replace(number, **{flag: True})
-    match = _BRACKETED_RE.match(compact) if compact.startswith("(") else None
-    if match:
-        number = _parse_text(match["inner"].strip(), original)
-        if isinstance(number, Number) and not number.bracketed:
-            return replace(number, bracketed=True)
-    for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE):
+    for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
         match = bound_re.match(compact)
         if match:
             value, artifact = _to_decimal(match["sign"], match["digits"])

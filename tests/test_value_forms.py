@@ -313,3 +313,10 @@ def test_a_statistics_table_takes_its_symbols_and_bounds(recommended, text, cls)
     cell = loaded.model.tables[0].rows[1].values["令和4年"]
     assert cls is None or isinstance(cell, cls)
     assert [d.code for d in check_text(recommended, TABLE.format(value=q(text))) if d.code.startswith("LOAD")] == []
+
+
+def test_a_float_artifact_in_full_width_digits_is_noted_too(recommended):
+    text = "９９．９９９９９９９９９９９９９９"
+    note = only(check_text(recommended, theme(actual=q(text))), "LOAD014")
+    assert (note.span.line, note.span.column) == (10, VALUE_COLUMN)
+    assert note.message["en"] == f"{text} carries a floating-point artifact; read as 100"
