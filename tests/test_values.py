@@ -266,3 +266,17 @@ def test_a_number_in_every_written_form_reads_back(case):
     assert isinstance(cell, Number), text
     assert cell.value == value and cell.places == decimal_places(value), text
     assert cell.text == text
+
+
+def test_every_cell_problem_is_worded_in_both_languages_with_the_same_placeholders():
+    import string
+
+    from checker.loader import _PROBLEMS_JA
+    from checker.model import _CELL_PROBLEMS
+
+    def placeholders(template):
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    for kind, english in _CELL_PROBLEMS.items():
+        japanese = _PROBLEMS_JA[f"cell_{kind}"]
+        assert placeholders(english) == placeholders(japanese), kind
