@@ -8,6 +8,7 @@ Positions are not kept here; the loader's span index maps model paths to source 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -28,7 +29,18 @@ from pydantic_core import PydanticCustomError
 from checker.diagnostics import Text, closest
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
 from checker.rounding import ROUNDING_KINDS, ROUNDINGS, RoundingByKind
-from checker.values import ABSENT_MARKS, Cell, CellError, Unreadable, parse_cell
+from checker.values import (
+    ABSENT_MARKS,
+    Absent,
+    Bound,
+    Cell,
+    CellError,
+    Number,
+    Qualitative,
+    Relative,
+    Unreadable,
+    parse_cell,
+)
 
 Outlook = Literal["拡大", "改善", "維持", "縮小", "廃止"]
 OUTLOOKS: tuple[str, ...] = ("拡大", "改善", "維持", "縮小", "廃止")
@@ -42,7 +54,8 @@ _YEAR_SCHEMA = {
 }
 _CELL_SCHEMA = {
     "anyOf": [{"type": "number"}, {"type": "string"}],
-    "description": "A value as printed: 1234, \"1,234\", \"8,345 千円\", 75.4%, \"—\", 4以上, 前年度比減, 充実, \"58 [※]\".",
+    "description": "A value as printed: 1234, \"1,234\", \"8,345 千円\", \"△ 1,234\", 75.4%, \"—\", 無し, 未集計, 4以上, "
+                   "前年度比減, 充実, \"58 [※]\", \"(10,000)\", \"1,234（速報値）\".",
 }
 
 
@@ -70,14 +83,25 @@ def _cell(value: Any) -> Cell:
     try:
         return parse_cell(value)
     except CellError as error:
-        english = _CELL_PROBLEMS.get(error.kind, "not a value form plancheck knows")
-        raise PydanticCustomError(f"cell_{error.kind}", english + ": {text}", {"text": error.text}) from None
+        raise _cell_problem(error) from None
 
 
+def _cell_problem(error: CellError) -> PydanticCustomError:
+    english = _CELL_PROBLEMS.get(error.kind, "not a value form plancheck knows")
+    return PydanticCustomError(f"cell_{error.kind}", english + ": {text}", {"text": error.text, **error.details})
+
+
+# Each CellError kind's English problem (the Japanese is checker.loader._PROBLEMS_JA's
+# `cell_<kind>`); the placeholders are the error's details.
 _CELL_PROBLEMS = {
     "not_finite": "not a finite number",
     "out_of_range": "a number beyond what a plan states (under 10^18, at most 12 decimal places)",
     "malformed_number": "a number with misplaced separators",
+    "letter_in_number": "a number with the letter {character} among its digits (is it {digit}?)",
+    "approximate": "an approximate number ({word}) cannot be checked exactly; write the exact figure, or an absence",
+    "decimal_comma": "a decimal comma; write {suggestion}",
+    "unbalanced_bracket": "a number with a bracket that is not closed, or not opened",
+    "two_numbers": "two numbers ({first} and {second}) where one is expected",
 }
 
 
@@ -108,19 +132,56 @@ CellValue = Annotated[
 YearMap = Annotated[dict[FiscalYear, CellValue], BeforeValidator(_year_map)]
 
 
-def _amount(value: Any) -> Cell:
-    """A cost or a count: never below zero, whichever minus sign (-, △, ▲) it is written with."""
-    from checker.values import Number
-
+def _figure(value: Any, what: tuple[str, str], bounds: bool = False) -> Cell:
+    """A value where only a number or an absence makes sense (with `bounds`, a bound such as
+    a statistics table's `5未満` too): a word there is an error, so that a figure typed as
+    text is never read as a qualitative target."""
     cell = _cell(value)
+    if isinstance(cell, (Number, Absent, Unreadable)) or bounds and isinstance(cell, Bound):
+        return cell
+    raise PydanticCustomError(
+        "cell_not_a_figure", "{what} must be a number or an absence (—, 無し): {text}",
+        {"text": cell.text, "what": what[1], "what_ja": what[0]},
+    )
+
+
+def _amount(value: Any, what: tuple[str, str] = ("事業費や合計", "a cost or a total")) -> Cell:
+    """A cost or a total: a number never below zero, whichever minus sign (-, △, ▲, −) it is
+    written with, or an absence."""
+    cell = _figure(value, what)
     if isinstance(cell, Number) and cell.value < 0:
         raise PydanticCustomError("negative_amount", "a cost or a count is never negative: {text}", {"text": cell.text})
     return cell
 
 
+def _stated_count(value: Any) -> Cell:
+    """A count a report states in its text: a number never below zero, or, as printed, a
+    frequency (年1回) or an approximate count (約20か所), which no relation uses."""
+    try:
+        cell = parse_cell(value)
+    except CellError as error:
+        if error.kind != "approximate":
+            raise _cell_problem(error) from None
+        return Qualitative(error.text)
+    if isinstance(cell, Number) and cell.value < 0:
+        raise PydanticCustomError("negative_amount", "a cost or a count is never negative: {text}", {"text": cell.text})
+    return cell
+
+
+def _table_value(value: Any) -> Cell:
+    return _figure(value, ("統計表の値", "a table value"), bounds=True)
+
+
 AmountValue = Annotated[
     Cell, PlainValidator(_amount), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
 ]
+CountValue = Annotated[
+    Cell, PlainValidator(_stated_count), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+]
+TableValue = Annotated[
+    Cell, PlainValidator(_table_value), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+]
+AmountYearMap = Annotated[dict[FiscalYear, AmountValue], BeforeValidator(_year_map)]
 
 _CODE_RE = re.compile(r"^\d{6}$")
 _ACCOUNT_RE = re.compile(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
@@ -482,7 +543,7 @@ class MajorProject(Model):
 
     name: str
     departments: list[str] = Field(default_factory=list)
-    costs: YearMap = Field(default_factory=dict)
+    costs: AmountYearMap = Field(default_factory=dict)
     summaries: dict[FiscalYear, str] = Field(default_factory=dict)
     note: str | None = None
 
@@ -521,7 +582,7 @@ class Count(Model):
     """A count a report states in its text (こだまちサロン…32か所)."""
 
     name: str
-    value: AmountValue
+    value: CountValue
     note: str | None = None
 
 
@@ -559,7 +620,7 @@ class TableRow(Model):
     key: str = Field(description="A stable name for the row, used by relations and rules.")
     name: str = Field(description="The row's label as printed.")
     unit: str | None = None
-    values: dict[str, CellValue] = Field(description="Column key -> value as printed.")
+    values: dict[str, TableValue] = Field(description="Column key -> value as printed.")
     note: str | None = None
 
 
@@ -641,6 +702,27 @@ class PlanFile(Model):
     def dropped_items(self, path: tuple[str | int, ...]) -> tuple[Dropped, ...]:
         """The items the list or mapping at model `path` lost because they could not be read."""
         return self._dropped.get(tuple(path), ())
+
+
+_CELL_TYPES = (Number, Absent, Bound, Relative, Qualitative, Unreadable)
+
+
+def iter_cells(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Cell]]:
+    """Every cell under a validated model (a PlanFile, or any part of it), with its model
+    path (years as western ints, as `LoadedFile.span_of` takes them), in field order."""
+    if isinstance(node, _CELL_TYPES):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if value is not None and not isinstance(value, (str, int, bool)):
+                yield from iter_cells(value, (*path, name))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from iter_cells(value, (*path, key))
+    elif isinstance(node, (list, tuple)):
+        for position, value in enumerate(node):
+            yield from iter_cells(value, (*path, position))
 
 
 def build_validator() -> None:

@@ -9,12 +9,40 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 
 from checker.fiscal import FiscalYearError, parse_fiscal_year
 
-ABSENT_MARKS = {"—", "-", "－", "―", "‐", "–", "ー", "", "─", "ｰ"}
+# The dashes printed for "none" (after NFKC: full-width －, small ﹣ and ｰ become - and ー).
+# − (U+2212) alone is none too; before digits it is a minus sign.
+ABSENT_MARKS = {"—", "-", "－", "―", "‐", "‑", "–", "‒", "−", "﹣", "⁃", "ー", "", "─", "ｰ"}
+
+# Words printed where a figure would be, and why there is none. The reason is what a
+# relation that meets the cell says when it cannot be checked (ABSENCE_REASONS).
+ABSENT_WORDS = {
+    "無し": "not_applicable", "なし": "not_applicable", "該当なし": "not_applicable",
+    "該当無し": "not_applicable", "皆無": "not_applicable",
+    "未集計": "not_counted", "集計中": "not_counted",
+    "調査中": "under_survey", "調査予定": "under_survey",
+    "記載なし": "not_stated", "記載無し": "not_stated", "未記載": "not_stated",
+    "非公表": "not_published", "未公表": "not_published",
+    # the statistics tables' symbols (総務省 統計表): … no figure could be had, x withheld
+    "…": "not_available", "...": "not_available", "‥": "not_available", "..": "not_available",
+    "x": "confidential", "X": "confidential", "χ": "confidential", "秘匿": "confidential",
+}
+
+# Each reason an absent cell has, as (ja, en): what a relation through it says.
+ABSENCE_REASONS = {
+    "blank": ("空欄", "blank"),
+    "not_applicable": ("該当なし", "not applicable"),
+    "not_counted": ("未集計", "not yet counted"),
+    "under_survey": ("調査中", "under survey"),
+    "not_stated": ("記載なし", "not stated"),
+    "not_published": ("未公表", "not published"),
+    "not_available": ("数値が得られない", "no figure available"),
+    "confidential": ("秘匿", "withheld (confidential)"),
+}
 
 RELATIVE_FORMS = {
     # text as printed -> kind. The kind decides the achievement-rate formula.
@@ -29,15 +57,52 @@ RELATIVE_FORMS = {
 
 MONEY_SCALES = {"円": 0, "千円": 3, "万円": 4, "百万円": 6, "億円": 8}
 
-# A number as printed: sign (△ and ▲ are the public-finance minus), digits with separators.
-_NUMBER = r"(?P<sign>[△▲+\-]?)(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+# A number as printed: sign (△ and ▲ are the public-finance minus; PDF text puts a space
+# after them), digits with separators.
+_NUMBER = r"(?P<sign>[△▲+\-]?)\s*(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _MARKS = r"(?P<marks>(?:\s*(?:\[\s*※\d*\s*\]|[(（]\s*※\d*\s*[)）]|※\d*|\*))*)"
 _UNIT = r"(?P<unit>[^\d\s.,()（）\[\]※*][^()（）\[\]※*]*?)?"
 _MEASURED = r"(?:\s*[(（]\s*(?P<measured>[^)）]+?)\s*[)）])?"
 _CELL_RE = re.compile(rf"^{_NUMBER}\s*{_MARKS}\s*{_UNIT}\s*{_MARKS.replace('marks', 'marks2')}{_MEASURED}$")
 _BOUND_AFTER_RE = re.compile(rf"^{_NUMBER}\s*(?P<unit>[^\d\s以]*?)\s*(?P<bound>以上|以下|超|未満)$")
 _BOUND_BEFORE_RE = re.compile(rf"^(?P<bound>以上|以下)\s*{_NUMBER}\s*(?P<unit>[^\d\s]*)$")
+_BOUND_WORDS_RE = re.compile(r"以上|以下|超|未満")
 _ABSENT_NOTE_RE = re.compile(r"^[(（]\s*(?P<mark>※\d*)\s*[)）]$")
+# A digit in a unit follows a Latin letter (m2, t-CO2); after anything else (`か月に1回`,
+# `-60`, `/100`) it is another number, and the text is not one number with a unit.
+_DIGIT_OUTSIDE_UNIT_RE = re.compile(r"(?<![A-Za-z\d])\d")
+# Nor is a unit `O` or `l0` (a letter typed for a digit: `12O`, `1l0`), nor does one end
+# in a word that makes the number approximate (`12,300人程度`).
+_NOT_A_UNIT_RE = re.compile(r"^[OolI]\d|^[Oo](?![A-Za-z])|(?:程度|前後|余り|くらい|ぐらい|余)$")
+# U+2212 (and the figure dash) before digits is a minus; NFKC leaves it as it is.
+_MINUS_SIGNS = "−‒–"
+_LEADING_MINUS_RE = re.compile(rf"^[{_MINUS_SIGNS}](?=\s*\d)")
+_BRACKETED_RE = re.compile(r"^\((?P<inner>[^()]+)\)$")
+_FLAGGED_RE = re.compile(r"^(?P<rest>.+?)\s*(?:\(\s*(?P<bracketed>[^()]+?)\s*\)|(?P<bare>速報値?|見込み?値?|暫定値?|推計値?))$")
+_DIGIT_RE = re.compile(r"\d")
+FLAG_WORDS = {
+    "速報": "provisional", "速報値": "provisional", "暫定": "provisional", "暫定値": "provisional",
+    "見込": "estimate", "見込み": "estimate", "見込値": "estimate", "見込み値": "estimate",
+    "推計": "estimate", "推計値": "estimate",
+}
+_FLAG_ENDINGS = (")", *sorted({word[-1] for word in FLAG_WORDS}))
+_APPROXIMATE_BEFORE_RE = re.compile(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
+_APPROXIMATE_AFTER_RE = re.compile(r"^(?P<rest>.+?)\s*(?P<word>程度|前後|余り|くらい|ぐらい|余)$")
+# Letters typed for digits: O for 0, l and I for 1. A letter counts inside the digits, before
+# them, or after them when it is an O (no unit is O) or completes a group (`2,52l`).
+_LETTER_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
+_LETTERED_RE = re.compile(r"^(?P<sign>[△▲+\-]?\s*)(?P<token>[\dOolI][\d,.OolI]*)(?P<rest>.*)$")
+_DECIMAL_COMMA_RE = re.compile(r"^(?P<sign>[△▲+\-]?\s*)(?P<whole>\d+),(?P<fraction>\d+)(?P<rest>[^\d,.]*)$")
+# The longest unit a text that is *almost* a number may carry (人/月, グループ, %(パーミル) is ‰):
+# beyond it the text is words with a figure in them, and stays qualitative.
+_SHORT_UNIT = 4
+_RANGE_SEPARATORS = "\\-~/～〜・:−‒–—"
+_TWO_NUMBERS_RE = re.compile(
+    rf"^{_NUMBER}\s*(?P<first_unit>[^\d\s.,(){_RANGE_SEPARATORS}]{{0,{_SHORT_UNIT}}})"
+    rf"\s*(?:[{_RANGE_SEPARATORS}]\s*|\s+)"
+    r"(?P<second>[△▲+\-]?\s*\d[\d,]*(?:\.\d+)?)(?P<rest>[^\d]*)$"
+)
+_NUMERIC_RUN_RE = re.compile(r"^[△▲+\-]?\s*(?P<run>\d[\d,.]*)(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +117,10 @@ class Number:
     reset: bool = False  # `58 [※]`, `24.2(※)`: the target was reset, a footnote says why
     measured: str | None = None  # `(令和3年5月)`, `(平成30年度)`: measured at another time
     measured_year: int | None = None  # the fiscal year of `measured`, when it is one
+    bracketed: bool = False  # `(10,000)`: a revised or reference figure, printed in brackets
+    provisional: bool = False  # `1,234（速報値）`: a provisional figure, to be revised
+    estimate: bool = False  # `1,234（見込み）`: an estimate, not yet the actual
+    float_artifact: bool = False  # `99.99999999999999` read as 100: `text` is what was written
 
     @property
     def step(self) -> Decimal:
@@ -61,10 +130,18 @@ class Number:
 
 @dataclass(frozen=True)
 class Absent:
-    """Not applicable or not yet known (`—`, `-`, `(※4)`). Never zero."""
+    """Not applicable or not yet known (`—`, `-`, `(※4)`, `無し`, `未集計`). Never zero.
+    `reason` is a key of ABSENCE_REASONS, or `note ※4` for a footnote that says why."""
 
     reason: str
     text: str
+
+    def describe(self) -> tuple[str, str]:
+        """Why there is no figure, as (ja, en): 未集計 / not yet counted."""
+        if self.reason.startswith("note "):
+            mark = self.reason.removeprefix("note ")
+            return f"注記{mark}のとおり", f"see note {mark}"
+        return ABSENCE_REASONS.get(self.reason, (self.reason, self.reason))
 
 
 @dataclass(frozen=True)
@@ -104,9 +181,14 @@ Cell = Number | Absent | Bound | Relative | Qualitative | Unreadable
 
 
 class CellError(ValueError):
-    def __init__(self, kind: str, text: str) -> None:
+    """Text that is none of the value forms, or almost a number but not one. `kind` names
+    the problem (a key of checker.model._CELL_PROBLEMS); `details` are the words its message
+    shows (the letter among the digits, the word that makes a number approximate)."""
+
+    def __init__(self, kind: str, text: str, **details: str) -> None:
         self.kind = kind
         self.text = text
+        self.details = details
         super().__init__(f"{kind}: {text!r}")
 
 
@@ -114,6 +196,10 @@ class CellError(ValueError):
 # more than 12 decimals. Bounding them keeps every computation on them exact and cheap.
 MAX_MAGNITUDE = Decimal(10) ** 18
 MAX_PLACES = 12
+# A binary float printed in full (open data's 99.99999999999999) is within this relative
+# distance of the decimal it was meant to be, which has at most ARTIFACT_PLACES decimals.
+ARTIFACT_PLACES = 6
+ARTIFACT_TOLERANCE = Decimal("1e-9")
 
 
 def _in_range(value: Decimal, original: object) -> Decimal:
@@ -127,9 +213,33 @@ def decimal_places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def _to_decimal(sign: str, digits: str) -> Decimal:
-    value = _in_range(Decimal(digits.replace(",", "")), digits)
-    return -value if sign in ("△", "▲", "-") else value
+def float_artifact_reading(value: Decimal) -> Decimal | None:
+    """The decimal a float artifact stands for (99.99999999999999 -> 100,
+    0.30000000000000004 -> 0.3): the shortest with at most ARTIFACT_PLACES decimals within
+    ARTIFACT_TOLERANCE of it; None when `value` is no artifact (it is stated that precisely)."""
+    if decimal_places(value) <= ARTIFACT_PLACES or not value or abs(value) >= MAX_MAGNITUDE:
+        return None
+    if decimal_places(value.normalize()) <= ARTIFACT_PLACES:
+        return None  # trailing zeros: a stated precision, not an artifact
+    tolerance = abs(value) * ARTIFACT_TOLERANCE
+    for places in range(ARTIFACT_PLACES + 1):
+        shorter = round_half_up(value, places)
+        if abs(shorter - value) <= tolerance:
+            return shorter
+    return None
+
+
+def _read_decimal(value: Decimal, original: object) -> tuple[Decimal, bool]:
+    """The value, in range, and whether it was read from a float artifact."""
+    shorter = float_artifact_reading(value)
+    if shorter is not None:
+        return shorter, True
+    return _in_range(value, original), False
+
+
+def _to_decimal(sign: str, digits: str) -> tuple[Decimal, bool]:
+    value, artifact = _read_decimal(Decimal(digits.replace(",", "")), digits)
+    return (-value if sign in ("△", "▲", "-") else value), artifact
 
 
 def _split_marks(text: str | None) -> tuple[tuple[str, ...], bool]:
@@ -167,7 +277,9 @@ def parse_number_text(text: str) -> Number:
 
 
 def parse_cell(raw: object) -> Cell:
-    """Read one table cell as printed. Raises CellError for text that is none of the forms."""
+    """Read one table cell as printed. Raises CellError for text that is none of the forms,
+    and for text that is almost a number but not one (a letter among the digits, `約12,300`,
+    a decimal comma, an unclosed bracket, two numbers in one cell)."""
     if isinstance(raw, bool) or raw is None:
         if raw is None:
             return Absent("blank", "")
@@ -175,7 +287,8 @@ def parse_cell(raw: object) -> Cell:
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise CellError("not_finite", str(raw))
-        return Number(_in_range(raw, raw), decimal_places(raw), str(raw))
+        value, artifact = _read_decimal(raw, raw)
+        return Number(value, decimal_places(value), str(raw), float_artifact=artifact)
     if isinstance(raw, int):
         return Number(_in_range(Decimal(raw), raw), 0, str(raw))
     if isinstance(raw, float):
@@ -189,22 +302,61 @@ def parse_cell(raw: object) -> Cell:
     # NFKC turns ‰ and the dashes alone; keep the printed minus signs △▲ as they are.
     if text in ABSENT_MARKS or original.strip() in ABSENT_MARKS:
         return Absent("not_applicable" if text else "blank", original)
-    match = _ABSENT_NOTE_RE.match(text)
-    if match:
-        return Absent(f"note {match['mark']}", original)
+    cell = _parse_text(text, original)
+    if cell is None:
+        _raise_if_almost_a_number(text, original)
+        return Qualitative(original)
+    return cell
+
+
+def _parse_text(text: str, original: str) -> Cell | None:
+    """The form of NFKC text (None when it is none of them: words, or a defective number);
+    `original` is kept as the cell's text. Each form is tried only where its mark is in the
+    text: most cells are plain figures, and this runs for every one."""
+    if text[:1] in _MINUS_SIGNS:
+        text = _LEADING_MINUS_RE.sub("-", text)
     compact = text.replace("%", "%")
-    if compact in RELATIVE_FORMS:
-        return Relative(RELATIVE_FORMS[compact], original)
-    for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE):
+    if not _DIGIT_RE.search(compact):
+        # words: an absence (無し, (記載なし)), a note (※), a relative target, or none
+        word = ABSENT_WORDS.get(compact.strip("()").strip())
+        if word is not None and (compact == compact.strip("()") or _BRACKETED_RE.match(compact)):
+            return Absent(word, original)
+        match = _ABSENT_NOTE_RE.match(compact)
+        if match:
+            return Absent(f"note {match['mark']}", original)
+        if compact in RELATIVE_FORMS:
+            return Relative(RELATIVE_FORMS[compact], original)
+        return None
+    if compact[:1] == "(":
+        match = _ABSENT_NOTE_RE.match(compact)
+        if match:
+            return Absent(f"note {match['mark']}", original)
+        match = _BRACKETED_RE.match(compact)
+        if match:
+            number = _parse_text(match["inner"].strip(), original)
+            if isinstance(number, Number) and not number.bracketed:
+                return replace(number, bracketed=True)
+    match = _FLAGGED_RE.match(compact) if compact.endswith(_FLAG_ENDINGS) else None
+    if match:
+        flag = FLAG_WORDS.get(match["bracketed"] or match["bare"] or "")
+        if flag is not None:
+            number = _parse_text(match["rest"], original)
+            if isinstance(number, Number):
+                return replace(number, **{flag: True})
+    for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
         match = bound_re.match(compact)
         if match:
-            value = _to_decimal(match["sign"], match["digits"])
-            number = Number(value, decimal_places(value), original, unit=match["unit"] or None)
+            value, artifact = _to_decimal(match["sign"], match["digits"])
+            number = Number(value, decimal_places(value), original, unit=match["unit"] or None,
+                            float_artifact=artifact)
             kind = {"以上": "at_least", "以下": "at_most", "超": "above", "未満": "below"}[match["bound"]]
             return Bound(number, kind, original)
     match = _CELL_RE.match(compact)
     if match:
-        value = _to_decimal(match["sign"], match["digits"])
+        unit = (match["unit"] or "").strip() or None
+        if unit is not None and (_DIGIT_OUTSIDE_UNIT_RE.search(unit) or _NOT_A_UNIT_RE.search(unit)):
+            return None  # more than one number with a unit: the caller says what it is
+        value, artifact = _to_decimal(match["sign"], match["digits"])
         marks, reset = _split_marks((match["marks"] or "") + (match["marks2"] or ""))
         measured = match["measured"]
         measured_year = None
@@ -213,11 +365,60 @@ def parse_cell(raw: object) -> Cell:
                 measured_year = parse_fiscal_year(measured)
             except FiscalYearError:
                 measured_year = None
-        unit = (match["unit"] or "").strip() or None
-        return Number(value, decimal_places(value), original, unit, marks, reset, measured, measured_year)
-    if re.search(r"\d", compact) and re.fullmatch(r"[\d,.\s△▲+\-]+", compact):
+        return Number(value, decimal_places(value), original, unit, marks, reset, measured, measured_year,
+                      float_artifact=artifact)
+    return None
+
+
+def _almost_number(text: str) -> bool:
+    """Whether `text` reads as one number (or bound) with at most a short unit."""
+    try:
+        cell = _parse_text(text, text)
+    except CellError:
+        return True  # a number, if out of range
+    number = cell.number if isinstance(cell, Bound) else cell
+    return isinstance(number, Number) and len(normalise_unit(number.unit) or "") <= _SHORT_UNIT
+
+
+def _raise_if_almost_a_number(text: str, original: str) -> None:
+    """Raise the CellError that says what is wrong with text that is almost a number; return
+    for words (充実, 年2回実施, 窓口運営開始 (令和4年度)), which are qualitative."""
+    if not _DIGIT_RE.search(text):
+        return
+    match = _APPROXIMATE_BEFORE_RE.match(text) or _APPROXIMATE_AFTER_RE.match(text)
+    if match and _almost_number(match["rest"]):
+        raise CellError("approximate", original, word=match["word"])
+    match = _LETTERED_RE.match(text)
+    if match:
+        token, rest = match["token"], match["rest"]
+        # a trailing l or I is a unit (5l, litres) unless it completes a group of three digits
+        while token and token[-1] in "lI" and not re.search(r",\d\d[lI]$", token):
+            token, rest = token[:-1], token[-1] + rest
+        letters = [char for char in token if char in _LETTER_DIGITS]
+        if letters and re.search(r"\d", token) and not (token[-1] in _LETTER_DIGITS and rest[:1].isascii()
+                                                         and rest[:1].isalpha()):
+            digits = "".join(_LETTER_DIGITS.get(char, char) for char in token)
+            if _almost_number(match["sign"] + digits + rest):
+                raise CellError("letter_in_number", original, character=letters[0],
+                                digit=_LETTER_DIGITS[letters[0]])
+    match = _DECIMAL_COMMA_RE.match(text)
+    if match and (len(match["fraction"]) < 3 or match["whole"] == "0"):
+        written = f"{match['sign']}{match['whole']}.{match['fraction']}{match['rest']}"
+        if _almost_number(written):
+            raise CellError("decimal_comma", original, suggestion=written.strip())
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        if _almost_number(re.sub(r"[()\[\]]", "", text)):
+            raise CellError("unbalanced_bracket", original)
+    match = _TWO_NUMBERS_RE.match(text)
+    # `54-60`, `54/100`, `54～60人`, `8,345 千円 3,960 千円` (the same unit after each)
+    if match and len(normalise_unit(match["rest"]) or "") <= _SHORT_UNIT and (
+            not match["first_unit"] or normalise_unit(match["first_unit"]) == normalise_unit(match["rest"])):
+        first = f"{match['sign']}{match['digits']}"
+        raise CellError("two_numbers", original, first=first, second=match["second"].replace(" ", ""))
+    match = _NUMERIC_RUN_RE.match(text)
+    if match and (not match["rest"].strip() or _almost_number("0" + match["rest"].strip())) and (
+            re.search(r"[,.]", match["run"])):
         raise CellError("malformed_number", original)
-    return Qualitative(original)
 
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
@@ -289,6 +490,7 @@ def quotient_interval(numerator: Interval, denominator: Interval, scale: Decimal
 
 
 __all__ = [
+    "ABSENCE_REASONS",
     "MONEY_SCALES",
     "ROUNDING_MODES",
     "Absent",
@@ -301,6 +503,7 @@ __all__ = [
     "Relative",
     "Unreadable",
     "decimal_places",
+    "float_artifact_reading",
     "format_decimal",
     "interval",
     "normalise_unit",

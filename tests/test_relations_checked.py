@@ -86,7 +86,7 @@ def test_an_evaluated_total_is_checked_at_the_total_whether_it_holds_or_not():
         ('"-"', "内訳 2 の事業費が「-」", "item 2's cost is -"),
         ('""', "内訳 2 の事業費が空欄", "item 2's cost is blank"),
         ('"(※4)"', "内訳 2 の事業費が「(※4)」", "item 2's cost is (※4)"),
-        ("未集計", "内訳 2 の事業費が数値でない「未集計」", "item 2's cost is 未集計, not a number"),
+        ("未集計", "内訳 2 の事業費が「未集計」", "item 2's cost is 未集計 (not yet counted)"),
     ],
 )
 def test_an_item_without_a_cost_leaves_the_total_unchecked_at_that_cost(printed, ja, en):
@@ -235,8 +235,8 @@ def test_a_cell_that_is_text_or_unreadable_blocks_its_column():
     out = records(run(table(rows, SUM), "tables", "table_relations", mutate=unreadable))
     assert out[0] == Unchecked(cell(0, "A"), sum_relation("A"),
                                Text("甲の「A」が読み取れない値「1,2,3」", "甲, column A, is the unreadable value 1,2,3"))
-    assert out[1].reason == Text("甲の「B」が数値でない「集計中」、乙の「B」が空欄",
-                                 "甲, column B, is 集計中, not a number; 乙, column B, is blank")
+    assert out[1].reason == Text("甲の「B」が「集計中」（未集計）、乙の「B」が空欄",
+                                 "甲, column B, is 集計中 (not yet counted); 乙, column B, is blank")
 
 
 def test_a_row_that_leaves_a_column_out_has_a_blank_there():

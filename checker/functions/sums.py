@@ -143,7 +143,11 @@ def cell_form(cell: Any) -> Text:
     if cell is None or (isinstance(cell, Absent) and not cell.text.strip()):
         return Text("空欄", "blank")
     if isinstance(cell, Absent):
-        return Text(f"「{cell.text.strip()}」", cell.text.strip())
+        text = cell.text.strip()
+        if cell.reason.startswith("note ") or not any(char.isalpha() for char in text):
+            return Text(f"「{text}」", text)  # a dash or a note mark says no more than itself
+        ja, en = cell.describe()  # a word: say what it means (未集計: not yet counted)
+        return Text(f"「{text}」" + ("" if ja == text else f"（{ja}）"), f"{text} ({en})")
     if isinstance(cell, Unreadable):
         return Text(f"読み取れない値「{cell.text}」", f"the unreadable value {cell.text}")
     text = getattr(cell, "text", str(cell))
