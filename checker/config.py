@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from checker.diagnostics import Severity, Text, closest
 from checker.loader import DEFAULT_LIMITS, Limits
@@ -120,8 +120,9 @@ def specificity(selector: str) -> int:
 
 # --- the options, declared once ---------------------------------------------------
 
-@dataclass(frozen=True)
-class Option:
+# named tuples, not dataclasses: defined on every run, and a dataclass costs start-up
+
+class Option(NamedTuple):
     """One configuration option: how it is written, read and documented."""
 
     name: str  # as written in the file
@@ -133,8 +134,7 @@ class Option:
     one_or_many: bool = False  # a list of strings that may be written as one string
 
 
-@dataclass(frozen=True)
-class LimitOption:
+class LimitOption(NamedTuple):
     """One key of `[limits]`."""
 
     name: str

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from checker.config import Settings
@@ -45,9 +44,12 @@ PARALLEL_MAX_WORKERS = 8
 Progress = Callable[[int], Callable[[int | None], None]]
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    """What a run is asked to do: the command line's check options, as data."""
+# The records below are named tuples and a plain class, not dataclasses: every check
+# defines them, and on Python 3.11 a dataclass costs about ten times as much start-up.
+
+class RunOptions(NamedTuple):
+    """What a run is asked to do: the command line's check options, as data (frozen;
+    `options._replace(fix=False)` is another run)."""
 
     paths: tuple[str, ...] = ()  # none: the configuration's plan set
     select: tuple[str, ...] | None = None
@@ -65,8 +67,7 @@ class RunOptions:
     diff: bool = False  # the safe fixes as a diff, nothing written
 
 
-@dataclass
-class Prepared:
+class Prepared(NamedTuple):
     """A run ready to execute: the options, and the settings and ruleset they give."""
 
     options: RunOptions
@@ -74,27 +75,28 @@ class Prepared:
     ruleset: Ruleset
 
 
-@dataclass
-class FixOutcome:
+class FixOutcome(NamedTuple):
     """What `--fix` wrote, or what `--diff` would write."""
 
-    diffs: list[str] = field(default_factory=list)  # --diff: one unified diff per file
-    values: int = 0  # values rewritten (or that would be)
-    files: int = 0  # files written (or that would be)
+    diffs: list[str]  # --diff: one unified diff per file
+    values: int  # values rewritten (or that would be)
+    files: int  # files written (or that would be)
 
 
-@dataclass
 class RunResult:
-    settings: Settings
-    ruleset: Ruleset
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # what is reported, in report order
-    checked: list[str] = field(default_factory=list)  # the files reported on, by name
-    sources: dict[str, list[str]] = field(default_factory=dict)  # lines of the files diagnostics point into
-    searched: list[str] = field(default_factory=list)  # the paths the files were looked for under
-    missing: list[str] = field(default_factory=list)  # paths named but not there
-    fix: FixOutcome | None = None  # with --fix or --diff
-    notes: list[Text] = field(default_factory=list)  # what to tell the user, in both languages
-    from_cache: bool = False  # answered from the run cache, nothing loaded
+    """What a run found, and what the caller needs to report it."""
+
+    def __init__(self, settings: Settings, ruleset: Ruleset) -> None:
+        self.settings = settings
+        self.ruleset = ruleset
+        self.diagnostics: list[Diagnostic] = []  # what is reported, in report order
+        self.checked: list[str] = []  # the files reported on, by name
+        self.sources: dict[str, list[str]] = {}  # lines of the files the diagnostics point into
+        self.searched: list[str] = []  # the paths the files were looked for under
+        self.missing: list[str] = []  # paths named but not there
+        self.fix: FixOutcome | None = None  # with --fix or --diff
+        self.notes: list[Text] = []  # what to tell the user, in both languages
+        self.from_cache = False  # answered from the run cache, nothing loaded
 
     @property
     def internal_error(self) -> bool:
@@ -251,7 +253,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         result.fix, result.notes = (_diff if options.diff else _fix)(mine, result.diagnostics, settings.limits)
         if options.fix and result.fix.files:
             # checked again as any run checks: the files not written come from the cache
-            again = execute(replace(prepared, options=replace(options, fix=False)), progress)
+            again = execute(prepared._replace(options=options._replace(fix=False)), progress)
             result.diagnostics, result.sources = again.diagnostics, again.sources
             result.notes += again.notes
     return result
@@ -395,18 +397,18 @@ def _fix(loaded, diagnostics, limits) -> tuple[FixOutcome, list]:
     from checker.messages import message
 
     notes: list = []
-    outcome = FixOutcome()
+    files = values = 0
     for planned in _fix_plans(loaded, diagnostics, limits, notes):
         try:
             write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
         except (FixError, OSError) as error:
             notes.append(message("not_fixed", problem=error))
             continue
-        outcome.files += 1
-        outcome.values += planned.count
-    if outcome.files:
-        notes.append(message("fixed", values=outcome.values, files=outcome.files))
-    return outcome, notes
+        files += 1
+        values += planned.count
+    if files:
+        notes.append(message("fixed", values=values, files=files))
+    return FixOutcome([], values, files), notes
 
 
 def configured_ruleset(rulesets: tuple[str, ...] = ()) -> tuple[Settings, Ruleset]:
