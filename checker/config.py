@@ -496,6 +496,10 @@ def options_table() -> str:
         default = getattr(DEFAULT_LIMITS, limit.field)
         rows.append(f"| `{limit.name}` | positive {kind} | {int(default) if default == int(default) else default} "
                     f"| {limit.description.en} | {limit.description.ja} |")
+    from checker.report import REGISTRY
+
+    rows += ["", "`format` (and `--format`), besides `auto`:", "", "| format | output | 出力 |", "|---|---|---|"]
+    rows += [f"| `{name}` | {format.description.en} | {format.description.ja} |" for name, format in REGISTRY.items()]
     return "\n".join(rows) + "\n"
 
 
