@@ -14,8 +14,8 @@ import sys
 
 import click
 
+from checker.config import allowed
 from checker.messages import line, phrase, say
-from checker.report import FORMAT_NAMES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # a progress bar only when loading takes long enough to wonder
@@ -66,9 +66,9 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format",
-              type=click.Choice(FORMAT_NAMES), default=None,
+              type=click.Choice(allowed("format")), default=None,
               help="Output format (default: the configuration's, else auto: github under GitHub Actions, else full).")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
               help="Language of messages (default: the configuration's, else the locale).")
 @click.option("--select", multiple=True, callback=_codes, metavar="CODES",
               help="Only these rule codes or prefixes (comma-separated; ALL for every rule).")
@@ -80,7 +80,7 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="The configuration file (default: the nearest plancheck.toml or pyproject.toml [tool.plancheck]).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default=None,
+@click.option("--fail-level", type=click.Choice(allowed("fail-level")), default=None,
               help="Exit 1 when a finding at or above this severity is reported (default: error).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Skip excluded files even when named on the command line (for pre-commit).")
@@ -220,7 +220,7 @@ def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
 
 @main.command("rule")
 @click.argument("code")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default=None)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--rules", "rulesets", multiple=True, type=click.Path())
 def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:

@@ -195,6 +195,11 @@ OPTION_NAMES = tuple(option.name for option in OPTIONS)
 _DECLARED = {option.name: option for option in OPTIONS}
 
 
+def allowed(name: str) -> tuple[str, ...]:
+    """The values option `name` allows (the command line's choices for its flag)."""
+    return _DECLARED[name].allowed
+
+
 def _default(name: str) -> Any:
     return field(default_factory=lambda: _DECLARED[name].default)
 
