@@ -76,9 +76,9 @@ class ConfigError(Exception):
         return cls(Text(str(error), str(error)))
 
 
-@dataclass(frozen=True)
-class Selection:
-    """One layer of rule selection (the configuration file, then the command line)."""
+class Selection(NamedTuple):
+    """One layer of rule selection (the configuration file, then the command line). A
+    named tuple, as the other records defined on every run: a dataclass costs start-up."""
 
     origin: str  # where the selectors were written, for error messages
     select: tuple[str, ...] | None = None
@@ -201,7 +201,9 @@ def allowed(name: str) -> tuple[str, ...]:
 
 
 def _default(name: str) -> Any:
-    return field(default_factory=lambda: _DECLARED[name].default)
+    """The declared default, as a `Settings` field's default (a table gets a fresh dict)."""
+    value = _DECLARED[name].default
+    return field(default_factory=lambda: dict(value)) if isinstance(value, dict) else value
 
 
 @dataclass
