@@ -431,7 +431,7 @@ def _severities(option: Option, value: Any, reading: _Reading) -> dict[str, str]
 
 def _limits(option: Option, value: Any, reading: _Reading) -> Limits:
     declared = {limit.name: limit for limit in LIMITS}
-    values = {}
+    values: dict[str, Any] = {}
     for name, number in _table(option, value, reading).items():
         if name not in declared:
             hint = _did_you_mean(closest(name, declared))

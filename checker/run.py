@@ -245,7 +245,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     engine = Engine(ruleset)
     loaded, own = _load(read, file_keys, settings.limits, cache, engine, progress)
     result.diagnostics = _diagnose(engine, loaded, own, reported, settings)
-    if run_key is not None:
+    if cache is not None and run_key is not None:
         cache.put("run", run_key, result.diagnostics)
     result.sources = _sources_of(result.diagnostics, {file.name: file.text for file in loaded})
     if options.diff or options.fix:
@@ -311,7 +311,8 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
                 advance(len(chunk))
     else:
         for index in pending:
-            results[index] = _parse_and_check(engine, *read[index], limits)
+            stub, raw = read[index]
+            results[index] = _parse_and_check(engine, stub, raw, limits)
             if cache is not None:
                 cache.put("file", file_keys[index], results[index])
             advance(1)
