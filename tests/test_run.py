@@ -124,3 +124,22 @@ def test_fix_writes_and_checks_again_through_the_same_run(tmp_path, monkeypatch)
     assert result.notes == [Text("1 ファイルの 1 個の値を修正しました", "fixed 1 value(s) in 1 file(s)")]
     assert [d.code for d in result.diagnostics] == [d.code for d in run(RunOptions(paths=("plan.yaml",),
                                                                                     isolated=True)).diagnostics]
+
+
+def test_a_ruleset_error_that_speaks_both_languages_is_reported_in_the_runs(project, monkeypatch):
+    from checker import rules
+
+    class Bilingual(rules.RulesetError):
+        def text(self, lang: str) -> str:
+            return {"ja": "規則セットが壊れています", "en": "the ruleset is broken"}[lang]
+
+    def failing(spec, base=None, *args, **kwargs):
+        raise Bilingual("city.yaml", "the ruleset is broken")
+
+    monkeypatch.setattr(rules, "load_ruleset", failing)
+    (project / "plancheck.toml").write_text('rulesets = ["city.yaml"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        prepare(RunOptions())
+    source = project / "plancheck.toml"
+    assert raised.value.message == Text(f"{source}: rulesets: 規則セットを読めません: 規則セットが壊れています",
+                                        f"{source}: rulesets: the ruleset is broken")
