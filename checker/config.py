@@ -27,47 +27,58 @@ win over it.
     depth = 100
     seconds = 10
 
-Every problem is a `ConfigError` naming the file, the line and the option; unknown
-options and unknown rule codes come with a did-you-mean.
+Every option is declared once, in `OPTIONS` (name, type, default, allowed values, a
+description in ja and en): reading, validating and the table in docs/configuration.md
+(`python -m checker.config docs/configuration.md` writes it) all come from there.
+Every problem is a `ConfigError` naming the file, the line and the option, in both
+languages; unknown options, values and rule codes come with a did-you-mean.
 """
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
-from checker.diagnostics import Severity
+from checker.diagnostics import Severity, Text, closest
 from checker.loader import DEFAULT_LIMITS, Limits
-from checker.report import FORMATS
+from checker.report import FORMAT_NAMES
 
 CONFIG_NAMES = ("plancheck.toml", ".plancheck.toml", "pyproject.toml")
 # Directories nobody keeps plans in, skipped when a directory is searched (as ruff does).
 DEFAULT_EXCLUDE = (".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/", "node_modules/",
                    "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", "build/", "dist/")
-FAIL_LEVELS = ("error", "warning", "info")
-LANGS = ("ja", "en")
-SEVERITIES = ("error", "warning", "info", "off")
 
 
 class ConfigError(Exception):
-    """A configuration problem, said in English and Japanese; the CLI reports it in the
-    run's language and exits 2."""
+    """A configuration problem (the configuration file, a ruleset, a selector), said in
+    Japanese and English; the CLI reports it in the run's language and exits 2."""
 
-    def __init__(self, english: str, japanese: str | None = None) -> None:
-        super().__init__(english)
-        self.texts = {"en": english, "ja": japanese or english}
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
 
     def text(self, lang: str) -> str:
-        return self.texts.get(lang, self.texts["en"])
+        return self.message.render(lang)
+
+    @classmethod
+    def of(cls, error: Exception) -> ConfigError:
+        """Another error that means a configuration problem (a `RulesetError`), in both
+        languages when it has them (a `.text(lang)` as this class has)."""
+        if isinstance(error, ConfigError):
+            return error
+        text = getattr(error, "text", None)
+        if callable(text):
+            return cls(Text(text("ja"), text("en")))
+        return cls(Text(str(error), str(error)))
 
 
-@dataclass(frozen=True)
-class Selection:
-    """One layer of rule selection (the configuration file, then the command line)."""
+class Selection(NamedTuple):
+    """One layer of rule selection (the configuration file, then the command line). A
+    named tuple, as the other records defined on every run: a dataclass costs start-up."""
 
     origin: str  # where the selectors were written, for error messages
     select: tuple[str, ...] | None = None
@@ -107,24 +118,113 @@ def specificity(selector: str) -> int:
     return 0 if selector == "ALL" else len(selector)
 
 
+# --- the options, declared once ---------------------------------------------------
+
+# named tuples, not dataclasses: defined on every run, and a dataclass costs start-up
+
+class Option(NamedTuple):
+    """One configuration option: how it is written, read and documented."""
+
+    name: str  # as written in the file
+    kind: str  # a key of _READERS: how the value is read and checked
+    default: Any  # the value when the option is not written
+    description: Text
+    allowed: tuple[str, ...] = ()  # for a choice, or the values a table maps to
+    default_text: Text | None = None  # the default as the docs say it, when not the value itself
+    one_or_many: bool = False  # a list of strings that may be written as one string
+
+
+class LimitOption(NamedTuple):
+    """One key of `[limits]`."""
+
+    name: str
+    field: str  # on `Limits`
+    whole: bool  # a whole number (else any positive number)
+    description: Text
+
+
+LIMITS = (
+    LimitOption("file-bytes", "file_bytes", True, Text("1 ファイルの大きさ（バイト）", "a file's size in bytes")),
+    LimitOption("nodes", "nodes", True, Text("値の数（エイリアスは使われるたびに数える）",
+                                             "values in a file (an alias counts each time it is used)")),
+    LimitOption("depth", "depth", True, Text("入れ子の深さ", "nesting depth")),
+    LimitOption("seconds", "seconds", False, Text("1 ファイルを読み込む時間（秒）", "seconds to read and build one file")),
+)
+
+_CODES = Text("規則コードまたは接頭辞のリスト", "list of rule codes or prefixes")
+OPTIONS = (
+    Option("plans", "strings", ("plans",), Text(
+        "計画セット: 既定で検査し、文書をまたぐ規則が文脈として読むファイルとディレクトリ（この設定ファイルからの相対パス）",
+        "the plan set: checked by default, and read as context by cross-document rules (relative to this file)"),
+        one_or_many=True),
+    Option("select", "strings", None, Text("これらの規則だけを有効にする（`ALL` はすべて）",
+                                           "enable only these rules (`ALL` is every rule)"),
+           default_text=Text("規則セットが有効にする規則", "the rules the rulesets turn on")),
+    Option("extend-select", "strings", (), Text("これらの規則も有効にする", "enable these rules as well")),
+    Option("ignore", "strings", (), Text("これらの規則を無効にする（より具体的な指定が勝つ）",
+                                         "disable these rules (the more specific selector wins)")),
+    Option("per-file-ignores", "code-lists", {}, Text(
+        "gitignore 形式のパターン → そのファイルで無効にする規則コード", "gitignore-style glob → rule codes ignored in matching files")),
+    Option("severity", "severities", {}, Text(
+        "規則コードまたは接頭辞 → 重大度（`off` で無効）", "rule code or prefix → severity (`off` turns the rules off)"),
+        allowed=("error", "warning", "info", "off")),
+    Option("rulesets", "strings", (), Text("推奨規則セットの上に読み込む規則セットファイル（この設定ファイルからの相対パス）",
+                                           "ruleset files loaded over the recommended one (relative to this file)")),
+    Option("fail-level", "choice", "error", Text("この重大度以上の指摘があれば終了コード 1",
+                                                 "exit 1 when a finding at or above this severity is reported"),
+           allowed=("error", "warning", "info")),
+    Option("lang", "choice", None, Text("メッセージの言語", "the language of messages"), allowed=("ja", "en"),
+           default_text=Text("ロケールから（PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG）",
+                             "from the locale (PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG)")),
+    Option("format", "choice", "auto", Text(
+        "出力形式（`auto` は GitHub Actions の下では github、それ以外は full）",
+        "output format (`auto`: github under GitHub Actions, else full)"), allowed=FORMAT_NAMES),
+    Option("exclude", "strings", DEFAULT_EXCLUDE, Text(
+        "ディレクトリを探すときに飛ばす gitignore 形式のパターン（既定を置き換える）",
+        "gitignore-style globs skipped when a directory is searched (replaces the defaults)")),
+    Option("extend-exclude", "strings", (), Text("既定に加えて飛ばすパターン", "globs skipped as well as the defaults")),
+    Option("limits", "limits", DEFAULT_LIMITS, Text(
+        "1 ファイルあたりの上限。超えると LOAD011", "per-file bounds; each, exceeded, is a LOAD011 naming it"),
+        allowed=tuple(limit.name for limit in LIMITS),
+        default_text=Text("下の `[limits]` の表", "the `[limits]` table below")),
+    Option("cache-dir", "path", None, Text("キャッシュのディレクトリ（この設定ファイルからの相対パス）",
+                                           "the cache directory (relative to this file)"),
+           default_text=Text("設定ファイルの隣の .plancheck_cache", ".plancheck_cache beside this file")),
+)
+OPTION_NAMES = tuple(option.name for option in OPTIONS)
+_DECLARED = {option.name: option for option in OPTIONS}
+
+
+def allowed(name: str) -> tuple[str, ...]:
+    """The values option `name` allows (the command line's choices for its flag)."""
+    return _DECLARED[name].allowed
+
+
+def _default(name: str) -> Any:
+    """The declared default, as a `Settings` field's default (a table gets a fresh dict)."""
+    value = _DECLARED[name].default
+    return field(default_factory=lambda: dict(value)) if isinstance(value, dict) else value
+
+
 @dataclass
 class Settings:
     """The effective settings: the configuration file's, with the command line's over them."""
 
     root: Path  # relative paths and globs in the configuration are read from here
     source: Path | None = None  # the configuration file, if one was found
-    plans: tuple[str, ...] = ("plans",)
-    rulesets: tuple[str, ...] = ()
-    selections: tuple[Selection, ...] = ()
-    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    severity: dict[str, str] = field(default_factory=dict)
-    fail_level: str = "error"
-    lang: str | None = None
-    format: str = "auto"
-    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    extend_exclude: tuple[str, ...] = ()
-    limits: Limits = DEFAULT_LIMITS
-    cache_dir: Path | None = None  # default: .plancheck_cache beside the configuration
+    selections: tuple[Selection, ...] = ()  # select, extend-select, ignore: the file's, then the command line's
+    # the options, as declared in OPTIONS
+    plans: tuple[str, ...] = _default("plans")
+    rulesets: tuple[str, ...] = _default("rulesets")
+    per_file_ignores: dict[str, tuple[str, ...]] = _default("per-file-ignores")
+    severity: dict[str, str] = _default("severity")
+    fail_level: str = _default("fail-level")
+    lang: str | None = _default("lang")
+    format: str = _default("format")
+    exclude: tuple[str, ...] = _default("exclude")
+    extend_exclude: tuple[str, ...] = _default("extend-exclude")
+    limits: Limits = _default("limits")
+    cache_dir: Path | None = _default("cache-dir")  # None: .plancheck_cache beside the configuration
 
     # --- rules -------------------------------------------------------------------
     def apply_to(self, ruleset):
@@ -155,11 +255,9 @@ class Settings:
                   for selectors in self.per_file_ignores.values() for selector in selectors]
         for where, option, selector in named:
             if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-                close = difflib.get_close_matches(selector, codes, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                hint_ja = f"（{close[0]} のことですか？）" if close else ""
-                raise ConfigError(f"{where}: {option}: no rule code starts with {selector!r}{hint}",
-                                  f"{where}: {option}: {selector!r} で始まる規則コードはありません{hint_ja}")
+                hint = _did_you_mean(closest(selector, codes))
+                raise ConfigError(Text(f"{where}: {option}: {selector!r} で始まる規則コードはありません{hint.ja}",
+                                       f"{where}: {option}: no rule code starts with {selector!r}{hint.en}"))
 
     def ignored_here(self, code: str, path: Path) -> bool:
         """Whether a per-file ignore covers `code` in the file at `path`."""
@@ -195,6 +293,9 @@ class Settings:
 
     def plan_set_paths(self) -> list[Path]:
         return [self.root / entry for entry in self.plans]
+
+
+_SETTINGS_FIELDS = {item.name for item in fields(Settings)}
 
 
 def _most_specific(mapping: dict[str, str], code: str) -> str | None:
@@ -250,15 +351,115 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}", f"{path}: TOML として読めません: {error}") from None
+        raise ConfigError(Text(f"{path}: TOML として読めません: {error}", f"{path}: not valid TOML: {error}")) from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}",
-                          f"{path}: 読めません: {error.strerror or error}") from None
+        reason = error.strerror or error
+        raise ConfigError(Text(f"{path}: 読めません: {reason}", f"{path}: cannot read: {reason}")) from None
 
 
-_OPTIONS = ("plans", "select", "extend-select", "ignore", "per-file-ignores", "severity", "rulesets",
-            "fail-level", "lang", "format", "exclude", "extend-exclude", "limits", "cache-dir")
-_LIMITS = {"file-bytes": "file_bytes", "nodes": "nodes", "depth": "depth", "seconds": "seconds"}
+def _did_you_mean(candidate: str | None, quote: bool = False) -> Text:
+    if candidate is None:
+        return Text("", "")
+    shown = repr(candidate) if quote else candidate
+    return Text(f"（{shown} のことですか？）", f" (did you mean {shown}?)")
+
+
+class _Reading:
+    """One configuration file being read: where its problems are reported."""
+
+    def __init__(self, path: Path, prefix: str, text: str) -> None:
+        self.path, self.prefix, self.text = path, prefix, text
+        self.root = path.parent.absolute()
+
+    def fail(self, option: str, problem: Text) -> ConfigError:
+        line = _line_of(self.text, option)
+        at = f"{self.path}:{line}" if line else f"{self.path}"
+        name = f"{self.prefix} {option}".strip()
+        return ConfigError(Text(f"{at}: {name}: {problem.ja}", f"{at}: {name}: {problem.en}"))
+
+
+def _strings(option: Option, value: Any, reading: _Reading) -> tuple[str, ...]:
+    if option.one_or_many and isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        wanted = Text("文字列または文字列のリスト", "a string or a list of strings") if option.one_or_many else Text(
+            "文字列のリスト", "a list of strings")
+        raise reading.fail(option.name, Text(f"{wanted.ja}でなければなりません（{value!r} ではなく）",
+                                             f"must be {wanted.en}, not {value!r}"))
+    return tuple(value)
+
+
+def _choice(option: Option, value: Any, reading: _Reading) -> str:
+    if value not in option.allowed:
+        hint = _did_you_mean(closest(value, option.allowed, cutoff=0.5), quote=True)  # values are short: ja/jp
+        allowed = ", ".join(option.allowed)
+        raise reading.fail(option.name, Text(f"{allowed} のどれかでなければなりません（{value!r} ではなく）{hint.ja}",
+                                             f"must be one of {allowed}, not {value!r}{hint.en}"))
+    return value
+
+
+def _path(option: Option, value: Any, reading: _Reading) -> Path:
+    if not isinstance(value, str):
+        raise reading.fail(option.name, Text(f"パスでなければなりません（{value!r} ではなく）",
+                                             f"must be a path, not {value!r}"))
+    return reading.root / value
+
+
+def _table(option: Option, value: Any, reading: _Reading) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise reading.fail(option.name, Text("テーブルでなければなりません", "must be a table"))
+    return value
+
+
+def _code_lists(option: Option, value: Any, reading: _Reading) -> dict[str, tuple[str, ...]]:
+    for glob, codes in _table(option, value, reading).items():
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise reading.fail(option.name, Text(f"{glob!r} には規則コードのリストを書きます（{codes!r} ではなく）",
+                                                 f"{glob!r} must map to a list of rule codes, not {codes!r}"))
+    return {glob: tuple(codes) for glob, codes in value.items()}
+
+
+def _severities(option: Option, value: Any, reading: _Reading) -> dict[str, str]:
+    allowed = ", ".join(option.allowed)
+    for selector, severity in _table(option, value, reading).items():
+        if severity not in option.allowed:
+            raise reading.fail(option.name, Text(
+                f"{selector} は {allowed} のどれかでなければなりません（{severity!r} ではなく）",
+                f"{selector} must be one of {allowed}, not {severity!r}"))
+    return dict(value)
+
+
+def _limits(option: Option, value: Any, reading: _Reading) -> Limits:
+    declared = {limit.name: limit for limit in LIMITS}
+    values: dict[str, Any] = {}
+    for name, number in _table(option, value, reading).items():
+        if name not in declared:
+            hint = _did_you_mean(closest(name, declared))
+            names = ", ".join(declared)
+            raise reading.fail(option.name, Text(f"知らない上限 {name} です{hint.ja}。上限は {names} です",
+                                                 f"unknown limit {name}{hint.en}; limits are {names}"))
+        # nan and inf are numbers to TOML, but no bound: an error, never "no limit"
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) or number <= 0:
+            raise reading.fail(option.name, Text(f"{name} は正の数でなければなりません（{number!r} ではなく）",
+                                                 f"{name} must be a positive number, not {number!r}"))
+        if declared[name].whole and not isinstance(number, int):
+            raise reading.fail(option.name, Text(f"{name} は整数でなければなりません（{number!r} ではなく）",
+                                                 f"{name} must be a whole number, not {number!r}"))
+        values[declared[name].field] = number
+    return Limits(**values)
+
+
+_READERS: dict[str, Callable[[Option, Any, _Reading], Any]] = {
+    "strings": _strings, "choice": _choice, "path": _path, "code-lists": _code_lists, "severities": _severities,
+    "limits": _limits,
+}
+# how the docs name each kind of value
+KIND_NAMES = {
+    "strings": Text("文字列のリスト", "list of strings"), "choice": Text("文字列（選択肢）", "string (one of)"),
+    "path": Text("パス", "path"), "code-lists": Text("テーブル: パターン → コードのリスト", "table: glob → list of codes"),
+    "severities": Text("テーブル: コード → 重大度", "table: code → severity"),
+    "limits": Text("テーブル: 上限 → 正の数", "table: limit → positive number"),
+}
 
 
 def load_config(path: Path) -> Settings:
@@ -268,98 +469,55 @@ def load_config(path: Path) -> Settings:
         prefix = "[tool.plancheck]"
     else:
         table, prefix = data, ""
-    text = path.read_text(encoding="utf-8", errors="replace")
-
-    def fail(option: str, problem: str, problem_ja: str) -> ConfigError:
-        line = _line_of(text, option)
-        at = f"{path}:{line}" if line else f"{path}"
-        name = f"{prefix} {option}".strip()
-        return ConfigError(f"{at}: {name}: {problem}", f"{at}: {name}: {problem_ja}")
-
+    reading = _Reading(path, prefix, path.read_text(encoding="utf-8", errors="replace"))
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: {prefix or 'the file'} must be a table",
-                          f"{path}: {prefix or 'ファイル'} はテーブルでなければなりません")
+        raise ConfigError(Text(f"{path}: {prefix or 'ファイル'} はテーブルでなければなりません",
+                               f"{path}: {prefix or 'the file'} must be a table"))
     for option in table:
-        if option not in _OPTIONS:
-            close = difflib.get_close_matches(option.replace("_", "-"), _OPTIONS, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            hint_ja = f"（{close[0]} のことですか？）" if close else ""
-            raise fail(option, f"unknown option{hint}; options are {', '.join(_OPTIONS)}",
-                       f"知らない設定項目です{hint_ja}。項目は {', '.join(_OPTIONS)} です")
-
-    def strings(option: str) -> tuple[str, ...] | None:
-        if option not in table:
-            return None
-        value = table[option]
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise fail(option, f"must be a list of strings, not {value!r}",
-                       f"文字列のリストでなければなりません（{value!r} ではなく）")
-        return tuple(value)
-
-    def choice(option: str, allowed: tuple[str, ...]) -> str | None:
-        if option not in table:
-            return None
-        value = table[option]
-        if value not in allowed:
-            close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)  # values are short: ja/jp
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            hint_ja = f"（{close[0]!r} のことですか？）" if close else ""
-            raise fail(option, f"must be one of {', '.join(allowed)}, not {value!r}{hint}",
-                       f"{', '.join(allowed)} のどれかでなければなりません（{value!r} ではなく）{hint_ja}")
-        return value
-
-    def mapping(option: str, check) -> dict[str, Any]:
-        value = table.get(option, {})
-        if not isinstance(value, dict):
-            raise fail(option, "must be a table", "テーブルでなければなりません")
-        for key, item in value.items():
-            check(key, item)
-        return value
-
-    def ignore_list(glob: str, codes: Any) -> None:
-        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-            raise fail("per-file-ignores", f"{glob!r} must map to a list of rule codes, not {codes!r}",
-                       f"{glob!r} には規則コードのリストを書きます（{codes!r} ではなく）")
-
-    def limit_value(name: str, value: Any) -> None:
-        if name not in _LIMITS:
-            close = difflib.get_close_matches(name, _LIMITS, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            hint_ja = f"（{close[0]} のことですか？）" if close else ""
-            raise fail("limits", f"unknown limit {name}{hint}; limits are {', '.join(_LIMITS)}",
-                       f"知らない上限 {name} です{hint_ja}。上限は {', '.join(_LIMITS)} です")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail("limits", f"{name} must be a positive number, not {value!r}",
-                       f"{name} は正の数でなければなりません（{value!r} ではなく）")
-        if name != "seconds" and not isinstance(value, int):
-            raise fail("limits", f"{name} must be a whole number, not {value!r}",
-                       f"{name} は整数でなければなりません（{value!r} ではなく）")
-
-    def severity_value(selector: str, value: Any) -> None:
-        if value not in SEVERITIES:
-            raise fail("severity", f"{selector} must be one of {', '.join(SEVERITIES)}, not {value!r}",
-                       f"{selector} は {', '.join(SEVERITIES)} のどれかでなければなりません（{value!r} ではなく）")
-
-    settings = Settings(root=path.parent.absolute(), source=path)
-    settings.plans = strings("plans") or settings.plans
-    settings.rulesets = strings("rulesets") or ()
-    settings.selections = (Selection(origin=str(path), select=strings("select"), extend_select=strings("extend-select") or (),
-                                     ignore=strings("ignore") or ()),)
-    settings.per_file_ignores = {glob: tuple(codes) for glob, codes in mapping("per-file-ignores", ignore_list).items()}
-    settings.severity = dict(mapping("severity", severity_value))
-    settings.limits = Limits(**{_LIMITS[name]: value for name, value in mapping("limits", limit_value).items()})
-    settings.fail_level = choice("fail-level", FAIL_LEVELS) or settings.fail_level
-    settings.lang = choice("lang", LANGS)
-    settings.format = choice("format", FORMATS) or settings.format
-    exclude = strings("exclude")
-    settings.exclude = exclude if exclude is not None else DEFAULT_EXCLUDE
-    settings.extend_exclude = strings("extend-exclude") or ()
-    if "cache-dir" in table:
-        if not isinstance(table["cache-dir"], str):
-            raise fail("cache-dir", f"must be a path, not {table['cache-dir']!r}",
-                       f"パスでなければなりません（{table['cache-dir']!r} ではなく）")
-        settings.cache_dir = settings.root / table["cache-dir"]
+        if option not in _DECLARED:
+            hint = _did_you_mean(closest(option.replace("_", "-"), OPTION_NAMES))
+            names = ", ".join(OPTION_NAMES)
+            raise reading.fail(option, Text(f"知らない設定項目です{hint.ja}。項目は {names} です",
+                                            f"unknown option{hint.en}; options are {names}"))
+    values = {option.name: _READERS[option.kind](option, table[option.name], reading) if option.name in table
+              else option.default for option in OPTIONS}
+    settings = Settings(root=reading.root, source=path, **{
+        name.replace("-", "_"): value for name, value in values.items() if name.replace("-", "_") in _SETTINGS_FIELDS})
+    settings.selections = (Selection(origin=str(path), select=values["select"], extend_select=values["extend-select"],
+                                     ignore=values["ignore"]),)
     return settings
+
+
+def options_table() -> str:
+    """The options as a Markdown table (docs/configuration.md), from `OPTIONS`."""
+    rows = ["| option | type | default | allowed | description | 説明 |", "|---|---|---|---|---|---|"]
+    for option in OPTIONS:
+        default = option.default_text.en if option.default_text else _shown(option.default)
+        allowed = ", ".join(f"`{value}`" for value in option.allowed)
+        kind = "string or list of strings" if option.one_or_many else KIND_NAMES[option.kind].en
+        rows.append(f"| `{option.name}` | {kind} | {default} | {allowed} "
+                    f"| {option.description.en} | {option.description.ja} |")
+    rows += ["", "`[limits]`:", "", "| limit | type | default | description | 説明 |", "|---|---|---|---|---|"]
+    for limit in LIMITS:
+        kind = "whole number" if limit.whole else "number"
+        default = getattr(DEFAULT_LIMITS, limit.field)
+        rows.append(f"| `{limit.name}` | positive {kind} | {int(default) if default == int(default) else default} "
+                    f"| {limit.description.en} | {limit.description.ja} |")
+    from checker.report import REGISTRY
+
+    rows += ["", "`format` (and `--format`), besides `auto`:", "", "| format | output | 出力 |", "|---|---|---|"]
+    rows += [f"| `{name}` | {format.description.en} | {format.description.ja} |" for name, format in REGISTRY.items()]
+    return "\n".join(rows) + "\n"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return "`[" + ", ".join(f'"{item}"' for item in value) + "]`"
+    if isinstance(value, dict):
+        return "`{}`"
+    return f'`"{value}"`'
 
 
 def _line_of(text: str, option: str) -> int | None:
@@ -377,7 +535,7 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
     if config is not None:
         path = Path(config)
         if not path.is_file():
-            raise ConfigError(f"{config}: no such configuration file", f"{config}: 設定ファイルがありません")
+            raise ConfigError(Text(f"{config}: 設定ファイルがありません", f"{config}: no such configuration file"))
         return load_config(path)
     found = find_config(common_start(paths))
     return load_config(found) if found is not None else Settings(root=Path.cwd())
@@ -386,3 +544,22 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
 def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
     """`--select TOT,RATE --select UNIT` -> ("TOT", "RATE", "UNIT")."""
     return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+
+
+def write_docs(path: Path) -> bool:
+    """Rewrite the options table between the markers in `path`; whether it changed."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(DOCS_START) + len(DOCS_START), text.index(DOCS_END)
+    new = text[:start] + "\n" + options_table() + text[end:]
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+DOCS_START, DOCS_END = "<!-- options: generated by `python -m checker.config docs/configuration.md` -->", "<!-- /options -->"
+
+if __name__ == "__main__":
+    import sys
+
+    for argument in sys.argv[1:]:
+        print(f"{argument}: {'rewritten' if write_docs(Path(argument)) else 'up to date'}")

@@ -10,16 +10,15 @@ compare them with the documents that did not change.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from checker.config import Settings
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
-class Discovered:
+class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a dataclass costs start-up
     checked: list[Path]  # reported on
     context: list[Path]  # loaded for cross-document rules only
     missing: list[str]  # named on the command line but not there

@@ -7,7 +7,6 @@ reported and its value read as plain data.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 import time
@@ -18,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from checker.diagnostics import Finding, Fix, Location, ModelPath, Relations, Span, Text
+from checker.diagnostics import Finding, Fix, Location, ModelPath, Relations, Span, Text, closest
 
 
 @dataclass(frozen=True)
@@ -832,10 +831,10 @@ def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
     if kind == "extra_forbidden":
         field_name = str(path[-1])
         allowed = _fields_at(path[:-1])
-        close = difflib.get_close_matches(field_name, allowed, n=1, cutoff=0.6)
+        close = closest(field_name, allowed)
         span = loaded.key_spans.get(path) or loaded.nearest_span(path)
         if close:
-            hint = Text(f"「{close[0]}」の誤りではありませんか？", f"did you mean {close[0]}?")
+            hint = Text(f"「{close}」の誤りではありませんか？", f"did you mean {close}?")
         else:
             names = ", ".join(sorted(allowed))
             hint = Text(f"使えるフィールド: {names}", f"allowed fields: {names}")

@@ -1,72 +1,89 @@
 """The command line's own messages (not the rules'), in Japanese and English.
 
-Rule messages live in the rulesets; these are what the CLI itself says on stderr.
+Rule messages live in the rulesets; these are what the CLI and the run (`checker/run.py`,
+whose notes the CLI prints) say on stderr. Each is a `Text`; `message` fills one in both
+languages at once (an argument that is itself a `Text` is filled in per language).
 `tests/test_messages.py` fails if any lacks a language or the two disagree on their
 placeholders.
 """
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "internal_error": {
-        "ja": "内部エラー: {error}",
-        "en": "internal error: {error}",
-    },
-    "report_it": {
-        "ja": "原因となったファイルを添えて報告してください（PLANCHECK_DEBUG=1 でトレースバックを表示します）",
-        "en": "please report this with the file that caused it (PLANCHECK_DEBUG=1 shows the traceback)",
-    },
-    "config_error": {
-        "ja": "設定の誤り: {error}",
-        "en": "configuration error: {error}",
-    },
-    "no_such_path": {
-        "ja": "ファイルまたはディレクトリがありません: {path}",
-        "en": "no such file or directory: {path}",
-    },
-    "no_plan_files": {
-        "ja": "{paths} に計画ファイル（*.yaml, *.yml）がありません",
-        "en": "no plan files (*.yaml, *.yml) under {paths}",
-    },
-    "not_fixed": {
-        "ja": "修正しませんでした: {problem}",
-        "en": "not fixed: {problem}",
-    },
-    "would_fix": {
-        "ja": "--fix は {files} ファイルの {values} 個の値を書き換えます",
-        "en": "--fix would rewrite {values} value(s) in {files} file(s)",
-    },
-    "fixed": {
-        "ja": "{files} ファイルの {values} 個の値を修正しました",
-        "en": "fixed {values} value(s) in {files} file(s)",
-    },
-    "fixes_available": {
-        "ja": "自動修正できる値: 安全な修正 {safe} 件（--fix）、印刷された数値を書き換える修正 {unsafe} 件（--fix --unsafe-fixes）",
-        "en": "fixes available: {safe} safe (--fix), {unsafe} that rewrite a printed figure (--fix --unsafe-fixes)",
-    },
-    "unsafe_not_applied": {
-        "ja": "印刷された数値を書き換える修正 {unsafe} 件は適用していません（原資料と照合し、正しければ --unsafe-fixes で適用できます）",
-        "en": "{unsafe} fix(es) not applied: they rewrite a printed figure (compare with the source; --unsafe-fixes applies them)",
-    },
-    "no_rule": {
-        "ja": "規則 {code} はありません{hint}",
-        "en": "no rule {code}{hint}",
-    },
-    "options_after_command": {
-        "ja": "オプションはコマンドの後に書きます: {command}",
-        "en": "options go after the command: {command}",
-    },
-    "did_you_mean": {
-        "ja": "（{candidate} のことですか？）",
-        "en": " (did you mean {candidate}?)",
-    },
+from checker.diagnostics import Text, render_arg
+
+MESSAGES: dict[str, Text] = {
+    "internal_error": Text(
+        ja="内部エラー: {error}",
+        en="internal error: {error}",
+    ),
+    "report_it": Text(
+        ja="原因となったファイルを添えて報告してください（PLANCHECK_DEBUG=1 でトレースバックを表示します）",
+        en="please report this with the file that caused it (PLANCHECK_DEBUG=1 shows the traceback)",
+    ),
+    "config_error": Text(
+        ja="設定の誤り: {error}",
+        en="configuration error: {error}",
+    ),
+    "no_such_path": Text(
+        ja="ファイルまたはディレクトリがありません: {path}",
+        en="no such file or directory: {path}",
+    ),
+    "no_plan_files": Text(
+        ja="{paths} に計画ファイル（*.yaml, *.yml）がありません",
+        en="no plan files (*.yaml, *.yml) under {paths}",
+    ),
+    "not_fixed": Text(
+        ja="修正しませんでした: {problem}",
+        en="not fixed: {problem}",
+    ),
+    "would_fix": Text(
+        ja="--fix は {files} ファイルの {values} 個の値を書き換えます",
+        en="--fix would rewrite {values} value(s) in {files} file(s)",
+    ),
+    "fixed": Text(
+        ja="{files} ファイルの {values} 個の値を修正しました",
+        en="fixed {values} value(s) in {files} file(s)",
+    ),
+    "fixes_available": Text(
+        ja="自動修正できる値: 安全な修正 {safe} 件（--fix）、印刷された数値を書き換える修正 {unsafe} 件（--fix --unsafe-fixes）",
+        en="fixes available: {safe} safe (--fix), {unsafe} that rewrite a printed figure (--fix --unsafe-fixes)",
+    ),
+    "unsafe_not_applied": Text(
+        ja="印刷された数値を書き換える修正 {unsafe} 件は適用していません（原資料と照合し、正しければ --unsafe-fixes で適用できます）",
+        en="{unsafe} fix(es) not applied: they rewrite a printed figure (compare with the source; --unsafe-fixes applies them)",
+    ),
+    "no_rule": Text(
+        ja="規則 {code} はありません{hint}",
+        en="no rule {code}{hint}",
+    ),
+    "options_after_command": Text(
+        ja="オプションはコマンドの後に書きます: {command}",
+        en="options go after the command: {command}",
+    ),
+    "did_you_mean": Text(
+        ja="（{candidate} のことですか？）",
+        en=" (did you mean {candidate}?)",
+    ),
 }
 
 
+def message(key: str, **args: object) -> Text:
+    """One message of the table, filled in, in both languages."""
+    template = MESSAGES[key]
+    return Text(*(getattr(template, lang).format(**{name: render_arg(value, lang) for name, value in args.items()})
+                  for lang in ("ja", "en")))
+
+
 def phrase(key: str, lang: str, **args: object) -> str:
-    return MESSAGES[key][lang].format(**args)
+    return message(key, **args).render(lang)
+
+
+def line(text: Text, lang: str) -> str:
+    """A message as printed: in `lang`, prefixed with the program's name as on every line
+    plancheck prints to stderr."""
+    return "plancheck: " + text.render(lang)
 
 
 def say(key: str, lang: str, **args: object) -> str:
-    """One CLI message, prefixed with the program's name as on every line it prints."""
-    return "plancheck: " + phrase(key, lang, **args)
+    """One message of the table, filled in and prefixed, in `lang`."""
+    return line(message(key, **args), lang)

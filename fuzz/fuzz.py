@@ -1,10 +1,15 @@
-"""A mutation fuzzer over the whole pipeline: bytes -> loader -> engine -> every reporter.
+"""A mutation fuzzer over the whole pipeline, as users run it: bytes written to a plan file
+in a project, checked through `checker.run` (the path the command line takes: settings,
+discovery, the plan set as context, the cache, the engine, per-file ignores, `--diff`),
+then rendered by every reporter.
 
 Seeds are the real plans in plans/ and the broken-input fixtures in tests/data/broken/.
 Each input is a seed mutated a few times (bytes flipped, inserted, deleted, duplicated,
 spliced from another seed, or YAML and plan tokens dropped in: anchors, tags, tabs, NULs,
-BOMs, △, 令和0年度, huge numbers, ...). An input fails if anything raises, or if it takes
-longer than the hang bound. Failing inputs are written to fuzz/crashes/ with the error.
+BOMs, △, 令和0年度, huge numbers, ...). Every tenth input is checked inside the real plan
+set (so the cross-document rules and the file cache run too), some others with `--diff`
+(so the fixes are planned on it). An input fails if anything raises, or if it takes longer
+than the hang bound. Failing inputs are written to fuzz/crashes/ with the error.
 
     python fuzz/fuzz.py --count 100000 --jobs 2        # the documented run
     python fuzz/fuzz.py --count 300                     # the smoke tests/test_fuzz.py runs
@@ -15,10 +20,11 @@ Exit 0 when no input failed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import io
 import random
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -88,63 +94,84 @@ def _alarm(signum, frame):
     raise Hang("no result within the hang bound")
 
 
-def check_one(data: bytes, context: list, ruleset, render_all: bool) -> None:
-    """The whole pipeline on one input, as the CLI runs it."""
-    from checker.engine import Engine
-    from checker.loader import LoadedFile, decode, load_text
-    from checker.report import ReportContext
-    from checker.report.ci import render_github, render_junit
-    from checker.report.sarif import render_sarif
-    from checker.report.text import render_concise, render_full, render_json
+class Project:
+    """A project as a user has one, in a temporary directory: a plancheck.toml naming the
+    plan set, and the real plans under plans/. An input is written as a plan file beside
+    the plan set (checked alone) or inside it (checked with the plan set as context)."""
 
-    loaded = LoadedFile(path=Path("fuzz.yaml"), name="fuzz.yaml")
-    text = decode(loaded, data)
-    if text is not None:
-        load_text(loaded, text)
-    files = [loaded, *context]
-    diagnostics = Engine(ruleset).run(files)
-    for diagnostic in diagnostics:
+    def __init__(self, directory: Path) -> None:
+        from checker.run import RunOptions, prepare
+
+        self.directory = directory
+        shutil.copytree(ROOT / "plans", directory / "plans")
+        (directory / "plancheck.toml").write_text('plans = ["plans"]\n', encoding="utf-8")
+        self.prepared = prepare(RunOptions(config_path=str(directory / "plancheck.toml"), no_cache=True))
+        # the plan set's files are parsed once, into the cache; each input's own entries
+        # are removed after it, so a long run leaves the cache as it found it
+        self.cache = directory / "cache"
+        self.prepared.settings.cache_dir = self.cache
+        self.check(b"", with_context=True)
+        self._kept = set(self.cache.rglob("*"))
+
+    def check(self, data: bytes, with_context: bool = False, diff: bool = False):
+        """The run on `data`, written as a plan file: a `checker.run.RunResult`."""
+        from checker.run import execute
+
+        path = self.directory / ("plans" if with_context else "") / "fuzz.yaml"
+        path.write_bytes(data)
+        options = self.prepared.options._replace(paths=(str(path),), no_cache=not with_context, diff=diff)
+        try:
+            return execute(self.prepared._replace(options=options))
+        finally:
+            path.unlink()
+            if with_context and hasattr(self, "_kept"):
+                for entry in sorted(set(self.cache.rglob("*")) - self._kept, reverse=True):
+                    entry.rmdir() if entry.is_dir() else entry.unlink()
+
+
+def check_one(project: Project, data: bytes, with_context: bool = False, render_all: bool = False,
+              diff: bool = False) -> None:
+    """One input through the run and the reporters, as the command line takes it."""
+    from checker.report import REGISTRY, ReportContext, render
+
+    result = project.check(data, with_context, diff)
+    assert result.checked and not result.missing, result.notes
+    for diagnostic in result.diagnostics:
         assert diagnostic.message.get("ja") and diagnostic.message.get("en"), diagnostic.code
         assert diagnostic.span.line >= 1 and diagnostic.span.column >= 1, diagnostic
-    report = ReportContext(lang="ja", sources={f.name: f.lines for f in files}, checked=[f.name for f in files])
-    render_concise(diagnostics, report)
-    render_json(diagnostics, report)
-    if render_all:
-        render_full(diagnostics, report, stream=io.StringIO())
-        render_sarif(diagnostics, report, ruleset.enabled())
-        render_github(diagnostics, report)
-        render_junit(diagnostics, report)
+    for note in result.notes:
+        assert note.ja and note.en, note
+    report = ReportContext(lang="ja", sources=result.sources, checked=result.checked)
+    for name in REGISTRY if render_all else ("concise", "json"):
+        render(name, result.diagnostics, report, result.ruleset)
 
 
 def run_batch(job: int, count: int, seed: int, hang_seconds: float, crash_dir: str) -> dict:
-    from checker.loader import load_file
-    from checker.rules import load_ruleset
-
-    ruleset = load_ruleset("recommended")
     pool = seeds()
     rng = random.Random(seed * 1000 + job)
-    # every tenth input is checked with the real plan set, so cross-document rules run too
-    plan_set = [load_file(path, str(path.relative_to(ROOT))) for path in sorted((ROOT / "plans").rglob("*.yaml"))]
     signal.signal(signal.SIGALRM, _alarm)
     failures, slowest = [], 0.0
-    for number in range(count):
-        data = mutate(rng, rng.choice(pool), pool)
-        with_context = number % 10 == 0
-        started = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, hang_seconds)
-        try:
-            check_one(data, plan_set if with_context else [], ruleset, render_all=with_context or number % 7 == 0)
-        except BaseException as error:
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            name = f"job{job}-{number}"
-            Path(crash_dir).mkdir(parents=True, exist_ok=True)
-            Path(crash_dir, f"{name}.yaml").write_bytes(data)
-            Path(crash_dir, f"{name}.txt").write_text(traceback.format_exc(), encoding="utf-8")
-            failures.append(f"{name}: {type(error).__name__}: {error}")
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        slowest = max(slowest, time.perf_counter() - started)
+    with tempfile.TemporaryDirectory(prefix="plancheck-fuzz-") as directory:
+        project = Project(Path(directory))
+        for number in range(count):
+            data = mutate(rng, rng.choice(pool), pool)
+            with_context = number % 10 == 0
+            started = time.perf_counter()
+            signal.setitimer(signal.ITIMER_REAL, hang_seconds)
+            try:
+                check_one(project, data, with_context, render_all=with_context or number % 7 == 0,
+                          diff=number % 10 == 5)
+            except BaseException as error:
+                if isinstance(error, KeyboardInterrupt):
+                    raise
+                name = f"job{job}-{number}"
+                Path(crash_dir).mkdir(parents=True, exist_ok=True)
+                Path(crash_dir, f"{name}.yaml").write_bytes(data)
+                Path(crash_dir, f"{name}.txt").write_text(traceback.format_exc(), encoding="utf-8")
+                failures.append(f"{name}: {type(error).__name__}: {error}")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            slowest = max(slowest, time.perf_counter() - started)
     return {"count": count, "failures": failures, "slowest": slowest}
 
 

@@ -137,13 +137,13 @@ def test_two_runs_sharing_the_cache_agree_with_an_uncached_run(project):
 
 def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch):
     from bench.corpus import generate
-    from checker import cli
+    from checker import run
 
     monkeypatch.chdir(tmp_path)
     generate(tmp_path / "plans", files=220, seed=3)
-    assert cli.PARALLEL_MIN_FILES < 220
+    assert run.PARALLEL_MIN_FILES < 220
     parallel = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
-    monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)
+    monkeypatch.setattr(run, "PARALLEL_MIN_FILES", 10**9)
     serial = CliRunner().invoke(main, ["--no-cache", "--format", "json", "--exit-zero"])
     assert parallel.exit_code == serial.exit_code == 0
     assert parallel.output == serial.output and '"code": "TOT' in serial.output

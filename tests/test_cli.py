@@ -226,3 +226,22 @@ def test_a_progress_bar_shows_on_a_terminal_for_many_files_and_nowhere_else(tmp_
     (few / "plan.yaml").write_text(GOOD, encoding="utf-8")
     code, terminal = _run_on_a_terminal(["--format", "concise", str(few)], tmp_path)
     assert code == 0 and "checking" not in terminal
+
+
+def test_output_formats_come_from_one_registry_and_each_imports_only_its_renderer(tmp_path):
+    from checker.cli import check
+    from checker.report import FORMAT_NAMES, REGISTRY
+
+    choices = next(param for param in check.params if param.name == "output_format").type.choices
+    assert tuple(choices) == FORMAT_NAMES == ("auto", *REGISTRY)
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_TOTAL, encoding="utf-8")
+    probe = ("import atexit, runpy, sys; sys.argv = ['plancheck', '--no-cache', '--format', sys.argv[1], sys.argv[2]];"
+             "atexit.register(lambda: print(sorted(m for m in sys.modules if m.startswith('checker.report.')),"
+             " file=sys.stderr));"
+             "runpy.run_module('checker', run_name='__main__')")
+    for name, format in REGISTRY.items():
+        result = subprocess.run([sys.executable, "-c", probe, name, str(path)], cwd=ROOT, capture_output=True,
+                                text=True, env={**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": ""}, timeout=120)
+        assert result.returncode == 1 and "TOT001" in result.stdout, (name, result.stderr)
+        assert result.stderr.strip().splitlines()[-1] == repr([format.module]), name

@@ -251,3 +251,59 @@ def test_options_before_a_subcommand_are_a_usage_error_not_a_path():
     result = run("--rules", "rules/recommended.yaml", "rules")
     assert result.returncode == 2
     assert "options go after the command: plancheck rules --rules rules/recommended.yaml" in result.stderr
+
+
+# --- the declaration ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("limit", "written"), [("seconds", "nan"), ("seconds", "inf"), ("seconds", "-inf"),
+                                                ("nodes", "0"), ("depth", "2.5"), ("file-bytes", "true")])
+def test_limits_are_finite_positive_numbers(tmp_path, limit, written):
+    project(tmp_path, f'[tool.plancheck.limits]\n{limit} = {written}\n', files={"plans/good.yaml": GOOD})
+    result = run("--lang", "en", "plans/good.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"pyproject.toml:1: [tool.plancheck] limits: {limit} must be a" in result.stderr, result.stderr
+    japanese = run("--lang", "ja", "plans/good.yaml", cwd=tmp_path).stderr
+    assert f"limits: {limit} は" in japanese and "でなければなりません" in japanese
+
+
+def test_a_limit_is_applied_to_each_file(tmp_path):
+    project(tmp_path, '[tool.plancheck.limits]\ndepth = 3\n', files={"plans/deep.yaml": BAD_TOTAL})
+    assert load_config(tmp_path / "pyproject.toml").limits.depth == 3
+    _, lines = concise(tmp_path, "plans/deep.yaml")
+    assert [line.split()[1] for line in lines] == ["LOAD011"] and "nesting depth" in lines[0]
+
+
+def test_the_plan_set_may_be_one_string(tmp_path):
+    project(tmp_path, '[tool.plancheck]\nplans = "documents"\n', files={"documents/x.yaml": BAD_TOTAL})
+    assert load_config(tmp_path / "pyproject.toml").plans == ("documents",)
+    result, lines = concise(tmp_path)
+    assert result.returncode == 1 and [line.split(":")[0] for line in lines] == ["documents/x.yaml"]
+    (tmp_path / "pyproject.toml").write_text('[tool.plancheck]\nplans = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="plans: must be a string or a list of strings, not 3"):
+        load_config(tmp_path / "pyproject.toml")
+
+
+def test_every_option_is_declared_once_with_both_languages_and_reaches_the_settings():
+    from dataclasses import fields
+
+    from checker.config import OPTIONS
+    from checker.report import FORMAT_NAMES
+
+    names = [option.name for option in OPTIONS]
+    assert len(names) == len(set(names))
+    for option in OPTIONS:
+        assert option.description.ja and option.description.en, option.name
+    selection = {"select", "extend-select", "ignore"}  # they make the Selection layer
+    settings_fields = {item.name for item in fields(Settings)} - {"root", "source", "selections"}
+    assert {name.replace("-", "_") for name in names if name not in selection} == settings_fields
+    assert next(option for option in OPTIONS if option.name == "format").allowed == FORMAT_NAMES
+
+
+def test_the_options_table_in_the_docs_is_current():
+    from checker.config import DOCS_END, DOCS_START, options_table
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    written = text[text.index(DOCS_START) + len(DOCS_START):text.index(DOCS_END)]
+    assert written == "\n" + options_table(), "stale: run `python -m checker.config docs/configuration.md`"
+    assert "docs/configuration.md" in (ROOT / "README.md").read_text(encoding="utf-8")

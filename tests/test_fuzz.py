@@ -1,22 +1,24 @@
 """A short run of the mutation fuzzer (the documented run is 100,000 inputs:
 `python fuzz/fuzz.py --count 100000 --jobs 2`), and property tests: any bytes go through
-the whole pipeline without an exception, and a generated plan whose totals and rates are
-consistent is reported clean, however its numbers are written."""
+the whole pipeline (the run the command line takes, and every reporter) without an
+exception, and a generated plan whose totals and rates are consistent is reported clean,
+however its numbers are written."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.engine import Engine
-from checker.loader import LoadedFile, decode, load_text
-from checker.rules import load_ruleset
-from fuzz.fuzz import check_one
+from fuzz.fuzz import Project, check_one
 from fuzz.fuzz import main as fuzz_main
 
-RULESET = load_ruleset("recommended")
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return Project(tmp_path_factory.mktemp("fuzz-project"))
 
 
 def test_fuzz_smoke(tmp_path):
@@ -25,15 +27,32 @@ def test_fuzz_smoke(tmp_path):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=3000))
-def test_any_bytes_give_diagnostics_not_exceptions(data):
-    check_one(data, [], RULESET, render_all=True)
+@given(st.binary(max_size=3000), st.booleans())
+def test_any_bytes_give_diagnostics_not_exceptions(project, data, diff):
+    check_one(project, data, render_all=True, diff=diff)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from(list("ab:- []{},&*!#'\"\n\t|>?%@`0123456789.△令和年度千円")), max_size=400))
-def test_any_yaml_like_text_gives_diagnostics_not_exceptions(text):
-    check_one(text.encode("utf-8"), [], RULESET, render_all=True)
+def test_any_yaml_like_text_gives_diagnostics_not_exceptions(project, text):
+    check_one(project, text.encode("utf-8"), render_all=True)
+
+
+def test_an_input_in_the_plan_set_is_checked_with_it_as_context(project):
+    """The fuzzer's inputs meet the cross-document rules: a file in the plan set that
+    restates another document's baseline differently is an XDOC finding."""
+    from checker.rules import load_ruleset
+
+    bad = load_ruleset("recommended").rules["XDOC001"].docs["bad"]
+    strategy = bad["strategy.yaml"].encode("utf-8")
+    assert check_one(project, strategy) is None  # alone: checked, no exception
+    (project.directory / "plans" / "execution-plan.yaml").write_text(bad["execution-plan.yaml"], encoding="utf-8")
+    try:
+        codes = [d.code for d in project.check(strategy, with_context=True).diagnostics]
+        assert "XDOC001" in codes
+        assert "XDOC001" not in [d.code for d in project.check(strategy).diagnostics]
+    finally:
+        (project.directory / "plans" / "execution-plan.yaml").unlink()
 
 
 def _written(value: int, style: int) -> str:
@@ -68,8 +87,6 @@ def consistent_plans(draw):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(consistent_plans())
-def test_a_consistent_plan_is_clean(text):
-    loaded = LoadedFile(path=None, name="plan.yaml")  # type: ignore[arg-type]
-    load_text(loaded, decode(loaded, text.encode("utf-8")))
-    diagnostics = Engine(RULESET).run([loaded])
+def test_a_consistent_plan_is_clean(project, text):
+    diagnostics = project.check(text.encode("utf-8")).diagnostics
     assert [(d.code, d.span.line, d.message["en"]) for d in diagnostics] == []

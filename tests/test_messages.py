@@ -1,12 +1,14 @@
 """Every message the CLI prints itself exists in Japanese and English, with the same
-placeholders, and the CLI prints no message that is not one of them."""
+placeholders, and the CLI prints no message that is not one of them; the run (whose notes
+the CLI prints) never prints at all."""
 
 from __future__ import annotations
 
 import re
 import string
 
-from checker.messages import MESSAGES
+from checker.diagnostics import Text
+from checker.messages import MESSAGES, message
 from tests.conftest import ROOT
 from tests.test_cli import run
 
@@ -16,16 +18,26 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_cli_message_has_both_languages_with_the_same_placeholders():
-    for key, texts in MESSAGES.items():
-        assert set(texts) == {"ja", "en"}, key
-        assert all(texts.values()), key
-        assert _fields(texts["ja"]) == _fields(texts["en"]), key
+    for key, text in MESSAGES.items():
+        assert isinstance(text, Text), key
+        assert text.ja and text.en, key
+        assert _fields(text.ja) == _fields(text.en), key
+
+
+def test_a_message_is_filled_in_both_languages_and_a_text_argument_per_language():
+    hint = message("did_you_mean", candidate="TOT001")
+    filled = message("no_rule", code="TOT01", hint=hint)
+    assert filled == Text("規則 TOT01 はありません（TOT001 のことですか？）", "no rule TOT01 (did you mean TOT001?)")
 
 
 def test_the_cli_prints_its_messages_only_through_the_table():
     source = (ROOT / "checker" / "cli.py").read_text(encoding="utf-8")
     assert not re.findall(r'echo\(\s*f?"plancheck:', source)
     assert not re.findall(r'Usage(Error|Exception)\(\s*f?"', source)
+    # the run tells the CLI what to say (notes from the table); it never prints
+    run = (ROOT / "checker" / "run.py").read_text(encoding="utf-8")
+    assert not re.findall(r"\bclick\b|\bprint\(|sys\.std(out|err)|\.echo\(", run)
+    assert not re.findall(r'notes\.append\((?!message\()', run)
 
 
 def test_cli_messages_follow_the_language(tmp_path):

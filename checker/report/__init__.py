@@ -1,15 +1,22 @@
 """Reporters: each renders the same diagnostics; none computes anything.
 
-To add an output format, add a module here with a renderer of `(diagnostics, context)`,
-name it in `FORMATS` (the `--format` choices and the configuration's `format`), and
-dispatch to it in the CLI's `_emit`.
+The output formats are registered here, once: `REGISTRY` gives the `--format` choices, the
+configuration's `format` values and the dispatch (`render`, `emit`). Each names its
+renderer by module and function, imported only when that format is used: the one-file
+check is mostly start-up, and rich (for `full`) or the SARIF tables cost time.
+
+To add an output format, add a module here with a renderer of `(diagnostics, context)`
+returning the text (or `(diagnostics, context, rules)` with `needs_rules`, or one that
+writes to a stream with `writes_stream`), and one `Format` line in `REGISTRY`.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TextIO
 
-from checker.diagnostics import Diagnostic, Relations, Severity
+from checker.diagnostics import Diagnostic, Relations, Severity, Text
 
 
 @dataclass
@@ -31,4 +38,63 @@ def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
     return counts
 
 
-FORMATS = ("auto", "full", "concise", "json", "sarif", "github", "junit")
+class Format(NamedTuple):
+    """An output format: its renderer by module and function, imported when used (a named
+    tuple: defined on every run, and a dataclass costs start-up)."""
+
+    name: str
+    module: str
+    function: str
+    description: Text
+    needs_rules: bool = False  # the renderer takes the enabled rules too (their metadata)
+    writes_stream: bool = False  # the renderer writes to `stream` itself (rich, for colour)
+
+
+REGISTRY: dict[str, Format] = {format.name: format for format in (
+    Format("full", "checker.report.text", "render_full",
+           Text("ソースの抜粋・下線・関連する値・ヒントつき", "source snippets, underlines, related values, help"),
+           writes_stream=True),
+    Format("concise", "checker.report.text", "render_concise",
+           Text("1 件 1 行（path:line:col: CODE メッセージ）", "one line per finding: path:line:col: CODE message")),
+    Format("json", "checker.report.text", "render_json",
+           Text("数値つきの JSON 文書", "a JSON document, with the numbers")),
+    Format("sarif", "checker.report.sarif", "render_sarif",
+           Text("SARIF 2.1.0（規則の説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True),
+    Format("github", "checker.report.ci", "render_github",
+           Text("GitHub Actions のワークフローコマンド（注釈）", "GitHub Actions workflow commands (annotations)")),
+    Format("junit", "checker.report.ci", "render_junit",
+           Text("JUnit XML", "JUnit XML")),
+)}
+# `auto` picks one of them where the run happens (see `chosen`)
+AUTO = "auto"
+FORMAT_NAMES = (AUTO, *REGISTRY)
+
+
+def chosen(name: str) -> Format:
+    """The format `name` stands for: `auto` is workflow commands under GitHub Actions
+    (annotations on the pull request), else full."""
+    if name == AUTO:
+        name = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
+    return REGISTRY[name]
+
+
+def render(name: str, diagnostics: list[Diagnostic], context: ReportContext, ruleset: Any) -> str:
+    """The diagnostics as text in format `name`."""
+    import io
+
+    stream = io.StringIO()
+    emit(name, diagnostics, context, ruleset, stream)
+    return stream.getvalue()
+
+
+def emit(name: str, diagnostics: list[Diagnostic], context: ReportContext, ruleset: Any, stream: TextIO) -> None:
+    """Write the diagnostics to `stream` in format `name`."""
+    format = chosen(name)
+    # __import__, not importlib.import_module: `-X importtime`, how start-up is measured, sees it
+    renderer = getattr(__import__(format.module, fromlist=[format.function]), format.function)
+    if format.writes_stream:
+        renderer(diagnostics, context, stream=stream)
+    elif format.needs_rules:
+        stream.write(renderer(diagnostics, context, ruleset.enabled()))
+    else:
+        stream.write(renderer(diagnostics, context))

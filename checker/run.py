@@ -1,0 +1,455 @@
+"""One run of plancheck, from options to diagnostics: the path every caller takes (the
+command line, the tests, the fuzzer, and the re-check after `--fix`).
+
+    prepared = prepare(RunOptions(paths=("plans",)))   # settings and ruleset, or a ConfigError
+    result = execute(prepared)                         # a RunResult: diagnostics, sources, fixes
+
+`prepare` resolves the settings (the configuration file, the options over it) and builds
+the ruleset; every problem there is a `ConfigError` whose text is in both languages.
+`execute` discovers the files (the checked ones, and the rest of the plan set as context),
+answers from the run cache when nothing changed, otherwise loads each file (from the file
+cache, in this process, or in worker processes), runs the engine, drops per-file ignores,
+and with `--fix`/`--diff` plans and writes the safe fixes and checks again. It never
+prints: what the user should be told comes back as `RunResult.notes` (bilingual `Text`
+from the message table), and the caller reports and picks the exit code.
+
+Heavy modules (the loader's parser, the plan model, the engine's functions) are imported
+where they are needed, so a run answered from the cache never imports the plan model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+
+if TYPE_CHECKING:
+    from checker.config import Settings
+    from checker.diagnostics import Diagnostic, Relations, Text
+    from checker.engine import Engine
+    from checker.loader import Limits, LoadedFile
+    from checker.rules import Ruleset
+
+# worker processes only when there is enough to parse to pay for starting them
+# (about 40 ms on 2 cores, against 3 ms to parse and check a file)
+PARALLEL_MIN_FILES = 50
+# files per task: at most this many, and at least four tasks per worker so that the
+# workers finish together
+PARALLEL_CHUNK = 50
+PARALLEL_MAX_WORKERS = 8
+
+# A progress display: called with the number of files to parse, it gives a callback that
+# advances by a number of files and ends on None.
+Progress = Callable[[int], Callable[[int | None], None]]
+
+
+# The records below are named tuples and a plain class, not dataclasses: every check
+# defines them, and on Python 3.11 a dataclass costs about ten times as much start-up.
+
+class RunOptions(NamedTuple):
+    """What a run is asked to do: the command line's check options, as data (frozen;
+    `options._replace(fix=False)` is another run)."""
+
+    paths: tuple[str, ...] = ()  # none: the configuration's plan set
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rulesets: tuple[str, ...] = ()  # instead of the recommended ruleset and the configuration's
+    config_path: str | None = None
+    isolated: bool = False  # no configuration file at all
+    fail_level: str | None = None
+    lang: str | None = None
+    output_format: str | None = None
+    force_exclude: bool = False
+    no_cache: bool = False
+    fix: bool = False  # write the safe fixes, then check again
+    diff: bool = False  # the safe fixes as a diff, nothing written
+    unsafe_fixes: bool = False  # with fix or diff: the unsafe fixes too (they rewrite a printed figure)
+
+
+class Prepared(NamedTuple):
+    """A run ready to execute: the options, and the settings and ruleset they give."""
+
+    options: RunOptions
+    settings: Settings
+    ruleset: Ruleset
+
+
+class FixOutcome(NamedTuple):
+    """What `--fix` wrote, or what `--diff` would write."""
+
+    diffs: list[str]  # --diff: one unified diff per file
+    values: int  # values rewritten (or that would be)
+    files: int  # files written (or that would be)
+
+
+class RunResult:
+    """What a run found, and what the caller needs to report it."""
+
+    def __init__(self, settings: Settings, ruleset: Ruleset) -> None:
+        self.settings = settings
+        self.ruleset = ruleset
+        self.diagnostics: list[Diagnostic] = []  # what is reported, in report order
+        self.relations: Relations | None = None  # the relations checked and not, on the reported files
+        self.checked: list[str] = []  # the files reported on, by name
+        self.sources: dict[str, list[str]] = {}  # lines of the files the diagnostics point into
+        self.searched: list[str] = []  # the paths the files were looked for under
+        self.missing: list[str] = []  # paths named but not there
+        self.fix: FixOutcome | None = None  # with --fix or --diff
+        self.notes: list[Text] = []  # what to tell the user, in both languages
+        self.from_cache = False  # answered from the run cache, nothing loaded
+
+    @property
+    def internal_error(self) -> bool:
+        """Whether a check failed on its input (INT001): a bug in plancheck, not a finding."""
+        from checker.engine import INTERNAL_ERROR
+
+        internal = self.ruleset.loader_rule(INTERNAL_ERROR)
+        return internal is not None and any(d.code == internal.code for d in self.diagnostics)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a finding is at or above the fail level."""
+        from checker.diagnostics import Severity
+
+        threshold = Severity.parse(self.settings.fail_level)
+        return any(d.severity >= threshold for d in self.diagnostics)
+
+
+def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
+    """`prepare` and `execute` in one call."""
+    return execute(prepare(options), progress)
+
+
+# --- settings and ruleset --------------------------------------------------------
+
+def prepare(options: RunOptions) -> Prepared:
+    """The settings (the configuration's, the options over them) and the ruleset with the
+    selection and severity overrides applied; a `ConfigError` on any problem."""
+    from checker.config import ConfigError
+    from checker.rules import RulesetError
+
+    try:
+        settings = resolve(options)
+        cache = None if options.no_cache else open_cache(settings)
+        ruleset = settings.apply_to(load_rulesets(options.rulesets, settings, cache))
+    except RulesetError as error:
+        raise ConfigError.of(error) from None
+    return Prepared(options, settings, ruleset)
+
+
+def resolve(options: RunOptions) -> Settings:
+    """The configuration file's settings with the options over them."""
+    from checker.config import Selection, resolve_settings
+
+    settings = resolve_settings(list(options.paths), options.config_path, options.isolated)
+    if options.select is not None or options.extend_select or options.ignore:
+        settings.selections = (*settings.selections, Selection(
+            origin="the command line", select=options.select, extend_select=options.extend_select,
+            ignore=options.ignore))
+    if options.fail_level is not None:
+        settings.fail_level = options.fail_level
+    if options.lang is not None:
+        settings.lang = options.lang
+    if options.output_format is not None:
+        settings.format = options.output_format
+    return settings
+
+
+def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> Ruleset:
+    """`rulesets` (`--rules`) replace the recommended ruleset (one that only overrides is
+    applied over it); without them the configuration's `rulesets` are loaded over it
+    (relative to the configuration file), each over the ones before it."""
+    from checker.config import ConfigError
+    from checker.diagnostics import Text
+    from checker.rules import RulesetError, load_ruleset
+
+    if rulesets:
+        specs, base = list(rulesets), Path.cwd()
+    else:
+        specs, base = ["recommended", *settings.rulesets], settings.root
+    merged = None
+    for spec in specs:
+        try:
+            # each over the ones before it, so a file that only overrides applies to them
+            merged = load_ruleset(spec, base, cache=cache, below=merged)
+        except RulesetError as error:
+            if rulesets or settings.source is None:
+                raise
+            problem = ConfigError.of(error).message
+            raise ConfigError(Text(f"{settings.source}: rulesets: 規則セットを読めません: {problem.ja}",
+                                   f"{settings.source}: rulesets: {problem.en}")) from None
+    assert merged is not None
+    return merged
+
+
+def open_cache(settings: Settings, ruleset: Ruleset | None = None):
+    """The cache for this run's checks, or (without a ruleset) for parsed ruleset files."""
+    from checker.cache import (
+        CACHE_DIR_NAME,
+        Cache,
+        code_fingerprint,
+        parse_fingerprint,
+        ruleset_fingerprint,
+    )
+
+    directory = Path(os.environ.get("PLANCHECK_CACHE_DIR") or settings.cache_dir or settings.root / CACHE_DIR_NAME)
+    if ruleset is None:
+        return Cache(directory, parse_fingerprint())
+    return Cache(directory, code_fingerprint() + ruleset_fingerprint(ruleset, settings.limits))
+
+
+# --- the run ---------------------------------------------------------------------
+
+def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
+    """Check the files; with `fix`, write the safe fixes and check again (through this same
+    path); with `diff`, plan them without writing."""
+    from checker.discovery import discover, display_name
+    from checker.loader import read_file
+    from checker.messages import message
+
+    options, settings, ruleset = prepared.options, prepared.settings, prepared.ruleset
+    result = RunResult(settings=settings, ruleset=ruleset)
+    result.searched = list(options.paths) or [str(path) for path in settings.plan_set_paths()]
+    found = discover(result.searched, settings, options.force_exclude)
+    if found.missing:
+        result.missing = found.missing
+        result.notes = [message("no_such_path", path=raw) for raw in found.missing]
+        return result
+    if not found.checked:
+        if not (options.paths and options.force_exclude):  # else pre-commit handed over only excluded files
+            result.notes.append(message("no_plan_files", paths=", ".join(result.searched)))
+        return result
+    # one order whatever was named, so a cross-document reference never depends on it
+    everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
+    result.checked = [display_name(path) for path in found.checked]
+    reported = set(result.checked)
+    cache = None if options.no_cache else open_cache(settings, ruleset)
+    read = [read_file(path, display_name(path), settings.limits) for path in everything]
+    file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
+    run_key = None
+    if cache is not None and None not in file_keys and not (options.fix or options.diff):
+        # the whole run's key: every file of the set (context too), what is reported, and
+        # the per-file ignores: a change anywhere in the plan set is a new run
+        run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
+                            json.dumps(settings.per_file_ignores, sort_keys=True))
+        hit = cache.get("run", run_key)
+        if hit is not None:
+            (result.diagnostics, result.relations), result.from_cache = hit, True
+            result.sources = _sources_of(result.diagnostics, {stub.name: raw for stub, raw in read}, result.relations)
+            _hint_fixes(result)
+            return result
+    from checker.engine import Engine
+
+    engine = Engine(ruleset)
+    loaded, own = _load(read, file_keys, settings.limits, cache, engine, progress)
+    result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
+    if cache is not None and run_key is not None:
+        cache.put("run", run_key, (result.diagnostics, result.relations))
+    result.sources = _sources_of(result.diagnostics, {file.name: file.text for file in loaded}, result.relations)
+    if options.diff or options.fix:
+        mine = [file for file in loaded if file.name in reported]
+        result.fix, result.notes = (_diff if options.diff else _fix)(
+            mine, result.diagnostics, settings.limits, options.unsafe_fixes, loaded, engine.run)
+        if options.fix and result.fix.files:
+            # checked again as any run checks: the files not written come from the cache
+            again = execute(prepared._replace(options=options._replace(fix=False, diff=False)), progress)
+            result.diagnostics, result.sources, result.relations = again.diagnostics, again.sources, again.relations
+    else:
+        _hint_fixes(result)
+    return result
+
+
+def _hint_fixes(result: RunResult) -> None:
+    """Say how many fixes the findings offer, and how many only --unsafe-fixes applies
+    (ruff's hint), when a run without --fix has some."""
+    from checker.messages import message
+
+    fixes = [d for d in result.diagnostics if d.fix is not None]
+    if fixes:
+        unsafe = sum(1 for d in fixes if not d.fix.safe)
+        result.notes.append(message("fixes_available", safe=len(fixes) - unsafe, unsafe=unsafe))
+
+
+def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnostic]], reported: set[str],
+              settings: Settings) -> tuple[list[Diagnostic], Relations]:
+    """What the run reports: the reported files' own diagnostics and the plan set's rules
+    on them, suppressions applied, less per-file ignores; and the relations those rules
+    checked and could not (less those whose every rule a per-file ignore turns off). Only
+    what is reported is resolved and suppressed: the context serves the plan set's rules."""
+    from checker.diagnostics import Relations, UncheckedRelation
+
+    mine = [file for file in loaded if file.name in reported]
+    relations = Relations()
+    for file in mine:
+        relations.add(file.relations)
+    found = [d for file, diagnostics in zip(loaded, own) if file.name in reported for d in diagnostics]
+    found += engine.set_diagnostics(loaded, only=reported, relations=relations)
+    paths = {file.name: file.path for file in loaded}
+
+    def ignored(code: str, file: str) -> bool:
+        return settings.ignored_here(code, paths.get(file, Path(file)))
+
+    relations.unchecked = sorted((relation for relation in relations.unchecked
+                                  if not all(ignored(code, relation.file) for code in relation.codes)),
+                                 key=UncheckedRelation.sort_key)
+    return [d for d in engine.finish(mine, found) if d.file in reported and not ignored(d.code, d.file)], relations
+
+
+def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None):
+    """Every file loaded, with the diagnostics it gives on its own: from the cache when its
+    bytes were seen before, else parsed and checked (in worker processes when there are
+    many, so both cores work)."""
+    import pickle
+
+    results: list[Any] = [None] * len(read)
+    pending = []
+    for index, ((stub, raw), key) in enumerate(zip(read, file_keys)):
+        cached = cache.get("file", key) if key is not None else None
+        if raw is None:  # unreadable: the stub holds the loader's finding
+            results[index] = (stub, _own(engine, stub))
+        elif cached is not None:
+            cached[0].path = stub.path
+            results[index] = cached
+        else:
+            pending.append(index)
+    advance = progress(len(pending)) if progress is not None else (lambda step: None)
+    workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
+    if len(pending) >= PARALLEL_MIN_FILES and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from checker.model import build_validator
+
+        build_validator()  # forked workers inherit the model, ready, and this process needs it to read theirs
+        size = max(1, min(PARALLEL_CHUNK, -(-len(pending) // (workers * 4))))
+        chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits)) as pool:
+            jobs = [(chunk, pool.submit(_check_chunk, [read[index] for index in chunk])) for chunk in chunks]
+            for chunk, job in jobs:
+                for index, payload in zip(chunk, job.result()):
+                    # the worker's pickle goes to the cache as it is, and is read once here
+                    if cache is not None:
+                        cache.put_pickled("file", file_keys[index], payload)
+                    results[index] = pickle.loads(payload)
+                    results[index][0].path = read[index][0].path
+                advance(len(chunk))
+    else:
+        for index in pending:
+            stub, raw = read[index]
+            results[index] = _parse_and_check(engine, stub, raw, limits)
+            if cache is not None:
+                cache.put("file", file_keys[index], results[index])
+            advance(1)
+    advance(None)
+    return [loaded for loaded, _ in results], [diagnostics for _, diagnostics in results]
+
+
+_worker_engine = _worker_limits = None
+
+
+def _start_worker(ruleset: Ruleset, limits: Limits) -> None:
+    """In a worker process, once: the engine that checks each file it parses."""
+    global _worker_engine, _worker_limits
+    from checker.engine import Engine
+    from checker.functions import load_builtin_functions
+
+    load_builtin_functions()  # a spawned worker (macOS, Windows) starts with none registered
+    _worker_engine, _worker_limits = Engine(ruleset), limits
+
+
+def _check_chunk(items):
+    """In a worker process: parse and check some files; each (file, its own diagnostics)
+    pickled, as the cache keeps it."""
+    import pickle
+
+    return [pickle.dumps(_parse_and_check(_worker_engine, stub, raw, _worker_limits), pickle.HIGHEST_PROTOCOL)
+            for stub, raw in items]
+
+
+def _parse_and_check(engine: Engine, stub: LoadedFile, raw: bytes, limits: Limits):
+    """One file parsed, and the diagnostics it gives on its own."""
+    from checker import loader
+
+    loaded = loader.load_bytes(stub, raw, limits)
+    return loaded, _own(engine, loaded)
+
+
+def _own(engine: Engine, loaded: LoadedFile) -> list[Diagnostic]:
+    """The diagnostics one file gives on its own (`Engine.file_diagnostics`)."""
+    return engine.file_diagnostics(loaded)
+
+
+def _sources_of(diagnostics, texts: dict, relations: Relations | None = None) -> dict[str, list[str]]:
+    """The lines of the files the diagnostics (and the relations not checked) point into,
+    and only those, from each file's text or bytes by name."""
+    wanted = {d.file for d in diagnostics} | {related.location.file for d in diagnostics for related, _ in d.related}
+    if relations is not None:
+        wanted |= {relation.file for relation in relations.unchecked}
+    return {name: (text.decode("utf-8-sig", errors="replace") if isinstance(text, bytes) else text).splitlines()
+            for name, text in texts.items() if name in wanted and text is not None}
+
+
+# --- fixes -----------------------------------------------------------------------
+
+def _fix_plans(loaded, diagnostics, limits, notes: list, unsafe: bool, everything, recheck) -> list:
+    """The fixes to apply (the safe ones, or all with `unsafe`), each file's checked by
+    reloading, and all of them checked again with the plan set: a fix that would make
+    another relation fail is refused, with the reason in `notes`."""
+    from checker.fixes import FixError, plan_fixes, verify_fixes
+    from checker.messages import message
+
+    plans = []
+    for file in loaded:
+        try:
+            planned = plan_fixes(file, diagnostics, limits, unsafe=unsafe)
+        except FixError as error:
+            notes.append(message("not_fixed", problem=error))
+            continue
+        if planned.changed:
+            plans.append(planned)
+    plans, refused = verify_fixes(plans, everything, recheck, limits, unsafe=unsafe)
+    notes += [message("not_fixed", problem=problem) for problem in refused]
+    if not unsafe:
+        left = sum(1 for d in diagnostics if d.fix is not None and not d.fix.safe)
+        if left:
+            notes.append(message("unsafe_not_applied", unsafe=left))
+    return plans
+
+
+def _diff(loaded, diagnostics, limits, unsafe: bool, everything, recheck) -> tuple[FixOutcome, list]:
+    from checker.messages import message
+
+    notes: list = []
+    plans = _fix_plans(loaded, diagnostics, limits, notes, unsafe, everything, recheck)
+    outcome = FixOutcome(diffs=[planned.diff() for planned in plans], values=sum(planned.count for planned in plans),
+                         files=len(plans))
+    notes.insert(0, message("would_fix", values=outcome.values, files=outcome.files))
+    return outcome, notes
+
+
+def _fix(loaded, diagnostics, limits, unsafe: bool, everything, recheck) -> tuple[FixOutcome, list]:
+    """Write the fixes (the safe ones, or all with `unsafe`); what was written."""
+    from checker.fixes import FixError, write_atomically
+    from checker.messages import message
+
+    notes: list = []
+    files = values = 0
+    for planned in _fix_plans(loaded, diagnostics, limits, notes, unsafe, everything, recheck):
+        try:
+            write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
+        except (FixError, OSError) as error:
+            notes.append(message("not_fixed", problem=error))
+            continue
+        files += 1
+        values += planned.count
+    if files:
+        notes.insert(0, message("fixed", values=values, files=files))
+    return FixOutcome([], values, files), notes
+
+
+def configured_ruleset(rulesets: tuple[str, ...] = ()) -> tuple[Settings, Ruleset]:
+    """The settings and ruleset a check from the working directory would use (for
+    `plancheck rules` and `plancheck rule`); a `ConfigError` on a bad one."""
+    prepared = prepare(RunOptions(rulesets=rulesets, no_cache=True))
+    return prepared.settings, prepared.ruleset
