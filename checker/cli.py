@@ -180,10 +180,10 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     loaded, own = _load(read, file_keys, settings.limits, cache, engine)
     # only what is reported is resolved and suppressed: the context serves the plan set's rules
     mine = [file for file in loaded if file.name in reported]
-    found = [d for file, diagnostics in zip(loaded, own) if file.name in reported for d in diagnostics]
-    found += engine.set_diagnostics(loaded, only=reported)
-    diagnostics = _reported(engine.finish(mine, found), reported, settings, loaded)
-    if run_key is not None:
+    own_found = [d for file, diagnostics in zip(loaded, own) if file.name in reported for d in diagnostics]
+    own_found += engine.set_diagnostics(loaded, only=reported)
+    diagnostics = _reported(engine.finish(mine, own_found), reported, settings, loaded)
+    if cache is not None and run_key is not None:
         cache.put("run", run_key, diagnostics)
     if show_diff:
         return _diff(mine, diagnostics, lang, settings.limits)
@@ -279,7 +279,7 @@ def _load(read, file_keys, limits, cache, engine):
                 progress(len(chunk))
     else:
         for index in pending:
-            results[index] = _parse_and_check(engine, *read[index], limits)
+            results[index] = _parse_and_check(engine, read[index][0], read[index][1], limits)
             if cache is not None:
                 cache.put("file", file_keys[index], results[index])
             progress(1)

@@ -70,10 +70,10 @@ def test_a_change_is_followed_across_documents(project, monkeypatch):
 
 def test_the_ruleset_and_configuration_are_part_of_the_key(project, monkeypatch):
     _run(monkeypatch)
-    code, output, _ = _run(monkeypatch, "--select", "XDOC")
+    _code, output, _ = _run(monkeypatch, "--select", "XDOC")
     assert "TOT001" not in output and "XDOC001" in output
     (project / "plancheck.toml").write_text('[per-file-ignores]\n"plans/bad.yaml" = ["TOT"]\n', encoding="utf-8")
-    code, output, loads = _run(monkeypatch)
+    _code, output, loads = _run(monkeypatch)
     assert "TOT001" not in output and loads == []  # same files, new run: from the file cache
 
 
@@ -91,7 +91,7 @@ def test_entries_it_did_not_write_are_ignored_and_never_unpickled(project, monke
     assert {entry.parent.parent.name for entry in entries} == {"file", "run", "ruleset"}
     for number, entry in enumerate(entries):  # a valid pickle under a forged signature, or garbage
         entry.write_bytes(b"\0" * 32 + pickle.dumps(Planted()) if number % 2 == 0 else b"garbage")
-    code, output, loads = _run(monkeypatch)
+    _code, output, loads = _run(monkeypatch)
     assert not marker.exists()
     assert "TOT001" in output and len(loads) == 4  # every entry was a miss
 
@@ -101,7 +101,12 @@ def test_a_ruleset_is_parsed_once_and_again_when_it_changes(project, monkeypatch
 
     parsed: list[str] = []
     real = rules._parse_yaml
-    monkeypatch.setattr(rules, "_parse_yaml", lambda path, raw: parsed.append(path.name) or real(path, raw))
+
+    def parse_counted(path, raw):
+        parsed.append(path.name)
+        return real(path, raw)
+
+    monkeypatch.setattr(rules, "_parse_yaml", parse_counted)
     mine = project / "mine.yaml"
     mine.write_text("extends: recommended\nrules:\n  TOT001:\n    message: {ja: 合計が違う, en: the total is off}\n",
                     encoding="utf-8")

@@ -117,7 +117,7 @@ def test_per_file_ignores_match_gitignore_style_globs(tmp_path):
     project(tmp_path, '[tool.plancheck.per-file-ignores]\n"plans/old/**" = ["TOT"]\n"*.draft.yaml" = ["TOT001"]\n',
             files={"plans/old/2019/bad.yaml": BAD_TOTAL, "plans/new/bad.yaml": BAD_TOTAL,
                    "plans/new/bad.draft.yaml": BAD_TOTAL})
-    result, lines = concise(tmp_path)
+    _result, lines = concise(tmp_path)
     assert [line.split(":")[0] for line in lines] == ["plans/new/bad.yaml"]
 
 

@@ -52,7 +52,7 @@ def test_junit_has_a_suite_per_file_and_a_failure_per_finding():
     clean = suites["plans/kodaira/policy-evaluation-r4/theme-10-gender-equality.yaml"]
     assert clean.get("failures") == "0" and clean.find("testcase/failure") is None
     [failure] = suites["plans/kodaira/policy-evaluation-r4/theme-11-disability.yaml"].iter("failure")
-    assert failure.get("type") == "TOT002" and "7,412,808" in failure.get("message")
+    assert failure.get("type") == "TOT002" and "7,412,808" in failure.get("message", "")
 
 
 def test_junit_escapes_markup():

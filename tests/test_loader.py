@@ -225,7 +225,7 @@ def test_a_file_that_went_past_a_limit_is_never_parsed_again():
     not pass keeps its empty index through a pickle: an alias bomb is not set off twice."""
     import pickle
 
-    from checker.loader import LoadedFile, Limits, load_text
+    from checker.loader import Limits, LoadedFile, load_text
 
     bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
     loaded = load_text(LoadedFile(path=Path("bomb.yaml"), name="bomb.yaml"), bomb, Limits(nodes=500))

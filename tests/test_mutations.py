@@ -69,13 +69,13 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                 add(Site(loaded.name, path + ("rates", year), "rate"))
                 for used_path in used:
                     cell = indicator.baseline.value if used_path[0] == "baseline" else getattr(
-                        indicator, used_path[0])[used_path[1]]
+                        indicator, str(used_path[0]))[used_path[1]]
                     if isinstance(cell, Number):
                         add(Site(loaded.name, path + tuple(used_path), "rate operand"))
         if indicator.key:
             keyed[(loaded.model.plan.id, indicator.key)].append((loaded, path, indicator))
-    by_key = defaultdict(list)
-    for (plan_id, key), placed in keyed.items():
+    by_key: defaultdict[str, list] = defaultdict(list)
+    for (_plan_id, key), placed in keyed.items():
         by_key[key] += placed
     for loaded, path, indicator in plan_set_indicators(files):
         links = [("component", indicator.component_of), ("restated", indicator.restates)]
@@ -88,7 +88,7 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                     add(Site(loaded.name, path + cell_path, why))
                 for cell_path, _ in _numeric_paths(other):
                     add(Site(other_loaded.name, other_path + cell_path, why + " parent/original"))
-    for key, placed in by_key.items():
+    for placed in by_key.values():
         statements = defaultdict(list)
         for loaded, path, indicator in placed:
             if any(True for _ in indicator.series_breaks):
@@ -118,7 +118,7 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                         if isinstance(cell, Number):
                             add(Site(loaded.name, ("tables", t_index, "rows", r_index, "values", column),
                                      f"table {relation.check}"))
-    unique = {}
+    unique: dict[tuple, Site] = {}
     for site in sites:
         unique.setdefault((site.file, site.path), site)
     return list(unique.values())

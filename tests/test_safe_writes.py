@@ -65,7 +65,8 @@ def test_two_fix_runs_at_once_leave_every_file_whole_and_fixed(tmp_path):
             assert stat.S_IMODE(path.stat().st_mode) == 0o640
         assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
         final = _plancheck(str(tmp_path))
-        assert final.communicate(timeout=120) and final.returncode == 0
+        final.communicate(timeout=120)
+        assert final.returncode == 0
 
 
 def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(tmp_path):

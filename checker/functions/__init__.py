@@ -55,7 +55,7 @@ def check_function(
 ):
     """Register a check function. `kinds` names the finding kinds it reports, either as a
     tuple of names or as a mapping from each kind to the arguments its findings carry."""
-    declared = dict(kinds) if isinstance(kinds, dict) else {kind: None for kind in kinds}
+    declared: dict[str, tuple[str, ...] | None] = dict(kinds) if isinstance(kinds, dict) else {kind: None for kind in kinds}
 
     def register(function: CheckFunction) -> CheckFunction:
         FUNCTIONS[name] = FunctionSpec(name, function, given, tuple(declared), dict(options or {}), required,

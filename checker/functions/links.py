@@ -94,8 +94,8 @@ def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding]
                 if not isinstance(stated, Number) or not all(isinstance(value, Number) for value in values):
                     continue
                 # Whole counts are exact; decimals were rounded row by row.
-                rounded = any(cell.places > 0 for cell in [stated, *values])
-                outcome = compare_sum(stated, values, parent.plan.plan.rounding, half_unit_per_item=rounded)
+                rounded = any(cell.places > 0 for cell in [stated, *values])  # type: ignore[union-attr]  # all Numbers (above)
+                outcome = compare_sum(stated, values, parent.plan.plan.rounding, half_unit_per_item=rounded)  # type: ignore[arg-type]  # all Numbers (above)
                 if outcome is None:
                     continue
                 kind, args = outcome

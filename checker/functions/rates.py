@@ -138,7 +138,7 @@ def achievement_rate(target: Target, options: dict[str, Any]) -> Iterator[Findin
                          "computed_interval": possible.text()}
         elif computed == stated.value:
             continue
-        labels = {
+        labels: dict[str | int, Text] = {
             "actuals": Text("実績", "actual"),
             "targets": Text("目標", "target"),
             "baseline": Text("基準値（前年度実績）", "baseline (previous actual)"),

@@ -40,13 +40,13 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     """A test suite per file checked; each diagnostic is a failing test case, and a clean
     file is one passing case, so CI dashboards count files and findings."""
     by_file: dict[str, list[Diagnostic]] = {name: [] for name in context.checked}
-    for d in diagnostics:
-        by_file.setdefault(d.file, []).append(d)
+    for diagnostic in diagnostics:
+        by_file.setdefault(diagnostic.file, []).append(diagnostic)
     root = ET.Element("testsuites", name="plancheck", tests="0", failures="0")
     total = failures = 0
     for file, found in sorted(by_file.items()):
         suite = ET.SubElement(root, "testsuite", name=file)
-        cases = found or [None]
+        cases: list[Diagnostic | None] = [*found] or [None]  # None: the one passing case
         for d in cases:
             if d is None:
                 ET.SubElement(suite, "testcase", name="plancheck", classname=file)
