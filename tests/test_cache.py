@@ -127,6 +127,7 @@ def test_the_cache_directory_is_kept_out_of_version_control(project, monkeypatch
     assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
 
 
+@pytest.mark.slow
 def test_two_runs_sharing_the_cache_agree_with_an_uncached_run(project):
     environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", "XDG_CACHE_HOME": str(project / "user-cache")}
     command = [sys.executable, "-m", "checker", "--format", "concise", "--lang", "en"]
@@ -140,6 +141,7 @@ def test_two_runs_sharing_the_cache_agree_with_an_uncached_run(project):
         assert not [path for path in (project / ".plancheck_cache").rglob(".tmp-*")]
 
 
+@pytest.mark.slow
 def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch):
     from bench.corpus import generate
     from checker import cli
@@ -154,6 +156,7 @@ def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch
     assert parallel.output == serial.output and '"code": "TOT' in serial.output
 
 
+@pytest.mark.slow
 def test_a_warm_run_never_loads_the_plan_model(project):
     """What makes a warm run a fraction of a cold one: the report comes from the cache, and
     pydantic (a third of start-up) is never imported."""

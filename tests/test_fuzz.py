@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,9 @@ from checker.loader import LoadedFile, decode, load_text
 from checker.rules import load_ruleset
 from fuzz.fuzz import check_one
 from fuzz.fuzz import main as fuzz_main
+
+# the fuzzer's smoke run and hundreds of generated examples: seconds each
+pytestmark = pytest.mark.slow
 
 RULESET = load_ruleset("recommended")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import string
 
+import pytest
+
 from checker.messages import MESSAGES
 from tests.conftest import ROOT
 from tests.test_cli import run
@@ -28,6 +30,7 @@ def test_the_cli_prints_its_messages_only_through_the_table():
     assert not re.findall(r'Usage(Error|Exception)\(\s*f?"', source)
 
 
+@pytest.mark.slow
 def test_cli_messages_follow_the_language(tmp_path):
     missing = str(tmp_path / "missing.yaml")
     assert "ファイルまたはディレクトリがありません" in run("--lang", "ja", missing).stderr

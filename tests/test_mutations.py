@@ -31,6 +31,9 @@ from checker.model import ProjectList
 from checker.values import Number, format_decimal
 from tests.conftest import ROOT, load_plan_text, real_plan_files
 
+# every relation of plans/ mutated and checked again: half a minute
+pytestmark = pytest.mark.slow
+
 REQUIRED = Decimal("0.95")
 
 

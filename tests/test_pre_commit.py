@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 from tests.test_cli import BAD_TOTAL, GOOD
 
 GIT = shutil.which("git")
-pytestmark = pytest.mark.skipif(GIT is None, reason="pre-commit needs git")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(GIT is None, reason="pre-commit needs git")]
 
 
 def git(*args: str, cwd: Path) -> str:

@@ -10,7 +10,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.test_cli import run
+
+# concurrent and killed `python -m checker --fix` processes
+pytestmark = pytest.mark.slow
 
 HEADER = ("plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
           "# 達成率は実績÷目標\nthemes:\n")
