@@ -670,7 +670,7 @@ class Municipality:
         self.theme_areas = areas[:n_themes]
         if AREA_BY_SLUG["municipal-management"] not in self.theme_areas and rng.random() < 0.7:
             self.theme_areas[-1] = AREA_BY_SLUG["municipal-management"]
-        self.theme_areas.sort(key=lambda area: AREAS.index(area))
+        self.theme_areas.sort(key=AREAS.index)
         self.build_evaluations()
         self.build_execution_plan()
         self.shared_keys = {quantity.key.rsplit("/", 1)[1] for theme in self.themes for quantity in theme.quantities}
@@ -1382,7 +1382,8 @@ class Municipality:
         tables = []
         t = table_head("population-by-age", 1, f"{self.name}の年齢3区分別人口の推移", "人", "各年10月1日現在", 6)
         t += "    footnotes: {\"※\": 住民基本台帳人口（外国人含む）}\n" + columns(col_keys) + "    rows:\n"
-        fmt = lambda d: {k: num(Decimal(v), 0) for k, v in d.items()}
+        def fmt(d):
+            return {k: num(Decimal(v), 0) for k, v in d.items()}
         t += row("young", "年少人口（0～14歳）", fmt(young)) + row("working-age", "生産年齢人口（15～64歳）", fmt(working))
         t += row("old", "老年人口（65歳以上）", fmt(old)) + row("total", "合計", fmt(total))
         t += "      # no unit is printed; 高齢化率 is by definition 老年人口 / 総人口 in percent\n"
@@ -1543,7 +1544,7 @@ class Municipality:
             return self.render_sheet(doc, number, title, lines, programs, surveys, random.Random(salt))
         return render
 
-    def render_sheet(self, doc: Doc, number: int, title: str, lines: tuple[int, int], programs: tuple, surveys: tuple,
+    def render_sheet(self, doc: Doc, number: int, title: str, lines: tuple[int, int], programs: list, surveys: list,
                      rng: random.Random) -> str:
         s = self.start
         base_year = s - 5
@@ -1563,7 +1564,7 @@ class Municipality:
         for key, name, unit, program in programs:
             out.append(f"      - key: {self.slug}/{key}\n        name: {q(name)}\n        program: {q(program)}\n")
             if unit:
-                b = rng.randint(0, 40)
+                b: int | Decimal = rng.randint(0, 40)
                 a = b + rng.randint(0, 30)
                 out.append(f"        unit: {unit}\n        baseline: {{year: {fy(base_year)}, value: {b}{unit}}}\n")
                 target = rng.choice(("充実", "継続", "拡充", f"{a + rng.randint(1, 20)}{unit}"))

@@ -12,6 +12,7 @@ import re
 import time
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -841,8 +842,7 @@ def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
         _finding(loaded, "unknown_field", span, field=field_name, hint=hint)
         return
     if kind == "missing":
-        span = loaded.key_spans.get(path[:-1]) if path[:-1] else None
-        span = span or loaded.nearest_span(path[:-1])
+        span = (loaded.key_spans.get(path[:-1]) if path[:-1] else None) or loaded.nearest_span(path[:-1])
         _finding(loaded, "missing_field", span, field=str(path[-1]))
         return
     span = (loaded.key_spans.get(path) if is_key else None) or loaded.nearest_span(path)
@@ -918,8 +918,8 @@ def _problem_ja(kind: str, english: str, ctx: dict[str, Any] | None = None) -> s
 def _value_at(data: Any, path: ModelPath) -> Any:
     node = data
     for part in path:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]  # type: ignore[index]  # a list only when part is an int (tested above)
         else:
             return None
     return node

@@ -70,10 +70,10 @@ def test_a_change_is_followed_across_documents(project, monkeypatch):
 
 def test_the_ruleset_and_configuration_are_part_of_the_key(project, monkeypatch):
     _run(monkeypatch)
-    code, output, _ = _run(monkeypatch, "--select", "XDOC")
+    _code, output, _ = _run(monkeypatch, "--select", "XDOC")
     assert "TOT001" not in output and "XDOC001" in output
     (project / "plancheck.toml").write_text('[per-file-ignores]\n"plans/bad.yaml" = ["TOT"]\n', encoding="utf-8")
-    code, output, loads = _run(monkeypatch)
+    _code, output, loads = _run(monkeypatch)
     assert "TOT001" not in output and loads == []  # same files, new run: from the file cache
 
 
@@ -91,7 +91,7 @@ def test_entries_it_did_not_write_are_ignored_and_never_unpickled(project, monke
     assert {entry.parent.parent.name for entry in entries} == {"file", "run", "ruleset"}
     for number, entry in enumerate(entries):  # a valid pickle under a forged signature, or garbage
         entry.write_bytes(b"\0" * 32 + pickle.dumps(Planted()) if number % 2 == 0 else b"garbage")
-    code, output, loads = _run(monkeypatch)
+    _code, output, loads = _run(monkeypatch)
     assert not marker.exists()
     assert "TOT001" in output and len(loads) == 4  # every entry was a miss
 
@@ -101,7 +101,12 @@ def test_a_ruleset_is_parsed_once_and_again_when_it_changes(project, monkeypatch
 
     parsed: list[str] = []
     real = rules._parse_yaml
-    monkeypatch.setattr(rules, "_parse_yaml", lambda path, raw: parsed.append(path.name) or real(path, raw))
+
+    def parse_counted(path, raw):
+        parsed.append(path.name)
+        return real(path, raw)
+
+    monkeypatch.setattr(rules, "_parse_yaml", parse_counted)
     mine = project / "mine.yaml"
     mine.write_text("extends: recommended\nrules:\n  TOT001:\n    message: {ja: 合計が違う, en: the total is off}\n",
                     encoding="utf-8")
@@ -122,6 +127,7 @@ def test_the_cache_directory_is_kept_out_of_version_control(project, monkeypatch
     assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
 
 
+@pytest.mark.slow
 def test_two_runs_sharing_the_cache_agree_with_an_uncached_run(project):
     environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", "XDG_CACHE_HOME": str(project / "user-cache")}
     command = [sys.executable, "-m", "checker", "--format", "concise", "--lang", "en"]
@@ -135,6 +141,7 @@ def test_two_runs_sharing_the_cache_agree_with_an_uncached_run(project):
         assert not [path for path in (project / ".plancheck_cache").rglob(".tmp-*")]
 
 
+@pytest.mark.slow
 def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch):
     from bench.corpus import generate
     from checker import run
@@ -149,6 +156,7 @@ def test_parsing_in_worker_processes_gives_the_same_report(tmp_path, monkeypatch
     assert parallel.output == serial.output and '"code": "TOT' in serial.output
 
 
+@pytest.mark.slow
 def test_a_warm_run_never_loads_the_plan_model(project):
     """What makes a warm run a fraction of a cold one: the report comes from the cache, and
     pydantic (a third of start-up) is never imported."""

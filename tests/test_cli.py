@@ -12,6 +12,9 @@ import pytest
 
 from tests.conftest import ROOT, real_plan_files
 
+# every test here starts `python -m checker`
+pytestmark = pytest.mark.slow
+
 GOOD = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
 BAD_TOTAL = GOOD + (
     "themes:\n  - id: a\n    title: t\n    projects:\n      unit: 千円\n      items:\n"

@@ -66,6 +66,7 @@ def test_severity_overrides_by_code_or_prefix_most_specific_first(tmp_path):
 
 # --- discovery -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_nearest_configuration_above_the_checked_files_is_used(tmp_path):
     project(tmp_path, '[tool.plancheck]\nfail-level = "warning"\n', files={"plans/a/b.yaml": ROUNDING})
     # a pyproject.toml without [tool.plancheck] is not a plancheck configuration
@@ -82,6 +83,7 @@ def test_the_nearest_configuration_above_the_checked_files_is_used(tmp_path):
     assert run(str(tmp_path / "plans" / "a" / "b.yaml"), cwd=elsewhere).returncode == 1
 
 
+@pytest.mark.slow
 def test_config_and_isolated_flags(tmp_path):
     project(tmp_path, '[tool.plancheck]\nfail-level = "warning"\n', files={"plans/b.yaml": ROUNDING})
     (tmp_path / "strict.toml").write_text('ignore = ["TOT"]\n', encoding="utf-8")
@@ -92,6 +94,7 @@ def test_config_and_isolated_flags(tmp_path):
     assert run("--config", "nowhere.toml", "plans/b.yaml", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_default_target_is_the_configured_plan_set(tmp_path):
     project(tmp_path, '[tool.plancheck]\nplans = ["documents"]\n', files={"documents/x.yaml": BAD_TOTAL})
     result, lines = concise(tmp_path)
@@ -100,6 +103,7 @@ def test_default_target_is_the_configured_plan_set(tmp_path):
 
 # --- each option, and the command line over it ------------------------------------
 
+@pytest.mark.slow
 def test_select_ignore_and_command_line_precedence(tmp_path):
     project(tmp_path, '[tool.plancheck]\nignore = ["TOT001"]\n', files={"plans/bad.yaml": BAD_TOTAL})
     result, lines = concise(tmp_path, "plans/bad.yaml")
@@ -113,14 +117,16 @@ def test_select_ignore_and_command_line_precedence(tmp_path):
     assert result.returncode == 0 and lines == []
 
 
+@pytest.mark.slow
 def test_per_file_ignores_match_gitignore_style_globs(tmp_path):
     project(tmp_path, '[tool.plancheck.per-file-ignores]\n"plans/old/**" = ["TOT"]\n"*.draft.yaml" = ["TOT001"]\n',
             files={"plans/old/2019/bad.yaml": BAD_TOTAL, "plans/new/bad.yaml": BAD_TOTAL,
                    "plans/new/bad.draft.yaml": BAD_TOTAL})
-    result, lines = concise(tmp_path)
+    _result, lines = concise(tmp_path)
     assert [line.split(":")[0] for line in lines] == ["plans/new/bad.yaml"]
 
 
+@pytest.mark.slow
 def test_severity_fail_level_lang_and_format_from_the_file(tmp_path):
     project(tmp_path, '[tool.plancheck]\nfail-level = "info"\nlang = "ja"\nformat = "json"\n'
             '[tool.plancheck.severity]\nTOT002 = "info"\n', files={"plans/r.yaml": ROUNDING})
@@ -134,6 +140,7 @@ def test_severity_fail_level_lang_and_format_from_the_file(tmp_path):
     assert result.returncode == 0 and "TOT002 [info] total 3,871" in result.stdout
 
 
+@pytest.mark.slow
 def test_extra_rulesets_are_loaded_over_the_recommended_one(tmp_path):
     local = (
         "extends: recommended\nrules:\n"
@@ -152,6 +159,7 @@ def test_extra_rulesets_are_loaded_over_the_recommended_one(tmp_path):
     assert any(row["code"] == "TOT001" for row in listed)  # over the recommended rules, not instead of them
 
 
+@pytest.mark.slow
 def test_exclude_extend_exclude_and_force_exclude(tmp_path):
     project(tmp_path, '[tool.plancheck]\nextend-exclude = ["drafts/"]\n',
             files={"plans/bad.yaml": BAD_TOTAL, "plans/drafts/bad.yaml": BAD_TOTAL, ".venv/lib/bad.yaml": BAD_TOTAL})
@@ -171,6 +179,7 @@ def test_exclude_extend_exclude_and_force_exclude(tmp_path):
 
 # --- errors ----------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("config", "expected"), [
     ('[tool.plancheck]\nfail_level = "warning"\n', "pyproject.toml:2: [tool.plancheck] fail_level: unknown option (did you mean fail-level?)"),
     ('[tool.plancheck]\nselekt = ["TOT"]\n', "(did you mean select?)"),
@@ -191,6 +200,7 @@ def test_configuration_errors_exit_2_with_the_file_line_and_a_hint(tmp_path, con
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_unknown_codes_on_the_command_line_are_errors_too(tmp_path):
     project(tmp_path, files={"plans/good.yaml": GOOD})
     result = run("--ignore", "TOTAL", "plans/good.yaml", cwd=tmp_path)
@@ -216,6 +226,7 @@ def _cross_document_project(tmp_path: Path) -> Path:
     return project(tmp_path, files={f"plans/{name}": text for name, text in bad.items()})
 
 
+@pytest.mark.slow
 def test_a_named_file_is_read_with_the_rest_of_the_plan_set(tmp_path):
     _cross_document_project(tmp_path)
     # the strategy's actual differs from the execution plan's baseline: found even when
@@ -231,6 +242,7 @@ def test_a_named_file_is_read_with_the_rest_of_the_plan_set(tmp_path):
     assert document["files_checked"] == 1
 
 
+@pytest.mark.slow
 def test_the_reference_does_not_depend_on_which_file_is_named(tmp_path):
     _cross_document_project(tmp_path)
     _, named = concise(tmp_path, "plans/strategy.yaml")
@@ -239,6 +251,7 @@ def test_the_reference_does_not_depend_on_which_file_is_named(tmp_path):
     assert named == whole == all_files
 
 
+@pytest.mark.slow
 def test_files_outside_the_plan_set_are_checked_alone(tmp_path):
     _cross_document_project(tmp_path)
     (tmp_path / "elsewhere").mkdir()
@@ -247,6 +260,7 @@ def test_files_outside_the_plan_set_are_checked_alone(tmp_path):
     assert result.returncode == 0 and lines == []
 
 
+@pytest.mark.slow
 def test_options_before_a_subcommand_are_a_usage_error_not_a_path():
     result = run("--rules", "rules/recommended.yaml", "rules")
     assert result.returncode == 2

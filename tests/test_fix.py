@@ -28,6 +28,7 @@ def _broken_copy(tmp_path, source, *edits):
     return path, original, text
 
 
+@pytest.mark.slow
 def test_fix_restores_the_published_file_exactly(tmp_path):
     path, original, broken = _broken_copy(
         tmp_path, THEME_11,
@@ -107,12 +108,14 @@ def test_a_fix_that_breaks_another_relation_is_not_applied(tmp_path):
     assert "shares.yaml:12: the TAB002 fix would make TAB001 at line 15 fail" in result.stderr
 
 
+@pytest.mark.slow
 def test_fix_rewrites_a_ratio_row_and_keeps_the_quoting(tmp_path):
     path, original, _ = _broken_copy(tmp_path, TABLES, ("令和元年: 21.1, 令和2年: 21.2", "令和元年: 21.1, 令和2年: 21.9"))
     run("--fix", "--unsafe-fixes", str(path))
     assert path.read_text(encoding="utf-8") == original
 
 
+@pytest.mark.slow
 def test_fix_never_touches_a_value_that_needs_judgement(tmp_path):
     path, _, broken = _broken_copy(tmp_path, THEME_11, ('total: "7,412,808"', 'total: "7,412,900"'))
     result = run("--fix", "--format", "concise", str(path))
@@ -120,6 +123,7 @@ def test_fix_never_touches_a_value_that_needs_judgement(tmp_path):
     assert path.read_text(encoding="utf-8") == broken
 
 
+@pytest.mark.slow
 def test_fix_keeps_a_byte_order_mark(tmp_path):
     path, original, broken = _broken_copy(tmp_path, THEME_11, ("rates:   {令和3年度: 75.4%", "rates:   {令和3年度: 76.4%"))
     path.write_bytes(b"\xef\xbb\xbf" + broken.encode("utf-8"))

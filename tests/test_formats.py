@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.report import ReportContext
 from checker.report.ci import render_github, render_junit
@@ -29,6 +31,7 @@ def test_github_escapes_data_and_properties():
     )
 
 
+@pytest.mark.slow
 def test_github_on_a_real_plan_annotates_the_value():
     result = run("--format", "github", "--lang", "en", str(THEME_11))
     [line] = result.stdout.splitlines()
@@ -36,6 +39,7 @@ def test_github_on_a_real_plan_annotates_the_value():
     assert "title=TOT002 (total-within-rounding)::total 7,412,808 千円 differs" in line  # data keeps its commas
 
 
+@pytest.mark.slow
 def test_auto_is_github_under_actions_and_full_elsewhere():
     actions = run("--lang", "en", str(THEME_11), env={"GITHUB_ACTIONS": "true"})
     assert actions.stdout.startswith("::warning file=")
@@ -44,6 +48,7 @@ def test_auto_is_github_under_actions_and_full_elsewhere():
     assert not terminal.stdout.startswith("::")
 
 
+@pytest.mark.slow
 def test_junit_has_a_suite_per_file_and_a_failure_per_finding():
     result = run("--format", "junit", "--lang", "en", str(THEME_10), str(THEME_11))
     root = ET.fromstring(result.stdout)
@@ -52,7 +57,7 @@ def test_junit_has_a_suite_per_file_and_a_failure_per_finding():
     clean = suites["plans/kodaira/policy-evaluation-r4/theme-10-gender-equality.yaml"]
     assert clean.get("failures") == "0" and clean.find("testcase/failure") is None
     [failure] = suites["plans/kodaira/policy-evaluation-r4/theme-11-disability.yaml"].iter("failure")
-    assert failure.get("type") == "TOT002" and "7,412,808" in failure.get("message")
+    assert failure.get("type") == "TOT002" and "7,412,808" in failure.get("message", "")
 
 
 def test_junit_escapes_markup():

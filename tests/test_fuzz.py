@@ -16,6 +16,9 @@ from fuzz.fuzz import Project, check_one
 from fuzz.fuzz import main as fuzz_main
 
 
+# the fuzzer's smoke run and hundreds of generated examples: seconds each
+pytestmark = pytest.mark.slow
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     return Project(tmp_path_factory.mktemp("fuzz-project"))

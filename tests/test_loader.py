@@ -105,6 +105,7 @@ def test_deep_nesting_is_bounded(recommended):
     _only(check_text(recommended, text), "LOAD011")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [
     "a: " + "[" * 200_000 + "]" * 200_000 + "\n",
     "a: " + "{a: " * 100_000 + "}" * 100_000 + "\n",
@@ -121,6 +122,7 @@ def test_nesting_that_crashed_the_c_composer_is_a_diagnostic(tmp_path, text):
     assert result.stdout.strip().endswith("LOAD011 [error] the input exceeds a limit (nesting depth: 100)")
 
 
+@pytest.mark.slow
 def test_limits_are_configurable_and_each_is_named(tmp_path):
     from checker.loader import Limits
 
@@ -184,6 +186,7 @@ def test_directory_and_dangling_link_are_unreadable(recommended, tmp_path):
         assert diagnostic.span.line == 1
 
 
+@pytest.mark.slow
 def test_cli_never_prints_a_traceback(tmp_path):
     bad = {
         "tab.yaml": b"plan:\n\tid: x\n",
@@ -225,7 +228,7 @@ def test_a_file_that_went_past_a_limit_is_never_parsed_again():
     not pass keeps its empty index through a pickle: an alias bomb is not set off twice."""
     import pickle
 
-    from checker.loader import LoadedFile, Limits, load_text
+    from checker.loader import Limits, LoadedFile, load_text
 
     bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
     loaded = load_text(LoadedFile(path=Path("bomb.yaml"), name="bomb.yaml"), bomb, Limits(nodes=500))

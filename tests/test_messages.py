@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import string
 
+import pytest
+
 from checker.diagnostics import Text
 from checker.messages import MESSAGES, message
 from tests.conftest import ROOT
@@ -40,6 +42,7 @@ def test_the_cli_prints_its_messages_only_through_the_table():
     assert not re.findall(r'notes\.append\((?!message\()', run)
 
 
+@pytest.mark.slow
 def test_cli_messages_follow_the_language(tmp_path):
     missing = str(tmp_path / "missing.yaml")
     assert "ファイルまたはディレクトリがありません" in run("--lang", "ja", missing).stderr

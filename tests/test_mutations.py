@@ -33,6 +33,9 @@ from checker.model import ProjectList
 from checker.values import Number, format_decimal
 from tests.conftest import ROOT, load_plan_text, real_plan_files
 
+# every relation of plans/ mutated and checked again: half a minute
+pytestmark = pytest.mark.slow
+
 REQUIRED = Decimal("0.95")
 
 
@@ -82,8 +85,8 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                         add(Site(loaded.name, path + tuple(used_path), "rate operand"))
         if indicator.key:
             keyed[(loaded.model.plan.id, indicator.key)].append((loaded, path, indicator))
-    by_key = defaultdict(list)  # a running total and the per-year counts it adds up are not equal values
-    for (plan_id, key), placed in keyed.items():
+    by_key: defaultdict[tuple, list] = defaultdict(list)  # a running total and the per-year counts it adds up are not equal values
+    for (_plan_id, key), placed in keyed.items():
         for item in placed:
             running = item[2].running_total_of
             by_key[(key, None if running is None else (running.key, running.since))].append(item)
@@ -98,7 +101,7 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                     add(Site(loaded.name, path + cell_path, why))
                 for cell_path, _ in _numeric_paths(other):
                     add(Site(other_loaded.name, other_path + cell_path, why + " parent/original"))
-    for key, placed in by_key.items():
+    for placed in by_key.values():
         statements = defaultdict(list)
         for loaded, path, indicator in placed:
             if any(True for _ in indicator.series_breaks):
@@ -139,7 +142,7 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
                         if isinstance(cell, Number):
                             add(Site(loaded.name, ("tables", t_index, "rows", r_index, "values", column),
                                      f"table {relation.check}"))
-    unique = {}
+    unique: dict[tuple, Site] = {}
     for site in sites:
         unique.setdefault((site.file, site.path), site)
     return list(unique.values())

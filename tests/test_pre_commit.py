@@ -18,11 +18,11 @@ from tests.conftest import ROOT
 from tests.test_cli import BAD_TOTAL, GOOD
 
 GIT = shutil.which("git")
-pytestmark = pytest.mark.skipif(GIT is None, reason="pre-commit needs git")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(GIT is None, reason="pre-commit needs git")]
 
 
 def git(*args: str, cwd: Path) -> str:
-    return subprocess.run([GIT, "-c", "user.name=plancheck", "-c", "user.email=plancheck@example.invalid",
+    return subprocess.run([GIT, "-c", "user.name=plancheck", "-c", "user.email=plancheck@example.invalid",  # type: ignore[list-item]  # skipped without git
                            "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
                           cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 

@@ -121,7 +121,7 @@ def test_rate_target_or_actual_changed_gives_a_rate_diagnostic(recommended, patt
 def test_year_key_changed_gives_a_year_diagnostic(recommended):
     found = _mutate(recommended, DIVERSITY, r"令和6年度: 20\}", "令和7年度: 20}")
     assert sorted(d.code for d in found) == ["YEAR001", "YEAR004"]
-    outside = [d for d in found if d.code == "YEAR004"][0]
+    outside = next(d for d in found if d.code == "YEAR004")
     assert outside.args["year"].year == 2025
     assert outside.span.line == _line_of(DIVERSITY, r"令和6年度: 20\}")
 

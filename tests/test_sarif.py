@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from tests.conftest import PLANS, ROOT
 from tests.test_cli import run
+
+# every test here starts `python -m checker`
+pytestmark = pytest.mark.slow
 
 SCHEMA = json.loads((ROOT / "tests/data/sarif-2.1.0.json").read_text(encoding="utf-8"))
 THEME_11 = PLANS / "kodaira/policy-evaluation-r4/theme-11-disability.yaml"

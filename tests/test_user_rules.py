@@ -7,8 +7,13 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.conftest import PLANS, ROOT
 from tests.test_cli import BAD_TOTAL, run
+
+# every test here starts `python -m checker`
+pytestmark = pytest.mark.slow
 
 DOC = ROOT / "docs" / "user-rules.md"
 TABLES = PLANS / "koganei/welfare-statistics-r5/tables.yaml"

@@ -47,8 +47,8 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     """A test suite per file checked; each diagnostic is a failing test case, and a clean
     file is one passing case, so CI dashboards count files and findings."""
     by_file: dict[str, list[Diagnostic]] = {name: [] for name in context.checked}
-    for d in diagnostics:
-        by_file.setdefault(d.file, []).append(d)
+    for diagnostic in diagnostics:
+        by_file.setdefault(diagnostic.file, []).append(diagnostic)
     root = ET.Element("testsuites", name="plancheck", tests="0", failures="0")
     total = failures = 0
     relations = context.relations
@@ -61,7 +61,7 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
             ET.SubElement(properties, "property", name="relations.checked",
                           value=str(relations.checked_by_file.get(file, 0)))
             ET.SubElement(properties, "property", name="relations.unchecked", value=str(len(unchecked)))
-        cases = found or ([] if unchecked else [None])
+        cases: list[Diagnostic | None] = [*found] or ([] if unchecked else [None])  # None: the one passing case
         # a relation that could not be checked is a test that did not run
         for relation in unchecked:
             case = ET.SubElement(suite, "testcase", name=f"{','.join(relation.codes)} {relation.span.line}:"

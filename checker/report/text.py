@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.report import ReportContext, summary_counts
@@ -56,7 +56,7 @@ def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
 def _console(stream: TextIO | None, color: bool | None):
     from rich.console import Console
 
-    kwargs = {"file": stream, "highlight": False, "soft_wrap": True}
+    kwargs: dict[str, Any] = {"file": stream, "highlight": False, "soft_wrap": True}
     if color is not None:
         kwargs["force_terminal"] = color
         kwargs["no_color"] = not color
