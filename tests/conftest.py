@@ -36,8 +36,8 @@ def real_plan_files() -> list[Path]:
     return sorted(PLANS.rglob("*.yaml"))
 
 
-def check_real(ruleset, replace: dict[Path, str] | None = None):
-    """Check every file of plans/, with some files' text replaced (mutated copies)."""
+def real_files(replace: dict[Path, str] | None = None):
+    """Every file of plans/ loaded, with some files' text replaced (mutated copies)."""
     replace = replace or {}
     files = []
     for path in real_plan_files():
@@ -46,7 +46,12 @@ def check_real(ruleset, replace: dict[Path, str] | None = None):
             files.append(load_plan_text(replace[path], name))
         else:
             files.append(load_file(path, name))
-    return Engine(ruleset).run(files)
+    return files
+
+
+def check_real(ruleset, replace: dict[Path, str] | None = None):
+    """Check every file of plans/, with some files' text replaced (mutated copies)."""
+    return Engine(ruleset).run(real_files(replace))
 
 
 def codes(diagnostics) -> list[str]:

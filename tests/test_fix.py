@@ -138,3 +138,42 @@ def test_a_file_changed_since_it_was_checked_is_not_overwritten(tmp_path):
         write_atomically(path, "fixed\n", expected="as checked\n")
     assert path.read_text(encoding="utf-8") == "edited by someone else\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plan.yaml"]  # no temporary file left behind
+
+
+OWN_FORMULAS = """\
+plan: {id: x, title: 子ども・子育て支援の評価, municipality: 架空市, kind: policy_evaluation, period: {start: 令和3年度, end: 令和4年度}, as_of: 令和4年度, source: {seed: a.pdf}}
+themes:
+  - id: a
+    title: 子育て
+    indicators:
+      - name: 待機児童数
+        unit: 人
+        direction: lower_is_better
+        rate_formula: target_over_actual      # the document prints 目標 ÷ 実績
+        targets: {令和3年度: 30, 令和4年度: 25}
+        actuals: {令和3年度: 33, 令和4年度: 28}
+        rates: {令和3年度: 90.9%, 令和4年度: 89.3%}
+      - name: 交通事故件数
+        unit: 件
+        targets: {令和3年度: 30以下, 令和4年度: 28以下}
+        actuals: {令和3年度: 33, 令和4年度: 28}
+        rates: {令和3年度: 90.9%, 令和4年度: 100.0%}
+      - name: 市民農園の区画数
+        unit: 区画
+        rate_formula: progress
+        baseline: {year: 令和2年度, value: 100}
+        targets: {令和3年度: 150, 令和4年度: 200}
+        actuals: {令和3年度: 130, 令和4年度: 150}
+        rates: {令和3年度: 60.0%, 令和4年度: 50.0%}
+"""
+
+
+def test_fix_changes_nothing_where_the_rates_follow_the_documents_own_formula(tmp_path):
+    """Lower-is-better rates printed 目標 ÷ 実績, an at-most target and a progress rate are
+    read by the document's formula: even --unsafe-fixes has nothing to rewrite."""
+    path = tmp_path / "rates.yaml"
+    path.write_text(OWN_FORMULAS, encoding="utf-8")
+    result = run("--fix", "--unsafe-fixes", "--format", "concise", "--lang", "en", str(path))
+    assert result.returncode == 0 and result.stdout == ""
+    assert path.read_text(encoding="utf-8") == OWN_FORMULAS
+    assert "6 relations checked, 0 not checked" in result.stderr

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PLANS, ROOT, check_real, real_plan_files
+from checker.engine import Engine
+from tests.conftest import PLANS, ROOT, check_real, real_files, real_plan_files
 
 THEME_11 = PLANS / "kodaira/policy-evaluation-r4/theme-11-disability.yaml"
 THEME_19 = PLANS / "kodaira/policy-evaluation-r4/theme-19-resource-recycling.yaml"
@@ -59,6 +60,31 @@ def test_findings_on_plans_are_exactly_the_explained_ones(recommended):
     diagnostics = check_real(recommended)
     found = [(d.code, d.file, *_numbers(d)) for d in diagnostics]
     assert found == EXPECTED
+
+
+# Every relation the rules check on plans/ (a total and its items, a rate and its operands,
+# outlook counts, components, cumulative series, restated rows, table relations, values
+# across documents): how many were evaluated, and each one that could not be, with why.
+RELATIONS_CHECKED = 616
+RELATIONS_NOT_APPLICABLE = 13  # years after a report's as-of year, with no actual yet
+ISSUE_SHEETS = "plans/koganei/community-welfare-plan-issue-sheets/"
+# 小金井市's issue sheets print no plan period (YEAR008 says so): the targets of each of
+# their 15 indicators cannot be checked against one
+UNCHECKED = [(ISSUE_SHEETS + file, "YEAR001", "targets cover the plan period",
+              "the plan declares no period (plan.period)") for file, count in
+             (("goal-1-welfare-town.yaml", 6), ("goal-2-comprehensive-support.yaml", 4),
+              ("goal-3-community-activities.yaml", 5)) for _ in range(count)]
+
+
+def test_every_relation_on_plans_is_checked_or_says_why_not(recommended):
+    _, relations = Engine(recommended).check(real_files())
+    assert relations.checked == RELATIONS_CHECKED
+    assert relations.not_applicable == RELATIONS_NOT_APPLICABLE
+    found = [(u.file, ",".join(u.codes), u.relation.en, u.reason.en) for u in relations.unchecked]
+    assert found == UNCHECKED
+    for relation in relations.unchecked:  # each at the indicator's targets, in both languages
+        line = (ROOT / relation.file).read_text(encoding="utf-8").splitlines()[relation.span.line - 1]
+        assert line.strip().startswith("targets:") and relation.reason.ja == "計画期間（plan.period）が記載されていません"
 
 
 def _numbers(diagnostic) -> tuple[str, ...]:
