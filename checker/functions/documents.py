@@ -63,12 +63,33 @@ def _model_fields(node: Any) -> dict[str, Any] | None:
     return fields if isinstance(fields, dict) else None
 
 
+_STRUCTURAL: dict[type, tuple[str, ...]] = {}
+
+
+def _holds_models(annotation: Any) -> bool:
+    """Whether a field's annotation can hold a model (a section, a list of items)."""
+    if isinstance(annotation, type) and isinstance(getattr(annotation, "model_fields", None), dict):
+        return True
+    return any(_holds_models(arg) for arg in getattr(annotation, "__args__", ()) or ())
+
+
+def _structural_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a model class that can hold models, once per class: the walk below
+    visits every node of a plan set, and reading every field of every cell-bearing model
+    was most of its time."""
+    names = _STRUCTURAL.get(node_type)
+    if names is None:
+        fields = getattr(node_type, "model_fields", {})
+        names = _STRUCTURAL[node_type] = tuple(name for name, info in fields.items()
+                                                if _holds_models(getattr(info, "annotation", None)))
+    return names
+
+
 def _numbered_lists(node: Any, path: ModelPath) -> Iterator[tuple[ModelPath, str, list[Any]]]:
     """(path, number field, entries) of every list of numbered entries under `node`."""
-    fields = _model_fields(node)
-    if fields is None:
+    if _model_fields(node) is None:
         return
-    for name in fields:
+    for name in _structural_fields(type(node)):
         value = getattr(node, name)
         if isinstance(value, list):
             entries = [entry for entry in value if _model_fields(entry) is not None]
