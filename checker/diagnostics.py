@@ -132,8 +132,8 @@ class Unchecked:
     relation: Text
     reason: Text
     # the finding kind this relation would have reported: it names the rule that did not
-    # run (None: every rule sharing the check)
-    kind: str | None = None
+    # run (None: the check's main kind). Who reports it, not what it is: not compared.
+    kind: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

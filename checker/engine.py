@@ -59,6 +59,13 @@ class Engine:
             by_kind = self._codes.setdefault((rule.function, given, options), {})
             for kind in {None, rule.kind}:
                 by_kind[kind] = tuple(sorted({*by_kind.get(kind, ()), rule.code}))
+        # a record that names no kind is the relation of the function's first (main) kind:
+        # a rate's is RATE001's, a total's TOT001's, not every rule's that shares the call
+        for (function, _, _), by_kind in self._codes.items():
+            spec = FUNCTIONS.get(function)
+            main_kind = next(iter(spec.kinds), None) if spec is not None else None
+            if main_kind in by_kind:
+                by_kind["(main)"] = by_kind[main_kind]
         self._options: dict[tuple[str, int], Any] = {}
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
@@ -193,7 +200,8 @@ class Engine:
                 relations.not_applicable += 1
             elif isinstance(record, Unchecked):
                 relations.unchecked.append(UncheckedRelation(
-                    record.location.file, resolve(record.location, by_name), codes.get(record.kind, codes[None]),
+                    record.location.file, resolve(record.location, by_name),
+                    codes.get(record.kind or "(main)") or codes[None],
                     record.relation, record.reason))
 
     def _suppress(self, files: list[LoadedFile], diagnostics: list[Diagnostic],

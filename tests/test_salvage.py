@@ -143,7 +143,7 @@ def test_an_invalid_cell_is_unreadable_and_nothing_is_computed_through_it(recomm
                  ("cost: 3851", 'cost: "3,85,1"'),
                  ("total: 20458", "total: 20548"))
     loaded = load_plan_text(text)
-    assert loaded.model.themes[0].indicators[0].actuals[2022] == Unreadable("5,4", "malformed_number")
+    assert loaded.model.themes[0].indicators[0].actuals[2022] == Unreadable("5,4", "decimal_comma")  # 5.4 with a decimal comma
     assert loaded.model.themes[0].projects.items[2].cost == Unreadable("3,85,1", "malformed_number")
     # no RATE002 ("the actual is not stated"), no total of the three readable costs: only the
     # two load errors and the other theme's wrong total

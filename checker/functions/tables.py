@@ -17,7 +17,7 @@ why), NotApplicable where no row states anything.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -405,6 +405,9 @@ def check_equal(target: Target, row: str, other: str, where: ModelPath, declared
         )
 
 
+_MAIN_KIND = {"sum": "sum_mismatch", "ratio": "ratio_mismatch", "subset": "subset_exceeds", "equal": "not_equal"}
+
+
 @check_function("table_relations", given=("tables",), kinds=RELATION_KINDS, options=HalfUnitOptions)
 def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
     """Every relation the table declares holds in every column of the table; a column
@@ -413,14 +416,18 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     for index, relation in enumerate(target.node.relations):
         where = target.path + ("relations", index)
         if relation.check == "sum":
-            yield from check_sum(target, relation.row, relation.of, options.half_unit_per_item, where, relation)
+            found = check_sum(target, relation.row, relation.of, options.half_unit_per_item, where, relation)
         elif relation.check == "ratio":
-            yield from check_ratio(target, relation.row, relation.numerator, relation.denominator,
-                                   Decimal(relation.scale), relation.places, where, relation)
+            found = check_ratio(target, relation.row, relation.numerator, relation.denominator,
+                                Decimal(relation.scale), relation.places, where, relation)
         elif relation.check == "subset":
-            yield from check_subset(target, relation.row, relation.of[0], where, relation)
+            found = check_subset(target, relation.row, relation.of[0], where, relation)
         else:
-            yield from check_equal(target, relation.row, relation.other, where, relation)
+            found = check_equal(target, relation.row, relation.other, where, relation)
+        # a relation not checked is its own rule's (TAB002 for a ratio), not TAB001's
+        kind = _MAIN_KIND[relation.check]
+        for item in found:
+            yield replace(item, kind=kind) if isinstance(item, Unchecked) and item.kind is None else item
 
 
 @check_function("row_sum", given=("tables",), kinds={**SUM_TABLE_KINDS, **UNKNOWN_ROW}, options=RowSumOptions,
