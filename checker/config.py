@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from checker.diagnostics import Severity, Text, closest
 from checker.loader import DEFAULT_LIMITS, Limits

@@ -12,7 +12,6 @@ import re
 import time
 import types
 import typing
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -775,7 +774,7 @@ def _steps(data: Any, loc: tuple[Any, ...]) -> list[tuple[Any, Any]]:
     steps: list[tuple[Any, Any]] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node or (
+        if (isinstance(node, dict) and part in node) or (
                 isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             steps.append((node, part))
             node = node[part]

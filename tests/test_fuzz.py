@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from fuzz.fuzz import Project, check_one
 from fuzz.fuzz import main as fuzz_main
 
-
 # the fuzzer's smoke run and hundreds of generated examples: seconds each
 pytestmark = pytest.mark.slow
 

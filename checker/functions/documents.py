@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from checker.diagnostics import Checked, Finding, Location, ModelPath, RelationRecord, Related, Text, Year
+from checker.diagnostics import Checked, Finding, Location, ModelPath, Related, RelationRecord, Text, Year
 from checker.functions import Target, check_function, plan_set_indicators
 from checker.values import Number
 
