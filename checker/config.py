@@ -563,4 +563,4 @@ if __name__ == "__main__":
     import sys
 
     for argument in sys.argv[1:]:
-        print(f"{argument}: {'rewritten' if write_docs(Path(argument)) else 'up to date'}")
+        print(f"{argument}: {'rewritten' if write_docs(Path(argument)) else 'up to date'}")  # noqa: T201 (a developer's command, not plancheck's output)

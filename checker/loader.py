@@ -82,7 +82,7 @@ class LoadedFile:
     findings: list[Finding] = field(default_factory=list)
     index: SourceIndex | None = field(default=None, repr=False, compare=False)
     # the relations this file's own rules checked and could not (set by the engine)
-    relations: Relations = field(default_factory=lambda: Relations(), repr=False, compare=False)
+    relations: Relations = field(default_factory=Relations, repr=False, compare=False)
     # model path of a list that lost items in salvage -> the source index of each item kept
     # (small, so it travels with the file where the source index does not)
     kept_items: dict[ModelPath, tuple[int, ...]] = field(default_factory=dict)

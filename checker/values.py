@@ -406,9 +406,9 @@ def _raise_if_almost_a_number(text: str, original: str) -> None:
         written = f"{match['sign']}{match['whole']}.{match['fraction']}{match['rest']}"
         if _almost_number(written):
             raise CellError("decimal_comma", original, suggestion=written.strip())
-    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
-        if _almost_number(re.sub(r"[()\[\]]", "", text)):
-            raise CellError("unbalanced_bracket", original)
+    if (text.count("(") != text.count(")") or text.count("[") != text.count("]")) and _almost_number(
+            re.sub(r"[()\[\]]", "", text)):
+        raise CellError("unbalanced_bracket", original)
     match = _TWO_NUMBERS_RE.match(text)
     # `54-60`, `54/100`, `54～60人`, `8,345 千円 3,960 千円` (the same unit after each)
     if match and len(normalise_unit(match["rest"]) or "") <= _SHORT_UNIT and (

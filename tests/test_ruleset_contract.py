@@ -177,8 +177,8 @@ def test_a_placeholder_every_kind_must_give(tmp_path):
     kind gives is refused (naming the kind that lacks it); with that kind, it is fine."""
     text = _broken(('ja: "{column}の合計 {stated}', 'ja: "{column}の合計 {stated_interval}'))
     (tmp_path / "city.yaml").write_text(text, encoding="utf-8")
-    for lang, words in (("en", "uses {stated_interval}, which row_sum's kind sum_mismatch does not give; a rule "
-                               "without a kind reports every kind of row_sum"),
+    for lang, words in (("en", ("uses {stated_interval}, which row_sum's kind sum_mismatch does not give; a rule "
+                                "without a kind reports every kind of row_sum")),
                         ("ja", "{stated_interval} を row_sum の sum_mismatch は与えません。kind のない規則は")):
         result = _invoke("--lang", lang, "--rules", "city.yaml", str(TABLES), cwd=tmp_path)
         assert result.exit_code == 2 and words in result.stderr, result.stderr
@@ -200,8 +200,8 @@ def test_a_placeholder_every_kind_must_give(tmp_path):
 
 def test_a_help_text_placeholder_is_checked_too(tmp_path):
     text = _broken(("    message:\n      ja: \"{column}の高齢化率 {stated} が 0",
-                    "    help: {ja: \"{colmn} を確かめてください\", en: \"check {colmn}\"}\n"
-                    "    message:\n      ja: \"{column}の高齢化率 {stated} が 0"))
+                    ("    help: {ja: \"{colmn} を確かめてください\", en: \"check {colmn}\"}\n"
+                     "    message:\n      ja: \"{column}の高齢化率 {stated} が 0")))
     (tmp_path / "city.yaml").write_text(text, encoding="utf-8")
     result = _invoke("--lang", "en", "--rules", "city.yaml", str(TABLES), cwd=tmp_path)
     assert result.exit_code == 2
@@ -452,8 +452,8 @@ def test_a_file_that_adds_rules_and_overrides_without_extends_is_told_to_extend(
         "  CITY001:\n    name: strict-total\n    severity: error\n    given: project_lists\n"
         "    then: {function: sum_matches, kind: beyond_rounding}\n"
         "    message: {ja: '合計 {stated}', en: 'total {stated}'}\n", encoding="utf-8")
-    for lang, words in (("en", "mixed.yaml:2:3: rule TOT001: overrides a rule that no ruleset below defines; a file "
-                               "that also adds rules inherits the recommended ones only with extends: recommended"),
+    for lang, words in (("en", ("mixed.yaml:2:3: rule TOT001: overrides a rule that no ruleset below defines; a file "
+                                "that also adds rules inherits the recommended ones only with extends: recommended")),
                         ("ja", "mixed.yaml:2:3: 規則 TOT001: 変更する規則がありません。")):
         result = _invoke("--lang", lang, "--rules", "mixed.yaml", str(TABLES), cwd=tmp_path)
         assert result.exit_code == 2 and words in result.stderr, result.stderr
