@@ -104,7 +104,7 @@ def ruleset_json_schema() -> dict[str, Any]:
         })
     selector = "^\\s*(" + "|".join((*SELECTORS, "files")) + ")\\s*(\\[.*\\])?\\s*$"
     example = {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
-    docs = {"type": "object", "additionalProperties": False, "properties": {
+    docs: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": {
         "what": {"$ref": "#/$defs/text"}, "why": {"$ref": "#/$defs/text"}, "bad": example, "good": example,
         "bad_encoding": {"type": "string"},
         "ruleset": {"type": "string", "description": "The user ruleset the examples are checked with."}}}
@@ -117,7 +117,7 @@ def ruleset_json_schema() -> dict[str, Any]:
         "fixable": {"enum": [True, False, "safe", "unsafe"],
                     "description": "safe (or true): the fix changes no printed figure; unsafe: it rewrites one."},
     }
-    rule = {
+    rule: dict[str, Any] = {
         "type": "object", "additionalProperties": False, "required": ["name", "severity", "given", "then", "message"],
         "properties": {
             **common,

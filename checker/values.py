@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
+from typing import Any
 
 from checker.fiscal import FiscalYearError, parse_fiscal_year
 
@@ -342,7 +343,8 @@ def _parse_text(text: str, original: str) -> Cell | None:
         if flag is not None:
             number = _parse_text(match["rest"], original)
             if isinstance(number, Number):
-                return replace(number, **{flag: True})
+                flagged: dict[str, Any] = {flag: True}  # the field FLAG_WORDS names
+                return replace(number, **flagged)
     for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
         match = bound_re.match(compact)
         if match:
