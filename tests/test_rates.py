@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from checker.diagnostics import Checked, Finding, NotApplicable, Unchecked
+from checker.diagnostics import Finding, Unchecked
 from checker.functions import FUNCTIONS, select
 from checker.functions.sums import compare_sum, declared_rounding
 from checker.rounding import RoundingByKind
@@ -286,16 +287,22 @@ def test_compare_sum_outcomes():
         return parse_cell(text)
 
     parts = [number("100.9"), number("200.9"), number("300.9")]
+
+    def outcome(stated: str, half_unit_per_item: bool = True) -> tuple[str, dict[str, Any]]:
+        found = compare_sum(number(stated), parts, None, half_unit_per_item=half_unit_per_item)
+        assert found is not None, stated
+        return found
+
     assert compare_sum(number("602.7"), parts, None) is None
-    assert compare_sum(number("602.8"), parts, None)[0] == "within_rounding"  # within ±0.15
-    kind, args = compare_sum(number("602.9"), parts, None)
+    assert outcome("602.8")[0] == "within_rounding"  # within ±0.15
+    kind, args = outcome("602.9")
     assert kind == "truncated" and args["rounding"] == "切り捨て" and args["difference"] == Decimal("0.2")
-    kind, args = compare_sum(number("602.5"), parts, None)
+    kind, args = outcome("602.5")
     assert kind == "truncated" and args["rounding"] == "切り上げ" and args["difference"] == Decimal("-0.2")
-    kind, args = compare_sum(number("602.9"), parts, None, half_unit_per_item=False)
+    kind, args = outcome("602.9", half_unit_per_item=False)
     assert kind == "beyond_rounding" and args["allowance"] == 0  # exact counts: no truncation either
     assert compare_sum(number("602.9"), parts, "切り捨て") is None
-    assert compare_sum(number("603.0"), parts, None)[0] == "beyond_rounding"
+    assert outcome("603.0")[0] == "beyond_rounding"
 
 
 def test_declared_rounding_per_kind_of_value():
@@ -446,7 +453,7 @@ def test_a_future_rate_with_an_actual_is_checked():
 def test_records_are_checked_or_not_for_every_stated_rate_only():
     kinds = {kind for kind, _, _ in records(RECORDS)}
     assert {"Checked", "Unchecked", "NotApplicable"} <= kinds
-    assert not any(isinstance(item, (Checked, Unchecked, NotApplicable)) and item.location.path[-2] != "rates"
+    assert not any(item.location.path[-2] != "rates"
                    for target in select("indicators", [load_plan_text(RECORDS)])
                    for item in FUNCTIONS["achievement_rate"].run(target, {}) if not isinstance(item, Finding))
 

@@ -11,6 +11,7 @@ import json
 import re
 import string
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -167,7 +168,9 @@ def test_the_yaml_syntax_error_is_at_the_line_the_parser_stopped(tmp_path):
     text = _broken(("options: {row: aging-rate, min: 0, max: 100}", "options: {row: aging-rate, min: 0, max: 100"))
     (tmp_path / "city.yaml").write_text(text, encoding="utf-8")
     result = _invoke("--lang", "en", "--rules", "city.yaml", str(TABLES), cwd=tmp_path)
-    line = int(re.search(r"city\.yaml:(\d+):\d+: not valid YAML", result.stderr)[1])
+    found = re.search(r"city\.yaml:(\d+):\d+: not valid YAML", result.stderr)
+    assert found is not None, result.stderr
+    line = int(found[1])
     # the flow mapping opened on KGN003's options line never closes: the parser stops after it
     assert line >= _at(text, "options: {row: aging-rate")[0]
 
@@ -223,7 +226,8 @@ def test_an_error_in_a_configured_ruleset_names_the_configuration_and_the_place(
         assert result.exit_code == 2
         assert "pyproject.toml: rulesets: " in result.stderr and f"city.yaml:{line}:{column}: " in result.stderr
         assert words in result.stderr, result.stderr
-    assert "検査関数 row_summ はありません（row_sum の誤りではありませんか）" in result.stderr
+        if lang == "ja":
+            assert "検査関数 row_summ はありません（row_sum の誤りではありませんか）" in result.stderr
 
 
 # --- override-only files ----------------------------------------------------------------------
@@ -341,7 +345,7 @@ tables:
       - {check: sum, row: total, of: [x, y]}
       - {check: sum, row: total3, of: [x, y, z]}   # b: 2 over, more than half a unit a row: truncation
 """
-_ROW_RULES = [
+_ROW_RULES: list[tuple[str, dict[str, Any]]] = [
     ("row_sum", {"row": "total", "of": ["x", "y"], "half_unit_per_item": True}),
     ("row_sum", {"row": "total", "of": ["x", "y"]}),
     ("row_sum", {"row": "total3", "of": ["x", "y", "z"], "half_unit_per_item": True}),
@@ -465,7 +469,12 @@ def test_a_checked_ruleset_is_cached_and_built_again_when_a_file_below_changes(t
 
     built: list[str] = []
     real = rules._build
-    monkeypatch.setattr(rules, "_build", lambda parsed, below: built.append(parsed.path.name) or real(parsed, below))
+
+    def counted_build(parsed, below):
+        built.append(parsed.path.name)
+        return real(parsed, below)
+
+    monkeypatch.setattr(rules, "_build", counted_build)
     cache = Cache(tmp_path / "cache", parse_fingerprint())
     local, severity = tmp_path / "local.yaml", tmp_path / "severity.yaml"
     local.write_text("extends: recommended\nrules:\n  TOT001: {severity: info}\n", encoding="utf-8")
