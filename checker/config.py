@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from checker.diagnostics import Severity, Text, closest
 from checker.loader import DEFAULT_LIMITS, Limits
@@ -562,4 +563,4 @@ if __name__ == "__main__":
     import sys
 
     for argument in sys.argv[1:]:
-        print(f"{argument}: {'rewritten' if write_docs(Path(argument)) else 'up to date'}")
+        print(f"{argument}: {'rewritten' if write_docs(Path(argument)) else 'up to date'}")  # noqa: T201 (a developer's command, not plancheck's output)

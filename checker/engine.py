@@ -119,7 +119,7 @@ class Engine:
         # where a check that failed on the whole plan set is reported: a reported file, so
         # that the failure fails this run
         home = min(only) if only else files[0].name if files else ""
-        diagnostics: list[Diagnostic] = []
+        diagnostics: list[Diagnostic | None] = []  # None: a message that failed, its INT001 in crashed
         results: dict[tuple[str, str, str], list[Finding]] = {}
         crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
         for rule, given, options, on_plan_set in self._calls:

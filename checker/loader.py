@@ -12,13 +12,15 @@ import re
 import time
 import types
 import typing
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.diagnostics import Finding, Fix, Location, ModelPath, Relations, Span, Text, closest
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class LoadedFile:
     findings: list[Finding] = field(default_factory=list)
     index: SourceIndex | None = field(default=None, repr=False, compare=False)
     # the relations this file's own rules checked and could not (set by the engine)
-    relations: Relations = field(default_factory=lambda: Relations(), repr=False, compare=False)
+    relations: Relations = field(default_factory=Relations, repr=False, compare=False)
     # model path of a list that lost items in salvage -> the source index of each item kept
     # (small, so it travels with the file where the source index does not)
     kept_items: dict[ModelPath, tuple[int, ...]] = field(default_factory=dict)
@@ -133,7 +135,7 @@ class LoadedFile:
         node = self.data
         for depth, part in enumerate(path):
             kept = self.kept_items.get(path[:depth]) if self.kept_items and isinstance(part, int) else None
-            if kept is not None:  # a list that lost items: the model's index -> the source's
+            if isinstance(part, int) and kept is not None:  # a list that lost items: the model's index -> the source's
                 if not 0 <= part < len(kept):
                     return tuple(raw) if raw else None
                 part = kept[part]
@@ -683,7 +685,7 @@ def validate(loaded: LoadedFile) -> None:
 _SALVAGE_ROUNDS = 6
 
 
-def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]]) -> None:
+def _salvage(loaded: LoadedFile, problems: list[ErrorDetails]) -> None:
     """Model what can be modelled of a file that failed validation, its errors reported:
     a copy of its data with each error repaired as little as possible, validated again.
 
@@ -704,9 +706,10 @@ def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]]) -> None:
     dropped: dict[int, list[Dropped]] = {}  # id of a working container -> what it lost
     for _ in range(_SALVAGE_ROUNDS):
         repairs = [_repair(data, problem) for problem in problems]
-        if any(repair is None for repair in repairs):
+        ready = [repair for repair in repairs if repair is not None]
+        if len(ready) < len(repairs):
             return  # the header cannot be read: nothing to model
-        _apply(repairs, kept, dropped)
+        _apply(ready, kept, dropped)
         try:
             model = PlanFile.model_validate(data)
         except ValidationError as error:
@@ -726,7 +729,7 @@ _DROP = object()
 Repair = tuple[Any, Any, Any, bool]
 
 
-def _repair(data: Any, problem: dict[str, Any]) -> Repair | None:
+def _repair(data: Any, problem: ErrorDetails) -> Repair | None:
     """The least change to `data` that answers one validation error; None when the error
     leaves nothing to model (it reaches the plan header's required fields)."""
     from checker.values import Unreadable
@@ -775,7 +778,7 @@ def _steps(data: Any, loc: tuple[Any, ...]) -> list[tuple[Any, Any]]:
     steps: list[tuple[Any, Any]] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node or (
+        if (isinstance(node, dict) and part in node) or (
                 isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             steps.append((node, part))
             node = node[part]
@@ -821,7 +824,7 @@ def _container_paths(data: Any, wanted: set[int]) -> dict[int, ModelPath]:
     return found
 
 
-def _report_validation(loaded: LoadedFile, problem: dict[str, Any]) -> None:
+def _report_validation(loaded: LoadedFile, problem: ErrorDetails) -> None:
     loc: tuple[Any, ...] = tuple(problem["loc"])
     is_key = bool(loc) and loc[-1] == "[key]"
     if is_key:

@@ -137,7 +137,7 @@ def _figure(value: Any, what: tuple[str, str], bounds: bool = False) -> Cell:
     a statistics table's `5未満` too): a word there is an error, so that a figure typed as
     text is never read as a qualitative target."""
     cell = _cell(value)
-    if isinstance(cell, (Number, Absent, Unreadable)) or bounds and isinstance(cell, Bound):
+    if isinstance(cell, (Number, Absent, Unreadable)) or (bounds and isinstance(cell, Bound)):
         return cell
     raise PydanticCustomError(
         "cell_not_a_figure", "{what} must be a number or an absence (—, 無し): {text}",

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from checker.config import Settings
@@ -266,9 +267,9 @@ def _hint_fixes(result: RunResult) -> None:
     (ruff's hint), when a run without --fix has some."""
     from checker.messages import message
 
-    fixes = [d for d in result.diagnostics if d.fix is not None]
+    fixes = [d.fix for d in result.diagnostics if d.fix is not None]
     if fixes:
-        unsafe = sum(1 for d in fixes if not d.fix.safe)
+        unsafe = sum(1 for fix in fixes if not fix.safe)
         result.notes.append(message("fixes_available", safe=len(fixes) - unsafe, unsafe=unsafe))
 
 
@@ -345,7 +346,9 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
     return [loaded for loaded, _ in results], [diagnostics for _, diagnostics in results]
 
 
-_worker_engine = _worker_limits = None
+# a worker process's own, set by _start_worker before it checks any chunk
+_worker_engine: Engine
+_worker_limits: Limits
 
 
 def _start_worker(ruleset: Ruleset, limits: Limits) -> None:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
+from typing import Any
 
 from checker.fiscal import FiscalYearError, parse_fiscal_year
 
@@ -342,7 +343,8 @@ def _parse_text(text: str, original: str) -> Cell | None:
         if flag is not None:
             number = _parse_text(match["rest"], original)
             if isinstance(number, Number):
-                return replace(number, **{flag: True})
+                flagged: dict[str, Any] = {flag: True}  # the field FLAG_WORDS names
+                return replace(number, **flagged)
     for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
         match = bound_re.match(compact)
         if match:
@@ -406,9 +408,9 @@ def _raise_if_almost_a_number(text: str, original: str) -> None:
         written = f"{match['sign']}{match['whole']}.{match['fraction']}{match['rest']}"
         if _almost_number(written):
             raise CellError("decimal_comma", original, suggestion=written.strip())
-    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
-        if _almost_number(re.sub(r"[()\[\]]", "", text)):
-            raise CellError("unbalanced_bracket", original)
+    if (text.count("(") != text.count(")") or text.count("[") != text.count("]")) and _almost_number(
+            re.sub(r"[()\[\]]", "", text)):
+        raise CellError("unbalanced_bracket", original)
     match = _TWO_NUMBERS_RE.match(text)
     # `54-60`, `54/100`, `54～60人`, `8,345 千円 3,960 千円` (the same unit after each)
     if match and len(normalise_unit(match["rest"]) or "") <= _SHORT_UNIT and (

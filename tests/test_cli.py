@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.conftest import ROOT, real_plan_files
@@ -235,7 +236,9 @@ def test_output_formats_come_from_one_registry_and_each_imports_only_its_rendere
     from checker.cli import check
     from checker.report import FORMAT_NAMES, REGISTRY
 
-    choices = next(param for param in check.params if param.name == "output_format").type.choices
+    choice = next(param for param in check.params if param.name == "output_format").type
+    assert isinstance(choice, click.Choice)
+    choices = choice.choices
     assert tuple(choices) == FORMAT_NAMES == ("auto", *REGISTRY)
     path = tmp_path / "bad.yaml"
     path.write_text(BAD_TOTAL, encoding="utf-8")

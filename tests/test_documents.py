@@ -106,12 +106,12 @@ def test_a_restated_or_component_row_may_carry_the_key_it_links_to(recommended):
     restated = PART_2.replace("key: kodaira/consultations,", "key: kodaira/consultations, restates: kodaira/consultations,")
     restated = restated.replace("name: 福祉総合相談の件数, unit: 人, baseline: {year: 令和2年度, value: 410}, targets: {令和3年度: 430, 令和4年度: 450, 令和5年度: 470, 令和6年度: 490}",
                                 "name: 女性のための相談件数, unit: 件, baseline: {year: 令和2年度, value: 15}, targets: {令和3年度: 17, 令和4年度: 18, 令和5年度: 19, 令和6年度: 20}")
-    files, results = run("document_keys", {"plan/01.yaml": PART_1, "plan/03.yaml": restated})
+    _, results = run("document_keys", {"plan/01.yaml": PART_1, "plan/03.yaml": restated})
     assert records(results, Finding) == []
 
 
 def test_the_same_key_in_two_documents_is_no_duplicate():
-    files, results = run("document_keys", {"plan/01-diversity.yaml": PART_1, "z-evaluation.yaml": EVALUATION})
+    _, results = run("document_keys", {"plan/01-diversity.yaml": PART_1, "z-evaluation.yaml": EVALUATION})
     assert results == []
 
 
@@ -205,7 +205,7 @@ def test_footnotes_given_by_both_parts_must_read_the_same_and_a_missing_field_di
 
 
 def test_one_file_documents_and_agreeing_parts_are_clean():
-    files, results = run("document_headers", {"a.yaml": PART_1, "b.yaml": PART_2, "c.yaml": EVALUATION})
+    _, results = run("document_headers", {"a.yaml": PART_1, "b.yaml": PART_2, "c.yaml": EVALUATION})
     assert records(results, Finding) == [] and len(records(results, Checked)) == 8
 
 
@@ -426,12 +426,12 @@ def test_cumulative_series_records_each_pair_and_a_break_as_not_applicable():
 def test_restated_rows_record_each_compared_field():
     text = VOLUNTEERS + ("      - {name: 見守りボランティアの登録者数（再掲）, unit: 人, restates: watch, "
                          "actuals: {令和元年度: 400, 令和2年度: 411}, targets: {令和2年度: 450}}\n")
-    files, results = run("restated_indicators", {"goal-3.yaml": text})
+    _, results = run("restated_indicators", {"goal-3.yaml": text})
     assert records(results, Finding) == [] and len(records(results, Checked)) == 4  # unit, 2 actuals, target
     restated = PROJECTS.replace("cost: 3851, outlook: 維持}", "cost: 3851, outlook: 維持, code: \"010103\"}").replace(
         "      total:", "        - {no: 4, name: 配偶者暴力防止事業, department: 市民協働・男女参画推進課, cost: 3851, "
         "outlook: 維持, code: \"010103\", restated: true}\n      total:")
-    files, results = run("restated_projects", {"theme-10.yaml": restated})
+    _, results = run("restated_projects", {"theme-10.yaml": restated})
     assert [item.kind for item in records(results, Finding)] == ["double_counted"]
     # name, department, cost, outlook (the budget account: neither row states it)
     assert [item.location.path[-1] for item in records(results, Checked)] == ["name", "department", "cost", "outlook"]

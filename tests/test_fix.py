@@ -66,7 +66,7 @@ def test_fix_alone_never_rewrites_a_printed_figure(tmp_path):
 
 
 def test_a_safe_fix_quotes_a_code_and_changes_no_figure(tmp_path):
-    path, original, broken = _broken_copy(tmp_path, THEME_11, ('code: "030309"', "code: 030309"))
+    path, original, _ = _broken_copy(tmp_path, THEME_11, ('code: "030309"', "code: 030309"))
     result = run("--fix", "--format", "concise", "--lang", "en", str(path))
     assert "fixed 1 value(s) in 1 file(s)" in result.stderr
     assert path.read_text(encoding="utf-8") == original

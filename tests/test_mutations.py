@@ -87,9 +87,9 @@ def relation_sites(files: list[LoadedFile]) -> list[Site]:
             keyed[(loaded.model.plan.id, indicator.key)].append((loaded, path, indicator))
     by_key: defaultdict[tuple, list] = defaultdict(list)  # a running total and the per-year counts it adds up are not equal values
     for (_plan_id, key), placed in keyed.items():
-        for item in placed:
-            running = item[2].running_total_of
-            by_key[(key, None if running is None else (running.key, running.since))].append(item)
+        for entry in placed:
+            running = entry[2].running_total_of
+            by_key[(key, None if running is None else (running.key, running.since))].append(entry)
     for loaded, path, indicator in plan_set_indicators(files):
         links = [("component", indicator.component_of), ("restated", indicator.restates)]
         for why, key in links:
@@ -152,7 +152,7 @@ def running_total_sites(files: list[LoadedFile]) -> list[Site]:
     """A (累計) running total's value for a year and the per-year values (of another
     edition) it adds up, from the window's start through that year, where all are numbers
     measured for their own year."""
-    per_year = defaultdict(dict)
+    per_year: defaultdict[str, dict[int, tuple[str, tuple, Number]]] = defaultdict(dict)
     for loaded, path, indicator in plan_set_indicators(files):
         if indicator.key is None or indicator.cumulative or indicator.running_total_of is not None:
             continue
@@ -169,8 +169,9 @@ def running_total_sites(files: list[LoadedFile]) -> list[Site]:
             if cell_path[0] == "targets" or cell.measured_year is not None:
                 continue
             year = indicator.baseline.year if cell_path[0] == "baseline" else cell_path[1]
-            parts = [per_year[running.key].get(each) for each in range(running.since, year + 1)]
-            if year < running.since or any(part is None or part[2].measured_year is not None for part in parts):
+            stated = [per_year[running.key].get(each) for each in range(running.since, year + 1)]
+            parts = [part for part in stated if part is not None and part[2].measured_year is None]
+            if year < running.since or len(parts) < len(stated):
                 continue
             sites.append(Site(loaded.name, path + cell_path, "running total"))
             sites += [Site(file, part_path, "running total's per-year value") for file, part_path, _ in parts]

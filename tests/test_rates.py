@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from checker.diagnostics import Checked, Finding, NotApplicable, Unchecked
+from checker.diagnostics import Finding, Unchecked
 from checker.functions import FUNCTIONS, select
 from checker.functions.sums import compare_sum, declared_rounding
 from checker.rounding import RoundingByKind
@@ -49,9 +50,9 @@ def span(diagnostic) -> tuple[int, int]:
 
 
 # Four years of targets, so the period is covered; 待機児童数 falls from 33 to 28.
-WAITING = "{{name: 待機児童数, unit: 人{extra}, baseline: {{year: 令和2年度, value: 40}}, " \
-          "targets: {{令和3年度: 30, 令和4年度: 25, 令和5年度: 20, 令和6年度: 15}}, " \
-          "actuals: {{令和3年度: 33, 令和4年度: 28}}, rates: {{令和3年度: {r3}, 令和4年度: {r4}}}}}"
+WAITING = ("{{name: 待機児童数, unit: 人{extra}, baseline: {{year: 令和2年度, value: 40}}, "
+           "targets: {{令和3年度: 30, 令和4年度: 25, 令和5年度: 20, 令和6年度: 15}}, "
+           "actuals: {{令和3年度: 33, 令和4年度: 28}}, rates: {{令和3年度: {r3}, 令和4年度: {r4}}}}}")
 
 
 # --- 1. direction ------------------------------------------------------------------------
@@ -112,9 +113,9 @@ def test_declared_lower_is_better_and_a_rate_printed_actual_over_target(recommen
 
 
 def test_direction_contradicting_the_target_is_reported(recommended):
-    text = plan(["{name: 待機児童数, unit: 人, direction: higher_is_better, baseline: {year: 令和2年度, value: 40}, "
-                 "targets: {令和3年度: 30以下, 令和4年度: 30以下, 令和5年度: 30以下, 令和6年度: 30以下}, "
-                 "actuals: {令和3年度: 33}, rates: {令和3年度: 90.9%}}"])
+    text = plan([("{name: 待機児童数, unit: 人, direction: higher_is_better, baseline: {year: 令和2年度, value: 40}, "
+                  "targets: {令和3年度: 30以下, 令和4年度: 30以下, 令和5年度: 30以下, 令和6年度: 30以下}, "
+                  "actuals: {令和3年度: 33}, rates: {令和3年度: 90.9%}}")])
     [diagnostic] = check_text(recommended, text)
     assert diagnostic.code == "RATE007" and span(diagnostic) == at(text, "higher_is_better")
     assert diagnostic.args["target"] == "30以下" and diagnostic.args["implied"].en == "lower is better"
@@ -165,7 +166,7 @@ def test_end_of_period_rates_are_each_against_the_one_target(recommended):
     assert diagnostic.code == "RATE001" and span(diagnostic) == at(text, "85.0%")
     assert diagnostic.args["computed"] == Decimal("87.5")
     assert (diagnostic.args["numerator"], diagnostic.args["denominator"]) == (350, 400)
-    [(_, actual), (label, target)] = [(rel.label, s) for rel, s in diagnostic.related]
+    [(_, _actual), (label, target)] = [(rel.label, s) for rel, s in diagnostic.related]
     assert label.en == "end-of-period target" and (target.line, target.column) == at(text, "400")
 
 
@@ -286,16 +287,22 @@ def test_compare_sum_outcomes():
         return parse_cell(text)
 
     parts = [number("100.9"), number("200.9"), number("300.9")]
+
+    def outcome(stated: str, half_unit_per_item: bool = True) -> tuple[str, dict[str, Any]]:
+        found = compare_sum(number(stated), parts, None, half_unit_per_item=half_unit_per_item)
+        assert found is not None, stated
+        return found
+
     assert compare_sum(number("602.7"), parts, None) is None
-    assert compare_sum(number("602.8"), parts, None)[0] == "within_rounding"  # within ±0.15
-    kind, args = compare_sum(number("602.9"), parts, None)
+    assert outcome("602.8")[0] == "within_rounding"  # within ±0.15
+    kind, args = outcome("602.9")
     assert kind == "truncated" and args["rounding"] == "切り捨て" and args["difference"] == Decimal("0.2")
-    kind, args = compare_sum(number("602.5"), parts, None)
+    kind, args = outcome("602.5")
     assert kind == "truncated" and args["rounding"] == "切り上げ" and args["difference"] == Decimal("-0.2")
-    kind, args = compare_sum(number("602.9"), parts, None, half_unit_per_item=False)
+    kind, args = outcome("602.9", half_unit_per_item=False)
     assert kind == "beyond_rounding" and args["allowance"] == 0  # exact counts: no truncation either
     assert compare_sum(number("602.9"), parts, "切り捨て") is None
-    assert compare_sum(number("603.0"), parts, None)[0] == "beyond_rounding"
+    assert outcome("603.0")[0] == "beyond_rounding"
 
 
 def test_declared_rounding_per_kind_of_value():
@@ -310,7 +317,7 @@ def test_declared_rounding_per_kind_of_value():
     assert declared_rounding(node(by_kind), plan_of(None), "totals") is None
     assert declared_rounding(node(by_kind), plan_of("切り上げ"), "totals") == "切り上げ"
     assert declared_rounding(SimpleNamespace(), plan_of(RoundingByKind(totals="四捨五入")), "rates") is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"rounding is declared for .*, not 'counts'"):
         declared_rounding(node(None), plan_of(None), "counts")
 
 
@@ -343,21 +350,21 @@ def test_components_consistent_only_with_truncation(recommended):
 
 RECORDS = plan([
     # 0: checked in 令和3・4年度; 令和5年度 is after the as-of year with no actual yet
-    "{name: 相談件数, unit: 件, baseline: {year: 令和2年度, value: 40}, targets: {令和3年度: 50, 令和4年度: 60, "
-    "令和5年度: 70, 令和6年度: 80}, actuals: {令和3年度: 45, 令和4年度: 60}, "
-    "rates: {令和3年度: 90.0%, 令和4年度: 100.0%, 令和5年度: \"—\"}}",
+    ("{name: 相談件数, unit: 件, baseline: {year: 令和2年度, value: 40}, targets: {令和3年度: 50, 令和4年度: 60, "
+     "令和5年度: 70, 令和6年度: 80}, actuals: {令和3年度: 45, 令和4年度: 60}, "
+     "rates: {令和3年度: 90.0%, 令和4年度: 100.0%, 令和5年度: \"—\"}}"),
     # 1: 令和4年度 has no target
-    "{name: 登録者数, unit: 人, targets: {令和3年度: 10, 令和4年度: \"—\", 令和5年度: 12, 令和6年度: 13}, "
-    "actuals: {令和3年度: 10, 令和4年度: 11}, rates: {令和3年度: 100.0%, 令和4年度: 110.0%}}",
+    ("{name: 登録者数, unit: 人, targets: {令和3年度: 10, 令和4年度: \"—\", 令和5年度: 12, 令和6年度: 13}, "
+     "actuals: {令和3年度: 10, 令和4年度: 11}, rates: {令和3年度: 100.0%, 令和4年度: 110.0%}}"),
     # 2: a qualitative target, and a year with no actual
-    "{name: 講座の実施, unit: 回, targets: {令和3年度: 充実, 令和4年度: 5, 令和5年度: 5, 令和6年度: 5}, "
-    "actuals: {令和3年度: 4}, rates: {令和3年度: 100.0%, 令和4年度: 80.0%}}",
+    ("{name: 講座の実施, unit: 回, targets: {令和3年度: 充実, 令和4年度: 5, 令和5年度: 5, 令和6年度: 5}, "
+     "actuals: {令和3年度: 4}, rates: {令和3年度: 100.0%, 令和4年度: 80.0%}}"),
     # 3: a zero target, and a relative target whose previous actual is missing
-    "{name: 苦情件数, unit: 件, targets: {令和3年度: 0, 令和4年度: 前年度比減, 令和5年度: 前年度比減, 令和6年度: 前年度比減}, "
-    "actuals: {令和4年度: 3}, rates: {令和3年度: 0.0%, 令和4年度: 100.0%}}",
+    ("{name: 苦情件数, unit: 件, targets: {令和3年度: 0, 令和4年度: 前年度比減, 令和5年度: 前年度比減, 令和6年度: 前年度比減}, "
+     "actuals: {令和4年度: 3}, rates: {令和3年度: 0.0%, 令和4年度: 100.0%}}"),
     # 4: a target and an actual but no stated rate: not a relation
-    "{name: 参加者数, unit: 人, targets: {令和3年度: 10, 令和4年度: 10, 令和5年度: 10, 令和6年度: 10}, "
-    "actuals: {令和3年度: 9}}",
+    ("{name: 参加者数, unit: 人, targets: {令和3年度: 10, 令和4年度: 10, 令和5年度: 10, 令和6年度: 10}, "
+     "actuals: {令和3年度: 9}}"),
 ])
 
 
@@ -409,8 +416,8 @@ def test_unchecked_reasons_are_in_both_languages_and_name_the_relation():
 
 
 def test_a_year_with_no_target_is_not_checked_and_reported():
-    text = plan(["{name: 登録者数, unit: 人, targets: {令和3年度: 10, 令和5年度: 12, 令和6年度: 13}, "
-                 "actuals: {令和3年度: 10, 令和4年度: 11}, rates: {令和3年度: 100.0%, 令和4年度: 110.0%}}"])
+    text = plan([("{name: 登録者数, unit: 人, targets: {令和3年度: 10, 令和5年度: 12, 令和6年度: 13}, "
+                  "actuals: {令和3年度: 10, 令和4年度: 11}, rates: {令和3年度: 100.0%, 令和4年度: 110.0%}}")])
     assert records(text) == [
         ("Checked", at(text, "100.0%"), ""),
         ("no_target", at(text, "110.0%"), ""),
@@ -419,8 +426,8 @@ def test_a_year_with_no_target_is_not_checked_and_reported():
 
 
 def test_zero_denominator_and_unreadable_operands_are_not_checked():
-    text = plan(["{name: 苦情件数, unit: 件, targets: {令和3年度: 0, 令和4年度: 5, 令和5年度: 5, 令和6年度: 5}, "
-                 "actuals: {令和3年度: 2, 令和4年度: 4}, rates: {令和3年度: 0.0%, 令和4年度: 80.0%}}"])
+    text = plan([("{name: 苦情件数, unit: 件, targets: {令和3年度: 0, 令和4年度: 5, 令和5年度: 5, 令和6年度: 5}, "
+                  "actuals: {令和3年度: 2, 令和4年度: 4}, rates: {令和3年度: 0.0%, 令和4年度: 80.0%}}")])
     assert records(text) == [
         ("not_computable", after(text, "{令和3年度: ", "0.0%"), ""),
         ("Unchecked", after(text, "{令和3年度: ", "0.0%"), "the denominator is zero"),
@@ -435,8 +442,8 @@ def test_zero_denominator_and_unreadable_operands_are_not_checked():
 
 def test_a_future_rate_with_an_actual_is_checked():
     # an actual after the as-of year is year_coverage's finding; its rate is still checked
-    text = plan(["{name: 相談件数, unit: 件, targets: {令和3年度: 50, 令和4年度: 60, 令和5年度: 70, 令和6年度: 80}, "
-                 "actuals: {令和5年度: 70}, rates: {令和5年度: 100.0%, 令和6年度: 90.0%}}"])
+    text = plan([("{name: 相談件数, unit: 件, targets: {令和3年度: 50, 令和4年度: 60, 令和5年度: 70, 令和6年度: 80}, "
+                  "actuals: {令和5年度: 70}, rates: {令和5年度: 100.0%, 令和6年度: 90.0%}}")])
     assert records(text) == [
         ("Checked", at(text, "100.0%"), ""),
         ("NotApplicable", at(text, "90.0%"), "a year after the as-of year, with no actual yet"),
@@ -446,7 +453,7 @@ def test_a_future_rate_with_an_actual_is_checked():
 def test_records_are_checked_or_not_for_every_stated_rate_only():
     kinds = {kind for kind, _, _ in records(RECORDS)}
     assert {"Checked", "Unchecked", "NotApplicable"} <= kinds
-    assert not any(isinstance(item, (Checked, Unchecked, NotApplicable)) and item.location.path[-2] != "rates"
+    assert not any(item.location.path[-2] != "rates"
                    for target in select("indicators", [load_plan_text(RECORDS)])
                    for item in FUNCTIONS["achievement_rate"].run(target, {}) if not isinstance(item, Finding))
 

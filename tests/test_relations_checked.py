@@ -80,7 +80,7 @@ def test_an_evaluated_total_is_checked_at_the_total_whether_it_holds_or_not():
 
 
 @pytest.mark.parametrize(
-    "printed, ja, en",
+    ("printed", "ja", "en"),
     [
         ('"—"', "内訳 2 の事業費が「—」", "item 2's cost is —"),
         ('"-"', "内訳 2 の事業費が「-」", "item 2's cost is -"),
@@ -119,8 +119,8 @@ def test_an_absent_total_or_an_empty_list_is_unchecked_at_the_total():
 
 
 def test_a_list_without_a_printed_total_has_no_sum():
-    text = (EVAL % "") + "themes:\n  - id: a\n    title: t\n    projects:\n      unit: 千円\n      items:\n" \
-        "        - {no: 1, name: 事業1, cost: 100}\n"
+    text = (EVAL % "") + ("themes:\n  - id: a\n    title: t\n    projects:\n      unit: 千円\n      items:\n"
+                          "        - {no: 1, name: 事業1, cost: 100}\n")
     assert run(text, "project_lists", "sum_matches") == []
 
 
@@ -170,7 +170,7 @@ def test_a_note_never_means_zero_even_where_blanks_do():
 
 
 @pytest.mark.parametrize(
-    "declared, problem",
+    ("declared", "problem"),
     [('["(※4)"]', "0 を意味できるのは空欄"), ("[未集計]", "0 を意味できるのは空欄"), ("true", "記号のリスト")],
 )
 def test_a_declaration_that_would_make_a_note_or_word_zero_is_refused(recommended, declared, problem):

@@ -138,7 +138,7 @@ def test_a_ruleset_error_that_speaks_both_languages_is_reported_in_the_runs(proj
             return {"ja": "規則セットが壊れています", "en": "the ruleset is broken"}[lang]
 
     def failing(spec, base=None, *args, **kwargs):
-        raise Bilingual("city.yaml", "the ruleset is broken")
+        raise Bilingual("city.yaml", Text("規則セットが壊れています", "the ruleset is broken"))
 
     monkeypatch.setattr(rules, "load_ruleset", failing)
     (project / "plancheck.toml").write_text('rulesets = ["city.yaml"]\n', encoding="utf-8")

@@ -379,7 +379,7 @@ themes:
     assert isinstance(record, Unchecked) and record.reason.en == "item 3 could not be read"
     spec = registry["indicator_links"]
     [record] = [item for item in spec.run(select("plan_set", [loaded])[0], {}) if isinstance(item, Unchecked)]
-    assert isinstance(record, Unchecked) and record.location.path == ("themes", 0, "indicators", 3, "restates")
+    assert record.location.path == ("themes", 0, "indicators", 3, "restates")
     assert resolve(record.location, {loaded.name: loaded}).line == _line_of(text, "restates: sports")
 
 

@@ -40,7 +40,7 @@ PROJECTS = """\
 """
 # where a value starts (columns count characters from 1, as an editor does)
 VALUE_COLUMN = len("        targets: {令和3年度: ") + 1
-assert VALUE_COLUMN == len("        actuals: {令和3年度: ") + 1
+assert len("        actuals: {令和3年度: ") + 1 == VALUE_COLUMN
 COST_LINE, COST_COLUMN = 15, len("        - {no: 1, name: 心身障害児福祉手当事業, cost: ") + 1
 TOTAL_LINE, TOTAL_COLUMN = 17, len("      total: ") + 1
 

@@ -13,9 +13,14 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.diagnostics import Finding, ModelPath, RelationRecord
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from checker.functions.options import FunctionOptions
 
 
 @dataclass(frozen=True)
@@ -41,14 +46,14 @@ class FunctionSpec:
     given: tuple[str, ...]  # the selectors it accepts
     # kind -> the arguments its findings carry: exactly the placeholders a message may use
     kinds: dict[str, tuple[str, ...]]
-    options: type | None = None  # its FunctionOptions model; None: it takes none
+    options: type[FunctionOptions] | None = None  # its options model; None: it takes none
     # the kind of its findings that say a rule does not fit the data (a row the table does
     # not have): reported as RULE001 whatever the rule's kind, never by the rule itself
     target_mismatch: str | None = None
     doc: str = ""
 
     @property
-    def options_model(self) -> type:
+    def options_model(self) -> type[FunctionOptions]:
         if self.options is not None:
             return self.options
         from checker.functions.options import FunctionOptions
@@ -74,7 +79,7 @@ def check_function(
     name: str,
     given: tuple[str, ...],
     kinds: dict[str, tuple[str, ...]],
-    options: type | None = None,
+    options: type[FunctionOptions] | None = None,
     target_mismatch: str | None = None,
 ):
     """Register a check function: the selectors it takes, each finding kind it reports with
@@ -205,7 +210,7 @@ def load_builtin_functions() -> None:
     )
 
 
-def selector_models(given: str) -> tuple[type, ...]:
+def selector_models(given: str) -> tuple[type[BaseModel], ...]:
     """The model classes of the nodes a selector yields: the fields its filters may name
     (none for plan_set, which yields the whole set)."""
     from checker.model import (

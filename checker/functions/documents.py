@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from checker.diagnostics import Checked, Finding, Location, ModelPath, RelationRecord, Related, Text, Year
+from checker.diagnostics import Checked, Finding, Location, ModelPath, Related, RelationRecord, Text, Year
 from checker.functions import Target, check_function, plan_set_indicators
 from checker.values import Number
 
@@ -93,7 +93,7 @@ def _numbered_lists(node: Any, path: ModelPath) -> Iterator[tuple[ModelPath, str
         value = getattr(node, name)
         if isinstance(value, list):
             entries = [entry for entry in value if _model_fields(entry) is not None]
-            field = next((field for field in _NUMBER_FIELDS if entries and field in _model_fields(entries[0])), None)
+            field = next((field for field in _NUMBER_FIELDS if entries and field in (_model_fields(entries[0]) or {})), None)
             if field is not None:
                 yield path + (name,), field, value
             for index, entry in enumerate(entries):
@@ -224,7 +224,7 @@ def target_revisions(target: Target, options: dict[str, Any]) -> Iterator[Findin
     period = target.plan.plan.period
     for index, revision in enumerate(indicator.revisions):
         base: ModelPath = target.path + ("revisions", index)
-        years = [(("year",), revision.year, False)]
+        years: list[tuple[ModelPath, Any, bool]] = [(("year",), revision.year, False)]
         years += [(("targets", year), year, True) for year in sorted(revision.targets)]
         for path, year, is_key in years:
             location = Location(target.file, base + path, key=is_key)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from checker.diagnostics import (
     Checked,
@@ -19,8 +19,8 @@ from checker.diagnostics import (
     Location,
     ModelPath,
     NotApplicable,
-    RelationRecord,
     Related,
+    RelationRecord,
     Text,
     Unchecked,
     Year,
@@ -57,10 +57,10 @@ def keyed_indicators(placed_list: list[Placed]) -> dict[str, Placed]:
     return keyed
 
 
-def blocking_reason(cell: Any) -> Text | None:
-    """Why `cell` cannot take part in an arithmetic relation, or None for a number."""
+def blocking_reason(cell: Any) -> Text:
+    """Why `cell`, which is not a number, cannot take part in an arithmetic relation."""
     if isinstance(cell, Number):
-        return None
+        raise ValueError(f"a number blocks no relation: {cell.text}")
     if cell is None:
         return Text("値が記載されていない", "the value is not stated")
     if isinstance(cell, Absent):
@@ -172,9 +172,10 @@ def components_sum(target: Target, options: dict[str, Any]) -> Iterator[Finding 
                     yield Unchecked(Location(part.file, part.path + path), COMPONENTS, blocking_reason(value))
                     continue
                 yield Checked(here)
+                numbers = cast(list[Number], values)  # none blocked: every one is a Number
                 # Whole counts are exact; decimals were rounded row by row.
-                rounded = any(cell.places > 0 for cell in [stated, *values])
-                outcome = compare_sum(stated, values, declared_rounding(parent.indicator, parent.plan, "totals"), half_unit_per_item=rounded)
+                rounded = any(cell.places > 0 for cell in [stated, *numbers])
+                outcome = compare_sum(stated, numbers, declared_rounding(parent.indicator, parent.plan, "totals"), half_unit_per_item=rounded)
                 if outcome is None:
                     continue
                 kind, args = outcome

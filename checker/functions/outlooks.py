@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from checker.diagnostics import Checked, Finding, Fix, Location, RelationRecord, Related, Text, Unchecked
+from checker.diagnostics import Checked, Finding, Fix, Location, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
 from checker.functions.sums import unread
 

@@ -19,14 +19,14 @@ from checker.diagnostics import (
     Location,
     ModelPath,
     NotApplicable,
-    RelationRecord,
     Related,
+    RelationRecord,
     Text,
     Unchecked,
     Year,
 )
 from checker.functions import Target, check_function, plan_set_indicators
-from checker.functions.links import break_reason, blocking_reason
+from checker.functions.links import blocking_reason, break_reason
 from checker.functions.sums import compare_sum
 from checker.values import Absent, Number, Unreadable, normalise_unit
 

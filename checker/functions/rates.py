@@ -186,7 +186,7 @@ def _reference(indicator: Any, year: int, header: Any) -> Reference | Blocked:
     target_year = end_of_period_year(indicator, header) if end_of_period else year
     # the target in force: a revision's (改訂後の期待値) from its year on, when the rates are
     # stated against it
-    in_force: ModelPath = ("targets", target_year)
+    in_force: ModelPath = ("targets",)  # with its year below, whenever there is a target
     target = None
     if target_year is not None:
         in_force, target = indicator.target_in_force(target_year, for_rates=True)
@@ -427,6 +427,7 @@ def _direction_conflict(target: Target) -> Iterator[Finding]:
         return
     declared_lower = indicator.direction == "lower_is_better"
     for year, cell in sorted(indicator.targets.items()):
+        lower: bool | None  # None: the form says nothing (about_same)
         if isinstance(cell, Bound):
             lower = BOUND_LOWER[cell.kind]
         elif isinstance(cell, Relative):
@@ -462,7 +463,7 @@ def rate_for(indicator: Any, year: int, header: Any = None) -> Decimal | None:
 
 @check_function("assessment_consistency", given=("sections",),
                 kinds={"contradicts": ("assessment", "reached", "count", "year", "rates")})
-def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def assessment_consistency(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """A stated 目標達成度合い agrees with the rates of the as-of year: 順調に成果が上がっている
     while fewer than half the indicators reach 100 %, or 一部の成果 / 成果が上がっていない
     while every indicator reaches it, is reported (as information: the assessment weighs

@@ -3,11 +3,10 @@ comparison for any stated sum (table rows, component rows)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-
-import unicodedata
 
 from pydantic import Field
 

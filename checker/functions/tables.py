@@ -30,8 +30,8 @@ from checker.diagnostics import (
     Location,
     ModelPath,
     NotApplicable,
-    RelationRecord,
     Related,
+    RelationRecord,
     Text,
     Unchecked,
     closest,
@@ -162,6 +162,7 @@ def _unread_row(target: Target, reference: str, where: ModelPath) -> Unchecked |
     tables = target.plan.tables
     index = next((index for index, table in enumerate(tables)
                   if ((table.id == table_id) if table_id else (table is target.node))), None)
+    container: ModelPath
     if index is None:
         container, name = ("tables",), table_id
     else:
@@ -173,9 +174,9 @@ def _unread_row(target: Target, reference: str, where: ModelPath) -> Unchecked |
 
 def _resolve_all(
     target: Target, references: dict[str, list[str]], where: ModelPath
-) -> tuple[dict[str, list[RowRef]], list[Finding]]:
+) -> tuple[dict[str, list[RowRef]], list[Finding | Unchecked]]:
     resolved: dict[str, list[RowRef]] = {}
-    problems: list[Finding] = []
+    problems: list[Finding | Unchecked] = []
     for option, names in references.items():
         rows = []
         for name in names:

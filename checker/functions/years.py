@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checker.diagnostics import Finding, Location, Related, Text, Unchecked, Year
+from checker.diagnostics import Finding, Location, Related, RelationRecord, Text, Unchecked, Year
 from checker.functions import Target, check_function, plan_sections
 from checker.values import Absent
 
@@ -37,7 +37,7 @@ def _period_location(target: Target) -> Location:
            "baseline_in_period": ("indicator", "year", "start"),
            "outside_period": ("indicator", "row", "year", "start", "end")},
 )
-def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
+def year_coverage(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """Every year of the plan's period has a target or an explicit absence (`—`) (one year
     of it, for plans that declare `target_years: end_of_period`); actuals
     and rates stop at the plan's as-of year; the baseline comes before the period; no
