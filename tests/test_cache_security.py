@@ -7,6 +7,7 @@ the cache was not used, and nothing outside the project changes."""
 
 from __future__ import annotations
 
+import hmac
 import os
 import stat
 from pathlib import Path
@@ -193,3 +194,195 @@ def test_a_cache_plancheck_made_is_used_and_kept_to_its_own_files(project, uncac
     names = sorted(path.name for path in (project / CACHE).iterdir())
     assert names == [".gitignore", "CACHEDIR.TAG", "file", "ruleset", "run"]
     assert stat.S_IMODE((project / CACHE).stat().st_mode) == 0o700
+
+
+# --- the signature ---------------------------------------------------------------
+
+def _entries(project: Path, kind: str) -> set[Path]:
+    return {path for path in (project / CACHE / kind).rglob("*") if path.is_file() and not path.name.startswith(".")}
+
+
+def _failing_and_clean_entries(project: Path) -> tuple[set[Path], set[Path], set[Path], set[Path]]:
+    """A failing run's entries and, after the plan was corrected, a clean run's; the plan
+    then put back as it failed."""
+    bad = project / "plans" / "bad.yaml"
+    failing = bad.read_text(encoding="utf-8")
+    assert _run()[0] == 1
+    failing_runs, failing_files = _entries(project, "run"), _entries(project, "file")
+    bad.write_text(failing.replace("total: 4870", "total: 3870"), encoding="utf-8")
+    assert _run()[0] == 0
+    clean_runs, clean_files = _entries(project, "run") - failing_runs, _entries(project, "file") - failing_files
+    assert len(clean_runs) == 1 and len(clean_files) == 1
+    bad.write_text(failing, encoding="utf-8")
+    return failing_runs, failing_files, clean_runs, clean_files
+
+
+def test_a_signed_entry_copied_over_another_does_not_turn_a_failing_run_into_a_passing_one(project, uncached):
+    failing_runs, failing_files, clean_runs, clean_files = _failing_and_clean_entries(project)
+    (clean_run,), (clean_file,) = clean_runs, clean_files
+    for entry in failing_runs:
+        entry.write_bytes(clean_run.read_bytes())  # the clean run's report, validly signed, at the failing run's key
+    for entry in failing_files:
+        entry.write_bytes(clean_file.read_bytes())  # the corrected file's entry over the failing file's
+    code, stdout, stderr = _run()
+    assert (code, stdout) == uncached and "cache" not in stderr
+    # every copied entry was a miss and was written again, this time as its own
+    assert all(entry.read_bytes() != clean_run.read_bytes() for entry in failing_runs)
+
+
+def test_an_entry_moved_to_another_kind_is_a_miss(project):
+    from checker.cache import Cache
+
+    store = Cache(project / CACHE, "fingerprint", root=project)
+    key = store.key("one")
+    store.put("run", key, ["a clean report"])
+    (project / CACHE / "file" / key[:2]).mkdir(parents=True)
+    (project / CACHE / "run" / key[:2] / key).rename(project / CACHE / "file" / key[:2] / key)
+    assert store.get("file", key) is None and store.get("run", key) is None
+    store.put("file", key, ["the file's own"])
+    assert store.get("file", key) == ["the file's own"]
+
+
+# --- the key ---------------------------------------------------------------------
+
+def _key_file(project: Path) -> Path:
+    return project.parent / "user-cache" / "plancheck" / "cache-key"
+
+
+def _forge(project: Path, key: bytes) -> None:
+    """What someone who knows the key can do: sign the clean run's report at the failing
+    run's place."""
+    failing_runs, _, clean_runs, _ = _failing_and_clean_entries(project)
+    (clean_run,) = clean_runs
+    payload = clean_run.read_bytes()[32:]
+    for entry in failing_runs:
+        signature = hmac.new(key, b"%s%s\0%s\0%s" % (cache_module._SIGNED, b"run", entry.name.encode(), payload),
+                             "blake2s").digest()
+        entry.write_bytes(signature + payload)
+
+
+def test_the_key_is_made_for_the_user_only(project, uncached):
+    assert _run()[:2] == uncached
+    key = _key_file(project)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert len(key.read_bytes()) == 32
+
+
+def test_a_forged_entry_is_believed_only_under_the_key_it_was_signed_with(project, uncached):
+    """The control for the tests below: an entry signed under the trusted key passes."""
+    _run("--no-cache")
+    known = b"k" * 32
+    _key_file(project).parent.mkdir(parents=True, mode=0o700)
+    _key_file(project).write_bytes(known)
+    _key_file(project).chmod(0o600)
+    cache_module._key_at.cache_clear()
+    _forge(project, known)
+    cache_module._key_at.cache_clear()
+    assert _run()[0] == 0  # whoever holds the key decides what a run reports
+
+
+@pytest.mark.parametrize("loosen", ["group-writable key", "world-writable key", "group-writable directory",
+                                    "linked key", "key of another user"])
+def test_a_key_others_could_have_written_is_not_trusted(project, uncached, loosen):
+    """Someone who can write the key file (or its directory) could sign entries: a key
+    anyone else could have written is not used, and the entries signed with it are misses."""
+    key = _key_file(project)
+    known = b"k" * 32
+    key.parent.mkdir(parents=True, mode=0o700)
+    key.write_bytes(known)
+    key.chmod(0o600)
+    cache_module._key_at.cache_clear()
+    _forge(project, known)
+    shown = key
+    if loosen == "group-writable key":
+        key.chmod(0o620)
+    elif loosen == "world-writable key":
+        key.chmod(0o606)
+    elif loosen == "group-writable directory":
+        key.parent.chmod(0o770)
+        shown = key.parent
+    elif loosen == "linked key":
+        planted = project.parent / "outside" / "planted-key"
+        planted.write_bytes(known)
+        key.unlink()
+        key.symlink_to(planted)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("making a file another user's needs root")
+        os.chown(key, 65534, 65534)
+    reason = {"linked key": "is a symbolic link", "key of another user": "belongs to another user"}.get(
+        loosen, "is writable by its group or by others")
+    before = _snapshot(project.parent / "outside")
+    cache_module._key_at.cache_clear()
+    key_before = os.readlink(key) if key.is_symlink() else key.read_bytes()
+    code, stdout, stderr = _run()
+    assert (code, stdout) == uncached
+    assert (f"plancheck: cache key not trusted: {shown} {reason}; using a key for this run only "
+            "(chmod go-w fixes it)") in stderr.splitlines(), stderr
+    assert _snapshot(project.parent / "outside") == before
+    assert (os.readlink(key) if key.is_symlink() else key.read_bytes()) == key_before  # never replaced either
+
+
+# --- reading entries -------------------------------------------------------------
+
+def _replace_entries(project: Path, make) -> list[Path]:
+    entries = [entry for kind in ("file", "run", "ruleset") for entry in _entries(project, kind)]
+    for entry in entries:
+        entry.unlink()
+        make(entry)
+    return entries
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("planted", ["fifo", "link to /dev/zero"])
+def test_a_fifo_or_a_device_where_an_entry_should_be_is_a_miss_never_a_hang(project, uncached, planted):
+    import subprocess
+    import sys
+
+    assert _run()[:2] == uncached
+    _replace_entries(project, os.mkfifo if planted == "fifo" else lambda entry: entry.symlink_to("/dev/zero"))
+    before = _snapshot(project.parent / "outside")
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "",
+                   "XDG_CACHE_HOME": str(project.parent / "user-cache")}
+    process = subprocess.Popen([sys.executable, "-m", "checker", "--format", "concise", "--lang", "en"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert (process.returncode, stdout) == uncached, stderr
+    assert _snapshot(project.parent / "outside") == before
+
+
+def test_an_entry_that_is_not_a_regular_file_is_a_miss(project):
+    from checker.cache import Cache
+
+    store = Cache(project / CACHE, "fingerprint", root=project)
+    key = store.key("one")
+    store.put("file", key, "value")
+    entry = project / CACHE / "file" / key[:2] / key
+    entry.unlink()
+    os.mkfifo(entry)  # opened without blocking, then refused: a hang would stop this test here
+    assert store.get("file", key) is None
+    entry.unlink()
+    entry.symlink_to("/dev/zero")
+    assert store.get("file", key) is None
+    entry.unlink()
+    entry.mkdir()
+    assert store.get("file", key) is None and store.misses == 3 and store.hits == 0
+
+
+def test_an_entry_larger_than_the_cap_is_neither_read_nor_written(project):
+    from checker.cache import Cache
+
+    roomy = Cache(project / CACHE, "fingerprint", root=project, max_entry_bytes=10_000)
+    key = roomy.key("one")
+    roomy.put("file", key, "x" * 2_000)
+    assert roomy.get("file", key) == "x" * 2_000
+    tight = Cache(project / CACHE, "fingerprint", root=project, max_entry_bytes=1_000)
+    assert tight.get("file", key) is None  # its size is seen before a byte is read
+    other = tight.key("two")
+    tight.put("file", other, "y" * 2_000)
+    assert not (project / CACHE / "file" / other[:2] / other).exists()
