@@ -290,18 +290,18 @@ def _within(inner: str, outer: str) -> bool:
     return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
-def check_placement(directory: Path, root: Path, plan_files: Iterable[Path] = ()) -> None:
+def check_placement(directory: Path, root: Path, plan_dirs: Iterable[Path] = ()) -> None:
     """`CacheRefused` when the cache would be the project's root or above it, or would hold
-    a plan file: clearing it, or a foreign entry in it, must never touch what is checked."""
+    a directory of plan files (`plan_dirs`: the directories named, and those of the files):
+    clearing it, or an entry planted in it, must never touch what is checked."""
     from checker.messages import message
 
     where = os.path.realpath(directory)
     if _within(os.path.realpath(root), where):
         raise CacheRefused(message("cache_holds_project", path=_shown(directory)))
-    # a directory holding a file holds its directory: a few parents stand for every file
-    for parent in sorted({Path(file).absolute().parent for file in plan_files}):
-        if _within(os.path.realpath(parent), where):
-            raise CacheRefused(message("cache_holds_plans", path=_shown(directory), plan=_shown(parent)))
+    for plans in sorted(set(plan_dirs)):
+        if _within(os.path.realpath(plans), where):
+            raise CacheRefused(message("cache_holds_plans", path=_shown(directory), plan=_shown(plans)))
 
 
 def _check_contents(descriptor: int, directory: Path) -> None:
@@ -334,7 +334,7 @@ class Cache:
     another reason (a read-only checkout) gives a cache where every entry is a miss."""
 
     def __init__(self, directory: Path, fingerprint: str, *, root: Path | None = None,
-                 plan_files: Iterable[Path] = (), max_entry_bytes: int = MAX_ENTRY_BYTES) -> None:
+                 plan_dirs: Iterable[Path] = (), max_entry_bytes: int = MAX_ENTRY_BYTES) -> None:
         self.directory = directory
         self.fingerprint = fingerprint
         self.max_entry_bytes = max_entry_bytes
@@ -343,7 +343,7 @@ class Cache:
         self._descriptors: dict[str | None, int] = {}  # the directory (None) and its kind directories
         weakref.finalize(self, _close_all, self._descriptors)
         if root is not None:
-            check_placement(directory, root, plan_files)
+            check_placement(directory, root, plan_dirs)
         if not SUPPORTED:
             self._key = b""
             return

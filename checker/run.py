@@ -132,8 +132,8 @@ def prepare(options: RunOptions) -> Prepared:
 
     try:
         settings = resolve(options)
-        plans = [Path(path) for path in options.paths] or settings.plan_set_paths()
-        cache = None if options.no_cache else open_cache(settings, plan_files=plans)
+        named = [Path(path) for path in options.paths] or settings.plan_set_paths()
+        cache = None if options.no_cache else open_cache(settings, plan_dirs=_plan_dirs(named))
         ruleset = settings.apply_to(load_rulesets(options.rulesets, settings, cache))
     except RulesetError as error:
         raise ConfigError.of(error) from None
@@ -185,10 +185,16 @@ def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> 
     return merged
 
 
-def open_cache(settings: Settings, ruleset: Ruleset | None = None, plan_files=(), notes: list | None = None):
+def _plan_dirs(paths) -> set[Path]:
+    """The directories the cache must not hold: those named, and those of the files named."""
+    return {path if path.is_dir() else path.parent for path in paths}
+
+
+def open_cache(settings: Settings, ruleset: Ruleset | None = None, plan_dirs=(), notes: list | None = None):
     """The cache for this run's checks, or (without a ruleset) for parsed ruleset files;
     None when its directory is refused (a link, another user's, holding what is not the
-    cache's, the project's root or above a plan file), with the reason in `notes`."""
+    cache's, the project's root or one of `plan_dirs`, the directories of the plan files),
+    with the reason in `notes`."""
     from checker.cache import (
         CACHE_DIR_NAME,
         MAX_ENTRY_BYTES,
@@ -205,7 +211,7 @@ def open_cache(settings: Settings, ruleset: Ruleset | None = None, plan_files=()
         ruleset, settings.limits)
     try:
         # a loaded file's entry is a few times its bytes; a run's, the reported findings
-        cache = Cache(directory, fingerprint, root=settings.root, plan_files=plan_files,
+        cache = Cache(directory, fingerprint, root=settings.root, plan_dirs=plan_dirs,
                       max_entry_bytes=max(MAX_ENTRY_BYTES, 8 * settings.limits.file_bytes))
     except CacheRefused as refused:
         if notes is not None:
@@ -241,7 +247,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
-    cache = None if options.no_cache else open_cache(settings, ruleset, everything, result.notes)
+    plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
+    cache = None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
     read = [read_file(path, display_name(path), settings.limits) for path in everything]
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None

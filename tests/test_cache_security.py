@@ -386,3 +386,30 @@ def test_an_entry_larger_than_the_cap_is_neither_read_nor_written(project):
     other = tight.key("two")
     tight.put("file", other, "y" * 2_000)
     assert not (project / CACHE / "file" / other[:2] / other).exists()
+
+
+def test_a_cache_dir_of_an_empty_plan_directory_is_refused_before_anything_is_written(project, uncached):
+    """The ruleset cache is opened before any plan file is found: a configured plan
+    directory is protected from the start, even with nothing in it yet."""
+    (project / "plans" / "later").mkdir()
+    (project / "plancheck.toml").write_text('plans = ["plans/later", "plans"]\ncache-dir = "plans/later"\n',
+                                            encoding="utf-8")
+    _refused(project, uncached, "plans/later contains plan files (plans/later)")
+    assert list((project / "plans" / "later").iterdir()) == []
+
+
+def test_a_cache_directory_swapped_for_a_link_after_it_was_checked_is_not_followed(project):
+    """Between the check and the writes, the directory is replaced by a link to the user's
+    files: the writes still go to the directory that was checked (opened once, then every
+    step relative to it)."""
+    from checker.cache import Cache
+
+    store = Cache(project / CACHE, "fingerprint", root=project)
+    before = _snapshot(project.parent / "outside")
+    (project / CACHE).rename(project / "checked")
+    (project / CACHE).symlink_to(project.parent / "outside")
+    key = store.key("one")
+    store.put("run", key, "value")
+    assert store.get("run", key) == "value"
+    assert _snapshot(project.parent / "outside") == before
+    assert (project / "checked" / "run" / key[:2] / key).is_file()
