@@ -180,6 +180,21 @@ def _write_new(name: str, directory: int, data: bytes) -> None:
         os.close(descriptor)
 
 
+def _publish(name: str, directory: int, data: bytes) -> None:
+    """`name` holding `data`, whole or not at all (written aside, then linked into place),
+    unless it exists already: a run reading it at the same moment never sees it half
+    written, and a file another run published first is kept."""
+    import secrets
+
+    temporary = f".tmp-{secrets.token_hex(8)}"
+    _write_new(temporary, directory, data)
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, name, src_dir_fd=directory, dst_dir_fd=directory, follow_symlinks=False)
+    finally:
+        os.unlink(temporary, dir_fd=directory)
+
+
 # --- the key ---------------------------------------------------------------------
 
 def key_path() -> Path:
@@ -222,14 +237,7 @@ def _trusted_key(path: Path) -> bytes:
             try:
                 key, status = _read_regular(path.name, directory, 1024)
             except FileNotFoundError:
-                temporary = f".cache-key-{secrets.token_hex(8)}"
-                _write_new(temporary, directory, secrets.token_bytes(32))
-                try:
-                    os.link(temporary, path.name, src_dir_fd=directory, dst_dir_fd=directory)
-                except FileExistsError:
-                    pass  # another run's key won the race: it is read next
-                finally:
-                    os.unlink(temporary, dir_fd=directory)
+                _publish(path.name, directory, secrets.token_bytes(32))  # or another run's, made first
                 continue
             except OSError as error:
                 if error.errno not in _NOT_FOLLOWED:
@@ -304,14 +312,19 @@ def check_placement(directory: Path, root: Path, plan_dirs: Iterable[Path] = ())
             raise CacheRefused(message("cache_holds_plans", path=_shown(directory), plan=_shown(plans)))
 
 
-def _check_contents(descriptor: int, directory: Path) -> None:
-    """`CacheRefused` when the directory holds anything but plancheck's tag files (regular)
-    and kind directories (real directories): a directory that is someone else's is never
-    written into, whatever a configuration names."""
+def _check_contents(descriptor: int, directory: Path) -> set[str]:
+    """`CacheRefused` when the directory holds anything but plancheck's tag files (regular,
+    with plancheck's contents), kind directories (real directories) and temporary files: a
+    directory that is someone else's is never written into, whatever a configuration
+    names. The names it holds."""
     from checker.messages import message
 
-    for name in sorted(os.listdir(descriptor)):
-        status = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
+    names = set(os.listdir(descriptor))
+    for name in sorted(names):
+        try:
+            status = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
+        except FileNotFoundError:
+            continue  # another run's temporary file, just removed
         if name in TAGS:
             problem = _problem(status, directory / name, regular=True)
             if problem is None:
@@ -320,10 +333,13 @@ def _check_contents(descriptor: int, directory: Path) -> None:
                     problem = message("cache_foreign_file", path=_shown(directory / name))
         elif name in KINDS:
             problem = _problem(status, directory / name, regular=False)
+        elif name.startswith(".tmp-"):  # another run's tag being published (never read)
+            problem = _problem(status, directory / name, regular=True)
         else:
             problem = message("cache_foreign_file", path=_shown(directory / name))
         if problem is not None:
             raise CacheRefused(problem)
+    return names
 
 
 class Cache:
@@ -341,6 +357,7 @@ class Cache:
         self.hits = self.misses = 0
         self.notes: list[Text] = []  # what the run should tell the user (a key not trusted)
         self._descriptors: dict[str | None, int] = {}  # the directory (None) and its kind directories
+        self._present: set[str] = set()
         weakref.finalize(self, _close_all, self._descriptors)
         if root is not None:
             check_placement(directory, root, plan_dirs)
@@ -356,7 +373,7 @@ class Cache:
             if not directory.parent.exists():
                 directory.parent.mkdir(parents=True, exist_ok=True)
             self._descriptors[None] = _open_directory(directory, None, directory, create=True)
-            _check_contents(self._descriptors[None], directory)
+            self._present = _check_contents(self._descriptors[None], directory)
             self._tag()
         except CacheRefused:
             _close_all(self._descriptors)
@@ -365,10 +382,9 @@ class Cache:
             _close_all(self._descriptors)  # unwritable, or gone: every entry a miss
 
     def _tag(self) -> None:
-        root = self._descriptors[None]
         for name, content in TAGS.items():
-            with contextlib.suppress(FileExistsError):  # checked above (or another run's, just made)
-                _write_new(name, root, content)
+            if name not in self._present:  # the ones there were checked above
+                _publish(name, self._descriptors[None], content)
 
     def key(self, *parts: bytes | str) -> str:
         digest = hashlib.blake2b(self.fingerprint.encode(), digest_size=20)

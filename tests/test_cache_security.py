@@ -413,3 +413,26 @@ def test_a_cache_directory_swapped_for_a_link_after_it_was_checked_is_not_follow
     assert store.get("run", key) == "value"
     assert _snapshot(project.parent / "outside") == before
     assert (project / "checked" / "run" / key[:2] / key).is_file()
+
+
+@pytest.mark.slow
+def test_runs_making_the_cache_at_the_same_moment_never_refuse_each_others(project, uncached):
+    """A tag or the key is published whole (written aside, linked into place): a run that
+    checks the directory while another makes it never sees half a tag and refuses it."""
+    import shutil
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "",
+                   "XDG_CACHE_HOME": str(project.parent / "user-cache")}
+    command = [sys.executable, "-m", "checker", "--format", "concise", "--lang", "en"]
+    for _ in range(3):
+        shutil.rmtree(project / CACHE, ignore_errors=True)
+        shutil.rmtree(project.parent / "user-cache", ignore_errors=True)
+        processes = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, env=environment) for _ in range(3)]
+        outputs = [(process.communicate(timeout=60), process.returncode) for process in processes]
+        for (stdout, stderr), code in outputs:
+            assert (code, stdout) == uncached and "cache" not in stderr, stderr
+        assert not [path for path in (project / CACHE).iterdir() if path.name.startswith(".tmp-")]
+        assert len(_key_file(project).read_bytes()) == 32
