@@ -9,54 +9,260 @@ Two kinds of entry, both keyed by content, never by modification time:
   (context files too) and which files are reported: if any file of the plan set changed,
   the key changes, so a cross-document finding is never stale.
 
-Entries are pickles signed with HMAC under a key kept outside the repository (in the
-user's cache directory), so an entry planted in a repository is ignored, not unpickled.
-They are written to a temporary file and renamed into place, so two runs sharing the cache
-(pre-commit and an editor) never see half an entry; an entry that cannot be read or
+The cache directory usually sits in the repository, so everything in it is treated as
+hostile (docs/security.md, "The cache"):
+
+- Entries are pickles signed with HMAC under a key kept outside the repository (in the
+  user's cache directory, trusted only when it and its directory are the user's and no
+  one else can write them), over the entry's kind and key as well as its payload: an entry
+  planted in a repository, or a signed one copied over another, is a miss, never unpickled.
+- The directory is refused (`CacheRefused`, and the run goes on without a cache) when it is
+  a symbolic link, is not a directory, belongs to another user, holds anything but the
+  tag files and the kind directories, or is the project's root or holds plan files.
+- Every directory below it is opened relative to its parent without following a symbolic
+  link, and every file is created with `O_EXCL | O_NOFOLLOW`: nothing is written outside it.
+- An entry is read only from a regular file no larger than a cap: a FIFO, a device or a
+  link to `/dev/zero` is a miss, never a hang.
+
+Entries are written to a temporary file and renamed into place, so two runs sharing the
+cache (pre-commit and an editor) never see half an entry; an entry that cannot be read or
 verified is a miss. The directory holds a `.gitignore` and a `CACHEDIR.TAG`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import json
 import os
 import pickle
+import stat
 import sys
-from functools import cache
+import weakref
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+if TYPE_CHECKING:
+    from checker.diagnostics import Text
 
 CACHE_DIR_NAME = ".plancheck_cache"
+KINDS = ("file", "run", "ruleset")
+TAGS = {
+    ".gitignore": b"# created by plancheck\n*\n",
+    "CACHEDIR.TAG": b"Signature: 8a477f597d28d172789f06886806bc55\n# plancheck's cache: https://bford.info/cachedir/\n",
+}
+# an entry larger than this is neither read nor written (a loaded file's entry is a few
+# times its bytes; open_cache raises it with the configured file size limit)
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _DIGEST = 32
+_SIGNED = b"plancheck cache entry 2\0"  # what a signature covers, before the kind, the key and the payload
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# non-blocking, so that opening a FIFO returns at once (and is then refused as not a regular file)
+_READ = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# every step relative to a directory already opened; without that (Windows) the cache is off
+# (os.replace takes the same directories as os.rename, but only rename is listed)
+SUPPORTED = {os.open, os.mkdir, os.stat, os.rename, os.unlink, os.link} <= os.supports_dir_fd \
+    and os.listdir in os.supports_fd and bool(_NOFOLLOW)
 
 
-@cache
-def _secret() -> bytes:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plancheck"
-    path = base / "cache-key"
+class CacheRefused(Exception):
+    """A cache directory (or key) that is not plancheck's to use: the reason, in both languages."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason.en)
+        self.reason = reason
+
+
+def _shown(path: Path) -> str:
+    """A path as a message names it: relative to the working directory when below it."""
     try:
-        key = path.read_bytes()
-        if len(key) == 32:
-            return key
-    except OSError:
-        pass
+        return str(Path(path).absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _uid() -> int | None:
+    return os.getuid() if hasattr(os, "getuid") else None  # no owners to compare on Windows
+
+
+def _problem(status: os.stat_result, path: Path, regular: bool) -> Text | None:
+    """Why a file or directory (from `lstat` or `fstat`) is not safe to trust, or None."""
+    from checker.messages import message
+
+    if stat.S_ISLNK(status.st_mode):
+        return message("unsafe_symlink", path=_shown(path))
+    if regular and not stat.S_ISREG(status.st_mode):
+        return message("unsafe_not_regular", path=_shown(path))
+    if not regular and not stat.S_ISDIR(status.st_mode):
+        return message("unsafe_not_directory", path=_shown(path))
+    uid = _uid()
+    if uid is not None and status.st_uid != uid:
+        return message("unsafe_owner", path=_shown(path))
+    return None
+
+
+def _refusal(name: str | Path, parent: int | None, path: Path, regular: bool) -> CacheRefused:
+    """Why `name` could not be opened without following a link (ELOOP, ENOTDIR)."""
+    from checker.messages import message
+
+    problem = _problem(os.stat(name, dir_fd=parent, follow_symlinks=False), path, regular)
+    return CacheRefused(problem or message("unsafe_not_regular" if regular else "unsafe_not_directory",
+                                           path=_shown(path)))
+
+
+_NOT_FOLLOWED = (errno.ELOOP, errno.ENOTDIR, errno.EMLINK)  # a link, or a file where a directory should be
+
+
+def _open_directory(name: str | Path, parent: int | None, path: Path, create: bool) -> int:
+    """A directory's descriptor, opened without following a symbolic link (relative to
+    `parent` when given); created (for this user only) when missing and `create`.
+    `CacheRefused` when it is a link, not a directory, or another user's."""
+    try:
+        try:
+            descriptor = os.open(name, _DIRECTORY, dir_fd=parent)
+        except FileNotFoundError:
+            if not create:
+                raise
+            # mkdir never follows a link in the last component; one already there (another
+            # run's directory, or a planted link) is opened, and refused, next
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o700, dir_fd=parent)
+            descriptor = os.open(name, _DIRECTORY, dir_fd=parent)
+    except OSError as error:
+        if error.errno not in _NOT_FOLLOWED:
+            raise
+        raise _refusal(name, parent, path, regular=False) from None
+    problem = _problem(os.fstat(descriptor), path, regular=False)
+    if problem is not None:
+        os.close(descriptor)
+        raise CacheRefused(problem)
+    return descriptor
+
+
+def _read_regular(name: str, directory: int | None, limit: int) -> tuple[bytes | None, os.stat_result]:
+    """A regular file's bytes, opened without following a link and without blocking (None
+    when it is anything else or larger than `limit`), and its status. OSError when it
+    cannot be opened (ELOOP: a link)."""
+    descriptor = os.open(name, _READ, dir_fd=directory)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return None, status
+        chunks, size = [], 0
+        while size <= limit:  # the file may have grown since fstat: never read past the limit
+            chunk = os.read(descriptor, min(limit + 1 - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return (b"".join(chunks) if size <= limit else None), status
+    finally:
+        os.close(descriptor)
+
+
+def _write_new(name: str, directory: int, data: bytes) -> None:
+    """A new file (never an existing one, never through a link) holding `data`."""
+    descriptor = os.open(name, _CREATE, 0o600, dir_fd=directory)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+
+
+def _publish(name: str, directory: int, data: bytes) -> None:
+    """`name` holding `data`, whole or not at all (written aside, then linked into place),
+    unless it exists already: a run reading it at the same moment never sees it half
+    written, and a file another run published first is kept."""
     import secrets
-    import tempfile
 
-    key = secrets.token_bytes(32)
+    temporary = f".tmp-{secrets.token_hex(8)}"
+    _write_new(temporary, directory, data)
     try:
-        base.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=base)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-        return path.read_bytes()  # whichever run's key won the race
-    except OSError:
-        return key  # no writable home: this run's entries verify only within it
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, name, src_dir_fd=directory, dst_dir_fd=directory, follow_symlinks=False)
+    finally:
+        os.unlink(temporary, dir_fd=directory)
 
+
+# --- the key ---------------------------------------------------------------------
+
+def key_path() -> Path:
+    """Where the user's key is kept (outside every repository)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plancheck" / "cache-key"
+
+
+def _secret() -> tuple[bytes, Text | None]:
+    """The key entries are signed with, and why the user's key file is not trusted (then the
+    key is this run's only), or None."""
+    return _key_at(str(key_path()))
+
+
+@lru_cache(maxsize=8)
+def _key_at(location: str) -> tuple[bytes, Text | None]:
+    import secrets
+
+    path = Path(location)
+    try:
+        return _trusted_key(path), None
+    except CacheRefused as refused:
+        return secrets.token_bytes(32), refused.reason
+    except OSError:
+        # no home to keep a key in: this run's entries verify only within it (quietly, as before)
+        return secrets.token_bytes(32), None
+
+
+def _trusted_key(path: Path) -> bytes:
+    """The key in `path`, made when missing; `CacheRefused` when the file or its directory
+    is a link, another user's, or writable by others (anyone who can replace the key can
+    sign an entry, and an entry is a pickle)."""
+    import secrets
+
+    path.parent.parent.mkdir(parents=True, exist_ok=True)
+    directory = _open_directory(path.parent, None, path.parent, create=True)
+    try:
+        if os.fstat(directory).st_mode & 0o022:
+            raise CacheRefused(_writable(path.parent))
+        for _attempt in range(2):
+            try:
+                key, status = _read_regular(path.name, directory, 1024)
+            except FileNotFoundError:
+                _publish(path.name, directory, secrets.token_bytes(32))  # or another run's, made first
+                continue
+            except OSError as error:
+                if error.errno not in _NOT_FOLLOWED:
+                    raise
+                raise _refusal(path.name, directory, path, regular=True) from None
+            problem = _problem(status, path, regular=True)
+            if problem is not None:
+                raise CacheRefused(problem)
+            if status.st_mode & 0o022:
+                raise CacheRefused(_writable(path))
+            if key is None or len(key) != 32:
+                raise OSError(errno.EINVAL, "not a key")
+            return key
+        raise OSError(errno.EAGAIN, "no key")
+    finally:
+        os.close(directory)
+
+
+def _writable(path: Path) -> Text:
+    from checker.messages import message
+
+    return message("unsafe_writable", path=_shown(path))
+
+
+# --- fingerprints ----------------------------------------------------------------
 
 @cache
 def code_fingerprint() -> str:
@@ -86,13 +292,99 @@ def ruleset_fingerprint(ruleset: Any, limits: Any) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+# --- the directory ---------------------------------------------------------------
+
+def _within(inner: str, outer: str) -> bool:
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+
+def check_placement(directory: Path, root: Path, plan_dirs: Iterable[Path] = ()) -> None:
+    """`CacheRefused` when the cache would be the project's root or above it, or would hold
+    a directory of plan files (`plan_dirs`: the directories named, and those of the files):
+    clearing it, or an entry planted in it, must never touch what is checked."""
+    from checker.messages import message
+
+    where = os.path.realpath(directory)
+    if _within(os.path.realpath(root), where):
+        raise CacheRefused(message("cache_holds_project", path=_shown(directory)))
+    for plans in sorted(set(plan_dirs)):
+        if _within(os.path.realpath(plans), where):
+            raise CacheRefused(message("cache_holds_plans", path=_shown(directory), plan=_shown(plans)))
+
+
+def _check_contents(descriptor: int, directory: Path) -> set[str]:
+    """`CacheRefused` when the directory holds anything but plancheck's tag files (regular,
+    with plancheck's contents), kind directories (real directories) and temporary files: a
+    directory that is someone else's is never written into, whatever a configuration
+    names. The names it holds."""
+    from checker.messages import message
+
+    names = set(os.listdir(descriptor))
+    for name in sorted(names):
+        try:
+            status = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
+        except FileNotFoundError:
+            continue  # another run's temporary file, just removed
+        if name in TAGS:
+            problem = _problem(status, directory / name, regular=True)
+            if problem is None:
+                content, _ = _read_regular(name, descriptor, 4096)
+                if content != TAGS[name]:
+                    problem = message("cache_foreign_file", path=_shown(directory / name))
+        elif name in KINDS:
+            problem = _problem(status, directory / name, regular=False)
+        elif name.startswith(".tmp-"):  # another run's tag being published (never read)
+            problem = _problem(status, directory / name, regular=True)
+        else:
+            problem = message("cache_foreign_file", path=_shown(directory / name))
+        if problem is not None:
+            raise CacheRefused(problem)
+    return names
+
+
 class Cache:
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    """The entries of one directory, signed under the user's key (or this run's).
+
+    Opening it checks the directory (`CacheRefused` when it is not plancheck's to use) and
+    creates it with its tags when missing; a directory that cannot be made or opened for
+    another reason (a read-only checkout) gives a cache where every entry is a miss."""
+
+    def __init__(self, directory: Path, fingerprint: str, *, root: Path | None = None,
+                 plan_dirs: Iterable[Path] = (), max_entry_bytes: int = MAX_ENTRY_BYTES) -> None:
         self.directory = directory
         self.fingerprint = fingerprint
-        self._key = _secret()
+        self.max_entry_bytes = max_entry_bytes
         self.hits = self.misses = 0
-        self._made: set[Path] = set()
+        self.notes: list[Text] = []  # what the run should tell the user (a key not trusted)
+        self._descriptors: dict[str | None, int] = {}  # the directory (None) and its kind directories
+        self._present: set[str] = set()
+        weakref.finalize(self, _close_all, self._descriptors)
+        if root is not None:
+            check_placement(directory, root, plan_dirs)
+        if not SUPPORTED:
+            self._key = b""
+            return
+        self._key, untrusted = _secret()
+        if untrusted is not None:
+            from checker.messages import message
+
+            self.notes.append(message("cache_key_untrusted", reason=untrusted))
+        try:
+            if not directory.parent.exists():
+                directory.parent.mkdir(parents=True, exist_ok=True)
+            self._descriptors[None] = _open_directory(directory, None, directory, create=True)
+            self._present = _check_contents(self._descriptors[None], directory)
+            self._tag()
+        except CacheRefused:
+            _close_all(self._descriptors)
+            raise
+        except OSError:
+            _close_all(self._descriptors)  # unwritable, or gone: every entry a miss
+
+    def _tag(self) -> None:
+        for name, content in TAGS.items():
+            if name not in self._present:  # the ones there were checked above
+                _publish(name, self._descriptors[None], content)
 
     def key(self, *parts: bytes | str) -> str:
         digest = hashlib.blake2b(self.fingerprint.encode(), digest_size=20)
@@ -102,18 +394,35 @@ class Cache:
             digest.update(data)
         return digest.hexdigest()
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.directory / kind / key[:2] / key
+    def _signature(self, kind: str, key: str, payload: bytes) -> bytes:
+        # kind and key are plain names (no NUL): the signature binds the payload to its place
+        return hmac.new(self._key, b"%s%s\0%s\0%s" % (_SIGNED, kind.encode(), key.encode(), payload),
+                        "blake2s").digest()
+
+    def _kind_directory(self, kind: str, create: bool) -> int:
+        if kind not in self._descriptors:
+            if None not in self._descriptors:
+                raise FileNotFoundError(errno.ENOENT, "no cache directory")
+            self._descriptors[kind] = _open_directory(kind, self._descriptors[None], self.directory / kind, create)
+        return self._descriptors[kind]
 
     def get(self, kind: str, key: str) -> Any:
         try:
-            blob = self._path(kind, key).read_bytes()
+            shard = _open_directory(key[:2], self._kind_directory(kind, False), self.directory / kind / key[:2],
+                                    create=False)
+            try:
+                blob, _ = _read_regular(key, shard, self.max_entry_bytes + _DIGEST)
+            finally:
+                os.close(shard)
+            if blob is None:
+                self.misses += 1
+                return None
             signature, payload = blob[:_DIGEST], blob[_DIGEST:]
-            if not hmac.compare_digest(signature, hmac.new(self._key, payload, "blake2s").digest()):
+            if not hmac.compare_digest(signature, self._signature(kind, key, payload)):
                 self.misses += 1
                 return None
             value = pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - missing, truncated, foreign or stale: a miss
+        except Exception:  # noqa: BLE001 - missing, truncated, foreign, not a file, or stale: a miss
             self.misses += 1
             return None
         self.hits += 1
@@ -128,29 +437,32 @@ class Cache:
 
     def put_pickled(self, kind: str, key: str, payload: bytes) -> None:
         """Keep a value already pickled (by a worker process)."""
-        import tempfile  # here: a run that only reads the cache never needs it
+        import secrets
 
+        if len(payload) > self.max_entry_bytes:
+            return  # it would never be read
         try:
-            path = self._path(kind, key)
-            if path.parent not in self._made:  # once per directory and run: 2,000 entries are written cold
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._mark_directory()
-                self._made.add(path.parent)
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            shard = _open_directory(key[:2], self._kind_directory(kind, True), self.directory / kind / key[:2],
+                                    create=True)
+        except (OSError, CacheRefused):
+            return  # a cache that cannot be written is only slower
+        try:
+            temporary = f".tmp-{secrets.token_hex(8)}"
+            _write_new(temporary, shard, self._signature(kind, key, payload) + payload)
             try:
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(hmac.new(self._key, payload, "blake2s").digest() + payload)
-                os.replace(temporary, path)
+                # rename replaces a link planted at the entry's name, never what it points to
+                os.replace(temporary, key, src_dir_fd=shard, dst_dir_fd=shard)
             except BaseException:
-                Path(temporary).unlink(missing_ok=True)
+                os.unlink(temporary, dir_fd=shard)
                 raise
         except OSError:
-            pass  # a cache that cannot be written is only slower
+            pass
+        finally:
+            os.close(shard)
 
-    def _mark_directory(self) -> None:
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by plancheck\n*\n", encoding="utf-8")
-            (self.directory / "CACHEDIR.TAG").write_text(
-                "Signature: 8a477f597d28d172789f06886806bc55\n# plancheck's cache: https://bford.info/cachedir/\n",
-                encoding="utf-8")
+
+def _close_all(descriptors: dict) -> None:
+    for descriptor in descriptors.values():
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    descriptors.clear()

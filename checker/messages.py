@@ -64,6 +64,46 @@ MESSAGES: dict[str, Text] = {
         ja="（{candidate} のことですか？）",
         en=" (did you mean {candidate}?)",
     ),
+    "cache_refused": Text(
+        ja="キャッシュを使いません: {reason}。キャッシュなしで続けます",
+        en="cache not used: {reason}; going on without it",
+    ),
+    "cache_key_untrusted": Text(
+        ja="キャッシュの鍵を信用しません: {reason}。この実行だけの鍵を使います（chmod go-w で直せます）",
+        en="cache key not trusted: {reason}; using a key for this run only (chmod go-w fixes it)",
+    ),
+    "cache_holds_project": Text(
+        ja="{path} はプロジェクトのルートかその上のディレクトリです",
+        en="{path} is the project's root or a directory above it",
+    ),
+    "cache_holds_plans": Text(
+        ja="{path} には計画ファイルがあります（{plan}）",
+        en="{path} contains plan files ({plan})",
+    ),
+    "cache_foreign_file": Text(
+        ja="{path} は plancheck のキャッシュのファイルではありません",
+        en="{path} is not a file of plancheck's cache",
+    ),
+    "unsafe_symlink": Text(
+        ja="{path} はシンボリックリンクです",
+        en="{path} is a symbolic link",
+    ),
+    "unsafe_not_directory": Text(
+        ja="{path} はディレクトリではありません",
+        en="{path} is not a directory",
+    ),
+    "unsafe_not_regular": Text(
+        ja="{path} は通常のファイルではありません",
+        en="{path} is not a regular file",
+    ),
+    "unsafe_owner": Text(
+        ja="{path} は別のユーザーのものです",
+        en="{path} belongs to another user",
+    ),
+    "unsafe_writable": Text(
+        ja="{path} はグループか他のユーザーが書き込めます",
+        en="{path} is writable by its group or by others",
+    ),
 }
 
 

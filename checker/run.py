@@ -133,7 +133,8 @@ def prepare(options: RunOptions) -> Prepared:
 
     try:
         settings = resolve(options)
-        cache = None if options.no_cache else open_cache(settings)
+        named = [Path(path) for path in options.paths] or settings.plan_set_paths()
+        cache = None if options.no_cache else open_cache(settings, plan_dirs=_plan_dirs(named))
         ruleset = settings.apply_to(load_rulesets(options.rulesets, settings, cache))
     except RulesetError as error:
         raise ConfigError.of(error) from None
@@ -185,20 +186,41 @@ def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> 
     return merged
 
 
-def open_cache(settings: Settings, ruleset: Ruleset | None = None):
-    """The cache for this run's checks, or (without a ruleset) for parsed ruleset files."""
+def _plan_dirs(paths) -> set[Path]:
+    """The directories the cache must not hold: those named, and those of the files named."""
+    return {path if path.is_dir() else path.parent for path in paths}
+
+
+def open_cache(settings: Settings, ruleset: Ruleset | None = None, plan_dirs=(), notes: list | None = None):
+    """The cache for this run's checks, or (without a ruleset) for parsed ruleset files;
+    None when its directory is refused (a link, another user's, holding what is not the
+    cache's, the project's root or one of `plan_dirs`, the directories of the plan files),
+    with the reason in `notes`."""
     from checker.cache import (
         CACHE_DIR_NAME,
+        MAX_ENTRY_BYTES,
         Cache,
+        CacheRefused,
         code_fingerprint,
         parse_fingerprint,
         ruleset_fingerprint,
     )
+    from checker.messages import message
 
     directory = Path(os.environ.get("PLANCHECK_CACHE_DIR") or settings.cache_dir or settings.root / CACHE_DIR_NAME)
-    if ruleset is None:
-        return Cache(directory, parse_fingerprint())
-    return Cache(directory, code_fingerprint() + ruleset_fingerprint(ruleset, settings.limits))
+    fingerprint = parse_fingerprint() if ruleset is None else code_fingerprint() + ruleset_fingerprint(
+        ruleset, settings.limits)
+    try:
+        # a loaded file's entry is a few times its bytes; a run's, the reported findings
+        cache = Cache(directory, fingerprint, root=settings.root, plan_dirs=plan_dirs,
+                      max_entry_bytes=max(MAX_ENTRY_BYTES, 8 * settings.limits.file_bytes))
+    except CacheRefused as refused:
+        if notes is not None:
+            notes.append(message("cache_refused", reason=refused.reason))
+        return None
+    if notes is not None:
+        notes += cache.notes
+    return cache
 
 
 # --- the run ---------------------------------------------------------------------
@@ -226,7 +248,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
-    cache = None if options.no_cache else open_cache(settings, ruleset)
+    plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
+    cache = None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
     read = [read_file(path, display_name(path), settings.limits) for path in everything]
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None
@@ -251,8 +274,9 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result.sources = _sources_of(result.diagnostics, {file.name: file.text for file in loaded}, result.relations)
     if options.diff or options.fix:
         mine = [file for file in loaded if file.name in reported]
-        result.fix, result.notes = (_diff if options.diff else _fix)(
+        result.fix, fix_notes = (_diff if options.diff else _fix)(
             mine, result.diagnostics, settings.limits, options.unsafe_fixes, loaded, engine.run)
+        result.notes += fix_notes
         if options.fix and result.fix.files:
             # checked again as any run checks: the files not written come from the cache
             again = execute(prepared._replace(options=options._replace(fix=False, diff=False)), progress)
