@@ -16,6 +16,7 @@ import click
 
 from checker.config import allowed
 from checker.messages import line, phrase, say
+from checker.report.safe import shown
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # a progress bar only when loading takes long enough to wonder
@@ -104,7 +105,7 @@ def check(paths: tuple[str, ...], **options) -> None:
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
         lang = options.get("lang") or default_lang()
-        click.echo(say("internal_error", lang, error=f"{type(error).__name__}: {error}"), err=True)
+        click.echo(shown(say("internal_error", lang, error=f"{type(error).__name__}: {error}")), err=True)
         click.echo(say("report_it", lang), err=True)
         code = EXIT_ERROR
     sys.exit(code)
@@ -123,14 +124,14 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     try:
         prepared = prepare(options)
     except ConfigError as error:
-        click.echo(say("config_error", lang or default_lang(), error=error.message), err=True)
+        click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
     result = execute(prepared, _progress)
     for diff in result.fix.diffs if result.fix else ():
         sys.stdout.write(diff)
     for note in result.notes:
-        click.echo(line(note, lang), err=True)
+        click.echo(shown(line(note, lang)), err=True)
     if result.missing:
         return EXIT_ERROR
     if not result.checked:
@@ -213,7 +214,7 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
     try:
         return configured_ruleset(rulesets)
     except ConfigError as error:
-        click.echo(say("config_error", default_lang(), error=error.message), err=True)
+        click.echo(shown(say("config_error", default_lang(), error=error.message)), err=True)
         sys.exit(EXIT_ERROR)
 
 
@@ -251,7 +252,7 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     if rule is None:
         close = closest(code.upper(), sorted(ruleset.rules))
         hint = phrase("did_you_mean", lang, candidate=close) if close else ""
-        click.echo(say("no_rule", lang, code=code, hint=hint), err=True)
+        click.echo(shown(say("no_rule", lang, code=code, hint=hint)), err=True)
         sys.exit(EXIT_ERROR)
     docs = rule.docs
     if output_format == "json":

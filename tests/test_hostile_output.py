@@ -1,0 +1,142 @@
+"""What plancheck prints cannot attack the terminal or the CI (issue 16).
+
+Each case is built as an attacker with a branch would build it: an escape sequence or a
+bidi override in a file name or a value, a workflow command in a value, characters XML
+forbids, an undecodable file name, a minified plan of a megabyte, and the machine's side:
+a pipe closed early, a full disk, a terminal that is not UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from checker.diagnostics import Diagnostic, Fix, Location, Related, Severity, Span, Text
+from checker.report import ReportContext, render
+from checker.report.safe import shown
+from checker.report.text import render_concise, render_full
+from tests.conftest import ROOT
+
+GOOD = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
+
+
+def _plan(item_name: str = "事業") -> str:
+    """A plan whose total is wrong (TOT001), its first item named `item_name` (YAML
+    double-quoted: `\\e` is ESC there, as an attacker would write it)."""
+    return GOOD + (
+        "themes:\n  - id: a\n    title: t\n    projects:\n      unit: 千円\n      items:\n"
+        f'        - {{no: 1, name: "{item_name}", cost: 19}}\n        - {{no: 2, name: 事業2, cost: 3851}}\n'
+        "      total: 4870\n"
+    )
+
+
+def _diagnostic(file: str = "x.yaml", message: str = "m", span: Span = Span(1, 3, 1, 5),
+                related: list | None = None, code: str = "TOT001", help_text: str = "") -> Diagnostic:
+    return Diagnostic(code=code, name="total-matches-items", severity=Severity.ERROR,
+                      message={"ja": message, "en": message}, help={"ja": help_text, "en": help_text} if help_text else {},
+                      file=file, span=span, related=related or [], args={})
+
+
+def _full(diagnostics: list[Diagnostic], sources: dict[str, list[str]]) -> str:
+    return render_full(diagnostics, ReportContext(lang="en", sources=sources, checked=list(sources), color=False))
+
+
+def _run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, capture_output=True, timeout=120,
+                          env=environment, **kwargs)
+
+
+# -- the sanitiser ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a\x1b]0;owned\x07b", "a\\x1b]0;owned\\x07b"),  # set the window title
+    ("\x1b]52;c;cHduZWQ=\x07", "\\x1b]52;c;cHduZWQ=\\x07"),  # write the clipboard
+    ("\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),  # clear the screen
+    ("\x9b2J", "\\x9b2J"),  # the C1 control sequence introducer
+    ("a\x7fb\x00", "a\\x7fb\\x00"),
+    ("\u202eexe.yaml", "\\u202eexe.yaml"),
+    ("a\u2066b\u2069\u200e\u200f\u061c", "a\\u2066b\\u2069\\u200e\\u200f\\u061c"),
+    ("one\ntwo\r\tthree\u2028four\u2029\x85", "one\\ntwo\\r\\tthree\\u2028four\\u2029\\x85"),
+    ("::error file=x::pwned", "\\x3a:error file=x::pwned"),
+    (" \u3000::add-mask::x", " \u3000\\x3a:add-mask::x"),  # the runner trims blanks first
+    ("a ##[error]b ###[x]", "a ##\\x5berror]b ###\\x5bx]"),
+    ("\udcff.yaml", "\\udcff.yaml"),  # an undecodable byte of a file name
+    ("小平市 a::b [bold]x[/bold] C:\\plans", "小平市 a::b [bold]x[/bold] C:\\plans"),  # left as it is
+])
+def test_shown_escapes_what_would_act(text, expected):
+    assert shown(text) == expected
+
+
+def test_shown_cuts_a_megabyte():
+    assert shown("9" * 1_000_000) == "9" * 2000 + "…"
+
+
+# -- the full and concise formats ------------------------------------------------------------
+
+
+def test_full_shows_a_file_name_with_an_escape_sequence_and_a_bidi_override_escaped():
+    name = "plans/\x1b]8;;https://evil.invalid\x07a\u202e.yaml"
+    text = _full([_diagnostic(name, "total \x1b[2J wrong\n::error::x")], {name: ["a: 12345"]})
+    assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+    assert "--> plans/\\x1b]8;;https://evil.invalid\\x07a\\u202e.yaml:1:3" in text
+    assert "error[TOT001] total \\x1b[2J wrong\\n::error::x" in text
+    assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+
+
+def test_full_keeps_the_underline_under_an_escaped_value():
+    line = "a: \"\x1b[31m\u202e\" b: 12"
+    span = Span(1, line.index("b") + 4, 1, line.index("b") + 6)  # the 12
+    quoted = Span(1, 4, 1, 12)  # "\x1b[31m\u202e", eight characters
+    related = [(Related(Location("x.yaml", span=quoted), Text("値", "the value")), quoted)]
+    text = _full([_diagnostic("x.yaml", "m", span, related)], {"x.yaml": [line]})
+    lines = text.splitlines()
+    shown_line = next(line for line in lines if line.startswith("1 |"))
+    assert shown_line == '1 | a: "\\x1b[31m\\u202e" b: 12'
+    underline = lines[lines.index(shown_line) + 1]
+    assert shown_line.index("12") == underline.index("^^") and underline.rstrip().endswith("^^")
+    value_line = [line for line in lines if line.startswith("1 |")][1]
+    assert value_line == shown_line
+    labels = lines[lines.index(value_line, lines.index(shown_line) + 1) + 1]
+    # the quoted value's eight characters are shown as 16: the underline covers all of them
+    assert labels == "  |    " + "-" * 16 + " the value"
+
+
+def test_full_escapes_markup_after_sanitising_and_a_workflow_command_in_a_value():
+    text = _full([_diagnostic("x.yaml", "[link=https://evil.invalid]x[/link] ##[error]y",
+                              help_text="::warning::z", code="[bold]C1")], {"x.yaml": ["::error::a ##[group]"]})
+    assert "error[[bold]C1] [link=https://evil.invalid]x[/link] ##\\x5berror]y" in text
+    assert "= help: \\x3a:warning::z" in text  # each string is shown on its own: rich makes no emoji of it
+    assert "1 | ::error::a ##\\x5bgroup]" in text
+    assert "##[" not in text
+
+
+def test_concise_is_one_line_per_finding_whatever_it_holds():
+    diagnostics = [_diagnostic("::error::a\u202e.yaml", "first\nsecond\r\u2028third"),
+                   _diagnostic(" ::warning x.yaml", "\x1b[2J")]
+    text = render_concise(diagnostics, ReportContext(lang="en"))
+    assert text.splitlines() == [
+        "\\x3a:error::a\\u202e.yaml:1:3: TOT001 [error] first\\nsecond\\r\\u2028third",
+        " \\x3a:warning x.yaml:1:3: TOT001 [error] \\x1b[2J",
+    ]
+
+
+@pytest.mark.slow
+def test_cli_escapes_a_hostile_file_name_and_value(tmp_path):
+    name = "bad\x1b[31m\u202e.yaml"
+    (tmp_path / name).write_text(_plan("事業\\e]0;owned\\a::error::x"), encoding="utf-8")
+    for output_format in ("full", "concise"):
+        result = _run("--format", output_format, "--lang", "en", "--no-cache", name, cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        out = result.stdout.decode("utf-8")
+        assert "\x1b" not in out and "\u202e" not in out
+        assert "bad\\x1b[31m\\u202e.yaml:10:14" in out
+    full = _run("--format", "full", "--lang", "en", "--no-cache", name, cwd=tmp_path).stdout.decode()
+    assert ' 8 |         - {no: 1, name: "事業\\e]0;owned\\a::error::x", cost: 19}' in full
