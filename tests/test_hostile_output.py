@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.diagnostics import Diagnostic, Fix, Location, Related, Severity, Span, Text
+from checker.diagnostics import Diagnostic, Location, Related, Severity, Span, Text
 from checker.report import ReportContext, render
 from checker.report.safe import shown
 from checker.report.text import render_concise, render_full
@@ -36,11 +36,11 @@ def _plan(item_name: str = "事業") -> str:
     )
 
 
-def _diagnostic(file: str = "x.yaml", message: str = "m", span: Span = Span(1, 3, 1, 5),
+def _diagnostic(file: str = "x.yaml", message: str = "m", span: Span | None = None,
                 related: list | None = None, code: str = "TOT001", help_text: str = "") -> Diagnostic:
     return Diagnostic(code=code, name="total-matches-items", severity=Severity.ERROR,
                       message={"ja": message, "en": message}, help={"ja": help_text, "en": help_text} if help_text else {},
-                      file=file, span=span, related=related or [], args={})
+                      file=file, span=span or Span(1, 3, 1, 5), related=related or [], args={})
 
 
 def _full(diagnostics: list[Diagnostic], sources: dict[str, list[str]]) -> str:
@@ -140,3 +140,89 @@ def test_cli_escapes_a_hostile_file_name_and_value(tmp_path):
         assert "bad\\x1b[31m\\u202e.yaml:10:14" in out
     full = _run("--format", "full", "--lang", "en", "--no-cache", name, cwd=tmp_path).stdout.decode()
     assert ' 8 |         - {no: 1, name: "事業\\e]0;owned\\a::error::x", cost: 19}' in full
+
+
+# -- JUnit, JSON, SARIF, diff headers --------------------------------------------------------
+
+
+def test_junit_is_well_formed_whatever_a_value_or_a_name_holds():
+    name = "a\x1b[31m\udcff\x00.yaml"
+    diagnostic = _diagnostic(name, "value \x07\x0b\x0c\x1f\x7f\ufffe\ud800 <&> end")
+    text = render("junit", [diagnostic], ReportContext(lang="en", checked=[name]), None)
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed, and valid UTF-8
+    [suite] = root
+    assert suite.get("name") == "a\\x1b[31m\\udcff\\x00.yaml"
+    [failure] = root.iter("failure")
+    assert failure.get("message") == "value \\x07\\x0b\\x0c\\x1f\x7f\\ufffe\\ud800 <&> end"
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_json_and_sarif_are_utf8_for_an_undecodable_file_name(output_format):
+    name = "plans/bad\udcff \x1b\u202e#%.yaml"
+    diagnostic = _diagnostic(name, "m")
+    rules = type("Rules", (), {"enabled": lambda self: []})()
+    text = render(output_format, [diagnostic], ReportContext(lang="en", checked=[name]), rules)
+    document = json.loads(text.encode("utf-8"))  # encodes: no lone surrogate is left
+    if output_format == "json":
+        assert '"file": "plans/bad\\udcff \\u001b\u202e#%.yaml"' in text
+        [found] = document["diagnostics"]
+        assert found["file"] == name  # the escape reads back as the very name
+        assert os.fsencode(found["file"]) == b"plans/bad\xff \x1b\xe2\x80\xae#%.yaml"
+        return
+    [run_] = document["runs"]
+    location = run_["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "plans/bad%FF%20%1B%E2%80%AE%23%25.yaml", "uriBaseId": "%SRCROOT%"}
+    base = run_["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == Path.cwd().as_uri() + "/"
+
+
+def test_sarif_uri_of_a_path_outside_the_directory_is_a_file_uri():
+    from checker.report.sarif import _artifact
+
+    assert _artifact("/tmp/計画 1.yaml") == {"uri": "file:///tmp/%E8%A8%88%E7%94%BB%201.yaml"}
+    assert _artifact("plans\\a b.yaml") == {"uri": "plans/a%20b.yaml", "uriBaseId": "%SRCROOT%"}
+
+
+@pytest.mark.slow
+def test_sarif_of_a_hostile_file_name_validates(tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests/data/sarif-2.1.0.json").read_text(encoding="utf-8"))
+    (Path(os.fsdecode(bytes(tmp_path) + b"/bad\xff \x1b.yaml"))).write_text(_plan(), encoding="utf-8")
+    result = _run("--format", "sarif", "--lang", "en", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout.decode("utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+    uri = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "bad%FF%20%1B.yaml"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output_format", ["full", "concise", "json", "junit", "github"])
+def test_every_format_prints_an_undecodable_file_name(tmp_path, output_format):
+    (Path(os.fsdecode(bytes(tmp_path) + b"/bad\xff.yaml"))).write_text(_plan(), encoding="utf-8")
+    result = _run("--format", output_format, "--lang", "en", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert all(line.startswith("Found 1 problem") for line in result.stderr.decode().splitlines())
+    out = result.stdout.decode("utf-8")  # valid UTF-8
+    assert "bad\\udcff.yaml" in out
+
+
+def test_diff_headers_quote_odd_file_names_as_git_does():
+    from checker.fixes import FileFix
+    from checker.loader import LoadedFile
+
+    def headers(name: str) -> list[str]:
+        loaded = LoadedFile(path=Path("x.yaml"), name=name)
+        loaded.text = "a: 1\n"
+        fix = FileFix(loaded, "a: 2\n", 1, [(Span(1, 4, 1, 5), "2", True, "RATE001")])
+        return fix.diff().splitlines()[:3]
+
+    assert headers("plans/a.yaml")[1:] == ["--- a/plans/a.yaml", "+++ b/plans/a.yaml"]
+    assert headers("plans/a b.yaml")[1:] == ["--- a/plans/a b.yaml\t", "+++ b/plans/a b.yaml\t"]
+    assert headers("plans/t\tn\n\x1b\u202e\"\\\udcff.yaml") == [
+        "# plans/t\\tn\\n\\x1b\\u202e\"\\\\udcff.yaml:1: RATE001 fix (safe): 2",
+        '--- "a/plans/t\\tn\\n\\033\\342\\200\\256\\"\\\\\\377.yaml"',
+        '+++ "b/plans/t\\tn\\n\\033\\342\\200\\256\\"\\\\\\377.yaml"',
+    ]
+    assert headers("plans/小平.yaml")[1] == "--- a/plans/小平.yaml"

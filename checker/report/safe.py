@@ -18,6 +18,7 @@ A backslash is left as it is: the escapes are for safety, not a reversible encod
 
 from __future__ import annotations
 
+import os
 import re
 
 # C0 (tab, line feed and carriage return too), DEL, C1 (NEL too), the Arabic letter mark,
@@ -69,3 +70,53 @@ def shown_pieces(text: str) -> list[str]:
         if text[index] == "[" and text[index - 2:index] == "##":
             pieces[index] = "\\x5b"
     return pieces
+
+
+# what XML 1.0 allows (its `Char` production): anything else makes the document ill-formed
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def xml_safe(document: str) -> str:
+    """An XML document with every character XML 1.0 forbids (a control character, a
+    surrogate of an undecodable file name) shown escaped, as `shown` shows it: none of them
+    is markup, so the document as a whole can be mended after it is built."""
+    return _NOT_XML.sub(lambda match: escaped_char(match.group()), document)
+
+
+def json_safe(document: str) -> str:
+    """A JSON document (`ensure_ascii=False`) that is valid UTF-8 whatever the file names:
+    a surrogate (an undecodable byte of a name, by surrogateescape) can only be inside a
+    string, where it becomes the JSON escape `\\udcff`, which reads back as the same name."""
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
+
+
+_GIT_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
+                '"': '\\"', "\\": "\\\\"}
+
+
+def git_quoted(name: str) -> str:
+    """A file name as git writes it in a diff header: as it is when plain; in double quotes
+    with C escapes (`\\t`, `\\n`, `\\"`, `\\\\`) and octal bytes (`\\033`, the UTF-8 bytes of a
+    bidi control, an undecodable byte) when it holds one of those. Other non-ASCII
+    characters stay as written (git's `core.quotePath=false`)."""
+    if not _UNSAFE_CHAR.search(name) and '"' not in name and "\\" not in name:
+        return name
+    quoted = []
+    for char in name:
+        if char in _GIT_ESCAPES:
+            quoted.append(_GIT_ESCAPES[char])
+        elif _UNSAFE_CHAR.match(char):
+            quoted.append("".join(f"\\{byte:03o}" for byte in _name_bytes(char)))
+        else:
+            quoted.append(char)
+    return '"' + "".join(quoted) + '"'
+
+
+def _name_bytes(char: str) -> bytes:
+    """The bytes a character of a file name stands for (an undecodable byte for a surrogate
+    of surrogateescape)."""
+    try:
+        return os.fsencode(char)
+    except UnicodeEncodeError:  # a surrogate surrogateescape does not make
+        return char.encode("utf-8", "surrogatepass")

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.report import ReportContext, summary_counts
-from checker.report.safe import ELLIPSIS, shown, shown_pieces
+from checker.report.safe import ELLIPSIS, json_safe, shown, shown_pieces
 
 MAX_RELATED_SNIPPETS = 6
 # the characters of a source line a snippet shows: a longer line (a minified plan) is cut
@@ -57,7 +57,7 @@ def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         "summary": summary,
         "diagnostics": [d.to_json() for d in diagnostics],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _console(stream: TextIO | None, color: bool | None):
