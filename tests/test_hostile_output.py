@@ -226,3 +226,33 @@ def test_diff_headers_quote_odd_file_names_as_git_does():
         '+++ "b/plans/t\\tn\\n\\033\\342\\200\\256\\"\\\\\\377.yaml"',
     ]
     assert headers("plans/小平.yaml")[1] == "--- a/plans/小平.yaml"
+
+
+# -- one line per message; a reader error at its place ---------------------------------------
+
+
+@pytest.mark.parametrize(("text", "line", "column", "char"), [
+    ("plan:\n  id: x\n  title: a\x07b\n", 3, 11, "0007"),
+    ("plan:\r\n  id: x\r\n  title: a\x1b[2Jb\n", 3, 11, "001b"),
+    ('plan:\n  title: "a\u2028b"\n  id: \x7f\n', 4, 7, "007f"),  # the reader counts LS as a break
+    ("\x9b", 1, 1, "009b"),
+])
+def test_a_raw_control_character_is_reported_at_its_line_and_column(text, line, column, char):
+    from tests.conftest import load_plan_text
+
+    [finding] = load_plan_text(text).findings
+    assert finding.kind == "syntax"
+    assert finding.location.span == Span(line, column, line, column + 1)
+    assert finding.args["problem"] == f"unacceptable character #x{char}: control characters are not allowed"
+
+
+@pytest.mark.slow
+def test_concise_reports_a_raw_control_character_on_one_line_at_its_place(tmp_path):
+    (tmp_path / "plan.yaml").write_text("plan:\n  id: x\n  title: a\x07b\n", encoding="utf-8")
+    result = _run("--format", "concise", "--lang", "en", "--no-cache", "plan.yaml", cwd=tmp_path)
+    [line] = result.stdout.decode().splitlines()
+    assert line.startswith("plan.yaml:3:11: LOAD001 [error] ")
+    assert line.endswith("unacceptable character #x0007: control characters are not allowed")
+    full = _run("--format", "full", "--lang", "en", "--no-cache", "plan.yaml", cwd=tmp_path).stdout.decode()
+    # the underline covers the escape, four cells, under it
+    assert "3 |   title: a\\x07b\n  |           ^^^^\n" in full and "\x07" not in full
