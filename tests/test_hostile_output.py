@@ -256,3 +256,71 @@ def test_concise_reports_a_raw_control_character_on_one_line_at_its_place(tmp_pa
     full = _run("--format", "full", "--lang", "en", "--no-cache", "plan.yaml", cwd=tmp_path).stdout.decode()
     # the underline covers the escape, four cells, under it
     assert "3 |   title: a\\x07b\n  |           ^^^^\n" in full and "\x07" not in full
+
+
+# -- bounded output --------------------------------------------------------------------------
+
+_THEME = ("{{id: t{n}, title: t, projects: {{unit: 千円, items: [{{no: 1, name: 事業, cost: 19}}, "
+          "{{no: 2, name: 事業2, cost: 3851}}], total: 4870}}}}")
+
+
+def _minified(themes: int, padding: int) -> str:
+    """A whole plan on one line (flow style), a title of `padding` characters first, then
+    `themes` themes whose total is wrong (a TOT001 each, with two related items)."""
+    return ("{plan: {id: x, title: " + "x" * padding + ", municipality: 小平市, kind: policy_evaluation, "
+            "source: {seed: a.txt}}, themes: [" + ", ".join(_THEME.format(n=n) for n in range(themes)) + "]}\n")
+
+
+def test_a_long_line_is_cut_around_its_span_with_the_labels_under_their_values():
+    from checker.report.text import MAX_SNIPPET
+
+    line = "a" * 100_000 + "total: 4870, " + "b" * 100_000
+    start = line.index("4870") + 1
+    related = [(Related(Location("x.yaml", span=Span(1, 5, 1, 9)), Text("先頭", "the start")), Span(1, 5, 1, 9))]
+    text = _full([_diagnostic("x.yaml", "m", Span(1, start, 1, start + 4), related)], {"x.yaml": [line]})
+    lines = text.splitlines()
+    [total] = [n for n, shown_line in enumerate(lines) if "total: 4870" in shown_line]
+    assert lines[total].startswith("1 | …a") and lines[total].endswith("b…")
+    assert len(lines[total]) == len("1 | ") + MAX_SNIPPET + 2
+    assert lines[total + 1].index("^^^^") == lines[total].index("4870") and lines[total + 1].endswith("^^^^")
+    [first] = [n for n, shown_line in enumerate(lines) if shown_line.startswith("1 | aaaa")]
+    assert lines[first].endswith("a…") and lines[first + 1] == "  |     ---- the start"  # not cut before it
+    assert len(text) < 1000
+
+
+def test_a_span_longer_than_a_snippet_is_underlined_as_far_as_it_is_shown():
+    from checker.report.text import MAX_SNIPPET
+
+    line = "k: " + "x" * 1_000_000
+    text = _full([_diagnostic("x.yaml", "m", Span(1, 4, 1, len(line) + 1))], {"x.yaml": [line]})
+    lines = text.splitlines()
+    assert lines[2] == "1 | k: " + "x" * (MAX_SNIPPET - 3) + "…"
+    assert lines[3] == "  |    " + "^" * (MAX_SNIPPET - 3)
+
+
+@pytest.mark.slow
+def test_a_minified_plan_of_a_megabyte_with_many_findings_prints_kilobytes(tmp_path):
+    text = _minified(themes=200, padding=1_000_000)
+    assert len(text.encode("utf-8")) > 1_000_000 and text.count("\n") == 1
+    (tmp_path / "min.yaml").write_text(text, encoding="utf-8")
+    for output_format in ("full", "concise"):
+        result = _run("--format", output_format, "--lang", "en", "--no-cache", "min.yaml", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        out = result.stdout.decode("utf-8")
+        assert out.count("error[TOT001]" if output_format == "full" else "TOT001 [error]") == 200
+        # 600 snippets of the megabyte line, uncut, would be 600 MB
+        assert len(out) < 300_000
+        assert max(map(len, out.splitlines())) < 400
+
+
+@pytest.mark.parametrize("spec", ["{stated:>100000000}", "{stated:.100000000}", "{stated:>{count}}"])
+def test_a_message_template_cannot_pad_a_value_to_megabytes(tmp_path, spec):
+    from tests.test_ruleset_contract import _broken, _invoke
+
+    text = _broken(('en: "{column}: 高齢化率 {stated} is outside', f'en: "{{column}}: 高齢化率 {spec} is outside'))
+    (tmp_path / "city.yaml").write_text(text, encoding="utf-8")
+    result = _invoke("--lang", "en", "--rules", "city.yaml", str(ROOT / "plans/koganei/welfare-statistics-r5/tables.yaml"),
+                     cwd=tmp_path)
+    assert result.exit_code == 2
+    assert f"message (en) is not a valid template: {spec}: a width is at most 100, written as a number" in result.stderr
+    assert len(result.output) < 2000

@@ -88,9 +88,10 @@ def _underline(line: str, span: Span, line_no: int) -> tuple[str, int, int]:
     end = max(end, start + 1)
     low, high = 0, len(line)
     if len(line) > MAX_SNIPPET:
-        end = min(end, start + MAX_SNIPPET)  # a span longer than a snippet is underlined as far as shown
+        lead = min(start, MAX_SNIPPET // 8)  # some of what comes before a span, however long it is
+        end = min(end, start + MAX_SNIPPET - lead)  # a longer span is underlined as far as it is shown
         room = MAX_SNIPPET - (end - start)
-        low = max(0, start - room // 2)
+        low = max(0, start - max(lead, room // 2))
         high = min(len(line), low + MAX_SNIPPET)
         low = max(0, min(low, high - MAX_SNIPPET))  # the room the end of the line leaves
     pieces = shown_pieces(line[low:high])
