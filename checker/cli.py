@@ -8,9 +8,15 @@ internal error.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
+import io
 import json
 import os
+import select
 import sys
+from typing import TextIO
 
 import click
 
@@ -128,32 +134,125 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
     result = execute(prepared, _progress)
-    for diff in result.fix.diffs if result.fix else ():
-        sys.stdout.write(diff)
-    for note in result.notes:
-        click.echo(shown(line(note, lang)), err=True)
+    try:
+        _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
+    except BrokenPipeError:
+        # the reader has gone (`plancheck ... | head -1`): it wanted no more, so nothing more
+        # is said, and Python's own flush at exit must not fail on the closed pipe either
+        _discard(sys.stdout)
+        _discard(sys.stderr)
+    except OSError as error:  # a full disk, a failed write: the report is not whole
+        _discard(sys.stdout)
+        with contextlib.suppress(OSError):  # stderr cannot be written either: the exit code is all that is left
+            click.echo(shown(say("write_failed", lang, error=error.strerror or error)), err=True)
+        return EXIT_ERROR
     if result.missing:
         return EXIT_ERROR
     if not result.checked:
         return EXIT_CLEAN if paths and force_exclude else EXIT_ERROR
     if show_diff:
         return EXIT_FINDINGS if result.fix and result.fix.files else EXIT_CLEAN
-    if statistics:
-        _statistics(result.diagnostics, result.ruleset, result.settings.format)
-    else:
-        from checker.report import ReportContext, chosen, emit
-
-        context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
-                                relations=result.relations, show_unchecked=show_unchecked)
-        emit(result.settings.format, result.diagnostics, context, result.ruleset, sys.stdout)
-        if chosen(result.settings.format).name == "concise" and result.relations is not None:
-            # stdout stays one located line per finding, for the tools that read it
-            from checker.report.text import plain_summary
-
-            click.echo(plain_summary(result.diagnostics, context), err=True)
     if result.internal_error:
         return EXIT_ERROR  # a bug in plancheck, not a finding: exit as ruff does on one
     return EXIT_FINDINGS if result.failed and not exit_zero else EXIT_CLEAN
+
+
+def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool) -> None:
+    """Everything a check prints: the diffs, the notes (stderr), then the report (or the
+    statistics). Raises OSError when a stream cannot be written."""
+    for diff in result.fix.diffs if result.fix else ():
+        _write(diff, sys.stdout)
+    for note in result.notes:
+        _write(shown(line(note, lang)) + "\n", sys.stderr)
+    if result.missing or not result.checked or show_diff:
+        return
+    if statistics:
+        _write(_statistics(result.diagnostics, result.ruleset, result.settings.format), sys.stdout)
+        return
+    from checker.report import ReportContext, chosen, emit
+
+    context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
+                            relations=result.relations, show_unchecked=show_unchecked)
+    report = _Collected(sys.stdout)
+    emit(result.settings.format, result.diagnostics, context, result.ruleset, report)
+    # on a stream that cannot encode everything, XML takes character references, exactly
+    _write(report.getvalue(), sys.stdout,
+           "xmlcharrefreplace" if chosen(result.settings.format).name == "junit" else UNENCODABLE)
+    if chosen(result.settings.format).name == "concise" and result.relations is not None:
+        # stdout stays one located line per finding, for the tools that read it
+        from checker.report.text import plain_summary
+
+        _write(plain_summary(result.diagnostics, context) + "\n", sys.stderr)
+
+
+class _Collected(io.StringIO):
+    """A report as it is made, for `_write` to write whole; a terminal if the stream it is
+    for is one (rich decides on colour by asking)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+
+def _unencodable(error: UnicodeError) -> tuple[str, int]:
+    """A character the stream's encoding lacks as `\\uXXXX` (a surrogate pair beyond the
+    BMP): JSON's own escape where it can only be, in a string, so a JSON or SARIF document
+    on an ASCII terminal reads back the same; the text formats show it the same way."""
+    assert isinstance(error, UnicodeEncodeError)
+    escapes = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escapes.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escapes.append(f"\\u{code:04x}")
+    return "".join(escapes), error.end
+
+
+UNENCODABLE = "plancheck.unencodable"
+codecs.register_error(UNENCODABLE, _unencodable)
+
+
+def _write(text: str, stream: TextIO, errors: str = UNENCODABLE) -> None:
+    """Write `text` to `stream` whole or raise OSError. Encoded as the stream is, with an
+    escape (`errors`) for a character its encoding lacks (an ASCII terminal), never an
+    error; written to the bytes under it in a loop, since an unbuffered stream
+    (`PYTHONUNBUFFERED=1`) may take part of it; flushed, so a full disk is an error here
+    and not a message at exit."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a stream of text only (a StringIO)
+        stream.write(text)
+        stream.flush()
+        return
+    data = memoryview(text.encode(getattr(stream, "encoding", None) or "utf-8", errors=errors))
+    stream.flush()  # what went through the text layer first
+    while data:
+        written = buffer.write(data)
+        if written is None:  # a non-blocking stream that is full for now: wait until it drains
+            select.select([], [stream], [])
+            continue
+        if written == 0:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        data = data[written:]
+    buffer.flush()
+
+
+def _discard(stream: TextIO) -> None:
+    """Point the stream's descriptor at /dev/null, so what is still buffered for it (and
+    Python's flush at exit) goes nowhere instead of failing again."""
+    try:
+        fileno = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
 
 
 def _progress(total: int):
@@ -176,7 +275,7 @@ def _progress(total: int):
     return advance
 
 
-def _statistics(diagnostics, ruleset, output_format: str) -> None:
+def _statistics(diagnostics, ruleset, output_format: str) -> str:
     """Counts per code, most frequent first (as ruff --statistics)."""
     from collections import Counter
 
@@ -185,10 +284,9 @@ def _statistics(diagnostics, ruleset, output_format: str) -> None:
              "count": count, "fixable": bool(code in ruleset.rules and ruleset.rules[code].fixable)}
             for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['count']:>5}\t{row['code']}\t{row['name']}{'  [*]' if row['fixable'] else ''}")
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return "".join(f"{row['count']:>5}\t{shown(row['code'])}\t{shown(row['name'])}{'  [*]' if row['fixable'] else ''}\n"
+                   for row in rows)
 
 
 @main.command()

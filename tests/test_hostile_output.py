@@ -324,3 +324,74 @@ def test_a_message_template_cannot_pad_a_value_to_megabytes(tmp_path, spec):
     assert result.exit_code == 2
     assert f"message (en) is not a valid template: {spec}: a width is at most 100, written as a number" in result.stderr
     assert len(result.output) < 2000
+
+
+# -- output errors ---------------------------------------------------------------------------
+
+SUMMARY = "Found 1 problem (1 error, 0 warnings, 0 info) in 1 file checked; 1 relation checked, 0 not checked\n"
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "checker", "--no-cache", "--lang", "en", *args]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output_format", ["full", "concise", "json"])
+def test_a_closed_pipe_exits_quietly(tmp_path, output_format):
+    (tmp_path / "min.yaml").write_text(_minified(themes=1000, padding=1), encoding="utf-8")
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": ""}
+    # `plancheck ... | head -1`: hundreds of kilobytes, more than a pipe holds, and the reader
+    # goes after one line
+    process = subprocess.Popen(_command("--format", output_format, "min.yaml"), cwd=tmp_path, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 1  # the run's own exit code: findings
+    assert stderr == b""  # no traceback, no "Exception ignored", no summary after the pipe closed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+@pytest.mark.parametrize("output_format", ["full", "concise", "sarif"])
+def test_a_full_disk_is_an_error_with_exit_2(tmp_path, unbuffered, output_format):
+    (tmp_path / "plan.yaml").write_text(_plan(), encoding="utf-8")
+    environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", "PYTHONUNBUFFERED": unbuffered}
+    with open("/dev/full", "wb") as full:
+        # a report of a few hundred bytes: the disk is found full only when it is flushed
+        result = subprocess.run(_command("--format", output_format, "plan.yaml"), cwd=tmp_path, env=environment,
+                                stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.decode() == "plancheck: could not write the report: No space left on device\n"
+
+
+@pytest.mark.slow
+def test_an_ascii_terminal_gets_replacements_never_an_error(tmp_path):
+    name = "計画\x1b.yaml"
+    (tmp_path / name).write_text(_plan(), encoding="utf-8")
+    outputs = {}
+    for encoding in ("utf-8", "ascii"):
+        for output_format in ("full", "concise", "json", "junit"):
+            result = _run("--format", output_format, "--lang", "ja", "--no-cache", name, cwd=tmp_path,
+                          env={"PYTHONIOENCODING": encoding})
+            assert result.returncode == 1, result.stderr
+            assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr
+            outputs[encoding, output_format] = result.stdout.decode(encoding)
+    concise = outputs["ascii", "concise"]
+    assert concise.startswith("\\u8a08\\u753b\\x1b.yaml:10:14: TOT001 [error] \\u5408\\u8a08 4,870 \\u5343\\u5186")
+    assert concise.count("\n") == 1
+    assert "\\x1b.yaml:10:14" in outputs["ascii", "full"]
+    # a JSON string's backslash escapes are JSON's own: the document reads back the same
+    assert json.loads(outputs["ascii", "json"]) == json.loads(outputs["utf-8", "json"])
+    ET.fromstring(outputs["ascii", "junit"])
+
+
+@pytest.mark.slow
+def test_a_c_locale_with_ascii_prints_with_replacements(tmp_path):
+    (tmp_path / "plan.yaml").write_text(_plan(), encoding="utf-8")
+    result = _run("--format", "concise", "--lang", "ja", "--no-cache", "plan.yaml", cwd=tmp_path,
+                  env={"LANG": "C", "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0",
+                       "PYTHONIOENCODING": ""})
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.decode("ascii").startswith("plan.yaml:10:14: TOT001 [error] \\u5408\\u8a08 4,870")
