@@ -22,7 +22,7 @@ import click
 
 from checker.config import allowed
 from checker.messages import line, phrase, say
-from checker.report.safe import shown
+from checker.report.safe import json_safe, shown
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # a progress bar only when loading takes long enough to wonder
@@ -241,6 +241,20 @@ def _write(text: str, stream: TextIO, errors: str = UNENCODABLE) -> None:
     buffer.flush()
 
 
+def _deliver(text: str) -> None:
+    """Print a command's whole output (`schema`, `rules`, `rule`) as a check prints its
+    report: a closed pipe is quiet, a failed write is a message and exit 2."""
+    try:
+        _write(text, sys.stdout)
+    except BrokenPipeError:
+        _discard(sys.stdout)
+    except OSError as error:
+        _discard(sys.stdout)
+        with contextlib.suppress(OSError):
+            click.echo(shown(say("write_failed", default_lang(), error=error.strerror or error)), err=True)
+        sys.exit(EXIT_ERROR)
+
+
 def _discard(stream: TextIO) -> None:
     """Point the stream's descriptor at /dev/null, so what is still buffered for it (and
     Python's flush at exit) goes nowhere instead of failing again."""
@@ -296,11 +310,11 @@ def schema(ruleset_schema: bool) -> None:
     if ruleset_schema:
         from checker.docs import ruleset_json_schema
 
-        click.echo(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2))
+        _deliver(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2) + "\n")
         return
     from checker.model import plan_json_schema
 
-    click.echo(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2))
+    _deliver(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
 def _configured_ruleset(rulesets: tuple[str, ...]):
@@ -328,11 +342,13 @@ def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
         for rule in sorted(ruleset.rules.values(), key=lambda rule: rule.code)
     ]
     if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
+    lines = []
     for row in rows:
         fix = f"fixable ({row['fix']})" if row["fixable"] else ""
-        click.echo(f"{row['code']:<8} {row['name']:<32} {row['severity']:<8} {fix}".rstrip())
+        lines.append(f"{shown(row['code']):<8} {shown(row['name']):<32} {row['severity']:<8} {fix}".rstrip() + "\n")
+    _deliver("".join(lines))
 
 
 @main.command("rule")
@@ -354,11 +370,11 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
         sys.exit(EXIT_ERROR)
     docs = rule.docs
     if output_format == "json":
-        click.echo(json.dumps({
+        _deliver(json_safe(json.dumps({
             "code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
             "fixable": rule.fixable, "fix": rule.fix_safety, "function": rule.function, "given": list(rule.given),
             "message": rule.message, "help": rule.help, "docs": docs,
-        }, ensure_ascii=False, indent=2))
+        }, ensure_ascii=False, indent=2)) + "\n")
         return
     heads = {"ja": ("検査内容", "理由", "悪い例", "良い例", "重大度", "自動修正"),
              "en": ("What it checks", "Why it matters", "Bad", "Good", "Severity", "Fixable")}[lang]
@@ -367,20 +383,23 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
               "en": {"safe": "yes (safe: no printed figure changes)",
                      "unsafe": "yes (unsafe: it rewrites a printed figure, so only --unsafe-fixes applies it)",
                      None: "no"}}[lang][rule.fix_safety]
-    click.echo(f"{rule.code} ({rule.name})")
-    click.echo(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
+    # a ruleset from the repository wrote all of this: each line is shown (see `shown`)
+    out: list[str] = []
+    out.append(f"{rule.code} ({rule.name})")
+    out.append(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
     for head, key in ((heads[0], "what"), (heads[1], "why")):
         if key in docs:
-            click.echo(f"\n## {head}\n{docs[key][lang]}")
+            out.append(f"\n## {head}\n{docs[key][lang]}")
     ruleset_head = {"ja": "例を検査する規則セット", "en": "The ruleset the examples are checked with"}[lang]
     for head, key in ((ruleset_head, "ruleset"), (heads[2], "bad"), (heads[3], "good")):
         example = docs.get(key)
         if isinstance(example, dict):  # a cross-document example: one block per file
-            click.echo(f"\n## {head}")
+            out.append(f"\n## {head}")
             for name, text in example.items():
-                click.echo(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
+                out.append(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
         elif example:
-            click.echo(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
+            out.append(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
+    _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
 
 
 if __name__ == "__main__":

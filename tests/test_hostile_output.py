@@ -395,3 +395,14 @@ def test_a_c_locale_with_ascii_prints_with_replacements(tmp_path):
                        "PYTHONIOENCODING": ""})
     assert result.returncode == 1, result.stderr
     assert result.stdout.decode("ascii").startswith("plan.yaml:10:14: TOT001 [error] \\u5408\\u8a08 4,870")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [("rule", "TOT001"), ("rules",), ("schema",)])
+def test_the_other_commands_report_a_full_disk_too(command):
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "checker", *command], cwd=ROOT, stdout=full,
+                                stderr=subprocess.PIPE, timeout=120, env={**os.environ, "LANG": "en_US.UTF-8",
+                                                                          "PLANCHECK_LANG": "en"})
+    assert result.returncode == 2
+    assert result.stderr.decode() == "plancheck: could not write the report: No space left on device\n"
