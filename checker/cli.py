@@ -8,14 +8,21 @@ internal error.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
+import io
 import json
 import os
+import select
 import sys
+from typing import TextIO
 
 import click
 
 from checker.config import allowed
 from checker.messages import line, phrase, say
+from checker.report.safe import json_safe, shown
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # a progress bar only when loading takes long enough to wonder
@@ -104,7 +111,7 @@ def check(paths: tuple[str, ...], **options) -> None:
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
         lang = options.get("lang") or default_lang()
-        click.echo(say("internal_error", lang, error=f"{type(error).__name__}: {error}"), err=True)
+        click.echo(shown(say("internal_error", lang, error=f"{type(error).__name__}: {error}")), err=True)
         click.echo(say("report_it", lang), err=True)
         code = EXIT_ERROR
     sys.exit(code)
@@ -123,36 +130,143 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     try:
         prepared = prepare(options)
     except ConfigError as error:
-        click.echo(say("config_error", lang or default_lang(), error=error.message), err=True)
+        click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
     result = execute(prepared, _progress)
-    for diff in result.fix.diffs if result.fix else ():
-        sys.stdout.write(diff)
-    for note in result.notes:
-        click.echo(line(note, lang), err=True)
+    try:
+        _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
+    except BrokenPipeError:
+        # the reader has gone (`plancheck ... | head -1`): it wanted no more, so nothing more
+        # is said, and Python's own flush at exit must not fail on the closed pipe either
+        _discard(sys.stdout)
+        _discard(sys.stderr)
+    except OSError as error:  # a full disk, a failed write: the report is not whole
+        _discard(sys.stdout)
+        with contextlib.suppress(OSError):  # stderr cannot be written either: the exit code is all that is left
+            click.echo(shown(say("write_failed", lang, error=error.strerror or error)), err=True)
+        return EXIT_ERROR
     if result.missing:
         return EXIT_ERROR
     if not result.checked:
         return EXIT_CLEAN if paths and force_exclude else EXIT_ERROR
     if show_diff:
         return EXIT_FINDINGS if result.fix and result.fix.files else EXIT_CLEAN
-    if statistics:
-        _statistics(result.diagnostics, result.ruleset, result.settings.format)
-    else:
-        from checker.report import ReportContext, chosen, emit
-
-        context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
-                                relations=result.relations, show_unchecked=show_unchecked)
-        emit(result.settings.format, result.diagnostics, context, result.ruleset, sys.stdout)
-        if chosen(result.settings.format).name == "concise" and result.relations is not None:
-            # stdout stays one located line per finding, for the tools that read it
-            from checker.report.text import plain_summary
-
-            click.echo(plain_summary(result.diagnostics, context), err=True)
     if result.internal_error:
         return EXIT_ERROR  # a bug in plancheck, not a finding: exit as ruff does on one
     return EXIT_FINDINGS if result.failed and not exit_zero else EXIT_CLEAN
+
+
+def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool) -> None:
+    """Everything a check prints: the diffs, the notes (stderr), then the report (or the
+    statistics). Raises OSError when a stream cannot be written."""
+    for diff in result.fix.diffs if result.fix else ():
+        _write(diff, sys.stdout)
+    for note in result.notes:
+        _write(shown(line(note, lang)) + "\n", sys.stderr)
+    if result.missing or not result.checked or show_diff:
+        return
+    if statistics:
+        _write(_statistics(result.diagnostics, result.ruleset, result.settings.format), sys.stdout)
+        return
+    from checker.report import ReportContext, chosen, emit
+
+    context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
+                            relations=result.relations, show_unchecked=show_unchecked)
+    report = _Collected(sys.stdout)
+    emit(result.settings.format, result.diagnostics, context, result.ruleset, report)
+    # on a stream that cannot encode everything, XML takes character references, exactly
+    _write(report.getvalue(), sys.stdout,
+           "xmlcharrefreplace" if chosen(result.settings.format).name == "junit" else UNENCODABLE)
+    if chosen(result.settings.format).name == "concise" and result.relations is not None:
+        # stdout stays one located line per finding, for the tools that read it
+        from checker.report.text import plain_summary
+
+        _write(plain_summary(result.diagnostics, context) + "\n", sys.stderr)
+
+
+class _Collected(io.StringIO):
+    """A report as it is made, for `_write` to write whole; a terminal if the stream it is
+    for is one (rich decides on colour by asking)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+
+def _unencodable(error: UnicodeError) -> tuple[str, int]:
+    """A character the stream's encoding lacks as `\\uXXXX` (a surrogate pair beyond the
+    BMP): JSON's own escape where it can only be, in a string, so a JSON or SARIF document
+    on an ASCII terminal reads back the same; the text formats show it the same way."""
+    assert isinstance(error, UnicodeEncodeError)
+    escapes = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escapes.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escapes.append(f"\\u{code:04x}")
+    return "".join(escapes), error.end
+
+
+UNENCODABLE = "plancheck.unencodable"
+codecs.register_error(UNENCODABLE, _unencodable)
+
+
+def _write(text: str, stream: TextIO, errors: str = UNENCODABLE) -> None:
+    """Write `text` to `stream` whole or raise OSError. Encoded as the stream is, with an
+    escape (`errors`) for a character its encoding lacks (an ASCII terminal), never an
+    error; written to the bytes under it in a loop, since an unbuffered stream
+    (`PYTHONUNBUFFERED=1`) may take part of it; flushed, so a full disk is an error here
+    and not a message at exit."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a stream of text only (a StringIO)
+        stream.write(text)
+        stream.flush()
+        return
+    data = memoryview(text.encode(getattr(stream, "encoding", None) or "utf-8", errors=errors))
+    stream.flush()  # what went through the text layer first
+    while data:
+        written = buffer.write(data)
+        if written is None:  # a non-blocking stream that is full for now: wait until it drains
+            select.select([], [stream], [])
+            continue
+        if written == 0:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        data = data[written:]
+    buffer.flush()
+
+
+def _deliver(text: str) -> None:
+    """Print a command's whole output (`schema`, `rules`, `rule`) as a check prints its
+    report: a closed pipe is quiet, a failed write is a message and exit 2."""
+    try:
+        _write(text, sys.stdout)
+    except BrokenPipeError:
+        _discard(sys.stdout)
+    except OSError as error:
+        _discard(sys.stdout)
+        with contextlib.suppress(OSError):
+            click.echo(shown(say("write_failed", default_lang(), error=error.strerror or error)), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _discard(stream: TextIO) -> None:
+    """Point the stream's descriptor at /dev/null, so what is still buffered for it (and
+    Python's flush at exit) goes nowhere instead of failing again."""
+    try:
+        fileno = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
 
 
 def _progress(total: int):
@@ -175,7 +289,7 @@ def _progress(total: int):
     return advance
 
 
-def _statistics(diagnostics, ruleset, output_format: str) -> None:
+def _statistics(diagnostics, ruleset, output_format: str) -> str:
     """Counts per code, most frequent first (as ruff --statistics)."""
     from collections import Counter
 
@@ -184,10 +298,9 @@ def _statistics(diagnostics, ruleset, output_format: str) -> None:
              "count": count, "fixable": bool(code in ruleset.rules and ruleset.rules[code].fixable)}
             for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['count']:>5}\t{row['code']}\t{row['name']}{'  [*]' if row['fixable'] else ''}")
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return "".join(f"{row['count']:>5}\t{shown(row['code'])}\t{shown(row['name'])}{'  [*]' if row['fixable'] else ''}\n"
+                   for row in rows)
 
 
 @main.command()
@@ -197,11 +310,11 @@ def schema(ruleset_schema: bool) -> None:
     if ruleset_schema:
         from checker.docs import ruleset_json_schema
 
-        click.echo(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2))
+        _deliver(json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2) + "\n")
         return
     from checker.model import plan_json_schema
 
-    click.echo(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2))
+    _deliver(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
 def _configured_ruleset(rulesets: tuple[str, ...]):
@@ -213,7 +326,7 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
     try:
         return configured_ruleset(rulesets)
     except ConfigError as error:
-        click.echo(say("config_error", default_lang(), error=error.message), err=True)
+        click.echo(shown(say("config_error", default_lang(), error=error.message)), err=True)
         sys.exit(EXIT_ERROR)
 
 
@@ -229,11 +342,13 @@ def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
         for rule in sorted(ruleset.rules.values(), key=lambda rule: rule.code)
     ]
     if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
+    lines = []
     for row in rows:
         fix = f"fixable ({row['fix']})" if row["fixable"] else ""
-        click.echo(f"{row['code']:<8} {row['name']:<32} {row['severity']:<8} {fix}".rstrip())
+        lines.append(f"{shown(row['code']):<8} {shown(row['name']):<32} {row['severity']:<8} {fix}".rstrip() + "\n")
+    _deliver("".join(lines))
 
 
 @main.command("rule")
@@ -251,15 +366,15 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     if rule is None:
         close = closest(code.upper(), sorted(ruleset.rules))
         hint = phrase("did_you_mean", lang, candidate=close) if close else ""
-        click.echo(say("no_rule", lang, code=code, hint=hint), err=True)
+        click.echo(shown(say("no_rule", lang, code=code, hint=hint)), err=True)
         sys.exit(EXIT_ERROR)
     docs = rule.docs
     if output_format == "json":
-        click.echo(json.dumps({
+        _deliver(json_safe(json.dumps({
             "code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
             "fixable": rule.fixable, "fix": rule.fix_safety, "function": rule.function, "given": list(rule.given),
             "message": rule.message, "help": rule.help, "docs": docs,
-        }, ensure_ascii=False, indent=2))
+        }, ensure_ascii=False, indent=2)) + "\n")
         return
     heads = {"ja": ("検査内容", "理由", "悪い例", "良い例", "重大度", "自動修正"),
              "en": ("What it checks", "Why it matters", "Bad", "Good", "Severity", "Fixable")}[lang]
@@ -268,20 +383,23 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
               "en": {"safe": "yes (safe: no printed figure changes)",
                      "unsafe": "yes (unsafe: it rewrites a printed figure, so only --unsafe-fixes applies it)",
                      None: "no"}}[lang][rule.fix_safety]
-    click.echo(f"{rule.code} ({rule.name})")
-    click.echo(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
+    # a ruleset from the repository wrote all of this: each line is shown (see `shown`)
+    out: list[str] = []
+    out.append(f"{rule.code} ({rule.name})")
+    out.append(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
     for head, key in ((heads[0], "what"), (heads[1], "why")):
         if key in docs:
-            click.echo(f"\n## {head}\n{docs[key][lang]}")
+            out.append(f"\n## {head}\n{docs[key][lang]}")
     ruleset_head = {"ja": "例を検査する規則セット", "en": "The ruleset the examples are checked with"}[lang]
     for head, key in ((ruleset_head, "ruleset"), (heads[2], "bad"), (heads[3], "good")):
         example = docs.get(key)
         if isinstance(example, dict):  # a cross-document example: one block per file
-            click.echo(f"\n## {head}")
+            out.append(f"\n## {head}")
             for name, text in example.items():
-                click.echo(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
+                out.append(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
         elif example:
-            click.echo(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
+            out.append(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
+    _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
 
 
 if __name__ == "__main__":

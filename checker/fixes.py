@@ -52,12 +52,17 @@ class FileFix:
         """A unified diff; each changed line says which rule's fix it is and whether that
         fix is safe (a `# plancheck:` note in the hunk header is not YAML, so it goes as
         a header line of its own before the hunk)."""
+        from checker.report.safe import git_quoted, shown
+
         before = (self.loaded.text or "").splitlines(keepends=True)
         after = self.text.splitlines(keepends=True)
         name = self.loaded.name.lstrip("/")
-        notes = "".join(f"# {name}:{span.line}: {code} fix ({'safe' if safe else 'unsafe'}): {replacement}\n"
-                        for span, replacement, safe, code in self.edits)
-        return notes + "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+        notes = "".join(f"# {shown(name)}:{span.line}: {shown(code)} fix ({'safe' if safe else 'unsafe'}): "
+                        f"{shown(replacement)}\n" for span, replacement, safe, code in self.edits)
+        # odd names quoted as git quotes them; a name with a space ends at a tab, as git's does
+        old, new = (git_quoted(side + name) for side in ("a/", "b/"))
+        tab = "\t" if " " in old else ""
+        return notes + "".join(difflib.unified_diff(before, after, old + tab, new + tab))
 
 
 class FixError(Exception):

@@ -530,6 +530,16 @@ def _number(text: str) -> Any:
             return text
 
 
+def _text_position(text: str, offset: object) -> tuple[int | None, int | None]:
+    """The 1-based line and column of the character at `offset`, the line breaks counted as
+    the YAML reader counts them (LF, CR not before LF, NEL, LS, PS); None, None without one."""
+    if not isinstance(offset, int) or not 0 <= offset <= len(text):
+        return None, None
+    before = text[:offset]
+    breaks = list(re.finditer("\r\n|[\n\r\x85\u2028\u2029]", before))
+    return len(breaks) + 1, offset - (breaks[-1].end() if breaks else 0) + 1
+
+
 def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> LoadedFile:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -548,7 +558,14 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
         _finding(loaded, "syntax", Span(line, column, line, column + 1), problem=problem)
         return _unbuilt(loaded)
     except YAMLError as error:  # errors without a mark (the reader's, mostly)
-        _finding(loaded, "syntax", Span(1, 1, 1, 2), problem=str(error).strip())
+        # the reader's error (a raw control character) names the character instead: the
+        # first non-printable one, so its first occurrence (the offset it gives is off after
+        # a line separator) gives the line and column, and the problem goes without the offset
+        character = getattr(error, "character", None)
+        at = text.find(chr(character)) if isinstance(character, int) else -1
+        line, column = _text_position(text, at if at >= 0 else getattr(error, "position", None))
+        problem = str(error).strip().split("\n")[0] if line else str(error).strip()
+        _finding(loaded, "syntax", Span(line or 1, column or 1, line or 1, (column or 1) + 1), problem=problem)
         return _unbuilt(loaded)
     except _Limit as limit:
         _limit_finding(loaded, str(limit), limits, builder.mark)

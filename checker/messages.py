@@ -20,6 +20,10 @@ MESSAGES: dict[str, Text] = {
         ja="原因となったファイルを添えて報告してください（PLANCHECK_DEBUG=1 でトレースバックを表示します）",
         en="please report this with the file that caused it (PLANCHECK_DEBUG=1 shows the traceback)",
     ),
+    "write_failed": Text(
+        ja="レポートを書き出せませんでした: {error}",
+        en="could not write the report: {error}",
+    ),
     "config_error": Text(
         ja="設定の誤り: {error}",
         en="configuration error: {error}",

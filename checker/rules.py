@@ -362,16 +362,23 @@ def _bilingual(parsed: ParsedFile, code: str, what: str, value: Any, path: tuple
     return {lang: value[lang] for lang in LANGS}
 
 
+MAX_FORMAT_WIDTH = 100  # the widest `{stated:>8}` a message may pad a value to
+
+
 def placeholders(template: str) -> list[str]:
     """The argument names a message template uses (`{stated}`, `{stated:>8}`); ValueError
     when the template is malformed or would fail on the rendered arguments (which are
     text: `{stated:d}`, `{a.b}` and `{a[0]}` would)."""
     names = []
-    for _, name, _, _ in string.Formatter().parse(template):
+    for _, name, spec, _ in string.Formatter().parse(template):
         if name is None:
             continue
         if re.search(r"[.\[]", name):
             raise ValueError(f"a placeholder is an argument's name, not {{{name}}}")
+        # a width or precision pads or cuts the text: a large one (or one taken from an
+        # argument, a value of the plan) would print megabytes for every finding
+        if spec and ("{" in spec or any(int(number) > MAX_FORMAT_WIDTH for number in re.findall(r"\d+", spec))):
+            raise ValueError(f"{{{name}:{spec}}}: a width is at most {MAX_FORMAT_WIDTH}, written as a number")
         names.append(name)
     template.format_map(dict.fromkeys(names, "0"))  # conversions and format specs, on text
     return names

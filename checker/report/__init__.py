@@ -7,7 +7,9 @@ check is mostly start-up, and rich (for `full`) or the SARIF tables cost time.
 
 To add an output format, add a module here with a renderer of `(diagnostics, context)`
 returning the text (or `(diagnostics, context, rules)` with `needs_rules`, or one that
-writes to a stream with `writes_stream`), and one `Format` line in `REGISTRY`.
+writes to a stream with `writes_stream`), and one `Format` line in `REGISTRY`. Every string
+it prints from a repository goes through `checker.report.safe` (`shown` for text a person
+reads; `xml_safe`, `json_safe` for documents).
 """
 
 from __future__ import annotations

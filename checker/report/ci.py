@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from checker.diagnostics import Diagnostic, Severity
 from checker.report import ReportContext
+from checker.report.safe import shown, xml_safe
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _shown_lines(text: str) -> str:
+    """`text` shown (see `shown`), but for its line breaks: GitHub takes an annotation of
+    several lines, each break escaped as it requires (`%0A`)."""
+    return "".join(part if part in ("\r", "\n") else shown(part) for part in re.split(r"([\r\n])", text))
 
 
 def _escape_data(text: str) -> str:
@@ -20,25 +28,26 @@ def _escape_property(text: str) -> str:
 
 def render_github(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     """One `::error file=…,line=…::message` workflow command per diagnostic: GitHub shows it
-    on the line of the pull request's diff."""
+    on the line of the pull request's diff. What the data holds is shown (see `shown`): a
+    control character or a line break of a value cannot end the command or start another."""
     lines = []
     for d in diagnostics:
         properties = {
             "file": d.file, "line": d.span.line, "endLine": d.span.end_line,
             "col": d.span.column, "endColumn": d.span.end_column, "title": f"{d.code} ({d.name})",
         }
-        joined = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
-        message = d.message[context.lang]
+        joined = ",".join(f"{key}={_escape_property(shown(value, limit=None))}" for key, value in properties.items())
+        message = _shown_lines(d.message[context.lang])
         help_text = d.help.get(context.lang)
         if help_text:
-            message += "\n" + help_text
+            message += "\n" + _shown_lines(help_text)
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {joined}::{_escape_data(message)}")
     if context.show_unchecked and context.relations is not None:
         for relation in context.relations.unchecked:
             properties = {"file": relation.file, "line": relation.span.line, "col": relation.span.column,
                           "title": f"{', '.join(relation.codes)} (not checked)"}
-            joined = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
-            text = f"{relation.relation.render(context.lang)}: {relation.reason.render(context.lang)}"
+            joined = ",".join(f"{key}={_escape_property(shown(value, limit=None))}" for key, value in properties.items())
+            text = _shown_lines(f"{relation.relation.render(context.lang)}: {relation.reason.render(context.lang)}")
             lines.append(f"::notice {joined}::{_escape_data(text)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -85,4 +94,6 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     root.set("tests", str(total))
     root.set("failures", str(failures))
     root.set("skipped", str(skipped_total))
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # well-formed whatever a file name or a value holds (ElementTree writes a control
+    # character as it is, which XML 1.0 forbids)
+    return xml_safe('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")

@@ -9,14 +9,21 @@ as a SARIF fix.
 from __future__ import annotations
 
 import json
+import os
+import urllib.parse
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.fixes import scalar_text
 from checker.report import ReportContext
+from checker.report.safe import json_safe
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# the base of every relative path: the directory plancheck ran in (file names are shown
+# relative to it), declared in the run's `originalUriBaseIds`
+SRCROOT = "%SRCROOT%"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -24,9 +31,21 @@ def _region(span: Span) -> dict[str, int]:
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
+def _artifact(file: str) -> dict[str, str]:
+    """A file's artifact location: its path percent-encoded as RFC 3986 requires (a space,
+    `#`, `%`, a control character, non-ASCII as UTF-8; an undecodable name by its bytes),
+    relative to `%SRCROOT%` or, for a path outside it, a `file:` URI."""
+    path = file.replace("\\", "/")
+    raw = os.fsencode(path)  # an undecodable name's own bytes (surrogateescape)
+    if os.path.isabs(path) or Path(path).drive:
+        return {"uri": "file://" + ("" if path.startswith("/") else "/") + urllib.parse.quote(raw, safe="/:")}
+    # a colon stays encoded: in the first segment of a relative reference it would read as a scheme
+    return {"uri": urllib.parse.quote(raw, safe="/"), "uriBaseId": SRCROOT}
+
+
 def _location(file: str, span: Span, message: str | None = None, index: int | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {
-        "physicalLocation": {"artifactLocation": {"uri": file.replace("\\", "/")}, "region": _region(span)},
+        "physicalLocation": {"artifactLocation": _artifact(file), "region": _region(span)},
     }
     if index is not None:
         location["id"] = index
@@ -76,7 +95,7 @@ def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: l
             result["fixes"] = [{
                 "description": {"text": f"{d.fix.replacement}"},
                 "artifactChanges": [{
-                    "artifactLocation": {"uri": d.file.replace("\\", "/")},
+                    "artifactLocation": _artifact(d.file),
                     "replacements": [{"deletedRegion": _region(d.fix_span),
                                       "insertedContent": {"text": inserted}}],
                 }],
@@ -93,6 +112,7 @@ def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: l
             "informationUri": "https://plancheck.invalid/",
             "rules": descriptors,
         }},
+        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
@@ -119,4 +139,4 @@ def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: l
         "version": "2.1.0",
         "runs": [run],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"

@@ -9,8 +9,12 @@ from typing import Any, TextIO
 
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.report import ReportContext, summary_counts
+from checker.report.safe import ELLIPSIS, json_safe, shown, shown_pieces
 
 MAX_RELATED_SNIPPETS = 6
+# the characters of a source line a snippet shows: a longer line (a minified plan) is cut
+# around the span, with `…` where it is cut, so a finding prints a bounded line
+MAX_SNIPPET = 160
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _LABEL = {
@@ -27,13 +31,16 @@ _NOT_CHECKED = {"ja": "未検査", "en": "not checked"}
 
 
 def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """One line per diagnostic, whatever its file name or message holds (see `shown`)."""
     lines = [
-        f"{d.file}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message[context.lang]}"
+        f"{shown(d.file)}:{d.span.line}:{d.span.column}: {shown(d.code)} [{d.severity.label}] "
+        f"{shown(d.message[context.lang])}"
         for d in diagnostics
     ]
     if context.show_unchecked and context.relations is not None:
-        lines += [f"{u.file}:{u.span.line}:{u.span.column}: {','.join(u.codes)} [{_NOT_CHECKED[context.lang]}] "
-                  f"{u.relation.render(context.lang)}: {u.reason.render(context.lang)}"
+        lines += [f"{shown(u.file)}:{u.span.line}:{u.span.column}: {shown(','.join(u.codes))} "
+                  f"[{_NOT_CHECKED[context.lang]}] "
+                  f"{shown(u.relation.render(context.lang) + ': ' + u.reason.render(context.lang))}"
                   for u in context.relations.unchecked]
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -50,32 +57,52 @@ def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         "summary": summary,
         "diagnostics": [d.to_json() for d in diagnostics],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _console(stream: TextIO | None, color: bool | None):
     from rich.console import Console
 
-    kwargs: dict[str, Any] = {"file": stream, "highlight": False, "soft_wrap": True}
+    # no emoji: a value holding `:warning:` is shown as written, not as ⚠
+    kwargs: dict[str, Any] = {"file": stream, "highlight": False, "soft_wrap": True, "emoji": False}
     if color is not None:
         kwargs["force_terminal"] = color
         kwargs["no_color"] = not color
     return Console(**kwargs)
 
 
-def _underline(line: str, span: Span, line_no: int) -> tuple[int, int]:
-    """Cell offsets (East Asian wide characters take two cells) of the span on this line."""
+def _markup(text: object) -> str:
+    """A user-derived string as rich markup that prints it as it is: shown, then escaped."""
+    from rich.markup import escape
+
+    return escape(shown(text))
+
+
+def _underline(line: str, span: Span, line_no: int) -> tuple[str, int, int]:
+    """The line as shown (escaped, cut around the span when long) and the cell offset and
+    width (East Asian wide characters take two cells) of the span in it."""
     from rich.cells import cell_len
 
     start = span.column - 1 if line_no == span.line else 0
     end = span.end_column - 1 if line_no == span.end_line else len(line)
     end = max(end, start + 1)
-    return cell_len(line[:start]), max(1, cell_len(line[start:end]))
+    low, high = 0, len(line)
+    if len(line) > MAX_SNIPPET:
+        lead = min(start, MAX_SNIPPET // 8)  # some of what comes before a span, however long it is
+        end = min(end, start + MAX_SNIPPET - lead)  # a longer span is underlined as far as it is shown
+        room = MAX_SNIPPET - (end - start)
+        low = max(0, start - max(lead, room // 2))
+        high = min(len(line), low + MAX_SNIPPET)
+        low = max(0, min(low, high - MAX_SNIPPET))  # the room the end of the line leaves
+    pieces = shown_pieces(line[low:high])
+    prefix, suffix = ELLIPSIS if low else "", ELLIPSIS if high < len(line) else ""
+    text = prefix + "".join(pieces) + suffix
+    first = len(prefix) + sum(map(len, pieces[:max(0, start - low)]))
+    last = first + sum(map(len, pieces[max(0, start - low):max(0, end - low)]))
+    return text, cell_len(text[:first]), max(1, cell_len(text[first:last]))
 
 
 def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: TextIO | None = None) -> str:
-    from rich.markup import escape
-
     buffer = io.StringIO() if stream is None else None
     console = _console(stream or buffer, context.color)
     words = _WORDS[context.lang]
@@ -83,24 +110,24 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
         style = _STYLE[diagnostic.severity]
         label = _LABEL[context.lang][diagnostic.severity]
         console.print(
-            f"[{style}]{label}[{diagnostic.code}][/{style}] [bold]{escape(diagnostic.message[context.lang])}[/bold]"
+            f"[{style}]{label}[{_markup(diagnostic.code)}][/{style}] [bold]{_markup(diagnostic.message[context.lang])}[/bold]"
         )
         gutter = len(str(max([diagnostic.span.line] + [s.line for _, s in diagnostic.related]))) + 1
-        console.print(f"{' ' * gutter}[blue]-->[/blue] {escape(diagnostic.file)}:{diagnostic.span.line}:{diagnostic.span.column}")
+        console.print(f"{' ' * gutter}[blue]-->[/blue] {_markup(diagnostic.file)}:{diagnostic.span.line}:{diagnostic.span.column}")
         _snippet(console, context, diagnostic.file, diagnostic.span, gutter, style, "")
         shown = diagnostic.related[:MAX_RELATED_SNIPPETS]
         for related, span in shown:
             text = related.label.render(context.lang)
             if related.location.file != diagnostic.file:
-                console.print(f"{' ' * gutter}[blue]-->[/blue] {escape(related.location.file)}:{span.line}:{span.column}")
+                console.print(f"{' ' * gutter}[blue]-->[/blue] {_markup(related.location.file)}:{span.line}:{span.column}")
             _snippet(console, context, related.location.file, span, gutter, "cyan", text)
         hidden = len(diagnostic.related) - len(shown)
         if hidden > 0:
-            console.print(f"{' ' * gutter}[blue]=[/blue] {escape(words['and_more'].format(n=hidden))}")
+            console.print(f"{' ' * gutter}[blue]=[/blue] {_markup(words['and_more'].format(n=hidden))}")
         if diagnostic.help:
-            console.print(f"{' ' * gutter}[blue]=[/blue] [bold]{words['help']}[/bold]: {escape(diagnostic.help[context.lang])}")
+            console.print(f"{' ' * gutter}[blue]=[/blue] [bold]{words['help']}[/bold]: {_markup(diagnostic.help[context.lang])}")
         if diagnostic.fix is not None:
-            console.print(f"{' ' * gutter}[blue]=[/blue] [green]{words['fix']}[/green]: {escape(diagnostic.fix.replacement)}")
+            console.print(f"{' ' * gutter}[blue]=[/blue] [green]{words['fix']}[/green]: {_markup(diagnostic.fix.replacement)}")
         console.print()
     if context.show_unchecked and context.relations is not None:
         for relation in context.relations.unchecked:
@@ -111,13 +138,11 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
 
 def _unchecked(console, context: ReportContext, relation) -> None:
     """One relation that could not be checked, at the value that blocked it."""
-    from rich.markup import escape
-
     lang = context.lang
     gutter = len(str(relation.span.line)) + 1
-    console.print(f"[bold magenta]{_NOT_CHECKED[lang]}[{escape(', '.join(relation.codes))}][/bold magenta] "
-                  f"[bold]{escape(relation.relation.render(lang))}[/bold]")
-    console.print(f"{' ' * gutter}[blue]-->[/blue] {escape(relation.file)}:{relation.span.line}:{relation.span.column}")
+    console.print(f"[bold magenta]{_NOT_CHECKED[lang]}[{_markup(', '.join(relation.codes))}][/bold magenta] "
+                  f"[bold]{_markup(relation.relation.render(lang))}[/bold]")
+    console.print(f"{' ' * gutter}[blue]-->[/blue] {_markup(relation.file)}:{relation.span.line}:{relation.span.column}")
     _snippet(console, context, relation.file, relation.span, gutter, "magenta", relation.reason.render(lang))
     console.print()
 
@@ -128,11 +153,10 @@ def _snippet(console, context: ReportContext, file: str, span: Span, gutter: int
     lines = context.sources.get(file) or []
     if not 1 <= span.line <= len(lines):
         return
-    line = lines[span.line - 1]
-    offset, width = _underline(line, span, span.line)
+    line, offset, width = _underline(lines[span.line - 1], span, span.line)
     console.print(f"[blue]{str(span.line).rjust(gutter - 1)} |[/blue] {escape(line)}")
     marker = "^" * width if not label else "-" * width
-    tail = f" {escape(label)}" if label else ""
+    tail = f" {_markup(label)}" if label else ""
     console.print(f"[blue]{' ' * (gutter - 1)} |[/blue] {' ' * offset}[{style}]{marker}{tail}[/{style}]")
 
 
