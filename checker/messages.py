@@ -20,6 +20,14 @@ MESSAGES: dict[str, Text] = {
         ja="原因となったファイルを添えて報告してください（PLANCHECK_DEBUG=1 でトレースバックを表示します）",
         en="please report this with the file that caused it (PLANCHECK_DEBUG=1 shows the traceback)",
     ),
+    "interrupted": Text(
+        ja="中断しました（SIGINT）。検査は終わっていません",
+        en="interrupted (SIGINT): the check did not finish",
+    ),
+    "terminated": Text(
+        ja="SIGTERM を受けて停止しました。検査は終わっていません",
+        en="stopped by SIGTERM: the check did not finish",
+    ),
     "config_error": Text(
         ja="設定の誤り: {error}",
         en="configuration error: {error}",

@@ -324,7 +324,8 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
         build_validator()  # forked workers inherit the model, ready, and this process needs it to read theirs
         size = max(1, min(PARALLEL_CHUNK, -(-len(pending) // (workers * 4))))
         chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits)) as pool:
+        pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits))
+        try:
             jobs = [(chunk, pool.submit(_check_chunk, [read[index] for index in chunk])) for chunk in chunks]
             for chunk, job in jobs:
                 for index, payload in zip(chunk, job.result()):
@@ -334,6 +335,12 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
                     results[index] = pickle.loads(payload)
                     results[index][0].path = read[index][0].path
                 advance(len(chunk))
+        except BaseException:
+            # an interrupt, SIGTERM (`Terminated`) or a failure here: the workers go too, so
+            # none is left checking for nobody, holding the output pipe open
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
     else:
         for index in pending:
             stub, raw = read[index]
@@ -345,13 +352,37 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
     return [loaded for loaded, _ in results], [diagnostics for _, diagnostics in results]
 
 
+def _stop_workers(pool) -> None:
+    """Shut the pool down now: the queued work cancelled, the workers terminated and
+    reaped (killed if SIGTERM does not end them within a second). Python 3.14 has
+    `terminate_workers`; before it, the pool's processes are only in `_processes`."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(1)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
 _worker_engine = _worker_limits = None
 
 
 def _start_worker(ruleset: Ruleset, limits: Limits) -> None:
     """In a worker process, once: the engine that checks each file it parses."""
     global _worker_engine, _worker_limits
+    import signal
+
     from checker.engine import Engine
+
+    # the main process answers an interrupt (it stops the workers and says so); SIGTERM,
+    # which it sends to stop them, ends a worker at once (a forked worker inherited the
+    # main process's handler, which would make it an exception the pool reports back)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from checker.functions import load_builtin_functions
 
     load_builtin_functions()  # a spawned worker (macOS, Windows) starts with none registered
