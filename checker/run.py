@@ -481,16 +481,17 @@ def _stop_workers(pool) -> None:
     """Shut the pool down now: the queued work cancelled, the workers terminated and
     reaped (killed if SIGTERM does not end them within a second). Python 3.14 has
     `terminate_workers`; before it, the pool's processes are only in `_processes`."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(1)
-        if process.is_alive():
-            process.kill()
-            process.join()
+    with _signals_held():  # a second Ctrl-C must not cut the shutdown short
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(1)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 _worker_engine = _worker_limits = None

@@ -75,11 +75,12 @@ def test_a_signal_mid_run_stops_the_workers_and_exits_with_a_message(corpus, sig
             time.sleep(0.01)
         assert workers, "the run never started its worker processes"
         process.send_signal(signum)
-        assert process.wait(timeout=20) == code
+        assert process.wait(timeout=20) == code, process.stderr.read().decode() if process.stderr else ""
         # the pipe reaches its end as soon as the run is gone: no worker holds it open
         assert process.stdout is not None and process.stderr is not None
         ready, _, _ = select.select([process.stdout], [], [], 10)
-        assert ready and process.stdout.read() == b""
+        assert ready, f"the output pipe is still open, held by {_alive(workers)} (workers {workers})"
+        assert process.stdout.read() == b""
         stderr = process.stderr.read().decode()
         assert stderr.strip().splitlines()[-1] == said, stderr
         assert "Traceback" not in stderr
