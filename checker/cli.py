@@ -3,7 +3,8 @@
 `plancheck [PATH...]` checks plan files (default: `plans/`); `plancheck schema`,
 `plancheck rules` and `plancheck rule CODE` print the plan format and the rule docs.
 Exit codes: 0 clean, 1 findings at or above the fail level, 2 usage, configuration or
-internal error.
+internal error, 130 interrupted (SIGINT), 143 stopped by SIGTERM (128 + the signal, as a
+shell reports it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import io
 import json
 import os
 import select
+import signal
 import sys
+import threading
 from typing import TextIO
 
 import click
@@ -25,6 +28,7 @@ from checker.messages import line, phrase, say
 from checker.report.safe import json_safe, shown
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
 # a progress bar only when loading takes long enough to wonder
 PROGRESS_MIN_FILES = 100
 
@@ -103,10 +107,17 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
               help="List every relation that could not be checked, at the value that blocked it, with why.")
 def check(paths: tuple[str, ...], **options) -> None:
     """Check plan files (default: the configuration's plan set, plans/)."""
+    previous = _stop_on_signals()
     try:
         code = _check(list(paths), **options)
     except click.exceptions.Exit:
         raise
+    except KeyboardInterrupt:  # the worker processes were stopped on the way out (run._load)
+        click.echo(say("interrupted", options.get("lang") or default_lang()), err=True)
+        code = EXIT_INTERRUPTED
+    except Terminated:
+        click.echo(say("terminated", options.get("lang") or default_lang()), err=True)
+        code = EXIT_TERMINATED
     except Exception as error:  # the last line of defence: never a traceback
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
@@ -114,7 +125,44 @@ def check(paths: tuple[str, ...], **options) -> None:
         click.echo(shown(say("internal_error", lang, error=f"{type(error).__name__}: {error}")), err=True)
         click.echo(say("report_it", lang), err=True)
         code = EXIT_ERROR
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED) and sys.stdout is sys.__stdout__:
+        # The workers are stopped and the message is out; the pool's queue feeder thread may
+        # still print a broken-pipe traceback while the interpreter tears down. Nothing is
+        # left to write or clean up, so end here, as the signal itself would have.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:
+                pass
+        os._exit(code)
     sys.exit(code)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread as KeyboardInterrupt is for SIGINT: a base
+    exception, so no `except Exception` on the way takes it for a failure."""
+
+
+def _stop_on_signals() -> dict:
+    """SIGINT and SIGTERM raised as exceptions in this process, so the run unwinds (its
+    worker processes stopped) and exits with a message; the handlers it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # only the main thread may set handlers (an embedding program's thread)
+    main_pid = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() != main_pid:
+            # a forked worker, before its initializer sets its own handlers: what it will do
+            signal.signal(signum, signal.SIG_DFL if signum == signal.SIGTERM else signal.SIG_IGN)
+            if signum == signal.SIGTERM:
+                os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    return {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,

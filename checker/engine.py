@@ -180,6 +180,8 @@ class Engine:
                 options = self._options[(rule.function, id(rule))] = spec.make_options(rule.options)
             for item in spec.run(target, options):
                 (findings if isinstance(item, Finding) else records).append(item)
+        except MemoryError:
+            raise  # not a bug in the check: the file is reported as not checked (run._parse_and_check)
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input
             name = target.file or home
             text = f"{type(error).__name__}: {error}"

@@ -24,6 +24,18 @@ MESSAGES: dict[str, Text] = {
         ja="レポートを書き出せませんでした: {error}",
         en="could not write the report: {error}",
     ),
+    "interrupted": Text(
+        ja="中断しました（SIGINT）。検査は終わっていません",
+        en="interrupted (SIGINT): the check did not finish",
+    ),
+    "terminated": Text(
+        ja="SIGTERM を受けて停止しました。検査は終わっていません",
+        en="stopped by SIGTERM: the check did not finish",
+    ),
+    "worker_died": Text(
+        ja="検査用のプロセスが異常終了したため、返らなかった {files} ファイルを1つずつ検査し直しました",
+        en="a worker process ended abruptly: the {files} file(s) it did not bring back were checked again, one at a time",
+    ),
     "config_error": Text(
         ja="設定の誤り: {error}",
         en="configuration error: {error}",

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -39,6 +41,9 @@ PARALLEL_MIN_FILES = 50
 # workers finish together
 PARALLEL_CHUNK = 50
 PARALLEL_MAX_WORKERS = 8
+# the loader-level finding (LOAD017) of a file whose check ended the process checking it,
+# twice, or ran out of memory: it was not checked, and the run says which file it was
+CHECK_CRASHED = "check_crashed"
 
 # A progress display: called with the number of files to parse, it gives a callback that
 # advances by a number of files and ends on None.
@@ -267,9 +272,10 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     from checker.engine import Engine
 
     engine = Engine(ruleset)
-    loaded, own = _load(read, file_keys, settings.limits, cache, engine, progress)
+    loaded, own, result.notes = _load(read, file_keys, settings.limits, cache, engine, progress)
     result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
-    if cache is not None and run_key is not None:
+    if cache is not None and run_key is not None and not any(_crashed(file) for file in loaded):
+        # a file that could not be checked is checked again next time, not answered from here
         cache.put("run", run_key, (result.diagnostics, result.relations))
     result.sources = _sources_of(result.diagnostics, {file.name: file.text for file in loaded}, result.relations)
     if options.diff or options.fix:
@@ -284,6 +290,11 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     else:
         _hint_fixes(result)
     return result
+
+
+def _crashed(loaded: LoadedFile) -> bool:
+    """Whether the file's check ended its process or ran out of memory (it holds only that)."""
+    return any(finding.kind == CHECK_CRASHED for finding in loaded.findings)
 
 
 def _hint_fixes(result: RunResult) -> None:
@@ -325,10 +336,25 @@ def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnosti
 def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None):
     """Every file loaded, with the diagnostics it gives on its own: from the cache when its
     bytes were seen before, else parsed and checked (in worker processes when there are
-    many, so both cores work)."""
+    many, so both cores work); and the notes for the user.
+
+    A worker that dies (the out-of-memory killer, a crash) loses no file: the files of the
+    tasks that did not come back are checked again, each alone in a fresh worker
+    (`_check_alone`), and one that ends that worker too is reported by name (LOAD017)."""
     import pickle
+    from concurrent.futures.process import BrokenProcessPool
+
+    from checker.messages import message
+
+    def take(index: int, payload: bytes) -> None:
+        results[index] = pickle.loads(payload)
+        # the worker's pickle goes to the cache as it is (a file not checked, never)
+        if cache is not None and not _crashed(results[index][0]):
+            cache.put_pickled("file", file_keys[index], payload)
+        results[index][0].path = read[index][0].path
 
     results: list[Any] = [None] * len(read)
+    notes: list[Text] = []
     pending = []
     for index, ((stub, raw), key) in enumerate(zip(read, file_keys)):
         cached = cache.get("file", key) if key is not None else None
@@ -349,25 +375,147 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
         build_validator()  # forked workers inherit the model, ready, and this process needs it to read theirs
         size = max(1, min(PARALLEL_CHUNK, -(-len(pending) // (workers * 4))))
         chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits)) as pool:
-            jobs = [(chunk, pool.submit(_check_chunk, [read[index] for index in chunk])) for chunk in chunks]
+        pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits))
+        try:
+            with _signals_held():
+                jobs = [(chunk, pool.submit(_check_chunk, [read[index] for index in chunk])) for chunk in chunks]
+            lost: list[int] = []  # the files of the tasks a dead worker did not bring back
             for chunk, job in jobs:
-                for index, payload in zip(chunk, job.result()):
-                    # the worker's pickle goes to the cache as it is, and is read once here
-                    if cache is not None:
-                        cache.put_pickled("file", file_keys[index], payload)
-                    results[index] = pickle.loads(payload)
-                    results[index][0].path = read[index][0].path
+                try:
+                    payloads = job.result()
+                except BrokenProcessPool:
+                    lost += chunk
+                    continue
+                for index, payload in zip(chunk, payloads):
+                    take(index, payload)
                 advance(len(chunk))
+        except BaseException:
+            # an interrupt, SIGTERM (`Terminated`) or a failure here: the workers go too, so
+            # none is left checking for nobody, holding the output pipe open
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
+        if lost:
+            notes.append(message("worker_died", files=len(lost)))
+            for index, payload in _check_alone([read[index] for index in lost], engine, limits, lost):
+                take(index, payload)
+                advance(1)
     else:
         for index in pending:
             stub, raw = read[index]
             results[index] = _parse_and_check(engine, stub, raw, limits)
-            if cache is not None:
+            if cache is not None and not _crashed(results[index][0]):
                 cache.put("file", file_keys[index], results[index])
             advance(1)
     advance(None)
-    return [loaded for loaded, _ in results], [diagnostics for _, diagnostics in results]
+    return [loaded for loaded, _ in results], [diagnostics for _, diagnostics in results], notes
+
+
+def _check_alone(items, engine: Engine, limits: Limits, indices: list[int]):
+    """(index, pickled result) for each file of `items`: checked again one at a time in a
+    worker of its own, not in this process, where a file that kills its process again
+    would take the whole report with it. When the worker dies, the file it was checking
+    is the one (the results before it come back first), and is reported by name with how
+    its process ended; a fresh worker goes on with the files after it."""
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    position = 0
+    while position < len(items):
+        pool = ProcessPoolExecutor(1, initializer=_start_worker, initargs=(engine.ruleset, limits))
+        try:
+            with _signals_held():
+                jobs = [pool.submit(_check_chunk, [item]) for item in items[position:]]
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for job in jobs:
+                try:
+                    payload = job.result()[0]
+                except BrokenProcessPool:
+                    for process in processes:
+                        process.join(5)
+                    ended = processes[0].exitcode if processes else None
+                    stub, _ = items[position]
+                    payload = pickle.dumps(_not_checked(engine, stub, _how_it_ended(ended)), pickle.HIGHEST_PROTOCOL)
+                    yield indices[position], payload
+                    position += 1
+                    break
+                yield indices[position], payload
+                position += 1
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
+
+
+def _how_it_ended(exitcode: int | None) -> Text:
+    """Why a file was not checked, when the process checking it ended twice: by which
+    signal (a negative exit code) or with which exit code."""
+    import signal
+
+    from checker.diagnostics import Text
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == signal.SIGKILL:
+            return Text(f"検査していたプロセスが2度とも強制終了されました（{name}。メモリ不足のときに OOM killer が送るシグナルです）",
+                        f"the process checking it was killed, twice ({name}, which the out-of-memory killer sends)")
+        return Text(f"検査していたプロセスが2度とも異常終了しました（{name}）",
+                    f"the process checking it ended abruptly, twice ({name})")
+    if exitcode is None:
+        return Text("検査していたプロセスが2度とも異常終了しました", "the process checking it ended abruptly, twice")
+    return Text(f"検査していたプロセスが2度とも異常終了しました（終了コード {exitcode}）",
+                f"the process checking it ended abruptly, twice (exit code {exitcode})")
+
+
+def _not_checked(engine: Engine, stub: LoadedFile, reason: Text):
+    """A file that could not be checked: only the finding that says so (LOAD017) at 1:1,
+    none of what was half built of it."""
+    from checker.diagnostics import Finding, Location, Span
+    from checker.loader import LoadedFile
+
+    fresh = LoadedFile(path=stub.path, name=stub.name)
+    fresh.findings.append(Finding(CHECK_CRASHED, Location(stub.name, span=Span(1, 1, 1, 2)), {"reason": reason}))
+    return fresh, _own(engine, fresh)
+
+
+@contextmanager
+def _signals_held():
+    """SIGINT and SIGTERM held back while the pool starts its workers, and delivered after:
+    a signal between a worker's fork and the pool recording it would leave that worker
+    unknown to `_stop_workers`, an orphan. A worker starts with them held and lets them
+    through once its own handlers are set (`_start_worker`)."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop_workers(pool) -> None:
+    """Shut the pool down now: the queued work cancelled, the workers terminated and
+    reaped (killed if SIGTERM does not end them within a second). Python 3.14 has
+    `terminate_workers`; before it, the pool's processes are only in `_processes`."""
+    with _signals_held():  # a second Ctrl-C must not cut the shutdown short
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(1)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 # a worker process's own, set by _start_worker before it checks any chunk
@@ -378,7 +526,16 @@ _worker_limits: Limits
 def _start_worker(ruleset: Ruleset, limits: Limits) -> None:
     """In a worker process, once: the engine that checks each file it parses."""
     global _worker_engine, _worker_limits
+    import signal
+
     from checker.engine import Engine
+
+    # the main process answers an interrupt (it stops the workers and says so); SIGTERM,
+    # which it sends to stop them, ends a worker at once (a forked worker inherited the
+    # main process's handler, which would make it an exception the pool reports back)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held while the pool started
     from checker.functions import load_builtin_functions
 
     load_builtin_functions()  # a spawned worker (macOS, Windows) starts with none registered
@@ -395,11 +552,18 @@ def _check_chunk(items):
 
 
 def _parse_and_check(engine: Engine, stub: LoadedFile, raw: bytes, limits: Limits):
-    """One file parsed, and the diagnostics it gives on its own."""
+    """One file parsed, and the diagnostics it gives on its own; a file that runs out of
+    memory (parsing, validating or checking it) is reported as not checked, and every
+    other file still is."""
     from checker import loader
+    from checker.diagnostics import Text
 
-    loaded = loader.load_bytes(stub, raw, limits)
-    return loaded, _own(engine, loaded)
+    try:
+        loaded = loader.load_bytes(stub, raw, limits)
+        return loaded, _own(engine, loaded)
+    except MemoryError:
+        return _not_checked(engine, stub, Text("検査中にメモリが足りなくなりました（MemoryError）",
+                                               "plancheck ran out of memory checking it (MemoryError)"))
 
 
 def _own(engine: Engine, loaded: LoadedFile) -> list[Diagnostic]:
