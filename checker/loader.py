@@ -7,8 +7,11 @@ reported and its value read as plain data.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import re
+import stat
 import time
 import types
 import typing
@@ -620,28 +623,123 @@ class ChangedWhileRead(OSError):
     """The file kept changing while it was read (an editor or a tool writing it)."""
 
 
-def _read_stable(path: Path, limits: Limits, attempts: int = 3) -> bytes:
-    """The file's bytes as one version: read again if its size or modification time moved
-    during the read (a torn read checked as a file would report errors that are not there)."""
+class NotRegular(Exception):
+    """A plan path that names no regular file (a FIFO, a device, a socket): never read."""
+
+    def __init__(self, what: Text) -> None:
+        super().__init__(what.en)
+        self.what = what
+
+
+class OutsideProject(Exception):
+    """A plan path that leads, through a symbolic link, to a file outside the project."""
+
+
+def _not_regular(mode: int) -> Text:
+    """What a file that is not a regular file is, in both languages."""
+    for test, ja, en in ((stat.S_ISFIFO, "名前付きパイプ（FIFO）", "a named pipe (FIFO)"),
+                         (stat.S_ISCHR, "キャラクタデバイス", "a character device"),
+                         (stat.S_ISBLK, "ブロックデバイス", "a block device"),
+                         (stat.S_ISSOCK, "ソケット", "a socket")):
+        if test(mode):
+            return Text(ja, en)
+    return Text("通常のファイルではないもの", "not a regular file")
+
+
+def _check_regular(status: os.stat_result) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        # a directory stays an unreadable file (LOAD012), as the system says it
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegular(_not_regular(status.st_mode))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+# O_NONBLOCK: a FIFO swapped in after the stat opens at once instead of waiting for a
+# writer (and the fstat then refuses it); O_NOCTTY: a terminal never becomes ours.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _open_regular(path: Path, root: Path | None) -> int:
+    """A descriptor of the regular file `path` names, opened for reading only after its
+    kind (and, with `root`, where a symbolic link leads) was checked, and checked again on
+    the descriptor itself: a file swapped in between is refused, never read."""
+    _check_regular(os.stat(path))
+    real = os.path.realpath(path) if root is not None else None
+    if real is not None and root is not None and os.path.normpath(os.path.abspath(path)) != real \
+            and not _inside(real, os.path.realpath(root)):
+        raise OutsideProject(real)
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        opened = os.fstat(descriptor)
+        _check_regular(opened)
+        if real is not None and not os.path.samestat(opened, os.stat(real)):
+            # a link swapped (and swapped back) around the open: what was opened is not
+            # the file that was checked
+            raise ChangedWhileRead("the file was replaced while it was opened; check it again")
+        return descriptor
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _read_capped(descriptor: int, cap: int) -> bytes:
+    """At most `cap` bytes from the descriptor: a file that grows while it is read (or
+    lies about its size) never costs more than the cap."""
+    chunks = []
+    left = cap
+    while left > 0:
+        try:
+            chunk = os.read(descriptor, min(left, 1 << 20))
+        except BlockingIOError:  # only a non-regular file blocks, and that was refused
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_stable(path: Path, limits: Limits, attempts: int = 3, root: Path | None = None) -> bytes:
+    """The file's bytes as one version, at most the size limit of them: read again if its
+    size or modification time moved during the read (a torn read checked as a file would
+    report errors that are not there). Only a regular file is opened (`_open_regular`)."""
     for _ in range(attempts):
-        before = path.stat()
-        if before.st_size > limits.file_bytes:
-            raise _Limit("file size")
-        raw = path.read_bytes()
-        after = path.stat()
-        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(raw), after.st_mtime_ns):
+        descriptor = _open_regular(path, root)
+        try:
+            before = os.fstat(descriptor)
+            if before.st_size > limits.file_bytes:
+                raise _Limit("file size")
+            raw = _read_capped(descriptor, limits.file_bytes + 1)
+            if len(raw) > limits.file_bytes:
+                raise _Limit("file size")
+            after = os.fstat(descriptor)
+        finally:
+            os.close(descriptor)
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and len(raw) == after.st_size:
             return raw
     raise ChangedWhileRead("the file kept changing while it was read; check it again when it is written")
 
 
-def read_file(path: Path, name: str | None = None, limits: Limits | None = None) -> tuple[LoadedFile, bytes | None]:
-    """The file's bytes, or None with the finding that says why they could not be read."""
+def read_file(path: Path, name: str | None = None, limits: Limits | None = None,
+              root: Path | None = None) -> tuple[LoadedFile, bytes | None]:
+    """The file's bytes, or None with the finding that says why they could not be read.
+    With `root` (the project's), a path that a symbolic link leads out of it is reported
+    and never read."""
     limits = limits or DEFAULT_LIMITS
     loaded = LoadedFile(path=path, name=name or str(path))
     try:
-        return loaded, _read_stable(path, limits)
+        return loaded, _read_stable(path, limits, root=root)
     except _Limit:
         _limit_finding(loaded, "file size", limits)
+    except NotRegular as error:
+        _finding(loaded, "not_regular", Span(1, 1, 1, 2), what=error.what)
+    except OutsideProject:
+        _finding(loaded, "outside_project", Span(1, 1, 1, 2), root=str(root))
     except OSError as error:
         reason = error.strerror or str(error) or type(error).__name__
         _finding(loaded, "unreadable", Span(1, 1, 1, 2), reason=reason)

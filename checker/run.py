@@ -226,7 +226,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
     cache = None if options.no_cache else open_cache(settings, ruleset)
-    read = [read_file(path, display_name(path), settings.limits) for path in everything]
+    read = [read_file(path, display_name(path), settings.limits, settings.root) for path in everything]
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
