@@ -148,7 +148,7 @@ LIMITS = (
     LimitOption("nodes", "nodes", True, Text("値の数（エイリアスは使われるたびに数える）",
                                              "values in a file (an alias counts each time it is used)")),
     LimitOption("depth", "depth", True, Text("入れ子の深さ", "nesting depth")),
-    LimitOption("seconds", "seconds", False, Text("1 ファイルを読み込む時間（秒）", "seconds to read and build one file")),
+    LimitOption("seconds", "seconds", False, Text("1 ファイルの検査時間（秒）", "seconds for all of one file's work (reading, building, its own rules)")),
 )
 
 _CODES = Text("規則コードまたは接頭辞のリスト", "list of rule codes or prefixes")

@@ -33,14 +33,14 @@ class Limits:
     file_bytes: int = 10 * 1024 * 1024
     nodes: int = 200_000
     depth: int = 100
-    seconds: float = 10.0  # to read and build one file
+    seconds: float = 10.0  # all of one file's work: decoding, parsing, building, validating, its own rules
 
     def describe(self, limit: str) -> tuple[Text, Text]:
         """The limit's name and its value with a unit, in both languages."""
         from checker.values import format_decimal
 
         names = {"file size": ("ファイルの大きさ", "file size"), "node count": ("ノード数", "node count"),
-                 "nesting depth": ("入れ子の深さ", "nesting depth"), "time": ("読み込みの時間", "time to read")}
+                 "nesting depth": ("入れ子の深さ", "nesting depth"), "time": ("1 ファイルの検査時間", "time to check one file")}
         value = format_decimal(Decimal(str({"file size": self.file_bytes, "node count": self.nodes,
                                             "nesting depth": self.depth, "time": self.seconds}[limit])))
         units = {"file size": (" バイト", " bytes"), "time": (" 秒", " s")}.get(limit, ("", ""))
@@ -55,6 +55,30 @@ def _limit_finding(loaded: LoadedFile, limit: str, limits: Limits, mark: Any = N
 
 
 DEFAULT_LIMITS = Limits()
+
+
+class Budget:
+    """The time one file's work may take (`Limits.seconds`), counted from when it starts:
+    checked between the phases of the work and inside its long loops, so the limit bounds
+    decoding, parsing, building, validating, salvage and the file's own rules alike."""
+
+    __slots__ = ("deadline",)
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def spent(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def check(self) -> None:
+        if self.spent():
+            raise _Limit("time")
+
+
+def limit_finding(name: str, limit: str, limits: Limits) -> Finding:
+    """LOAD011 for a limit a file's work went past after its text was read (at its start)."""
+    label, value = limits.describe(limit)
+    return Finding("too_large", Location(name, span=Span(1, 1, 1, 2)), {"limit": label, "value": value})
 
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _STANDARD_TAGS = {
@@ -313,10 +337,11 @@ class _Builder:
     used (so an alias bomb hits the node limit before it costs memory), and checks the
     clock as it goes."""
 
-    def __init__(self, loaded: LoadedFile, limits: Limits) -> None:
+    def __init__(self, loaded: LoadedFile, limits: Limits, budget: Budget | None = None) -> None:
         self.loaded = loaded  # where findings go
         self.index = SourceIndex()
         self.limits = limits
+        self.budget = budget or Budget(limits.seconds)
         self.count = 0
         self.anchors: dict[str, tuple[Any, int, ModelPath, list[ModelPath], list[ModelPath]]] = {}
         self.span_order: list[ModelPath] = []
@@ -340,14 +365,14 @@ class _Builder:
 
         yaml = _yaml()
         resolve = _plain_resolver()
-        deadline = time.monotonic() + self.limits.seconds
+        budget = self.budget
         stack: list[_Frame] = []
         root: Any = _UNSET
         documents = 0
         for number, event in enumerate(yaml.parse(io.StringIO(text))):
             self.mark = event.start_mark
-            if not number & 1023 and time.monotonic() > deadline:
-                raise _Limit("time")
+            if not number & 1023:
+                budget.check()
             kind = type(event)
             if kind is ScalarEvent:
                 if self.skip_depth:
@@ -531,12 +556,15 @@ def _number(text: str) -> Any:
             return text
 
 
-def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> LoadedFile:
+def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
+    """The file's text parsed, built and validated; `budget`, the file's time from when its
+    work began (a new one from here without it)."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     limits = limits or DEFAULT_LIMITS
+    budget = budget or Budget(limits.seconds)
     loaded.text = text
-    builder = _Builder(loaded, limits)
+    builder = _Builder(loaded, limits, budget)
     try:
         data = builder.run(text)
     except MarkedYAMLError as error:
@@ -562,8 +590,16 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
     if not isinstance(data, dict):
         _finding(loaded, "not_mapping", loaded.spans.get((), Span(1, 1, 1, 2)))
         return loaded
-    validate(loaded)
-    _report_value_notes(loaded)
+    try:
+        budget.check()
+        validate(loaded, budget)
+        budget.check()
+        _report_value_notes(loaded, budget)
+    except _Limit as limit:
+        # out of time after the build: the findings so far stand, with the spans to show
+        # them, and no rule runs on a model that was not finished
+        loaded.model = None
+        _limit_finding(loaded, str(limit), limits)
     return loaded
 
 
@@ -575,7 +611,7 @@ _LONG_FRACTION_RE = re.compile(r"\.[0-9０-９]{7}")
 _WIDE_POINTS = ("．", "﹒")
 
 
-def _report_value_notes(loaded: LoadedFile) -> None:
+def _report_value_notes(loaded: LoadedFile, budget: Budget | None = None) -> None:
     """What the model read differently from what is written, at the value (LOAD014: a float
     artifact, 99.99999999999999, read as 100)."""
     text = loaded.text
@@ -585,7 +621,9 @@ def _report_value_notes(loaded: LoadedFile) -> None:
     from checker.model import iter_cells
     from checker.values import Bound, Number, format_decimal
 
-    for path, cell in iter_cells(loaded.model):
+    for count, (path, cell) in enumerate(iter_cells(loaded.model)):
+        if budget is not None and not count & 1023:
+            budget.check()
         number = cell.number if isinstance(cell, Bound) else cell
         if isinstance(number, Number) and number.float_artifact:
             _finding(loaded, "float_artifact", loaded.nearest_span(path), text=number.text,
@@ -746,11 +784,17 @@ def read_file(path: Path, name: str | None = None, limits: Limits | None = None,
     return loaded, None
 
 
-def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None) -> LoadedFile:
+def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
+    """The file's bytes decoded and loaded; its time (`budget`) starts here without one."""
+    limits = limits or DEFAULT_LIMITS
+    budget = budget or Budget(limits.seconds)
     text = decode(loaded, raw)
     if text is None:
         return loaded
-    return load_text(loaded, text, limits)
+    if budget.spent():
+        _limit_finding(loaded, "time", limits)
+        return loaded
+    return load_text(loaded, text, limits, budget)
 
 
 def load_file(path: Path, name: str | None = None, limits: Limits | None = None) -> LoadedFile:
@@ -761,7 +805,9 @@ def load_file(path: Path, name: str | None = None, limits: Limits | None = None)
 # --- validation against the model -------------------------------------------------------
 
 
-def validate(loaded: LoadedFile) -> None:
+def validate(loaded: LoadedFile, budget: Budget | None = None) -> None:
+    """The file's data validated into its model; each error reported at its value, and what
+    can be modelled salvaged. Out of `budget`, a _Limit("time") (the errors so far stand)."""
     from pydantic import ValidationError
 
     from checker.model import PlanFile
@@ -771,8 +817,10 @@ def validate(loaded: LoadedFile) -> None:
     except ValidationError as error:
         problems = error.errors(include_url=False)
         for problem in problems:
+            if budget is not None:  # each report walks the model's fields: the clock costs less
+                budget.check()
             _report_validation(loaded, problem)
-        _salvage(loaded, problems)
+        _salvage(loaded, problems, budget)
 
 
 # Each round repairs every error of the last validation; a round only finds new errors
@@ -781,7 +829,7 @@ def validate(loaded: LoadedFile) -> None:
 _SALVAGE_ROUNDS = 6
 
 
-def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]]) -> None:
+def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]], budget: Budget | None = None) -> None:
     """Model what can be modelled of a file that failed validation, its errors reported:
     a copy of its data with each error repaired as little as possible, validated again.
 
@@ -801,6 +849,8 @@ def _salvage(loaded: LoadedFile, problems: list[dict[str, Any]]) -> None:
     kept: dict[int, list[int]] = {}  # id of a working list that lost items -> source indices kept
     dropped: dict[int, list[Dropped]] = {}  # id of a working container -> what it lost
     for _ in range(_SALVAGE_ROUNDS):
+        if budget is not None:
+            budget.check()
         repairs = [_repair(data, problem) for problem in problems]
         if any(repair is None for repair in repairs):
             return  # the header cannot be read: nothing to model

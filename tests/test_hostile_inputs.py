@@ -131,7 +131,7 @@ def test_a_fifo_swapped_in_after_the_check_is_not_read(project, monkeypatch):
     path = project / "plans" / "swapped.yaml"
     path.write_text(GOOD_PLAN, encoding="utf-8")
     real_check = loader._check_regular
-    checks = []
+    checks: list[os.stat_result] = []
 
     def check_then_swap(status):
         real_check(status)
@@ -178,7 +178,12 @@ def test_a_link_out_of_the_project_is_reported_never_read(project, monkeypatch):
     link.symlink_to(project.parent / "outside" / "secret.yaml")
     opened = []
     real_open = os.open
-    monkeypatch.setattr(os, "open", lambda file, *args, **kwargs: (opened.append(file), real_open(file, *args, **kwargs))[1])
+
+    def recording_open(file, *args, **kwargs):
+        opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
     loaded, raw = loader.read_file(link, "plans/stolen.yaml", root=project)
     assert raw is None and loaded.text is None and opened == []
     [diagnostic] = Engine(RULESET).run([loaded])
@@ -209,3 +214,119 @@ def test_a_link_out_of_the_project_shows_nothing_of_it_in_any_format(project):
     (project / "plancheck.toml").unlink()
     code, found = _json(project, "plans")
     assert (code, found) == (1, [("stolen.yaml", "LOAD016", 1, 1)])
+
+
+# --- the time limit bounds all of a file's work ----------------------------------------------
+
+def _large_plan(themes: int) -> str:
+    """A plan of `themes` copies of GOOD_PLAN's theme, each with its own id, and in each one
+    unknown field (a validation error, so validation and salvage have work too)."""
+    header, theme = GOOD_PLAN.split("themes:\n")
+    copies = [theme.replace("II-4-11", f"II-4-{number}").replace("employment-transition-users", f"users-{number}")
+              .replace("    assessment:", "    colour: red\n    assessment:") for number in range(themes)]
+    return header + "themes:\n" + "".join(copies)
+
+
+def _timed_load(text: str, limits: Limits):
+    import time
+
+    from checker.loader import LoadedFile, load_bytes
+
+    start = time.monotonic()
+    loaded = load_bytes(LoadedFile(path=Path("large.yaml"), name="large.yaml"), text.encode(), limits)
+    return loaded, time.monotonic() - start
+
+
+def _time_limit(diagnostics) -> list:
+    return [d for d in diagnostics if d.code == "LOAD011" and "time to check one file" in d.message["en"]]
+
+
+def test_the_time_limit_covers_validation_and_salvage(monkeypatch):
+    """Past the parse (which already checked the clock), the budget still runs: validation
+    that takes too long is a LOAD011 at 1:1; the errors validation found so far stand."""
+    from checker import loader
+
+    real_report = loader._report_validation
+
+    def slow_report(loaded, problem):
+        import time
+
+        time.sleep(0.05)
+        real_report(loaded, problem)
+
+    text = _large_plan(200)
+    _, unhindered = _timed_load(text, Limits())
+    # the whole work as it is, and then a second more: the parse passes, the slow reports
+    # (200 unknown fields: 10 s of them) do not
+    seconds = round(unhindered + 1.0, 1)
+    monkeypatch.setattr(loader, "_report_validation", slow_report)
+    loaded, took = _within(60, lambda: _timed_load(text, Limits(seconds=seconds)))
+    assert took < seconds + 1.0, (took, seconds)  # stopped near the limit, not after every report
+    kinds = [finding.kind for finding in loaded.findings]
+    assert kinds[-1] == "too_large" and 0 < kinds.count("unknown_field") < 200, kinds
+    assert loaded.model is None  # no rule runs on a model that was not finished
+    diagnostics = Engine(RULESET).run([loaded])
+    [limit] = _time_limit(diagnostics)
+    assert (limit.span.line, limit.span.column) == (1, 1)
+    _, value = Limits(seconds=seconds).describe("time")
+    assert f"time to check one file: {value.en}" in limit.message["en"]
+    assert f"1 ファイルの検査時間: {value.ja}" in limit.message["ja"]
+    assert {d.code for d in diagnostics} == {"LOAD005", "LOAD011"}
+
+
+def test_a_tiny_time_limit_on_a_large_generated_plan():
+    text = _large_plan(400)
+    loaded, took = _within(60, lambda: _timed_load(text, Limits()))
+    assert [finding.kind for finding in loaded.findings].count("unknown_field") == 400 and loaded.model is not None
+    # a third of what the whole work took: it stops wherever it is, reports the limit, and
+    # takes not much more than the limit
+    limit = max(took / 3, 0.01)
+    loaded, took_limited = _within(60, lambda: _timed_load(text, Limits(seconds=limit)))
+    assert took_limited < limit + 1.0, (took_limited, limit)
+    diagnostics = Engine(RULESET).run([loaded])
+    assert len(_time_limit(diagnostics)) == 1
+    assert loaded.model is None
+
+
+def test_a_slow_rule_is_stopped_by_the_files_time_limit(monkeypatch):
+    """The file's own rules share its time: a rule that is slow on every target is stopped
+    between targets (and between rules); what the rules found before stands."""
+    import time
+
+    from checker.run import RunOptions, run
+
+    path = Path(__file__).parent / "data" / "broken" / "unknown-field.yaml"
+    full = run(RunOptions(paths=(str(path),), isolated=True, no_cache=True))
+    assert {d.code for d in full.diagnostics} >= {"LOAD005", "YEAR001", "RATE006"}
+    calls = []
+    real_run_contained = Engine._run_contained
+
+    def slow_after_the_first(self, spec, target, rule, home, budget=None):
+        if budget is None:  # the plan set's rules: not one file's work
+            return real_run_contained(self, spec, target, rule, home, budget)
+        calls.append(rule.code)
+        if len(calls) > 1:
+            time.sleep(0.2)
+        return real_run_contained(self, spec, target, rule, home, budget)
+
+    monkeypatch.setattr(Engine, "_run_contained", slow_after_the_first)
+    limited = _within(60, lambda: _run_with_limits(path, Limits(seconds=0.5)))
+    found = [(d.code, d.span.line, d.span.column) for d in limited.diagnostics]
+    assert ("LOAD011", 1, 1) in found and ("LOAD005",) in [item[:1] for item in found]
+    assert 2 <= len(calls) <= 5  # the first check and the slow ones before the time ran out
+    [limit] = _time_limit(limited.diagnostics)
+    assert "0.5 s" in limit.message["en"]
+    # everything else it reports, the full run reports too: nothing invented by the stop
+    everything = {(d.code, d.span.line, d.span.column) for d in full.diagnostics}
+    assert set(found) - {("LOAD011", 1, 1)} <= everything
+    assert limited.failed
+
+
+def _run_with_limits(path: Path, limits: Limits):
+    """A run of the file, as the CLI runs it, with these limits."""
+    from dataclasses import replace
+
+    from checker.run import RunOptions, execute, prepare
+
+    prepared = prepare(RunOptions(paths=(str(path),), isolated=True, no_cache=True))
+    return execute(prepared._replace(settings=replace(prepared.settings, limits=limits)))
