@@ -269,15 +269,15 @@ class Settings:
 
     @cached_property
     def _per_file_specs(self):
-        import pathspec
+        from checker.globs import GlobSpec  # gitignore globs in linear time (pathspec's can backtrack)
 
-        return [(pathspec.GitIgnoreSpec.from_lines([glob]), selectors) for glob, selectors in self.per_file_ignores.items()]
+        return [(GlobSpec.from_lines([glob]), selectors) for glob, selectors in self.per_file_ignores.items()]
 
     @cached_property
     def _exclude_spec(self):
-        import pathspec
+        from checker.globs import GlobSpec
 
-        return pathspec.GitIgnoreSpec.from_lines([*self.exclude, *self.extend_exclude])
+        return GlobSpec.from_lines([*self.exclude, *self.extend_exclude])
 
     # --- files -------------------------------------------------------------------
     def relative(self, path: Path) -> str:

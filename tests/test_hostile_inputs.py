@@ -330,3 +330,62 @@ def _run_with_limits(path: Path, limits: Limits):
 
     prepared = prepare(RunOptions(paths=(str(path),), isolated=True, no_cache=True))
     return execute(prepared._replace(settings=replace(prepared.settings, limits=limits)))
+
+
+# --- exclude and per-file-ignores globs are matched in linear time ---------------------------
+
+# Patterns and paths made to defeat a backtracking matcher: pathspec's regular expression for
+# `*a*a*a*a*b` takes 15 s on 250 `a`s, and each further star multiplies that.
+ADVERSARIAL = [
+    ("*a*a*a*a*b", "a" * 250, False),
+    ("*a*a*a*a*b", "a" * 250 + "b", True),
+    ("*a*a*a*a*a*a*a*a*a*a*b", "a" * 10_000, False),
+    ("**/a/**/a/**/a/**/a/**/b", "a/" * 5_000, False),
+    ("**/a/**/a/**/a/**/a/**/b", "a/" * 5_000 + "b", True),
+    ("**/**/**/**/a", "x/" * 5_000, False),
+    ("**/**/**/**/a", "x/" * 5_000 + "a", True),
+    ("a*[!b]*a*?*a*b/**/c*a*a*d", "/".join(["a" * 200] * 50), False),
+]
+GLOB_PATTERNS = ["*.yaml", "plans/*.yaml", "/plans", "plans/", "drafts/", "**/old/*.yml", "a/**", "a/**/b", "**/b",
+                 "*_draft.yaml", "[ab]*.yaml", "[!a]*.yaml", "x?.yaml", "!keep.yaml", "a/b/", "/a/*/c", "b",
+                 "\\#x.yaml", "*.y*ml", "c/**/*.yaml", "a*b*c*.yaml", "# a comment", "", "plans/**/x.yaml"]
+GLOB_PATHS = ["a.yaml", "plans/a.yaml", "plans/sub/a.yaml", "plans/", "drafts/", "x/drafts/", "x/drafts/a.yaml",
+              "a/x/b", "a/b", "a/", "a/b/", "a/b/c.yaml", "q/old/z.yml", "old/z.yml", "z_draft.yaml", "bx.yaml",
+              "ax.yaml", "xy.yaml", "keep.yaml", "a/q/c", "a/q/c/d.yaml", "#x.yaml", "c/d/e.yaml", "c/e.yaml",
+              "aXbYc1.yaml", "b", "b/", "x/b/y.yaml", "plans/x.yaml", "plans/q/r/x.yaml"]
+
+
+@pytest.mark.parametrize(("pattern", "path", "matched"), ADVERSARIAL,
+                         ids=[f"{pattern} on {len(path)} characters" for pattern, path, _ in ADVERSARIAL])
+def test_an_adversarial_glob_is_matched_in_linear_time(pattern, path, matched):
+    from checker.globs import GlobSpec
+
+    spec = GlobSpec.from_lines([pattern])
+    assert _within(5, lambda: spec.match_file(path)) is matched
+
+
+def test_globs_mean_what_gitignore_and_pathspec_mean():
+    """The same answers as pathspec's GitIgnoreSpec (which plancheck used before) for every
+    pattern and pair of patterns here, on every path: negation, anchoring, directories."""
+    import itertools
+
+    pathspec = pytest.importorskip("pathspec")
+    from checker.globs import GlobSpec
+
+    differences = []
+    for count in (1, 2):
+        for patterns in itertools.combinations(GLOB_PATTERNS, count):
+            theirs, ours = pathspec.GitIgnoreSpec.from_lines(list(patterns)), GlobSpec.from_lines(list(patterns))
+            differences += [(patterns, path) for path in GLOB_PATHS if theirs.match_file(path) != ours.match_file(path)]
+    assert differences == []
+
+
+@pytest.mark.slow
+def test_a_backtracking_exclude_does_not_stall_a_run(project):
+    """A repository's configuration and file names chosen together against the matcher."""
+    (project / "plancheck.toml").write_text(
+        'plans = ["plans"]\nexclude = ["*a*a*a*a*a*a*b"]\n[per-file-ignores]\n"*a*a*a*a*a*a*c" = ["LOAD"]\n',
+        encoding="utf-8")
+    (project / "plans" / ("a" * 240 + ".yaml")).write_text("plan: [\n", encoding="utf-8")
+    code, found = _json(project)
+    assert (code, found) == (1, [("a" * 240 + ".yaml", "LOAD001", 2, 1)])
