@@ -139,9 +139,7 @@ class Glob:
         if not text or text.startswith("#"):
             return None
         negated = text.startswith("!")
-        if negated:
-            text = text[1:]
-        elif text.startswith(("\\!", "\\#")):
+        if negated or text.startswith(("\\!", "\\#")):  # the `!` taken, or the escape of a leading `!`/`#`
             text = text[1:]
         directory_only = text.endswith("/") and not text.endswith("\\/")
         body = text.rstrip("/") if directory_only else text
