@@ -20,7 +20,7 @@ from checker.diagnostics import (
     render_arg,
 )
 from checker.functions import FUNCTIONS, load_builtin_functions, parse_given, select
-from checker.loader import Budget, Limits, LoadedFile, limit_finding
+from checker.loader import Budget, LoadedFile, limit_finding
 from checker.rules import INTERNAL_ERROR, LANGS, RULE_TARGET_MISMATCH, Rule, Ruleset
 
 # INTERNAL_ERROR: the finding kind of a check that failed on its input (rule INT001): the CLI
@@ -78,14 +78,13 @@ class Engine:
         relations.unchecked.sort(key=UncheckedRelation.sort_key)
         return self.finish(files, diagnostics), relations
 
-    def file_diagnostics(self, loaded: LoadedFile, budget: Budget | None = None,
-                         limits: Limits | None = None) -> list[Diagnostic]:
+    def file_diagnostics(self, loaded: LoadedFile, budget: Budget | None = None) -> list[Diagnostic]:
         """What one file says on its own: its loader findings and the rules that look at one
         file (every selector but plan_set), unsuppressed. They depend on the file and the
         ruleset alone, so a worker process computes them where it parsed the file, and the
         cache keeps them with it. The relations those rules checked, and could not, are
         kept on the file (`loaded.relations`), so they travel with it too. With `budget` (the
-        file's time, started when its work began, under `limits`), the rules stop when it is
+        file's time, started when its work began), the rules stop when it is
         spent: what they found so far stands, with a LOAD011 naming the time limit."""
         by_name = {loaded.name: loaded}
         diagnostics: list[Diagnostic] = []
@@ -98,8 +97,8 @@ class Engine:
         diagnostics += self._rules([loaded], by_name, plan_set=False, relations=loaded.relations, budget=budget)
         if budget is not None and self._out_of_time:
             rule = self.ruleset.loader_rule("too_large")
-            if rule is not None and rule.severity is not None and limits is not None:
-                diagnostics.append(self._diagnostic(rule, limit_finding(loaded.name, "time", limits), by_name))
+            if rule is not None and rule.severity is not None:
+                diagnostics.append(self._diagnostic(rule, limit_finding(loaded.name, "time", budget.limits), by_name))
         return diagnostics
 
     def set_diagnostics(self, files: list[LoadedFile], only: set[str] | None = None,

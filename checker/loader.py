@@ -62,10 +62,11 @@ class Budget:
     checked between the phases of the work and inside its long loops, so the limit bounds
     decoding, parsing, building, validating, salvage and the file's own rules alike."""
 
-    __slots__ = ("deadline",)
+    __slots__ = ("deadline", "limits")
 
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits  # for the LOAD011 that names the limit
+        self.deadline = time.monotonic() + limits.seconds
 
     def spent(self) -> bool:
         return time.monotonic() > self.deadline
@@ -341,7 +342,7 @@ class _Builder:
         self.loaded = loaded  # where findings go
         self.index = SourceIndex()
         self.limits = limits
-        self.budget = budget or Budget(limits.seconds)
+        self.budget = budget or Budget(limits)
         self.count = 0
         self.anchors: dict[str, tuple[Any, int, ModelPath, list[ModelPath], list[ModelPath]]] = {}
         self.span_order: list[ModelPath] = []
@@ -562,7 +563,7 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     limits = limits or DEFAULT_LIMITS
-    budget = budget or Budget(limits.seconds)
+    budget = budget or Budget(limits)
     loaded.text = text
     builder = _Builder(loaded, limits, budget)
     try:
@@ -708,9 +709,13 @@ def _open_regular(path: Path, root: Path | None) -> int:
     the descriptor itself: a file swapped in between is refused, never read."""
     _check_regular(os.stat(path))
     real = os.path.realpath(path) if root is not None else None
-    if real is not None and root is not None and os.path.normpath(os.path.abspath(path)) != real \
-            and not _inside(real, os.path.realpath(root)):
-        raise OutsideProject(real)
+    if real is not None and root is not None:
+        written, real_root = os.path.normpath(os.path.abspath(path)), os.path.realpath(root)
+        # a path of the project that a link leads out of it; a link that is itself outside
+        # the project was named by the user, and is read where it leads
+        if (_inside(written, os.path.normpath(os.path.abspath(root))) or _inside(written, real_root)) \
+                and written != real and not _inside(real, real_root):
+            raise OutsideProject(real)
     descriptor = os.open(path, _OPEN_FLAGS)
     try:
         opened = os.fstat(descriptor)
@@ -787,7 +792,7 @@ def read_file(path: Path, name: str | None = None, limits: Limits | None = None,
 def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
     """The file's bytes decoded and loaded; its time (`budget`) starts here without one."""
     limits = limits or DEFAULT_LIMITS
-    budget = budget or Budget(limits.seconds)
+    budget = budget or Budget(limits)
     text = decode(loaded, raw)
     if text is None:
         return loaded

@@ -371,9 +371,9 @@ def _parse_and_check(engine: Engine, stub: LoadedFile, raw: bytes, limits: Limit
     """One file parsed, and the diagnostics it gives on its own."""
     from checker import loader
 
-    budget = loader.Budget(limits.seconds)  # all of the file's work, from here
+    budget = loader.Budget(limits)  # all of the file's work, from here
     loaded = loader.load_bytes(stub, raw, limits, budget)
-    return loaded, engine.file_diagnostics(loaded, budget, limits)
+    return loaded, engine.file_diagnostics(loaded, budget)
 
 
 def _own(engine: Engine, loaded: LoadedFile) -> list[Diagnostic]:

@@ -195,6 +195,10 @@ def test_a_link_out_of_the_project_is_reported_never_read(project, monkeypatch):
     inside.symlink_to(project / "plans" / "good.yaml")
     loaded, raw = loader.read_file(inside, "plans/alias.yaml", root=project)
     assert raw == GOOD_PLAN.encode() and Engine(RULESET).run([loader.load_bytes(loaded, raw)]) == []
+    # a link that is itself outside the project was named by the user: read where it leads
+    named = project.parent / "outside" / "named.yaml"
+    named.symlink_to(project / "plans" / "good.yaml")
+    assert loader.read_file(named, "named.yaml", root=project)[1] == GOOD_PLAN.encode()
 
 
 @pytest.mark.slow
@@ -256,12 +260,12 @@ def test_the_time_limit_covers_validation_and_salvage(monkeypatch):
 
     text = _large_plan(200)
     _, unhindered = _timed_load(text, Limits())
-    # the whole work as it is, and then a second more: the parse passes, the slow reports
+    # twice the whole work as it is, and a second more: the parse passes, the slow reports
     # (200 unknown fields: 10 s of them) do not
-    seconds = round(unhindered + 1.0, 1)
+    seconds = round(2 * unhindered + 1.0, 1)  # room for a machine that is busy
     monkeypatch.setattr(loader, "_report_validation", slow_report)
     loaded, took = _within(60, lambda: _timed_load(text, Limits(seconds=seconds)))
-    assert took < seconds + 1.0, (took, seconds)  # stopped near the limit, not after every report
+    assert took < seconds + 2.0, (took, seconds)  # stopped near the limit, not after every report
     kinds = [finding.kind for finding in loaded.findings]
     assert kinds[-1] == "too_large" and 0 < kinds.count("unknown_field") < 200, kinds
     assert loaded.model is None  # no rule runs on a model that was not finished
@@ -282,7 +286,7 @@ def test_a_tiny_time_limit_on_a_large_generated_plan():
     # takes not much more than the limit
     limit = max(took / 3, 0.01)
     loaded, took_limited = _within(60, lambda: _timed_load(text, Limits(seconds=limit)))
-    assert took_limited < limit + 1.0, (took_limited, limit)
+    assert took_limited < limit + 2.0, (took_limited, limit)
     diagnostics = Engine(RULESET).run([loaded])
     assert len(_time_limit(diagnostics)) == 1
     assert loaded.model is None
