@@ -20,7 +20,7 @@ from checker.diagnostics import (
     render_arg,
 )
 from checker.functions import FUNCTIONS, load_builtin_functions, parse_given, select
-from checker.loader import LoadedFile
+from checker.loader import Budget, LoadedFile, limit_finding
 from checker.rules import INTERNAL_ERROR, LANGS, RULE_TARGET_MISMATCH, Rule, Ruleset
 
 # INTERNAL_ERROR: the finding kind of a check that failed on its input (rule INT001): the CLI
@@ -67,6 +67,7 @@ class Engine:
             if main_kind in by_kind:
                 by_kind["(main)"] = by_kind[main_kind]
         self._options: dict[tuple[str, int], Any] = {}
+        self._out_of_time = False  # the last `_rules` stopped because the file's time was spent
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
         """Every diagnostic on these files: each file's own, the plan set's, suppressions
@@ -84,12 +85,14 @@ class Engine:
         relations.unchecked.sort(key=UncheckedRelation.sort_key)
         return self.finish(files, diagnostics), relations
 
-    def file_diagnostics(self, loaded: LoadedFile) -> list[Diagnostic]:
+    def file_diagnostics(self, loaded: LoadedFile, budget: Budget | None = None) -> list[Diagnostic]:
         """What one file says on its own: its loader findings and the rules that look at one
         file (every selector but plan_set), unsuppressed. They depend on the file and the
         ruleset alone, so a worker process computes them where it parsed the file, and the
         cache keeps them with it. The relations those rules checked, and could not, are
-        kept on the file (`loaded.relations`), so they travel with it too."""
+        kept on the file (`loaded.relations`), so they travel with it too. With `budget` (the
+        file's time, started when its work began), the rules stop when it is
+        spent: what they found so far stands, with a LOAD011 naming the time limit."""
         by_name = {loaded.name: loaded}
         diagnostics: list[Diagnostic] = []
         for finding in loaded.findings:
@@ -98,7 +101,12 @@ class Engine:
                 continue
             diagnostics.append(self._diagnostic(rule, finding, by_name))
         loaded.relations = Relations()
-        return diagnostics + self._rules([loaded], by_name, plan_set=False, relations=loaded.relations)
+        diagnostics += self._rules([loaded], by_name, plan_set=False, relations=loaded.relations, budget=budget)
+        if budget is not None and self._out_of_time:
+            rule = self.ruleset.loader_rule("too_large")
+            if rule is not None and rule.severity is not None:
+                diagnostics.append(self._diagnostic(rule, limit_finding(loaded.name, "time", budget.limits), by_name))
+        return diagnostics
 
     def set_diagnostics(self, files: list[LoadedFile], only: set[str] | None = None,
                         relations: Relations | None = None) -> list[Diagnostic]:
@@ -115,13 +123,15 @@ class Engine:
         return diagnostics
 
     def _rules(self, files: list[LoadedFile], by_name: dict[str, LoadedFile], plan_set: bool,
-               only: set[str] | None = None, relations: Relations | None = None) -> list[Diagnostic]:
+               only: set[str] | None = None, relations: Relations | None = None,
+               budget: Budget | None = None) -> list[Diagnostic]:
         # where a check that failed on the whole plan set is reported: a reported file, so
         # that the failure fails this run
         home = min(only) if only else files[0].name if files else ""
         diagnostics: list[Diagnostic | None] = []  # None: a message that failed, its INT001 in crashed
         results: dict[tuple[str, str, str], list[Finding]] = {}
         crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
+        self._out_of_time = False
         for rule, given, options, on_plan_set in self._calls:
             if on_plan_set != plan_set:
                 continue
@@ -132,7 +142,10 @@ class Engine:
                 spec = FUNCTIONS[rule.function]
                 results[key] = []
                 for target in select(given, files):
-                    found, records = self._run_contained(spec, target, rule, home)
+                    if budget is not None and budget.spent():
+                        self._out_of_time = True  # checked between targets, so between rules too
+                        break
+                    found, records = self._run_contained(spec, target, rule, home, budget)
                     results[key] += found
                     if relations is not None:
                         self._count(records, self._codes[key], by_name, only, relations)
@@ -168,7 +181,8 @@ class Engine:
                                    self._diagnostic(internal, failed, by_name))
             return None
 
-    def _run_contained(self, spec, target, rule: Rule, home: str) -> tuple[list[Finding], list]:
+    def _run_contained(self, spec, target, rule: Rule, home: str,
+                       budget: Budget | None = None) -> tuple[list[Finding], list]:
         """One check on one target: its findings, and its relation records. A bug in a check
         becomes an INT001 at that target (in `home` when the target is the whole plan set),
         and every other check and file still runs: one bad input never hides the rest."""
@@ -178,8 +192,11 @@ class Engine:
             options = self._options.get((rule.function, id(rule)))
             if options is None:  # the options model, once per rule (the ruleset validated them)
                 options = self._options[(rule.function, id(rule))] = spec.make_options(rule.options)
-            for item in spec.run(target, options):
+            for count, item in enumerate(spec.run(target, options), 1):
                 (findings if isinstance(item, Finding) else records).append(item)
+                if budget is not None and not count & 255 and budget.spent():
+                    self._out_of_time = True  # a check with a long loop over one target
+                    break
         except MemoryError:
             raise  # not a bug in the check: the file is reported as not checked (run._parse_and_check)
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input

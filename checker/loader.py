@@ -7,8 +7,11 @@ reported and its value read as plain data.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import re
+import stat
 import time
 import types
 import typing
@@ -32,14 +35,14 @@ class Limits:
     file_bytes: int = 10 * 1024 * 1024
     nodes: int = 200_000
     depth: int = 100
-    seconds: float = 10.0  # to read and build one file
+    seconds: float = 10.0  # all of one file's work: decoding, parsing, building, validating, its own rules
 
     def describe(self, limit: str) -> tuple[Text, Text]:
         """The limit's name and its value with a unit, in both languages."""
         from checker.values import format_decimal
 
         names = {"file size": ("ファイルの大きさ", "file size"), "node count": ("ノード数", "node count"),
-                 "nesting depth": ("入れ子の深さ", "nesting depth"), "time": ("読み込みの時間", "time to read")}
+                 "nesting depth": ("入れ子の深さ", "nesting depth"), "time": ("1 ファイルの検査時間", "time to check one file")}
         value = format_decimal(Decimal(str({"file size": self.file_bytes, "node count": self.nodes,
                                             "nesting depth": self.depth, "time": self.seconds}[limit])))
         units = {"file size": (" バイト", " bytes"), "time": (" 秒", " s")}.get(limit, ("", ""))
@@ -54,6 +57,31 @@ def _limit_finding(loaded: LoadedFile, limit: str, limits: Limits, mark: Any = N
 
 
 DEFAULT_LIMITS = Limits()
+
+
+class Budget:
+    """The time one file's work may take (`Limits.seconds`), counted from when it starts:
+    checked between the phases of the work and inside its long loops, so the limit bounds
+    decoding, parsing, building, validating, salvage and the file's own rules alike."""
+
+    __slots__ = ("deadline", "limits")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits  # for the LOAD011 that names the limit
+        self.deadline = time.monotonic() + limits.seconds
+
+    def spent(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def check(self) -> None:
+        if self.spent():
+            raise _Limit("time")
+
+
+def limit_finding(name: str, limit: str, limits: Limits) -> Finding:
+    """LOAD011 for a limit a file's work went past after its text was read (at its start)."""
+    label, value = limits.describe(limit)
+    return Finding("too_large", Location(name, span=Span(1, 1, 1, 2)), {"limit": label, "value": value})
 
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _STANDARD_TAGS = {
@@ -312,10 +340,11 @@ class _Builder:
     used (so an alias bomb hits the node limit before it costs memory), and checks the
     clock as it goes."""
 
-    def __init__(self, loaded: LoadedFile, limits: Limits) -> None:
+    def __init__(self, loaded: LoadedFile, limits: Limits, budget: Budget | None = None) -> None:
         self.loaded = loaded  # where findings go
         self.index = SourceIndex()
         self.limits = limits
+        self.budget = budget or Budget(limits)
         self.count = 0
         self.anchors: dict[str, tuple[Any, int, ModelPath, list[ModelPath], list[ModelPath]]] = {}
         self.span_order: list[ModelPath] = []
@@ -339,14 +368,14 @@ class _Builder:
 
         yaml = _yaml()
         resolve = _plain_resolver()
-        deadline = time.monotonic() + self.limits.seconds
+        budget = self.budget
         stack: list[_Frame] = []
         root: Any = _UNSET
         documents = 0
         for number, event in enumerate(yaml.parse(io.StringIO(text))):
             self.mark = event.start_mark
-            if not number & 1023 and time.monotonic() > deadline:
-                raise _Limit("time")
+            if not number & 1023:
+                budget.check()
             kind = type(event)
             if kind is ScalarEvent:
                 if self.skip_depth:
@@ -540,12 +569,15 @@ def _text_position(text: str, offset: object) -> tuple[int | None, int | None]:
     return len(breaks) + 1, offset - (breaks[-1].end() if breaks else 0) + 1
 
 
-def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> LoadedFile:
+def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
+    """The file's text parsed, built and validated; `budget`, the file's time from when its
+    work began (a new one from here without it)."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     limits = limits or DEFAULT_LIMITS
+    budget = budget or Budget(limits)
     loaded.text = text
-    builder = _Builder(loaded, limits)
+    builder = _Builder(loaded, limits, budget)
     try:
         data = builder.run(text)
     except MarkedYAMLError as error:
@@ -578,8 +610,16 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None) -> Lo
     if not isinstance(data, dict):
         _finding(loaded, "not_mapping", loaded.spans.get((), Span(1, 1, 1, 2)))
         return loaded
-    validate(loaded)
-    _report_value_notes(loaded)
+    try:
+        budget.check()
+        validate(loaded, budget)
+        budget.check()
+        _report_value_notes(loaded, budget)
+    except _Limit as limit:
+        # out of time after the build: the findings so far stand, with the spans to show
+        # them, and no rule runs on a model that was not finished
+        loaded.model = None
+        _limit_finding(loaded, str(limit), limits)
     return loaded
 
 
@@ -591,7 +631,7 @@ _LONG_FRACTION_RE = re.compile(r"\.[0-9０-９]{7}")
 _WIDE_POINTS = ("．", "﹒")
 
 
-def _report_value_notes(loaded: LoadedFile) -> None:
+def _report_value_notes(loaded: LoadedFile, budget: Budget | None = None) -> None:
     """What the model read differently from what is written, at the value (LOAD014: a float
     artifact, 99.99999999999999, read as 100)."""
     text = loaded.text
@@ -601,7 +641,9 @@ def _report_value_notes(loaded: LoadedFile) -> None:
     from checker.model import iter_cells
     from checker.values import Bound, Number, format_decimal
 
-    for path, cell in iter_cells(loaded.model):
+    for count, (path, cell) in enumerate(iter_cells(loaded.model)):
+        if budget is not None and not count & 1023:
+            budget.check()
         number = cell.number if isinstance(cell, Bound) else cell
         if isinstance(number, Number) and number.float_artifact:
             _finding(loaded, "float_artifact", loaded.nearest_span(path), text=number.text,
@@ -639,39 +681,144 @@ class ChangedWhileRead(OSError):
     """The file kept changing while it was read (an editor or a tool writing it)."""
 
 
-def _read_stable(path: Path, limits: Limits, attempts: int = 3) -> bytes:
-    """The file's bytes as one version: read again if its size or modification time moved
-    during the read (a torn read checked as a file would report errors that are not there)."""
+class NotRegular(Exception):
+    """A plan path that names no regular file (a FIFO, a device, a socket): never read."""
+
+    def __init__(self, what: Text) -> None:
+        super().__init__(what.en)
+        self.what = what
+
+
+class OutsideProject(Exception):
+    """A plan path that leads, through a symbolic link, to a file outside the project."""
+
+
+def _not_regular(mode: int) -> Text:
+    """What a file that is not a regular file is, in both languages."""
+    for test, ja, en in ((stat.S_ISFIFO, "名前付きパイプ（FIFO）", "a named pipe (FIFO)"),
+                         (stat.S_ISCHR, "キャラクタデバイス", "a character device"),
+                         (stat.S_ISBLK, "ブロックデバイス", "a block device"),
+                         (stat.S_ISSOCK, "ソケット", "a socket")):
+        if test(mode):
+            return Text(ja, en)
+    return Text("通常のファイルではないもの", "not a regular file")
+
+
+def _check_regular(status: os.stat_result) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        # a directory stays an unreadable file (LOAD012), as the system says it
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegular(_not_regular(status.st_mode))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+# O_NONBLOCK: a FIFO swapped in after the stat opens at once instead of waiting for a
+# writer (and the fstat then refuses it); O_NOCTTY: a terminal never becomes ours.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _open_regular(path: Path, root: Path | None) -> int:
+    """A descriptor of the regular file `path` names, opened for reading only after its
+    kind (and, with `root`, where a symbolic link leads) was checked, and checked again on
+    the descriptor itself: a file swapped in between is refused, never read."""
+    _check_regular(os.stat(path))
+    real = os.path.realpath(path) if root is not None else None
+    if real is not None and root is not None:
+        written, real_root = os.path.normpath(os.path.abspath(path)), os.path.realpath(root)
+        # a path of the project that a link leads out of it; a link that is itself outside
+        # the project was named by the user, and is read where it leads
+        if (_inside(written, os.path.normpath(os.path.abspath(root))) or _inside(written, real_root)) \
+                and written != real and not _inside(real, real_root):
+            raise OutsideProject(real)
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        opened = os.fstat(descriptor)
+        _check_regular(opened)
+        if real is not None and not os.path.samestat(opened, os.stat(real)):
+            # a link swapped (and swapped back) around the open: what was opened is not
+            # the file that was checked
+            raise ChangedWhileRead("the file was replaced while it was opened; check it again")
+        return descriptor
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _read_capped(descriptor: int, cap: int) -> bytes:
+    """At most `cap` bytes from the descriptor: a file that grows while it is read (or
+    lies about its size) never costs more than the cap."""
+    chunks = []
+    left = cap
+    while left > 0:
+        try:
+            chunk = os.read(descriptor, min(left, 1 << 20))
+        except BlockingIOError:  # only a non-regular file blocks, and that was refused
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_stable(path: Path, limits: Limits, attempts: int = 3, root: Path | None = None) -> bytes:
+    """The file's bytes as one version, at most the size limit of them: read again if its
+    size or modification time moved during the read (a torn read checked as a file would
+    report errors that are not there). Only a regular file is opened (`_open_regular`)."""
     for _ in range(attempts):
-        before = path.stat()
-        if before.st_size > limits.file_bytes:
-            raise _Limit("file size")
-        raw = path.read_bytes()
-        after = path.stat()
-        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(raw), after.st_mtime_ns):
+        descriptor = _open_regular(path, root)
+        try:
+            before = os.fstat(descriptor)
+            if before.st_size > limits.file_bytes:
+                raise _Limit("file size")
+            raw = _read_capped(descriptor, limits.file_bytes + 1)
+            if len(raw) > limits.file_bytes:
+                raise _Limit("file size")
+            after = os.fstat(descriptor)
+        finally:
+            os.close(descriptor)
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and len(raw) == after.st_size:
             return raw
     raise ChangedWhileRead("the file kept changing while it was read; check it again when it is written")
 
 
-def read_file(path: Path, name: str | None = None, limits: Limits | None = None) -> tuple[LoadedFile, bytes | None]:
-    """The file's bytes, or None with the finding that says why they could not be read."""
+def read_file(path: Path, name: str | None = None, limits: Limits | None = None,
+              root: Path | None = None) -> tuple[LoadedFile, bytes | None]:
+    """The file's bytes, or None with the finding that says why they could not be read.
+    With `root` (the project's), a path that a symbolic link leads out of it is reported
+    and never read."""
     limits = limits or DEFAULT_LIMITS
     loaded = LoadedFile(path=path, name=name or str(path))
     try:
-        return loaded, _read_stable(path, limits)
+        return loaded, _read_stable(path, limits, root=root)
     except _Limit:
         _limit_finding(loaded, "file size", limits)
+    except NotRegular as error:
+        _finding(loaded, "not_regular", Span(1, 1, 1, 2), what=error.what)
+    except OutsideProject:
+        _finding(loaded, "outside_project", Span(1, 1, 1, 2), root=str(root))
     except OSError as error:
         reason = error.strerror or str(error) or type(error).__name__
         _finding(loaded, "unreadable", Span(1, 1, 1, 2), reason=reason)
     return loaded, None
 
 
-def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None) -> LoadedFile:
+def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
+    """The file's bytes decoded and loaded; its time (`budget`) starts here without one."""
+    limits = limits or DEFAULT_LIMITS
+    budget = budget or Budget(limits)
     text = decode(loaded, raw)
     if text is None:
         return loaded
-    return load_text(loaded, text, limits)
+    if budget.spent():
+        _limit_finding(loaded, "time", limits)
+        return loaded
+    return load_text(loaded, text, limits, budget)
 
 
 def load_file(path: Path, name: str | None = None, limits: Limits | None = None) -> LoadedFile:
@@ -682,7 +829,9 @@ def load_file(path: Path, name: str | None = None, limits: Limits | None = None)
 # --- validation against the model -------------------------------------------------------
 
 
-def validate(loaded: LoadedFile) -> None:
+def validate(loaded: LoadedFile, budget: Budget | None = None) -> None:
+    """The file's data validated into its model; each error reported at its value, and what
+    can be modelled salvaged. Out of `budget`, a _Limit("time") (the errors so far stand)."""
     from pydantic import ValidationError
 
     from checker.model import PlanFile
@@ -692,8 +841,10 @@ def validate(loaded: LoadedFile) -> None:
     except ValidationError as error:
         problems = error.errors(include_url=False)
         for problem in problems:
+            if budget is not None:  # each report walks the model's fields: the clock costs less
+                budget.check()
             _report_validation(loaded, problem)
-        _salvage(loaded, problems)
+        _salvage(loaded, problems, budget)
 
 
 # Each round repairs every error of the last validation; a round only finds new errors
@@ -702,7 +853,7 @@ def validate(loaded: LoadedFile) -> None:
 _SALVAGE_ROUNDS = 6
 
 
-def _salvage(loaded: LoadedFile, problems: list[ErrorDetails]) -> None:
+def _salvage(loaded: LoadedFile, problems: list[ErrorDetails], budget: Budget | None = None) -> None:
     """Model what can be modelled of a file that failed validation, its errors reported:
     a copy of its data with each error repaired as little as possible, validated again.
 
@@ -722,6 +873,8 @@ def _salvage(loaded: LoadedFile, problems: list[ErrorDetails]) -> None:
     kept: dict[int, list[int]] = {}  # id of a working list that lost items -> source indices kept
     dropped: dict[int, list[Dropped]] = {}  # id of a working container -> what it lost
     for _ in range(_SALVAGE_ROUNDS):
+        if budget is not None:
+            budget.check()
         repairs = [_repair(data, problem) for problem in problems]
         ready = [repair for repair in repairs if repair is not None]
         if len(ready) < len(repairs):

@@ -255,7 +255,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     reported = set(result.checked)
     plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
     cache = None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
-    read = [read_file(path, display_name(path), settings.limits) for path in everything]
+    read = [read_file(path, display_name(path), settings.limits, settings.root) for path in everything]
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
@@ -558,9 +558,10 @@ def _parse_and_check(engine: Engine, stub: LoadedFile, raw: bytes, limits: Limit
     from checker import loader
     from checker.diagnostics import Text
 
+    budget = loader.Budget(limits)  # all of the file's work, from here
     try:
-        loaded = loader.load_bytes(stub, raw, limits)
-        return loaded, _own(engine, loaded)
+        loaded = loader.load_bytes(stub, raw, limits, budget)
+        return loaded, engine.file_diagnostics(loaded, budget)
     except MemoryError:
         return _not_checked(engine, stub, Text("検査中にメモリが足りなくなりました（MemoryError）",
                                                "plancheck ran out of memory checking it (MemoryError)"))

@@ -348,6 +348,11 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
     real_read_bytes, real_path_open, real_open = pathlib.Path.read_bytes, pathlib.Path.open, builtins.open
+    real_os_open = os.open
+
+    def os_open(file, *args, **kwargs):
+        denied(file)
+        return real_os_open(file, *args, **kwargs)
 
     def read_bytes(self):
         denied(self)
@@ -365,6 +370,7 @@ def test_an_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
     monkeypatch.setattr(pathlib.Path, "open", path_open)
     monkeypatch.setattr(builtins, "open", open_)
+    monkeypatch.setattr(os, "open", os_open)
     diagnostics = _engine_run(load_file(locked, "locked.yaml"), load_file(good, "good.yaml"))
     [diagnostic] = diagnostics  # the readable file is checked and clean
     assert (diagnostic.file, diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("locked.yaml", "LOAD012", 1, 1)
@@ -384,15 +390,17 @@ def test_a_file_that_changes_while_it_is_read(tmp_path, monkeypatch):
     path.write_text(version_a, encoding="utf-8")
     data_b = version_b.encode("utf-8")
     torn = data_b[: len(data_b) // 2]
-    real_read_bytes = pathlib.Path.read_bytes
+    from checker import loader
+
+    real_read_capped = loader._read_capped
     reads = []
 
-    def read_bytes(self):
-        if Path(self).absolute() != path.absolute():
-            return real_read_bytes(self)
-        reads.append(self)
+    def read_capped(descriptor, cap):
+        if not os.path.samestat(os.fstat(descriptor), path.stat()):
+            return real_read_capped(descriptor, cap)
+        reads.append(descriptor)
         if len(reads) > 1:
-            return real_read_bytes(self)
+            return real_read_capped(descriptor, cap)
         # the writer has truncated the file and written half of version B when the read happens,
         # and finishes right after it
         path.write_bytes(data_b)
@@ -400,11 +408,11 @@ def test_a_file_that_changes_while_it_is_read(tmp_path, monkeypatch):
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
         return torn
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(loader, "_read_capped", read_capped)
     loaded = load_file(path, "plan.yaml")
     diagnostics = _engine_run(loaded)
     if not reads:  # not an AssertionError: this must fail loudly, not count as the expected failure
-        raise RuntimeError("the file was not read through Path.read_bytes: update this simulation")
+        raise RuntimeError("the file was not read through loader._read_capped: update this simulation")
     found = [(d.code, d.span.line, d.span.column) for d in diagnostics]
     # either it says the file changed while being read (and nothing about the torn text) ...
     assert found in ([], [("LOAD012", 1, 1)]), found

@@ -39,9 +39,9 @@ def _run(monkeypatch, *args: str) -> tuple[int, str, list[str]]:
     loads: list[str] = []
     real = loader.load_bytes
 
-    def counting(loaded, raw, limits=None):
+    def counting(loaded, raw, *limits_and_budget):
         loads.append(loaded.name)
-        return real(loaded, raw, limits)
+        return real(loaded, raw, *limits_and_budget)
 
     monkeypatch.setattr(loader, "load_bytes", counting)
     result = CliRunner().invoke(main, ["--format", "concise", "--lang", "en", *args])

@@ -133,7 +133,7 @@ def test_limits_are_configurable_and_each_is_named(tmp_path):
         (Limits(file_bytes=100), "file size: 100 bytes", "ファイルの大きさ: 100 バイト"),
         (Limits(nodes=10), "node count: 10", "ノード数: 10"),
         (Limits(depth=5), "nesting depth: 5", "入れ子の深さ: 5"),
-        (Limits(seconds=1e-9), "time to read: 0.000000001 s", "読み込みの時間: 0.000000001 秒"),
+        (Limits(seconds=1e-9), "time to check one file: 0.000000001 s", "1 ファイルの検査時間: 0.000000001 秒"),
     ]
     from checker.rules import load_ruleset
 

@@ -141,12 +141,12 @@ def _kill_the_worker_checking(monkeypatch, name: str, marker: Path | None = None
 
     real, parent = loader.load_bytes, os.getpid()
 
-    def dying(loaded, raw, limits=None):
+    def dying(loaded, raw, *rest):
         if loaded.name.endswith(name) and os.getpid() != parent and (marker is None or not marker.exists()):
             if marker is not None:
                 marker.touch()
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(loaded, raw, limits)
+        return real(loaded, raw, *rest)
 
     monkeypatch.setattr(loader, "load_bytes", dying)
 
@@ -213,10 +213,10 @@ def _out_of_memory_on(monkeypatch, name: str) -> None:
 
     real = loader.load_bytes
 
-    def exhausting(loaded, raw, limits=None):
+    def exhausting(loaded, raw, *rest):
         if loaded.name.endswith(name):
             raise MemoryError
-        return real(loaded, raw, limits)
+        return real(loaded, raw, *rest)
 
     monkeypatch.setattr(loader, "load_bytes", exhausting)
 

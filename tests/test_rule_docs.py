@@ -16,11 +16,12 @@ from checker.rules import LANGS, load_ruleset
 RULESET = load_ruleset("recommended")
 RULES = sorted(RULESET.rules.values(), key=lambda rule: rule.code)
 # Rules whose bad case cannot be written as file content: an unreadable file is a
-# property of the file system (tested in test_loader with a directory and a dangling link),
+# property of the file system (tested in test_loader with a directory and a dangling link;
+# a FIFO, a device, a socket and a link out of the project in test_hostile_inputs),
 # a check that fails is a bug in plancheck (tested in test_checks with a failing check),
 # and a check that runs out of memory or kills its process is a property of the machine
 # (tested in test_processes with a worker killed and a MemoryError).
-NO_CONTENT_EXAMPLE = {"LOAD012", "LOAD017", "INT001"}
+NO_CONTENT_EXAMPLE = {"LOAD012", "LOAD015", "LOAD016", "LOAD017", "INT001"}
 
 
 def _ruleset_of(rule, tmp_path):
