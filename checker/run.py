@@ -141,12 +141,12 @@ def prepare(options: RunOptions) -> Prepared:
 
 def resolve(options: RunOptions) -> Settings:
     """The configuration file's settings with the options over them."""
-    from checker.config import Selection, resolve_settings
+    from checker.config import COMMAND_LINE, Selection, resolve_settings
 
     settings = resolve_settings(list(options.paths), options.config_path, options.isolated)
     if options.select is not None or options.extend_select or options.ignore:
         settings.selections = (*settings.selections, Selection(
-            origin="the command line", select=options.select, extend_select=options.extend_select,
+            origin=COMMAND_LINE, select=options.select, extend_select=options.extend_select,
             ignore=options.ignore))
     if options.fail_level is not None:
         settings.fail_level = options.fail_level

@@ -111,6 +111,10 @@ def find_suppressions(text: str) -> list[Suppression]:
     return found
 
 
+def _bad_codes(suppression: Suppression, known_codes: set[str]) -> list[str]:
+    return [code for code in suppression.codes if not _CODE_RE.match(code) or code not in known_codes]
+
+
 def apply(file: str, text: str, diagnostics: list, known_codes: set[str]) -> tuple[list, list[Finding]]:
     """The diagnostics of `file` (whose text is `text`) that no suppression covers, and
     findings about the suppressions themselves (malformed, without reason, unused)."""
@@ -118,8 +122,10 @@ def apply(file: str, text: str, diagnostics: list, known_codes: set[str]) -> tup
     if not suppressions:
         return diagnostics, []
     kept = []
+    # a malformed suppression (a blank or unknown code beside good ones) suppresses nothing
+    working = [s for s in suppressions if s.reason and s.codes and not _bad_codes(s, known_codes)]
     for diagnostic in diagnostics:
-        covering = [s for s in suppressions if s.reason and s.covers(diagnostic.code, diagnostic.span.line)]
+        covering = [s for s in working if s.covers(diagnostic.code, diagnostic.span.line)]
         for suppression in covering:
             suppression.used.add(diagnostic.code)
         if not covering:
@@ -127,7 +133,7 @@ def apply(file: str, text: str, diagnostics: list, known_codes: set[str]) -> tup
     findings = []
     for suppression in suppressions:
         location = Location(file, span=suppression.span)
-        bad = [code for code in suppression.codes if not _CODE_RE.match(code) or code not in known_codes]
+        bad = _bad_codes(suppression, known_codes)
         if not suppression.codes or bad:
             shown = ", ".join(code if code else '""' for code in bad)
             findings.append(Finding("suppression_malformed", location, {"codes": shown or "—"}))

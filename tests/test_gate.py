@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from checker.config import ConfigError, load_config, matches, split_codes
 from checker.suppressions import find_suppressions
 from tests.conftest import check_text
 from tests.test_cli import BAD_TOTAL, run
@@ -69,3 +70,72 @@ def test_the_cli_fails_a_plan_whose_scalar_holds_a_suppression(tmp_path):
     result = run("--format", "concise", "--no-cache", "--isolated", "plan.yaml", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "plan.yaml:10:" in result.stdout and "TOT001" in result.stdout and "SUP" not in result.stdout
+
+
+# --- 2. an empty selector is an error, never "every rule" ------------------------------
+
+
+@pytest.mark.parametrize("selector", ["", " ", "\t"])
+def test_a_blank_selector_matches_no_code(selector):
+    assert not matches(selector, "TOT001")
+
+
+BLANK_CONFIGS = {
+    "select": ('[tool.plancheck]\nplans = ["p"]\nselect = [""]\n', 3, "select"),
+    "extend-select": ('[tool.plancheck]\nextend-select = ["TOT", " "]\n', 2, "extend-select"),
+    "ignore": ('[tool.plancheck]\n\nignore = [" "]\n', 3, "ignore"),
+    "per-file-ignores": ('[tool.plancheck]\n[tool.plancheck.per-file-ignores]\n"plans/**" = [""]\n', 2,
+                         "per-file-ignores"),
+    "severity": ('[tool.plancheck]\n[tool.plancheck.severity]\n"" = "off"\n', 2, "severity"),
+    "severity, blank": ('[tool.plancheck]\n[tool.plancheck.severity]\n"  " = "off"\n', 2, "severity"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(BLANK_CONFIGS))
+def test_a_blank_selector_in_the_configuration_is_an_error_at_its_line(tmp_path, form):
+    text, line, option = BLANK_CONFIGS[form]
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "pyproject.toml")
+    message = raised.value.message
+    assert message.en.startswith(f"{tmp_path / 'pyproject.toml'}:{line}: [tool.plancheck] {option}: "), message.en
+    assert "names no rule" in message.en and "ALL" in message.en
+    assert "どの規則も指しません" in message.ja
+
+
+@pytest.mark.parametrize("values", [("",), (" ",), ("TOT,",), ("TOT,,RATE",)])
+def test_a_blank_selector_on_the_command_line_is_kept_for_refusal(values):
+    assert "" in split_codes(values)
+
+
+@pytest.mark.parametrize("flag", ["--select", "--extend-select", "--ignore"])
+@pytest.mark.parametrize("value", ["", " "])
+def test_a_blank_selector_on_the_command_line_refuses_the_run(recommended, flag, value):
+    from checker.run import RunOptions, prepare
+
+    options = {"--select": {"select": split_codes((value,))}, "--extend-select": {"extend_select": split_codes((value,))},
+               "--ignore": {"ignore": split_codes((value,))}}[flag]
+    with pytest.raises(ConfigError) as raised:
+        prepare(RunOptions(paths=(), isolated=True, no_cache=True, **options))
+    assert raised.value.message.en == f"the command line: {flag}: an empty rule code names no rule (write ALL for every rule)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [("--select", ""), ("--ignore", " "), ("--select", "TOT,,RATE")])
+def test_the_cli_exits_2_on_a_blank_selector(tmp_path, args):
+    (tmp_path / "plan.yaml").write_text(BAD_TOTAL, encoding="utf-8")
+    result = run("--isolated", "--no-cache", "--lang", "en", *args, "plan.yaml", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"the command line: {args[0]}: an empty rule code names no rule" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    ja = run("--isolated", "--no-cache", "--lang", "ja", *args, "plan.yaml", cwd=tmp_path)
+    assert ja.returncode == 2 and "どの規則も指しません" in ja.stderr
+
+
+@pytest.mark.parametrize("written", ["ignore[]", "ignore[ ]", "ignore[TOT001, ]", "file-ignore[,]"])
+def test_an_empty_code_in_a_suppression_is_sup003_at_the_comment(recommended, written):
+    text = BAD_TOTAL.replace("total: 4870", f"total: 4870   # plancheck: {written} a reason")
+    found = check_text(recommended, text)
+    assert ("TOT001", 10) in _codes(found)  # suppressed nothing
+    [sup] = [d for d in found if d.code == "SUP003"]
+    assert (sup.span.line, sup.span.column) == (10, 21)
