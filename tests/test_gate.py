@@ -12,7 +12,7 @@ from checker.suppressions import find_suppressions
 from tests.conftest import check_text
 from tests.test_cli import BAD_TOTAL, run
 
-# BAD_TOTAL's total (line 9) is wrong by more than rounding: TOT001 at line 10
+# BAD_TOTAL's total is wrong by more than rounding: TOT001 at line 10
 
 
 def _codes(diagnostics):
@@ -113,10 +113,11 @@ def test_a_blank_selector_on_the_command_line_is_kept_for_refusal(values):
 def test_a_blank_selector_on_the_command_line_refuses_the_run(recommended, flag, value):
     from checker.run import RunOptions, prepare
 
-    options = {"--select": {"select": split_codes((value,))}, "--extend-select": {"extend_select": split_codes((value,))},
-               "--ignore": {"ignore": split_codes((value,))}}[flag]
+    codes = split_codes((value,))
+    options = {"--select": RunOptions(select=codes), "--extend-select": RunOptions(extend_select=codes),
+               "--ignore": RunOptions(ignore=codes)}[flag]
     with pytest.raises(ConfigError) as raised:
-        prepare(RunOptions(paths=(), isolated=True, no_cache=True, **options))
+        prepare(options._replace(isolated=True, no_cache=True))
     assert raised.value.message.en == f"the command line: {flag}: an empty rule code names no rule (write ALL for every rule)"
 
 
