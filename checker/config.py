@@ -219,6 +219,9 @@ class Settings:
 
     root: Path  # relative paths and globs in the configuration are read from here
     source: Path | None = None  # the configuration file, if one was found
+    # the user's own configuration (--config outside the working directory), not the
+    # repository's: the rulesets it names may lie outside the project
+    own: bool = False
     selections: tuple[Selection, ...] = ()  # select, extend-select, ignore: the file's, then the command line's
     # the options, as declared in OPTIONS
     plans: tuple[str, ...] = _default("plans")
@@ -562,7 +565,9 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
         path = Path(config)
         if not path.is_file():
             raise ConfigError(Text(f"{config}: 設定ファイルがありません", f"{config}: no such configuration file"))
-        return load_config(path)
+        settings = load_config(path)
+        settings.own = not path.resolve().is_relative_to(Path.cwd().resolve())
+        return settings
     found = find_config(common_start(paths))
     return load_config(found) if found is not None else Settings(root=Path.cwd())
 

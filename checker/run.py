@@ -163,17 +163,21 @@ def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> 
     (relative to the configuration file), each over the ones before it."""
     from checker.config import ConfigError
     from checker.diagnostics import Text
-    from checker.rules import RulesetError, load_ruleset
+    from checker.rules import RulesetError, Trust, load_ruleset
 
     if rulesets:
         specs, base = list(rulesets), Path.cwd()
     else:
         specs, base = ["recommended", *settings.rulesets], settings.root
+    # what the user named may lie outside the project; what the repository names may not
+    given = list(rulesets) if rulesets else list(settings.rulesets) if settings.own else []
+    trust = Trust.of([Path.cwd()] + ([settings.root] if settings.source is not None and not settings.own else []),
+                     tuple(base / spec for spec in given))
     merged = None
     for spec in specs:
         try:
             # each over the ones before it, so a file that only overrides applies to them
-            merged = load_ruleset(spec, base, cache=cache, below=merged)
+            merged = load_ruleset(spec, base, cache=cache, below=merged, trust=trust)
         except RulesetError as error:
             if rulesets or settings.source is None:
                 raise

@@ -140,3 +140,130 @@ def test_an_empty_code_in_a_suppression_is_sup003_at_the_comment(recommended, wr
     assert ("TOT001", 10) in _codes(found)  # suppressed nothing
     [sup] = [d for d in found if d.code == "SUP003"]
     assert (sup.span.line, sup.span.column) == (10, 21)
+
+
+# --- 3. extends stays in the project ----------------------------------------------------
+
+OVERRIDE = "rules:\n  TOT001: {severity: info}\n"
+
+
+def _prepare(cwd, *rules, config=None):
+    """prepare() as the CLI calls it from `cwd`, with --rules and --config."""
+    import os
+
+    from checker.run import RunOptions, prepare
+
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return prepare(RunOptions(rulesets=tuple(rules), config_path=config, no_cache=True))
+    finally:
+        os.chdir(before)
+
+
+def _refused(cwd, *rules, config=None) -> ConfigError:
+    with pytest.raises(ConfigError) as raised:
+        _prepare(cwd, *rules, config=config)
+    return raised.value
+
+
+@pytest.fixture
+def layout(tmp_path):
+    """A repository (the working directory) and a directory outside it."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "rules").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "base.yaml").write_text("extends: recommended\n" + OVERRIDE, encoding="utf-8")
+    return repo, outside
+
+
+@pytest.mark.parametrize("named", ["../../outside/base.yaml", "{outside}/base.yaml", "link.yaml"])
+def test_a_repository_ruleset_cannot_extend_a_file_outside_the_project(layout, named):
+    repo, outside = layout
+    (repo / "rules" / "link.yaml").symlink_to(outside / "base.yaml")  # a symlink is where it points
+    (repo / "rules" / "local.yaml").write_text(f"extends: {named.format(outside=outside)}\n" + OVERRIDE,
+                                               encoding="utf-8")
+    error = _refused(repo, "rules/local.yaml")
+    assert error.message.en.startswith(f"{repo / 'rules' / 'local.yaml'}:1:10: the ruleset "), error.message.en
+    assert "is outside the project" in error.message.en and "--rules" in error.message.en
+    assert "プロジェクト" in error.message.ja
+
+
+def test_whether_an_outside_file_exists_is_not_asked(layout):
+    repo, outside = layout
+    (repo / "rules" / "local.yaml").write_text(f"extends: {outside}/missing.yaml\n" + OVERRIDE, encoding="utf-8")
+    assert "is outside the project" in _refused(repo, "rules/local.yaml").message.en
+
+
+def test_the_repository_configuration_cannot_name_a_ruleset_outside_it(layout):
+    repo, outside = layout
+    (repo / "plancheck.toml").write_text(f'rulesets = ["{outside}/base.yaml"]\n', encoding="utf-8")
+    error = _refused(repo)
+    assert "is outside the project" in error.message.en and str(repo / "plancheck.toml") in error.message.en
+
+
+def test_what_the_user_names_may_lie_outside_and_extend_its_neighbours(layout):
+    repo, outside = layout
+    (outside / "mine.yaml").write_text("extends: base.yaml\nrules:\n  TOT002: {severity: off}\n", encoding="utf-8")
+    ruleset = _prepare(repo, str(outside / "mine.yaml")).ruleset  # --rules
+    assert ruleset.rules["TOT001"].severity.name == "INFO" and ruleset.rules["TOT002"].severity is None
+    (outside / "plancheck.toml").write_text('rulesets = ["mine.yaml"]\n', encoding="utf-8")
+    ruleset = _prepare(repo, config=str(outside / "plancheck.toml")).ruleset  # the user's own configuration
+    assert ruleset.rules["TOT002"].severity is None
+    # the same configuration inside the repository is the repository's
+    (repo / "plancheck.toml").write_text(f'rulesets = ["{outside}/mine.yaml"]\n', encoding="utf-8")
+    assert "is outside the project" in _refused(repo, config="plancheck.toml").message.en
+
+
+SECRET = "hunter2-secret"
+
+
+@pytest.mark.parametrize("content", [
+    f"password {SECRET}\n",  # a plain scalar: not a mapping
+    f"API_KEY: {SECRET}\nOTHER: x\n",  # a mapping, but no ruleset field
+    f"API_KEY: {SECRET}\nAPI_KEY: {SECRET}\n",  # a duplicate key
+    f'token: "{SECRET}\n',  # not valid YAML
+    f"\tkey: {SECRET}\n",  # a tab YAML cannot start a token with
+])
+def test_an_error_in_a_file_that_is_not_a_ruleset_does_not_quote_it(layout, content):
+    repo, outside = layout
+    (outside / "credentials").write_text(content, encoding="utf-8")
+    error = _refused(repo, str(outside / "credentials"))  # given by the user: read, but not quoted
+    for text in (error.message.en, error.message.ja):
+        assert SECRET not in text and "API_KEY" not in text and "token" not in text, text
+    assert f"{outside / 'credentials'} is not a ruleset" in error.message.en
+
+
+def test_a_file_that_is_not_utf8_is_not_a_ruleset(layout):
+    repo, outside = layout
+    (outside / "key.bin").write_bytes(b"\xff\xfe\x00\x01" + SECRET.encode() + b"\x80\x81")
+    error = _refused(repo, str(outside / "key.bin"))
+    assert "is not a ruleset" in error.message.en and SECRET not in error.message.en
+
+
+def test_a_diamond_of_extends_loads_and_a_cycle_is_reported_with_its_chain(tmp_path):
+    from checker.rules import RulesetError, load_ruleset
+
+    (tmp_path / "d.yaml").write_text("extends: recommended\nrules:\n  TOT001: {severity: info}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: d.yaml\nrules:\n  TOT002: {severity: off}\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("extends: d.yaml\nrules:\n  TOT003: {severity: off}\n", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("extends: [b.yaml, c.yaml]\nrules: {}\n", encoding="utf-8")
+    ruleset = load_ruleset(tmp_path / "a.yaml")
+    assert ruleset.rules["TOT001"].severity.name == "INFO"
+    assert ruleset.rules["TOT002"].severity is None and ruleset.rules["TOT003"].severity is None
+    (tmp_path / "d.yaml").write_text("extends: a.yaml\nrules: {}\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as raised:
+        load_ruleset(tmp_path / "a.yaml")
+    chain = " → ".join(str(tmp_path / name) for name in ("a.yaml", "b.yaml", "d.yaml", "a.yaml"))
+    assert raised.value.text("en") == f"{tmp_path / 'd.yaml'}:1:10: a cycle of extends: {chain}"
+    assert "extends が循環しています" in raised.value.text("ja")
+
+
+@pytest.mark.slow
+def test_the_cli_exits_2_on_an_extends_outside_the_project(layout):
+    repo, outside = layout
+    (repo / "rules" / "local.yaml").write_text(f"extends: {outside}/base.yaml\n" + OVERRIDE, encoding="utf-8")
+    (repo / "plan.yaml").write_text(BAD_TOTAL, encoding="utf-8")
+    result = run("--no-cache", "--lang", "en", "--rules", "rules/local.yaml", "plan.yaml", cwd=repo)
+    assert result.returncode == 2 and "is outside the project" in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.stderr
