@@ -359,16 +359,83 @@ def common_start(paths: list[str]) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML file's data, read as a plan file is (its size capped before it is read) and
+    held to the same limits: tomllib recurses on nested arrays and inline tables, so a deep
+    one is a RecursionError there, and is said here as the nesting limit."""
     import tomllib  # here: most runs find no configuration, and start-up is a one-file check's cost
 
+    from checker.loader import read_file
+
+    loaded, raw = read_file(path, str(path), DEFAULT_LIMITS)
+    if raw is None:
+        finding = loaded.findings[0]
+        if finding.kind == "too_large":
+            raise ConfigError(_beyond(path, "file size"))
+        reason = finding.args.get("reason", "")
+        raise ConfigError(Text(f"{path}: 読めません: {reason}", f"{path}: cannot read: {reason}"))
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = raw.decode("utf-8")
+        if _deepest_key(text) > DEFAULT_LIMITS.depth:  # tomllib takes quadratic time on a long dotted key
+            raise ConfigError(_beyond(path, "nesting depth"))
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        raise ConfigError(Text(f"{path}: UTF-8 で読めません（{error.start + 1} バイト目）",
+                               f"{path}: not UTF-8 (at byte {error.start + 1})")) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(Text(f"{path}: TOML として読めません: {error}", f"{path}: not valid TOML: {error}")) from None
-    except OSError as error:
-        reason = error.strerror or error
-        raise ConfigError(Text(f"{path}: 読めません: {reason}", f"{path}: cannot read: {reason}")) from None
+    except RecursionError:
+        raise ConfigError(_beyond(path, "nesting depth")) from None
+    _within_limits(path, data)
+    return data
+
+
+def _deepest_key(text: str) -> int:
+    """The most parts any key or table header has (`a.b.c = 1`, `[a.b.c]`): the dots before
+    a line's `=`, or in its header, outside quotes (a line of prose in a multi-line string,
+    with no `=` or `]`, counts for nothing). Linear in the text."""
+    deepest = 0
+    for line in text.splitlines():
+        parts, quote, escaped = 1, None, False
+        for char in line.lstrip().lstrip("["):
+            if quote:
+                if escaped:
+                    escaped = False
+                elif char == "\\" and quote == '"':
+                    escaped = True
+                elif char == quote:
+                    quote = None
+            elif char in "\"'":
+                quote = char
+            elif char == ".":
+                parts += 1
+            elif char in "=]":  # a key line or a header: what came before was a key
+                deepest = max(deepest, parts)
+                break
+            elif char == "#":
+                break
+    return deepest
+
+
+def _beyond(path: Path, limit: str) -> Text:
+    name, value = DEFAULT_LIMITS.describe(limit)
+    return Text(f"{path}: {name.ja}の上限 {value.ja} を超えています", f"{path}: exceeds the {name.en} limit, {value.en}")
+
+
+def _within_limits(path: Path, data: Any) -> None:
+    """The parsed TOML within the node and depth limits (walked with a stack, not recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > DEFAULT_LIMITS.nodes:
+            raise ConfigError(_beyond(path, "node count"))
+        if depth > DEFAULT_LIMITS.depth:
+            raise ConfigError(_beyond(path, "nesting depth"))
+        if isinstance(value, dict):
+            stack += [(item, depth + 1) for item in value.values()]
+        elif isinstance(value, list):
+            stack += [(item, depth + 1) for item in value]
 
 
 def _did_you_mean(candidate: str | None, quote: bool = False) -> Text:

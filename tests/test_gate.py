@@ -267,3 +267,89 @@ def test_the_cli_exits_2_on_an_extends_outside_the_project(layout):
     result = run("--no-cache", "--lang", "en", "--rules", "rules/local.yaml", "plan.yaml", cwd=repo)
     assert result.returncode == 2 and "is outside the project" in result.stderr and result.stdout == ""
     assert "Traceback" not in result.stderr
+
+
+# --- 4. ruleset and TOML files are bounded like plan files ---------------------------------
+
+DEEP = 100_000
+
+
+def _alias_bomb(top: str) -> str:
+    """Ten levels of nine aliases each: 9**10 values if expanded."""
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n" + top
+
+
+@pytest.mark.parametrize(("text", "limit"), [
+    ("rules: " + "[" * DEEP + "]" * DEEP + "\n", "exceeds the nesting depth limit, 100"),
+    ("rules:\n" + "".join(" " * depth + "- \n" for depth in range(0, 2 * 500, 2)), "exceeds the nesting depth limit, 100"),
+    (_alias_bomb("rules: {}\n"), "exceeds the node count limit, 200,000"),
+])
+def test_a_hostile_ruleset_is_a_configuration_error(tmp_path, text, limit):
+    (tmp_path / "local.yaml").write_text(text, encoding="utf-8")
+    error = _refused(tmp_path, "local.yaml")
+    assert error.message.en.startswith(f"{tmp_path / 'local.yaml'}:") and limit in error.message.en
+    assert "上限" in error.message.ja
+
+
+def test_an_oversized_ruleset_is_refused_before_it_is_read(tmp_path):
+    from checker.loader import DEFAULT_LIMITS
+
+    with (tmp_path / "big.yaml").open("wb") as handle:
+        handle.truncate(DEFAULT_LIMITS.file_bytes + 1)  # sparse: nothing to read
+    error = _refused(tmp_path, "big.yaml")
+    assert error.message.en == f"{tmp_path / 'big.yaml'}: exceeds the file size limit, 10,485,760 bytes"
+
+
+TOML_BOMBS = {
+    "nested arrays": "select = " + "[" * DEEP + "]" * DEEP + "\n",
+    "nested inline tables": "x = " + "{a = " * DEEP + "1" + "}" * DEEP + "\n",
+    "just past the limit": "x = " + "[" * 150 + "]" * 150 + "\n",
+    "a long dotted key": "a" + ".a" * 200_000 + " = 1\n",  # tomllib: quadratic time
+    "a deep table header": "[" + ".".join(["a"] * 5000) + "]\n",
+}
+
+
+@pytest.mark.parametrize("form", sorted(TOML_BOMBS))
+@pytest.mark.parametrize("name", ["plancheck.toml", "pyproject.toml"])
+def test_a_hostile_toml_configuration_is_a_configuration_error(tmp_path, form, name):
+    import time
+
+    text = TOML_BOMBS[form]
+    (tmp_path / name).write_text("[tool.plancheck]\n" + text if name == "pyproject.toml" else text, encoding="utf-8")
+    started = time.monotonic()
+    error = _refused(tmp_path)  # found by walking up from the working directory
+    assert time.monotonic() - started < 5
+    assert error.message.en == f"{tmp_path / name}: exceeds the nesting depth limit, 100", error.message.en
+    assert error.message.ja == f"{tmp_path / name}: 入れ子の深さの上限 100 を超えています"
+
+
+def test_a_toml_configuration_past_the_node_limit_or_not_utf8_is_an_error(tmp_path):
+    (tmp_path / "plancheck.toml").write_text("x = [" + "1," * 200_001 + "]\n", encoding="utf-8")
+    assert _refused(tmp_path).message.en.endswith("exceeds the node count limit, 200,000")
+    (tmp_path / "plancheck.toml").write_bytes(b'lang = "\xff"\n')
+    assert _refused(tmp_path).message.en == f"{tmp_path / 'plancheck.toml'}: not UTF-8 (at byte 9)"
+
+
+def test_ordinary_dotted_keys_and_prose_are_not_deep(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\ndescription = """\n' + "." * 500 + '\n"""\nurls."a.b" = "http://a.b.c.d/e.f"\n'
+        '[tool.plancheck.severity]\nTOT002 = "error"\n', encoding="utf-8")
+    assert _prepare(tmp_path).ruleset.rules["TOT002"].severity.name == "ERROR"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["ruleset", "toml"])
+def test_the_cli_exits_2_on_a_deep_ruleset_or_configuration(tmp_path, kind):
+    (tmp_path / "plan.yaml").write_text(BAD_TOTAL, encoding="utf-8")
+    if kind == "ruleset":
+        (tmp_path / "deep.yaml").write_text("rules: " + "[" * DEEP + "]" * DEEP + "\n", encoding="utf-8")
+        args = ["--rules", "deep.yaml"]
+    else:
+        (tmp_path / "plancheck.toml").write_text(TOML_BOMBS["nested inline tables"], encoding="utf-8")
+        args = []
+    result = run("--no-cache", "--lang", "en", *args, "plan.yaml", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "exceeds the nesting depth limit, 100" in result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr and result.stdout == ""
