@@ -34,7 +34,7 @@ SEVERITIES = ("error", "warning", "info", "off")
 # `bad_encoding`: the bad example is saved in that encoding (for the encoding rule);
 # `ruleset`: the user ruleset its examples are checked with (for RULE001).
 DOC_FIELDS = ("what", "why", "bad", "good", "bad_encoding", "ruleset")
-CODE_FORM = re.compile(r"[A-Z]+\d{3}")
+CODE_FORM = re.compile(r"[A-Z]+[0-9]{3}")  # ASCII digits: \d matches any script's
 # The engine reports these findings under the rule that has `then: {function: load, kind: ...}`:
 # a check that failed on its input (INT001), a rule that does not fit the data (RULE001).
 INTERNAL_ERROR = "internal_error"

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, field
 
 from checker.diagnostics import Finding, Location, Span
+from checker.rules import CODE_FORM
 
 _COMMENT_RE = re.compile(r"#\s*plancheck:\s*(?P<scope>ignore|file-ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*)$")
-_CODE_RE = re.compile(r"^[A-Z]+\d{3}$")
 
 
 @dataclass
@@ -112,7 +112,7 @@ def find_suppressions(text: str) -> list[Suppression]:
 
 
 def _bad_codes(suppression: Suppression, known_codes: set[str]) -> list[str]:
-    return [code for code in suppression.codes if not _CODE_RE.match(code) or code not in known_codes]
+    return [code for code in suppression.codes if not CODE_FORM.fullmatch(code) or code not in known_codes]
 
 
 def apply(file: str, text: str, diagnostics: list, known_codes: set[str]) -> tuple[list, list[Finding]]:

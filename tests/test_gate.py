@@ -353,3 +353,76 @@ def test_the_cli_exits_2_on_a_deep_ruleset_or_configuration(tmp_path, kind):
     assert result.returncode == 2, result.stderr
     assert "exceeds the nesting depth limit, 100" in result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr and result.stdout == ""
+
+
+# --- 5. rule codes have the documented form; user strings are never markup -----------------
+
+NEW_RULE = """extends: recommended
+rules:
+  {code}:
+    name: {name}
+    severity: error
+    given: project_lists
+    then: {{function: sum_matches, kind: beyond_rounding}}
+    message: {{ja: "{message}", en: "{message}"}}
+"""
+MARKUP = "[red]x[/red]"
+LINK = "[link=https://attacker.example]click[/link] [bold]"
+
+
+@pytest.mark.parametrize("code", ["CITY01", "city001", "CITY0001", "CITY001X", "C-001", "CITY\u0661\u0662\u0663",
+                                  "ＣＩＴＹ００１", "'CITY001\\n'", "'CITY001 '", "'[red]X001'", "1234"])
+def test_a_new_rule_code_must_be_capital_letters_and_three_ascii_digits(tmp_path, code):
+    (tmp_path / "city.yaml").write_text(NEW_RULE.format(code=code, name="n", message="m {stated}"), encoding="utf-8")
+    error = _refused(tmp_path, "city.yaml")
+    assert "is capital letters and three digits (like CITY001)" in error.message.en, error.message.en
+    assert error.message.en.startswith(f"{tmp_path / 'city.yaml'}:3:3: rule code ")
+
+
+def test_a_suppression_names_a_code_only_in_ascii_digits(recommended):
+    text = BAD_TOTAL.replace("total: 4870", "total: 4870   # plancheck: ignore[TOT\u0660\u0660\u0661] Arabic-Indic digits")
+    assert sorted(code for code, _ in _codes(check_text(recommended, text))) == ["SUP003", "TOT001"]
+
+
+def _markup_ruleset(tmp_path):
+    (tmp_path / "city.yaml").write_text(
+        NEW_RULE.format(code="CITY001", name=f"'{MARKUP}'", message=f"{LINK} {{stated}}"), encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(BAD_TOTAL, encoding="utf-8")
+
+
+def test_a_rule_name_and_message_are_printed_literally_in_the_full_format(tmp_path):
+    import os
+
+    from checker.report import ReportContext
+    from checker.report.text import render_full
+    from checker.run import RunOptions
+    from checker.run import run as run_check
+
+    _markup_ruleset(tmp_path)
+    before = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = run_check(RunOptions(paths=("plan.yaml",), rulesets=("city.yaml",), no_cache=True, lang="en"))
+    finally:
+        os.chdir(before)
+    [city] = [d for d in result.diagnostics if d.code == "CITY001"]
+    assert city.name == MARKUP
+    context = ReportContext(lang="en", sources=result.sources, checked=result.checked, color=True)
+    shown = render_full([city], context)
+    assert f"{LINK} 4,870" in shown.replace("\x1b[0m", "").replace("\x1b[1m", "")  # literal, brackets and all
+    assert "\x1b]8;" not in shown  # no hyperlink escape made from the message
+
+
+@pytest.mark.slow
+def test_plancheck_rules_and_rule_print_a_markup_name_literally(tmp_path):
+    _markup_ruleset(tmp_path)
+    listing = run("rules", "--rules", "city.yaml", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert listing.returncode == 0, listing.stderr
+    [line] = [line for line in listing.stdout.splitlines() if line.startswith("CITY001")]
+    assert MARKUP in line and "\x1b[31m" not in listing.stdout
+    shown = run("rule", "CITY001", "--lang", "en", "--rules", "city.yaml", cwd=tmp_path,
+                env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == f"CITY001 ({MARKUP})" and "\x1b" not in shown.stdout
+    by_name = run("rule", MARKUP, "--lang", "en", "--rules", "city.yaml", cwd=tmp_path)
+    assert by_name.returncode == 0 and by_name.stdout.splitlines()[0] == f"CITY001 ({MARKUP})"
