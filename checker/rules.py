@@ -288,7 +288,9 @@ def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Rules
         raise parsed.error(("extends",), "extends は規則セットの名前かパス、またはそのリストです",
                            "extends is a ruleset name or path, or a list of them")
     for item, where in items:
-        parsed.parents.append(_read_tree(item, path.parent, cache, None, (*seen, path), (parsed, where), trust))
+        # a file outside the project got here only by the user's naming: what it extends is theirs too
+        mine = trust if trust is None or trust.inside(path) else replace(trust, given=trust.given | {path})
+        parsed.parents.append(_read_tree(item, path.parent, cache, None, (*seen, path), (parsed, where), mine))
     if not items and below is None and _overrides_only(data):
         parsed.parents.append(_read_tree("recommended", None, cache, None, (*seen, path)))
     return parsed

@@ -204,7 +204,8 @@ def test_the_repository_configuration_cannot_name_a_ruleset_outside_it(layout):
 
 def test_what_the_user_names_may_lie_outside_and_extend_its_neighbours(layout):
     repo, outside = layout
-    (outside / "mine.yaml").write_text("extends: base.yaml\nrules:\n  TOT002: {severity: off}\n", encoding="utf-8")
+    (outside / "mine.yaml").write_text("extends: middle.yaml\nrules:\n  TOT002: {severity: off}\n", encoding="utf-8")
+    (outside / "middle.yaml").write_text("extends: base.yaml\nrules: {}\n", encoding="utf-8")  # two hops away
     ruleset = _prepare(repo, str(outside / "mine.yaml")).ruleset  # --rules
     assert ruleset.rules["TOT001"].severity.name == "INFO" and ruleset.rules["TOT002"].severity is None
     (outside / "plancheck.toml").write_text('rulesets = ["mine.yaml"]\n', encoding="utf-8")
