@@ -54,6 +54,11 @@ DEFAULT_EXCLUDE = (".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/"
                    "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", "build/", "dist/")
 
 
+COMMAND_LINE = "the command line"  # a `Selection`'s origin for --select, --extend-select, --ignore
+BLANK_SELECTOR = Text("空の規則コードはどの規則も指しません（すべての規則は ALL と書きます）",
+                      "an empty rule code names no rule (write ALL for every rule)")
+
+
 class ConfigError(Exception):
     """A configuration problem (the configuration file, a ruleset, a selector), said in
     Japanese and English; the CLI reports it in the run's language and exits 2."""
@@ -112,7 +117,9 @@ class Selection(NamedTuple):
 
 
 def matches(selector: str, code: str) -> bool:
-    return selector == "ALL" or code.startswith(selector)
+    # a blank selector is refused where it is read; here it matches nothing, never every
+    # code (as `code.startswith("")` would)
+    return selector == "ALL" or (bool(selector.strip()) and code.startswith(selector))
 
 
 def specificity(selector: str) -> int:
@@ -158,11 +165,11 @@ OPTIONS = (
         "計画セット: 既定で検査し、文書をまたぐ規則が文脈として読むファイルとディレクトリ（この設定ファイルからの相対パス）",
         "the plan set: checked by default, and read as context by cross-document rules (relative to this file)"),
         one_or_many=True),
-    Option("select", "strings", None, Text("これらの規則だけを有効にする（`ALL` はすべて）",
+    Option("select", "selectors", None, Text("これらの規則だけを有効にする（`ALL` はすべて）",
                                            "enable only these rules (`ALL` is every rule)"),
            default_text=Text("規則セットが有効にする規則", "the rules the rulesets turn on")),
-    Option("extend-select", "strings", (), Text("これらの規則も有効にする", "enable these rules as well")),
-    Option("ignore", "strings", (), Text("これらの規則を無効にする（より具体的な指定が勝つ）",
+    Option("extend-select", "selectors", (), Text("これらの規則も有効にする", "enable these rules as well")),
+    Option("ignore", "selectors", (), Text("これらの規則を無効にする（より具体的な指定が勝つ）",
                                          "disable these rules (the more specific selector wins)")),
     Option("per-file-ignores", "code-lists", {}, Text(
         "gitignore 形式のパターン → そのファイルで無効にする規則コード", "gitignore-style glob → rule codes ignored in matching files")),
@@ -213,6 +220,9 @@ class Settings:
 
     root: Path  # relative paths and globs in the configuration are read from here
     source: Path | None = None  # the configuration file, if one was found
+    # the user's own configuration (--config outside the working directory), not the
+    # repository's: the rulesets it names may lie outside the project
+    own: bool = False
     selections: tuple[Selection, ...] = ()  # select, extend-select, ignore: the file's, then the command line's
     # the options, as declared in OPTIONS
     plans: tuple[str, ...] = _default("plans")
@@ -255,6 +265,10 @@ class Settings:
         named += [(str(self.source), "per-file-ignores", selector)
                   for selectors in self.per_file_ignores.values() for selector in selectors]
         for where, option, selector in named:
+            if not selector.strip():
+                if where == COMMAND_LINE:
+                    option = f"--{option}"
+                raise ConfigError(Text(f"{where}: {option}: {BLANK_SELECTOR.ja}", f"{where}: {option}: {BLANK_SELECTOR.en}"))
             if selector != "ALL" and not any(code.startswith(selector) for code in codes):
                 hint = _did_you_mean(closest(selector, codes))
                 raise ConfigError(Text(f"{where}: {option}: {selector!r} で始まる規則コードはありません{hint.ja}",
@@ -346,16 +360,83 @@ def common_start(paths: list[str]) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML file's data, read as a plan file is (its size capped before it is read) and
+    held to the same limits: tomllib recurses on nested arrays and inline tables, so a deep
+    one is a RecursionError there, and is said here as the nesting limit."""
     import tomllib  # here: most runs find no configuration, and start-up is a one-file check's cost
 
+    from checker.loader import read_file
+
+    loaded, raw = read_file(path, str(path), DEFAULT_LIMITS)
+    if raw is None:
+        finding = loaded.findings[0]
+        if finding.kind == "too_large":
+            raise ConfigError(_beyond(path, "file size"))
+        reason = finding.args.get("reason", "")
+        raise ConfigError(Text(f"{path}: 読めません: {reason}", f"{path}: cannot read: {reason}"))
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = raw.decode("utf-8")
+        if _deepest_key(text) > DEFAULT_LIMITS.depth:  # tomllib takes quadratic time on a long dotted key
+            raise ConfigError(_beyond(path, "nesting depth"))
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        raise ConfigError(Text(f"{path}: UTF-8 で読めません（{error.start + 1} バイト目）",
+                               f"{path}: not UTF-8 (at byte {error.start + 1})")) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(Text(f"{path}: TOML として読めません: {error}", f"{path}: not valid TOML: {error}")) from None
-    except OSError as error:
-        reason = error.strerror or error
-        raise ConfigError(Text(f"{path}: 読めません: {reason}", f"{path}: cannot read: {reason}")) from None
+    except RecursionError:
+        raise ConfigError(_beyond(path, "nesting depth")) from None
+    _within_limits(path, data)
+    return data
+
+
+def _deepest_key(text: str) -> int:
+    """The most parts any key or table header has (`a.b.c = 1`, `[a.b.c]`): the dots before
+    a line's `=`, or in its header, outside quotes (a line of prose in a multi-line string,
+    with no `=` or `]`, counts for nothing). Linear in the text."""
+    deepest = 0
+    for line in text.splitlines():
+        parts, quote, escaped = 1, None, False
+        for char in line.lstrip().lstrip("["):
+            if quote:
+                if escaped:
+                    escaped = False
+                elif char == "\\" and quote == '"':
+                    escaped = True
+                elif char == quote:
+                    quote = None
+            elif char in "\"'":
+                quote = char
+            elif char == ".":
+                parts += 1
+            elif char in "=]":  # a key line or a header: what came before was a key
+                deepest = max(deepest, parts)
+                break
+            elif char == "#":
+                break
+    return deepest
+
+
+def _beyond(path: Path, limit: str) -> Text:
+    name, value = DEFAULT_LIMITS.describe(limit)
+    return Text(f"{path}: {name.ja}の上限 {value.ja} を超えています", f"{path}: exceeds the {name.en} limit, {value.en}")
+
+
+def _within_limits(path: Path, data: Any) -> None:
+    """The parsed TOML within the node and depth limits (walked with a stack, not recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > DEFAULT_LIMITS.nodes:
+            raise ConfigError(_beyond(path, "node count"))
+        if depth > DEFAULT_LIMITS.depth:
+            raise ConfigError(_beyond(path, "nesting depth"))
+        if isinstance(value, dict):
+            stack += [(item, depth + 1) for item in value.values()]
+        elif isinstance(value, list):
+            stack += [(item, depth + 1) for item in value]
 
 
 def _did_you_mean(candidate: str | None, quote: bool = False) -> Text:
@@ -412,17 +493,31 @@ def _table(option: Option, value: Any, reading: _Reading) -> dict[str, Any]:
     return value
 
 
+def _selectors(option: Option, value: Any, reading: _Reading) -> tuple[str, ...]:
+    """A list of rule codes or prefixes, none of them blank (a blank one would select every rule)."""
+    codes = _strings(option, value, reading)
+    _no_blank(option, codes, reading)
+    return codes
+
+
+def _no_blank(option: Option, codes: Any, reading: _Reading, within: str = "") -> None:
+    if any(not code.strip() for code in codes):
+        raise reading.fail(option.name, Text(f"{within}{BLANK_SELECTOR.ja}", f"{within}{BLANK_SELECTOR.en}"))
+
+
 def _code_lists(option: Option, value: Any, reading: _Reading) -> dict[str, tuple[str, ...]]:
     for glob, codes in _table(option, value, reading).items():
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
             raise reading.fail(option.name, Text(f"{glob!r} には規則コードのリストを書きます（{codes!r} ではなく）",
                                                  f"{glob!r} must map to a list of rule codes, not {codes!r}"))
+        _no_blank(option, codes, reading, f"{glob!r}: ")
     return {glob: tuple(codes) for glob, codes in value.items()}
 
 
 def _severities(option: Option, value: Any, reading: _Reading) -> dict[str, str]:
     allowed = ", ".join(option.allowed)
-    for selector, severity in _table(option, value, reading).items():
+    _no_blank(option, _table(option, value, reading), reading)
+    for selector, severity in value.items():
         if severity not in option.allowed:
             raise reading.fail(option.name, Text(
                 f"{selector} は {allowed} のどれかでなければなりません（{severity!r} ではなく）",
@@ -451,12 +546,13 @@ def _limits(option: Option, value: Any, reading: _Reading) -> Limits:
 
 
 _READERS: dict[str, Callable[[Option, Any, _Reading], Any]] = {
-    "strings": _strings, "choice": _choice, "path": _path, "code-lists": _code_lists, "severities": _severities,
+    "strings": _strings, "selectors": _selectors, "choice": _choice, "path": _path, "code-lists": _code_lists, "severities": _severities,
     "limits": _limits,
 }
 # how the docs name each kind of value
 KIND_NAMES = {
-    "strings": Text("文字列のリスト", "list of strings"), "choice": Text("文字列（選択肢）", "string (one of)"),
+    "strings": Text("文字列のリスト", "list of strings"),
+    "selectors": _CODES, "choice": Text("文字列（選択肢）", "string (one of)"),
     "path": Text("パス", "path"), "code-lists": Text("テーブル: パターン → コードのリスト", "table: glob → list of codes"),
     "severities": Text("テーブル: コード → 重大度", "table: code → severity"),
     "limits": Text("テーブル: 上限 → 正の数", "table: limit → positive number"),
@@ -523,7 +619,7 @@ def _shown(value: Any) -> str:
 
 def _line_of(text: str, option: str) -> int | None:
     """The line that sets `option` (or opens its table), for the error message."""
-    pattern = re.compile(rf'^\s*(\[[^\]]*\b{re.escape(option)}\b[^\]]*\]|"?{re.escape(option)}"?\s*=)', re.MULTILINE)
+    pattern = re.compile(rf'^[ \t]*(\[[^\]]*\b{re.escape(option)}\b[^\]]*\]|"?{re.escape(option)}"?\s*=)', re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -537,14 +633,18 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
         path = Path(config)
         if not path.is_file():
             raise ConfigError(Text(f"{config}: 設定ファイルがありません", f"{config}: no such configuration file"))
-        return load_config(path)
+        settings = load_config(path)
+        settings.own = not path.resolve().is_relative_to(Path.cwd().resolve())
+        return settings
     found = find_config(common_start(paths))
     return load_config(found) if found is not None else Settings(root=Path.cwd())
 
 
 def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    """`--select TOT,RATE --select UNIT` -> ("TOT", "RATE", "UNIT")."""
-    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+    """`--select TOT,RATE --select UNIT` -> ("TOT", "RATE", "UNIT"). A blank part (`--select ""`,
+    `--ignore " "`, `TOT,,RATE`) is kept, as "", so that checking the selection refuses it:
+    dropped, `--select ""` would select nothing and `--ignore ""` would be no ignore at all."""
+    return tuple(part.strip().upper() for value in values for part in value.split(","))
 
 
 def write_docs(path: Path) -> bool:

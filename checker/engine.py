@@ -239,7 +239,7 @@ class Engine:
             if loaded.text is None or "plancheck:" not in loaded.text:
                 kept += mine
                 continue
-            remaining, findings = suppressions.apply(loaded.name, loaded.lines, mine, known)
+            remaining, findings = suppressions.apply(loaded.name, loaded.text, mine, known)
             kept += remaining
             for finding in findings:
                 rule = self.ruleset.loader_rule(finding.kind)

@@ -34,7 +34,7 @@ SEVERITIES = ("error", "warning", "info", "off")
 # `bad_encoding`: the bad example is saved in that encoding (for the encoding rule);
 # `ruleset`: the user ruleset its examples are checked with (for RULE001).
 DOC_FIELDS = ("what", "why", "bad", "good", "bad_encoding", "ruleset")
-CODE_FORM = re.compile(r"[A-Z]+\d{3}")
+CODE_FORM = re.compile(r"[A-Z]+[0-9]{3}")  # ASCII digits: \d matches any script's
 # The engine reports these findings under the rule that has `then: {function: load, kind: ...}`:
 # a check that failed on its input (INT001), a rule that does not fit the data (RULE001).
 INTERNAL_ERROR = "internal_error"
@@ -94,6 +94,33 @@ class Ruleset:
         return None
 
 
+@dataclass(frozen=True)
+class Trust:
+    """Which ruleset files may be read, for a run over a repository plancheck does not
+    control. Files inside the project (its roots: the configuration's directory, the working
+    directory) and the built-in rulesets may be read; a file outside them only when the user
+    named it (`--rules`, or the rulesets of the user's own configuration) or when a file the
+    user named outside the project extends it (its contents are the user's, not the
+    repository's). A repository's ruleset that extends /etc/passwd or ~/.ssh/id_rsa is refused
+    before that file is opened."""
+
+    roots: tuple[Path, ...]  # resolved
+    given: frozenset[Path] = frozenset()  # resolved paths the user named
+
+    @classmethod
+    def of(cls, roots: list[Path], given: tuple[Path, ...] = ()) -> Trust:
+        return cls(tuple(root.resolve() for root in roots), frozenset(path.resolve() for path in given))
+
+    def inside(self, path: Path) -> bool:
+        return path.is_relative_to(builtin_rules_dir().resolve()) or any(path.is_relative_to(root) for root in self.roots)
+
+    def allows(self, path: Path, named_by: Path | None) -> bool:
+        """Whether `path` (resolved) may be read, extended by the file `named_by` (None: given)."""
+        if path in self.given or self.inside(path):
+            return True
+        return named_by is not None and not self.inside(named_by) and self.allows(named_by, None)
+
+
 def builtin_rules_dir() -> Path:
     """`rules/` shipped in the wheel as checker/rules, or the repository's top-level one."""
     packaged = Path(__file__).parent / "rules"
@@ -144,11 +171,18 @@ def _hint(word: Any, candidates: Any) -> tuple[str, str]:
 def _read_yaml(path: Path, cache: Any = None) -> ParsedFile:
     """A ruleset file's data and spans; from the cache when these bytes were parsed before
     (the recommended ruleset is 110 KB of YAML, parsed in 20 ms: an eighth of a one-file check)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise RulesetError(str(path), Text(f"規則セットを読めません: {reason}", f"cannot read the ruleset: {reason}")) from None
+    from checker.loader import DEFAULT_LIMITS, read_file
+
+    # as a plan file is read (its size capped before it is read, the same limits)
+    loaded, raw = read_file(path, str(path), DEFAULT_LIMITS)
+    if raw is None:
+        finding = loaded.findings[0]
+        if finding.kind == "too_large":
+            name, value = finding.args["limit"], finding.args["value"]
+            raise RulesetError(str(path), Text(f"{name.ja}の上限 {value.ja} を超えています",
+                                               f"exceeds the {name.en} limit, {value.en}"))
+        reason = finding.args.get("reason", "")
+        raise RulesetError(str(path), Text(f"規則セットを読めません: {reason}", f"cannot read the ruleset: {reason}"))
     key = cache.key(raw) if cache is not None else None
     parsed = cache.get("ruleset", key) if key is not None else None
     if not isinstance(parsed, tuple) or len(parsed) != 3:
@@ -166,6 +200,11 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
     from checker.loader import _UNSET, DEFAULT_LIMITS, LoadedFile, _Builder, _Limit, decode
 
     source = str(path)
+    # the parser's problem quotes a character or two of the file: said only of a file named
+    # as YAML, never of whatever else an extends: points at
+    named_yaml = path.suffix.lower() in (".yaml", ".yml")
+    not_ruleset = Text(f"{path} は規則セットではありません（YAML として読めません）",
+                       f"{path} is not a ruleset (not valid YAML)")
     loaded = LoadedFile(path=path, name=source)
     text = decode(loaded, raw) if len(raw) <= DEFAULT_LIMITS.file_bytes else None
     if text is None:
@@ -173,6 +212,9 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
             raise RulesetError(source, Text("規則セットが大きすぎます", "the ruleset file is too large"))
         finding = loaded.findings[0]
         encoding = finding.args["encoding"]
+        if not named_yaml:
+            raise RulesetError(source, Text(f"{path} は規則セットではありません（UTF-8 で読めません）",
+                                            f"{path} is not a ruleset (not UTF-8)"), finding.location.span)
         raise RulesetError(source, Text(f"UTF-8 で読めません（{encoding.ja}）", f"not UTF-8 ({encoding.en})"),
                            finding.location.span)
     builder = _Builder(loaded, DEFAULT_LIMITS)
@@ -182,8 +224,12 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
         mark = error.problem_mark or error.context_mark
         span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark is not None else None
         problem = " ".join(part for part in (error.context, error.problem) if part)
+        if not named_yaml:
+            raise RulesetError(source, not_ruleset, span) from None
         raise RulesetError(source, Text(f"YAML として読めません: {problem}", f"not valid YAML: {problem}"), span) from None
     except YAMLError as error:
+        if not named_yaml:
+            raise RulesetError(source, not_ruleset) from None
         problem = str(error).strip()
         raise RulesetError(source, Text(f"YAML として読めません: {problem}", f"not valid YAML: {problem}")) from None
     except _Limit as limit:
@@ -191,7 +237,7 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
         raise RulesetError(source, Text(f"{name.ja}の上限 {value.ja} を超えています", f"exceeds the {name.en} limit, {value.en}"),
                            Span(builder.mark.line + 1, builder.mark.column + 1, builder.mark.line + 1,
                                 builder.mark.column + 2) if builder.mark is not None else None) from None
-    for finding in loaded.findings:
+    for finding in loaded.findings if _looks_like_ruleset(data) else ():  # else _read_tree says it is none
         span, args = finding.location.span, finding.args
         if finding.kind == "duplicate_key":
             raise RulesetError(source, Text(f"キー {args['key']} が重複しています（最初は {args['first_line']} 行目）",
@@ -206,20 +252,30 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
     return (None if data is _UNSET else data), builder.index.spans, builder.index.key_spans
 
 
+def _looks_like_ruleset(data: Any) -> bool:
+    """A mapping with one of a ruleset's top-level fields: until a file shows itself a
+    ruleset, no error quotes it (it may be any file an `extends:` points at)."""
+    return isinstance(data, dict) and bool(set(map(str, data)) & set(TOP_FIELDS))
+
+
 def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Ruleset | None,
-               seen: tuple[Path, ...] = (), named_at: tuple[ParsedFile, tuple] | None = None) -> ParsedFile:
+               seen: tuple[Path, ...] = (), named_at: tuple[ParsedFile, tuple] | None = None,
+               trust: Trust | None = None) -> ParsedFile:
     """The file `spec` names and, recursively, the files it extends (an override-only file
-    with nothing below it extends the recommended ruleset)."""
-    path = _resolve(spec, base_dir, named_at)
+    with nothing below it extends the recommended ruleset). Only a chain that comes back to
+    a file is a cycle: two branches extending one file (a diamond) is not."""
+    path = _resolve(spec, base_dir, named_at, trust)
+    source, span = (named_at[0].source, named_at[0].span(named_at[1])) if named_at else (str(path), None)
     if path in seen:
-        source, span = (named_at[0].source, named_at[0].span(named_at[1])) if named_at else (str(path), None)
-        raise RulesetError(source, Text("規則セットが自分自身を extends しています（extends の循環）",
-                                        "the ruleset extends itself (a cycle of extends)"), span)
+        chain = " → ".join(str(item) for item in (*seen[seen.index(path):], path))
+        raise RulesetError(source, Text(f"extends が循環しています: {chain}", f"a cycle of extends: {chain}"), span)
     parsed = _read_yaml(path, cache)
     data = parsed.data
-    if not isinstance(data, dict):
-        raise parsed.error((), "規則セットは rules:（と任意の extends:）を持つマッピングです",
-                           "a ruleset is a mapping with rules: (and optionally extends:)")
+    if not _looks_like_ruleset(data):
+        raise parsed.error((), f"{path} は規則セットではありません（規則セットは rules:（と任意の extends:）を持つ YAML の"
+                               f"マッピングです）",
+                           f"{path} is not a ruleset (a ruleset is a YAML mapping with rules: and optionally "
+                           f"extends:)")
     for name in data:
         if name not in TOP_FIELDS:
             ja, en = _hint(name, TOP_FIELDS)
@@ -232,7 +288,9 @@ def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Rules
         raise parsed.error(("extends",), "extends は規則セットの名前かパス、またはそのリストです",
                            "extends is a ruleset name or path, or a list of them")
     for item, where in items:
-        parsed.parents.append(_read_tree(item, path.parent, cache, None, (*seen, path), (parsed, where)))
+        # a file outside the project got here only by the user's naming: what it extends is theirs too
+        mine = trust if trust is None or trust.inside(path) else replace(trust, given=trust.given | {path})
+        parsed.parents.append(_read_tree(item, path.parent, cache, None, (*seen, path), (parsed, where), mine))
     if not items and below is None and _overrides_only(data):
         parsed.parents.append(_read_tree("recommended", None, cache, None, (*seen, path)))
     return parsed
@@ -246,7 +304,10 @@ def _overrides_only(data: dict) -> bool:
         for body in rules.values())
 
 
-def _resolve(spec: str | Path, base_dir: Path | None, named_at: tuple[ParsedFile, tuple] | None = None) -> Path:
+def _resolve(spec: str | Path, base_dir: Path | None, named_at: tuple[ParsedFile, tuple] | None = None,
+             trust: Trust | None = None) -> Path:
+    """The file `spec` names; refused, before anything (even whether it exists) is asked of
+    it, when `trust` does not allow it."""
     text = str(spec)
     source, span = (named_at[0].source, named_at[0].span(named_at[1])) if named_at else (text, None)
     if "/" not in text and not text.endswith((".yaml", ".yml")):
@@ -260,6 +321,14 @@ def _resolve(spec: str | Path, base_dir: Path | None, named_at: tuple[ParsedFile
     path = Path(text)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    if trust is not None and not trust.allows(path.resolve(), named_at[0].path if named_at else None):
+        roots = ", ".join(str(root) for root in trust.roots)
+        raise RulesetError(source, Text(
+            f"規則セット {text} はプロジェクト（{roots}）の外にあるので読みません。プロジェクトの外の規則セットは"
+            f"コマンドラインの --rules か、リポジトリの外にある自分の設定ファイル（--config）で指定します",
+            f"the ruleset {text} is outside the project ({roots}), so it is not read; a ruleset outside the "
+            f"project is used only when given with --rules or in your own configuration (--config outside the "
+            f"repository)"), span)
     if not path.is_file():
         if named_at:
             raise RulesetError(source, Text(f"規則セットのファイル {text} がありません", f"{text}: no such ruleset file"), span)
@@ -279,11 +348,12 @@ def _tree_digest(parsed: ParsedFile) -> Iterator[str]:
 
 
 def load_ruleset(spec: str | Path = "recommended", base_dir: Path | None = None, cache: Any = None,
-                 below: Ruleset | None = None) -> Ruleset:
+                 below: Ruleset | None = None, trust: Trust | None = None) -> Ruleset:
     """Load a ruleset by name (`recommended`) or path, following `extends`, applied over
     `below` (the rulesets given before it) when there is one; `cache` (a
-    `checker.cache.Cache`) keeps the parsed files and the checked rules."""
-    tree = _read_tree(spec, base_dir, cache, below)
+    `checker.cache.Cache`) keeps the parsed files and the checked rules; `trust` (for a run
+    over a repository) says which files outside the project may be read."""
+    tree = _read_tree(spec, base_dir, cache, below, trust=trust)
     digest = hashlib.blake2b("|".join([below.digest if below else "", *_tree_digest(tree)]).encode(),
                              digest_size=16).hexdigest()
     key = cache.key("checked ruleset", digest) if cache is not None else None
@@ -301,9 +371,9 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
     for parent in parsed.parents:
         if parent.source in ruleset.sources:
             continue  # already below this one, with what was applied over it since
-        inherited = _build(parent, None)
-        ruleset.rules.update(inherited.rules)
-        ruleset.sources += [source for source in inherited.sources if source not in ruleset.sources]
+        # over what the earlier parents built: in a diamond (b and c both extend d), c's
+        # build skips d, so d's rules do not come back over what b changed
+        ruleset = _build(parent, ruleset)
     ruleset.sources.append(parsed.source)
     rules = parsed.data.get("rules") or {}
     if not isinstance(rules, dict):

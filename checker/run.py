@@ -148,12 +148,12 @@ def prepare(options: RunOptions) -> Prepared:
 
 def resolve(options: RunOptions) -> Settings:
     """The configuration file's settings with the options over them."""
-    from checker.config import Selection, resolve_settings
+    from checker.config import COMMAND_LINE, Selection, resolve_settings
 
     settings = resolve_settings(list(options.paths), options.config_path, options.isolated)
     if options.select is not None or options.extend_select or options.ignore:
         settings.selections = (*settings.selections, Selection(
-            origin="the command line", select=options.select, extend_select=options.extend_select,
+            origin=COMMAND_LINE, select=options.select, extend_select=options.extend_select,
             ignore=options.ignore))
     if options.fail_level is not None:
         settings.fail_level = options.fail_level
@@ -170,17 +170,21 @@ def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> 
     (relative to the configuration file), each over the ones before it."""
     from checker.config import ConfigError
     from checker.diagnostics import Text
-    from checker.rules import RulesetError, load_ruleset
+    from checker.rules import RulesetError, Trust, load_ruleset
 
     if rulesets:
         specs, base = list(rulesets), Path.cwd()
     else:
         specs, base = ["recommended", *settings.rulesets], settings.root
+    # what the user named may lie outside the project; what the repository names may not
+    given = list(rulesets) if rulesets else list(settings.rulesets) if settings.own else []
+    trust = Trust.of([Path.cwd()] + ([settings.root] if settings.source is not None and not settings.own else []),
+                     tuple(base / spec for spec in given))
     merged = None
     for spec in specs:
         try:
             # each over the ones before it, so a file that only overrides applies to them
-            merged = load_ruleset(spec, base, cache=cache, below=merged)
+            merged = load_ruleset(spec, base, cache=cache, below=merged, trust=trust)
         except RulesetError as error:
             if rulesets or settings.source is None:
                 raise
