@@ -133,10 +133,8 @@ def check(paths: tuple[str, ...], **options) -> None:
         # still print a broken-pipe traceback while the interpreter tears down. Nothing is
         # left to write or clean up, so end here, as the signal itself would have.
         for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError, AttributeError):  # a closed pipe, or no stream at all
+                stream.flush()  # type: ignore[union-attr]  # None where Python was started without one
         os._exit(code)
     sys.exit(code)
 
