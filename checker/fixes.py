@@ -374,6 +374,7 @@ def _temporary_file(directory: int, name: str) -> Iterator[tuple[str, int]]:
                 previous[number] = signal.signal(number, interrupted)
     temporary: str | None = None
     handle: int | None = None
+    renamed = False
     try:
         try:
             while handle is None:
@@ -389,14 +390,16 @@ def _temporary_file(directory: int, name: str) -> Iterator[tuple[str, int]]:
             yield temporary, handle
         except BaseException:
             if temporary is not None:
-                with contextlib.suppress(FileNotFoundError):
+                try:
                     os.unlink(temporary, dir_fd=directory)
+                except FileNotFoundError:
+                    renamed = handle is not None  # gone since it was made: it is the plan now
             raise
         finally:
             if handle is not None:
                 os.close(handle)
     except _Interrupted:
-        abandoned = True
+        abandoned = not renamed
     else:
         abandoned = False
     finally:

@@ -356,20 +356,40 @@ def test_a_signal_mid_fix_leaves_the_old_or_the_new_file_and_no_temporary(world,
     assert "fixed 1 value" not in result.stderr
 
 
-def test_a_handler_that_lets_the_run_go_on_abandons_the_write(world, monkeypatch):
+@pytest.fixture
+def handled_sigterm():
+    """A SIGTERM handler of the program's own that lets the run go on; the signals it saw."""
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda number, frame: seen.append(number))
+    yield seen
+    signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_handler_that_lets_the_run_go_on_abandons_the_write(world, monkeypatch, handled_sigterm):
     """If the program's own SIGTERM handler returns, the write is abandoned with a note, and
     the file is as it was."""
     top, project, _ = world
     plan = project / "plan.yaml"
     plan.write_text(BROKEN, encoding="utf-8")
-    seen = []
-    previous = signal.signal(signal.SIGTERM, lambda number, frame: seen.append(number))
-    try:
-        _during_write(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGTERM))
-        with pytest.raises(FixError) as stopped:
-            write_atomically(plan, FIXED, BROKEN, project_roots(project))
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert seen == [signal.SIGTERM]  # the program's handler still ran, once
+    _during_write(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    with pytest.raises(FixError) as stopped:
+        write_atomically(plan, FIXED, BROKEN, project_roots(project))
+    assert handled_sigterm == [signal.SIGTERM]  # the program's handler still ran, once
     assert stopped.value.text.en == "the write of plan.yaml was interrupted; the file is as it was"
     assert plan.read_text(encoding="utf-8") == BROKEN and not _temporaries(top)
+
+
+def test_a_signal_just_after_the_rename_keeps_the_fix_and_says_nothing_false(world, monkeypatch, handled_sigterm):
+    top, project, _ = world
+    plan = project / "plan.yaml"
+    plan.write_text(BROKEN, encoding="utf-8")
+    rename = os.rename
+
+    def rename_then_signal(*args, **kwargs):
+        rename(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(fixes.os, "rename", rename_then_signal)
+    write_atomically(plan, FIXED, BROKEN, project_roots(project))  # written: no "interrupted" refusal
+    assert handled_sigterm == [signal.SIGTERM]
+    assert plan.read_text(encoding="utf-8") == FIXED and not _temporaries(top)
