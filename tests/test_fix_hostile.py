@@ -285,8 +285,13 @@ def test_the_temporary_file_is_private_until_written(world, monkeypatch):
     plan.write_text(BROKEN, encoding="utf-8")
     plan.chmod(0o644)
     seen = []
-    monkeypatch.setattr(fixes, "_write_temporary", lambda handle, data: (
-        seen.append(stat.S_IMODE(os.fstat(handle).st_mode)), os.write(handle, data)))
+    original = fixes._write_temporary
+
+    def look_then_write(handle, data):
+        seen.append(stat.S_IMODE(os.fstat(handle).st_mode))
+        original(handle, data)
+
+    monkeypatch.setattr(fixes, "_write_temporary", look_then_write)
     write_atomically(plan, FIXED, BROKEN, project_roots(project))
     assert seen == [0o600] and stat.S_IMODE(plan.stat().st_mode) == 0o644 and not _temporaries(top)
 
