@@ -52,6 +52,34 @@ MESSAGES: dict[str, Text] = {
         ja="修正しませんでした: {problem}",
         en="not fixed: {problem}",
     ),
+    "fix_outside_project": Text(
+        ja="{path} はプロジェクトの外（{target}）を指しているため書き換えません",
+        en="{path} resolves outside the project (to {target}); it is not written",
+    ),
+    "fix_not_regular": Text(
+        ja="{path} は通常のファイルではないため書き換えません",
+        en="{path} is not a regular file; it is not written",
+    ),
+    "fix_read_only": Text(
+        ja="{path} は読み取り専用です（書き込み権限がありません）。書き換えません",
+        en="{path} is read-only (no write permission); it is not written",
+    ),
+    "fix_hard_links": Text(
+        ja="{path} には {links} 個のハードリンクがあります。置き換えるとリンクが分かれるため書き換えません",
+        en="{path} has {links} hard links; replacing it would split them, so it is not written",
+    ),
+    "fix_owner": Text(
+        ja="{path} の所有者を保てないため書き換えません",
+        en="{path} could not keep its owner; it is not written",
+    ),
+    "fix_changed": Text(
+        ja="{path} は検査の後に変更または置き換えられました。何も書き込んでいません",
+        en="{path} changed or was replaced since it was checked; nothing was written",
+    ),
+    "fix_interrupted": Text(
+        ja="{path} の書き込みは中断されました。ファイルは元のままです",
+        en="the write of {path} was interrupted; the file is as it was",
+    ),
     "would_fix": Text(
         ja="--fix は {files} ファイルの {values} 個の値を書き換えます",
         en="--fix would rewrite {values} value(s) in {files} file(s)",

@@ -284,8 +284,12 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result.sources = _sources_of(result.diagnostics, {file.name: file.text for file in loaded}, result.relations)
     if options.diff or options.fix:
         mine = [file for file in loaded if file.name in reported]
-        result.fix, fix_notes = (_diff if options.diff else _fix)(
-            mine, result.diagnostics, settings.limits, options.unsafe_fixes, loaded, engine.run)
+        if options.diff:
+            result.fix, fix_notes = _diff(mine, result.diagnostics, settings.limits, options.unsafe_fixes, loaded,
+                                          engine.run)
+        else:
+            result.fix, fix_notes = _fix(mine, result.diagnostics, settings.limits, options.unsafe_fixes, loaded,
+                                         engine.run, settings.root, options.paths)
         result.notes += fix_notes
         if options.fix and result.fix.files:
             # checked again as any run checks: the files not written come from the cache
@@ -624,18 +628,24 @@ def _diff(loaded, diagnostics, limits, unsafe: bool, everything, recheck) -> tup
     return outcome, notes
 
 
-def _fix(loaded, diagnostics, limits, unsafe: bool, everything, recheck) -> tuple[FixOutcome, list]:
-    """Write the fixes (the safe ones, or all with `unsafe`); what was written."""
-    from checker.fixes import FixError, write_atomically
+def _fix(loaded, diagnostics, limits, unsafe: bool, everything, recheck, root: Path,
+         named: tuple[str, ...]) -> tuple[FixOutcome, list]:
+    """Write the fixes (the safe ones, or all with `unsafe`), only under the project (the
+    configuration's root, the working directory, a path named outside them); what was written."""
+    from checker.fixes import FixError, project_of, write_atomically
     from checker.messages import message
 
     notes: list = []
     files = values = 0
+    project = project_of(root, named)
     for planned in _fix_plans(loaded, diagnostics, limits, notes, unsafe, everything, recheck):
         try:
-            write_atomically(planned.loaded.path, planned.text, planned.loaded.text)
-        except (FixError, OSError) as error:
-            notes.append(message("not_fixed", problem=error))
+            write_atomically(planned.loaded.path, planned.text, planned.loaded.text, project)
+        except FixError as error:
+            notes.append(message("not_fixed", problem=error.text))
+            continue
+        except OSError as error:
+            notes.append(message("not_fixed", problem=f"{planned.loaded.name}: {error.strerror or error}"))
             continue
         files += 1
         values += planned.count

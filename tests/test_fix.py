@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from checker.fixes import FixError, write_atomically
+from checker.fixes import FixError, project_roots, write_atomically
 from tests.conftest import PLANS
 from tests.test_cli import run
 
@@ -134,8 +134,8 @@ def test_fix_keeps_a_byte_order_mark(tmp_path):
 def test_a_file_changed_since_it_was_checked_is_not_overwritten(tmp_path):
     path = tmp_path / "plan.yaml"
     path.write_text("edited by someone else\n", encoding="utf-8")
-    with pytest.raises(FixError):
-        write_atomically(path, "fixed\n", expected="as checked\n")
+    with pytest.raises(FixError, match="changed or was replaced since it was checked"):
+        write_atomically(path, "fixed\n", expected="as checked\n", roots=project_roots(tmp_path))
     assert path.read_text(encoding="utf-8") == "edited by someone else\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plan.yaml"]  # no temporary file left behind
 

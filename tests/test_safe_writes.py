@@ -1,5 +1,6 @@
 """--fix never damages a file: through a symbolic link, with two runs at once on the same
-files (as pre-commit and an editor may), and when the run is killed at any moment."""
+files (as pre-commit and an editor may), and when the run is killed (SIGKILL), terminated
+(SIGTERM) or interrupted (SIGINT) at any moment."""
 
 from __future__ import annotations
 
@@ -74,7 +75,8 @@ def test_two_fix_runs_at_once_leave_every_file_whole_and_fixed(tmp_path):
         assert final.returncode == 0
 
 
-def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(tmp_path):
+@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"])
+def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(tmp_path, number):
     broken, fixed = _plan(1500, wrong=True), _plan(1500, wrong=False)  # about 300 KB
     path = tmp_path / "plan.yaml"
     # how long a whole run takes, so the kills spread over all of it, the write included
@@ -87,19 +89,24 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     outcomes = {"as it was": 0, "fixed": 0}
     # from before it has read anything, through the check and the write, to after its end
     delays = [0.05] + [duration * (0.5 + step / 10 * 0.8) for step in range(11)] + [duration * 3]
+    if number != signal.SIGKILL:
+        delays = delays[::2]  # the points between are SIGKILL's; these runs are here for the handlers
     for trial, delay in enumerate(delays):
         path.write_text(broken, encoding="utf-8")
         os.chmod(path, 0o600)
         process = _plancheck("--fix", "--unsafe-fixes", str(path))
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(number)
         process.communicate(timeout=60)
         text = path.read_text(encoding="utf-8")
         assert text in (broken, fixed), f"trial {trial}: the file is neither the original nor the fixed text"
         outcomes["as it was" if text == broken else "fixed"] += 1
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        # a killed run may leave its temporary file; it is never taken for a plan
+        # a run stopped by SIGTERM or SIGINT removes its temporary file; one killed by
+        # SIGKILL (which no process can catch) may leave it, never taken for a plan
         leftovers = [p for p in tmp_path.iterdir() if p != path]
+        if number != signal.SIGKILL:
+            assert not leftovers, (trial, leftovers)
         assert all(p.name.startswith(".plan.yaml.") and p.suffix == ".plancheck" for p in leftovers), leftovers
         for leftover in leftovers:
             leftover.unlink()
