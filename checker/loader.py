@@ -513,7 +513,7 @@ class _Builder:
 # A plan number is written in decimal digits. YAML reads `0x10` as 16, `0o17` as 15, `1_000`
 # as 1000 and `1e3` as 1000; a document prints none of them, so they stay text and the
 # cell validators say what is wrong with them at the value (checker.values).
-_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")
+_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 def _number(text: str) -> Any:

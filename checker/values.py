@@ -80,7 +80,6 @@ _NOT_A_UNIT_RE = re.compile(rf"^[OolI]\d|^[Oo](?![A-Za-z])|^[eE][+\-]?\d|^[xXbB]
 _MINUS_SIGNS = "−‒–"
 _LEADING_MINUS_RE = re.compile(rf"^[{_MINUS_SIGNS}](?=\s*\d)")
 _BRACKETED_RE = re.compile(r"^\((?P<inner>[^()]+)\)$")
-_FLAGGED_RE = re.compile(r"^(?P<rest>.+?)\s*(?:\(\s*(?P<bracketed>[^()]+?)\s*\)|(?P<bare>速報値?|見込み?値?|暫定値?|推計値?))$")
 _DIGIT_RE = re.compile(r"\d")
 FLAG_WORDS = {
     "速報": "provisional", "速報値": "provisional", "暫定": "provisional", "暫定値": "provisional",
@@ -88,8 +87,11 @@ FLAG_WORDS = {
     "推計": "estimate", "推計値": "estimate",
 }
 _FLAG_ENDINGS = (")", *sorted({word[-1] for word in FLAG_WORDS}))
+# The words, longest first: a figure with its flag is cut at the end by string operations, not
+# by a pattern (`.+?\s*(word)$` backtracks in the cube of a run of spaces).
+_FLAGS_LONGEST_FIRST = sorted(FLAG_WORDS, key=len, reverse=True)
 _APPROXIMATE_BEFORE_RE = re.compile(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
-_APPROXIMATE_AFTER_RE = re.compile(r"^(?P<rest>.+?)\s*(?P<word>程度|前後|余り|くらい|ぐらい|余)$")
+_APPROXIMATE_AFTER_WORDS = ("くらい", "ぐらい", "程度", "前後", "余り", "余")  # longest first
 # Letters typed for digits: O for 0, l and I for 1. A letter counts inside the digits, before
 # them, or after them when it is an O (no unit is O) or completes a group (`2,52l`).
 _LETTER_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
@@ -359,11 +361,12 @@ def _parse_text(text: str, original: str) -> Cell | None:
             number = _parse_text(match["inner"].strip(), original)
             if isinstance(number, Number) and not number.bracketed:
                 return replace(number, bracketed=True)
-    match = _FLAGGED_RE.match(compact) if compact.endswith(_FLAG_ENDINGS) else None
-    if match:
-        flag = FLAG_WORDS.get(match["bracketed"] or match["bare"] or "")
+    flagged = _flagged(compact) if compact.endswith(_FLAG_ENDINGS) else None
+    if flagged:
+        rest, word = flagged
+        flag = FLAG_WORDS.get(word)
         if flag is not None:
-            number = _parse_text(match["rest"], original)
+            number = _parse_text(rest, original)
             if isinstance(number, Number):
                 return replace(number, **{flag: True})
     for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
@@ -393,6 +396,27 @@ def _parse_text(text: str, original: str) -> Cell | None:
     return None
 
 
+def _ending_word(text: str, words: tuple[str, ...] | list[str]) -> tuple[str, str] | None:
+    """(what comes before, the word) for the first of `words` that `text` ends with, the space
+    between them dropped; None when none ends it, or nothing comes before it."""
+    for word in words:
+        if text.endswith(word):
+            rest = text[:-len(word)].rstrip()
+            return (rest, word) if rest else None
+    return None
+
+
+def _flagged(text: str) -> tuple[str, str] | None:
+    """(the figure, its flag) of `1,234（速報値）` or `1,234見込み`: the flag in the last pair of
+    brackets, or a bare flag word at the end."""
+    if text.endswith(")"):
+        opened = text.rfind("(")
+        inner = text[opened + 1:-1]
+        rest = text[:opened].rstrip() if opened > 0 else ""
+        return (rest, inner.strip()) if rest and ")" not in inner else None
+    return _ending_word(text, _FLAGS_LONGEST_FIRST)
+
+
 def _almost_number(text: str) -> bool:
     """Whether `text` reads as one number (or bound) with at most a short unit."""
     try:
@@ -412,9 +436,10 @@ def _raise_if_almost_a_number(text: str, original: str) -> None:
     if not _DIGIT_RE.search(text):
         return
     _raise_if_other_notation(text, original)
-    match = _APPROXIMATE_BEFORE_RE.match(text) or _APPROXIMATE_AFTER_RE.match(text)
-    if match and _almost_number(match["rest"]):
-        raise CellError("approximate", original, word=match["word"])
+    match = _APPROXIMATE_BEFORE_RE.match(text)
+    approximate = (match["rest"], match["word"]) if match else _ending_word(text, _APPROXIMATE_AFTER_WORDS)
+    if approximate and _almost_number(approximate[0]):
+        raise CellError("approximate", original, word=approximate[1])
     match = _LETTERED_RE.match(text)
     if match:
         token, rest = match["token"], match["rest"]

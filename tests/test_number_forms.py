@@ -257,8 +257,10 @@ def test_no_pattern_backtracks_super_linearly(pattern, method):
     function = getattr(pattern, method)
     worst = max(((_ratio(function, unit, ending), unit, ending) for unit in ADVERSARIAL for ending in ENDINGS),
                 key=lambda found: found[0])
-    if worst[0] > 3.0:  # a second look, so that one preemption by another process is no failure
-        worst = (_ratio(function, worst[1], worst[2]), worst[1], worst[2])
+    for _ in range(3):  # more looks, so that another process taking the CPU is no failure
+        if worst[0] < 3.0:
+            break
+        worst = (min(worst[0], _ratio(function, worst[1], worst[2])), worst[1], worst[2])
     assert worst[0] < 3.0, worst  # linear doubles (2); quadratic quadruples (4)
 
 
@@ -277,8 +279,10 @@ def test_reading_a_cell_is_linear_below_the_bound_and_constant_above_it():
             short = unit * (450 // len(unit)) + ending
             long = unit * (900 // len(unit)) + ending
             ratio = max(_seconds(read, long), 2e-4) / max(_seconds(read, short), 1e-4)
-            if ratio > 3.0:
-                ratio = max(_seconds(read, long), 2e-4) / max(_seconds(read, short), 1e-4)
+            for _ in range(3):
+                if ratio < 3.0:
+                    break
+                ratio = min(ratio, max(_seconds(read, long), 2e-4) / max(_seconds(read, short), 1e-4))
             assert ratio < 3.0, (unit, ending, ratio)
     start = time.perf_counter()
     read("(" * 100_000 + "1")
