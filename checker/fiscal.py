@@ -39,9 +39,31 @@ class FiscalYearError(ValueError):
         super().__init__(f"{kind}: {text!r}")
 
 
+# Numerals that are not digits but that NFKC turns into digits: circled and parenthesised
+# numbers (① is a label, not 1), superscripts and subscripts (1² is not 12), fractions (½).
+# Kept as written, so that no figure is read from them (tests/test_number_forms.py checks the
+# class against every such character of the running Python's Unicode tables).
+NUMERAL_SYMBOLS = (
+    "\u00b2\u00b3\u00b9\u00bc-\u00be\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089\u2150-\u215f"
+    "\u2189\u2460-\u249b\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792\u3251-\u325f"
+    "\u32b1-\u32bf\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
+)
+_NUMERAL_SYMBOL_RE = re.compile(f"[{NUMERAL_SYMBOLS}]")
+
+
 def normalise_text(text: str) -> str:
-    """Full-width digits and letters become ASCII (NFKC), surrounding space goes."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits and letters become ASCII (NFKC), surrounding space goes; numerals
+    that are not digits (①, ², ½) stay as they are written."""
+    if text.isascii():
+        return text.strip()
+    if not _NUMERAL_SYMBOL_RE.search(text):
+        return unicodedata.normalize("NFKC", text).strip()
+    pieces, start = [], 0
+    for match in _NUMERAL_SYMBOL_RE.finditer(text):
+        pieces += [unicodedata.normalize("NFKC", text[start:match.start()]), match.group()]
+        start = match.end()
+    pieces.append(unicodedata.normalize("NFKC", text[start:]))
+    return "".join(pieces).strip()
 
 
 def parse_fiscal_year(value: object) -> int:

@@ -16,7 +16,7 @@ import time
 import types
 import typing
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -541,22 +541,23 @@ class _Builder:
         return text
 
 
+# A plan number is written in decimal digits. YAML reads `0x10` as 16, `0o17` as 15, `1_000`
+# as 1000 and `1e3` as 1000; a document prints none of them, so they stay text and the
+# cell validators say what is wrong with them at the value (checker.values).
+_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
 def _number(text: str) -> Any:
-    cleaned = text.replace("_", "")
-    lowered = cleaned.lower()
+    if _DECIMAL_RE.match(text):
+        return Decimal(text)
+    lowered = text.lower()
     if lowered in (".inf", "+.inf"):
         return Decimal("Infinity")
     if lowered == "-.inf":
         return Decimal("-Infinity")
     if lowered == ".nan":
         return Decimal("NaN")
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        try:
-            return Decimal(int(cleaned, 0))
-        except ValueError:
-            return text
+    return text
 
 
 def _text_position(text: str, offset: object) -> tuple[int | None, int | None]:
@@ -1057,7 +1058,16 @@ _PROBLEMS_JA = {
     "fiscal_year_era_zero": "元号に 0 年はありません（最初の年は元年です）",
     "fiscal_year_out_of_range": "計画データの年度の範囲（1926～2200年）の外です",
     "cell_unreadable": "値の書き方として読めません",
-    "cell_not_finite": "有限の数ではありません",
+    "cell_infinite": "無限大（∞、Infinity、.inf）は計画の数値ではありません",
+    "cell_not_a_number": "NaN（非数）は計画の数値ではありません",
+    "cell_other_base": "{prefix} で始まる10進数でない数です。計画の数値は10進数で書きます",
+    "cell_exponent": "指数表記の数です。{decimal} のように10進数の数字で書きます",
+    "cell_underscore": "数字の間に _ があります（{suggestion} と書きます）",
+    "cell_dash_for_minus": "数字の前の「{character}」はマイナス記号ではありません。負の数なら −{digits} か △{digits}、"
+                           "そうでなければ数字だけを書きます",
+    "cell_numeral_symbol": "「{character}」は丸数字や上付き数字などの記号で、数字の {digit} ではありません。数値は普通の数字で書きます",
+    "cell_date": "数値の欄に日付があります。数値を書くか、日付の目標は「令和6年4月1日」のように書きます",
+    "cell_too_long": "{length} 文字の値で、値の欄の上限（{limit} 文字）を超えるため読みません",
     "cell_out_of_range": "計画の数として大きすぎるか桁が細かすぎます（10^18 未満、小数 12 桁まで）",
     "cell_malformed_number": "区切り記号の位置が正しくない数です",
     "cell_letter_in_number": "数字の中に文字「{character}」があります（{digit} の誤りではありませんか）",

@@ -8,6 +8,7 @@ Positions are not kept here; the loader's span index maps model paths to source 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +40,7 @@ from checker.values import (
     Qualitative,
     Relative,
     Unreadable,
+    numeral_symbol_in,
     parse_cell,
 )
 
@@ -94,7 +96,17 @@ def _cell_problem(error: CellError) -> PydanticCustomError:
 # Each CellError kind's English problem (the Japanese is checker.loader._PROBLEMS_JA's
 # `cell_<kind>`); the placeholders are the error's details.
 _CELL_PROBLEMS = {
-    "not_finite": "not a finite number",
+    "infinite": "an infinite value (∞, Infinity, .inf) is not a figure a plan states",
+    "not_a_number": "NaN (not a number) is not a figure a plan states",
+    "other_base": "a number in another base than decimal ({prefix}...): a plan's figures are written in decimal digits",
+    "exponent": "a number in exponent notation: write it in decimal digits ({decimal})",
+    "underscore": "a number with _ between its digits: write {suggestion}",
+    "dash_for_minus": "{character} before the digits is not a minus sign: write −{digits} or △{digits} if the figure "
+                      "is negative, else the figure alone",
+    "numeral_symbol": "{character} is a numeral symbol (a label or a mark), not the digit {digit}: write a figure "
+                      "in plain digits",
+    "date": "a date where a figure is expected: write the figure, or a date target in words (令和6年4月1日)",
+    "too_long": "a value of {length} characters, longer than any cell ({limit}), is not read",
     "out_of_range": "a number beyond what a plan states (under 10^18, at most 12 decimal places)",
     "malformed_number": "a number with misplaced separators",
     "letter_in_number": "a number with the letter {character} among its digits (is it {digit}?)",
@@ -139,6 +151,10 @@ def _figure(value: Any, what: tuple[str, str], bounds: bool = False) -> Cell:
     cell = _cell(value)
     if isinstance(cell, (Number, Absent, Unreadable)) or (bounds and isinstance(cell, Bound)):
         return cell
+    symbol = numeral_symbol_in(cell.text)
+    if symbol is not None:  # `①`: a label where text is allowed, never the figure 1
+        raise _cell_problem(CellError("numeral_symbol", cell.text, character=symbol,
+                                      digit=unicodedata.normalize("NFKC", symbol)))
     raise PydanticCustomError(
         "cell_not_a_figure", "{what} must be a number or an absence (—, 無し): {text}",
         {"text": cell.text, "what": what[1], "what_ja": what[0]},

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from typing import Any
 
-from checker.fiscal import FiscalYearError, parse_fiscal_year
+from checker.fiscal import NUMERAL_SYMBOLS, FiscalYearError, normalise_text, parse_fiscal_year
 
 # The dashes printed for "none" (after NFKC: full-width －, small ﹣ and ｰ become - and ー).
 # − (U+2212) alone is none too; before digits it is a minus sign.
@@ -74,12 +74,13 @@ _ABSENT_NOTE_RE = re.compile(r"^[(（]\s*(?P<mark>※\d*)\s*[)）]$")
 _DIGIT_OUTSIDE_UNIT_RE = re.compile(r"(?<![A-Za-z\d])\d")
 # Nor is a unit `O` or `l0` (a letter typed for a digit: `12O`, `1l0`), nor does one end
 # in a word that makes the number approximate (`12,300人程度`).
-_NOT_A_UNIT_RE = re.compile(r"^[OolI]\d|^[Oo](?![A-Za-z])|(?:程度|前後|余り|くらい|ぐらい|余)$")
+# Nor is it the rest of another notation (`1e3`, `0x10`, `1_000`), nor a numeral symbol (`1²`).
+_NOT_A_UNIT_RE = re.compile(rf"^[OolI]\d|^[Oo](?![A-Za-z])|^[eE][+\-]?\d|^[xXbB][\dA-Fa-f]|^_\d|^[{NUMERAL_SYMBOLS}]"
+                            r"|(?:程度|前後|余り|くらい|ぐらい|余)$")
 # U+2212 (and the figure dash) before digits is a minus; NFKC leaves it as it is.
 _MINUS_SIGNS = "−‒–"
 _LEADING_MINUS_RE = re.compile(rf"^[{_MINUS_SIGNS}](?=\s*\d)")
 _BRACKETED_RE = re.compile(r"^\((?P<inner>[^()]+)\)$")
-_FLAGGED_RE = re.compile(r"^(?P<rest>.+?)\s*(?:\(\s*(?P<bracketed>[^()]+?)\s*\)|(?P<bare>速報値?|見込み?値?|暫定値?|推計値?))$")
 _DIGIT_RE = re.compile(r"\d")
 FLAG_WORDS = {
     "速報": "provisional", "速報値": "provisional", "暫定": "provisional", "暫定値": "provisional",
@@ -87,8 +88,11 @@ FLAG_WORDS = {
     "推計": "estimate", "推計値": "estimate",
 }
 _FLAG_ENDINGS = (")", *sorted({word[-1] for word in FLAG_WORDS}))
+# The words, longest first: a figure with its flag is cut at the end by string operations, not
+# by a pattern (`.+?\s*(word)$` backtracks in the cube of a run of spaces).
+_FLAGS_LONGEST_FIRST = sorted(FLAG_WORDS, key=len, reverse=True)
 _APPROXIMATE_BEFORE_RE = re.compile(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
-_APPROXIMATE_AFTER_RE = re.compile(r"^(?P<rest>.+?)\s*(?P<word>程度|前後|余り|くらい|ぐらい|余)$")
+_APPROXIMATE_AFTER_WORDS = ("くらい", "ぐらい", "程度", "前後", "余り", "余")  # longest first
 # Letters typed for digits: O for 0, l and I for 1. A letter counts inside the digits, before
 # them, or after them when it is an O (no unit is O) or completes a group (`2,52l`).
 _LETTER_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
@@ -104,6 +108,25 @@ _TWO_NUMBERS_RE = re.compile(
     r"(?P<second>[△▲+\-]?\s*\d[\d,]*(?:\.\d+)?)(?P<rest>[^\d]*)$"
 )
 _NUMERIC_RUN_RE = re.compile(r"^[△▲+\-]?\s*(?P<run>\d[\d,.]*)(?P<rest>.*)$")
+# The forms that read wrong without a word (issue 16), each an error at the value: infinity
+# and NaN in words, a figure in another notation than decimal digits, a dash that is no minus
+# sign before digits, a numeral symbol among digits, a date where a figure is expected.
+_SIGN = "△▲+\\-−‒–"
+_NOT_FINITE_RE = re.compile(rf"^[{_SIGN}]?\s*(?:(?P<infinite>∞|\.?inf|infinity)|\.?nan)\s*[^\d\s]{{0,{4}}}$", re.IGNORECASE)
+_OTHER_BASE_RE = re.compile(rf"^[{_SIGN}]?\s*(?P<prefix>0[xXoObB])[\dA-Fa-f_]+")
+_EXPONENT_RE = re.compile(rf"^(?P<mantissa>[{_SIGN}]?\s*\d+(?:\.\d+)?)[eE](?P<exponent>[+\-]?\d{{1,6}})(?P<rest>\D*)$")
+_UNDERSCORE_RE = re.compile(r"\d_+\d")
+# ー (the long vowel mark, and ｰ), the dashes and 一 are not minus signs: before digits a
+# typo for one, or a dash that says "none" with a figure after it. Never the figure unsigned.
+_DASH_BEFORE_DIGITS_RE = re.compile(r"^(?P<dash>[ー―─‐‑—⁃一])\s*(?P<rest>\d.*)$")
+_NUMERAL_SYMBOL_NEAR_DIGITS_RE = re.compile(rf"[\d,.](?P<a>[{NUMERAL_SYMBOLS}])|(?P<b>[{NUMERAL_SYMBOLS}])[\d,.]")
+_NUMERAL_SYMBOL_RE = re.compile(f"[{NUMERAL_SYMBOLS}]")
+_DATE_RE = re.compile(
+    r"^(?:(?:令和|平成|昭和|[RHS])\.?\s*(?:元|\d{1,2})\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?"
+    r"|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})$"
+)
+# No cell of a plan is this long; beyond it a value is an error before any pattern runs on it.
+MAX_CELL_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -287,7 +310,7 @@ def parse_cell(raw: object) -> Cell:
         raise CellError("unreadable", str(raw))
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            raise CellError("not_finite", str(raw))
+            raise CellError("not_a_number" if raw.is_nan() else "infinite", str(raw))
         value, artifact = _read_decimal(raw, raw)
         return Number(value, decimal_places(value), str(raw), float_artifact=artifact)
     if isinstance(raw, int):
@@ -299,7 +322,9 @@ def parse_cell(raw: object) -> Cell:
     if not isinstance(raw, str):
         raise CellError("unreadable", str(raw))
     original = raw
-    text = unicodedata.normalize("NFKC", raw).strip()
+    if len(raw) > MAX_CELL_CHARS:
+        raise CellError("too_long", raw[:40] + "...", length=str(len(raw)), limit=str(MAX_CELL_CHARS))
+    text = normalise_text(raw)
     # NFKC turns ‰ and the dashes alone; keep the printed minus signs △▲ as they are.
     if text in ABSENT_MARKS or original.strip() in ABSENT_MARKS:
         return Absent("not_applicable" if text else "blank", original)
@@ -337,11 +362,12 @@ def _parse_text(text: str, original: str) -> Cell | None:
             number = _parse_text(match["inner"].strip(), original)
             if isinstance(number, Number) and not number.bracketed:
                 return replace(number, bracketed=True)
-    match = _FLAGGED_RE.match(compact) if compact.endswith(_FLAG_ENDINGS) else None
-    if match:
-        flag = FLAG_WORDS.get(match["bracketed"] or match["bare"] or "")
+    flagged = _flagged(compact) if compact.endswith(_FLAG_ENDINGS) else None
+    if flagged:
+        rest, word = flagged
+        flag = FLAG_WORDS.get(word)
         if flag is not None:
-            number = _parse_text(match["rest"], original)
+            number = _parse_text(rest, original)
             if isinstance(number, Number):
                 flagged: dict[str, Any] = {flag: True}  # the field FLAG_WORDS names
                 return replace(number, **flagged)
@@ -372,6 +398,27 @@ def _parse_text(text: str, original: str) -> Cell | None:
     return None
 
 
+def _ending_word(text: str, words: tuple[str, ...] | list[str]) -> tuple[str, str] | None:
+    """(what comes before, the word) for the first of `words` that `text` ends with, the space
+    between them dropped; None when none ends it, or nothing comes before it."""
+    for word in words:
+        if text.endswith(word):
+            rest = text[:-len(word)].rstrip()
+            return (rest, word) if rest else None
+    return None
+
+
+def _flagged(text: str) -> tuple[str, str] | None:
+    """(the figure, its flag) of `1,234（速報値）` or `1,234見込み`: the flag in the last pair of
+    brackets, or a bare flag word at the end."""
+    if text.endswith(")"):
+        opened = text.rfind("(")
+        inner = text[opened + 1:-1]
+        rest = text[:opened].rstrip() if opened > 0 else ""
+        return (rest, inner.strip()) if rest and ")" not in inner else None
+    return _ending_word(text, _FLAGS_LONGEST_FIRST)
+
+
 def _almost_number(text: str) -> bool:
     """Whether `text` reads as one number (or bound) with at most a short unit."""
     try:
@@ -385,11 +432,16 @@ def _almost_number(text: str) -> bool:
 def _raise_if_almost_a_number(text: str, original: str) -> None:
     """Raise the CellError that says what is wrong with text that is almost a number; return
     for words (充実, 年2回実施, 窓口運営開始 (令和4年度)), which are qualitative."""
+    match = _NOT_FINITE_RE.match(text)
+    if match:
+        raise CellError("infinite" if match["infinite"] else "not_a_number", original)
     if not _DIGIT_RE.search(text):
         return
-    match = _APPROXIMATE_BEFORE_RE.match(text) or _APPROXIMATE_AFTER_RE.match(text)
-    if match and _almost_number(match["rest"]):
-        raise CellError("approximate", original, word=match["word"])
+    _raise_if_other_notation(text, original)
+    match = _APPROXIMATE_BEFORE_RE.match(text)
+    approximate = (match["rest"], match["word"]) if match else _ending_word(text, _APPROXIMATE_AFTER_WORDS)
+    if approximate and _almost_number(approximate[0]):
+        raise CellError("approximate", original, word=approximate[1])
     match = _LETTERED_RE.match(text)
     if match:
         token, rest = match["token"], match["rest"]
@@ -411,6 +463,8 @@ def _raise_if_almost_a_number(text: str, original: str) -> None:
     if (text.count("(") != text.count(")") or text.count("[") != text.count("]")) and _almost_number(
             re.sub(r"[()\[\]]", "", text)):
         raise CellError("unbalanced_bracket", original)
+    if _DATE_RE.match(text):
+        raise CellError("date", original)
     match = _TWO_NUMBERS_RE.match(text)
     # `54-60`, `54/100`, `54～60人`, `8,345 千円 3,960 千円` (the same unit after each)
     if match and len(normalise_unit(match["rest"]) or "") <= _SHORT_UNIT and (
@@ -421,6 +475,41 @@ def _raise_if_almost_a_number(text: str, original: str) -> None:
     if match and (not match["rest"].strip() or _almost_number("0" + match["rest"].strip())) and (
             re.search(r"[,.]", match["run"])):
         raise CellError("malformed_number", original)
+
+
+def _raise_if_other_notation(text: str, original: str) -> None:
+    """A figure is written in decimal digits with a sign a document prints: raise for the
+    other notations a YAML or a programmer would read a number from (`0x10`, `1e3`, `1_000`),
+    for a dash that is no minus sign before digits (`ー1000`), and for a numeral symbol
+    among digits (`1²`, `①2`)."""
+    match = _OTHER_BASE_RE.match(text)
+    if match:
+        raise CellError("other_base", original, prefix=match["prefix"])
+    match = _EXPONENT_RE.match(text)
+    if match and len(match["rest"].strip()) <= _SHORT_UNIT:
+        mantissa = match["mantissa"].replace(" ", "")
+        for minus in "△▲−‒–":
+            mantissa = mantissa.replace(minus, "-")
+        value = Decimal(mantissa).scaleb(int(match["exponent"]))
+        if abs(value) >= MAX_MAGNITUDE or decimal_places(value) > MAX_PLACES:
+            raise CellError("out_of_range", original)
+        raise CellError("exponent", original, decimal=format_decimal(value) + match["rest"].strip())
+    if _UNDERSCORE_RE.search(text) and _almost_number(text.replace("_", "")):
+        raise CellError("underscore", original, suggestion=text.replace("_", ""))
+    match = _DASH_BEFORE_DIGITS_RE.match(text)
+    if match and _almost_number(match["rest"]):
+        raise CellError("dash_for_minus", original, character=match["dash"], digits=match["rest"])
+    match = _NUMERAL_SYMBOL_NEAR_DIGITS_RE.search(text)
+    if match:
+        symbol = match["a"] or match["b"]
+        raise CellError("numeral_symbol", original, character=symbol,
+                        digit=unicodedata.normalize("NFKC", symbol))
+
+
+def numeral_symbol_in(text: str) -> str | None:
+    """The first numeral symbol (①, ², ½) in `text`, if any: a label or a mark, never a figure."""
+    match = _NUMERAL_SYMBOL_RE.search(text)
+    return match.group() if match else None
 
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
@@ -509,6 +598,7 @@ __all__ = [
     "format_decimal",
     "interval",
     "normalise_unit",
+    "numeral_symbol_in",
     "parse_cell",
     "quotient_interval",
     "round_declared",

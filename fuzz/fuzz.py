@@ -43,6 +43,16 @@ TOKENS = [
     "前年度比減".encode(), "（再掲）".encode(), "[※]".encode(), "(※)".encode(), "—".encode(), b"null", b"~",
     b"true", b"2022-01-01", b"R4", b"2022", "施策評価".encode("cp932"), b"\xc3", b"\x80", b"\xed\xa0\x80",
 ]
+# The number forms that read wrong without a word (issue 16) and the value forms of issue 13,
+# dropped in where a value is, plain and quoted; and cells built to make a pattern backtrack.
+NUMBER_FORMS = [
+    "∞", "Infinity", "-Infinity", "NaN", "NaN%", ".inf", ".nan", "(1,000)", "（1,000）", "(−1,000)", "−1,000",
+    "ー1000", "ｰ1,000", "―1000", "①", "⑩", "1²", "①2", "0x10", "0o17", "0b11", "1_000", "+1e3", "1e400", "5e-3",
+    "54-60", "54/100", "2024-04-01", "R6.4.1", "78,3%", "0,5", "2,52O", "l23", "約12,300", "12,300人程度",
+    "(10,000", "1.2.3", "1,234（速報値）", "1,234見込", "58 [※]", "24.2(※)", "(※4)", "無し", "未集計", "…", "x",
+    "5未満", "4以上", "99.99999999999999", "９９．９９９９９９９９９９９９９９", "△ 1,234", "1,200m²", "8,345 千円",
+    "1," * 600, "(" * 2000 + "1", "※" * 1200 + "x", " " * 1200 + "a", "1 " * 500 + "%", "1e" * 600 + "x",
+]
 FIELDS = [b"total", b"cost", b"targets", b"actuals", b"rates", b"baseline", b"unit", b"period", b"as_of",
           b"key", b"restates", b"component_of", b"cumulative", b"relations", b"rows", b"columns", b"items",
           b"outlook_counts", b"outlook", b"restated", b"series_breaks", b"rounding", b"target_years"]
@@ -57,7 +67,7 @@ def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
     buffer = bytearray(data)
     for _ in range(rng.choice((1, 1, 2, 3, 5, 8))):
         where = rng.randrange(len(buffer) + 1)
-        choice = rng.randrange(9)
+        choice = rng.randrange(10)
         if choice == 0 and buffer:  # flip a byte
             buffer[min(where, len(buffer) - 1)] = rng.randrange(256)
         elif choice == 1:  # a token
@@ -78,6 +88,16 @@ def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
             if digits:
                 at = rng.choice(digits)
                 buffer[at:at + 1] = str(rng.choice((0, -1, 10**30, 7, 123456789))).encode()
+        elif choice == 8:  # a number form where a value is (after a key's `: `), plain or quoted
+            colons = [i + 2 for i in range(len(buffer) - 1) if buffer[i:i + 2] == b": "]
+            if colons:
+                at = rng.choice(colons)
+                end = at
+                while end < len(buffer) and buffer[end] not in b",}\n":
+                    end += 1
+                form = rng.choice(NUMBER_FORMS)
+                text = form if rng.random() < 0.5 else '"' + form.replace('"', '\\"') + '"'
+                buffer[at:end] = text.encode()
         elif choice == 7:  # indentation damage
             line_start = buffer.rfind(b"\n", 0, where) + 1
             buffer[line_start:line_start] = b" " * rng.randrange(1, 5)

@@ -152,7 +152,7 @@ def test_numbers_with_a_defect_say_which(text, kind, details):
 
 
 @pytest.mark.parametrize("text", ["充実", "継続", "年2回実施", "窓口運営開始 (令和4年度)", "計画の策定", "3か月に1回程度",
-                                  "年末2日間", "O157対策の推進", "IoT導入", "2022/4/1", "約束の実施", "およそ半数",
+                                  "年末2日間", "O157対策の推進", "IoT導入", "令和4年4月1日", "約束の実施", "およそ半数",
                                   "前年度比同程度以上", "週1回程度", "1日 2回", "10人 20件"])
 def test_words_with_figures_in_them_are_qualitative(text):
     assert parse_cell(text) == Qualitative(text)
