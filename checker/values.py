@@ -369,8 +369,8 @@ def _parse_text(text: str, original: str) -> Cell | None:
         if flag is not None:
             number = _parse_text(rest, original)
             if isinstance(number, Number):
-                flagged: dict[str, Any] = {flag: True}  # the field FLAG_WORDS names
-                return replace(number, **flagged)
+                fields: dict[str, Any] = {flag: True}  # the field FLAG_WORDS names
+                return replace(number, **fields)
     for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
         match = bound_re.match(compact)
         if match:
