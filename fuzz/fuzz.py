@@ -20,6 +20,7 @@ Exit 0 when no input failed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import signal
@@ -133,29 +134,48 @@ class Project:
         self.check(b"", with_context=True)
         self._kept = set(self.cache.rglob("*"))
 
-    def check(self, data: bytes, with_context: bool = False, diff: bool = False):
-        """The run on `data`, written as a plan file: a `checker.run.RunResult`."""
+    def check(self, data: bytes, with_context: bool = False, diff: bool = False, kind: str = "file"):
+        """The run on `data`, written as a plan file (or, by `kind`, a plan path that is a
+        FIFO, a link to /dev/zero or a directory: what a hostile repository can hold): a
+        `checker.run.RunResult`."""
         from checker.run import execute
 
         path = self.directory / ("plans" if with_context else "") / "fuzz.yaml"
-        path.write_bytes(data)
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "device":
+            path.symlink_to("/dev/zero")
+        elif kind == "directory":
+            path.mkdir()
+        else:
+            path.write_bytes(data)
         options = self.prepared.options._replace(paths=(str(path),), no_cache=not with_context, diff=diff)
         try:
             return execute(self.prepared._replace(options=options))
         finally:
-            path.unlink()
+            path.rmdir() if kind == "directory" else path.unlink()
             if with_context and hasattr(self, "_kept"):
                 for entry in sorted(set(self.cache.rglob("*")) - self._kept, reverse=True):
                     entry.rmdir() if entry.is_dir() else entry.unlink()
 
 
+# Every so many inputs the plan path is another kind of file, which must be a diagnostic
+# at the path, never a read that hangs or a crash.
+FILE_KINDS = ("fifo", "device", "directory")
+
+
 def check_one(project: Project, data: bytes, with_context: bool = False, render_all: bool = False,
-              diff: bool = False) -> None:
+              diff: bool = False, kind: str = "file") -> None:
     """One input through the run and the reporters, as the command line takes it."""
     from checker.report import REGISTRY, ReportContext, render
 
-    result = project.check(data, with_context, diff)
+    result = project.check(data, with_context, diff, kind)
+    if kind == "directory":  # a directory is searched, and this one holds no plan
+        assert not result.checked, result.checked
+        return
     assert result.checked and not result.missing, result.notes
+    if kind != "file":
+        assert [d.code for d in result.diagnostics if d.file.endswith("fuzz.yaml")] == ["LOAD015"], kind
     for diagnostic in result.diagnostics:
         assert diagnostic.message.get("ja") and diagnostic.message.get("en"), diagnostic.code
         assert diagnostic.span.line >= 1 and diagnostic.span.column >= 1, diagnostic
@@ -179,8 +199,9 @@ def run_batch(job: int, count: int, seed: int, hang_seconds: float, crash_dir: s
             started = time.perf_counter()
             signal.setitimer(signal.ITIMER_REAL, hang_seconds)
             try:
+                kind = FILE_KINDS[number // 50 % len(FILE_KINDS)] if number % 50 == 25 else "file"
                 check_one(project, data, with_context, render_all=with_context or number % 7 == 0,
-                          diff=number % 10 == 5)
+                          diff=number % 10 == 5, kind=kind)
             except BaseException as error:
                 if isinstance(error, KeyboardInterrupt):
                     raise
