@@ -276,7 +276,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     from checker.engine import Engine
 
     engine = Engine(ruleset)
-    loaded, own, result.notes = _load(read, file_keys, settings.limits, cache, engine, progress)
+    loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress)
+    result.notes += load_notes  # after the cache's own notes, never over them
     result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
     if cache is not None and run_key is not None and not any(_crashed(file) for file in loaded):
         # a file that could not be checked is checked again next time, not answered from here
