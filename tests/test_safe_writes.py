@@ -77,7 +77,9 @@ def test_two_fix_runs_at_once_leave_every_file_whole_and_fixed(tmp_path):
 
 @pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(tmp_path, number):
-    broken, fixed = _plan(1500, wrong=True), _plan(1500, wrong=False)  # about 300 KB
+    # about 120 KB: large enough that the write takes several system calls, small enough
+    # that the 25 runs of the three signals stay a minute of the suite
+    broken, fixed = _plan(600, wrong=True), _plan(600, wrong=False)
     path = tmp_path / "plan.yaml"
     # how long a whole run takes, so the kills spread over all of it, the write included
     path.write_text(broken, encoding="utf-8")
@@ -88,7 +90,7 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     assert path.read_text(encoding="utf-8") == fixed
     outcomes = {"as it was": 0, "fixed": 0}
     # from before it has read anything, through the check and the write, to after its end
-    delays = [0.05] + [duration * (0.5 + step / 10 * 0.8) for step in range(11)] + [duration * 3]
+    delays = [0.05] + [duration * (0.5 + step / 10 * 0.8) for step in range(11)] + [duration * 1.5]
     if number != signal.SIGKILL:
         delays = delays[::2]  # the points between are SIGKILL's; these runs are here for the handlers
     for trial, delay in enumerate(delays):
