@@ -371,7 +371,8 @@ class PlanHeader(Model):
     id: str
     title: str
     municipality: str
-    kind: Literal["execution_plan", "policy_evaluation", "strategy_progress", "statistics", "activity_plan"]
+    kind: Literal["execution_plan", "policy_evaluation", "strategy_progress", "statistics", "activity_plan",
+                  "budget", "settlement", "project_evaluation", "welfare_plan", "comprehensive_plan"]
     period: Period | None = None
     as_of: FiscalYear | None = None
     source: Source
@@ -390,6 +391,7 @@ class PlanHeader(Model):
         "end_of_period: one target for the period (a strategy's 令和2年度末 目標).",
     )
     means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
+    bands: BandScale | None = Field(None, description="評価区分: the bands the document grades achievement rates by.")
 
 
 class Baseline(Model):
@@ -432,6 +434,23 @@ class RunningTotalOf(Model):
     since: FiscalYear = Field(description="The first year the running total counts.")
 
 
+class Schedule(Model):
+    """算出方法: the yearly targets (期待値) follow from the baseline, adding `add` a year
+    (+20 a year) or multiplying by `multiply` a year (×1.02); a target that is a bound
+    以上 is rounded up, else the plan's rounding for totals applies, at the target's
+    stated decimals."""
+
+    add: Decimal | None = Field(None, description="The amount added each year (+20 a year).")
+    multiply: Decimal | None = Field(None, description="The factor applied each year (1.02 for +2 % a year).")
+    note: str | None = Field(None, description="The 算出方法 as printed.")
+
+    @model_validator(mode="after")
+    def _one_step(self) -> Schedule:
+        if (self.add is None) == (self.multiply is None):
+            raise PydanticCustomError("schedule_step", "a schedule states exactly one of `add` or `multiply`")
+        return self
+
+
 class Indicator(Model):
     """成果指標: an indicator with its unit, baseline, yearly targets, actuals and rates."""
 
@@ -463,6 +482,12 @@ class Indicator(Model):
     running_total_of: RunningTotalOf | None = Field(
         None, description="(累計) of the per-year counts of the indicator with this key (another edition's)."
     )
+    evaluations: dict[FiscalYear, str] = Field(
+        default_factory=dict, description="評価: the band mark printed for a year (A, B+, ◎), one of the plan's bands."
+    )
+    category: str | None = Field(None, description="The indicator's group as printed (客観的指標, 主観的指標), "
+                                 "which band counts may be stated per.")
+    schedule: Schedule | None = Field(None, description="算出方法: how the yearly targets follow from the baseline.")
     note: str | None = None
 
     @property
@@ -535,6 +560,114 @@ class Numbering(Model):
     theme: int
 
 
+class Band(Model):
+    """One band of an evaluation scale: the mark printed for a rate in [min, below) or
+    [min, max] (either end may be open), and the points it is worth where the plan scores."""
+
+    mark: str = Field(description="As printed: A, B+, S, ◎, 順調.")
+    min: Decimal | None = Field(None, description="The least rate (%) in the band, included.")
+    below: Decimal | None = Field(None, description="The rate (%) the band stops below, excluded (A: 100 以上; "
+                                  "B+: 80 以上 100 未満).")
+    max: Decimal | None = Field(None, description="The greatest rate (%) in the band, included, as printed "
+                                "(80～99%); leave `below` out.")
+    points: Decimal | None = Field(None, description="The points a band is worth, where the plan scores.")
+    label: str | None = Field(None, description="What the band means, as printed (目標達成, 概ね順調).")
+
+    @model_validator(mode="after")
+    def _one_upper_end(self) -> Band:
+        if self.below is not None and self.max is not None:
+            raise PydanticCustomError("band_ends", "a band ends `below` a rate or at a `max`, not both")
+        return self
+
+
+class BandScale(Model):
+    """評価区分: the bands a plan grades its indicators' achievement rates by, and any
+    grouping of them that its counts use (順調: [A, B+])."""
+
+    basis: Literal["rate"] = Field("rate", description="What the bands grade: the achievement rate (達成率, %).")
+    bands: list[Band]
+    groups: dict[str, list[str]] = Field(default_factory=dict, description="A status that groups bands, as "
+                                         "counts state them: {順調: [A, B+], 順調でない: [B, C]}.")
+
+
+class CellRef(Model):
+    """A value somewhere in the plan set: a table cell (`table`, `row`, `column`), an
+    indicator's value (`indicator` key, `field`, `year`, or `years` for a span of years),
+    or a project list's total (`theme`). `plan` names another document by its plan id;
+    not given: this one."""
+
+    plan: str | None = Field(None, description="Another document's plan id; not given: this document.")
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    indicator: str | None = Field(None, description="The indicator's key.")
+    field: Literal["baseline", "targets", "actuals", "rates"] | None = None
+    year: FiscalYear | None = None
+    years: Period | None = Field(None, description="A span of years (for a sum over them).")
+    theme: str | None = Field(None, description="A theme's id: its project list's 合計.")
+
+
+class FigureChange(Model):
+    """A change between years: the figure = `of` in `to` − `of` in `from`."""
+
+    of: CellRef = Field(description="The series (a row, or an indicator's field), without a year.")
+    from_: str = Field(alias="from", description="The earlier column key or year.")
+    to: str = Field(description="The later column key or year.")
+
+
+class FigureRank(Model):
+    """A rank claim: the figure is the `position`-th largest (or smallest) of `among`."""
+
+    position: int = Field(ge=1, description="1 for 最も高い, 2 for 次いで.")
+    among: CellRef = Field(description="A row or a column of a table: all its cells are the options.")
+    order: Literal["largest", "smallest"] = "largest"
+
+
+class Figure(Model):
+    """A figure printed outside the grid (a heading, a footnote, a sentence) or a cell
+    printed again, encoded once as printed with what it restates: `equals` a value,
+    `change` between two years, `rank` among a table's values, `sum` of values (across
+    documents too), or `achieved` (a 達成済 claim on an indicator's year)."""
+
+    value: CellValue | None = Field(None, description="The figure as printed; leave out with `at`.")
+    unit: str | None = None
+    quote: str | None = Field(None, description="The sentence, heading or footnote that prints it, as printed.")
+    printed_in: Literal["heading", "footnote", "text", "table"] | None = None
+    at: CellRef | None = Field(None, description="The figure is this table cell (a number printed in two places).")
+    equals: CellRef | None = None
+    change: FigureChange | None = None
+    rank: FigureRank | None = None
+    sum: list[CellRef] | None = Field(None, description="The values it adds up (an indicator's field over `years`).")
+    achieved: CellRef | None = Field(None, description="A 達成済 claim: the indicator's actual meets its target "
+                                     "in the year.")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_claim(self) -> Figure:
+        claims = [name for name in ("equals", "change", "rank", "sum", "achieved") if getattr(self, name) is not None]
+        if len(claims) != 1:
+            raise PydanticCustomError(
+                "figure_claim", "a figure states exactly one of equals, change, rank, sum, achieved ({count} given)",
+                {"count": len(claims)},
+            )
+        if (self.value is None) == (self.at is None) and self.achieved is None:
+            raise PydanticCustomError("figure_value", "a figure has its `value` as printed, or is the cell `at`")
+        return self
+
+
+class BandCount(Model):
+    """Counts of indicators per band or status as a document states them (「80%以上 41、
+    50%以上80%未満 9、50%未満 4、合計 54」), for a year and optionally one category."""
+
+    year: FiscalYear | None = None
+    category: str | None = Field(None, description="Only the indicators of this category (客観的指標).")
+    counts: dict[str, CountValue] = Field(description="Band mark or group -> the count as printed.")
+    total: CountValue | None = Field(None, description="合計, as printed.")
+    listed: bool = Field(True, description="false when the document does not list the counted indicators here, "
+                         "so the counts are checked against their total only.")
+    note: str | None = None
+
+
 class Section(Model):
     """What every plan section has: a title, its source, footnotes and indicators."""
 
@@ -542,6 +675,10 @@ class Section(Model):
     source: Source | None = None
     footnotes: dict[str, str] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list, description="Figures printed in the section's headings, "
+                                  "footnotes and text, with what they restate.")
+    band_counts: list[BandCount] = Field(default_factory=list, description="Counts of the section's indicators "
+                                         "per band or status, as printed.")
 
 
 class Theme(Section):
@@ -623,59 +760,149 @@ class Goal(Section):
 
 
 class Column(Model):
-    """A column of a statistics table, keyed by its printed header."""
+    """A column of a table, keyed by its printed header. A column with `columns` is a
+    header over sub-columns (令和3年度 over 見込量, 実績, 対計画比): where it states values
+    itself, they are the sum of its additive sub-columns, in every row."""
 
-    key: str = Field(description="The header as printed: 平成30年, 令和3年度, ※R4.11.1")
-    year: FiscalYear | None = Field(None, description="The (calendar or fiscal) year it stands for, if one.")
+    key: str = Field(description="The header as printed: 平成30年, 令和3年度, ※R4.11.1. Unique among the table's "
+                     "columns at every depth: a sub-column printed 見込量 under 令和3年度 is keyed 令和3年度見込量 "
+                     "and named 見込量.")
+    name: str | None = Field(None, description="The header as printed when the key must differ from it (a "
+                             "sub-column's 見込量); not given: the key.")
+    year: FiscalYear | None = Field(None, description="The (calendar or fiscal) year it stands for, if one "
+                                    "(a sub-column inherits its header's).")
     as_of: str | None = Field(None, description="The date the values are taken at, when the header gives one.")
     provisional: bool = Field(False, description="速報値: a provisional figure.")
+    unit: str | None = Field(None, description="The unit of this column's values, over the table's.")
+    role: str | None = Field(None, description="The column's part in the table's kind (current, previous, change, "
+                             "ratio, share, plan, actual, …); not given: recognised from its printed header.")
+    additive: bool | None = Field(None, description="false: the values do not add up over rows (a rate, a 単価), "
+                                  "so no sum runs down this column. Not given: false for a column a ratio "
+                                  "relation states, else true.")
+    columns: list[Column] = Field(default_factory=list, description="The sub-columns under this header.")
     means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.key
 
 
 class TableRow(Model):
-    key: str = Field(description="A stable name for the row, used by relations and rules.")
+    """A row of a table. A row with `rows` is made of them (款 > 項 > 目, 会計 > 特別会計 >
+    each account, 章 > 節): where it states values itself, they are the sum of its
+    additive sub-rows, in every column; a row without values is a heading."""
+
+    key: str = Field(description="A stable name for the row, used by relations and rules; unique in the table "
+                     "at every depth.")
     name: str = Field(description="The row's label as printed.")
-    unit: str | None = None
-    values: dict[str, TableValue] = Field(description="Column key -> value as printed.")
+    unit: str | None = Field(None, description="The unit of this row's values, over its column's and table's.")
+    role: str | None = Field(None, description="The row's part in the table's kind (personnel, project, "
+                             "full_cost, general_revenue, …); not given: recognised from its printed label.")
+    additive: bool | None = Field(None, description="false: the values do not add up into the parent row (a rate, "
+                                  "a 単位コスト). Not given: false for a row a ratio relation states, else true.")
+    values: dict[str, TableValue] = Field(default_factory=dict, description="Column key -> value as printed.")
+    rows: list[TableRow] = Field(default_factory=list, description="The rows this row is made of, printed under it.")
     note: str | None = None
+
+
+RelationForm = Literal[
+    "sum", "difference", "ratio", "share", "product", "running_sum", "change", "lag", "bound", "subset", "equal"
+]
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
 
 
 class Relation(Model):
-    """A relation the table's rows must satisfy in every column they share.
+    """A relation a table's lines satisfy. It states one line, `row` (evaluated in every
+    column) or `column` (evaluated in every row), in terms of lines of the same axis:
 
-    - sum: `row` = the sum of `of`;
-    - ratio: `row` = `numerator` / `denominator` × `scale`, stated to `places` decimals;
-    - subset: `row` (a うち row) is not larger than `of[0]`;
-    - equal: `row` equals `other` (`table-id/row-key`, another table's row)."""
+    - sum: the line = the sum of `of`;
+    - difference: the line = `of[0]` − `of[1]` − … (増減 = 本年度 − 前年度);
+    - ratio: the line = `numerator` ÷ `denominator` × `scale`, at `places` decimals
+      (前年度比, 対計画比, 率 = 増減 ÷ 前年度, 進捗率 (B)/(A));
+    - share: the line = `of` ÷ (`of` at the `total` line of the other axis) × `scale`
+      (構成比 = 款 ÷ 合計 × 100): the shares of the parts add up to the whole's;
+    - product: the line = `of` × `by` (a factor or a line), rounded up when the stated
+      value is a bound 以上 (base × rate targets);
+    - running_sum: the line at each cross line = itself at the previous one + `of` there
+      (累計); `starts_here`: at the first, it equals `of`;
+    - change: the line = `of` − `of` at the previous cross line (増加数, 前年度末比);
+    - lag: the line = `of` at the previous cross line (this period's base = the last actual);
+    - bound: the line lies within [`min`, `max`];
+    - subset: the line (a うち line) is not larger than `of[0]`;
+    - equal: the line equals `other` (`table-id/line-key`, another table's line).
 
-    check: Literal["sum", "ratio", "subset", "equal"]
-    row: str
-    of: list[str] = Field(default_factory=list)
+    `only` / `skip` limit the cross lines it is evaluated at (a 合計 row sums the 事業費
+    columns but not the 進捗率 column). Cross lines are taken in printed order."""
+
+    check: RelationForm
+    row: str | None = Field(None, description="The row the relation states (evaluated in every column).")
+    column: str | None = Field(None, description="The column the relation states (evaluated in every row).")
+    of: Annotated[list[str], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list, description="The operand lines: the parts of a sum, the minuend then the subtrahends "
+        "of a difference, the amount of a share, the base of a product, the series of running_sum, change, lag.")
     numerator: str | None = None
     denominator: str | None = None
-    scale: int = 1
-    places: int | None = None
+    scale: Decimal = Field(Decimal(1), description="The quotient's factor: 100 for a percentage.")
+    places: int | None = Field(None, ge=0, description="Decimals a ratio, share or product is stated to; not given: "
+                               "the stated value's own.")
+    total: str | None = Field(None, description="share: the line of the other axis that holds the whole (the 合計 "
+                              "row of a 構成比 column).")
+    by: Decimal | str | None = Field(None, description="product: the factor, or the line that holds it.")
+    min: Decimal | None = Field(None, description="bound: the least value allowed.")
+    max: Decimal | None = Field(None, description="bound: the greatest value allowed.")
+    starts_here: bool = Field(False, description="running_sum: the series starts at the first cross line, "
+                              "where the line equals `of`.")
     other: str | None = None
+    only: list[str] | None = Field(None, description="Evaluate at these cross lines only (column keys for a row "
+                                   "relation, row keys for a column relation).")
+    skip: list[str] = Field(default_factory=list, description="Do not evaluate at these cross lines.")
     note: str | None = None
     means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
+    @property
+    def axis(self) -> Literal["row", "column"]:
+        return "row" if self.row is not None else "column"
+
+    @property
+    def line(self) -> str:
+        return self.row if self.row is not None else str(self.column)
+
     @model_validator(mode="after")
     def _operands(self) -> Relation:
+        if (self.row is None) == (self.column is None):
+            raise PydanticCustomError(
+                "relation_line", "a relation states exactly one line: `row` or `column`", {"check": self.check}
+            )
         needed = {
-            "sum": ("of",), "subset": ("of",), "ratio": ("numerator", "denominator"), "equal": ("other",),
+            "sum": ("of",), "difference": ("of",), "subset": ("of",), "share": ("of", "total"),
+            "product": ("of", "by"), "running_sum": ("of",), "change": ("of",), "lag": ("of",),
+            "ratio": ("numerator", "denominator"), "equal": ("other",), "bound": (),
         }[self.check]
         for name in needed:
-            if not getattr(self, name):
+            if getattr(self, name) in (None, []):
                 raise PydanticCustomError(
                     "relation_operand", "a {check} relation needs `{name}`", {"check": self.check, "name": name}
                 )
+        if self.check == "bound" and self.min is None and self.max is None:
+            raise PydanticCustomError(
+                "relation_operand", "a {check} relation needs `{name}`", {"check": self.check, "name": "min or max"}
+            )
         return self
+
+
+TableKind = Literal["budget", "account_budget", "cost_sheet", "service_progress", "achievement_matrix"]
 
 
 class StatisticsTable(Section):
     """A statistics table: rows of yearly values and the relations between them."""
 
     id: str
+    kind: TableKind | None = Field(
+        None, description="The table's document kind: its lines are recognised by their printed labels and the "
+        "kind's relations are checked without being declared (docs/plan-format.md, 表の種類).")
     number: str | None = Field(None, description="As printed: ①, ②, …")
     unit: str | None = None
     as_of: str | None = Field(None, description="各年10月1日現在, as printed.")
@@ -686,7 +913,23 @@ class StatisticsTable(Section):
     means_zero: ZeroMarks | None = Field(None, description=_MEANS_ZERO)
 
     def row(self, key: str) -> TableRow | None:
-        return next((row for row in self.rows if row.key == key), None)
+        return next((row for _, row, _ in self.all_rows() if row.key == key), None)
+
+    def all_rows(self) -> Iterator[tuple[tuple[str | int, ...], TableRow, TableRow | None]]:
+        """Every row at every depth in printed order (a row before its sub-rows), with its
+        model path within the table and its parent row (None at the top)."""
+        yield from _tree(self.rows, ("rows",), None, "rows")
+
+    def all_columns(self) -> Iterator[tuple[tuple[str | int, ...], Column, Column | None]]:
+        """Every column at every depth in printed order (a header before its sub-columns),
+        with its model path within the table and its parent column (None at the top)."""
+        yield from _tree(self.columns, ("columns",), None, "columns")
+
+
+def _tree(lines: list[Any], path: tuple[str | int, ...], parent: Any, field: str) -> Iterator[Any]:
+    for index, line in enumerate(lines):
+        yield (*path, index), line, parent
+        yield from _tree(getattr(line, field), (*path, index, field), line, field)
 
 
 @dataclass(frozen=True)
@@ -711,6 +954,10 @@ class PlanFile(Model):
     policies: list[Policy] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
     tables: list[StatisticsTable] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list, description="Figures printed outside any section "
+                                  "(a preface, a summary), with what they restate.")
+    band_counts: list[BandCount] = Field(default_factory=list, description="Counts of all the document's "
+                                         "indicators per band or status, as printed.")
     # What the loader left out to model the rest of a file with load errors, by the model
     # path of the list or mapping that lost it: a relation over that container is not checked.
     _dropped: dict[tuple[str | int, ...], tuple[Dropped, ...]] = PrivateAttr(default_factory=dict)
