@@ -17,7 +17,6 @@ Left out by design, because a single change can keep them true: one-sided relati
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,8 +29,9 @@ from checker.functions.links import series_cells
 from checker.functions.rates import formula_for
 from checker.loader import LoadedFile, load_file
 from checker.model import ProjectList
-from checker.values import Number, format_decimal
+from checker.values import Number
 from tests.conftest import ROOT, load_plan_text, real_plan_files
+from tests.mutation import key_of, mutate, points_at
 
 # every relation of plans/ mutated and checked again: half a minute
 pytestmark = pytest.mark.slow
@@ -178,41 +178,6 @@ def running_total_sites(files: list[LoadedFile]) -> list[Site]:
     return sites
 
 
-_NUMBER_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def mutate(text: str, loaded: LoadedFile, path: tuple) -> tuple[str, int]:
-    """The file text with the number at `path` raised by 10 % (at least one step)."""
-    span = loaded.span_of(path)
-    assert span is not None and span.line == span.end_line, path
-    lines = text.split("\n")
-    line = lines[span.line - 1]
-    start, end = span.column - 1, span.end_column - 1
-    scalar = line[start:end]
-    match = _NUMBER_RE.search(scalar)
-    assert match, (path, scalar)
-    written = match.group()
-    value = Decimal(written.replace(",", ""))
-    places = len(written.partition(".")[2])
-    step = Decimal(1).scaleb(-places)
-    delta = max(step, (abs(value) / 10).quantize(step))
-    new = format_decimal(value + delta, places)
-    if "," not in written:
-        new = new.replace(",", "")
-    lines[span.line - 1] = line[:start] + scalar[:match.start()] + new + scalar[match.end():] + line[end:]
-    return "\n".join(lines), span.line
-
-
-def _key(diagnostic):
-    return (diagnostic.code, diagnostic.file, diagnostic.span, diagnostic.message.get("en"))
-
-
-def _points_at(diagnostic, file: str, line: int) -> bool:
-    if diagnostic.file == file and diagnostic.span.line == line:
-        return True
-    return any(related.location.file == file and span.line == line for related, span in diagnostic.related)
-
-
 @pytest.fixture(scope="module")
 def real_files():
     return [load_file(path, str(path.relative_to(ROOT))) for path in real_plan_files()]
@@ -221,7 +186,7 @@ def real_files():
 def test_every_single_change_in_a_relation_is_reported(recommended, real_files):
     engine = Engine(recommended)
     before = engine.run(real_files)
-    baseline = {_key(d) for d in before}
+    baseline = {key_of(d) for d in before}
     texts = {loaded.name: (ROOT / loaded.name).read_text(encoding="utf-8") for loaded in real_files}
     by_name = {loaded.name: loaded for loaded in real_files}
     sites = relation_sites(real_files)
@@ -233,14 +198,14 @@ def test_every_single_change_in_a_relation_is_reported(recommended, real_files):
         assert mutated.model is not None, (site, mutated.findings)
         files = [mutated if loaded.name == site.file else loaded for loaded in real_files]
         after = engine.run(files)
-        new = [d for d in after if _key(d) not in baseline]
-        if any(_points_at(d, site.file, line) for d in new):
+        new = [d for d in after if key_of(d) not in baseline]
+        if any(points_at(d, site.file, line) for d in new):
             continue
         # A change can close a gap the source itself has: raising a 0 千円 item by 1 makes a
         # list whose printed 合計 was 1 above its items add up exactly, and the rounding
         # warning goes. The relation then holds, so nothing is there to report.
-        kept = {_key(d) for d in after}
-        closed = [d for d in before if _key(d) not in kept and _points_at(d, site.file, line)]
+        kept = {key_of(d) for d in after}
+        closed = [d for d in before if key_of(d) not in kept and points_at(d, site.file, line)]
         missed.append((site, "closes a gap the source has" if closed else "not reported"))
     detected = Decimal(len(sites) - len(missed)) / len(sites)
     report = "\n".join(f"  {site.file} {site.path} ({site.why}): {reason}" for site, reason in missed)
