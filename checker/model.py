@@ -1580,11 +1580,11 @@ def plan_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://plancheck.invalid/schema/plan.json"
     schema["title"] = "plancheck plan file"
-    _both_languages(schema)
+    add_markdown_descriptions(schema)
     return schema
 
 
-def _both_languages(node: Any) -> None:
+def add_markdown_descriptions(node: Any) -> None:
     """Add `markdownDescription` (the Japanese, then the English) wherever a schema node is
     described in both languages."""
     if isinstance(node, dict):
@@ -1592,7 +1592,7 @@ def _both_languages(node: Any) -> None:
         if isinstance(english, str) and isinstance(japanese, str):
             node["markdownDescription"] = f"{japanese}\n\n{english}"
         for value in node.values():
-            _both_languages(value)
+            add_markdown_descriptions(value)
     elif isinstance(node, list):
         for value in node:
-            _both_languages(value)
+            add_markdown_descriptions(value)
