@@ -146,7 +146,8 @@ def test_the_ruleset_schema_describes_its_own_fields_in_both_languages():
     jsonschema.Draft202012Validator.check_schema(schema)
     # the functions' options (under then) are described by their modules' options models
     schema["$defs"]["rule"]["properties"].pop("then")
-    found, missing = [], []
+    found: list[tuple] = []
+    missing: list[tuple] = []
 
     def walk(node, path):
         if isinstance(node, dict):
