@@ -87,6 +87,12 @@ def described(en: str, ja: str, **field: Any) -> Any:
     return Field(description=en, json_schema_extra={DESCRIPTION_JA: ja}, **field)
 
 
+def japanese(text: str) -> dict[str, str]:
+    """A model's Japanese description (its docstring is the English), as a class keyword:
+    `class Band(Model, json_schema_extra=japanese("評価区分の一つ…"))`."""
+    return {DESCRIPTION_JA: text}
+
+
 def _year_keyed(values: dict[str, Any]) -> dict[str, Any]:
     """The JSON Schema of a map from fiscal years to `values`: its keys must be written as
     years, so that an editor flags `令和0年度` or `FY2022` at the key."""
@@ -252,7 +258,10 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
-class BudgetAccount(Model):
+class BudgetAccount(Model, json_schema_extra=japanese(
+    "予算科目: 款・項・目。一般会計、または印字された略号で示す特別会計（介 介護保険、後 後期高齢者医療、国 "
+    "国民健康保険）のもの。"
+)):
     """予算科目: 款 項 目, in the general account or a special account named by its printed
     prefix (介 long-term care, 後 late-stage elderly medical care, 国 national health insurance)."""
 
@@ -288,7 +297,10 @@ Code = Annotated[str, PlainValidator(_code), WithJsonSchema({"type": "string", "
 LineRange = tuple[int, int]
 
 
-class Source(Model):
+class Source(Model, json_schema_extra=japanese(
+    "計画や節の出典: 原文の文書、見出し、行（最初と最後の行の範囲、"
+    "または分かれて掲載されている場合はその複数の範囲）。"
+)):
     """Where a plan or section comes from: the seed document, its heading, its lines (one
     first–last range, or several when the section is printed in parts)."""
 
@@ -315,7 +327,9 @@ class Source(Model):
         return list(self.lines) if isinstance(self.lines, list) else [self.lines]
 
 
-class Period(Model):
+class Period(Model, json_schema_extra=japanese("期間: 初年度から最終年度まで（年度）。")):
+    """A period of fiscal years, from `start` through `end`."""
+
     start: FiscalYear = described("The first fiscal year of the period (令和3年度).", "期間の初年度（令和3年度）。")
     end: FiscalYear = described(
         "The last fiscal year of the period (令和6年度), not before the start.",
@@ -430,7 +444,13 @@ _MEANS_ZERO_JA = (
 )
 
 
-class PlanHeader(Model):
+class PlanHeader(Model, json_schema_extra=japanese(
+    "文書の見出し情報: id、表題、自治体、種類、期間、出典と、文書全体に係る宣言（丸め方、達成率の計算方法、"
+    "評価区分）。"
+)):
+    """The document header: its id, title, municipality, kind, period and source, and what
+    holds for the whole document (rounding, the rate formula, bands)."""
+
     id: str = described(
         "A stable id of the document (kodaira-policy-evaluation-r4); other documents' references (`plan`) name it.",
         "文書の固定の識別子（kodaira-policy-evaluation-r4）。他の文書からの参照（`plan`）がこれを指します。",
@@ -497,7 +517,9 @@ class PlanHeader(Model):
     )
 
 
-class Baseline(Model):
+class Baseline(Model, json_schema_extra=japanese("基準値: 基準年度とその値。")):
+    """基準値: the base year and its value."""
+
     year: FiscalYear = described("The base year (基準年度).", "基準値の年度。")
     value: CellValue = described("基準値: the baseline as printed.", "基準値（印字どおり）。")
     note: str | None = described(
@@ -507,7 +529,10 @@ class Baseline(Model):
     )
 
 
-class SeriesBreak(Model):
+class SeriesBreak(Model, json_schema_extra=japanese(
+    "指標の年度系列の数え方の、year 以降の変更の宣言: 定義が変わる（累計から単年度の新規登録数へ）、"
+    "または累計の集計期間が改めて始まる。年度をまたいで比べる検査はこれに従います。"
+)):
     """A declared change in what an indicator's yearly series counts, from `year` on: its
     definition changes (累計 becomes new registrations in the year) or a cumulative
     window restarts. Checks that compare years across the break respect it."""
@@ -525,7 +550,10 @@ class SeriesBreak(Model):
     note: str = described("The footnote that declares it, as printed.", "変更を示す注記（印字どおり）。")
 
 
-class Revision(Model):
+class Revision(Model, json_schema_extra=japanese(
+    "改訂後の期待値: 計画期間中に改訂され、当初の目標値の下に独自の基準年度とともに印字された目標値。year "
+    "から適用され、それ以降、改訂が定める年度の目標値を使う検査は改訂後の値を使います。"
+)):
     """改訂後の期待値: targets revised during the plan period and printed under the original
     ones, with their own base year. In force from `year`: from then on a check that needs
     "the target" of a year the revision states uses the revised one."""
@@ -553,7 +581,11 @@ class Revision(Model):
     note: str = described("The footnote that declares the revision, as printed.", "改訂を示す注記（印字どおり）。")
 
 
-class RunningTotalOf(Model):
+class RunningTotalOf(Model, json_schema_extra=japanese(
+    "単年度の値の（累計）: この行のある年度の値は、key の指標（別の版、またはこの版の行）の since "
+    "からその年度までの単年度の値の合計です。累計は単年度の系列と同じキーでもよく、"
+    "同じ数え方の記載どうしだけを等しい値として比べます。"
+)):
     """(累計) of per-year counts: this row's value for a year is the sum of the per-year
     values of the indicator with `key` (in another edition, or a row of this one) from
     `since` through that year. The running total may keep the same key as the per-year
@@ -566,7 +598,11 @@ class RunningTotalOf(Model):
     since: FiscalYear = described("The first year the running total counts.", "累計に算入する最初の年度。")
 
 
-class Schedule(Model):
+class Schedule(Model, json_schema_extra=japanese(
+    "算出方法: 各年度の目標値（期待値）は基準値から、毎年 add を加える（年 +20）か、毎年 "
+    "multiply を掛ける（×1.02）ことで求まります。以上 の目標値は切り上げ、"
+    "それ以外は計画の合計の丸め方を、目標値の記載桁数で適用します。"
+)):
     """算出方法: the yearly targets (期待値) follow from the baseline, adding `add` a year
     (+20 a year) or multiplying by `multiply` a year (×1.02); a target that is a bound
     以上 is rounded up, else the plan's rounding for totals applies, at the target's
@@ -591,7 +627,9 @@ class Schedule(Model):
         return self
 
 
-class Indicator(Model):
+class Indicator(Model, json_schema_extra=japanese(
+    "成果指標: 単位、基準値、年度ごとの目標値・実績値・達成率を持つ指標。"
+)):
     """成果指標: an indicator with its unit, baseline, yearly targets, actuals and rates."""
 
     no: int | None = described("The indicator's number, as printed.", "指標の番号（印字どおり）。", default=None)
@@ -731,7 +769,7 @@ class Indicator(Model):
         return None
 
 
-class ProjectItem(Model):
+class ProjectItem(Model, json_schema_extra=japanese("関連事務事業一覧の1行。")):
     """One row of a 関連事務事業一覧."""
 
     no: int | None = described("The row's number (No), as printed.", "行番号（No、印字どおり）。", default=None)
@@ -762,7 +800,9 @@ class ProjectItem(Model):
     note: str | None = described("A note printed with the project.", "事業に付された注記。", default=None)
 
 
-class ProjectList(Model):
+class ProjectList(Model, json_schema_extra=japanese(
+    "関連事務事業一覧: 事業ごとの事業費、記載された合計と、動向ごとの事業数。"
+)):
     """関連事務事業一覧: itemised costs, their stated total and outlook counts."""
 
     year: FiscalYear | None = described("The fiscal year of the costs.", "事業費の年度。", default=None)
@@ -791,13 +831,18 @@ class ProjectList(Model):
     means_zero: ZeroMarks | None = described(_MEANS_ZERO, _MEANS_ZERO_JA, default=None)
 
 
-class Numbering(Model):
+class Numbering(Model, json_schema_extra=japanese("施策評価の番号: 基本目標・方針・テーマ。")):
+    """A policy evaluation's numbering: 基本目標, 方針, テーマ."""
+
     goal: str = described("基本目標, as printed (Ⅱ).", "基本目標（印字どおり、Ⅱ）。")
     policy: int = described("方針's number.", "方針の番号。")
     theme: int = described("テーマ's number.", "テーマの番号。")
 
 
-class Band(Model):
+class Band(Model, json_schema_extra=japanese(
+    "評価区分の一つ: 達成率が [min, below) または [min, "
+    "max]（どちらの端も開いていてよい）にあるときに印字される記号と、計画が点数化する場合の点数。"
+)):
     """One band of an evaluation scale: the mark printed for a rate in [min, below) or
     [min, max] (either end may be open), and the points it is worth where the plan scores."""
 
@@ -836,7 +881,9 @@ class Band(Model):
         return self
 
 
-class BandScale(Model):
+class BandScale(Model, json_schema_extra=japanese(
+    "評価区分: 計画が指標の達成率を評価する区分と、件数の集計で使う区分のまとまり（順調: [A, B+]）。"
+)):
     """評価区分: the bands a plan grades its indicators' achievement rates by, and any
     grouping of them that its counts use (順調: [A, B+])."""
 
@@ -856,7 +903,11 @@ class BandScale(Model):
     )
 
 
-class CellRef(Model):
+class CellRef(Model, json_schema_extra=japanese(
+    "計画群の中の値の参照: 表のセル（table、row、column）、指標の値（指標の key、field、"
+    "year、または年度の範囲 years）、事務事業一覧の合計（theme）。plan は別の文書を計画 "
+    "id で指し、省略時はこの文書です。"
+)):
     """A value somewhere in the plan set: a table cell (`table`, `row`, `column`), an
     indicator's value (`indicator` key, `field`, `year`, or `years` for a span of years),
     or a project list's total (`theme`). `plan` names another document by its plan id;
@@ -889,7 +940,7 @@ class CellRef(Model):
     )
 
 
-class FigureChange(Model):
+class FigureChange(Model, json_schema_extra=japanese("年度間の増減: 数値 = to における of − from における of。")):
     """A change between years: the figure = `of` in `to` − `of` in `from`."""
 
     of: CellRef = described(
@@ -900,7 +951,9 @@ class FigureChange(Model):
     to: str = described("The later column key or year.", "比較の終点となる後の列のキーまたは年度。")
 
 
-class FigureRank(Model):
+class FigureRank(Model, json_schema_extra=japanese(
+    "順位の記述: 数値は among の中で position 番目に大きい（または小さい）値です。"
+)):
     """A rank claim: the figure is the `position`-th largest (or smallest) of `among`."""
 
     position: int = described("1 for 最も高い, 2 for 次いで.", "順位: 最も高い なら 1、次いで なら 2。", ge=1)
@@ -915,7 +968,12 @@ class FigureRank(Model):
     )
 
 
-class Figure(Model):
+class Figure(Model, json_schema_extra=japanese(
+    "表の外（見出し、注記、文）に印字された数値、または再び印字されたセル。印字どおりに一度だけ記述し、"
+    "再掲している値を示します: equals（値と等しい）、change（2年度間の増減）、"
+    "rank（表の値の中での順位）、sum（値の合計、文書をまたいでも可）、"
+    "achieved（指標のある年度の達成済の記述）。"
+)):
     """A figure printed outside the grid (a heading, a footnote, a sentence) or a cell
     printed again, encoded once as printed with what it restates: `equals` a value,
     `change` between two years, `rank` among a table's values, `sum` of values (across
@@ -986,7 +1044,10 @@ class Figure(Model):
         return self
 
 
-class BandCount(Model):
+class BandCount(Model, json_schema_extra=japanese(
+    "文書が記載する、評価区分や状態ごとの指標の件数（「80%以上 41、50%以上80%未満 9、50%未満 "
+    "4、合計 54」）。年度ごと、必要なら分類ごと。"
+)):
     """Counts of indicators per band or status as a document states them (「80%以上 41、
     50%以上80%未満 9、50%未満 4、合計 54」), for a year and optionally one category."""
 
@@ -1010,7 +1071,9 @@ class BandCount(Model):
     note: str | None = described("A note printed with the counts.", "件数に付された注記。", default=None)
 
 
-class Section(Model):
+class Section(Model, json_schema_extra=japanese(
+    "計画のすべての節が持つもの: 表題、出典、注記、指標、数値、区分ごとの件数。"
+)):
     """What every plan section has: a title, its source, footnotes and indicators."""
 
     title: str = described("The section's title, as printed.", "節の表題（印字どおり）。")
@@ -1041,7 +1104,7 @@ class Section(Model):
     )
 
 
-class Theme(Section):
+class Theme(Section, json_schema_extra=japanese("施策評価のテーマ（基本目標 – 方針 – テーマ）。")):
     """A theme of a policy evaluation (基本目標 – 方針 – テーマ)."""
 
     id: str = described("A stable id of the theme (II-4-11).", "テーマの固定の id（II-4-11）。")
@@ -1063,7 +1126,7 @@ class Theme(Section):
     )
 
 
-class MajorProject(Model):
+class MajorProject(Model, json_schema_extra=japanese("主要事業の年次計画の事業: 年度ごとの計画費用と概略。")):
     """A project of 主要事業の年次計画: yearly planned costs and summaries."""
 
     name: str = described("The project's name, as printed.", "事業名（印字どおり）。")
@@ -1081,12 +1144,14 @@ class MajorProject(Model):
     note: str | None = described("A note printed with the project.", "事業に付された注記。", default=None)
 
 
-class MajorProjectList(Model):
+class MajorProjectList(Model, json_schema_extra=japanese("主要事業の年次計画: 費用の単位と事業。")):
+    """主要事業の年次計画: the unit of the costs and the projects."""
+
     unit: str = described("The unit of the costs (千円).", "費用の単位（千円）。")
     items: list[MajorProject] = described("The projects, in printed order.", "事業（掲載順）。")
 
 
-class Policy(Section):
+class Policy(Section, json_schema_extra=japanese("中期実行プランの施策。")):
     """A policy of an execution plan (中期実行プラン)."""
 
     projects: MajorProjectList | None = described(
@@ -1096,7 +1161,7 @@ class Policy(Section):
     )
 
 
-class Measure(Model):
+class Measure(Model, json_schema_extra=japanese("施策: 総合戦略の一つの施策と、その所管課、進捗状況。")):
     """施策: one measure of a strategy, with its departments and progress (進捗状況)."""
 
     no: int = described("施策番号, as printed.", "施策番号（印字どおり）。")
@@ -1111,7 +1176,9 @@ class Measure(Model):
     note: str | None = described("A note printed with the measure.", "施策に付された注記。", default=None)
 
 
-class Area(Section):
+class Area(Section, json_schema_extra=japanese(
+    "総合戦略の基本目標の下の施策のまとまり（① 農のあるまちづくりの推進）: その施策と KPI。"
+)):
     """A strategy's measure group under a goal (① 農のあるまちづくりの推進): its measures
     and its KPIs."""
 
@@ -1123,7 +1190,7 @@ class Area(Section):
     )
 
 
-class Count(Model):
+class Count(Model, json_schema_extra=japanese("報告の本文に記載された数（こだまちサロン…32か所）。")):
     """A count a report states in its text (こだまちサロン…32か所)."""
 
     name: str = described(
@@ -1137,7 +1204,7 @@ class Count(Model):
     note: str | None = described("A note printed with the count.", "数に付された注記。", default=None)
 
 
-class Direction(Model):
+class Direction(Model, json_schema_extra=japanese("活動計画の取組の方向性と、記載された状態、本文中の数。")):
     """取組の方向性 of an activity plan, with its stated status and the counts it gives."""
 
     number: int = described("The direction's number, as printed.", "取組の方向性の番号（印字どおり）。")
@@ -1151,7 +1218,10 @@ class Direction(Model):
     source: Source | None = described("Where the direction is printed.", "取組の方向性の出典。", default=None)
 
 
-class Goal(Section):
+class Goal(Section, json_schema_extra=japanese(
+    "基本目標: 総合戦略の基本目標（数値目標を指標として、施策のまとまりを areas として）"
+    "または活動計画の基本目標（directions）。"
+)):
     """基本目標: a strategy's goal (数値目標 as its indicators, measure groups as `areas`) or
     an activity plan's goal (its `directions`)."""
 
@@ -1169,7 +1239,10 @@ class Goal(Section):
     )
 
 
-class Column(Model):
+class Column(Model, json_schema_extra=japanese(
+    "表の列。印字された見出しをキーとします。columns を持つ列は下位の列の見出し（令和3年度 の下に "
+    "見込量、実績、対計画比）で、それ自体に値がある場合、その値は各行で合計可能な下位の列の合計です。"
+)):
     """A column of a table, keyed by its printed header. A column with `columns` is a
     header over sub-columns (令和3年度 over 見込量, 実績, 対計画比): where it states values
     itself, they are the sum of its additive sub-columns, in every row."""
@@ -1228,7 +1301,10 @@ class Column(Model):
         return self.name or self.key
 
 
-class TableRow(Model):
+class TableRow(Model, json_schema_extra=japanese(
+    "表の行。rows を持つ行はそれらの行からなり（款 > 項 > 目、会計 > 特別会計 > 各会計、章 > "
+    "節）、それ自体に値がある場合、その値は各列で合計可能な内訳の行の合計です。値のない行は見出しです。"
+)):
     """A row of a table. A row with `rows` is made of them (款 > 項 > 目, 会計 > 特別会計 >
     each account, 章 > 節): where it states values itself, they are the sum of its
     additive sub-rows, in every column; a row without values is a heading."""
@@ -1281,7 +1357,15 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-class Relation(Model):
+class Relation(Model, json_schema_extra=japanese(
+    "表の行・列が満たす関係。一つの行（row、すべての列で検査）または列（column、すべての行で検査）を、"
+    "同じ軸の行・列で定めます: sum 合計、difference 差（増減 = 本年度 − 前年度）、"
+    "ratio 比率（前年度比、対計画比、率、進捗率）、share 構成比（部分 ÷ 合計 × 100）、"
+    "product 積（基準値 × 率、以上 なら切り上げ）、running_sum 累計、change "
+    "前の行・列からの増減、lag 前の行・列の値（今期の基準値 = 前期の最終実績）、bound 範囲、"
+    "subset うち（全体以下）、equal 別の表の行・列と一致。only / skip "
+    "で検査する交差する行・列を限定します。"
+)):
     """A relation a table's lines satisfy. It states one line, `row` (evaluated in every
     column) or `column` (evaluated in every row), in terms of lines of the same axis:
 
@@ -1420,18 +1504,24 @@ class Relation(Model):
 TableKind = Literal["budget", "account_budget", "cost_sheet", "service_progress", "achievement_matrix"]
 
 
-class StatisticsTable(Section):
-    """A statistics table: rows of yearly values and the relations between them."""
+class StatisticsTable(Section, json_schema_extra=japanese(
+    "統計表: 行と列（それぞれ階層を持てる）、印字された値、行・列の間の関係。"
+)):
+    """A table: its rows and columns (each a tree), their values as printed, and the
+    relations between its lines."""
 
     id: str = described(
         "A stable id of the table, unique in the file; relations and figures name it.",
         "表の固定の id（ファイル内で一意）。関係や数値の参照がこれを指します。",
     )
     kind: TableKind | None = described(
-        "The table's document kind: its lines are recognised by their printed labels and the kind's relations are "
-        "checked without being declared (docs/plan-format.md, 表の種類).",
-        "表の種類（予算、会計別予算、コストシート、サービス見込量、達成状況）: 印字された見出しで行・列を判断し、"
-        "その種類の関係を宣言なしに検査します（docs/plan-format.md、表の種類）。",
+        "The table's document kind: budget (予算・決算 by 款), account_budget (会計別予算), cost_sheet (事務事業評価's "
+        "コストシート), service_progress (見込量 and 実績 per service), achievement_matrix (総合計画 達成状況). Its lines "
+        "are recognised by their printed labels and the kind's relations are checked without being declared "
+        "(docs/plan-format.md, 表の種類).",
+        "表の種類: budget（款別の予算・決算）、account_budget（会計別予算）、cost_sheet（事務事業評価のコストシート）、"
+        "service_progress（サービスごとの見込量と実績）、achievement_matrix（総合計画の達成状況）。印字された見出しで"
+        "行・列を判断し、その種類の関係を宣言なしに検査します（docs/plan-format.md、表の種類）。",
         default=None,
     )
     number: str | None = described("As printed: ①, ②, …", "表の番号（印字どおり、①、②、…）。", default=None)
@@ -1499,7 +1589,7 @@ class Dropped:
         return Text(f"{self.position}番目の項目を読めませんでした", f"item {self.position} could not be read")
 
 
-class PlanFile(Model):
+class PlanFile(Model, json_schema_extra=japanese("一つの計画ファイル: 文書の見出し情報と、このファイルが持つ節。")):
     """One plan file: the document header and the sections this file holds."""
 
     plan: PlanHeader = described(

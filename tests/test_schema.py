@@ -59,6 +59,22 @@ def test_every_field_of_every_model_is_described_in_both_languages():
     assert fields >= 200  # the model's size this session: a model dropped from the walk would show here
 
 
+def test_every_model_is_described_in_both_languages(schema):
+    """Its docstring in English, `json_schema_extra=japanese(...)` of its own (a subclass
+    that inherits its base's Japanese would describe itself as its base)."""
+    missing = []
+    for cls in _models():
+        extra = cls.model_config.get("json_schema_extra")
+        japanese = extra.get(DESCRIPTION_JA, "") if isinstance(extra, dict) else ""
+        inherited = any(base.model_config.get("json_schema_extra") == extra for base in cls.__mro__[1:]
+                        if issubclass(base, model.Model))
+        if not (_LATIN_WORD.search(cls.__doc__ or "") and _JAPANESE.search(japanese)) or inherited:
+            missing.append(cls.__name__)
+    assert missing == []
+    for name, definition in {"PlanFile": schema, **schema["$defs"]}.items():
+        assert definition["markdownDescription"] == f"{definition[DESCRIPTION_JA]}\n\n{definition['description']}", name
+
+
 def test_every_property_of_every_definition_is_described_in_both_languages(schema):
     definitions = {"PlanFile": schema, **schema["$defs"]}
     assert {"PlanFile", "Column", "TableRow", "Relation", "BandScale", "Band", "BandCount", "Figure", "CellRef",
