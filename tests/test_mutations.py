@@ -60,6 +60,7 @@ EXACT_KINDS = frozenset({
     "total", "item cost", "outlook count", "rate", "rate operand", "component", "component parent/original",
     "restated", "restated parent/original", "same key across documents", "running total",
     "running total's per-year value", "revision baseline", "revision baseline's actual",
+    "table sum", "table ratio", "table equal",
 })
 
 
