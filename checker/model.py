@@ -1357,6 +1357,10 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+# `of: current` is `of: [current]`
+_ONE_OR_MANY_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+
 class Relation(Model, json_schema_extra=japanese(
     "表の行・列が満たす関係。一つの行（row、すべての列で検査）または列（column、すべての行で検査）を、"
     "同じ軸の行・列で定めます: sum 合計、difference 差（増減 = 本年度 − 前年度）、"
@@ -1404,7 +1408,7 @@ class Relation(Model, json_schema_extra=japanese(
         "関係が定める列（すべての行で検査します）。",
         default=None,
     )
-    of: Annotated[list[str], BeforeValidator(_one_or_many)] = described(
+    of: Annotated[list[str], BeforeValidator(_one_or_many), WithJsonSchema(_ONE_OR_MANY_SCHEMA)] = described(
         "The operand lines: the parts of a sum, the minuend then the subtrahends of a difference, the amount of a "
         "share, the base of a product, the series of running_sum, change, lag.",
         "演算の対象となる行または列: 合計の内訳、差の被減数と減数（順に）、構成比の分子、積の基数、"

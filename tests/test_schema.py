@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from checker import model
 from checker.cli import main
 from checker.fiscal import FiscalYearError, parse_fiscal_year
+from checker.loader import load_file
 from checker.model import DESCRIPTION_JA, YEAR_PATTERN, plan_json_schema
 from tests.conftest import ROOT, real_plan_files
 
@@ -96,7 +97,11 @@ def test_the_schema_is_valid_2020_12_and_every_plan_and_kind_fixture_validates(s
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    files = [*real_plan_files(), *KIND_FIXTURES]
+    # plans/, the table-kind fixtures, and every other fixture plancheck loads without a load
+    # error: what the loader reads, an editor must not flag (`of: current` for `of: [current]`)
+    fixtures = [path for path in sorted((ROOT / "tests/data").rglob("*.yaml"))
+                if "broken" not in path.parts and path not in KIND_FIXTURES and not load_file(path, path.name).findings]
+    files = [*real_plan_files(), *KIND_FIXTURES, *fixtures]
     assert len(KIND_FIXTURES) >= 2 and len(files) > 30
     for path in files:
         errors = [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(_as_json(path))]
