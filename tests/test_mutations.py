@@ -399,7 +399,12 @@ class _Refs:
                 years = ([_year(year)] if year is not None else [ref.year] if ref.year is not None
                          else list(ref.years.years()) if ref.years is not None else [])
                 values = getattr(indicator, ref.field)
-                out += [(name, (*path, ref.field, each), values[each]) for each in years if each in values]
+                for each in years:
+                    if each in values:
+                        out.append((name, (*path, ref.field, each), values[each]))
+                    elif ref.field == "actuals" and indicator.baseline is not None and indicator.baseline.year == each:
+                        # the base year's observation is the baseline (a change from the base year)
+                        out.append((name, (*path, "baseline", "value"), indicator.baseline.value))
             return out
         if ref.theme is not None:
             placed = self.themes.get((plan, ref.theme))
@@ -435,19 +440,22 @@ def figure_sites(files: list[LoadedFile]) -> list[Site]:
             elif figure.sum is not None:
                 kind, sided = "figure sum", TWO_SIDED
                 others = [cell for ref in figure.sum for cell in refs.cells(here, ref)]
-            elif figure.achieved is not None:  # 達成済: the actual meets the target, with slack
-                kind, sided, printed = "figure achieved", ONE_SIDED, []
+            elif figure.achieved is not None:
+                # 達成済: the actual meets the target, with slack (one-sided); a figure printed with
+                # the claim (達成済（72組織）) is the year's actual (two-sided)
                 achieved = figure.achieved
-                others = [cell for field in ("actuals", "targets")
-                          for cell in refs.cells(here, achieved.model_copy(update={"field": field}))]
+                actual = refs.cells(here, achieved.model_copy(update={"field": "actuals"}))
+                target = refs.cells(here, achieved.model_copy(update={"field": "targets"}))
+                sites += [Site(name, cell_path, "figure achieved", ONE_SIDED) for name, cell_path, cell
+                          in [*actual, *target] if isinstance(cell, Number)]
+                kind, sided, others = "figure achieved value", TWO_SIDED, actual
             else:  # rank: the figure is the position-th of the options, with slack between them
                 kind, sided = "figure rank", ONE_SIDED
                 others = refs.cells(here, figure.rank.among)
             cells = [*printed, *others]
-            if not printed and kind != "figure achieved":
+            if not printed:
                 continue
-            if kind in ("figure equals", "figure change", "figure sum") and (
-                    not others or not all(isinstance(cell, Number) for _, _, cell in cells)):
+            if sided == TWO_SIDED and (not others or not all(isinstance(cell, Number) for _, _, cell in cells)):
                 continue  # a figure restating an absence, or a reference that names nothing
             sites += [Site(name, cell_path, kind, sided) for name, cell_path, cell in cells
                       if isinstance(cell, Number)]
@@ -587,9 +595,10 @@ def test_figures_bands_schedules_and_cumulative_indicators_are_enumerated():
     files = [_fixture("kpi-figures.yaml")]
     assert _kinds(_raw_sites(files)) == {
         # 1,280 = an actual; the summary's cell `at` = the survey's; the header line's base and
-        # final target; 20 = 1,280 − 1,260; 2,540 = 1,260 + 1,280
-        ("figure equals", TWO_SIDED): 8, ("figure change", TWO_SIDED): 3, ("figure sum", TWO_SIDED): 3,
-        ("figure achieved", ONE_SIDED): 2, ("figure rank", ONE_SIDED): 4,
+        # final target; 20 = 1,280 − 1,260 and 60 = 1,260 − the baseline 1,200; 2,540 = 1,260 +
+        # 1,280; 達成済 twice (actual ≥ target), once printing the actual 1,260
+        ("figure equals", TWO_SIDED): 8, ("figure change", TWO_SIDED): 6, ("figure sum", TWO_SIDED): 3,
+        ("figure achieved", ONE_SIDED): 4, ("figure achieved value", TWO_SIDED): 2, ("figure rank", ONE_SIDED): 4,
         ("band count", TWO_SIDED): 5, ("band count total", TWO_SIDED): 2, ("band evaluation", ONE_SIDED): 6,
         ("schedule baseline", TWO_SIDED): 2, ("schedule target", TWO_SIDED): 6, ("cumulative", ONE_SIDED): 2,
     }
