@@ -376,17 +376,23 @@ class _Refs:
             if indicator.key:
                 self.indicators[(loaded.model.plan.id, indicator.key)].append((loaded.name, path, indicator))
 
-    def cells(self, here: str, ref: Any, year: Any = None) -> list[tuple[str, tuple, Any]]:
+    def cells(self, here: str, ref: Any, year: Any = None, line: bool = False) -> list[tuple[str, tuple, Any]]:
+        """The values `ref` names (with `year`: a change's end, a column key or a year, of a
+        series); a table reference names one cell, or with `line` a whole row or column."""
         plan = ref.plan or here
         if ref.table is not None:
             found = self.tables.get((plan, ref.table))
             if found is None:
                 return []
             name, table = found
-            rows = [ref.row] if ref.row is not None else list(table.rows)
-            columns = [ref.column] if ref.column is not None else list(table.columns)
             if year is not None:
-                columns = [year] if isinstance(year, str) else []
+                by_year = [key for key, (_, column) in table.columns.items() if column.year == _year(year)]
+                columns = [year] if year in table.columns else by_year[:1]
+            elif ref.column is not None:
+                columns = [ref.column]
+            else:
+                columns = list(table.columns) if line else []
+            rows = [ref.row] if ref.row is not None else list(table.rows) if line else []
             return [(name, *table.cell(row, column)) for row in rows for column in columns
                     if row in table.rows and column in table.columns]
         if ref.indicator is not None and ref.field is not None:
@@ -451,7 +457,7 @@ def figure_sites(files: list[LoadedFile]) -> list[Site]:
                 kind, sided, others = "figure achieved value", TWO_SIDED, actual
             else:  # rank: the figure is the position-th of the options, with slack between them
                 kind, sided = "figure rank", ONE_SIDED
-                others = refs.cells(here, figure.rank.among)
+                others = refs.cells(here, figure.rank.among, line=True)
             cells = [*printed, *others]
             if not printed:
                 continue
