@@ -632,7 +632,7 @@ def target_schedule(target: Target, options: dict[str, Any]) -> Iterator[Finding
             continue
         yield Finding("off_schedule", location, {
             "indicator": indicator.name, "year": Year(year), "stated": number.value, "computed": computed,
-            "exact": exact if -int(exact.as_tuple().exponent) <= number.places + 3
+            "exact": exact.normalize() if -int(exact.normalize().as_tuple().exponent) <= number.places + 3
             else round_declared(exact, number.places + 3, None),
             "base": base, "base_year": Year(baseline.year), "step": step_text, "years": steps,
             "rounding": Text(rounding or "四捨五入", {"切り上げ": "rounded up", "切り捨て": "truncated"}.get(
