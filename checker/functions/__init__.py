@@ -200,6 +200,7 @@ def load_builtin_functions() -> None:
     from checker.functions import (  # noqa: F401
         bands,
         documents,
+        figures,
         links,
         outlooks,
         plan_set,
