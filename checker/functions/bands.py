@@ -242,16 +242,18 @@ def _scale(target: Target, declared: Any, places: int) -> Iterator[Finding | Rel
                      key=lambda i: (declared.bands[i].min is not None, declared.bands[i].min or Decimal(0)))
     for lower_index, upper_index in pairwise(ordered):
         lower, upper = declared.bands[lower_index], declared.bands[upper_index]
-        location = Location(target.file, at + ("bands", upper_index, "min" if upper.min is not None else "mark"))
+        # at the lower band's upper end, the value a fix edits (80～99% → below: 100)
+        lower_end = "max" if lower.max is not None else "below" if lower.below is not None else "mark"
+        location = Location(target.file, at + ("bands", lower_index, lower_end))
         yield Checked(location)
         finding = _adjacent(lower, upper, step, places)
         if finding is None:
             continue
         kind, args = finding
-        lower_end = "max" if lower.max is not None else "below" if lower.below is not None else "mark"
-        related = [Related(Location(target.file, at + ("bands", lower_index, lower_end)),
-                           Text(f"区分「{lower.mark}」（{band_range(lower).ja}）",
-                                f"band {lower.mark} ({band_range(lower).en})"))]
+        upper_end = "min" if upper.min is not None else "mark"
+        related = [Related(Location(target.file, at + ("bands", upper_index, upper_end)),
+                           Text(f"区分「{upper.mark}」（{band_range(upper).ja}）",
+                                f"band {upper.mark} ({band_range(upper).en})"))]
         yield Finding(kind, location, {"lower": lower.mark, "upper": upper.mark, **args}, related)
 
 
