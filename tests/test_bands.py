@@ -351,3 +351,13 @@ def test_a_target_that_is_no_number_or_before_the_base_year_is_not_checked_again
                      "targets: {R3: 90, R4: 100, R5: 充実, R6: 120}}"))
     out = run(text, "target_schedule", "indicators")
     assert [type(item).__name__ for item in out] == ["NotApplicable", "NotApplicable", "Unchecked", "Checked"]
+
+
+@pytest.mark.parametrize("scale", ["{bands: 3}", "{bands: [{mark: A, min: 100}], groups: {順調: 5}}", "[A, B]"])
+def test_a_malformed_scale_is_a_load_error_at_its_value_not_a_traceback(recommended, scale):
+    text = plan(goal("{name: 指標, unit: 件, targets: {R5: 100}, actuals: {R5: 95}, evaluations: {R5: A}}"),
+                scale=f"  bands: {scale}\n")
+    diagnostics = check_text(recommended, text)
+    assert "INT001" not in [d.code for d in diagnostics]
+    load = [d for d in diagnostics if d.code.startswith("LOAD")]
+    assert load and load[0].span.line == position(text, "  bands: ", "bands")[0]

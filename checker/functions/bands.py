@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -279,7 +279,7 @@ def _adjacent(lower: Any, upper: Any, step: Decimal, places: int) -> tuple[str, 
                                               f" (give band {lower.mark} its upper end)")}
     if upper.min > first_free:
         low = _round_up_to(first_free, step)
-        high = upper.min - step if _round_up_to(upper.min, step) == upper.min else upper.min.quantize(step, "ROUND_FLOOR")
+        high = upper.min - step if _round_up_to(upper.min, step) == upper.min else _quantize(upper.min, step, ROUND_FLOOR)
         if low > high:  # between two stated rates: no rate the document can state falls in it
             return None
         return "gap", {"low": _at(low, places), "high": _at(high, places), "step": step, "suggestion": suggestion}
@@ -297,7 +297,13 @@ def _top(band: Any, step: Decimal) -> Decimal | None:
 
 
 def _round_up_to(value: Decimal, step: Decimal) -> Decimal:
-    return value.quantize(step, rounding="ROUND_CEILING")
+    return _quantize(value, step, ROUND_CEILING)
+
+
+def _quantize(value: Decimal, step: Decimal, mode: str) -> Decimal:
+    """`value` on the grid of `step`, with enough digits for any value a plan states."""
+    context = Context(prec=max(28, value.adjusted() - step.adjusted() + 3))
+    return value.quantize(step, rounding=mode, context=context)
 
 
 def _at(value: Decimal | None, places: int) -> Text:
