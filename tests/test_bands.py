@@ -361,3 +361,29 @@ def test_a_malformed_scale_is_a_load_error_at_its_value_not_a_traceback(recommen
     assert "INT001" not in [d.code for d in diagnostics]
     load = [d for d in diagnostics if d.code.startswith("LOAD")]
     assert load and load[0].span.line == position(text, "  bands: ", "bands")[0]
+
+
+def test_a_band_the_loader_could_not_read_leaves_marks_and_counts_unchecked_not_wrong(recommended):
+    scale = _scale("{mark: A, min: 100}", "{mark: B+, min: 80, below: 100, max: 99}", "{mark: C, below: 80}")
+    text = plan(goal("{name: 指標, unit: 件, targets: {R5: 100}, actuals: {R5: 95}, evaluations: {R5: B+}}",
+                     extra="    band_counts:\n      - {year: R5, counts: {B+: 1}, total: 1}\n"), scale)
+    diagnostics = bands_only(check_text(recommended, text))
+    assert diagnostics == []  # no gap between A and C, no unknown mark B+: the band is lost, not absent
+    out = run(text, "evaluation_bands")
+    reasons = {(item.location.path[-2:], item.reason.en) for item in out if isinstance(item, Unchecked)}
+    assert reasons == {
+        (("plan", "bands"), "of the band scale, item 2 could not be read"),
+        (("evaluations", 2023), "of the band scale, item 2 could not be read"),
+        (("counts", "B+"), "of the band scale, item 2 could not be read"),
+    }
+
+
+def test_an_indicator_the_loader_could_not_read_leaves_the_counts_over_it_unchecked():
+    text = plan(goal(IND % (1, "客観的指標", 120), "{unit: 件, targets: {R5: 100}}",
+                     extra="    band_counts:\n      - {year: R5, counts: {A: 1}, total: 1}\n")
+                + "band_counts:\n  - {year: R5, counts: {A: 1}, total: 1}\n")
+    out = run(text, "evaluation_bands")
+    assert findings(out) == []
+    unchecked = [(item.location.path, item.reason.en) for item in out if isinstance(item, Unchecked)]
+    assert unchecked == [(("goals", 0, "band_counts", 0), "item 2 could not be read"),
+                         (("band_counts", 0), "item 2 could not be read")]

@@ -93,9 +93,10 @@ class Scale:
     bands: dict[str, Any]  # normalised mark -> Band (the first of a repeated mark)
     groups: dict[str, frozenset[str]]  # normalised group name -> normalised marks it names
     shown: dict[str, str]  # normalised mark or group -> as printed
+    lost: Text | None = None  # why the scale is incomplete: the loader could not read a band or group
 
     @classmethod
-    def of(cls, scale: Any) -> Scale:
+    def of(cls, scale: Any, plan: Any = None) -> Scale:
         bands: dict[str, Any] = {}
         shown: dict[str, str] = {}
         for band in scale.bands:
@@ -105,7 +106,7 @@ class Scale:
         for name, marks in scale.groups.items():
             groups[normalised(name)] = frozenset(normalised(mark) for mark in marks)
             shown.setdefault(normalised(name), name)
-        return cls(bands, groups, shown)
+        return cls(bands, groups, shown, _scale_lost(scale, plan) if plan is not None else None)
 
     def marks_of(self, label: str) -> frozenset[str] | None:
         """The band marks a mark or group names (None: neither)."""
@@ -120,6 +121,17 @@ class Scale:
     @property
     def names(self) -> list[str]:
         return list(self.shown.values())
+
+
+def _scale_lost(scale: Any, plan: Any) -> Text | None:
+    """Why the declared scale is not the printed one: a band or group the loader could not read."""
+    at = ("plan", "bands")
+    containers = [(*at, "bands"), (*at, "groups"), *((*at, "groups", name) for name in scale.groups)]
+    lost = [item for container in containers for item in plan.dropped_items(container)]
+    if not lost:
+        return None
+    reason = lost[0].reason()
+    return Text(f"評価区分の{reason.ja}", f"of the band scale, {reason.en}")
 
 
 @dataclass(frozen=True)
@@ -196,9 +208,9 @@ def evaluation_bands(target: Target, options: dict[str, Any]) -> Iterator[Findin
     plan = target.node
     declared = plan.plan.bands
     places = rate_places(plan)
-    scale = Scale.of(declared) if declared is not None else None
-    if declared is not None:
-        yield from _scale(target, declared, places)
+    scale = Scale.of(declared, plan) if declared is not None else None
+    if declared is not None and scale is not None:
+        yield from _scale(target, declared, places, scale.lost)
     for path, indicator in plan_indicators(plan):
         yield from _evaluations(target, path, indicator, scale, places)
     counted: list[tuple[ModelPath, Any, list[tuple[ModelPath, Any]]]] = [
@@ -215,7 +227,7 @@ def evaluation_bands(target: Target, options: dict[str, Any]) -> Iterator[Findin
 # --- the scale --------------------------------------------------------------------------
 
 
-def _scale(target: Target, declared: Any, places: int) -> Iterator[Finding | RelationRecord]:
+def _scale(target: Target, declared: Any, places: int, lost: Text | None) -> Iterator[Finding | RelationRecord]:
     at = ("plan", "bands")
     seen: dict[str, int] = {}
     for index, band in enumerate(declared.bands):
@@ -229,6 +241,10 @@ def _scale(target: Target, declared: Any, places: int) -> Iterator[Finding | Rel
                                    Text("最初の区分", "the first band"))])
         else:
             seen[key] = index
+    if lost is not None:  # a group may name the band that is lost, and bands next to it leave no gap
+        yield Unchecked(Location(target.file, at), Text("評価区分の並び（隙間・重なりがないこと）と区分のまとまり",
+                                                        "the bands' order (no gap, no overlap) and the groups"), lost)
+        return
     marks = [band.mark for band in declared.bands]
     for name, members in declared.groups.items():
         for position, mark in enumerate(members):
@@ -334,6 +350,9 @@ def _evaluations(target: Target, path: ModelPath, indicator: Any, scale: Scale |
             yield Unchecked(location, relation, Text("評価区分（plan.bands）が宣言されていません",
                                                      "no band scale (plan.bands) is declared"), kind="no_scale")
             continue
+        if scale.lost is not None:
+            yield Unchecked(location, relation, scale.lost, kind="mark_mismatch")
+            continue
         named = scale.marks_of(mark)
         if named is None:
             yield Finding("unknown_mark", location, {"mark": mark, "where": where, "marks": scale.names,
@@ -392,6 +411,12 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
                             Text("評価区分（plan.bands）が宣言されていません", "no band scale (plan.bands) is declared"),
                             kind="no_scale")
         return
+    if scale.lost is not None:
+        for label in count.counts:
+            yield Unchecked(Location(target.file, at + ("counts", label), key=True),
+                            Text(f"「{label}」の件数 ＝ 該当する指標の数", f"the count of {label} = its indicators"),
+                            scale.lost, kind="count_mismatch")
+        return
     named: dict[str, frozenset[str]] = {}
     for label in count.counts:
         marks = scale.marks_of(label)
@@ -412,10 +437,9 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
                                     Text("文書はここに数えた指標を載せていません（listed: false）",
                                          "the document does not list the counted indicators here (listed: false)"))
         return
-    container = ("indicators",) if not at[:-2] else (*at[:-2], "indicators")
     relation = Text("区分ごとの指標数 ＝ 各区分の指標の数", "the counts = the indicators per band")
-    lost = unread(target, container, at, relation) if at[:-2] else None
-    if lost is not None:
+    lost = _lost_indicators(target, at, relation)
+    if lost is not None:  # a count of the indicators read would leave one out
         yield lost
         return
     year = count.year if count.year is not None else plan.plan.as_of
@@ -483,12 +507,33 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
                 for path, _, _ in graded], Fix(location, str(len(graded)), safe=False))
 
 
+def _lost_indicators(target: Target, at: ModelPath, relation: Text) -> Unchecked | None:
+    """The record of counts not compared with the indicators because the loader could not
+    read one of the scope's indicators (or a section holding some, for a plan's count)."""
+    section = at[:-2]
+    if section:
+        return unread(target, (*section, "indicators"), at, relation)
+    plan = target.plan
+    containers: list[ModelPath] = [("themes",), ("policies",), ("goals",), ("tables",)]
+    containers += [("goals", index, "areas") for index in range(len(plan.goals))]
+    containers += [(*path, "indicators") for path, _ in plan_sections(plan)]
+    for container in containers:
+        lost = unread(target, container, at, relation)
+        if lost is not None:
+            return lost
+    return None
+
+
 def _count_total(target: Target, at: ModelPath, count: Any, stated: dict[str, Number]) -> Iterator[Finding | RelationRecord]:
     total = count.total
     if total is None:
         return
     location = Location(target.file, at + ("total",))
     relation = Text("合計 ＝ 区分ごとの件数の和", "the total = the sum of the counts")
+    lost = unread(target, at + ("counts",), at + ("total",), relation)
+    if lost is not None:
+        yield lost
+        return
     if not isinstance(total, Number):
         form = cell_form(total)
         yield Unchecked(location, relation, Text(f"合計が{form.ja}", f"the total is {form.en}"))
