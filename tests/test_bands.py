@@ -387,3 +387,10 @@ def test_an_indicator_the_loader_could_not_read_leaves_the_counts_over_it_unchec
     unchecked = [(item.location.path, item.reason.en) for item in out if isinstance(item, Unchecked)]
     assert unchecked == [(("goals", 0, "band_counts", 0), "item 2 could not be read"),
                          (("band_counts", 0), "item 2 could not be read")]
+
+
+def test_a_target_beyond_the_period_follows_the_schedule_too():
+    text = plan(goal("{name: 利用者, unit: 人, baseline: {year: R2, value: 100}, schedule: {add: 10}, "
+                     "targets: {R7: 150, R8: 170}}"))
+    out = findings(run(text, "target_schedule", "indicators"))
+    assert [(f.args["year"].year, f.args["computed"], f.args["years"]) for f in out] == [(2026, Decimal(160), 6)]

@@ -623,17 +623,15 @@ def target_schedule(target: Target, options: dict[str, Any]) -> Iterator[Finding
     (compounded from the base, rounded once). The base is the baseline, or, for the years
     a revision (改訂後の期待値) is in force, the revision's own baseline. A target that is a
     bound 以上 is rounded up (切り上げ) at its stated decimals; any other at the plan's
-    declared rounding for totals (else half up). Targets in the years up to the base year
-    do not follow the schedule (not applicable); a target that is no number is not checked.
+    declared rounding for totals (else half up). Every stated target after the base year
+    is checked, in the period and beyond it; targets up to the base year do not follow the
+    schedule (not applicable); a target that is no number is not checked.
     """
     indicator = target.node
     schedule = indicator.schedule
     if schedule is None:
         return
-    period = target.plan.plan.period
     years = sorted(set(indicator.targets) | {year for revision in indicator.revisions for year in revision.targets})
-    if period is not None:
-        years = [year for year in years if year in period.years()]
     reported: list[Text] = []  # the missing bases already reported
     for year in years:
         path, cell = indicator.target_in_force(year)
