@@ -401,7 +401,8 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
                             Text(f"件数が{form.ja}", f"the count is {form.en}"))
             continue
         stated[label] = cell
-    yield from _count_total(target, at, count, stated)
+    year = count.year if count.year is not None else plan.plan.as_of
+    yield from _count_total(target, at, count, stated, _scope_text(count, holder, year))
     if scale is None:
         if count.counts:
             label = next(iter(count.counts))
@@ -442,7 +443,6 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
     if lost is not None:  # a count of the indicators read would leave one out
         yield lost
         return
-    year = count.year if count.year is not None else plan.plan.as_of
     if year is None:
         for label in named:
             yield Unchecked(Location(target.file, at + ("counts", label)), relation,
@@ -524,7 +524,8 @@ def _lost_indicators(target: Target, at: ModelPath, relation: Text) -> Unchecked
     return None
 
 
-def _count_total(target: Target, at: ModelPath, count: Any, stated: dict[str, Number]) -> Iterator[Finding | RelationRecord]:
+def _count_total(target: Target, at: ModelPath, count: Any, stated: dict[str, Number],
+                 scope: Text) -> Iterator[Finding | RelationRecord]:
     total = count.total
     if total is None:
         return
@@ -558,7 +559,8 @@ def _count_total(target: Target, at: ModelPath, count: Any, stated: dict[str, Nu
     if computed == total.value:
         return
     yield Finding("count_total_mismatch", location, {
-        "stated": total.value, "computed": computed, "where": Text("区分ごとの件数", "the counts"),
+        "stated": total.value, "computed": computed,
+        "where": Text(f"{scope.ja}の区分ごとの件数", f"the counts of {scope.en}"),
         "counts": [Text(f"{label} {format_decimal(cell.value)}", f"{label} {format_decimal(cell.value)}")
                    for label, cell in stated.items()],
     }, [Related(Location(target.file, at + ("counts", label)), Text(f"「{label}」の件数", f"the count of {label}"))
@@ -588,13 +590,15 @@ def _possible_marks(indicator: Any, year: int, plan: Any, scale: Scale, places: 
     return graded.reason
 
 
-def _scope_text(count: Any, holder: Any, year: int) -> Text:
+def _scope_text(count: Any, holder: Any, year: int | None) -> Text:
     title = getattr(holder, "title", None)
     place_ja = f"「{title}」" if title else "計画全体"
     place_en = f"{title}" if title else "the whole plan"
     if count.category:
         place_ja += f"の{count.category}"
         place_en += f" ({count.category})"
+    if year is None:
+        return Text(place_ja, place_en)
     return Text(f"{place_ja}の{era_label(year)}", f"{place_en} for {year_label(year, 'en')}")
 
 
