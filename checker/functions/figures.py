@@ -332,6 +332,10 @@ class Resolver:
                          _written(cell) or indicator.unit)
         assert year is not None
         values = getattr(indicator, field_name)
+        baseline = indicator.baseline
+        if field_name == "actuals" and year not in values and baseline is not None and baseline.year == year:
+            # the base year's observation is its actual (a change from the base year)
+            return self.indicator_value(ctx, placed, "baseline", year, at)
         if year not in values:
             # a year key the loader could not read is written as printed (R4): any may be it
             dropped = loaded.model.dropped_items(path + (field_name,))
@@ -582,7 +586,12 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     resolver = Resolver(target.node)
     for loaded, path, figure, section in _figures(target.node):
         ctx = Context(loaded.name, path, loaded.model.plan.id, _label(figure), section, loaded.model)
-        yield from _check(resolver, ctx, figure)
+        items = list(_check(resolver, ctx, figure))
+        if not any(not isinstance(item, Finding) for item in items):
+            # a reference that names nothing, or of the wrong shape: the relation was
+            # evaluated as far as its reference, and failed there
+            items.insert(0, Checked(items[0].location))
+        yield from items
 
 
 def _label(figure: Any) -> Text:
@@ -902,6 +911,8 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
                                              f"a target of {target_cell.text} has no threshold to meet"))
         return
     yield Checked(here)
+    if figure.value is not None or figure.at is not None:  # 「達成済（72組織）」: the figure is the actual
+        yield from _achieved_figure(resolver, ctx, figure, loaded, path, indicator, year)
     quotient = formula.quotient
     met = quotient > HUNDRED if strict else quotient >= HUNDRED
     if met:
@@ -915,6 +926,28 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
         [Related(Location(loaded.name, path + actual.path), _in_file(actual.label, loaded, ctx)),
          Related(Location(loaded.name, path + target_path), _in_file(Text("目標", "target"), loaded, ctx))],
     )
+
+
+def _achieved_figure(resolver: Resolver, ctx: Context, figure: Any, loaded: Any, path: ModelPath, indicator: Any,
+                     year: int) -> Iterator[Finding | RelationRecord]:
+    """The figure printed with a 達成済 claim restates the year's actual."""
+    relation = Text(f"{ctx.label.ja} ＝ その年度の実績", f"{ctx.label.en} = the year's actual")
+    stated = _stated(resolver, ctx, figure, relation)
+    if isinstance(stated, Problem):
+        yield stated.record
+        return
+    got = resolver.indicator_value(ctx, (loaded, path, indicator), "actuals", year, ctx.path + ("achieved", "year"))
+    if isinstance(got, Problem):
+        yield got.record
+        return
+    numbers = _numbers(ctx, [got], relation, stated.unit, stated)
+    if isinstance(numbers, Problem):
+        yield numbers.record
+        return
+    outcome = compare(stated.number, numbers, declared_rounding(ctx.section, ctx.plan, "totals"),
+                      _itemised(stated, numbers, [got]))
+    yield from _outcome(ctx, stated, outcome, got.label, [Related(got.location, got.label), *stated.related],
+                        "figure_differs", {})
 
 
 def _at_path(node: Any, path: ModelPath) -> Any:
