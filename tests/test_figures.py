@@ -471,3 +471,12 @@ def test_changing_any_single_number_of_the_figures_fixtures_is_detected(recommen
     # what is missed: targets of years not yet reported, which nothing restates
     assert all(path[-2] == "targets" and path[-1] > 2022 for _, path in misses), misses
 
+
+
+def test_a_rank_figure_that_is_the_options_cell_ranks_that_option():
+    text = TIED.replace("      - {value: 30.0%, rank: {position: 1,", "      - {at: {table: q, row: d, column: 割合}, rank: {position: 1,")
+    found = [item for item in figure_findings({"plan.yaml": text}) if isinstance(item, Finding)]
+    first = found[0]
+    assert first.location.path == ("tables", 0, "rows", 3, "values", "割合")  # at the option's cell
+    assert first.args["rank"] == Text("4番目", "4th")
+    assert first.related[0].label.en == "this figure's 問1, D (割合)"
