@@ -480,3 +480,36 @@ def test_a_rank_figure_that_is_the_options_cell_ranks_that_option():
     assert first.location.path == ("tables", 0, "rows", 3, "values", "割合")  # at the option's cell
     assert first.args["rank"] == Text("4番目", "4th")
     assert first.related[0].label.en == "this figure's 問1, D (割合)"
+
+
+def test_a_target_stated_as_a_bound_is_restated_by_its_figure():
+    plan = """\
+plan: {id: x, title: t, municipality: 例示市, kind: strategy_progress, source: {seed: a.txt}}
+goals:
+  - id: g
+    number: 1
+    title: 観光
+    indicators:
+      - {key: tourists, name: 観光入込客数, unit: 万人, targets: {令和7年度: 277万人以上}}
+    figures:
+      - {value: 277万人以上, quote: (R7)277万人以上, equals: {indicator: tourists, field: targets, year: 令和7年度}}
+      - {value: 272万人, quote: (R7)272万人, equals: {indicator: tourists, field: targets, year: 令和7年度}}
+"""
+    out = figure_findings({"plan.yaml": plan})
+    assert [item.location.path[-2] for item in out if isinstance(item, Checked)] == [0, 1]
+    [finding] = [item for item in out if isinstance(item, Finding)]
+    assert finding.kind == "figure_differs" and finding.args["exact"] == Decimal(277)
+
+
+def test_a_sum_over_a_line_of_totals_only_names_no_values_and_is_not_checked():
+    text = (STATS % "{table: population, row: men, column: 令和5年}").replace(
+        "equals: {table: population, row: men, column: 令和5年}", "sum: [{table: population, column: 令和5年}]")
+    text = text.replace("{key: men, name: 男,", "{key: men, name: 男, role: total,").replace(
+        "{key: women, name: 女,", "{key: women, name: 女, role: total,")
+    [record] = figure_findings({"plan.yaml": text})
+    assert isinstance(record, Unchecked) and record.reason.en == "the reference names no values"
+    column = (STATS % "{table: population, row: men, column: 令和5年}").replace(
+        "equals: {table: population, row: men, column: 令和5年}", "sum: [{table: population, column: 令和5年}]")
+    checked, finding = figure_findings({"plan.yaml": column})  # the 総人口 row holds its sub-rows: left out
+    assert isinstance(checked, Checked) and isinstance(finding, Finding)
+    assert (finding.kind, finding.args["exact"], finding.args["count"]) == ("sum_differs", Decimal(310), 2)

@@ -641,6 +641,8 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
         cell, location, unit = value.cell, value.location, figure.unit or value.unit
         unit_location = Location(ctx.file, ctx.path + ("unit",)) if figure.unit else location
         related = [Related(Location(ctx.file, ctx.path + ("at",)), Text("この数値を再掲する箇所", "where it is printed again"))]
+    if isinstance(cell, Bound):  # 「(R7)277万人以上」: the figure of a bound
+        cell = cell.number
     if not isinstance(cell, Number):
         form = cell_form(cell)
         return Problem(Unchecked(location, relation, Text(f"数値が{form.ja}", f"the figure is {form.en}")))
@@ -654,7 +656,8 @@ def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None
     numbers: list[Number] = []
     blocked: list[tuple[Value, Text]] = []
     for value in values:
-        number, _ = as_number(value.cell, value.zero_marks)
+        # a target stated as a bound (277万人以上) is restated by its figure
+        number, _ = as_number(value.cell.number if isinstance(value.cell, Bound) else value.cell, value.zero_marks)
         if number is None:
             form = cell_form(value.cell)
             blocked.append((value, Text(f"{value.label.ja}が{form.ja}", f"{value.label.en} is {form.en}")))
@@ -709,6 +712,9 @@ def _check(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | 
             yield got.record
             return
         values += got
+    if not values:  # a whole line whose every line is a total of others
+        yield Unchecked(stated.location, relation, Text("参照先に比べる値がない", "the reference names no values"))
+        return
     numbers = _numbers(ctx, values, relation, stated.unit, stated)
     if isinstance(numbers, Problem):
         if isinstance(numbers.record, Finding):
