@@ -152,6 +152,7 @@ class Resolver:
         for loaded in sorted(files, key=lambda item: item.name):
             grouped[loaded.model.plan.id].append(loaded)
         self.docs = {plan_id: Doc(plan_id, tuple(members)) for plan_id, members in grouped.items()}
+        self._index: dict[tuple[Any, str], Any] = {}
 
     # -- the finding or record for a reference that names nothing ------------------------
 
@@ -182,53 +183,81 @@ class Resolver:
 
     # -- tables --------------------------------------------------------------------------
 
-    def table(self, ctx: Context, doc: Doc, ref: Any, at: ModelPath) -> tuple[Any, ModelPath, Any] | Problem:
+    def _first(self, doc: Doc, kind: str) -> dict[str, Any]:
+        """The document's tables, indicators or themes by id or key, the first of each (by
+        file, then path order), built once per document."""
+        cached = self._index.get((doc.plan_id, kind))
+        if cached is not None:
+            return cached
+        index: dict[str, Any] = {}
         for loaded in doc.files:
-            for index, table in enumerate(loaded.model.tables):
-                if table.id == ref.table:
-                    return loaded, ("tables", index), table
+            if kind == "tables":
+                for position, table in enumerate(loaded.model.tables):
+                    index.setdefault(table.id, (loaded, ("tables", position), table))
+            elif kind == "themes":
+                for position, theme in enumerate(loaded.model.themes):
+                    index.setdefault(theme.id, (loaded, ("themes", position), theme))
+            else:
+                for path, section in plan_sections(loaded.model):
+                    for position, indicator in enumerate(section.indicators):
+                        if indicator.key:
+                            index.setdefault(indicator.key, (loaded, path + ("indicators", position), indicator))
+        self._index[(doc.plan_id, kind)] = index
+        return index
+
+    def _lines(self, table: Any, axis: str) -> dict[str, tuple[ModelPath, Any, list[Any]]]:
+        """A table's rows or columns at every depth by key, in printed order: the path
+        within the table, the line, its ancestors (nearest first)."""
+        cached = self._index.get((id(table), axis))
+        if cached is not None:
+            return cached
+        walk = table.all_rows() if axis == "rows" else table.all_columns()
+        parents: dict[int, Any] = {}
+        index: dict[str, tuple[ModelPath, Any, list[Any]]] = {}
+        for path, line, parent in walk:
+            parents[id(line)] = parent
+            ancestors, up = [], parent
+            while up is not None:
+                ancestors.append(up)
+                up = parents.get(id(up))
+            index.setdefault(line.key, (path, line, ancestors))
+        self._index[(id(table), axis)] = index
+        return index
+
+    def table(self, ctx: Context, doc: Doc, ref: Any, at: ModelPath) -> tuple[Any, ModelPath, Any] | Problem:
+        found = self._first(doc, "tables").get(ref.table)
+        if found is not None:
+            return found
         lost = self._lost(ctx, at + ("table",), doc.files, [(loaded, ("tables",)) for loaded in doc.files], ref.table)
-        known = [table.id for loaded in doc.files for table in loaded.model.tables]
-        return lost or self._unknown(ctx, at + ("table",), "table", ref.table, known)
+        return lost or self._unknown(ctx, at + ("table",), "table", ref.table, list(self._first(doc, "tables")))
 
     def row(self, ctx: Context, placed: tuple[Any, ModelPath, Any], key: str,
             at: ModelPath) -> tuple[ModelPath, Any, list[Any]] | Problem:
         """The row with `key` at any depth: its path in the file, the row, its ancestors."""
         loaded, table_path, table = placed
-        parents: dict[int, Any] = {}
-        for path, row, parent in table.all_rows():
-            parents[id(row)] = parent
-            if row.key == key:
-                ancestors, up = [], parent
-                while up is not None:
-                    ancestors.append(up)
-                    up = parents.get(id(up))
-                return table_path + path, row, ancestors
+        rows = self._lines(table, "rows")
+        if key in rows:
+            path, row, ancestors = rows[key]
+            return table_path + path, row, ancestors
         containers = [(loaded, table_path + ("rows",))] + [
-            (loaded, table_path + path + ("rows",)) for path, _, _ in table.all_rows()]
+            (loaded, table_path + path + ("rows",)) for path, _, _ in rows.values()]
         lost = self._lost(ctx, at, (loaded,), containers, key)
-        return lost or self._unknown(ctx, at, "row", key, [row.key for _, row, _ in table.all_rows()])
+        return lost or self._unknown(ctx, at, "row", key, list(rows))
 
     def column(self, ctx: Context, placed: tuple[Any, ModelPath, Any], key: str,
                at: ModelPath) -> tuple[Any, list[Any]] | Problem:
         """The column with `key` (None when only rows state it) and its headers above."""
         loaded, table_path, table = placed
-        parents: dict[int, Any] = {}
-        for _, column, parent in table.all_columns():
-            parents[id(column)] = parent
-            if column.key == key:
-                ancestors, up = [], parent
-                while up is not None:
-                    ancestors.append(up)
-                    up = parents.get(id(up))
-                return column, ancestors
-        if any(key in row.values for _, row, _ in table.all_rows()):
+        columns = self._lines(table, "columns")
+        if key in columns:
+            _, column, ancestors = columns[key]
+            return column, ancestors
+        if any(key in row.values for _, row, _ in self._lines(table, "rows").values()):
             return None, []
         containers = [(loaded, table_path + ("columns",))] + [
-            (loaded, table_path + path + ("columns",)) for path, _, _ in table.all_columns()]
+            (loaded, table_path + path + ("columns",)) for path, _, _ in columns.values()]
         lost = self._lost(ctx, at, (loaded,), containers, key)
-        known = [column.key for _, column, _ in table.all_columns()]
-        return lost or self._unknown(ctx, at, "column", key, known)
+        return lost or self._unknown(ctx, at, "column", key, list(columns))
 
     def table_cell(self, ctx: Context, placed: tuple[Any, ModelPath, Any], row_key: str, column_key: str,
                    at_row: ModelPath, at_column: ModelPath) -> Value | Problem:
@@ -273,47 +302,31 @@ class Resolver:
             if isinstance(found_row, Problem):
                 return found_row
             sums = {relation.column for relation in table.relations if relation.check == "sum" and relation.column}
-            parents: dict[int, Any] = {}
-            for _, column, parent in table.all_columns():
-                parents[id(column)] = parent
+            for _, column, ancestors in self._lines(table, "columns").values():
                 if column.columns or column.key in sums or column.role in TOTAL_ROLES:
                     continue
-                ancestors, up = [], parent
-                while up is not None:
-                    ancestors.append(up)
-                    up = parents.get(id(up))
                 values.append(self._cell(ctx, loaded, table, found_row, (column, ancestors), column.key))
             return values
         found_column = self.column(ctx, placed, ref.column, at + ("column",))
         if isinstance(found_column, Problem):
             return found_column
         sums = {relation.row for relation in table.relations if relation.check == "sum" and relation.row}
-        rows: dict[int, Any] = {}
-        for path, row, parent in table.all_rows():
-            rows[id(row)] = parent
+        for path, row, ancestors in self._lines(table, "rows").values():
             if row.rows or row.key in sums or row.role in TOTAL_ROLES:
                 continue
-            ancestors, up = [], parent
-            while up is not None:
-                ancestors.append(up)
-                up = rows.get(id(up))
             values.append(self._cell(ctx, loaded, table, (placed[1] + path, row, ancestors), found_column, ref.column))
         return values
 
     # -- indicators and themes -----------------------------------------------------------
 
     def indicator(self, ctx: Context, doc: Doc, key: str, at: ModelPath) -> tuple[Any, ModelPath, Any] | Problem:
-        for loaded in doc.files:
-            for path, section in plan_sections(loaded.model):
-                for index, indicator in enumerate(section.indicators):
-                    if indicator.key == key:
-                        return loaded, path + ("indicators", index), indicator
+        found = self._first(doc, "indicators").get(key)
+        if found is not None:
+            return found
         containers = [(loaded, path + ("indicators",)) for loaded in doc.files
                       for path, _ in plan_sections(loaded.model)]
         lost = self._lost(ctx, at, doc.files, containers, key)
-        known = [indicator.key for loaded in doc.files for _, section in plan_sections(loaded.model)
-                 for indicator in section.indicators if indicator.key]
-        return lost or self._unknown(ctx, at, "indicator", key, known)
+        return lost or self._unknown(ctx, at, "indicator", key, list(self._first(doc, "indicators")))
 
     def indicator_value(self, ctx: Context, placed: tuple[Any, ModelPath, Any], field_name: str, year: int | None,
                         at: ModelPath) -> Value | Problem:
@@ -332,6 +345,10 @@ class Resolver:
                          _written(cell) or indicator.unit)
         assert year is not None
         values = getattr(indicator, field_name)
+        baseline = indicator.baseline
+        if field_name == "actuals" and year not in values and baseline is not None and baseline.year == year:
+            # the base year's observation is its actual (a change from the base year)
+            return self.indicator_value(ctx, placed, "baseline", year, at)
         if year not in values:
             # a year key the loader could not read is written as printed (R4): any may be it
             dropped = loaded.model.dropped_items(path + (field_name,))
@@ -344,20 +361,18 @@ class Resolver:
         return Value(Location(loaded.name, path + (field_name, year)), cell, _in_file(label, loaded, ctx), unit)
 
     def theme_total(self, ctx: Context, doc: Doc, theme_id: str, at: ModelPath) -> Value | Problem:
-        for loaded in doc.files:
-            for index, theme in enumerate(loaded.model.themes):
-                if theme.id != theme_id:
-                    continue
-                projects = theme.projects
-                if projects is None or projects.total is None:
-                    return self._unknown(ctx, at, "total", theme_id, [])
-                label = Text(f"「{theme.title}」の事業一覧の合計", f"the project list total of {theme.title}")
-                return Value(Location(loaded.name, ("themes", index, "projects", "total")), projects.total,
-                             _in_file(label, loaded, ctx), _written(projects.total) or projects.unit,
-                             declared_zero_marks(projects, loaded.model.plan))
-        lost = self._lost(ctx, at, doc.files, [(loaded, ("themes",)) for loaded in doc.files], theme_id)
-        known = [theme.id for loaded in doc.files for theme in loaded.model.themes]
-        return lost or self._unknown(ctx, at, "theme", theme_id, known)
+        found = self._first(doc, "themes").get(theme_id)
+        if found is None:
+            lost = self._lost(ctx, at, doc.files, [(loaded, ("themes",)) for loaded in doc.files], theme_id)
+            return lost or self._unknown(ctx, at, "theme", theme_id, list(self._first(doc, "themes")))
+        loaded, path, theme = found
+        projects = theme.projects
+        if projects is None or projects.total is None:
+            return self._unknown(ctx, at, "total", theme_id, [])
+        label = Text(f"「{theme.title}」の事業一覧の合計", f"the project list total of {theme.title}")
+        return Value(Location(loaded.name, path + ("projects", "total")), projects.total,
+                     _in_file(label, loaded, ctx), _written(projects.total) or projects.unit,
+                     declared_zero_marks(projects, loaded.model.plan))
 
     # -- one function for every form -----------------------------------------------------
 
@@ -582,7 +597,12 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     resolver = Resolver(target.node)
     for loaded, path, figure, section in _figures(target.node):
         ctx = Context(loaded.name, path, loaded.model.plan.id, _label(figure), section, loaded.model)
-        yield from _check(resolver, ctx, figure)
+        items = list(_check(resolver, ctx, figure))
+        if not any(not isinstance(item, Finding) for item in items):
+            # a reference that names nothing, or of the wrong shape: the relation was
+            # evaluated as far as its reference, and failed there
+            items.insert(0, Checked(items[0].location))
+        yield from items
 
 
 def _label(figure: Any) -> Text:
@@ -621,6 +641,8 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
         cell, location, unit = value.cell, value.location, figure.unit or value.unit
         unit_location = Location(ctx.file, ctx.path + ("unit",)) if figure.unit else location
         related = [Related(Location(ctx.file, ctx.path + ("at",)), Text("この数値を再掲する箇所", "where it is printed again"))]
+    if isinstance(cell, Bound):  # 「(R7)277万人以上」: the figure of a bound
+        cell = cell.number
     if not isinstance(cell, Number):
         form = cell_form(cell)
         return Problem(Unchecked(location, relation, Text(f"数値が{form.ja}", f"the figure is {form.en}")))
@@ -634,7 +656,8 @@ def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None
     numbers: list[Number] = []
     blocked: list[tuple[Value, Text]] = []
     for value in values:
-        number, _ = as_number(value.cell, value.zero_marks)
+        # a target stated as a bound (277万人以上) is restated by its figure
+        number, _ = as_number(value.cell.number if isinstance(value.cell, Bound) else value.cell, value.zero_marks)
         if number is None:
             form = cell_form(value.cell)
             blocked.append((value, Text(f"{value.label.ja}が{form.ja}", f"{value.label.en} is {form.en}")))
@@ -689,6 +712,9 @@ def _check(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | 
             yield got.record
             return
         values += got
+    if not values:  # a whole line whose every line is a total of others
+        yield Unchecked(stated.location, relation, Text("参照先に比べる値がない", "the reference names no values"))
+        return
     numbers = _numbers(ctx, values, relation, stated.unit, stated)
     if isinstance(numbers, Problem):
         if isinstance(numbers.record, Finding):
@@ -813,8 +839,10 @@ def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relatio
     def above(number: Number, other: Number) -> bool:
         return other.value > number.value if larger else other.value < number.value
 
-    matches = [position for position, number in enumerate(numbers)
-               if compare(stated.number, [number], rounding, False).kind == "ok"]
+    # the figure that is an option's cell (`at`) is that option; else the options it equals
+    matches = [position for position, value in enumerate(values) if value.location == stated.location] or [
+        position for position, number in enumerate(numbers)
+        if compare(stated.number, [number], rounding, False).kind == "ok"]
     for match in matches:
         first = 1 + sum(1 for other in numbers if above(numbers[match], other))
         last = first - 1 + sum(1 for other in numbers if other.value == numbers[match].value)
@@ -902,6 +930,8 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
                                              f"a target of {target_cell.text} has no threshold to meet"))
         return
     yield Checked(here)
+    if figure.value is not None or figure.at is not None:  # 「達成済（72組織）」: the figure is the actual
+        yield from _achieved_figure(resolver, ctx, figure, loaded, path, indicator, year)
     quotient = formula.quotient
     met = quotient > HUNDRED if strict else quotient >= HUNDRED
     if met:
@@ -915,6 +945,28 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
         [Related(Location(loaded.name, path + actual.path), _in_file(actual.label, loaded, ctx)),
          Related(Location(loaded.name, path + target_path), _in_file(Text("目標", "target"), loaded, ctx))],
     )
+
+
+def _achieved_figure(resolver: Resolver, ctx: Context, figure: Any, loaded: Any, path: ModelPath, indicator: Any,
+                     year: int) -> Iterator[Finding | RelationRecord]:
+    """The figure printed with a 達成済 claim restates the year's actual."""
+    relation = Text(f"{ctx.label.ja} ＝ その年度の実績", f"{ctx.label.en} = the year's actual")
+    stated = _stated(resolver, ctx, figure, relation)
+    if isinstance(stated, Problem):
+        yield stated.record
+        return
+    got = resolver.indicator_value(ctx, (loaded, path, indicator), "actuals", year, ctx.path + ("achieved", "year"))
+    if isinstance(got, Problem):
+        yield got.record
+        return
+    numbers = _numbers(ctx, [got], relation, stated.unit, stated)
+    if isinstance(numbers, Problem):
+        yield numbers.record
+        return
+    outcome = compare(stated.number, numbers, declared_rounding(ctx.section, ctx.plan, "totals"),
+                      _itemised(stated, numbers, [got]))
+    yield from _outcome(ctx, stated, outcome, got.label, [Related(got.location, got.label), *stated.related],
+                        "figure_differs", {})
 
 
 def _at_path(node: Any, path: ModelPath) -> Any:
