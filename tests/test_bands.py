@@ -394,3 +394,24 @@ def test_a_target_beyond_the_period_follows_the_schedule_too():
                      "targets: {R7: 150, R8: 170}}"))
     out = findings(run(text, "target_schedule", "indicators"))
     assert [(f.args["year"].year, f.args["computed"], f.args["years"]) for f in out] == [(2026, Decimal(160), 6)]
+
+
+def test_a_band_is_named_as_the_scale_prints_it():
+    from checker.functions.bands import band_range
+    from checker.model import Band
+
+    assert [band_range(Band(**ends)).ja for ends in (
+        {"mark": "A", "min": 100}, {"mark": "B", "min": 80, "below": 100}, {"mark": "B", "min": 80, "max": 99},
+        {"mark": "C", "below": 50}, {"mark": "C", "max": 49})] == [
+        "100%以上", "80%以上100%未満", "80～99%", "50%未満", "49%以下"]
+
+
+def test_two_bands_open_at_the_same_end_overlap():
+    text = plan("", _scale("{mark: A, min: 80}", "{mark: B, min: 80, below: 100}", "{mark: C, below: 80}"))
+    overlap = findings(run(text, "evaluation_bands"), "overlap")
+    assert [(f.args["lower"], f.args["upper"], f.args["low"].en, f.args["high"].en) for f in overlap] == [
+        ("A", "B", "80.0%", "99.9%")]
+    text = plan("", _scale("{mark: A, min: 100}", "{mark: B, below: 100}", "{mark: C, below: 50}"))
+    overlap = findings(run(text, "evaluation_bands"), "overlap")
+    assert [(f.args["lower"], f.args["upper"], f.args["low"].en, f.args["high"].en) for f in overlap] == [
+        ("B", "C", "no lower end", "49.9%")]
