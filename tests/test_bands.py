@@ -415,3 +415,13 @@ def test_two_bands_open_at_the_same_end_overlap():
     overlap = findings(run(text, "evaluation_bands"), "overlap")
     assert [(f.args["lower"], f.args["upper"], f.args["low"].en, f.args["high"].en) for f in overlap] == [
         ("B", "C", "no lower end", "49.9%")]
+
+
+def test_counts_not_listed_need_no_scale_to_be_added_up(recommended):
+    text = plan("band_counts:\n  - {year: R5, counts: {80%以上: 41, 50%以上80%未満: 9, 50%未満: 4}, total: 54, "
+                "listed: false}\n", scale="")
+    assert bands_only(check_text(recommended, text)) == []
+    out = run(text, "evaluation_bands")
+    assert [type(item).__name__ for item in out] == ["Checked"] + ["NotApplicable"] * 3
+    listed = text.replace(", listed: false", "")
+    assert [d.code for d in bands_only(check_text(recommended, listed))] == ["BAND007"]

@@ -403,6 +403,16 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
         stated[label] = cell
     year = count.year if count.year is not None else plan.plan.as_of
     yield from _count_total(target, at, count, stated, _scope_text(count, holder, year))
+    if not count.listed:
+        # only the sum is a relation here: the labels need no scale to be added up
+        for label in stated:
+            if scale is None or scale.marks_of(label) is not None:
+                yield NotApplicable(Location(target.file, at + ("counts", label)),
+                                    Text(f"「{label}」の件数 ＝ 該当する指標の数", f"the count of {label} = its indicators"),
+                                    Text("文書はここに数えた指標を載せていません（listed: false）",
+                                         "the document does not list the counted indicators here (listed: false)"))
+        if scale is None:
+            return
     if scale is None:
         if count.counts:
             label = next(iter(count.counts))
@@ -431,12 +441,6 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
         else:
             named[label] = marks
     if not count.listed:
-        for label in stated:
-            if label in named:
-                yield NotApplicable(Location(target.file, at + ("counts", label)),
-                                    Text(f"「{label}」の件数 ＝ 該当する指標の数", f"the count of {label} = its indicators"),
-                                    Text("文書はここに数えた指標を載せていません（listed: false）",
-                                         "the document does not list the counted indicators here (listed: false)"))
         return
     relation = Text("区分ごとの指標数 ＝ 各区分の指標の数", "the counts = the indicators per band")
     lost = _lost_indicators(target, at, relation)
