@@ -425,3 +425,17 @@ def test_counts_not_listed_need_no_scale_to_be_added_up(recommended):
     assert [type(item).__name__ for item in out] == ["Checked"] + ["NotApplicable"] * 3
     listed = text.replace(", listed: false", "")
     assert [d.code for d in bands_only(check_text(recommended, listed))] == ["BAND007"]
+
+
+def test_every_evaluation_yields_exactly_one_relation_record_at_its_mark():
+    text = plan(goal("{name: 指標, unit: 件, targets: {R3: 100, R4: 100, R5: 100}, actuals: {R3: 95, R5: 50}, "
+                     "rates: {R4: 90.0%}, evaluations: {R3: B+, R4: B+, R5: Z, R6: A}}",
+                     "{name: 定性, unit: 件, targets: {R5: 充実}, evaluations: {R5: A}}"))
+    out = run(text, "evaluation_bands")
+    at_marks = [item for item in out if not isinstance(item, Finding) and "evaluations" in item.location.path]
+    kinds = {(item.location.path[3], item.location.path[-1]): type(item).__name__ for item in at_marks}
+    assert len(at_marks) == len(kinds) == 5
+    assert kinds == {(0, 2021): "Checked", (0, 2022): "Checked", (0, 2023): "Unchecked", (0, 2024): "Unchecked",
+                     (1, 2023): "Unchecked"}
+    assert [item.note for item in at_marks[:2]] == [None, STATED_NOTE]
+    assert at_marks[4].reason.en == "the target is not a number (充実)"
