@@ -439,3 +439,14 @@ def test_every_evaluation_yields_exactly_one_relation_record_at_its_mark():
                      (1, 2023): "Unchecked"}
     assert [item.note for item in at_marks[:2]] == [None, STATED_NOTE]
     assert at_marks[4].reason.en == "the target is not a number (充実)"
+
+
+def test_original_targets_still_follow_the_schedule_and_a_revision_without_a_base_is_not_applicable():
+    text = plan(goal("{name: 利用者, unit: 人, baseline: {year: R2, value: 100}, schedule: {add: -10}, "
+                     "targets: {R3: 90, R4: 80, R5: 75}, revisions: [{year: R5, targets: {R5: 60}, note: 改訂}]}"))
+    out = run(text, "target_schedule", "indicators")
+    (off,) = findings(out)
+    assert off.location.path[-2:] == ("targets", 2023) and off.args["computed"] == Decimal(70)
+    assert off.args["step"].ja == "毎年 −10"
+    (revised,) = [item for item in out if isinstance(item, NotApplicable)]
+    assert revised.location.path[-4:] == ("revisions", 0, "targets", 2023)

@@ -628,73 +628,88 @@ SCHEDULE_ARGS = ("indicator", "year", "stated", "computed", "exact", "base", "ba
 def target_schedule(target: Target, options: dict[str, Any]) -> Iterator[Finding | RelationRecord]:
     """Each yearly target (期待値) follows the indicator's 算出方法 (`schedule`): the base
     value plus `add` for each year since the base year, or times `multiply` for each year
-    (compounded from the base, rounded once). The base is the baseline, or, for the years
-    a revision (改訂後の期待値) is in force, the revision's own baseline. A target that is a
-    bound 以上 is rounded up (切り上げ) at its stated decimals; any other at the plan's
-    declared rounding for totals (else half up). Every stated target after the base year
-    is checked, in the period and beyond it; targets up to the base year do not follow the
-    schedule (not applicable); a target that is no number is not checked.
+    (compounded from the base, rounded once). A target that is a bound 以上 is rounded up
+    (切り上げ) at its stated decimals; any other at the plan's declared rounding for totals
+    (else half up). Every stated target after the base year is checked, in the period and
+    beyond it: the original targets from the baseline, and a revision's (改訂後の期待値, the
+    targets in force from its year) from the revision's own baseline; a revision that
+    states no baseline of its own was not computed by the schedule (not applicable), nor
+    are targets up to the base year; a target that is no number is not checked.
     """
     indicator = target.node
-    schedule = indicator.schedule
-    if schedule is None:
+    if indicator.schedule is None:
         return
-    years = sorted(set(indicator.targets) | {year for revision in indicator.revisions for year in revision.targets})
     reported: list[Text] = []  # the missing bases already reported
-    for year in years:
-        path, cell = indicator.target_in_force(year)
-        location = Location(target.file, target.path + path)
-        relation = Text(f"「{indicator.name}」の{era_label(year)}の目標 ＝ 算出方法による値",
-                        f"the target of {indicator.name} for {year_label(year, 'en')} = the schedule's value")
-        baseline_path: ModelPath = ("baseline",)
-        baseline = indicator.baseline
-        if path[0] == "revisions":
-            revision = indicator.revisions[int(path[1])]
-            if revision.baseline is not None:
-                baseline, baseline_path = revision.baseline, ("revisions", path[1], "baseline")
-        if baseline is None or not isinstance(baseline.value, Number):
-            missing = (Text("基準値", "a baseline") if baseline is None
-                       else Text(f"数値の基準値（{cell_form(baseline.value).ja}）",
-                                 f"a number baseline ({cell_form(baseline.value).en})"))
-            if missing not in reported:
-                reported.append(missing)
-                yield Finding("no_base", Location(target.file, target.path + ("schedule",), key=True),
-                              {"indicator": indicator.name, "missing": missing})
-            yield Unchecked(location, relation, Text(f"算出方法の起点となる{missing.ja}がありません",
-                                                     f"the schedule has no base: {missing.en} is missing"), kind="no_base")
-            continue
-        steps = year - baseline.year
-        if steps <= 0:
-            yield NotApplicable(location, relation, Text("基準年度以前の目標です", "a target not after the base year"))
-            continue
-        if isinstance(cell, Bound):
-            number, rounding = cell.number, ("切り上げ" if cell.kind in ("at_least", "above") else None)
-            if rounding is None:
-                rounding = declared_rounding(indicator, target.plan, "totals")
-        elif isinstance(cell, Number):
-            number, rounding = cell, declared_rounding(indicator, target.plan, "totals")
-        else:
-            form = cell_form(cell)
-            yield Unchecked(location, relation, Text(f"目標が{form.ja}", f"the target is {form.en}"))
-            continue
-        yield Checked(location)
-        base = baseline.value.value
-        if schedule.add is not None:
-            exact = base + schedule.add * steps
-            step_text = Text(f"毎年 +{format_decimal(schedule.add)}", f"+{format_decimal(schedule.add)} a year")
-        else:
-            assert schedule.multiply is not None
-            exact = base * schedule.multiply ** steps
-            step_text = Text(f"毎年 ×{format_decimal(schedule.multiply)}", f"×{format_decimal(schedule.multiply)} a year")
-        computed = round_declared(exact, number.places, rounding)
-        if computed == number.value:
-            continue
-        yield Finding("off_schedule", location, {
-            "indicator": indicator.name, "year": Year(year), "stated": number.value, "computed": computed,
-            "exact": exact.normalize() if -int(exact.normalize().as_tuple().exponent) <= number.places + 3
-            else round_declared(exact, number.places + 3, None),
-            "base": base, "base_year": Year(baseline.year), "step": step_text, "years": steps,
-            "rounding": Text(rounding or "四捨五入", {"切り上げ": "rounded up", "切り捨て": "truncated"}.get(
-                rounding or "", "rounded half up")),
-        }, [Related(Location(target.file, target.path + baseline_path + ("value",)), Text("基準値", "baseline")),
-            Related(Location(target.file, target.path + ("schedule",), key=True), Text("算出方法", "schedule"))])
+    series: list[tuple[ModelPath, dict[int, Any], Any, ModelPath]] = [
+        (("targets",), indicator.targets, indicator.baseline, ("baseline",))]
+    for index, revision in enumerate(indicator.revisions):
+        series.append((("revisions", index, "targets"), revision.targets, revision.baseline,
+                       ("revisions", index, "baseline")))
+    for at, targets, baseline, baseline_path in series:
+        for year, cell in sorted(targets.items()):
+            location = Location(target.file, target.path + at + (year,))
+            relation = Text(f"「{indicator.name}」の{era_label(year)}の{'改訂後の' if at[0] == 'revisions' else ''}"
+                            f"目標 ＝ 算出方法による値",
+                            f"the {'revised ' if at[0] == 'revisions' else ''}target of {indicator.name} for "
+                            f"{year_label(year, 'en')} = the schedule's value")
+            if at[0] == "revisions" and baseline is None:
+                yield NotApplicable(location, relation, Text(
+                    "改訂に基準値がないため、改訂後の目標は算出方法によるものではありません",
+                    "the revision states no baseline of its own: its targets do not follow the schedule"))
+                continue
+            if baseline is None or not isinstance(baseline.value, Number):
+                missing = (Text("基準値", "a baseline") if baseline is None
+                           else Text(f"数値の基準値（{cell_form(baseline.value).ja}）",
+                                     f"a number baseline ({cell_form(baseline.value).en})"))
+                if missing not in reported:
+                    reported.append(missing)
+                    yield Finding("no_base", Location(target.file, target.path + ("schedule",), key=True),
+                                  {"indicator": indicator.name, "missing": missing})
+                yield Unchecked(location, relation, Text(f"算出方法の起点となる{missing.ja}がありません",
+                                                         f"the schedule has no base: {missing.en} is missing"),
+                                kind="no_base")
+                continue
+            yield from _scheduled(target, location, relation, year, cell, baseline, baseline_path)
+
+
+def _scheduled(target: Target, location: Location, relation: Text, year: int, cell: Any, baseline: Any,
+               baseline_path: ModelPath) -> Iterator[Finding | RelationRecord]:
+    """One target against the value the schedule gives from `baseline`."""
+    indicator, schedule = target.node, target.node.schedule
+    steps = year - baseline.year
+    if steps <= 0:
+        yield NotApplicable(location, relation, Text("基準年度以前の目標です", "a target not after the base year"))
+        return
+    if isinstance(cell, Bound):
+        number = cell.number
+        rounding = ("切り上げ" if cell.kind in ("at_least", "above")
+                    else declared_rounding(indicator, target.plan, "totals"))
+    elif isinstance(cell, Number):
+        number, rounding = cell, declared_rounding(indicator, target.plan, "totals")
+    else:
+        form = cell_form(cell)
+        yield Unchecked(location, relation, Text(f"目標が{form.ja}", f"the target is {form.en}"))
+        return
+    yield Checked(location)
+    base = baseline.value.value
+    if schedule.add is not None:
+        exact = base + schedule.add * steps
+        sign = "+" if schedule.add >= 0 else "−"
+        amount = format_decimal(abs(schedule.add))
+        step_text = Text(f"毎年 {sign}{amount}", f"{sign}{amount} a year")
+    else:
+        exact = base * schedule.multiply ** steps
+        step_text = Text(f"毎年 ×{format_decimal(schedule.multiply)}", f"×{format_decimal(schedule.multiply)} a year")
+    computed = round_declared(exact, number.places, rounding)
+    if computed == number.value:
+        return
+    shown = exact.normalize()
+    yield Finding("off_schedule", location, {
+        "indicator": indicator.name, "year": Year(year), "stated": number.value, "computed": computed,
+        "exact": shown if -int(shown.as_tuple().exponent) <= number.places + 3
+        else round_declared(exact, number.places + 3, None),
+        "base": base, "base_year": Year(baseline.year), "step": step_text, "years": steps,
+        "rounding": Text(rounding or "四捨五入", {"切り上げ": "rounded up", "切り捨て": "truncated"}.get(
+            rounding or "", "rounded half up")),
+    }, [Related(Location(target.file, target.path + baseline_path + ("value",)), Text("基準値", "baseline")),
+        Related(Location(target.file, target.path + ("schedule",), key=True), Text("算出方法", "schedule"))])
