@@ -19,6 +19,7 @@ load_builtin_functions()
 KINDS = ROOT / "tests" / "data" / "kinds"
 KPI = KINDS / "kpi-sheet.yaml"
 KPI_BAD = KINDS / "kpi-sheet-bad.yaml"
+MARKS = KINDS / "comprehensive-plan-marks.yaml"
 
 SCALE = """  bands:
     bands:
@@ -138,6 +139,41 @@ def test_changing_any_number_of_the_kpi_sheet_is_detected(recommended):
     report = mutate_each_number(recommended, KPI)
     assert len(report.tried) > 80
     assert report.detected >= Decimal("0.95"), str(report)
+
+
+def test_the_comprehensive_plan_graded_by_progress_with_truncated_rates_is_clean_and_checked(recommended):
+    text = MARKS.read_text(encoding="utf-8")
+    assert check_text(recommended, text) == []
+    bands = run(text, "evaluation_bands")
+    assert not [item for item in bands if isinstance(item, (Unchecked, Finding))]
+    # the summary of 54 indicators the file does not list: its sum checked, its counts not applicable
+    assert len([item for item in bands if isinstance(item, NotApplicable)]) == 4
+    schedules = run(text, "target_schedule", "indicators")
+    assert len(schedules) == 23 and all(isinstance(item, Checked) for item in schedules)
+
+
+def test_a_changed_mark_of_the_comprehensive_plan_is_its_band_and_breaks_its_count(recommended):
+    text = MARKS.read_text(encoding="utf-8").replace(
+        "evaluations: {令和3年度: △, 令和4年度: ◎, 令和5年度: ◎}", "evaluations: {令和3年度: △, 令和4年度: ◎, 令和5年度: ○}")
+    got = sorted((d.code, d.span.line, d.args["expected"].en if d.code == "BAND005" else d.args["label"])
+                 for d in check_text(recommended, text))
+    line = position(text, "令和4年度: ◎, 令和5年度: ○", "○")[0]
+    counts = position(text, "counts: {◎: 3, ○: 1, △: 0, ×: 0}", "3")[0]
+    # 交通事故 令和5年度: (268 − 300) ÷ (270 − 300) = 106.6% is ◎; the counts follow the printed marks
+    assert got == [("BAND005", line, "◎"), ("BAND009", counts, "○"), ("BAND009", counts, "◎")]
+
+
+@pytest.mark.slow
+def test_changing_any_number_of_the_comprehensive_plan_is_detected_but_truncated_rates_within_their_interval(
+        recommended):
+    """Declared truncation for rates makes rates.py compare intervals, and it widens the
+    operands too (208 stands for [208, 209)): a progress rate from small integers then allows
+    a wide range (80.0 % of (208 − 200) ÷ (210 − 200) allows 63.6-100 %), so a stated rate
+    raised by 10 % inside that range and its band is not a finding. Every other number is."""
+    report = mutate_each_number(recommended, MARKS)
+    assert len(report.tried) == 60
+    assert report.detected >= Decimal("0.9"), str(report)
+    assert all(path[-2] == "rates" for path in report.missed), str(report)
 
 
 # --- the scale ---------------------------------------------------------------------------
