@@ -513,3 +513,14 @@ def test_a_sum_over_a_line_of_totals_only_names_no_values_and_is_not_checked():
     checked, finding = figure_findings({"plan.yaml": column})  # the 総人口 row holds its sub-rows: left out
     assert isinstance(checked, Checked) and isinstance(finding, Finding)
     assert (finding.kind, finding.args["exact"], finding.args["count"]) == ("sum_differs", Decimal(310), 2)
+
+
+def test_a_change_not_checked_is_listed_under_the_change_rule(recommended):
+    survey = edited("survey.yaml", "{key: no, name: いいえ, values: {令和4年度調査: 12.8, 平成29年度調査: 14.9}}",
+                    "{key: no, name: いいえ, values: {令和4年度調査: 12.8, 平成29年度調査: —}}")
+    files = [load_plan_text(survey if name == "survey.yaml" else fixture(name), name) for name in FIXTURES]
+    _, relations = Engine(recommended).check(files)
+    change = [item for item in relations.unchecked if "FIG002" in item.codes]
+    assert [(item.file, item.span.line, item.codes) for item in change] == [
+        ("survey.yaml", position(survey, "平成29年度調査: —")[0], ("FIG002",))]
+    assert change[0].reason.ja == "E問22(7)の「いいえ」（平成29年度調査）が「—」"

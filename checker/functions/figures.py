@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -140,6 +140,8 @@ WHAT = {
 
 
 def _known(items: list[str], limit: int = 12) -> str:
+    if not items:
+        return "—"
     shown = ", ".join(items[:limit])
     return shown + (", …" if len(items) > limit else "")
 
@@ -602,7 +604,17 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
             # a reference that names nothing, or of the wrong shape: the relation was
             # evaluated as far as its reference, and failed there
             items.insert(0, Checked(items[0].location))
-        yield from items
+        kind = _form_kind(figure)  # a relation not checked names the rule of its form
+        yield from (replace(item, kind=kind) if isinstance(item, Unchecked) and item.kind is None else item
+                    for item in items)
+
+
+def _form_kind(figure: Any) -> str:
+    for name, kind in (("change", "change_differs"), ("rank", "rank_differs"), ("sum", "sum_differs"),
+                       ("achieved", "not_achieved")):
+        if getattr(figure, name) is not None:
+            return kind
+    return "figure_differs"
 
 
 def _label(figure: Any) -> Text:
