@@ -513,3 +513,56 @@ def test_a_sum_over_a_line_of_totals_only_names_no_values_and_is_not_checked():
     checked, finding = figure_findings({"plan.yaml": column})  # the 総人口 row holds its sub-rows: left out
     assert isinstance(checked, Checked) and isinstance(finding, Finding)
     assert (finding.kind, finding.args["exact"], finding.args["count"]) == ("sum_differs", Decimal(310), 2)
+
+
+def test_a_change_not_checked_is_listed_under_the_change_rule(recommended):
+    survey = edited("survey.yaml", "{key: no, name: いいえ, values: {令和4年度調査: 12.8, 平成29年度調査: 14.9}}",
+                    "{key: no, name: いいえ, values: {令和4年度調査: 12.8, 平成29年度調査: —}}")
+    files = [load_plan_text(survey if name == "survey.yaml" else fixture(name), name) for name in FIXTURES]
+    _, relations = Engine(recommended).check(files)
+    change = [item for item in relations.unchecked if "FIG002" in item.codes]
+    assert [(item.file, item.span.line, item.codes) for item in change] == [
+        ("survey.yaml", position(survey, "平成29年度調査: —")[0], ("FIG002",))]
+    assert change[0].reason.ja == "E問22(7)の「いいえ」（平成29年度調査）が「—」"
+
+
+def test_a_figure_of_the_whole_file_is_checked_too(recommended):
+    text = (STATS % "{table: population, row: men, column: 令和5年}").replace(
+        "    figures:\n      - {value: 150人, equals: {table: population, row: men, column: 令和5年}}\n", "")
+    text += "figures:\n  - {value: 160人, quote: 女性は160人, printed_in: text, equals: {table: population, row: men, column: 令和5年}}\n"
+    [diagnostic] = [d for d in check_texts(recommended, {"plan.yaml": text}) if d.code.startswith("FIG")]
+    assert diagnostic.code == "FIG001" and where(diagnostic) == ("plan.yaml", *position(text, "160人,"))
+
+
+def test_the_documented_figures_are_valid_figures():
+    import re
+
+    from ruamel.yaml import YAML
+
+    from checker.model import Figure
+
+    doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Figures outside the grid"):doc.index("## Strategy progress")]
+    seen = 0
+
+    def walk(node):
+        nonlocal seen
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "figures":
+                    for item in value:
+                        Figure.model_validate(item)
+                        seen += 1
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                if isinstance(item, dict) and any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved")):
+                    Figure.model_validate(item)
+                    seen += 1
+                else:
+                    walk(item)
+
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
+        walk(YAML(typ="safe").load(block))
+    assert seen == 11  # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at
