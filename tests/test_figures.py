@@ -566,3 +566,21 @@ def test_the_documented_figures_are_valid_figures():
     for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
         walk(YAML(typ="safe").load(block))
     assert seen == 11  # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at
+
+
+@pytest.mark.parametrize(("name", "old", "new", "fixed"), [
+    ("strategy.yaml", 'value: "115,953人"', 'value: "115,935人"', 'value: "115,953人"'),
+    ("survey.yaml", "value: △2.1", "value: 2.1", "value: △2.1"),
+    ("budget.yaml", '{予算額: "84,012"}', '{予算額: "84,021"}', '{予算額: "84,012"}'),
+    ("evaluation.yaml", "value: 392", "value: 402", "value: 392"),
+])
+def test_an_unsafe_fix_rewrites_the_figure_in_its_own_style(recommended, name, old, new, fixed):
+    from checker.fixes import plan_fixes
+
+    text = edited(name, old, new)
+    files = [load_plan_text(text if other == name else fixture(other), other) for other in FIXTURES]
+    diagnostics = Engine(recommended).run(files)
+    [loaded] = [each for each in files if each.name == name]
+    assert plan_fixes(loaded, diagnostics).changed is False  # not a safe fix
+    result = plan_fixes(loaded, diagnostics, unsafe=True)
+    assert fixed in result.text and result.text == fixture(name)

@@ -23,6 +23,7 @@ one, the figure must round to it. A declared rounding for totals (`declared_roun
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from typing import Any
 from checker.diagnostics import (
     Checked,
     Finding,
+    Fix,
     Location,
     ModelPath,
     Related,
@@ -767,10 +769,35 @@ def _outcome(ctx: Context, stated: Stated, outcome: Outcome, reference: Text, re
                       {"figure": ctx.label, "stated": stated.number.value, "exact": outcome.exact,
                        "rounding": outcome.rounding, "reference": reference, "unit": unit}, related)
         return
+    # The printed figure may be the right one and the table the typo: not a safe fix.
+    fixed = _rewritten(stated.number, outcome.computed)
     yield Finding(kind, stated.location,
                   {"figure": ctx.label, "stated": stated.number.value, "computed": outcome.computed,
                    "exact": outcome.exact, "difference": stated.number.value - outcome.exact,
-                   "reference": reference, "unit": unit, **extra}, related)
+                   "reference": reference, "unit": unit, **extra}, related,
+                  None if fixed is None else Fix(stated.location, fixed, safe=False))
+
+
+_DIGITS_RE = re.compile(r"(?P<sign>[△▲+\-−]?)(?P<space>\s*)(?P<digits>\d[\d,]*(?:\.\d+)?)")
+
+
+def _rewritten(number: Number, value: Decimal) -> str | None:
+    """The figure as printed with `value` in place of its digits, in its own style (digit
+    grouping, decimals, sign mark, what is written around them); None when its digits
+    cannot be found in what it was written as."""
+    match = _DIGITS_RE.search(number.text)
+    if match is None or round_half_up(value, number.places) != value:  # more decimals than it prints
+        return None
+    written_sign, written_digits = match.group("sign"), match.group("digits")
+    digits = format_decimal(abs(value), number.places)
+    if "," not in written_digits:
+        digits = digits.replace(",", "")
+    sign = ""
+    if value < 0:
+        sign = written_sign if written_sign in ("△", "▲", "-", "−") else "△"
+    elif written_sign == "+":
+        sign = "+"
+    return number.text[:match.start()] + sign + (match.group("space") if sign else "") + digits + number.text[match.end():]
 
 
 def _ordinal(position: int) -> str:
