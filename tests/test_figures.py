@@ -294,6 +294,7 @@ def test_a_cell_printed_again_is_checked_at_that_cell(recommended):
     assert diagnostic.args["computed"] == Decimal("84012") and diagnostic.args["difference"] == Decimal("8.655")
     assert diagnostic.related[0][1].line == position(budget, '"84,012,345"')[0]
     assert diagnostic.related[1][0].location.path == ("tables", 1, "figures", 0, "at")
+    assert diagnostic.message["ja"].startswith("予算の概要（百万円）の「一般会計」（予算額） の数値 84,021百万円 が")
 
 
 # --- units and precision --------------------------------------------------------------------------

@@ -654,6 +654,8 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
         if isinstance(got, Problem):
             return got
         [value] = got
+        if not figure.quote:  # the figure is the cell: say which
+            ctx.label = value.label
         cell, location, unit = value.cell, value.location, figure.unit or value.unit
         unit_location = Location(ctx.file, ctx.path + ("unit",)) if figure.unit else location
         related = [Related(Location(ctx.file, ctx.path + ("at",)), Text("この数値を再掲する箇所", "where it is printed again"))]
