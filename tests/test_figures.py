@@ -351,12 +351,15 @@ def test_a_theme_total_in_another_money_unit(recommended):
     assert diagnostic.related[0][0].location.path == ("themes", 0, "projects", "total")
 
 
-def test_another_unit_than_money_is_fig007_and_the_numbers_are_not_compared(recommended):
+def test_another_unit_than_money_is_fig007_and_the_numbers_are_still_compared(recommended):
     strategy = edited("strategy.yaml", 'value: "115,953人"', 'value: "115,953件"')
     found = [d for d in run_set(recommended, {"strategy.yaml": strategy}) if d.code.startswith("FIG")]
     [diagnostic] = found
     assert diagnostic.code == "FIG007" and where(diagnostic) == ("strategy.yaml", *position(strategy, '"115,953件"'))
     assert (diagnostic.args["unit"], diagnostic.args["reference_unit"]) == ("件", "人")
+    wrong = edited("strategy.yaml", 'value: "115,953人"', 'value: "115,935件"')
+    both = sorted(d.code for d in run_set(recommended, {"strategy.yaml": wrong}) if d.code.startswith("FIG"))
+    assert both == ["FIG001", "FIG007"]
     survey = edited("survey.yaml", 'unit: "%"\n        quote: 「はい」', 'unit: "‰"\n        quote: 「はい」')
     [permille] = [d for d in run_set(recommended, {"survey.yaml": survey}) if d.code.startswith("FIG")]
     assert permille.code == "FIG007" and where(permille) == ("survey.yaml", *position(survey, '"‰"'))

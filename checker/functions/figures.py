@@ -18,7 +18,7 @@ the figure's unit (円, 千円, 万円, 百万円 and 億円 convert exactly), r
 the figure's decimals (1,200 億円 restates 120,012 百万円); when the value is the coarser
 one, the figure must round to it. A declared rounding for totals (`declared_rounding(...,
 "totals")`) replaces this with interval arithmetic. Any other difference of units (人 and
-件, % and ‰) is a finding, and the numbers are not compared.
+件, % and ‰) is a finding, and the numbers are still compared as printed.
 """
 
 from __future__ import annotations
@@ -603,7 +603,7 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     resolver = Resolver(target.node)
     for loaded, path, figure, section in _figures(target.node):
         ctx = Context(loaded.name, path, loaded.model.plan.id, _label(figure), section, loaded.model)
-        items = list(_check(resolver, ctx, figure))
+        items = list(_check(resolver, ctx, figure)) + ctx.records
         if not any(not isinstance(item, Finding) for item in items):
             # a reference that names nothing, or of the wrong shape: the relation was
             # evaluated as far as its reference, and failed there
@@ -669,8 +669,10 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
 
 def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None,
              stated: Stated) -> list[Number] | Problem:
-    """The values as numbers in the figure's unit, or why the figure is not compared: a
-    value that is not a number (Unchecked at it), a unit that differs (a finding)."""
+    """The values as numbers in the figure's unit (money converted), or why the figure is
+    not compared: a value that is not a number (Unchecked at it). A unit of another
+    quantity (人 for 件) is a finding kept in `ctx.records`, and the numbers are compared as
+    printed."""
     numbers: list[Number] = []
     blocked: list[tuple[Value, Text]] = []
     for value in values:
@@ -682,8 +684,10 @@ def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None
             continue
         if unit is not None and value.unit is not None:
             differs = compare_units(unit, value.unit) and compare_units(value.unit, unit)
-            if differs and differs != "money_scale":
-                return Problem(Finding(
+            if differs and differs != "money_scale" and not ctx.records:
+                # reported once, and the numbers still compared as printed: a figure in 人
+                # restating a count in 件 is a finding, and so is a wrong number
+                ctx.records.append(Finding(
                     "unit_differs", stated.unit_location,
                     {"figure": ctx.label, "unit": unit, "reference_unit": value.unit, "reference": value.label},
                     [Related(value.location, value.label), *stated.related],
@@ -918,7 +922,9 @@ def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relatio
                 yield Checked(stated.location)
             yield numbers.record
             return
-        ranking = resolver.rankings[key] = Ranking.of(got, numbers, larger)
+        ranking = Ranking.of(got, numbers, larger)
+        if not ctx.records:  # a unit finding is this figure's own: the next one looks again
+            resolver.rankings[key] = ranking
     values, numbers = ranking.values, ranking.numbers
     if len(values) < rank.position:
         yield Unchecked(stated.location, relation, Text(
