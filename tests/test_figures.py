@@ -599,3 +599,22 @@ def test_a_document_split_over_files_is_one_document_for_its_references(recommen
     assert diagnostic.code == "FIG001" and where(diagnostic) == ("b-text.yaml", *position(text, "151人"))
     assert diagnostic.related[0][0].location.file == "a-tables.yaml"
     assert diagnostic.related[0][0].label.en == "人口, 男 (令和5年) (a-tables.yaml)"
+
+
+def test_a_sum_of_rounded_amounts_within_their_rounding_is_fig008_and_beyond_it_fig004():
+    old = "        equals: {theme: III-1-2}\n"
+    extra = ("      - {value: \"%s\", unit: 千円, sum: [{theme: III-1-2}, {theme: III-1-2}]}\n"
+             "      - {value: 47, unit: 百万円, equals: {theme: III-1-2}}\n")
+
+    def run_with(total: str) -> list[Finding]:
+        evaluation = edited("evaluation.yaml", old, old + extra % total)
+        texts = {"evaluation.yaml": evaluation, "strategy.yaml": fixture("strategy.yaml")}
+        return [item for item in figure_findings(texts) if isinstance(item, Finding)]
+
+    # two parts of 46,371 千円: 92,742 千円; 46,372 is beyond any rounding, 47 百万円 only rounded up
+    beyond, up = run_with("46,372")
+    assert (beyond.kind, beyond.args["exact"], beyond.args["count"]) == ("sum_differs", Decimal(92742), 2)
+    assert (up.kind, up.args["exact"], up.args["rounding"].en) == ("figure_rounded", Decimal("46.371"),
+                                                                   "rounding up (切り上げ)")
+    itemised, _ = run_with("92,743")  # one unit off, within half a unit per part and the total's own
+    assert (itemised.kind, itemised.args["rounding"].en) == ("figure_rounded", "rounding each part on its own")
