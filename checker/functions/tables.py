@@ -936,12 +936,17 @@ def _rounding_text(rounding: str | None) -> Text:
 
 
 def _fix_text(cell: Any, value: Decimal, places: int) -> str | None:
-    """The replacement of a printed figure by `value` at `places` decimals, keeping a
-    bound's words (1,350以上); None when the figure cannot be found in its text."""
-    new = format_decimal(value, places).replace(",", "")
+    """The replacement of a printed figure by `value` at `places` decimals, grouped by
+    commas where the figure was (a grouped figure is quoted, and the fix keeps its quotes)
+    and keeping a bound's words (1,350以上); None when the figure cannot be found in its text."""
+    printed = _FIGURE.search(getattr(cell, "text", ""))
+    if printed is None:
+        return None
+    new = format_decimal(value, places)
+    if "," not in printed.group():
+        new = new.replace(",", "")
     if isinstance(cell, Bound):
-        printed = _FIGURE.search(cell.text)
-        return None if printed is None else cell.text[:printed.start()] + new + cell.text[printed.end():]
+        return cell.text[:printed.start()] + new + cell.text[printed.end():]
     return new
 
 
