@@ -576,3 +576,11 @@ def test_a_relation_source_adds_undeclared_relations_that_decide_what_adds_up(mo
     broken = bare.replace("一般会計進捗率: 89.4", "一般会計進捗率: 89.9")
     [finding] = findings(run(broken))
     assert finding.kind == "ratio_mismatch" and finding.location == cell("rows", 0, "rows", 2, "values", "一般会計進捗率")
+
+
+def test_a_relation_with_no_cross_line_to_evaluate_at_says_so():
+    loaded = load_plan_text(COLUMN_TABLE)
+    target: Target = select("tables", [loaded])[0]
+    nowhere = Relation(check="sum", column="計", of=["本年度", "前年度"], only=[])
+    [record] = list(evaluate_relation(target, nowhere, ("tables", 0, "relations", 0), None))
+    assert isinstance(record, NotApplicable) and record.reason == Text("評価する行がない", "there is no row to evaluate it at")

@@ -570,8 +570,15 @@ def evaluate_relation(
                         Text(f"形式 {relation.check} を評価する検査が読み込まれていない",
                              f"no check that evaluates the form {relation.check} is loaded"))
         return
+    said = False
     for item in form.evaluate(target, relation, where, options):
+        said = True
         yield replace(item, kind=form.main_kind) if isinstance(item, Unchecked) and item.kind is None else item
+    if not said:  # no cross line to evaluate at (`only: []`, a table without columns): say so
+        word = _AXIS[_OTHER[relation.axis]]
+        yield NotApplicable(Location(target.file, where),
+                            Text(f"{relation.line} の {relation.check} の関係", f"the {relation.check} relation of {relation.line}"),
+                            Text(f"評価する{word.ja}がない", f"there is no {word.en} to evaluate it at"))
 
 
 def additive(line: Line, relations: list[Relation]) -> bool:
