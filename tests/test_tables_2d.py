@@ -555,27 +555,21 @@ def test_the_worked_examples_of_the_plan_format_check_as_documented(recommended)
                             "      - {check: sum, column: フルコスト, of: [人件費, 事業費]}\n")) == ["TAB012"]
 
 
-def test_a_relation_source_adds_undeclared_relations_that_decide_what_adds_up(monkeypatch):
-    from checker.functions import tables
-
+def test_the_relations_in_force_decide_what_adds_up():
     text = MATRIX.read_text(encoding="utf-8")
     # without its declared ratios, the 合計 row would sum the 章's 進捗率 down
     bare = text[:text.index("      - {check: ratio, column: 一般会計進捗率")]
     wrong = [item for item in findings(run(bare)) if item.kind == "tree_sum_mismatch"]
     assert [item.args["column"] for item in wrong] == ["一般会計進捗率", "特別会計進捗率", "計進捗率"]
-
-    def kind_ratios(target):
-        for account in ("一般会計", "特別会計", "計"):
-            relation = Relation(check="ratio", column=f"{account}進捗率", numerator=f"{account}実績",
-                                denominator=f"{account}計画", scale=100, places=1)
-            yield relation, target.path + ("kind",)
-
-    monkeypatch.setattr(tables, "RELATION_SOURCES", [kind_ratios])
-    out = run(bare)
+    # a table that carries relations built in code (a table kind's) has them in force
+    loaded = load_plan_text(bare)
+    target: Target = select("tables", [loaded])[0]
+    built = [Relation(check="ratio", column=f"{account}進捗率", numerator=f"{account}実績",
+                      denominator=f"{account}計画", scale=100, places=1) for account in ("一般会計", "特別会計", "計")]
+    table = target.node.model_copy(update={"relations": [*target.node.relations, *built]})
+    plan = target.plan.model_copy(update={"tables": [table]})
+    out = list(FUNCTIONS["table_relations"].run(Target(target.file, target.path, table, plan), {}))
     assert findings(out) == [] and len([item for item in out if isinstance(item, Checked)]) == 45
-    broken = bare.replace("一般会計進捗率: 89.4", "一般会計進捗率: 89.9")
-    [finding] = findings(run(broken))
-    assert finding.kind == "ratio_mismatch" and finding.location == cell("rows", 0, "rows", 2, "values", "一般会計進捗率")
 
 
 def test_a_relation_with_no_cross_line_to_evaluate_at_says_so():
