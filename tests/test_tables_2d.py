@@ -578,3 +578,30 @@ def test_a_relation_with_no_cross_line_to_evaluate_at_says_so():
     nowhere = Relation(check="sum", column="計", of=["本年度", "前年度"], only=[])
     [record] = list(evaluate_relation(target, nowhere, ("tables", 0, "relations", 0), None))
     assert isinstance(record, NotApplicable) and record.reason == Text("評価する行がない", "there is no row to evaluate it at")
+
+
+def test_a_header_column_that_states_values_is_the_sum_of_its_sub_columns(recommended):
+    text = HEAD + """tables:
+  - id: t
+    title: 相談件数
+    unit: 件
+    columns:
+      - key: 令和4年度
+        columns:
+          - {key: 令和4年度上半期, name: 上半期}
+          - {key: 令和4年度下半期, name: 下半期}
+          - {key: 令和4年度前年比, name: 前年比, unit: "%", additive: false}
+    rows:
+      - {key: phone, name: 電話相談, values: {令和4年度: 310, 令和4年度上半期: 150, 令和4年度下半期: 160, 令和4年度前年比: 103.3}}
+      - {key: visit, name: 来所相談, values: {令和4年度: 95, 令和4年度上半期: 40, 令和4年度下半期: 45, 令和4年度前年比: 96.0}}
+"""
+    # the 前年比 sub-column does not add up: the 令和4年度 header sums 上半期 and 下半期 only
+    out = run(text)
+    [finding] = findings(out)
+    assert finding.kind == "tree_sum_mismatch" and finding.location == cell("rows", 1, "values", "令和4年度")
+    assert (finding.args["stated"], finding.args["computed"]) == (95, 85)
+    assert finding.args["at"] == Text("「来所相談」行", "row 来所相談")
+    assert finding.args["of"] == [Text("令和4年度 上半期", "令和4年度 上半期"), Text("令和4年度 下半期", "令和4年度 下半期")]
+    [diagnostic] = [d for d in check_text(recommended, text) if d.code == "TAB013"]
+    assert (diagnostic.span.line, diagnostic.span.column) == span_of(text, "key: visit", "95")
+    assert diagnostic.message["en"].startswith("令和4年度, row 来所相談: 95 differs from the sum of its parts, 令和4年度 上半期")
