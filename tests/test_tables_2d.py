@@ -159,6 +159,9 @@ def test_lines_resolve_at_any_depth_and_in_another_table():
     assert column.index.column_title("令和3年度実績") == "令和3年度 実績"
     assert column.value("soumu-kanri").value == 3 and resolve_line(target, "soumu", "row") is not None
     assert resolve_line(target, "nowhere", "row") is None
+    elsewhere = resolve_line(target, "other/令和3年度実績", "column")
+    assert elsewhere is not None and elsewhere.table.id == "other" and elsewhere.value("copy").value == 4
+    assert elsewhere.label(target.node) == Text("other 令和3年度実績", "other 令和3年度実績")
     out = [item for target in select("tables", [loaded]) for item in FUNCTIONS["table_relations"].run(target, {})]
     [finding] = findings(out)
     assert finding.kind == "not_equal" and finding.args["other"] == Text("kan 総務管理費", "kan 総務管理費")
