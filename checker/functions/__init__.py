@@ -199,6 +199,7 @@ def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
     from checker.functions import (  # noqa: F401
         documents,
+        figures,
         links,
         outlooks,
         plan_set,
