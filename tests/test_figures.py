@@ -566,3 +566,32 @@ def test_the_documented_figures_are_valid_figures():
     for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
         walk(YAML(typ="safe").load(block))
     assert seen == 11  # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at
+
+
+@pytest.mark.parametrize(("name", "old", "new", "fixed"), [
+    ("strategy.yaml", 'value: "115,953人"', 'value: "115,935人"', 'value: "115,953人"'),
+    ("survey.yaml", "value: △2.1", "value: 2.1", "value: △2.1"),
+    ("budget.yaml", '{予算額: "84,012"}', '{予算額: "84,021"}', '{予算額: "84,012"}'),
+    ("evaluation.yaml", "value: 392", "value: 402", "value: 392"),
+])
+def test_an_unsafe_fix_rewrites_the_figure_in_its_own_style(recommended, name, old, new, fixed):
+    from checker.fixes import plan_fixes
+
+    text = edited(name, old, new)
+    files = [load_plan_text(text if other == name else fixture(other), other) for other in FIXTURES]
+    diagnostics = Engine(recommended).run(files)
+    [loaded] = [each for each in files if each.name == name]
+    assert plan_fixes(loaded, diagnostics).changed is False  # not a safe fix
+    result = plan_fixes(loaded, diagnostics, unsafe=True)
+    assert fixed in result.text and result.text == fixture(name)
+
+
+def test_a_document_split_over_files_is_one_document_for_its_references(recommended):
+    header = "plan: {id: stats, title: t, municipality: 小金井市, kind: statistics, source: {seed: a.txt}}\n"
+    tables = header + (STATS % "{table: population, row: men, column: 令和5年}").split("\n", 1)[1].split("    figures:")[0]
+    text = header + "figures:\n  - {value: 151人, equals: {table: population, row: men, column: 令和5年}}\n"
+    diagnostics = check_texts(recommended, {"a-tables.yaml": tables, "b-text.yaml": text})
+    [diagnostic] = [d for d in diagnostics if d.code.startswith("FIG")]
+    assert diagnostic.code == "FIG001" and where(diagnostic) == ("b-text.yaml", *position(text, "151人"))
+    assert diagnostic.related[0][0].location.file == "a-tables.yaml"
+    assert diagnostic.related[0][0].label.en == "人口, 男 (令和5年) (a-tables.yaml)"

@@ -23,6 +23,8 @@ one, the figure must round to it. A declared rounding for totals (`declared_roun
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +34,7 @@ from typing import Any
 from checker.diagnostics import (
     Checked,
     Finding,
+    Fix,
     Location,
     ModelPath,
     Related,
@@ -155,6 +158,7 @@ class Resolver:
             grouped[loaded.model.plan.id].append(loaded)
         self.docs = {plan_id: Doc(plan_id, tuple(members)) for plan_id, members in grouped.items()}
         self._index: dict[tuple[Any, str], Any] = {}
+        self.rankings: dict[tuple[Any, ...], Ranking] = {}
 
     # -- the finding or record for a reference that names nothing ------------------------
 
@@ -765,10 +769,35 @@ def _outcome(ctx: Context, stated: Stated, outcome: Outcome, reference: Text, re
                       {"figure": ctx.label, "stated": stated.number.value, "exact": outcome.exact,
                        "rounding": outcome.rounding, "reference": reference, "unit": unit}, related)
         return
+    # The printed figure may be the right one and the table the typo: not a safe fix.
+    fixed = _rewritten(stated.number, outcome.computed)
     yield Finding(kind, stated.location,
                   {"figure": ctx.label, "stated": stated.number.value, "computed": outcome.computed,
                    "exact": outcome.exact, "difference": stated.number.value - outcome.exact,
-                   "reference": reference, "unit": unit, **extra}, related)
+                   "reference": reference, "unit": unit, **extra}, related,
+                  None if fixed is None else Fix(stated.location, fixed, safe=False))
+
+
+_DIGITS_RE = re.compile(r"(?P<sign>[△▲+\-−]?)(?P<space>\s*)(?P<digits>\d[\d,]*(?:\.\d+)?)")
+
+
+def _rewritten(number: Number, value: Decimal) -> str | None:
+    """The figure as printed with `value` in place of its digits, in its own style (digit
+    grouping, decimals, sign mark, what is written around them); None when its digits
+    cannot be found in what it was written as."""
+    match = _DIGITS_RE.search(number.text)
+    if match is None or round_half_up(value, number.places) != value:  # more decimals than it prints
+        return None
+    written_sign, written_digits = match.group("sign"), match.group("digits")
+    digits = format_decimal(abs(value), number.places)
+    if "," not in written_digits:
+        digits = digits.replace(",", "")
+    sign = ""
+    if value < 0:
+        sign = written_sign if written_sign in ("△", "▲", "-", "−") else "△"
+    elif written_sign == "+":
+        sign = "+"
+    return number.text[:match.start()] + sign + (match.group("space") if sign else "") + digits + number.text[match.end():]
 
 
 def _ordinal(position: int) -> str:
@@ -822,6 +851,49 @@ def _change(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relat
                          "from_label": ends[0].label, "to_label": ends[1].label})
 
 
+@dataclass
+class Ranking:
+    """The options of a rank in order, built once per line (and unit, order): competition
+    ranking, a value ranks 1 + the number of values before it and ties share the places
+    first..last; the options a figure equals are found by bisection, not by a scan."""
+
+    values: list[Value]
+    numbers: list[Number]
+    ordered: list[int]  # option indices, in rank order
+    before: dict[Decimal, int]  # value -> how many options rank before it
+    by_value: dict[Decimal, list[int]]
+    by_location: dict[Location, int]
+    distinct: list[tuple[Decimal, int]]  # (value, places) of the options, by value
+    widest: Decimal  # the largest step among the options
+
+    @classmethod
+    def of(cls, values: list[Value], numbers: list[Number], larger: bool) -> Ranking:
+        by_value: dict[Decimal, list[int]] = defaultdict(list)
+        for index, number in enumerate(numbers):
+            by_value[number.value].append(index)
+        before: dict[Decimal, int] = {}
+        ordered: list[int] = []
+        for value in sorted(by_value, reverse=larger):
+            before[value] = len(ordered)
+            ordered += by_value[value]
+        distinct = sorted({(number.value, number.places) for number in numbers})
+        widest = max((number.step for number in numbers), default=Decimal(0))
+        return cls(values, numbers, ordered, before, dict(by_value),
+                   {value.location: index for index, value in enumerate(values)}, distinct, widest)
+
+    def places(self, value: Decimal) -> tuple[int, int]:
+        return self.before[value] + 1, self.before[value] + len(self.by_value[value])
+
+    def equal_to(self, stated: Number, rounding: str | None) -> list[int]:
+        """The options the figure restates at its precision (or theirs)."""
+        reach = stated.step + self.widest  # no value it restates is further from it than this
+        low = bisect_left(self.distinct, (stated.value - reach, -(10 ** 6)))
+        high = bisect_right(self.distinct, (stated.value + reach, 10 ** 6))
+        equal = {key[0] for key in self.distinct[low:high]
+                 if compare(stated, [Number(key[0], key[1], "")], rounding, False).kind == "ok"}
+        return [index for value in sorted(equal) for index in self.by_value[value]]
+
+
 def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relation: Text,
           rounding: str | None) -> Iterator[Finding | RelationRecord]:
     rank = figure.rank
@@ -830,52 +902,52 @@ def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relatio
     if shape is not None:
         yield _shape(ctx, at, shape)
         return
-    got = resolver.line(ctx, rank.among, at)
-    if isinstance(got, Problem):
-        yield got.record
-        return
-    values = got
-    numbers = _numbers(ctx, values, relation, stated.unit, stated)
-    if isinstance(numbers, Problem):
-        if isinstance(numbers.record, Finding):
-            yield Checked(stated.location)
-        yield numbers.record
-        return
+    larger = rank.order == "largest"
+    key = (ctx.file, rank.among.plan, rank.among.table, rank.among.row, rank.among.column, stated.unit, larger)
+    ranking = resolver.rankings.get(key)
+    if ranking is None:
+        got = resolver.line(ctx, rank.among, at)
+        if isinstance(got, Problem):
+            yield got.record
+            return
+        numbers = _numbers(ctx, got, relation, stated.unit, stated)
+        if isinstance(numbers, Problem):
+            if isinstance(numbers.record, Finding):
+                yield Checked(stated.location)
+            yield numbers.record
+            return
+        ranking = resolver.rankings[key] = Ranking.of(got, numbers, larger)
+    values, numbers = ranking.values, ranking.numbers
     if len(values) < rank.position:
         yield Unchecked(stated.location, relation, Text(
             f"比べる値が{len(values)}件しかない", f"only {len(values)} values to compare"))
         return
     yield Checked(stated.location)
-    larger = rank.order == "largest"
-
-    def above(number: Number, other: Number) -> bool:
-        return other.value > number.value if larger else other.value < number.value
-
     # the figure that is an option's cell (`at`) is that option; else the options it equals
-    matches = [position for position, value in enumerate(values) if value.location == stated.location] or [
-        position for position, number in enumerate(numbers)
-        if compare(stated.number, [number], rounding, False).kind == "ok"]
-    for match in matches:
-        first = 1 + sum(1 for other in numbers if above(numbers[match], other))
-        last = first - 1 + sum(1 for other in numbers if other.value == numbers[match].value)
+    own = ranking.by_location.get(stated.location)
+    matches = [own] if own is not None else ranking.equal_to(stated.number, rounding)
+    for value in {numbers[match].value for match in matches}:
+        first, last = ranking.places(value)
         if first <= rank.position <= last:
             return
-    ordered = sorted(range(len(numbers)), key=lambda index: numbers[index].value, reverse=larger)
     index: int | None = None
     tied: list[int] = []
     if matches:
         index = matches[0]
-        first = 1 + sum(1 for other in numbers if above(numbers[index], other))
-        tied = [other for other in range(len(numbers)) if other != index and numbers[other].value == numbers[index].value]
-        shown = Text(f"{first}番目", f"{_ordinal(first)}")
-        ahead = [other for other in ordered if above(numbers[index], numbers[other])]
+        mine = numbers[index].value
+        shown = Text(f"{ranking.places(mine)[0]}番目", _ordinal(ranking.places(mine)[0]))
+        tied = [other for other in ranking.by_value[mine] if other != index]
+        count = ranking.before[mine]
     else:
         shown = Text("どの値とも一致しない", "equal to none of them")
-        ahead = ordered[:rank.position]
-    ties = (Text(f"（{joined([values[other].label for other in tied]).ja}と同じ値）",
-                 f" (tied with {joined([values[other].label for other in tied]).en})") if tied else Text("", ""))
+        count = rank.position
+    ahead = ranking.ordered[:min(count, SHOWN)]
+    ties = (Text(f"（{_some([values[other].label for other in tied]).ja}と同じ値）",
+                 f" (tied with {_some([values[other].label for other in tied]).en})") if tied else Text("", ""))
     above_texts = [Text(f"{values[other].label.ja} {format_decimal(numbers[other].value)}",
                         f"{values[other].label.en} {format_decimal(numbers[other].value)}") for other in ahead]
+    if count > SHOWN:
+        above_texts.append(Text(f"ほか{count - SHOWN}件", f"and {count - SHOWN} more"))
     related = [Related(values[other].location, values[other].label) for other in ahead]
     if index is not None:
         related.insert(0, Related(values[index].location, Text(f"この数値の{values[index].label.ja}",
@@ -888,6 +960,16 @@ def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relatio
          "ties": ties},
         related + stated.related,
     )
+
+
+SHOWN = 10  # values a rank finding lists (above it, tied with it); the rest are counted
+
+
+def _some(labels: list[Text]) -> Text:
+    shown = joined(labels[:SHOWN])
+    if len(labels) <= SHOWN:
+        return shown
+    return Text(f"{shown.ja}ほか{len(labels) - SHOWN}件", f"{shown.en} and {len(labels) - SHOWN} more")
 
 
 def _line_label(resolver: Resolver, ctx: Context, ref: Any, values: list[Value]) -> Text:
