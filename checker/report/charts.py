@@ -119,7 +119,6 @@ def rate_chart(bars: Sequence[RateBar], title: str, desc: str, ident: str, bands
                     f'{esc(bar.text)}{" ✓" if reached else ""}</text></g>')
     body.append(f'<line class="hundred" x1="{_n(x(Decimal(100)))}" x2="{_n(x(Decimal(100)))}" y1="{_n(top - 4)}" '
                 f'y2="{_n(top + row * len(bars))}"/>')
-    body.append(f'<text class="hundred-label" x="{_n(x(Decimal(100)) + 3)}" y="{_n(top - 8)}">100%</text>')
     return _svg(left + plot + right, height, title, desc, body, ident)
 
 

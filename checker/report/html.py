@@ -446,7 +446,7 @@ td.related-cell{background:#eef3fb}
 figure{margin:10px 0 16px;break-inside:avoid;page-break-inside:avoid}
 figcaption{font-weight:600;font-size:.92rem}
 svg.chart{max-width:100%;height:auto;font-family:inherit}
-svg .label,svg .value,svg .axis,svg .band-mark,svg .hundred-label{font-size:11px;fill:var(--ink)}
+svg .label,svg .value,svg .axis,svg .band-mark{font-size:11px;fill:var(--ink)}
 svg .axis{fill:var(--muted)}
 svg .tick{stroke:#e4e4e4} svg .hundred{stroke:var(--ink);stroke-width:1.5;stroke-dasharray:4 3}
 svg .band-a{fill:#f3f0e6} svg .band-b{fill:#e9eef4}
