@@ -79,8 +79,9 @@ def test_the_verdict_and_counts_are_the_runs(real_report):
     tree = parse(document)
     counts = verdict_counts(result.diagnostics, kinds_of(result))
     expected = "、".join(f"{label} {counts[key]} 件" for key, label in
-                        (("serious", "重大な不整合"), ("rounding", "丸め誤差の可能性"), ("review", "要確認"),
-                         ("info", "参考情報")) if counts[key])
+                        (("serious", "重大な不整合"), ("rounding", "丸め誤差の可能性"),
+                         ("file", "ファイルの読み込みの問題"), ("review", "要確認"), ("info", "参考情報"),
+                         ("internal", "plancheck の内部エラー")) if counts[key])
     assert tree.find(id="verdict").text() == expected
     # the published documents' own inconsistencies: 自治体経営方針's 合計 (TOT001) and the rounding gaps (TOT002)
     assert counts["serious"] == sum(1 for d in result.diagnostics if d.code == "TOT001") >= 1
@@ -220,6 +221,19 @@ def test_a_clean_run_says_so_and_never_claims_more_than_was_checked(tmp_path):
     document, result = report([plan])
     assert not result.diagnostics
     assert parse(document).find(id="verdict").text() == "検査できる関係がありませんでした"
+
+
+def test_files_that_cannot_be_read_are_reported_as_such(tmp_path):
+    broken = ROOT / "tests/data/broken"
+    document, result = report([broken / "empty.yaml", broken / "cp932.yaml", FIXTURE])
+    tree = parse(document)
+    loads = [d for d in result.diagnostics if d.code.startswith("LOAD")]
+    assert len(loads) == 2
+    assert tree.find(id="verdict").text().startswith("重大な不整合 4 件、丸め誤差の可能性 1 件、ファイルの読み込みの問題 2 件")
+    for d in loads:  # each file that did not load is a document of its own, its finding about the whole of it
+        section = next(s for s in tree.find_all("section", class_="document") if d.file in s.find("h2").text())
+        assert section.find("h3").text() == "文書全体"
+        assert d.message["ja"] in section.find("article", data_code=d.code).text()
 
 
 HOSTILE = """\

@@ -48,9 +48,13 @@ _SEVERITY_CLASS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 _VERDICT = {
     "serious": Text("重大な不整合 {n} 件", "{n} serious inconsistenc{ies}"),
     "rounding": Text("丸め誤差の可能性 {n} 件", "{n} possible rounding difference{s}"),
+    "file": Text("ファイルの読み込みの問題 {n} 件", "{n} problem{s} reading the files"),
     "review": Text("要確認 {n} 件", "{n} to review"),
     "info": Text("参考情報 {n} 件", "{n} for information"),
+    "internal": Text("plancheck の内部エラー {n} 件", "{n} internal error{s} of plancheck"),
 }
+# the families whose findings are about reading a file, not about its numbers
+_FILE_FAMILIES = {"LOAD": "file", "INT": "internal"}
 
 # the finding kinds whose gap rounding explains (a function's kind: sums, components and
 # table sums within half a unit per item, or consistent with truncation)
@@ -214,6 +218,7 @@ _WORDS = {
     "and_more": Text("ほか {n} 件は各文書の節にあります。", "{n} more are in their documents below."),
     "generated": Text("plancheck {version} が作成しました。", "Made by plancheck {version}."),
     "source_line": Text("YAML の該当行", "the YAML line"),
+    "source": Text("出典", "printed in"),
     "restated_mark": Text("【再掲】", "(restated)"),
     "restated_note": Text("【再掲】の事業は合計に含みません", "restated items are not counted in the total"),
 }
@@ -358,10 +363,13 @@ def _is_rounding(kind: str | None) -> bool:
 
 def verdict_counts(diagnostics: list[Diagnostic], kinds: dict[str, str | None]) -> dict[str, int]:
     """The verdict's classes: errors that rounding does not explain (serious), gaps
-    rounding may explain (rounding), other warnings (review) and information."""
+    rounding may explain (rounding), problems reading a file (the LOAD family), other
+    warnings (review), information, and plancheck's own failures (INT)."""
     counts = dict.fromkeys(_VERDICT, 0)
     for diagnostic in diagnostics:
-        if _is_rounding(kinds.get(diagnostic.code)):
+        if family(diagnostic.code) in _FILE_FAMILIES:
+            counts[_FILE_FAMILIES[family(diagnostic.code)]] += 1
+        elif _is_rounding(kinds.get(diagnostic.code)):
             counts["rounding"] += 1
         elif diagnostic.severity == Severity.ERROR:
             counts["serious"] += 1
@@ -585,10 +593,12 @@ def _first_screen(diagnostics: list[Diagnostic], context: ReportContext, kinds: 
 # the first screen lists at most this many findings (the most serious first); every one
 # of them is in its document below
 MAX_KEY_FINDINGS = 20
-_CLASS_ORDER = {"serious": 0, "rounding": 1, "review": 2, "info": 3}
+_CLASS_ORDER = {"internal": 0, "serious": 1, "file": 2, "rounding": 3, "review": 4, "info": 5}
 
 
 def _verdict_class(placed: _Placed) -> str:
+    if family(placed.diagnostic.code) in _FILE_FAMILIES:
+        return _FILE_FAMILIES[family(placed.diagnostic.code)]
     if _is_rounding(placed.kind):
         return "rounding"
     return {Severity.ERROR: "serious", Severity.WARNING: "review"}.get(placed.diagnostic.severity, "info")
@@ -619,6 +629,8 @@ def _key_findings(documents: list[_Document], kinds: dict[str, str | None], lang
 _VERDICT_LABEL = {
     "serious": Text("重大な不整合", "serious inconsistency"),
     "rounding": Text("丸め誤差の可能性", "possibly rounding"),
+    "file": Text("ファイルの読み込み", "reading the file"),
+    "internal": Text("内部エラー", "internal error"),
     "review": Text("要確認", "to review"),
     "info": Text("参考情報", "for information"),
 }
@@ -645,6 +657,9 @@ def _document(document: _Document, context: ReportContext) -> list[str]:
             facts.append(f"{_w('period', lang)}: {era_label(header.period.start)}–{era_label(header.period.end)}")
         if header.as_of is not None:
             facts.append(f"{_w('as_of', lang)}: {era_label(header.as_of)}")
+        source = _source(header.source, None, lang)
+        if source:
+            facts.append(source)
         out.append(f'<p class="meta">{esc(" / ".join(facts))}</p>')
     out.append(f'<p class="meta loc">{esc(_w("files", lang))}: {esc(", ".join(document.names))}</p>')
     placed = _all_placed(document)
@@ -655,12 +670,29 @@ def _document(document: _Document, context: ReportContext) -> list[str]:
         if section is not heading:
             title = section.title if section is not None else _w("whole_document", lang)
             out.append(f"<h3>{esc(title)}</h3>")
+            source = _source(getattr(section.node, "source", None), header, lang) if section is not None else ""
+            if source:
+                out.append(f'<p class="meta">{esc(source)}</p>')
             heading = section
         out += _finding(item, section, context)
     out += _charts(document, context)
     out += _unchecked(document, context)
     out.append("</section>")
     return out
+
+
+def _source(source: Any, header: Any, lang: str) -> str:
+    """Where the numbers were printed: the source document (the section's, else the plan's),
+    its heading and lines, as the plan file records them."""
+    if source is None:
+        return ""
+    seed = source.seed or getattr(getattr(header, "source", None), "seed", None)
+    parts = [part for part in (seed, source.heading) if part]
+    ranges = source.line_ranges()
+    if ranges:
+        lines = ", ".join(f"{first}–{last}" for first, last in ranges)
+        parts.append(f"{lines} 行" if lang == "ja" else f"lines {lines}")
+    return (_w("source", lang) + ": " + ", ".join(parts)) if parts else ""
 
 
 def _location(file: str, span: Span) -> str:
