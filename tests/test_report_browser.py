@@ -77,7 +77,8 @@ def made(tmp_path_factory):
         result = CliRunner().invoke(main, ["--isolated", "--no-cache", "--lang", "ja", "--format", "html",
                                            "-o", str(output), str(path)], catch_exceptions=False)
         assert result.exit_code == 1 and output.exists(), result.output
-        made[name] = (output, run(RunOptions(paths=(str(path),), isolated=True, no_cache=True, lang="ja")))
+        made[name] = (output, run(RunOptions(paths=(str(path),), isolated=True, no_cache=True, lang="ja",
+                                             keep_files=True)))
     return made
 
 
@@ -163,7 +164,7 @@ def test_every_finding_is_in_the_page_with_its_numbers(page, made):
 def test_the_charts_have_one_mark_per_indicator_and_per_total(page, made):
     path, result = made["fixture"]
     view = page.open(path)
-    model = result_model(made["fixture"][0])
+    model = result.files[0].model
     indicators = [i for theme in model.themes for i in theme.indicators]
     assert view.locator("figure.rates svg g.mark").count() == len(indicators)
     assert view.locator("figure.gaps svg g.mark").count() == len([t for t in model.themes if t.projects])
@@ -175,14 +176,6 @@ def test_the_charts_have_one_mark_per_indicator_and_per_total(page, made):
     assert abs(reached["x"] + reached["width"] - (line["x"] + line["width"] / 2)) < 2
     ARTIFACTS.mkdir(exist_ok=True)
     view.locator("section.document").first.screenshot(path=str(ARTIFACTS / "report-document.png"))
-
-
-def result_model(path: Path):
-    from checker.loader import LoadedFile, load_file
-
-    assert path.exists()
-    loaded: LoadedFile = load_file(FIXTURE, "plan.yaml")
-    return loaded.model
 
 
 def test_nothing_overflows_the_page_sideways(browser, made):
@@ -210,7 +203,7 @@ def test_japanese_text_is_drawn_with_a_japanese_font(page, made):
 
 
 def test_printing_gives_a4_pages_with_each_document_on_its_own(page, made):
-    path, result = made["plans"]
+    path, _ = made["plans"]
     view = page.open(path)
     view.emulate_media(media="print")
     documents = view.locator("section.document").count()
