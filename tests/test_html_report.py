@@ -195,6 +195,17 @@ def test_the_charts_have_one_mark_per_indicator_and_per_total(fixture_report, re
             assert len(series) == len(charted)
 
 
+def test_a_total_is_called_consistent_only_when_every_gap_would_be_reported():
+    result = run(RunOptions(paths=(str(FIXTURE),), isolated=True, no_cache=True, lang="ja", keep_files=True,
+                            ignore=("TOT002",)))
+    context = ReportContext(lang="ja", sources=result.sources, checked=result.checked, relations=result.relations,
+                            files=result.files)
+    tree = parse(render("html", result.diagnostics, context, result.ruleset))
+    marks = tree.find("figure", class_="gaps").find_all("g", class_="mark")
+    assert [m.attrs["class"].split()[1] for m in marks] == ["beyond", "unchecked"]  # 602 vs 601 is not "consistent"
+    assert "差の有無は不明" in marks[1].text()
+
+
 def test_the_rate_chart_draws_the_plans_bands_and_says_which_rates_reach_100(fixture_report):
     tree = parse(fixture_report[0])
     svg = tree.find("figure", class_="rates").find("svg")

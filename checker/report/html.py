@@ -196,6 +196,7 @@ _WORDS = {
     "equal": Text("一致", "equal"),
     "consistent": Text("内訳の和と整合", "consistent with its items"),
     "not_compared": Text("未検査", "not checked"),
+    "sums_off": Text("差の有無は不明（合計の規則の一部が無効）", "not known (some of the total rules are off)"),
     "sum_of_items": Text("内訳の和", "sum of items"),
     "series_title": Text("目標と実績の推移", "Targets and actuals over the years"),
     "series_legend": Text("□ 破線: 目標　● 実線: 実績　◇: 基準値", "□ dashed: target   ● solid: actual   ◇: baseline"),
@@ -509,6 +510,10 @@ def render_html(diagnostics: list[Diagnostic], context: ReportContext, rules: li
     lang = context.lang
     kinds = {rule.code: rule.kind for rule in rules}
     documents = _documents(diagnostics, context, kinds)
+    # a total is shown as consistent only when every outcome of the sum check has a rule on
+    from checker.functions.sums import SUM_OUTCOMES
+
+    sums_reported = set(SUM_OUTCOMES) <= {rule.kind for rule in rules if rule.function == "sum_matches"}
     out: list[str] = [
         "<!DOCTYPE html>",
         f'<html lang="{"ja" if lang == "ja" else "en"}"><head><meta charset="utf-8">',
@@ -523,7 +528,7 @@ def render_html(diagnostics: list[Diagnostic], context: ReportContext, rules: li
     out += _first_screen(diagnostics, context, kinds, documents)
     out.append("<main>")
     for document in documents:
-        out += _document(document, context)
+        out += _document(document, context, sums_reported)
     out.append("</main>")
     out.append(f'<footer><p class="meta">{esc(_w("generated", lang, version=_version()))}</p></footer>')
     out.append("</body></html>\n")
@@ -646,7 +651,7 @@ def _all_placed(document: _Document) -> list[_Placed]:
 
 # --- a document --------------------------------------------------------------------------
 
-def _document(document: _Document, context: ReportContext) -> list[str]:
+def _document(document: _Document, context: ReportContext, sums_reported: bool = True) -> list[str]:
     lang = context.lang
     header = document.header
     out = [f'<section class="document" id="{document.ident}" aria-labelledby="{document.ident}-h">',
@@ -675,7 +680,7 @@ def _document(document: _Document, context: ReportContext) -> list[str]:
                 out.append(f'<p class="meta">{esc(source)}</p>')
             heading = section
         out += _finding(item, section, context)
-    out += _charts(document, context)
+    out += _charts(document, context, sums_reported)
     out += _unchecked(document, context)
     out.append("</section>")
     return out
@@ -890,11 +895,11 @@ def _number(value: Any) -> Decimal | None:
     return None
 
 
-def _charts(document: _Document, context: ReportContext) -> list[str]:
+def _charts(document: _Document, context: ReportContext, sums_reported: bool) -> list[str]:
     lang = context.lang
     out: list[str] = []
     rates = _rate_figure(document, lang)
-    gaps = _gap_figure(document, context, lang)
+    gaps = _gap_figure(document, context, lang, sums_reported)
     series = _series_figures(document, lang)
     if not (rates or gaps or series):
         return out
@@ -962,10 +967,12 @@ def _bands(header: Any) -> list[BandZone]:
     return sorted(zones, key=lambda zone: zone.low if zone.low is not None else Decimal(-1))
 
 
-def _gap_figure(document: _Document, context: ReportContext, lang: str) -> list[str]:
+def _gap_figure(document: _Document, context: ReportContext, lang: str, sums_reported: bool) -> list[str]:
     """Each project list's total against the sum of its items, as the run found it: the
     finding's numbers where a rule reported the gap, 未検査 where the relation was not
-    checked, else consistent (checked, no gap reported)."""
+    checked, else consistent (checked, no gap reported), and that only when a rule reports
+    every outcome of the comparison (`sums_reported`): with TOT002 turned off, a total with
+    no finding may still differ within rounding."""
     lists = [(section, section.node.projects) for section in document.sections
              if getattr(getattr(section.node, "projects", None), "total", None) is not None]
     if not lists:
@@ -992,6 +999,8 @@ def _gap_figure(document: _Document, context: ReportContext, lang: str) -> list[
             gaps.append(Gap(label, difference, allowance, text))
         elif blocked is not None:
             gaps.append(Gap(label, None, None, f"{_w('not_compared', lang)}: {blocked.reason.render(lang)}"))
+        elif not sums_reported:
+            gaps.append(Gap(label, None, None, _w("sums_off", lang)))
         else:
             gaps.append(Gap(label, Decimal(0), None,
                             f"{_w('consistent', lang)} {_w('total', lang)} {_printed_plain(projects.total)}"))
