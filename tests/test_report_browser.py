@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from checker.cli import main
-from checker.diagnostics import Severity
+from checker.diagnostics import Severity, render_arg
 from checker.report.html import verdict, verdict_counts
 from tests.conftest import ROOT
 
@@ -157,8 +158,10 @@ def test_every_finding_is_in_the_page_with_its_numbers(page, made):
         assert articles.count() == len(result.diagnostics)
         texts = [articles.nth(index).inner_text() for index in range(articles.count())]
         for d in result.diagnostics:
+            numbers = [render_arg(value, "ja") for value in d.args.values()
+                       if isinstance(value, (Decimal, int)) and not isinstance(value, bool)]
             assert any(d.message["ja"] in text and f"{d.file}:{d.span.line}:{d.span.column}" in text
-                       for text in texts), d.message["ja"]
+                       and all(number in text for number in numbers) for text in texts), d.message["ja"]
 
 
 def test_the_charts_have_one_mark_per_indicator_and_per_total(page, made):
