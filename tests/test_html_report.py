@@ -67,6 +67,10 @@ def test_the_report_is_one_well_formed_document_that_fetches_nothing(real_report
             if name in ("href", "xlink:href"):
                 assert value is not None and value.startswith("#"), value  # only links within the page
     assert "url(" not in document.replace("url(#hatch)", "")  # no style sheet reaches out either
+    # accessible: every header cell says what it heads, every chart is an image with a title and a text
+    assert all(th.attrs.get("scope") in ("col", "row") for th in tree.find_all("th"))
+    for svg in tree.find_all("svg", class_="chart"):
+        assert svg.attrs["role"] == "img" and svg.find("title").text() and svg.find("desc").text()
     assert "@import" not in document
     # printable on A4: a page size, a page break between documents, no cut table rows
     assert "@page{size:A4" in document

@@ -24,6 +24,7 @@ so no value can become markup; ids are counters, never user text.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -532,7 +533,20 @@ def render_html(diagnostics: list[Diagnostic], context: ReportContext, rules: li
     out.append("</main>")
     out.append(f'<footer><p class="meta">{esc(_w("generated", lang, version=_version()))}</p></footer>')
     out.append("</body></html>\n")
-    return "\n".join(out)
+    return _scoped("\n".join(out))
+
+
+_THEAD = re.compile(r"<thead>.*?</thead>", re.S)
+_HEAD_CELL = re.compile(r"<th(?=[ >])")
+_ROW_HEAD = re.compile(r"(<tr(?: [^>]*)?>)<th(?=[ >])(?! scope)")
+
+
+def _scoped(document: str) -> str:
+    """Every header cell says what it heads (a screen reader reads a cell with its column
+    and row): `scope="col"` in a table's head, `scope="row"` at the start of a row. Plain
+    text never holds `<th`: every user string is escaped (`<` is `&lt;`)."""
+    document = _THEAD.sub(lambda match: _HEAD_CELL.sub('<th scope="col"', match.group()), document)
+    return _ROW_HEAD.sub(r'\1<th scope="row"', document)
 
 
 def _first_screen(diagnostics: list[Diagnostic], context: ReportContext, kinds: dict[str, str | None],
