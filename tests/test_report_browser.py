@@ -26,6 +26,7 @@ from checker.cli import main
 from checker.diagnostics import Severity, render_arg
 from checker.report.html import verdict, verdict_counts
 from tests.conftest import ROOT
+from tests.test_html_report import stated_sums
 
 pytestmark = pytest.mark.slow  # starts a browser
 
@@ -170,7 +171,8 @@ def test_the_charts_have_one_mark_per_indicator_and_per_total(page, made):
     model = result.files[0].model
     indicators = [i for theme in model.themes for i in theme.indicators]
     assert view.locator("figure.rates svg g.mark").count() == len(indicators)
-    assert view.locator("figure.gaps svg g.mark").count() == len([t for t in model.themes if t.projects])
+    totals = len([t for t in model.themes if t.projects]) + sum(stated_sums(table) for table in model.tables)
+    assert view.locator("figure.gaps svg g.mark").count() == totals
     assert view.locator("figure[data-indicator]").count() == len(indicators)
     # each bar is drawn where its rate says: 100 % at the dashed line
     line = view.locator("figure.rates line.hundred").bounding_box()

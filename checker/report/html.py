@@ -512,9 +512,12 @@ def render_html(diagnostics: list[Diagnostic], context: ReportContext, rules: li
     kinds = {rule.code: rule.kind for rule in rules}
     documents = _documents(diagnostics, context, kinds)
     # a total is shown as consistent only when every outcome of the sum check has a rule on
-    from checker.functions.sums import SUM_OUTCOMES
-
-    sums_reported = set(SUM_OUTCOMES) <= {rule.kind for rule in rules if rule.function == "sum_matches"}
+    sums_reported = {
+        "projects": _every_gap_reported(rules, "sum_matches", ("beyond_rounding", "beyond_declared_rounding"),
+                                        ("within_rounding", "truncated")),
+        "tables": _every_gap_reported(rules, "table_relations", ("sum_mismatch", "sum_beyond_declared_rounding"),
+                                      ("sum_within_rounding", "sum_truncated")),
+    }
     out: list[str] = [
         "<!DOCTYPE html>",
         f'<html lang="{"ja" if lang == "ja" else "en"}"><head><meta charset="utf-8">',
@@ -534,6 +537,16 @@ def render_html(diagnostics: list[Diagnostic], context: ReportContext, rules: li
     out.append(f'<footer><p class="meta">{esc(_w("generated", lang, version=_version()))}</p></footer>')
     out.append("</body></html>\n")
     return _scoped("\n".join(out))
+
+
+def _every_gap_reported(rules: list[Any], function: str, always: tuple[str, ...], half_unit: tuple[str, ...]) -> bool:
+    """Whether a sum the function compares that has no finding is consistent: a rule
+    reports every outcome it can give (those within half a unit per item only where a rule
+    of it allows that half unit, `half_unit_per_item`)."""
+    mine = [rule for rule in rules if rule.function == function]
+    kinds = {rule.kind for rule in mine}
+    needed = set(always) | (set(half_unit) if any(rule.options.get("half_unit_per_item") for rule in mine) else set())
+    return needed <= kinds
 
 
 _THEAD = re.compile(r"<thead>.*?</thead>", re.S)
@@ -665,7 +678,7 @@ def _all_placed(document: _Document) -> list[_Placed]:
 
 # --- a document --------------------------------------------------------------------------
 
-def _document(document: _Document, context: ReportContext, sums_reported: bool = True) -> list[str]:
+def _document(document: _Document, context: ReportContext, sums_reported: dict[str, bool]) -> list[str]:
     lang = context.lang
     header = document.header
     out = [f'<section class="document" id="{document.ident}" aria-labelledby="{document.ident}-h">',
@@ -909,7 +922,7 @@ def _number(value: Any) -> Decimal | None:
     return None
 
 
-def _charts(document: _Document, context: ReportContext, sums_reported: bool) -> list[str]:
+def _charts(document: _Document, context: ReportContext, sums_reported: dict[str, bool]) -> list[str]:
     lang = context.lang
     out: list[str] = []
     rates = _rate_figure(document, lang)
@@ -981,43 +994,27 @@ def _bands(header: Any) -> list[BandZone]:
     return sorted(zones, key=lambda zone: zone.low if zone.low is not None else Decimal(-1))
 
 
-def _gap_figure(document: _Document, context: ReportContext, lang: str, sums_reported: bool) -> list[str]:
-    """Each project list's total against the sum of its items, as the run found it: the
-    finding's numbers where a rule reported the gap, 未検査 where the relation was not
-    checked, else consistent (checked, no gap reported), and that only when a rule reports
-    every outcome of the comparison (`sums_reported`): with TOT002 turned off, a total with
-    no finding may still differ within rounding."""
-    lists = [(section, section.node.projects) for section in document.sections
-             if getattr(getattr(section.node, "projects", None), "total", None) is not None]
-    if not lists:
-        return []
+def _gap_figure(document: _Document, context: ReportContext, lang: str, sums_reported: dict[str, bool]) -> list[str]:
+    """Each stated total against the sum of its items, as the run found it: a project list's
+    合計, and each line of a table's declared `sum` relation at each cross line (a 合計 row in
+    each column). The finding's numbers where a rule reported the gap, 未検査 where the
+    relation was not checked, else consistent (checked, no gap reported), and that only when
+    a rule reports every outcome of the comparison (`sums_reported`): with TOT002 turned off,
+    a total with no finding may still differ within rounding."""
     unchecked = context.relations.unchecked if context.relations is not None else []
-    gaps = []
-    for section, projects in lists:
-        where = (*section.path, "projects")
-        outer = section.file.span_of(where)
-        total_span = section.file.span_of((*where, "total"))
-        found = next((p.diagnostic for p in section.placed if "computed" in p.diagnostic.args
-                      and "stated" in p.diagnostic.args and total_span is not None
-                      and (p.diagnostic.span.line, p.diagnostic.span.column) == (total_span.line, total_span.column)),
-                     None)
-        blocked = next((u for u in unchecked if u.file == section.file.name and _inside(u.span, outer)), None)
-        label = str(getattr(section.node, "title", "") or section.title)
-        if found is not None:
-            args = found.args
-            difference = args.get("difference")
-            allowance = args.get("allowance")
-            text = (f"{ARGS['difference'].render(lang)} {render_arg(difference, lang)}"
-                    + (f"（±{render_arg(allowance, lang)}）" if allowance is not None else "")
-                    + f" {_w('total', lang)} {render_arg(args['stated'], lang)}")
-            gaps.append(Gap(label, difference, allowance, text))
-        elif blocked is not None:
-            gaps.append(Gap(label, None, None, f"{_w('not_compared', lang)}: {blocked.reason.render(lang)}"))
-        elif not sums_reported:
-            gaps.append(Gap(label, None, None, _w("sums_off", lang)))
-        else:
-            gaps.append(Gap(label, Decimal(0), None,
-                            f"{_w('consistent', lang)} {_w('total', lang)} {_printed_plain(projects.total)}"))
+    gaps: list[Gap] = []
+    for section in document.sections:
+        projects = getattr(section.node, "projects", None)
+        if projects is not None and getattr(projects, "total", None) is not None:
+            where = (*section.path, "projects")
+            cells = [section.file.span_of((*where, "items", index, "cost")) for index in range(len(projects.items))]
+            gaps.append(_gap(section, str(getattr(section.node, "title", "") or section.title),
+                             section.file.span_of((*where, "total")), cells, projects.total, unchecked,
+                             sums_reported["projects"], lang))
+        if section.path[0] == "tables":
+            gaps += _table_gaps(section, unchecked, sums_reported["tables"], lang)
+    if not gaps:
+        return []
     beyond = sum(1 for gap in gaps if gap.difference and (not gap.allowance or abs(gap.difference) > gap.allowance))
     within = sum(1 for gap in gaps if gap.difference and gap.allowance and abs(gap.difference) <= gap.allowance)
     equal = sum(1 for gap in gaps if gap.difference == 0)
@@ -1030,6 +1027,72 @@ def _gap_figure(document: _Document, context: ReportContext, lang: str, sums_rep
     out += [f"<tr><td>{esc(gap.label)}</td><td>{esc(gap.text)}</td></tr>" for gap in gaps]
     out.append("</tbody></table></details></figure>")
     return out
+
+
+def _same(span: Span | None, other: Span | None) -> bool:
+    return span is not None and other is not None and (span.line, span.column) == (other.line, other.column)
+
+
+def _gap(section: _Section, label: str, stated_span: Span | None, part_spans: list[Span | None], stated: Any,
+         unchecked: list, reported: bool, lang: str) -> Gap:
+    """One total of the gap chart: the finding at its stated cell, or the relation not
+    checked at one of its cells, or consistent."""
+    found = next((p.diagnostic for p in section.placed if "computed" in p.diagnostic.args
+                  and "stated" in p.diagnostic.args and _same(p.diagnostic.span, stated_span)), None)
+    if found is not None:
+        args = found.args
+        difference, allowance = args.get("difference"), args.get("allowance")
+        text = (f"{ARGS['difference'].render(lang)} {render_arg(difference, lang)}"
+                + (f"（±{render_arg(allowance, lang)}）" if allowance else "")
+                + f" {_w('total', lang)} {render_arg(args['stated'], lang)}")
+        return Gap(label, difference, allowance or None, text)
+    cells = [stated_span, *part_spans]
+    blocked = next((u for u in unchecked if u.file == section.file.name and any(_same(u.span, cell) for cell in cells)),
+                   None)
+    if blocked is not None:
+        return Gap(label, None, None, f"{_w('not_compared', lang)}: {blocked.reason.render(lang)}")
+    if not reported:
+        return Gap(label, None, None, _w("sums_off", lang))
+    return Gap(label, Decimal(0), None, f"{_w('consistent', lang)} {_w('total', lang)} {_printed_plain(stated)}")
+
+
+def _table_gaps(section: _Section, unchecked: list, reported: bool, lang: str) -> list[Gap]:
+    """The totals of a table's declared `sum` relations: per relation, each cross line (a
+    column for a row's sum, a row for a column's) where the stated cell holds a value."""
+    table, file, where = section.node, section.file, section.path
+    rows = {row.key: (path, row) for path, row, _ in table.all_rows()}
+    columns = [column.key for _, column, _ in table.all_columns() if not column.columns]
+    gaps = []
+    name = table.number or table.title  # the table's number (①) keeps the label short; the title is in the section's heading
+
+    def label(row_name: str, key: str) -> str:
+        return f"{name} {row_name}（{key}）"
+
+    for relation in table.relations:
+        if relation.check != "sum":
+            continue
+        line = getattr(relation, "row", None)
+        across = getattr(relation, "column", None)
+        parts = [part for part in relation.of if "/" not in part]
+        skip = set(getattr(relation, "skip", None) or ())
+        only = getattr(relation, "only", None)
+        if line is not None and line in rows:
+            path, row = rows[line]
+            crosses = [key for key in (only or columns) if key not in skip and key in row.values]
+            for key in crosses:
+                spans = [file.span_of((*where, *rows[part][0], "values", key)) for part in parts if part in rows]
+                gaps.append(_gap(section, label(row.name, key),
+                                 file.span_of((*where, *path, "values", key)), spans, row.values[key],
+                                 unchecked, reported, lang))
+        elif across is not None and across in columns:
+            for key, (path, row) in rows.items():
+                if (only and key not in only) or key in skip or across not in row.values:
+                    continue
+                spans = [file.span_of((*where, *path, "values", part)) for part in parts]
+                gaps.append(_gap(section, label(row.name, across),
+                                 file.span_of((*where, *path, "values", across)), spans, row.values[across],
+                                 unchecked, reported, lang))
+    return gaps
 
 
 def _printed_plain(value: Any) -> str:
