@@ -602,7 +602,6 @@ def _first_screen(diagnostics: list[Diagnostic], context: ReportContext, kinds: 
                    f'<tr data-relations="not_applicable"><th>{esc(_w("not_applicable", lang))}</th>'
                    f'<td class="num">{relations.not_applicable}</td></tr></tbody></table></section>')
     out.append("</div>")
-    out += _key_findings(documents, kinds, lang)
     # documents
     out.append(f'<table id="documents"><caption>{esc(_w("documents", lang))}</caption><thead><tr>'
                f'<th>{esc(_w("document", lang))}</th><th>{esc(_w("kind", lang))}</th>'
@@ -618,7 +617,9 @@ def _first_screen(diagnostics: list[Diagnostic], context: ReportContext, kinds: 
         out.append(f'<tr><td><a href="#{document.ident}">{esc(municipality + document.title)}</a></td><td>{esc(kind)}</td>'
                    f'<td class="num">{len(document.names)}</td><td class="num">{found[Severity.ERROR]}</td>'
                    f'<td class="num">{found[Severity.WARNING]}</td><td class="num">{found[Severity.INFO]}</td></tr>')
-    out.append("</tbody></table></header>")
+    out.append("</tbody></table>")
+    out += _key_findings(documents, kinds, lang)
+    out.append("</header>")
     return out
 
 
