@@ -249,11 +249,22 @@ def test_the_report_is_deterministic_and_english_with_lang_en():
 
 
 def test_a_clean_run_says_so_and_never_claims_more_than_was_checked(tmp_path):
-    plan = tmp_path / "clean.yaml"
-    plan.write_text(FIXTURE.read_text(encoding="utf-8").split("themes:")[0], encoding="utf-8")
-    document, result = report([plan])
-    assert not result.diagnostics
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("plan: {id: x, title: t, municipality: 架空市, kind: policy_evaluation, source: {seed: a.txt}}\n",
+                     encoding="utf-8")
+    document, result = report([empty])
+    assert not result.diagnostics and result.relations.checked == 0
     assert parse(document).find(id="verdict").text() == "検査できる関係がありませんでした"
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(empty.read_text(encoding="utf-8") + (
+        "themes:\n  - id: a\n    title: t\n    projects:\n      unit: 千円\n      items:\n"
+        "        - {no: 1, name: 事業, cost: 19}\n        - {no: 2, name: 事業2, cost: 3851}\n      total: 3870\n"),
+        encoding="utf-8")
+    document, result = report([clean])
+    assert not result.diagnostics and result.relations.checked and not result.relations.unchecked
+    tree = parse(document)
+    assert tree.find(id="verdict").text() == "不整合は見つかりませんでした"
+    assert tree.find("figure", class_="gaps").find("g", class_="mark").text() == "内訳の和と整合 合計 3870"
 
 
 def test_files_that_cannot_be_read_are_reported_as_such(tmp_path):

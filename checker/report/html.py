@@ -136,6 +136,72 @@ ARGS = {
     "value": Text("値", "value"),
     "other_value": Text("他方の値", "other value"),
     "previous": Text("前の値", "previous"),
+    "line": Text("行・列", "line"),
+    "at": Text("位置", "at"),
+    "of": Text("内訳", "of"),
+    "total": Text("合計", "total"),
+    "whole": Text("全体", "whole"),
+    "whole_line": Text("全体の行・列", "the whole's line"),
+    "whole_row": Text("全体の行", "the whole's row"),
+    "whole_share": Text("全体の構成比", "the whole's share"),
+    "rounded_sum": Text("丸めた値の和", "sum of the rounded values"),
+    "numerator_row": Text("分子の行", "numerator row"),
+    "denominator_row": Text("分母の行", "denominator row"),
+    "scale": Text("倍率", "scale"),
+    "expected": Text("期待される値", "expected"),
+    "amount": Text("金額", "amount"),
+    "base": Text("基準", "base"),
+    "base_year": Text("基準年度", "base year"),
+    "previous_year": Text("前年度", "previous year"),
+    "previous_column": Text("前の列", "previous column"),
+    "earlier": Text("前の値", "earlier value"),
+    "earlier_year": Text("前の年度", "earlier year"),
+    "direction": Text("方向", "direction"),
+    "declaration": Text("宣言", "declaration"),
+    "declared": Text("宣言された値", "declared"),
+    "implied": Text("目標から読み取れる方向", "implied by the target"),
+    "mark": Text("評価", "mark"),
+    "marks": Text("評価", "marks"),
+    "counts": Text("件数", "counts"),
+    "low": Text("下限", "low"),
+    "high": Text("上限", "high"),
+    "min": Text("最小", "min"),
+    "max": Text("最大", "max"),
+    "lower": Text("下限", "lower"),
+    "upper": Text("上限", "upper"),
+    "step": Text("毎年の増分", "step"),
+    "factor": Text("倍率", "factor"),
+    "figure": Text("数値", "figure"),
+    "rank": Text("順位", "rank"),
+    "position": Text("順位", "position"),
+    "years": Text("年度", "years"),
+    "since": Text("開始年度", "since"),
+    "start": Text("開始", "start"),
+    "end": Text("終了", "end"),
+    "as_of": Text("報告年度", "as of"),
+    "in_force": Text("適用年度", "in force from"),
+    "written": Text("記載", "written"),
+    "original": Text("元の値", "original"),
+    "other": Text("他方", "other"),
+    "other_unit": Text("他方の単位", "other unit"),
+    "reference": Text("参照", "reference"),
+    "reference_unit": Text("参照先の単位", "reference unit"),
+    "reference_file": Text("参照先のファイル", "reference file"),
+    "per_year_unit": Text("各年度の値の単位", "per-year unit"),
+    "per_year_file": Text("各年度の値のファイル", "per-year file"),
+    "first_file": Text("最初のファイル", "first file"),
+    "first_line": Text("最初の行", "first line"),
+    "first_name": Text("最初の名前", "first name"),
+    "first_indicator": Text("最初の指標", "first indicator"),
+    "components": Text("内数", "components"),
+    "name": Text("名称", "name"),
+    "key": Text("キー", "key"),
+    "code": Text("コード", "code"),
+    "number": Text("番号", "number"),
+    "outlook": Text("動向", "outlook"),
+    "rate": Text("達成率", "rate"),
+    "problem": Text("問題", "problem"),
+    "suggestion": Text("候補", "suggestion"),
 }
 
 _WORDS = {
@@ -887,7 +953,9 @@ def _indicator_table(d, file, where, indicator, related, lang) -> list[str]:
 
 
 def _statistics_table(d, file, where, table, related, lang) -> list[str]:
-    leaves = [column for _, column, _ in table.all_columns() if not column.columns]
+    # every column that holds a value (a header over sub-columns may state their sum)
+    leaves = [column for _, column, _ in table.all_columns()
+              if not column.columns or any(column.key in row.values for _, row, _ in table.all_rows())]
     out = [f'<div class="context"><table class="statistics"><caption>{esc(table.title)}'
            f'{f"（{esc(table.unit)}）" if table.unit else ""}</caption><thead><tr><th></th>'
            + "".join(f'<th class="num">{esc(column.name or column.key)}</th>' for column in leaves)
@@ -1062,7 +1130,7 @@ def _table_gaps(section: _Section, unchecked: list, reported: bool, lang: str) -
     column for a row's sum, a row for a column's) where the stated cell holds a value."""
     table, file, where = section.node, section.file, section.path
     rows = {row.key: (path, row) for path, row, _ in table.all_rows()}
-    columns = [column.key for _, column, _ in table.all_columns() if not column.columns]
+    columns = [column.key for _, column, _ in table.all_columns()]
     gaps = []
     name = table.number or table.title  # the table's number (①) keeps the label short; the title is in the section's heading
 
