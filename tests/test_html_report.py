@@ -238,6 +238,21 @@ def test_the_rate_chart_draws_the_plans_bands_and_says_which_rates_reach_100(fix
     assert [m.text() for m in marks] == ["104.2% ✓", "75.0%", "100.0% ✓", "記載なし"]
 
 
+def test_a_kpi_sheet_shows_its_bands_and_the_marks_it_printed():
+    document, result = report([ROOT / "tests/data/kinds/kpi-sheet.yaml"])
+    model = result.files[0].model
+    year = model.plan.as_of
+    svg = parse(document).find("figure", class_="rates").find("svg")
+    bands = sorted(model.plan.bands.bands, key=lambda band: band.min if band.min is not None else Decimal(-1))
+    assert [mark.text() for mark in svg.find_all("text", class_="band-mark")] == [band.mark for band in bands]
+    indicators = [i for part in (*model.themes, *model.policies, *model.goals) for i in part.indicators]
+    marks = svg.find_all("g", class_="mark")
+    assert len(marks) == len(indicators)
+    for mark, indicator in zip(marks, indicators):
+        if year in indicator.evaluations:
+            assert mark.text().endswith(f"[{indicator.evaluations[year]}]"), mark.text()
+
+
 def test_the_report_is_deterministic_and_english_with_lang_en():
     first, _ = report([FIXTURE], "en")
     second, _ = report([FIXTURE], "en")

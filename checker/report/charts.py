@@ -60,6 +60,7 @@ class RateBar:
     label: str
     rate: Decimal | None
     text: str  # the rate as shown beside the bar (the stated text, or why there is none)
+    note: str = ""  # after it (the band the document printed: [A])
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def rate_chart(bars: Sequence[RateBar], title: str, desc: str, ident: str, bands
                     f'<title>{esc(bar.label)}</title>{esc(_cut(bar.label))}</text>')
         if bar.rate is None:
             body.append(f'<g class="mark none" data-key="{index}"><text class="value" x="{_n(left + 4)}" '
-                        f'y="{_n(y + 14)}">{esc(no_rate)}</text></g>')
+                        f'y="{_n(y + 14)}">{esc(no_rate)}{esc(" " + bar.note) if bar.note else ""}</text></g>')
             continue
         reached = bar.rate >= 100
         end = x(bar.rate)
@@ -116,7 +117,7 @@ def rate_chart(bars: Sequence[RateBar], title: str, desc: str, ident: str, bands
         body.append(f'<g class="mark {"reached" if reached else "short"}" data-key="{index}">'
                     f'<rect x="{_n(left)}" y="{_n(y + 3)}" width="{_n(max(end - left, 1))}" height="{_n(row - 6)}"/>'
                     f'{arrow}<text class="value" x="{_n(end + 10)}" y="{_n(y + 14)}">'
-                    f'{esc(bar.text)}{" ✓" if reached else ""}</text></g>')
+                    f'{esc(bar.text)}{" ✓" if reached else ""}{esc(" " + bar.note) if bar.note else ""}</text></g>')
     body.append(f'<line class="hundred" x1="{_n(x(Decimal(100)))}" x2="{_n(x(Decimal(100)))}" y1="{_n(top - 4)}" '
                 f'y2="{_n(top + row * len(bars))}"/>')
     return _svg(left + plot + right, height, title, desc, body, ident)

@@ -1023,7 +1023,9 @@ def _rate_figure(document: _Document, lang: str) -> list[str]:
         value = indicator.rates.get(year)
         rate = _number(value)
         text = value.text if rate is not None else _w("no_rate", lang)
-        bars.append(RateBar(indicator.name, rate, text))
+        mark = (getattr(indicator, "evaluations", None) or {}).get(year)
+        # the band the document printed for it (評価 A, B+, ◎)
+        bars.append(RateBar(indicator.name, rate, text, f"[{mark}]" if mark else ""))
     bands = _bands(document.header)
     reached = sum(1 for bar in bars if bar.rate is not None and bar.rate >= 100)
     short = sum(1 for bar in bars if bar.rate is not None and bar.rate < 100)
@@ -1039,7 +1041,7 @@ def _rate_figure(document: _Document, lang: str) -> list[str]:
     out.append(f'<details class="numbers-table"><summary>{esc(_w("text_equivalent", lang))}</summary>'
                f'<table><thead><tr><th>{esc(_w("indicator", lang))}</th><th class="num">{esc(_w("rate", lang))}</th>'
                "</tr></thead><tbody>")
-    out += [f'<tr><td>{esc(bar.label)}</td><td class="num">{esc(bar.text)}</td></tr>' for bar in bars]
+    out += [f'<tr><td>{esc(bar.label)}</td><td class="num">{esc(bar.text)} {esc(bar.note)}</td></tr>' for bar in bars]
     out.append("</tbody></table></details></figure>")
     return out
 
