@@ -198,11 +198,13 @@ SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "ma
 def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
     from checker.functions import (  # noqa: F401
+        blame,
         documents,
         links,
         outlooks,
         plan_set,
         rates,
+        series,
         sums,
         tables,
         units,
