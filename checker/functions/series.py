@@ -48,9 +48,9 @@ from checker.functions.tables import (
     _CELL_ARGS,
     _OTHER,
     Line,
-    _cell_args,
     _cell_name,
     at_cross,
+    cell_args,
     cell_unit,
     cross_at,
     cross_lines,
@@ -136,7 +136,7 @@ def _unit_clash(target: Target, stated: Line, cross: str, cells: list[tuple[Line
     other_unit, other_line, other_at, other_label = clash
     return Finding(
         "table_unit_mismatch", stated.location(target.file, cross),
-        {**_cell_args(target, stated, cross, None), "unit": unit, "unit_line": label, "other_unit": other_unit,
+        {**cell_args(target, stated, cross, None), "unit": unit, "unit_line": label, "other_unit": other_unit,
          "other": other_label},
         [Related(other_line.location(target.file, other_at), Text(f"{other_unit}の値", f"the value in {other_unit}"))],
     )
@@ -252,7 +252,7 @@ def _evaluate(target: Target, relation: Relation, where: ModelPath, options: Any
             computed = prev_value or Decimal(0)
         args: dict[str, Any] = {
             "stated": stated.value, "computed": computed, "difference": stated.value - computed,
-            **_cell_args(target, stated_line, cross, mark), "of": of_name, "rounding": rounding_text,
+            **cell_args(target, stated_line, cross, mark), "of": of_name, "rounding": rounding_text,
             "blame": Text("", ""),
         }
         related = []
