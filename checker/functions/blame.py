@@ -188,10 +188,10 @@ def _moved(target: Target, evaluation: _Evaluation, suspect: _Cell, reason: Text
                         f"; this value is the likely cause of both: {reason.en}{need.en}")
         return replace(finding, args={**finding.args, "blame": text})
     if reason.ja.startswith("この関係と"):
-        text = Text(f"。{label.ja}の値{shown}が誤りと考えられます（{reason.ja}）{need.ja}",
+        text = Text(f"。{label.ja}の値{shown} が誤りと考えられます（{reason.ja}）{need.ja}",
                     f"; {label.en}{shown} is the likely error ({reason.en}){need.en}")
     else:
-        text = Text(f"。ほかのセルは{reason.ja}ため、誤りは{label.ja}の値{shown}と考えられます{need.ja}",
+        text = Text(f"。ほかのセルは{reason.ja}ため、誤りは{label.ja}の値{shown} と考えられます{need.ja}",
                     f"; the other cells {reason.en}, so {label.en}{shown} is the likely error{need.en}")
     stated_label = _cell_label(target, _key(checked.location))
     related = [rel for rel in finding.related if _key(rel.location) != suspect]
