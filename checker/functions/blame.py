@@ -105,7 +105,8 @@ def assign_blame(target: Target, found: Iterable[Finding | RelationRecord]) -> I
                 confirming.setdefault(cell, []).append(evaluation.checked.relation)  # type: ignore[arg-type]
             elif evaluation.fails:
                 failing.setdefault(cell, []).append(evaluation)
-    blamed = {evaluation.position: _blamed(target, evaluation, confirming, failing)
+    labels = _Labels(target)
+    blamed = {evaluation.position: _blamed(labels, evaluation, confirming, failing)
               for evaluation in evaluations if evaluation.fails}
     for position, item in enumerate(items):
         if position in blamed:
@@ -124,7 +125,7 @@ def _unique(texts: Iterable[Text]) -> list[Text]:
     return seen
 
 
-def _blamed(target: Target, evaluation: _Evaluation, confirming: dict[_Cell, list[Text]],
+def _blamed(labels: _Labels, evaluation: _Evaluation, confirming: dict[_Cell, list[Text]],
             failing: dict[_Cell, list[_Evaluation]]) -> Finding:
     finding = evaluation.finding
     assert finding is not None
@@ -134,20 +135,20 @@ def _blamed(target: Target, evaluation: _Evaluation, confirming: dict[_Cell, lis
     confirmers = _unique(text for cell in confirmed for text in confirming[cell])
     common = [cell for cell in unconfirmed if len(failing.get(cell, [])) >= 2]
     if len(unconfirmed) == 1 and confirmers:
-        return _moved(target, evaluation, unconfirmed[0], _confirmed_by(confirmers))
+        return _moved(labels, evaluation, unconfirmed[0], _confirmed_by(confirmers))
     if len(unconfirmed) > 1 and len(common) == 1:
         others = _unique(other.checked.relation for other in failing[common[0]]  # type: ignore[misc]
                          if other is not evaluation)
         reason = Text(f"この関係と{joined(others).ja}の両方に加わり、成り立つ関係で確かめられない",
                       f"it takes part in this relation and in {joined(others).en}, which fail too, and in none "
                       "that holds")
-        return _moved(target, evaluation, common[0], reason)
+        return _moved(labels, evaluation, common[0], reason)
     if len(unconfirmed) > 1 and (confirmers or len(common) > 1):
         suspects = common if len(common) > 1 else unconfirmed
-        names = joined([_cell_label(target, cell) for cell in suspects])
+        names = joined([labels(cell) for cell in suspects])
         if confirmers:
             by = _confirmed_by(confirmers)
-            kept = joined([_cell_label(target, cell) for cell in confirmed])
+            kept = joined([labels(cell) for cell in confirmed])
             text = Text(f"。{kept.ja}は{by.ja}ため、誤りの候補は {names.ja} です",
                         f"; {kept.en} {by.en}, so the suspects are {names.en}")
         else:
@@ -165,14 +166,14 @@ def _confirmed_by(confirmers: list[Text]) -> Text:
                 f"are confirmed by {names.en}, which hold{'s' if len(confirmers) == 1 else ''}")
 
 
-def _moved(target: Target, evaluation: _Evaluation, suspect: _Cell, reason: Text) -> Finding:
+def _moved(labels: _Labels, evaluation: _Evaluation, suspect: _Cell, reason: Text) -> Finding:
     """The finding blamed on one cell: moved there unless it is the stated one, saying why
     and the value the relation needs there (when it is linear in the cell)."""
     finding = evaluation.finding
     assert finding is not None
     checked = evaluation.checked
     stated_value = finding.args.get("stated")
-    label = _cell_label(target, suspect)
+    label = labels(suspect)
     at_stated = suspect == _key(checked.location)
     value: Decimal | None = stated_value if at_stated else next(
         (operand.value for operand in checked.operands if _key(operand.location) == suspect), None)
@@ -193,7 +194,7 @@ def _moved(target: Target, evaluation: _Evaluation, suspect: _Cell, reason: Text
     else:
         text = Text(f"。ほかのセルは{reason.ja}ため、誤りは{label.ja}の値{shown} と考えられます{need.ja}",
                     f"; the other cells {reason.en}, so {label.en}{shown} is the likely error{need.en}")
-    stated_label = _cell_label(target, _key(checked.location))
+    stated_label = labels(_key(checked.location))
     related = [rel for rel in finding.related if _key(rel.location) != suspect]
     related.insert(0, Related(checked.location, Text(f"関係の値: {stated_label.ja}", f"the relation's value: {stated_label.en}")))
     location = next(operand.location for operand in checked.operands if _key(operand.location) == suspect)
@@ -216,23 +217,32 @@ def _needed(evaluation: _Evaluation, suspect: _Cell) -> Decimal | None:
     return operand.value + (stated - computed) / operand.weight
 
 
-def _cell_label(target: Target, cell: _Cell) -> Text:
-    """A table cell by its row's name and its column's title: 一般財源の「令和4年度決算」."""
-    from checker.functions.tables import TableIndex
+class _Labels:
+    """Table cells by their row's name and their column's title (一般財源の「令和4年度決算」),
+    with one index per table of the file."""
 
-    path = cell[1]
-    try:
-        position, column = int(path[1]), str(path[-1])
-        table = target.plan.tables[position]
-        node: Any = table
-        for step in path[2:-2]:
-            node = getattr(node, step) if isinstance(step, str) else node[step]
-        title = TableIndex.of(table, position).column_title(column)
-        prefix = "" if table is target.node else f"{table.number or table.id} "
-        return Text(f"{prefix}{node.name}の「{title}」", f"{prefix}{node.name}, {title}")
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        shown = "/".join(str(part) for part in path)
-        return Text(shown, shown)
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.indexes: dict[int, Any] = {}
+
+    def __call__(self, cell: _Cell) -> Text:
+        from checker.functions.tables import TableIndex
+
+        target, path = self.target, cell[1]
+        try:
+            position, column = int(path[1]), str(path[-1])
+            table = target.plan.tables[position]
+            node: Any = table
+            for step in path[2:-2]:
+                node = getattr(node, step) if isinstance(step, str) else node[step]
+            if position not in self.indexes:
+                self.indexes[position] = TableIndex.of(table, position)
+            title = self.indexes[position].column_title(column)
+            prefix = "" if table is target.node else f"{table.number or table.id} "
+            return Text(f"{prefix}{node.name}の「{title}」", f"{prefix}{node.name}, {title}")
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            shown = "/".join(str(part) for part in path)
+            return Text(shown, shown)
 
 
 _declare()
