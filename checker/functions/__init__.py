@@ -198,8 +198,10 @@ SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "ma
 def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
     from checker.functions import (  # noqa: F401
+        bands,
         blame,
         documents,
+        figures,
         links,
         outlooks,
         plan_set,

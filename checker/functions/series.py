@@ -226,7 +226,7 @@ def _evaluate(target: Target, relation: Relation, where: ModelPath, options: Any
         if before is not None and previous is not None:
             operands.append(Operand(before_line.location(target.file, previous), before[0].value,
                                     -1 if form == "change" else 1))
-        yield Checked(location, named, tuple(operands))
+        yield Checked(location, relation=named, operands=tuple(operands))
         clash = _unit_clash(target, stated_line, cross, cells)
         if clash is not None:
             yield clash

@@ -35,11 +35,10 @@ The API other modules build on:
   cross line, or the record why not), `cell_args` (the arguments naming the stated cell),
   `at_cross` and `cross_at` (the cross line named in a relation and in a message),
   `additive` (whether a line adds up), `unknown_line`.
-- `register_relation_source(source)`: a source of relations a table holds without
-  declaring them (its kind's), `source(target) -> [(Relation, where)]`. `table_relations`
-  evaluates them with the declared ones (`relations_in_force`), and they decide which
-  lines are rates, so that `tree_sums` (the hierarchy: a line with children that states
-  values is their sum) never sums a rate.
+- `tree_sums(target)`: the hierarchy (a line with children that states values is their
+  sum), run by `table_relations` after the relations. What is a rate (never summed) and
+  which sums group a share column's 端数調整 is read from the target table's `relations`
+  (`relations_of`): a target whose table carries its kind's relations too has them in force.
 
 Findings name the stated line (`line`) and the cross line (`at`: 「令和3年度」列 / column
 令和3年度 for a row relation, 「議会費」行 / row 議会費 for a column relation); `row` and
@@ -49,7 +48,7 @@ Findings name the stated line (`line`) and the cross line (`at`: 「令和3年�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -494,6 +493,9 @@ def cell_args(target: Target, stated: Line, cross: str, mark: str | None) -> dic
     return {"line": name, "at": cross_at(stated, cross), "row": Text(other, other), "column": name}
 
 
+_cell_args = cell_args  # the name helper B's first series code imports
+
+
 def _stated(relation: Relation) -> dict[str, list[str]]:
     return {relation.axis: [relation.line]}
 
@@ -506,32 +508,11 @@ def _operands(target: Target, lines: list[Line], cross: str, read: list[tuple[Nu
                  for line, (number, _), weight in zip(lines, read, weights))
 
 
-# --- the relations in force ---------------------------------------------------------------
-
-# A source of relations a table holds without declaring them (its kind's): given the table
-# target, the relations with the model path each is reported at.
-RelationSource = Callable[[Target], Iterable[tuple[Relation, ModelPath]]]
-RELATION_SOURCES: list[RelationSource] = []
-
-
-def register_relation_source(source: RelationSource) -> RelationSource:
-    """Register a source of undeclared relations (a table kind's): table_relations
-    evaluates them with the declared ones, and they decide which lines are rates (not
-    summed) and which sums group the shares."""
-    RELATION_SOURCES.append(source)
-    return source
-
-
-def relations_in_force(target: Target) -> list[tuple[Relation, ModelPath]]:
-    """The table's declared relations (at their paths), then every registered source's."""
-    found = [(relation, target.path + ("relations", index)) for index, relation in enumerate(target.node.relations)]
-    for source in RELATION_SOURCES:
-        found += list(source(target))
-    return found
-
-
 def relations_of(target: Target) -> list[Relation]:
-    return [relation for relation, _ in relations_in_force(target)]
+    """The relations in force on the table: its `relations` (a table kind's included, when
+    the target carries them), which decide which lines are rates and which sums group
+    the shares."""
+    return list(target.node.relations)
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -579,8 +560,15 @@ def evaluate_relation(
                         Text(f"形式 {relation.check} を評価する検査が読み込まれていない",
                              f"no check that evaluates the form {relation.check} is loaded"))
         return
+    said = False
     for item in form.evaluate(target, relation, where, options):
+        said = True
         yield replace(item, kind=form.main_kind) if isinstance(item, Unchecked) and item.kind is None else item
+    if not said:  # no cross line to evaluate at (`only: []`, a table without columns): say so
+        word = _AXIS[_OTHER[relation.axis]]
+        yield NotApplicable(Location(target.file, where),
+                            Text(f"{relation.line} の {relation.check} の関係", f"the {relation.check} relation of {relation.line}"),
+                            Text(f"評価する{word.ja}がない", f"there is no {word.en} to evaluate it at"))
 
 
 def additive(line: Line, relations: list[Relation]) -> bool:
@@ -684,7 +672,8 @@ def _sums(
         if clash is not None and not unit_findings:
             yield Unchecked(location, at_cross(text, total, cross), _clash_reason(clash))
             continue
-        yield Checked(location, at_cross(text, total, cross), _operands(target, parts, cross, values, [1] * len(parts)))
+        yield Checked(location, relation=at_cross(text, total, cross),
+                      operands=_operands(target, parts, cross, values, [1] * len(parts)))
         if clash is not None:
             yield clash
             continue
@@ -786,8 +775,8 @@ def evaluate_ratio(target: Target, relation: Relation, where: ModelPath, options
                                  if ratio.axis == "row" else f"分母の{name.ja}の{where_text.ja}が 0",
                                  f"the denominator, {name.en} in {where_text.en}, is 0"))
             continue
-        yield Checked(ratio.location(target.file, cross), at_cross(text, ratio, cross),
-                      _operands(target, [top, bottom], cross, read[1:], [None, None]))
+        yield Checked(ratio.location(target.file, cross), relation=at_cross(text, ratio, cross),
+                      operands=_operands(target, [top, bottom], cross, read[1:], [None, None]))
         exact = num.value / den.value * scale
         digits = stated.places if places is None else places
         computed = round_declared(exact, digits, rounding)
@@ -884,8 +873,8 @@ def evaluate_equal(target: Target, relation: Relation, where: ModelPath, options
             yield pair
             continue
         mine, theirs, cross, value, reference, mark, other_mark = pair
-        yield Checked(mine.location(target.file, cross), at_cross(text, mine, cross),
-                      (Operand(theirs.location(target.file, cross), reference.value, 1),))
+        yield Checked(mine.location(target.file, cross), relation=at_cross(text, mine, cross),
+                      operands=(Operand(theirs.location(target.file, cross), reference.value, 1),))
         if value.value == reference.value:
             continue
         word = _AXIS[relation.axis]
@@ -995,8 +984,8 @@ def evaluate_difference(target: Target, relation: Relation, where: ModelPath, op
             yield read
             continue
         location = stated_line.location(target.file, cross)
-        yield Checked(location, at_cross(text, stated_line, cross),
-                      _operands(target, operands, cross, read[1:], [1] + [-1] * (len(operands) - 1)))
+        yield Checked(location, relation=at_cross(text, stated_line, cross),
+                      operands=_operands(target, operands, cross, read[1:], [1] + [-1] * (len(operands) - 1)))
         clash = _unit_clash(target, [stated_line, *operands], cross, read)
         if clash is not None:
             yield clash
@@ -1053,8 +1042,8 @@ def evaluate_product(target: Target, relation: Relation, where: ModelPath, optio
         at_least = isinstance(cell, Bound) and cell.kind in ("at_least", "above")
         rounding = "切り上げ" if at_least else declared
         location = stated_line.location(target.file, cross)
-        yield Checked(location, at_cross(text, stated_line, cross),
-                      _operands(target, [base_line, *factor_lines], cross, read[1:], [None] * (1 + len(factor_lines))))
+        yield Checked(location, relation=at_cross(text, stated_line, cross),
+                      operands=_operands(target, [base_line, *factor_lines], cross, read[1:], [None] * (1 + len(factor_lines))))
         exact = base.value * factor
         digits = stated.places if relation.places is None else relation.places
         computed = round_declared(exact, digits, rounding)
@@ -1179,8 +1168,8 @@ def evaluate_share(target: Target, relation: Relation, where: ModelPath, options
             continue
         location = share_line.location(target.file, item.cross)
         assert whole is not None
-        yield Checked(location, at_cross(text, share_line, item.cross),
-                      (Operand(amount_line.location(target.file, item.cross), item.amount.value),
+        yield Checked(location, relation=at_cross(text, share_line, item.cross),
+                      operands=(Operand(amount_line.location(target.file, item.cross), item.amount.value),
                        Operand(amount_line.location(target.file, total), whole.value)))
         if item.consistent:
             continue
@@ -1220,8 +1209,8 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
 
 
 def _in_force(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
-    for relation, where in relations_in_force(target):
-        yield from evaluate_relation(target, relation, where, options)
+    for index, relation in enumerate(target.node.relations):
+        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
     yield from tree_sums(target)
 
 
