@@ -214,25 +214,24 @@ def _evaluate(target: Target, relation: Relation, where: ModelPath, options: Any
                 yield earlier
                 continue
             before = earlier
-        cells = [(stated_line, cross, stated, name)]
+        # the cells read besides the stated one: (line, cross line, number and mark, weight, label);
+        # the stated value = Σ weight × value
+        operands: list[tuple[Line, str, _Read, int, Text]] = []
         if current is not None:
-            cells.append((series, cross, current[0], of_name))
+            operands.append((series, cross, current, 1, of_name))
         if before is not None and previous is not None:
-            cells.append((before_line, previous, before[0], _at_previous(before_line, previous, here)))
+            operands.append((before_line, previous, before, -1 if form == "change" else 1,
+                             _at_previous(before_line, previous, here)))
         location = stated_line.location(target.file, cross)
-        operands = []
-        if current is not None:
-            operands.append(Operand(series.location(target.file, cross), current[0].value, 1))
-        if before is not None and previous is not None:
-            operands.append(Operand(before_line.location(target.file, previous), before[0].value,
-                                    -1 if form == "change" else 1))
-        yield Checked(location, relation=named, operands=tuple(operands))
-        clash = _unit_clash(target, stated_line, cross, cells)
+        yield Checked(location, relation=named, operands=tuple(
+            Operand(line.location(target.file, at), number.value, weight) for line, at, (number, _), weight, _ in operands))
+        clash = _unit_clash(target, stated_line, cross, [(stated_line, cross, stated, name)] + [
+            (line, at, number, label) for line, at, (number, _), _, label in operands])
         if clash is not None:
             yield clash
             continue
-        # the comparison of a sum: stated = previous + current (running_sum), current =
-        # stated + previous (change), stated = previous (lag); a mark declared 0 adds nothing
+        # compared as a sum: stated = previous + current (running_sum), current = stated +
+        # previous (change), stated = previous (lag); a mark declared 0 adds nothing
         if form == "change":
             assert current is not None and before is not None
             total, addends = current, [(stated, mark), before]
@@ -242,30 +241,18 @@ def _evaluate(target: Target, relation: Relation, where: ModelPath, options: Any
                               half_unit)
         if outcome is None or outcome[0] == "within_rounding":
             continue
-        prev_value = None if before is None else before[0].value
-        cur_value = None if current is None else current[0].value
-        if form == "running_sum":
-            computed = (prev_value or Decimal(0)) + (cur_value or Decimal(0))
-        elif form == "change":
-            computed = (cur_value or Decimal(0)) - (prev_value or Decimal(0))
-        else:
-            computed = prev_value or Decimal(0)
+        computed = sum((weight * number.value for _, _, (number, _), weight, _ in operands), Decimal(0))
         args: dict[str, Any] = {
             "stated": stated.value, "computed": computed, "difference": stated.value - computed,
             **cell_args(target, stated_line, cross, mark), "of": of_name, "rounding": rounding_text,
             "blame": Text("", ""),
         }
-        related = []
-        if current is not None:
-            related.append(Related(series.location(target.file, cross), zero_note(of_name, current[1])))
-        if before is not None and previous is not None:
-            args.update(previous=before[0].value, previous_at=cross_at(stated_line, previous))
-            related.append(Related(before_line.location(target.file, previous),
-                                   zero_note(_at_previous(before_line, previous, here), before[1])))
-        if form in ("running_sum", "change") and not first:
-            args["current"] = cur_value
-        if form == "lag":
-            args.pop("previous", None)
+        if previous is not None and before is not None:
+            args["previous_at"] = cross_at(stated_line, previous)
+            if form != "lag":
+                args.update(previous=before[0].value, current=None if current is None else current[0].value)
+        related = [Related(line.location(target.file, at), zero_note(label, number_mark))
+                   for line, at, (_, number_mark), _, label in operands]
         kind = "running_sum_start_mismatch" if first else f"{form}_mismatch"
         yield Finding(kind, location, args, related, _fix(stated_line, cross, computed, stated, target, mark))
 
