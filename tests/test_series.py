@@ -265,3 +265,9 @@ def test_changing_any_number_of_the_running_total_fixture_is_detected(recommende
     report = mutate_each_number(recommended, DATA / "series-rows.yaml")
     assert len(report.tried) == 28  # 30 cells, two of them —
     assert report.detected >= Decimal("0.95"), str(report)
+
+
+def test_changing_any_number_of_the_column_fixture_is_detected(recommended):
+    report = mutate_each_number(recommended, DATA / "series-columns.yaml")
+    assert len(report.tried) == 18  # 20 cells, two of them —
+    assert report.detected >= Decimal("0.95"), str(report)
