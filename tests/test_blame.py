@@ -117,7 +117,7 @@ def test_the_common_suspect_of_two_failing_relations(recommended):
     assert "この値は" in stated_here.args["blame"].ja and "両方の不一致の原因" in stated_here.args["blame"].ja
     assert stated_here.message["en"].endswith("(this relation needs 8,100 there)")
     moved = next(d for d in found if d.args["line"] == Text("トータルコスト", "トータルコスト"))
-    assert "which fail too, and in none that holds" in moved.message["en"]
+    assert "which fails too, and in none that holds" in moved.message["en"]
     assert moved.message["en"].endswith("(this relation needs 8,100 there)")
 
 
