@@ -199,12 +199,14 @@ def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
     from checker.functions import (  # noqa: F401
         bands,
+        blame,
         documents,
         figures,
         links,
         outlooks,
         plan_set,
         rates,
+        series,
         sums,
         tables,
         units,
