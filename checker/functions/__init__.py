@@ -208,6 +208,7 @@ def load_builtin_functions() -> None:
         units,
         years,
     )
+    from checker import kinds  # noqa: F401  (table_kind: the document kinds of tables)
 
 
 def selector_models(given: str) -> tuple[type[BaseModel], ...]:
