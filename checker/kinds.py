@@ -164,10 +164,11 @@ _BRACKETED = re.compile(r"[(\[{「『【〈《〔<＜][^()\[\]{}「」『』【�
 _SIGNS = re.compile(r"[-−‐‑–—―/÷×*・,、.。:：%‰]")
 
 
-def normalised(label: str) -> tuple[str, str]:
-    """A printed label as compared: NFKC, no spaces, no bracket characters; and also
-    without what is in brackets and without the signs between words (本年度予算額（A） is
-    本年度予算額a and 本年度予算額; 増減（A）－（B） is 増減a-b and 増減)."""
+def normalised(label: str) -> tuple[str, str, str]:
+    """A printed label as compared: NFKC, no spaces, no bracket characters; then without
+    what is in brackets and without the signs between words; then what is in brackets
+    alone (本年度予算額（A） is 本年度予算額a, 本年度予算額 and a; 増減（A）－（B） is 増減a-b, 増減
+    and ab)."""
     text = "".join(unicodedata.normalize("NFKC", label).split()).casefold()
     whole = "".join(char for char in text if char not in _BRACKETS)
     bare = text
@@ -177,7 +178,8 @@ def normalised(label: str) -> tuple[str, str]:
             break
         bare = stripped
     bare = _SIGNS.sub("", "".join(char for char in bare if char not in _BRACKETS))
-    return whole, bare or whole
+    inside = "".join(match.group()[1:-1] for match in _BRACKETED.finditer(text))
+    return whole, bare or whole, _SIGNS.sub("", inside)
 
 
 @dataclass(eq=False)
@@ -252,9 +254,9 @@ def _label_index(roles: dict[str, RoleSpec]) -> tuple[dict[str, str], list[tuple
 
 def _recognise_line(line: KindLine, roles: dict[str, RoleSpec], index: dict[str, str],
                     suffixes: list[tuple[str, str]], default: str | None) -> None:
-    whole, bare = normalised(line.label)
-    for form in (whole, bare):
-        if form in index:
+    whole, bare, inside = normalised(line.label)
+    for form in (whole, bare, inside):  # 増減（A）－（B）, then 増減, then the (A) of 当初予算額（A）
+        if form and form in index:
             line.role, line.how = index[form], "label"
             return
     for suffix, role in suffixes:
@@ -479,8 +481,13 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                     value = getattr(relation, operand)
                     for key in value if isinstance(value, list) else [value] if value else []:
                         out.used.add((axis, key))
+                cross: Axis = "column" if axis == "row" else "row"
                 if relation.total is not None:
-                    out.used.add(("column" if axis == "row" else "row", relation.total))
+                    out.used.add((cross, relation.total))
+                # the relation is evaluated at every cross line it does not skip
+                for other in recognition.lines(cross):
+                    if other.key not in relation.skip and (relation.only is None or other.key in relation.only):
+                        out.used.add((cross, other.key))
         if not stated_anywhere:
             axis = "row" if template.line in spec.rows else "column"
             out.records.append(NotApplicable(kind_at, description, _missing(spec, template.line, axis)))
