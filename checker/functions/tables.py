@@ -63,6 +63,7 @@ from checker.diagnostics import (
 )
 from checker.functions import FUNCTIONS, Target, check_function
 from checker.functions.options import FunctionOptions
+from checker.kinds import kind_relations
 from checker.functions.sums import (
     as_number,
     cell_form,
@@ -742,6 +743,7 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     line states as not applicable."""
     for index, relation in enumerate(target.node.relations):
         yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
+    yield from kind_relations(target, options)  # the relations the table's kind knows (checker/kinds.py)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
