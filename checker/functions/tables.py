@@ -63,7 +63,6 @@ from checker.diagnostics import (
 )
 from checker.functions import FUNCTIONS, Target, check_function
 from checker.functions.options import FunctionOptions
-from checker.kinds import kind_relations
 from checker.functions.sums import (
     as_number,
     cell_form,
@@ -73,6 +72,7 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
+from checker.kinds import kind_relations
 from checker.model import Relation
 from checker.values import Absent, Number, format_decimal, interval, round_declared
 
