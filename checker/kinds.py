@@ -343,7 +343,7 @@ def _unknown_role(file: str, table_path: ModelPath, recognition: Recognition, li
     return Finding(
         "role_unknown", Location(file, _where(table_path, line, "role")),
         {"role": role, "axis": _AXIS_TEXT[line.axis], "line": line.label, "kind": spec.title.text,
-         "known": ", ".join(roles), "suggestion": suggestion},
+         "known": Text("、".join(roles) or "なし", ", ".join(roles) or "none"), "suggestion": suggestion},
     )
 
 
@@ -601,9 +601,11 @@ def kind_findings(target: Any) -> Iterator[Finding]:
     yield from recognition.findings
     declared = _declared_use(table)
     for axis in _AXES:
+        if not recognition.spec.roles(axis):
+            continue  # the kind's relations run across these lines (a cost sheet's years)
         for line in recognition.lines(axis):
-            if line.role is not None or line.parent is not None or line.children:
-                continue  # a role, or a part of the tree (the hierarchy sums it)
+            if line.role is not None or line.node.role is not None or line.parent is not None or line.children:
+                continue  # a role (or one KIND001 reports), or a part of the tree (the hierarchy sums it)
             if (axis, line.key) in expansion.used or line.key in declared:
                 continue
             yield Finding(
