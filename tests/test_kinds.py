@@ -455,3 +455,43 @@ def test_changing_any_single_number_of_a_kinded_table_is_detected(recommended, k
     report = mutate_each_number(recommended, KINDS / f"{FIXTURES[kind]}.yaml")
     assert len(report.tried) >= 20
     assert report.detected >= Decimal("0.95"), str(report)
+
+
+# --- the worked examples of docs/plan-format.md ------------------------------------------------------
+
+
+def _documented() -> dict[str, str]:
+    import re
+
+    doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Document kinds (表の種類)"):]
+    blocks = re.findall(r"```yaml\n(tables:\n.*?)```", section, re.S)
+    examples = {}
+    for block in blocks:
+        kind = re.search(r"^    kind: (\w+)$", block, re.M)
+        if kind and "    ...\n" not in block:
+            examples[kind.group(1)] = HEAD + block
+    return examples
+
+
+def test_every_kind_has_a_worked_example_that_is_clean_and_checked_everywhere(recommended):
+    examples = _documented()
+    assert set(examples) == set(FIXTURES)
+    for kind, text in examples.items():
+        assert check_text(recommended, text) == [], kind
+        records = table_records(loaded(Path("plan.yaml"), text))
+        assert [item for item in records if isinstance(item, Unchecked)] == [], kind
+        assert sum(isinstance(item, Checked) for item in records) >= 4, kind
+
+
+def test_the_documented_typos_are_reported_as_the_docs_say(recommended):
+    examples = _documented()
+    cost = examples["cost_sheet"].replace('令和4年度決算: "20,060"', '令和4年度決算: "20,600"')
+    [found] = check_text(recommended, cost)
+    assert found.code == "TAB001" and found.args["stated"] == 21260 and found.args["computed"] == 21800
+    assert "国・都支出金（空欄を0とした）、その他特定財源、一般財源" in found.message["ja"]
+    budget = examples["budget"].replace('change: "7,233"', 'change: "7,323"')
+    found = check_text(recommended, budget)
+    assert [d.code for d in found] == [_code(recommended, DIFFERENCE), "TAB001"]
+    assert found[0].args["stated"] == 7323 and found[0].args["computed"] == 7233
+    assert found[1].args["stated"] == 107233 and found[1].args["computed"] == 107323
