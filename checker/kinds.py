@@ -557,9 +557,25 @@ def kind_expansion(file: str, table_path: ModelPath, table: Any) -> tuple[Recogn
     return recognition, expand(file, table_path, table, recognition)
 
 
-def kind_relations(target: Any, options: Any) -> Iterator[Finding | RelationRecord]:
+def kind_in_force(target: Target) -> Target:
+    """The table target with its kind's relations in force beside its declared ones: a copy
+    of the table (and of its plan, holding the copy in its place) whose `relations` are both,
+    so that whatever reads a table's relations (which lines are rates, which sums a 構成比
+    column's 端数調整 follows, the hierarchy) sees the kind's too. The target itself for a
+    table without a kind. Shallow copies: the rows, columns and cells are the table's own."""
+    table = target.node
+    expanded = kind_expansion(target.file, target.path, table)
+    if expanded is None or not expanded[1].relations:
+        return target
+    node = table.model_copy(update={"relations": [*table.relations, *expanded[1].relations]})
+    plan = target.plan.model_copy(update={"tables": [node if other is table else other for other in target.plan.tables]})
+    return Target(target.file, target.path, node, plan)
+
+
+def kind_relations(target: Target, options: Any) -> Iterator[Finding | RelationRecord]:
     """The table's kind's relations, evaluated as declared ones are (the hook in
-    `table_relations`), and the records of those it cannot state."""
+    `table_relations`; `target` as `kind_in_force` gives it), and the records of those it
+    cannot state. Their `where` is the table's `kind`."""
     from checker.functions.tables import evaluate_relation
 
     expanded = kind_expansion(target.file, target.path, target.node)

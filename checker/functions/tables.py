@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 
@@ -72,9 +72,9 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
-from checker.kinds import kind_relations
+from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
-from checker.values import Absent, Number, format_decimal, interval, round_declared
+from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
 Axis = Literal["row", "column"]
 
@@ -91,11 +91,26 @@ RATIO_KINDS = {"ratio_mismatch": ("stated", "computed", "exact", "numerator", "d
 SUBSET_KINDS = {"subset_exceeds": ("stated", "whole", "difference", *_CELL_ARGS, "whole_row")}
 EQUAL_KINDS = {"not_equal": ("stated", "other_value", "difference", *_CELL_ARGS, "other")}
 BOUND_KINDS = {"out_of_bounds": ("stated", "min", "max", *_CELL_ARGS)}
+# a line with children that states values is their sum (the hierarchy, undeclared)
+TREE_KINDS = {"tree_sum_mismatch": ("stated", "computed", "difference", "count", *_CELL_ARGS, "of", "rounding_note")}
+DIFFERENCE_KINDS = {"difference_mismatch": ("stated", "computed", "difference", *_CELL_ARGS, "of", "rounding")}
+PRODUCT_KINDS = {"product_mismatch": ("stated", "computed", "exact", "base", "factor", "places", *_CELL_ARGS, "of",
+                                      "by", "rounding")}
+_SHARE_ARGS = ("stated", "computed", "exact", "places", *_CELL_ARGS, "of", "total")
+SHARE_KINDS = {
+    "share_mismatch": (*_SHARE_ARGS, "amount", "whole", "scale", "rounding"),
+    # 端数調整: one share rounded the other way so that the shares total the whole's
+    "share_adjusted": (*_SHARE_ARGS, "whole_share", "rounded_sum", "whole_line"),
+}
+# the operands of a sum or difference in different units
+UNIT_KINDS = {"table_unit_mismatch": (*_CELL_ARGS, "unit", "unit_line", "other_unit", "other")}
 # a line name that is not in the table: a relation the data declares (TAB005), or a user
 # rule that does not fit the table (RULE001)
 UNKNOWN_ROW = {"unknown_row": ("reference", "option", "table", "known", "suggestion", "axis")}
 # every kind table_relations reports; register_form adds the kinds of forms other modules evaluate
-RELATION_KINDS: dict[str, tuple[str, ...]] = {**SUM_TABLE_KINDS, **RATIO_KINDS, **SUBSET_KINDS, **EQUAL_KINDS, **BOUND_KINDS, **UNKNOWN_ROW}
+RELATION_KINDS: dict[str, tuple[str, ...]] = {
+    **SUM_TABLE_KINDS, **RATIO_KINDS, **SUBSET_KINDS, **EQUAL_KINDS, **BOUND_KINDS, **TREE_KINDS, **UNIT_KINDS,
+    **UNKNOWN_ROW}
 _ROW = Field(description="The row's key: `old` in the selected table, `table-id/old` in another table of the file.")
 
 _AXIS = {"row": Text("行", "row"), "column": Text("列", "column")}
@@ -412,12 +427,13 @@ def _blank(cell: Any) -> bool:
 
 
 def read_cells(
-    target: Target, declared: Any, lines: list[Line], cross: str, relation: Text
+    target: Target, declared: Any, lines: list[Line], cross: str, relation: Text, bound: bool = False
 ) -> list[tuple[Number, str | None]] | RelationRecord:
     """The numbers of `lines` at the cross line (with the declared mark that made a cell
     0), or why the relation cannot be evaluated there: NotApplicable when no line states
     anything there (or a line's table has no such cross line), else Unchecked at the
-    first cell that is not a number, the reason naming every such cell."""
+    first cell that is not a number, the reason naming every such cell. `bound`: the
+    stated (first) cell may be a bound (1,350以上), read as its number."""
     here = target.node
     stated = lines[0]
     first = stated.location(target.file, cross)
@@ -434,7 +450,10 @@ def read_cells(
         return NotApplicable(first, named, reason)
     read: list[tuple[Number, str | None]] = []
     blocked: list[tuple[Line, Text]] = []
-    for line, cell in zip(lines, cells):
+    for position, (line, cell) in enumerate(zip(lines, cells)):
+        if bound and position == 0 and isinstance(cell, Bound):
+            read.append((cell.number, None))
+            continue
         number, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, declared, cross))
         if number is None:
             blocked.append((line, _cell_name(line, cross, here, cell_form(cell))))
@@ -477,11 +496,14 @@ class Form:
 FORMS: dict[str, Form] = {}
 
 
-def register_form(check: str, main_kind: str, kinds: Mapping[str, tuple[str, ...]]) -> Callable[[Evaluator], Evaluator]:
+_E = TypeVar("_E", bound=Evaluator)
+
+
+def register_form(check: str, main_kind: str, kinds: Mapping[str, tuple[str, ...]]) -> Callable[[_E], _E]:
     """Register the evaluator of relation form `check`; `kinds` (its findings' kinds and
     arguments) join table_relations' kinds, so that rules can report them."""
 
-    def register(evaluate: Evaluator) -> Evaluator:
+    def register(evaluate: _E) -> _E:
         FORMS[check] = Form(evaluate, main_kind)
         RELATION_KINDS.update({kind: tuple(args) for kind, args in kinds.items()})
         spec = FUNCTIONS.get("table_relations")
@@ -509,10 +531,129 @@ def evaluate_relation(
         yield replace(item, kind=form.main_kind) if isinstance(item, Unchecked) and item.kind is None else item
 
 
+def additive(line: Line, relations: list[Relation]) -> bool:
+    """Whether the line's values add up along its axis (into a parent line, or down a sum
+    of the other axis): its `additive` when given, else not when a ratio relation states
+    it (a rate, a 進捗率), else yes."""
+    if line.node.additive is not None:
+        return bool(line.node.additive)
+    return not any(relation.check == "ratio" and relation.axis == line.axis and relation.line == line.key
+                   for relation in relations)
+
+
+def _states_share(axis: str, key: str, relations: list[Relation]) -> bool:
+    return any(relation.check == "share" and relation.axis == axis and relation.line == key for relation in relations)
+
+
+def _not_summed(stated: Line, cross: str, text: Text, target: Target) -> NotApplicable:
+    """The record of a sum that does not run through a cross line of values that do not add up."""
+    axis = _OTHER[stated.axis]
+    title, word = stated.index.title(axis, cross), _AXIS[axis]
+    return NotApplicable(stated.location(target.file, cross), at_cross(text, stated, cross),
+                         Text(f"「{title}」{word.ja}は足し合わせない値（比率など）", f"{word.en} {title} holds values that "
+                              "do not add up (a rate or the like)"))
+
+
+def cell_unit(line: Line, cross: str, number: Number) -> str | None:
+    """The unit a number is in: written on the value itself, else its line's (row, then
+    column, then table)."""
+    return normalise_unit(number.unit or line.unit(cross))
+
+
+def _unit_clash(target: Target, lines: list[Line], cross: str, read: list[tuple[Number, str | None]]
+                ) -> Finding | None:
+    """The finding that the operands of a sum or difference are in different units (千円
+    against 円), at the stated cell, naming both units; None when they agree (a cell whose
+    unit is stated nowhere agrees with any)."""
+    units = [cell_unit(line, cross, number) for line, (number, _) in zip(lines, read)]
+    reference = next(((position, unit) for position, unit in enumerate(units) if unit is not None), None)
+    if reference is None:
+        return None
+    position, unit = reference
+    clash = next((other for other, other_unit in enumerate(units) if other_unit not in (None, unit)), None)
+    if clash is None:
+        return None
+    here, stated = target.node, lines[0]
+    return Finding(
+        "table_unit_mismatch",
+        stated.location(target.file, cross),
+        {**_cell_args(target, stated, cross, read[0][1]), "unit": unit, "unit_line": lines[position].label(here),
+         "other_unit": units[clash], "other": lines[clash].label(here)},
+        [Related(lines[clash].location(target.file, cross), Text(f"{units[clash]}の値", f"the value in {units[clash]}")),
+         *([Related(lines[position].location(target.file, cross), Text(f"{unit}の値", f"the value in {unit}"))]
+           if position else [])],
+    )
+
+
+def _clash_reason(clash: Finding) -> Text:
+    args = clash.args
+    return Text(f"{args['unit_line'].ja}は{args['unit']}、{args['other'].ja}は{args['other_unit']}",
+                f"{args['unit_line'].en} is in {args['unit']}, {args['other'].en} in {args['other_unit']}")
+
+
+def _rounding_for(target: Target, stated: Line, cross: str, relations: list[Relation]) -> str | None:
+    """A sum's rounding at one cross line: the rates' where a share relation states the
+    cross line (構成比 add up as rates), else the totals'."""
+    kind = "rates" if _states_share(_OTHER[stated.axis], cross, relations) else "totals"
+    return declared_rounding(stated.table, target.plan, kind)
+
+
+def _sums(
+    target: Target, relation: Relation, total: Line, parts: list[Line], crosses: list[str], half_unit: bool,
+    tree: bool, unit_findings: bool = True,
+) -> Iterator[Finding | RelationRecord]:
+    """A sum at each cross line: skipped (not applicable) where the cross line's values do
+    not add up, a unit clash where the operands' units differ (a finding, or with
+    `unit_findings` false the record that the sum is not checked), else compared."""
+    relations = list(target.node.relations)
+    kinds = ({"beyond_rounding": "tree_sum_mismatch", "beyond_declared_rounding": "tree_sum_mismatch"} if tree else
+             {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
+              "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"})
+    here = target.node
+    text = Text(f"{total.label(here).ja} ＝ {joined(_names(parts, here)).ja} の和",
+                f"{total.label(here).en} = the sum of {joined(_names(parts, here)).en}")
+    for cross in crosses:
+        cross_axis = _OTHER[total.axis]
+        if cross in total.index.lines(cross_axis) and not additive(Line(cross_axis, total.index, cross), relations):
+            yield _not_summed(total, cross, text, target)
+            continue
+        read = read_cells(target, relation, [total, *parts], cross, text)
+        if not isinstance(read, list):
+            yield read
+            continue
+        (stated, stated_mark), values = read[0], read[1:]
+        location = total.location(target.file, cross)
+        clash = _unit_clash(target, [total, *parts], cross, read)
+        if clash is not None and not unit_findings:
+            yield Unchecked(location, at_cross(text, total, cross), _clash_reason(clash))
+            continue
+        yield Checked(location)
+        if clash is not None:
+            yield clash
+            continue
+        rounding = _rounding_for(target, total, cross, relations)
+        # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
+        outcome = compare_sum(stated, [value for value, mark in values if mark is None], rounding, half_unit)
+        if outcome is None or outcome[0] not in kinds:
+            continue
+        kind, args = outcome
+        of_names = [zero_note(part.label(here), mark) for part, (_, mark) in zip(parts, values)]
+        related = [Related(part.location(target.file, cross), name) for part, name in zip(parts, of_names)]
+        found = {**args, "allowance": args.get("allowance", Decimal(0)), **_cell_args(target, total, cross, stated_mark),
+                 "of": of_names}
+        if tree:
+            found = {key: found[key] for key in TREE_KINDS["tree_sum_mismatch"] if key in found}
+            found["rounding_note"] = (Text("", "") if kind == "beyond_rounding" else Text(
+                f"（{args['rounding']}で {args['stated_interval']} と {args['computed_interval']} が重なりません）",
+                f" (under {args['rounding']}, {args['stated_interval']} and {args['computed_interval']} do not overlap)"))
+        yield Finding(kinds[kind], location, found, related)
+
+
 @register_form("sum", "sum_mismatch", SUM_TABLE_KINDS)
-def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: Any
+def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: Any, unit_findings: bool = True
                  ) -> Iterator[Finding | RelationRecord]:
-    """The line = the sum of `of`, at every cross line."""
+    """The line = the sum of `of`, at every cross line whose values add up; operands in
+    different units are a finding (`unit_findings`; else the sum is not checked there)."""
     lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
     if lines is None:
         return
@@ -521,33 +662,41 @@ def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: 
     if crosses is None:
         return
     half_unit = bool(getattr(options, "half_unit_per_item", False))
-    rounding = declared_rounding(total.table, target.plan, "totals")
-    kinds = {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
-             "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"}
-    here = target.node
-    text = Text(f"{total.label(here).ja} ＝ {joined(_names(parts, here)).ja} の和",
-                f"{total.label(here).en} = the sum of {joined(_names(parts, here)).en}")
-    for cross in crosses:
-        read = read_cells(target, relation, [total, *parts], cross, text)
-        if not isinstance(read, list):
-            yield read
-            continue
-        (stated, stated_mark), values = read[0], read[1:]
-        location = total.location(target.file, cross)
-        yield Checked(location)
-        # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
-        outcome = compare_sum(stated, [value for value, mark in values if mark is None], rounding, half_unit)
-        if outcome is None:
-            continue
-        kind, args = outcome
-        of_names = [zero_note(part.label(here), mark) for part, (_, mark) in zip(parts, values)]
-        related = [Related(part.location(target.file, cross), name) for part, name in zip(parts, of_names)]
-        yield Finding(
-            kinds[kind], location,
-            {**args, "allowance": args.get("allowance", Decimal(0)), **_cell_args(target, total, cross, stated_mark),
-             "of": of_names},
-            related,
-        )
+    yield from _sums(target, relation, total, parts, crosses, half_unit, False, unit_findings)
+
+
+def tree_sums(target: Target, relations: list[Relation] | None = None) -> Iterator[Finding | RelationRecord]:
+    """Every line with children (sub-rows, sub-columns) that states values is the sum of
+    its additive children at every cross line whose values add up: the hierarchy, written
+    once as a tree (款 > 項 > 目). `relations`: the relations in force (a table kind's
+    included), which make a line a ratio; not given: the table's own."""
+    table = target.node
+    relations = list(table.relations if relations is None else relations)
+    position = _table_position(target, "")
+    if position is None:
+        return
+    index = TableIndex.of(table, position)
+    stating = {key for _, row, _ in index.rows.values() for key, cell in row.values.items() if not _blank(cell)}
+    for axis in ("row", "column"):
+        for key, (path, node, _) in index.lines(axis).items():
+            children = node.rows if axis == "row" else node.columns
+            if not children or not (node.values if axis == "row" else key in stating):
+                continue
+            line = Line(axis, index, key)
+            parts = [Line(axis, index, child.key) for child in children]
+            summed = [part for part in parts if additive(part, relations)]
+            built = Relation.model_construct(check="sum", row=key if axis == "row" else None,
+                                             column=key if axis == "column" else None, of=[p.key for p in summed])
+            crosses = yield from cross_lines(target, built, line, path)
+            if crosses is None:
+                continue
+            if not summed:
+                yield NotApplicable(Location(target.file, path), Text(f"{line.title} ＝ 内訳の和", f"{line.title} = "
+                                    "the sum of its parts"), Text("内訳に足し合わせる値がない（すべて比率など）",
+                                                                  "none of its parts adds up (all are rates or the like)"))
+                continue
+            for item in _sums(target, built, line, summed, crosses, False, True):
+                yield replace(item, kind="tree_sum_mismatch") if isinstance(item, Unchecked) and item.kind is None else item
 
 
 @register_form("ratio", "ratio_mismatch", RATIO_KINDS)
@@ -732,6 +881,257 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
         )
 
 
+def _rounding_text(rounding: str | None) -> Text:
+    return Text(rounding or "四捨五入", rounding or "half up")
+
+
+def _fix_text(cell: Any, value: Decimal, places: int) -> str | None:
+    """The replacement of a printed figure by `value` at `places` decimals, keeping a
+    bound's words (1,350以上); None when the figure cannot be found in its text."""
+    new = format_decimal(value, places).replace(",", "")
+    if isinstance(cell, Bound):
+        return cell.text.replace(cell.number.text, new, 1) if cell.number.text in cell.text else None
+    return new
+
+
+def _consistent(stated: Number, exact: Decimal, computed: Decimal, digits: int, rounding: str | None,
+                precise: bool) -> bool:
+    """A stated figure rounded from an exact value: equal to it rounded half up when no
+    rounding is declared, else the exact value within what the stated figure stands for."""
+    if rounding is None:
+        return computed == stated.value and precise
+    stated_interval = interval(stated, rounding)
+    return stated_interval.low <= exact <= stated_interval.high and precise
+
+
+@register_form("difference", "difference_mismatch", DIFFERENCE_KINDS)
+def evaluate_difference(target: Target, relation: Relation, where: ModelPath, options: Any
+                        ) -> Iterator[Finding | RelationRecord]:
+    """The line = `of[0]` − `of[1]` − … (増減 = 本年度 − 前年度), at every cross line, under
+    the totals' declared rounding (each value an interval) or exactly."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
+    if lines is None:
+        return
+    [stated_line], operands = lines[relation.axis], lines["of"]
+    crosses = yield from cross_lines(target, relation, stated_line, where)
+    if crosses is None:
+        return
+    here = target.node
+    formula = Text(" − ".join(line.label(here).ja for line in operands), " − ".join(line.label(here).en for line in operands))
+    text = Text(f"{stated_line.label(here).ja} ＝ {formula.ja}", f"{stated_line.label(here).en} = {formula.en}")
+    half_unit = bool(getattr(options, "half_unit_per_item", False))
+    rounding = declared_rounding(stated_line.table, target.plan, "totals")
+    for cross in crosses:
+        read = read_cells(target, relation, [stated_line, *operands], cross, text)
+        if not isinstance(read, list):
+            yield read
+            continue
+        location = stated_line.location(target.file, cross)
+        yield Checked(location)
+        clash = _unit_clash(target, [stated_line, *operands], cross, read)
+        if clash is not None:
+            yield clash
+            continue
+        (stated, mark), (minuend, _), subtrahends = read[0], read[1], read[2:]
+        computed = minuend.value - sum((value.value for value, _ in subtrahends), Decimal(0))
+        # minuend = stated + subtrahends: the sum comparison, intervals and all
+        addends = [value for value, value_mark in [read[0], *subtrahends] if value_mark is None]
+        outcome = compare_sum(minuend, addends, rounding, half_unit)
+        if outcome is None or outcome[0] == "within_rounding":
+            continue
+        names = [zero_note(line.label(here), value_mark) for line, (_, value_mark) in zip(operands, read[1:])]
+        fix = _fix_text(stated_line.value(cross), computed, stated.places)
+        yield Finding(
+            "difference_mismatch", location,
+            {"stated": stated.value, "computed": computed, "difference": stated.value - computed,
+             **_cell_args(target, stated_line, cross, mark), "of": formula,
+             "rounding": Text(rounding or "宣言なし（完全一致）", rounding or "none declared: exact")},
+            [Related(line.location(target.file, cross), name) for line, name in zip(operands, names)],
+            None if fix is None or mark is not None else Fix(location, fix),
+        )
+
+
+@register_form("product", "product_mismatch", PRODUCT_KINDS)
+def evaluate_product(target: Target, relation: Relation, where: ModelPath, options: Any
+                     ) -> Iterator[Finding | RelationRecord]:
+    """The line = `of` × `by` (a factor, or a line of the same axis), at `places` decimals
+    (the stated value's own when not given): rounded up where the stated value is a bound
+    以上 (a base × rate target), else the totals' declared rounding (half up when none)."""
+    by_line = isinstance(relation.by, str)
+    refs = {**_stated(relation), "of": [relation.of[0]], **({"by": [str(relation.by)]} if by_line else {})}
+    lines = yield from lines_of(target, relation.axis, refs, where)
+    if lines is None:
+        return
+    [stated_line], [base_line] = lines[relation.axis], lines["of"]
+    factor_lines = lines.get("by", [])
+    crosses = yield from cross_lines(target, relation, stated_line, where)
+    if crosses is None:
+        return
+    here = target.node
+    by_text = factor_lines[0].label(here) if factor_lines else Text(format_decimal(Decimal(str(relation.by))),
+                                                                    format_decimal(Decimal(str(relation.by))))
+    text = Text(f"{stated_line.label(here).ja} ＝ {base_line.label(here).ja} × {by_text.ja}",
+                f"{stated_line.label(here).en} = {base_line.label(here).en} × {by_text.en}")
+    declared = declared_rounding(stated_line.table, target.plan, "totals")
+    for cross in crosses:
+        read = read_cells(target, relation, [stated_line, base_line, *factor_lines], cross, text, bound=True)
+        if not isinstance(read, list):
+            yield read
+            continue
+        (stated, mark), (base, base_mark) = read[0], read[1]
+        factor = read[2][0].value if factor_lines else Decimal(str(relation.by))
+        cell = stated_line.value(cross)
+        at_least = isinstance(cell, Bound) and cell.kind in ("at_least", "above")
+        rounding = "切り上げ" if at_least else declared
+        location = stated_line.location(target.file, cross)
+        yield Checked(location)
+        exact = base.value * factor
+        digits = stated.places if relation.places is None else relation.places
+        computed = round_declared(exact, digits, rounding)
+        if _consistent(stated, exact, computed, digits, rounding, mark is not None or stated.places == digits):
+            continue
+        related = [Related(base_line.location(target.file, cross), zero_note(Text("基数", "the base"), base_mark))]
+        if factor_lines:
+            related.append(Related(factor_lines[0].location(target.file, cross), Text("乗数", "the factor")))
+        fix = _fix_text(cell, computed, digits)
+        yield Finding(
+            "product_mismatch", location,
+            {"stated": stated.value, "computed": computed, "exact": exact, "base": base.value, "factor": factor,
+             "places": digits, **_cell_args(target, stated_line, cross, mark),
+             "of": zero_note(base_line.label(here), base_mark), "by": by_text,
+             "rounding": Text("切り上げ（以上）", "rounded up (a bound 以上)") if at_least else _rounding_text(rounding)},
+            related,
+            None if fix is None or mark is not None else Fix(location, fix),
+        )
+
+
+@dataclass
+class _Share:
+    cross: str
+    stated: Number
+    mark: str | None
+    computed: Decimal
+    exact: Decimal
+    digits: int
+    amount: Number
+    consistent: bool
+
+
+def _share_groups(index: TableIndex, axis: str, relations: list[Relation]) -> list[tuple[str, list[str]]]:
+    """The wholes of the cross axis and their parts, whose shares add up: a line with
+    children (its additive children), and a declared sum along that axis."""
+    groups = []
+    for key, (_, node, _) in index.lines(axis).items():
+        children = node.rows if axis == "row" else node.columns
+        parts = [child.key for child in children if additive(Line(axis, index, child.key), relations)]  # type: ignore[arg-type]
+        if parts:
+            groups.append((key, parts))
+    groups += [(relation.line, list(relation.of)) for relation in relations
+               if relation.check == "sum" and relation.axis == axis]
+    return groups
+
+
+def _adjusted(share: _Share, shares: dict[str, _Share], groups: list[tuple[str, list[str]]]
+              ) -> tuple[str, Decimal, Decimal] | None:
+    """端数調整: the whole whose shares this one was adjusted to total, with the whole's
+    stated share and the sum the shares would have rounded to; None when the mismatch is
+    not one. The share is one unit of its last digit off, rounded the other way (it lies
+    on the exact value's other side), and its parts' stated shares total the whole's
+    exactly while their shares as rounded would not."""
+    unit = Decimal(1).scaleb(-share.digits)
+    off = share.stated.value - share.computed
+    other_way = {round_declared(share.exact, share.digits, "切り捨て"), round_declared(share.exact, share.digits, "切り上げ")}
+    if abs(off) != unit or share.stated.value not in other_way:
+        return None
+    for whole, parts in groups:
+        if share.cross not in parts or whole not in shares or any(part not in shares for part in parts):
+            continue
+        whole_share = shares[whole].stated.value
+        stated_sum = sum((shares[part].stated.value for part in parts), Decimal(0))
+        rounded_sum = sum((shares[part].computed for part in parts), Decimal(0))
+        if stated_sum == whole_share and rounded_sum != whole_share and (whole_share - rounded_sum) * off > 0:
+            return whole, whole_share, rounded_sum
+    return None
+
+
+@register_form("share", "share_mismatch", SHARE_KINDS)
+def evaluate_share(target: Target, relation: Relation, where: ModelPath, options: Any
+                   ) -> Iterator[Finding | RelationRecord]:
+    """The line = `of` ÷ (`of` at the `total` cross line) × scale, at `places` decimals
+    (the stated value's own when not given) under the rates' declared rounding (構成比 =
+    款 ÷ 合計 × 100). A share one unit off that makes its parts' shares total their whole's
+    exactly (a city's 端数調整) is reported as such (share_adjusted), with no fix; any
+    other mismatch is share_mismatch."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": [relation.of[0]]}, where)
+    if lines is None:
+        return
+    [share_line], [amount_line] = lines[relation.axis], lines["of"]
+    cross_axis = _OTHER[relation.axis]
+    total = str(relation.total)
+    if total not in share_line.index.lines(cross_axis):
+        yield unknown_line(target, "total", total, where, cross_axis)
+        return
+    crosses = yield from cross_lines(target, relation, share_line, where)
+    if crosses is None:
+        return
+    here, scale = target.node, Decimal(relation.scale)
+    total_title = share_line.index.title(cross_axis, total)
+    text = Text(f"{share_line.label(here).ja} ＝ {amount_line.label(here).ja} ÷ {amount_line.label(here).ja}"
+                f"（{total_title}）× {scale}",
+                f"{share_line.label(here).en} = {amount_line.label(here).en} / {amount_line.label(here).en} "
+                f"({total_title}) × {scale}")
+    rounding = declared_rounding(share_line.table, target.plan, "rates")
+    whole_cell = amount_line.value(total)
+    whole, whole_mark = as_number(Absent("blank", "") if whole_cell is None else whole_cell,
+                                  amount_line.marks(target, relation, total))
+    outcomes: list[RelationRecord | _Share] = []
+    for cross in crosses:
+        read = read_cells(target, relation, [share_line, amount_line], cross, text)
+        if not isinstance(read, list):
+            outcomes.append(read)
+            continue
+        if whole is None or whole.value == 0:
+            why = (_cell_name(amount_line, total, here, cell_form(whole_cell)) if whole is None else
+                   _cell_name(amount_line, total, here, zero_note(Text("0", "0"), whole_mark)))
+            outcomes.append(Unchecked(amount_line.location(target.file, total), at_cross(text, share_line, cross), why))
+            continue
+        (stated, mark), (amount, _) = read
+        exact = amount.value / whole.value * scale
+        digits = stated.places if relation.places is None else relation.places
+        computed = round_declared(exact, digits, rounding)
+        consistent = _consistent(stated, exact, computed, digits, rounding, mark is not None or stated.places == digits)
+        outcomes.append(_Share(cross, stated, mark, computed, exact, digits, amount, consistent))
+    shares = {item.cross: item for item in outcomes if isinstance(item, _Share)}
+    groups = _share_groups(share_line.index, cross_axis, list(target.node.relations))
+    for item in outcomes:
+        if not isinstance(item, _Share):
+            yield item
+            continue
+        location = share_line.location(target.file, item.cross)
+        yield Checked(location)
+        if item.consistent:
+            continue
+        args = {"stated": item.stated.value, "computed": item.computed, "exact": round_declared(item.exact, item.digits + 3, None),
+                "places": item.digits, **_cell_args(target, share_line, item.cross, item.mark),
+                "of": amount_line.label(here), "total": Text(total_title, total_title)}
+        related = [Related(amount_line.location(target.file, item.cross), Text("部分", "the part")),
+                   Related(amount_line.location(target.file, total), Text("全体", "the whole"))]
+        adjusted = _adjusted(item, shares, groups) if item.mark is None else None
+        if adjusted is not None:
+            group, whole_share, rounded_sum = adjusted
+            title = share_line.index.title(cross_axis, group)
+            yield Finding("share_adjusted", location,
+                          {**args, "whole_share": whole_share, "rounded_sum": rounded_sum,
+                           "whole_line": Text(title, title)}, related)
+            continue
+        assert whole is not None
+        fix = _fix_text(share_line.value(item.cross), item.computed, item.digits)
+        yield Finding("share_mismatch", location,
+                      {**args, "amount": item.amount.value, "whole": whole.value, "scale": scale,
+                       "rounding": _rounding_text(rounding)},
+                      related, None if fix is None or item.mark is not None else Fix(location, fix))
+
+
 # --- check functions -----------------------------------------------------------------------
 
 
@@ -741,9 +1141,11 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     row relation, every row for a column relation, narrowed by `only` / `skip`); a cross
     line where a cell it needs is not a number is reported as unchecked, and one that no
     line states as not applicable."""
+    in_force = kind_in_force(target)  # the table with its kind's relations in force too (checker/kinds.py)
     for index, relation in enumerate(target.node.relations):
-        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
-    yield from kind_relations(target, options)  # the relations the table's kind knows (checker/kinds.py)
+        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
+    yield from kind_relations(in_force, options)
+    yield from tree_sums(in_force)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
@@ -754,8 +1156,10 @@ def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding 
 @check_function("row_sum", given=("tables",), kinds={**SUM_TABLE_KINDS, **UNKNOWN_ROW}, options=RowSumOptions,
                 target_mismatch="unknown_row")
 def row_sum(target: Target, options: RowSumOptions) -> Iterator[Finding | RelationRecord]:
-    """`row` equals the sum of the rows `of`, in every column."""
-    yield from _user(target, Relation(check="sum", row=options.row, of=list(options.of)), options)
+    """`row` equals the sum of the rows `of`, in every column; a column where they are in
+    different units is not checked (TAB012 reports it for a declared sum)."""
+    relation = Relation(check="sum", row=options.row, of=list(options.of))
+    yield from evaluate_sum(target, relation, target.path, options, unit_findings=False)
 
 
 @check_function("row_ratio", given=("tables",), kinds={**RATIO_KINDS, **UNKNOWN_ROW}, options=RowRatioOptions,
