@@ -430,13 +430,14 @@ def _non_additive(recognition: Recognition, axis: Axis) -> list[str]:
                                                 and not roles[line.role].additive)]
 
 
-def _zero_default(table: Any, recognition: Recognition) -> tuple[str, ...] | None:
-    """The kind's means_zero, where neither the table nor any of its columns declares one."""
-    if recognition.spec.means_zero is None or table.means_zero is not None:
+def zero_default(table: Any) -> tuple[str, ...] | None:
+    """The absence marks the table's kind makes zero (a cost sheet's blanks), where the
+    table declares no `means_zero` of its own; a column's or a relation's declaration still
+    wins over it, as over any table's."""
+    kind = getattr(table, "kind", None)
+    if kind is None or table.means_zero is not None:
         return None
-    if any(column.means_zero is not None for _, column, _ in table.all_columns()):
-        return None
-    return recognition.spec.means_zero
+    return registry()[kind].means_zero
 
 
 def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognition) -> Expansion:
@@ -446,7 +447,6 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
     spec = recognition.spec
     out = Expansion()
     kind_at = Location(file, (*table_path, "kind"))
-    zero = _zero_default(table, recognition)
     for template in spec.relations:
         description = _describe(spec, template)
         stated_anywhere = False
@@ -469,7 +469,7 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                     continue
                 if template.check == "sum" and line.children:
                     continue  # a line made of its sub-lines: the hierarchy sums it
-                built = _build(recognition, table, template, axis, group, line, zero)
+                built = _build(recognition, table, template, axis, group, line)
                 if isinstance(built, tuple):
                     record = Unchecked if built[0] == "unchecked" else NotApplicable
                     out.records.append(record(at, description, built[1]))
@@ -495,7 +495,7 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
 
 
 def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: Axis, group: Group,
-           line: KindLine, zero: tuple[str, ...] | None) -> dict[str, Any] | tuple[str, Text]:
+           line: KindLine) -> dict[str, Any] | tuple[str, Text]:
     """The Relation's fields over keys, or why it cannot be stated: ("not_applicable", the
     missing line) or ("unchecked", the role two lines claim)."""
     spec = recognition.spec
@@ -542,8 +542,6 @@ def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: A
         mine = money_factor(_unit(table, line))
         if top is not None and mine is not None:
             built["scale"] = Decimal(str(built.get("scale", 1))) * top / mine
-    if zero is not None and "means_zero" not in built:
-        built["means_zero"] = list(zero)
     return built
 
 
@@ -558,16 +556,21 @@ def kind_expansion(file: str, table_path: ModelPath, table: Any) -> tuple[Recogn
 
 
 def kind_in_force(target: Target) -> Target:
-    """The table target with its kind's relations in force beside its declared ones: a copy
-    of the table (and of its plan, holding the copy in its place) whose `relations` are both,
-    so that whatever reads a table's relations (which lines are rates, which sums a 構成比
-    column's 端数調整 follows, the hierarchy) sees the kind's too. The target itself for a
-    table without a kind. Shallow copies: the rows, columns and cells are the table's own."""
+    """The table target with its kind in force: a copy of the table (and of its plan, holding
+    the copy in its place) whose `relations` are its declared ones and the kind's, so that
+    whatever reads a table's relations (which lines are rates, which sums a 構成比 column's
+    端数調整 follows, the hierarchy) sees the kind's too, and whose `means_zero` is the kind's
+    default where the table declares none. The target itself for a table without a kind.
+    Shallow copies: the rows, columns and cells are the table's own."""
     table = target.node
     expanded = kind_expansion(target.file, target.path, table)
-    if expanded is None or not expanded[1].relations:
+    if expanded is None:
         return target
-    node = table.model_copy(update={"relations": [*table.relations, *expanded[1].relations]})
+    update: dict[str, Any] = {"relations": [*table.relations, *expanded[1].relations]}
+    zero = zero_default(table)
+    if zero is not None:  # the kind's blanks that mean zero, for every relation of the table (the hierarchy's too)
+        update["means_zero"] = zero
+    node = table.model_copy(update=update)
     plan = target.plan.model_copy(update={"tables": [node if other is table else other for other in target.plan.tables]})
     return Target(target.file, target.path, node, plan)
 

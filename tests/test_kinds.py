@@ -14,7 +14,7 @@ import pytest
 from checker.diagnostics import Checked, NotApplicable, Text, Unchecked
 from checker.functions import FUNCTIONS, load_builtin_functions, select
 from checker.functions.tables import FORMS, evaluate_relation
-from checker.kinds import kind_expansion, money_factor, normalised, recognise, registry, registry_path
+from checker.kinds import kind_expansion, kind_in_force, money_factor, normalised, recognise, registry, registry_path
 from checker.rules import RulesetError, builtin_rules_dir, load_ruleset
 from tests.conftest import ROOT, check_text, codes, load_plan_text
 from tests.mutation import mutate_each_number
@@ -259,13 +259,12 @@ EXPECTED = {
         (0, {"check": "ratio", "column": "率", "numerator": "増減", "denominator": "前年度", "scale": Decimal(100)}),
     ],
     "cost_sheet": [
-        (0, {"check": "sum", "row": "total-cost", "of": ["personnel", "project"], "means_zero": ["blank"]}),
-        (0, {"check": "sum", "row": "total-cost", "of": ["national-prefectural", "bonds", "other-specific", "general"],
-             "means_zero": ["blank"]}),
+        (0, {"check": "sum", "row": "total-cost", "of": ["personnel", "project"]}),
+        (0, {"check": "sum", "row": "total-cost", "of": ["national-prefectural", "bonds", "other-specific", "general"]}),
         (0, {"check": "ratio", "row": "unit-cost", "numerator": "total-cost", "denominator": "participants",
-             "scale": Decimal(1000), "means_zero": ["blank"]}),
+             "scale": Decimal(1000)}),
         (0, {"check": "ratio", "row": "per-beneficiary", "numerator": "total-cost", "denominator": "beneficiaries",
-             "scale": Decimal(1000), "means_zero": ["blank"]}),
+             "scale": Decimal(1000)}),
     ],
     "service_progress": [
         (0, {"check": "ratio", "column": "令和3年度対計画比", "numerator": "令和3年度実績",
@@ -298,7 +297,7 @@ def test_the_good_fixture_is_clean_and_every_relation_of_its_kind_is_checked(rec
     assert [item for item in table_records(file) if isinstance(item, Unchecked)] == []
     targets = select("tables", [file])
     for position, fields in expanded(file):
-        target = targets[position]
+        target = kind_in_force(targets[position])
         result = kind_expansion(file.name, target.path, target.node)
         assert result is not None
         relation = next(r for r in result[1].relations if r.model_dump(exclude_defaults=True) == fields)
@@ -343,8 +342,8 @@ WITHOUT_BONDS = HEAD + """tables:
 def test_optional_lines_left_out_and_blanks_zero_by_the_kinds_default(recommended):
     file = loaded(Path("plan.yaml"), WITHOUT_BONDS)
     sums = [fields for _, fields in expanded(file) if fields["check"] == "sum"]
-    assert sums == [{"check": "sum", "row": "total", "of": ["staff", "project"], "means_zero": ["blank"]},
-                    {"check": "sum", "row": "total", "of": ["national", "general"], "means_zero": ["blank"]}]
+    assert sums == [{"check": "sum", "row": "total", "of": ["staff", "project"]},
+                    {"check": "sum", "row": "total", "of": ["national", "general"]}]
     assert check_text(recommended, WITHOUT_BONDS) == []
     assert all(isinstance(item, (Checked, NotApplicable)) for item in table_records(file))
     # the table says otherwise: a blank is no figure, and the 財源 sum is not checked
@@ -355,6 +354,21 @@ def test_optional_lines_left_out_and_blanks_zero_by_the_kinds_default(recommende
     [found] = check_text(recommended, typo)
     assert found.code == "TAB001" and found.args["computed"] == 21620 and found.args["stated"] == 21260
     assert "国・都道府県支出金（空欄を0とした）" in found.message["ja"]
+
+
+def test_the_kinds_blank_zero_holds_in_the_hierarchy_too(recommended):
+    """会計年度任用職員人件費 is blank in 令和3年度 (none worked on the project): the 人件費 made of
+    its sub-rows is still checked there, with the blank as 0."""
+    path = KINDS / "cost-sheet.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert '会計年度任用職員人件費, values: {令和3年度決算: ""' in text
+    records = table_records(loaded(path))
+    personnel = ("tables", 0, "rows", 0, "values", "令和3年度決算")
+    assert any(isinstance(item, Checked) and item.location.path == personnel for item in records)
+    typo = text.replace('name: 人件費\n        values: {令和3年度決算: "8,100"', 'name: 人件費\n        values: {令和3年度決算: "8,010"')
+    found = [d for d in check_text(recommended, typo, path.name) if d.span.line == span_of(typo, "name: 人件費", "人件費")[0] + 1]
+    assert [d.code for d in found][:1] == [_code(recommended, "tree")] and found[0].args["stated"] == 8010
+    assert "会計年度任用職員人件費（空欄を0とした）" in found[0].message["ja"]
 
 
 def test_a_unit_cost_in_the_costs_own_unit_is_not_scaled():
@@ -416,9 +430,9 @@ PLANTED = {
 
 def _code(recommended, code: str) -> str:
     """A rule code, or the code of the rule that reports a form's main kind."""
-    if code not in FORMS:
+    if code != "tree" and code not in FORMS:
         return code
-    kind = FORMS[code].main_kind
+    kind = "tree_sum_mismatch" if code == "tree" else FORMS[code].main_kind
     return next(rule.code for rule in recommended.rules.values()
                 if rule.function == "table_relations" and rule.kind == kind)
 
