@@ -41,6 +41,7 @@ Findings name the stated line (`line`) and the cross line (`at`: 「令和3年�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -426,6 +427,13 @@ def _blank(cell: Any) -> bool:
     return cell is None or isinstance(cell, Absent)
 
 
+def _states_nothing(target: Target, declared: Any, line: Line, cross: str) -> bool:
+    """The cell is blank or absent and no declaration makes it 0."""
+    cell = line.value(cross)
+    return _blank(cell) and as_number(Absent("blank", "") if cell is None else cell,
+                                      line.marks(target, declared, cross))[0] is None
+
+
 def read_cells(
     target: Target, declared: Any, lines: list[Line], cross: str, relation: Text, bound: bool = False
 ) -> list[tuple[Number, str | None]] | RelationRecord:
@@ -616,6 +624,11 @@ def _sums(
         cross_axis = _OTHER[total.axis]
         if cross in total.index.lines(cross_axis) and not additive(Line(cross_axis, total.index, cross), relations):
             yield _not_summed(total, cross, text, target)
+            continue
+        if tree and all(_states_nothing(target, relation, part, cross) for part in parts):
+            # the printed table does not break this cross line down (構成比 printed for the 款 only)
+            yield NotApplicable(total.location(target.file, cross), at_cross(text, total, cross),
+                                Text("内訳はここに値を載せていない", "its parts state no value here"))
             continue
         read = read_cells(target, relation, [total, *parts], cross, text)
         if not isinstance(read, list):
@@ -881,6 +894,9 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
         )
 
 
+_FIGURE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
 def _rounding_text(rounding: str | None) -> Text:
     return Text(rounding or "四捨五入", rounding or "half up")
 
@@ -890,7 +906,8 @@ def _fix_text(cell: Any, value: Decimal, places: int) -> str | None:
     bound's words (1,350以上); None when the figure cannot be found in its text."""
     new = format_decimal(value, places).replace(",", "")
     if isinstance(cell, Bound):
-        return cell.text.replace(cell.number.text, new, 1) if cell.number.text in cell.text else None
+        printed = _FIGURE.search(cell.text)
+        return None if printed is None else cell.text[:printed.start()] + new + cell.text[printed.end():]
     return new
 
 
