@@ -90,6 +90,8 @@ class RelationSpec(_Spec):
     optional: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     unit_scale: bool = False
+    per: tuple[str, ...] = Field((), description="Roles of sub-lines: the relation holds between the stated "
+                                 "line's sub-line of each role and its operands' (計's 事業数 = Σ each 会計's).")
 
     def form(self) -> dict[str, Any]:
         """The Relation fields, roles in place of keys."""
@@ -467,6 +469,9 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                         f"{spec.role_name(template.line).ja}の{_AXIS_TEXT[axis].ja}が二つある",
                         f"two {axis}s are {spec.role_name(template.line).en}")))
                     continue
+                if template.per and line.children:
+                    _per_sub_role(recognition, template, axis, group, line, out, description, at)
+                    continue
                 if template.check == "sum" and line.children:
                     continue  # a line made of its sub-lines: the hierarchy sums it
                 built = _build(recognition, table, template, axis, group, line)
@@ -474,24 +479,63 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                     record = Unchecked if built[0] == "unchecked" else NotApplicable
                     out.records.append(record(at, description, built[1]))
                     continue
-                relation = Relation.model_validate(built)
-                out.relations.append(relation)
-                out.used.add((axis, line.key))
-                for operand in ("of", "numerator", "denominator"):
-                    value = getattr(relation, operand)
-                    for key in value if isinstance(value, list) else [value] if value else []:
-                        out.used.add((axis, key))
-                cross: Axis = "column" if axis == "row" else "row"
-                if relation.total is not None:
-                    out.used.add((cross, relation.total))
-                # the relation is evaluated at every cross line it does not skip
-                for other in recognition.lines(cross):
-                    if other.key not in relation.skip and (relation.only is None or other.key in relation.only):
-                        out.used.add((cross, other.key))
+                _add(out, Relation.model_validate(built), axis, recognition)
         if not stated_anywhere:
             axis = "row" if template.line in spec.rows else "column"
             out.records.append(NotApplicable(kind_at, description, _missing(spec, template.line, axis)))
     return out
+
+
+def _add(out: Expansion, relation: Any, axis: Axis, recognition: Recognition) -> None:
+    """Keep a relation, and the lines it uses: its own, and every cross line it is evaluated at."""
+    out.relations.append(relation)
+    out.used.add((axis, relation.line))
+    for operand in ("of", "numerator", "denominator"):
+        value = getattr(relation, operand)
+        for key in value if isinstance(value, list) else [value] if value else []:
+            out.used.add((axis, key))
+    cross: Axis = "column" if axis == "row" else "row"
+    if relation.total is not None:
+        out.used.add((cross, relation.total))
+    for other in recognition.lines(cross):
+        if other.key not in relation.skip and (relation.only is None or other.key in relation.only):
+            out.used.add((cross, other.key))
+
+
+def _per_sub_role(recognition: Recognition, template: RelationSpec, axis: Axis, group: Group,
+                  line: KindLine, out: Expansion, description: Text, at: Location) -> None:
+    """A relation between headers, held by their sub-lines role by role: the 計 header's
+    事業数 = Σ each 会計 header's 事業数, and so on for each role of `per` its sub-lines print."""
+    from checker.model import Relation
+
+    spec = recognition.spec
+    under = {id(sub.owner): sub for sub in recognition.groups[axis] if sub.owner is not None}
+    parts = [candidate for role in template.form().get("of", []) for candidate in group.find(role)
+             if candidate is not line]
+    mine = under.get(id(line))
+    for role in template.per:
+        stated = mine.with_role(role) if mine is not None else []
+        if not stated:
+            continue  # the header prints no such sub-line: nothing is stated
+        keys: list[str] = []
+        for part in parts:
+            found = under[id(part)].with_role(role) if id(part) in under else []
+            if not found:
+                name = Text(part.label, part.label)
+                out.records.append(NotApplicable(
+                    at, description, Text(f"{name.ja}の下に{spec.role_name(role).ja}がない",
+                                                        f"no {spec.role_name(role).en} under {name.en}")))
+                keys = []
+                break
+            keys.append(found[0].key)
+        if keys:
+            built = {"check": template.check, axis: stated[0].key, "of": keys}
+            if template.check == "sum":
+                other: Axis = "column" if axis == "row" else "row"
+                skip = _non_additive(recognition, other)
+                if skip:
+                    built["skip"] = skip
+            _add(out, Relation.model_validate(built), axis, recognition)
 
 
 def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: Axis, group: Group,

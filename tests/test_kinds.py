@@ -312,7 +312,7 @@ NOT_STATED = {
     "account_budget": [("tables", 0, "kind", "前年度比（A/B）の列がない")],
     "cost_sheet": [("tables", 0, "kind", "特定財源計の行がない"), ("tables", 0, "rows", 2, "name", "特定財源計の行がない")],
     "service_progress": [],
-    "achievement_matrix": [],
+    "achievement_matrix": [("tables", 0, "kind", "計（全会計）の列がない")],
 }
 
 
@@ -507,3 +507,28 @@ def test_the_documented_typos_are_reported_as_the_docs_say(recommended):
     assert [d.code for d in found] == [_code(recommended, DIFFERENCE), "TAB001"]
     assert found[0].args["stated"] == 7323 and found[0].args["computed"] == 7233
     assert found[1].args["stated"] == 107233 and found[1].args["computed"] == 107323
+
+
+def test_a_matrix_with_its_accounts_as_column_headers_needs_no_declared_relation(recommended):
+    """tests/data/tables/achievement-matrix.yaml declares its six relations by hand (会計 as column
+    headers over 事業数, 計画, 実績 and 進捗率); with `kind: achievement_matrix` and none of them, the
+    kind states the same six, and the table is as clean and as checked."""
+    path = ROOT / "tests" / "data" / "tables" / "achievement-matrix.yaml"
+    text = path.read_text(encoding="utf-8")
+    declared = loaded(path, text).model.tables[0].relations
+    kinded = text.split("    relations:\n")[0].replace("    title: 章別・会計別の事業の達成状況\n",
+                                                       "    title: 章別・会計別の事業の達成状況\n    kind: achievement_matrix\n")
+    file = loaded(path, kinded)
+    assert file.model.tables[0].relations == []
+
+    def shape(fields: dict) -> tuple:
+        return (fields["check"], fields.get("column"), tuple(fields.get("of", ())), fields.get("numerator"),
+                fields.get("denominator"), fields.get("scale", 1))
+
+    assert sorted(shape(fields) for _, fields in expanded(file)) == sorted(
+        shape(relation.model_dump(exclude_defaults=True)) for relation in declared)
+    assert check_text(recommended, kinded, path.name) == []
+    counts = Counter(type(item).__name__ for item in table_records(file))
+    assert counts == Counter(type(item).__name__ for item in table_records(loaded(path, text)))
+    typo = kinded.replace("特別会計事業数: 21,", "特別会計事業数: 12,", 1)
+    assert "TAB001" in codes(check_text(recommended, typo, path.name))
