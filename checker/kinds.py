@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.diagnostics import Finding, Location, ModelPath, NotApplicable, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
+from checker.values import Absent
 
 Axis = Literal["row", "column"]
 _AXES: tuple[Axis, Axis] = ("row", "column")
@@ -538,6 +539,31 @@ def _per_sub_role(recognition: Recognition, template: RelationSpec, axis: Axis, 
             _add(out, Relation.model_validate(built), axis, recognition)
 
 
+def _states(table: Any, axis: Axis, key: str, cross: KindLine) -> bool:
+    """Whether the cell where line `key` of `axis` meets `cross` states a value."""
+    row, column = (key, cross.key) if axis == "row" else (cross.key, key)
+    node = table.row(row)
+    cell = node.values.get(column) if node is not None else None
+    return cell is not None and not isinstance(cell, Absent)
+
+
+def _top_level_only(table: Any, recognition: Recognition, axis: Axis, key: str) -> list[str] | None:
+    """The top-level cross lines, when the stated line prints values there and at no deeper
+    cross line (a 構成比 printed for the 款 only, not for their 項): the sub-lines' blanks are
+    the layout, not holes. None: every cross line."""
+    other: Axis = "column" if axis == "row" else "row"
+    groups = recognition.groups[other]
+    if not groups:
+        return None
+    top = groups[0].lines
+    deeper = [line for group in groups[1:] for line in group.lines]
+    if not deeper or any(_states(table, axis, key, line) for line in deeper):
+        return None
+    if not any(_states(table, axis, key, line) for line in top):
+        return None
+    return [line.key for line in top]
+
+
 def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: Axis, group: Group,
            line: KindLine) -> dict[str, Any] | tuple[str, Text]:
     """The Relation's fields over keys, or why it cannot be stated: ("not_applicable", the
@@ -581,6 +607,9 @@ def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: A
         skip = [key for key in _non_additive(recognition, other) if key not in built.get("only", [])]
         if skip:
             built["skip"] = [*built.get("skip", []), *skip]
+    top = _top_level_only(table, recognition, axis, line.key)
+    if top is not None and "only" not in built:
+        built["only"] = top
     if template.unit_scale and "numerator" in form:
         top = money_factor(_unit(table, operands[form["numerator"]]))
         mine = money_factor(_unit(table, line))
