@@ -607,14 +607,14 @@ def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: A
         skip = [key for key in _non_additive(recognition, other) if key not in built.get("only", [])]
         if skip:
             built["skip"] = [*built.get("skip", []), *skip]
-    top = _top_level_only(table, recognition, axis, line.key)
-    if top is not None and "only" not in built:
-        built["only"] = top
+    top_level = _top_level_only(table, recognition, axis, line.key)
+    if top_level is not None and "only" not in built:
+        built["only"] = top_level
     if template.unit_scale and "numerator" in form:
-        top = money_factor(_unit(table, operands[form["numerator"]]))
+        numerator = money_factor(_unit(table, operands[form["numerator"]]))
         mine = money_factor(_unit(table, line))
-        if top is not None and mine is not None:
-            built["scale"] = Decimal(str(built.get("scale", 1))) * top / mine
+        if numerator is not None and mine is not None:
+            built["scale"] = Decimal(str(built.get("scale", 1))) * numerator / mine
     return built
 
 
