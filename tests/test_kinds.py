@@ -545,3 +545,52 @@ def test_a_table_declared_by_hand_and_the_same_table_of_its_kind_are_checked_ali
 
     assert outcome(table_records(file)) == outcome(table_records(loaded(path, text)))
     assert codes(check_text(recommended, kinded, path.name)) == codes(check_text(recommended, text, path.name))
+
+
+SERVICES_AS_ROWS = HEAD.replace("kind: budget", "kind: welfare_plan") + """tables:
+  - id: services
+    title: 障害福祉サービスの見込量と実績
+    kind: service_progress
+    columns:
+      - {key: 令和3年度, year: 令和3年度}
+      - {key: 令和4年度, year: 令和4年度}
+    rows:
+      - key: employment-transition
+        name: 就労移行支援（人/月）
+        rows:
+          - {key: et-plan, name: 計画値, unit: 人/月, values: {令和3年度: 61, 令和4年度: 69}}
+          - {key: et-actual, name: 実績値, unit: 人/月, values: {令和3年度: 46, 令和4年度: 54}}
+          - {key: et-ratio, name: 達成率（%）, unit: "%", values: {令和3年度: 75.4, 令和4年度: 78.3}}
+      - key: employment-b
+        name: 就労継続支援（B型）（人/月）
+        rows:
+          - {key: eb-plan, name: 計画値, unit: 人/月, values: {令和3年度: 210, 令和4年度: 220}}
+          - {key: eb-actual, name: 実績値, unit: 人/月, values: {令和3年度: 205, 令和4年度: 231}}
+          - {key: eb-ratio, name: 達成率（%）, unit: "%", values: {令和3年度: 97.6, 令和4年度: 105.0}}
+      - key: total
+        name: 合計
+        rows:
+          - {key: total-plan, name: 計画値, unit: 人/月, values: {令和3年度: 271, 令和4年度: 289}}
+          - {key: total-actual, name: 実績値, unit: 人/月, values: {令和3年度: 251, 令和4年度: 285}}
+          - {key: total-ratio, name: 達成率（%）, unit: "%", values: {令和3年度: 92.6, 令和4年度: 98.6}}
+"""
+
+
+def test_a_progress_table_with_its_services_as_headings_over_rows_is_checked_the_same_way(recommended):
+    """障害福祉計画's other shape: the years are the columns, each service a heading over its 計画値,
+    実績値 and 達成率 rows, and the 合計 a heading over its own."""
+    file = loaded(Path("plan.yaml"), SERVICES_AS_ROWS)
+    assert [fields for _, fields in expanded(file)] == [
+        {"check": "ratio", "row": "et-ratio", "numerator": "et-actual", "denominator": "et-plan", "scale": Decimal(100)},
+        {"check": "ratio", "row": "eb-ratio", "numerator": "eb-actual", "denominator": "eb-plan", "scale": Decimal(100)},
+        {"check": "ratio", "row": "total-ratio", "numerator": "total-actual", "denominator": "total-plan",
+         "scale": Decimal(100)},
+        {"check": "sum", "row": "total-plan", "of": ["et-plan", "eb-plan"]},
+        {"check": "sum", "row": "total-actual", "of": ["et-actual", "eb-actual"]},
+    ]
+    assert check_text(recommended, SERVICES_AS_ROWS) == []
+    assert all(isinstance(item, Checked) for item in table_records(file))
+    typo = SERVICES_AS_ROWS.replace("values: {令和3年度: 205, 令和4年度: 231}", "values: {令和3年度: 205, 令和4年度: 213}")
+    found = check_text(recommended, typo)
+    assert [(d.code, d.args["stated"], d.args["computed"]) for d in found] == [
+        ("TAB002", Decimal("105.0"), Decimal("96.8")), ("TAB001", 285, 267)]
