@@ -99,9 +99,18 @@ class RelationSpec(_Spec):
         return dict(self.model_extra or {})
 
 
+class YearRoles(_Spec):
+    """Columns printed by their year (令和6年度予算額, 令和5年度予算額): the latest year's plays
+    `latest`, the one before it `before`."""
+
+    latest: str
+    before: str
+
+
 class KindSpec(_Spec):
     title: Words
     means_zero: tuple[str, ...] | None = None
+    years: YearRoles | None = None
     rows: dict[str, RoleSpec] = Field(default_factory=dict)
     columns: dict[str, RoleSpec] = Field(default_factory=dict)
     relations: tuple[RelationSpec, ...] = ()
@@ -194,7 +203,8 @@ class KindLine:
     node: Any
     parent: Any
     role: str | None = None
-    how: str | None = None  # "role", "label", "suffix", "default"
+    how: str | None = None  # "role", "label", "year", "suffix", "default"
+    year: int | None = None  # the year a label printed before the rest ("year")
 
     @property
     def key(self) -> str:
@@ -255,12 +265,35 @@ def _label_index(roles: dict[str, RoleSpec]) -> tuple[dict[str, str], list[tuple
     return index, sorted(suffixes, key=lambda item: -len(item[0]))
 
 
+_YEAR_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)(?:元|\d+)年度?|[rh]\d+年?度?|\d{4}年度?)")
+
+
+def _year_of(line: KindLine, bare: str) -> tuple[int | None, str]:
+    """The year a label begins with (or the line's `year`), and the rest of the label."""
+    from checker.fiscal import FiscalYearError, parse_fiscal_year
+
+    match = _YEAR_PREFIX.match(bare)
+    rest = bare[match.end():] if match else bare
+    year = getattr(line.node, "year", None)
+    if match and year is None:
+        try:
+            year = parse_fiscal_year(match.group().upper())
+        except FiscalYearError:
+            return None, bare
+    return (year, rest) if match or (year is not None and not rest) else (None, bare)
+
+
 def _recognise_line(line: KindLine, roles: dict[str, RoleSpec], index: dict[str, str],
-                    suffixes: list[tuple[str, str]], default: str | None) -> None:
+                    suffixes: list[tuple[str, str]], default: str | None, years: YearRoles | None = None) -> None:
     whole, bare, inside = normalised(line.label)
     for form in (whole, bare, inside):  # 増減（A）－（B）, then 増減, then the (A) of 当初予算額（A）
         if form and form in index:
             line.role, line.how = index[form], "label"
+            return
+    if years is not None:  # 令和6年度予算額, 令和6年度: an amount of a year, which the years order
+        year, rest = _year_of(line, bare)
+        if year is not None and (not rest or index.get(rest) == years.latest):
+            line.role, line.how, line.year = years.latest, "year", year
             return
     for suffix, role in suffixes:
         if bare.endswith(suffix) and bare != suffix:
@@ -295,6 +328,8 @@ class _Walk:
         self.roles = self.recognition.spec.roles(self.axis)
         self.index, self.suffixes = _label_index(self.roles)
         self.default = next((role for role, spec in self.roles.items() if spec.default), None)
+        spec = self.recognition.spec
+        self.years = spec.years if self.axis == "column" and spec.years is not None else None
 
     def group(self, nodes: list[Any], path: ModelPath, owner: KindLine | None, enclosing: Group | None) -> None:
         lines = [KindLine(self.axis, (*path, position), node, owner.node if owner else None)
@@ -304,16 +339,34 @@ class _Walk:
         for line in lines:
             explicit = getattr(line.node, "role", None)
             if explicit is None:
-                _recognise_line(line, self.roles, self.index, self.suffixes, self.default)
+                _recognise_line(line, self.roles, self.index, self.suffixes, self.default, self.years)
             elif explicit in self.roles:
                 line.role, line.how = explicit, "role"
             else:
                 self.recognition.findings.append(
                     _unknown_role(self.file, self.table_path, self.recognition, line, explicit))
+        if self.years is not None:
+            _order_years(group, self.years)
         _repeated(self.file, self.table_path, self.recognition, group)
         for line in lines:
             if line.children:
                 self.group(line.children, (*line.path, _FIELD[self.axis]), line, group)
+
+
+def _order_years(group: Group, years: YearRoles) -> None:
+    """Of the lines recognised by their year, the latest plays `latest` and the next older
+    `before` (unless a line's label says which is which); any older one plays nothing."""
+    dated = sorted((line for line in group.lines if line.how == "year"), key=lambda line: -(line.year or 0))
+    if len(dated) < 2:
+        return
+    taken = {line.role for line in group.lines if line.how != "year"}
+    latest, *older = dated
+    if years.latest in taken:
+        older = dated
+    for line in older:
+        line.role, line.how = None, None
+    if older and years.before not in taken and older[0].year != latest.year:
+        older[0].role, older[0].how = years.before, "year"
 
 
 def _where(table_path: ModelPath, line: KindLine, name: str) -> ModelPath:

@@ -140,6 +140,17 @@ def test_printed_labels_and_their_aliases_are_recognised():
     assert rows == ["general", "special", "special", "special_total", "grand_total"]
 
 
+def test_columns_printed_by_their_year_are_this_year_and_last_year_by_their_order():
+    assert _roles("budget", ["議会費"], ["令和6年度予算額", "令和5年度予算額", "比較", "構成比"])[1] == [
+        "current", "previous", "change", "share"]
+    assert _roles("budget", ["議会費"], ["令和5年度", "令和6年度", "増減"])[1] == ["previous", "current", "change"]
+    assert _roles("account_budget", ["一般会計"], ["R6当初予算額", "R5当初予算額", "増減", "率"])[1] == [
+        "current", "previous", "change", "growth_rate"]
+    # a label that says which is which wins; a third year plays nothing (KIND003 says so)
+    assert _roles("budget", ["議会費"], ["令和6年度予算額", "前年度予算額", "比較"])[1] == ["current", "previous", "change"]
+    assert _roles("budget", ["議会費"], ["令和6年度", "令和5年度", "令和4年度"])[1] == ["current", "previous", None]
+
+
 def test_an_explicit_role_wins_over_the_label():
     rows, _ = _roles("cost_sheet", ["事業費"], ["令和4年度"])
     assert rows == ["project"]
