@@ -19,9 +19,11 @@ its relations over roles in the form of a table's `relations:`. This module
 - says which lines the kind checks nothing of (KIND003), which `role` it does not know
   (KIND001, with a did-you-mean) and which role two lines of one group claim (KIND002).
 
-The relations are evaluated by `checker.functions.tables.evaluate_relation`, the same code
-as a declared relation's (`table_relations` calls `kind_relations`), so one mistake is one
-code whoever declared the relation; their `where` is the table's `kind` field.
+The relations are a relation source of `checker.functions.tables` (`kind_source`):
+`table_relations` evaluates them with the declared ones, by the same code, so one mistake is
+one code whoever declared the relation; their `where` is the table's `kind` field. A kind's
+blanks that mean zero are a level of `means_zero` between the table's and the plan's
+(`kind_zero`), for every relation of the table, the hierarchy's included.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.diagnostics import Finding, Location, ModelPath, NotApplicable, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
+from checker.functions.tables import register_relation_source
 from checker.values import Absent
 
 Axis = Literal["row", "column"]
@@ -521,7 +524,7 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                 if (id(group), template.line) in recognition.repeated:
                     out.records.append(Unchecked(at, description, Text(
                         f"{spec.role_name(template.line).ja}の{_AXIS_TEXT[axis].ja}が二つある",
-                        f"two {axis}s are {spec.role_name(template.line).en}")))
+                        f"two {axis}s are {spec.role_name(template.line).en}"), kind="role_repeated"))
                     continue
                 if template.per and line.children:
                     _per_sub_role(recognition, template, axis, group, line, out, description, at)
@@ -530,8 +533,8 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                     continue  # a line made of its sub-lines: the hierarchy sums it
                 built = _build(recognition, table, template, axis, group, line)
                 if isinstance(built, tuple):
-                    record = Unchecked if built[0] == "unchecked" else NotApplicable
-                    out.records.append(record(at, description, built[1]))
+                    out.records.append(Unchecked(at, description, built[1], kind="role_repeated")
+                                       if built[0] == "unchecked" else NotApplicable(at, description, built[1]))
                     continue
                 _add(out, Relation.model_validate(built), axis, recognition)
         if not stated_anywhere:
@@ -681,40 +684,26 @@ def kind_expansion(file: str, table_path: ModelPath, table: Any) -> tuple[Recogn
     return recognition, expand(file, table_path, table, recognition)
 
 
-def kind_in_force(target: Target) -> Target:
-    """The table target with its kind in force: a copy of the table (and of its plan, holding
-    the copy in its place) whose `relations` are its declared ones and the kind's, so that
-    whatever reads a table's relations (which lines are rates, which sums a 構成比 column's
-    端数調整 follows, the hierarchy) sees the kind's too, and whose `means_zero` is the kind's
-    default where the table declares none. The target itself for a table without a kind.
-    Shallow copies: the rows, columns and cells are the table's own."""
-    table = target.node
-    expanded = kind_expansion(target.file, target.path, table)
-    if expanded is None:
-        return target
-    update: dict[str, Any] = {"relations": [*table.relations, *expanded[1].relations]}
-    zero = zero_default(table)
-    if zero is not None:  # the kind's blanks that mean zero, for every relation of the table (the hierarchy's too)
-        update["means_zero"] = zero
-    node = table.model_copy(update=update)
-    plan = target.plan.model_copy(update={"tables": [node if other is table else other for other in target.plan.tables]})
-    return Target(target.file, target.path, node, plan)
-
-
-def kind_relations(target: Target, options: Any) -> Iterator[Finding | RelationRecord]:
-    """The table's kind's relations, evaluated as declared ones are (the hook in
-    `table_relations`; `target` as `kind_in_force` gives it), and the records of those it
-    cannot state. Their `where` is the table's `kind`."""
-    from checker.functions.tables import evaluate_relation
-
+@register_relation_source
+def kind_source(target: Target) -> list[tuple[Any, ModelPath]]:
+    """The relations the table's kind states over its lines, each reported at the table's
+    `kind` (table_relations evaluates them with the declared ones, under their forms' rules)."""
     expanded = kind_expansion(target.file, target.path, target.node)
     if expanded is None:
-        return
-    _, expansion = expanded
+        return []
     where = (*target.path, "kind")
-    for relation in expansion.relations:
-        yield from evaluate_relation(target, relation, where, options)
-    yield from expansion.records
+    return [(relation, where) for relation in expanded[1].relations]
+
+
+@dataclass(frozen=True)
+class _ZeroLevel:
+    means_zero: tuple[str, ...] | None
+
+
+def kind_zero(table: Any) -> _ZeroLevel:
+    """The level of `means_zero` between a table's own and its plan's: its kind's default
+    (a cost sheet's blanks), for every relation of the table, the hierarchy's included."""
+    return _ZeroLevel(zero_default(table))
 
 
 def _declared_use(table: Any) -> set[str]:
@@ -729,7 +718,7 @@ def _declared_use(table: Any) -> set[str]:
     return keys
 
 
-def kind_findings(target: Any) -> Iterator[Finding]:
+def kind_findings(target: Any) -> Iterator[Finding | RelationRecord]:
     """Roles the kind does not know, roles two lines claim, lines the kind checks nothing of;
     a `role` on a table without a kind."""
     table = target.node
@@ -744,6 +733,7 @@ def kind_findings(target: Any) -> Iterator[Finding]:
         return
     recognition, expansion = expanded
     yield from recognition.findings
+    yield from expansion.records  # the kind's relations that cannot be stated, and why
     declared = _declared_use(table)
     for axis in _AXES:
         if not recognition.spec.roles(axis):

@@ -4,6 +4,7 @@ that evaluates a relation declared in the data or built in code."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -538,3 +539,40 @@ def test_two_shares_off_along_a_row_are_errors_when_the_rounded_shares_already_t
     assert [(d.code, d.args["stated"], d.args["computed"]) for d in found] == [
         ("TAB010", Decimal("12.2"), Decimal("12.1")), ("TAB010", Decimal("66.7"), Decimal("66.8"))]
     assert (found[0].span.line, found[0].span.column) == span_of(text, "key: share", "12.2")
+
+
+def test_the_worked_examples_of_the_plan_format_check_as_documented(recommended):
+    doc = (Path(__file__).parent.parent / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Tables in two dimensions"):doc.index("## Activity plan")]
+    forms, product, tree, units = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    head = "plan: {id: x, title: t, municipality: 例示市, kind: budget, source: {seed: a.txt}}\n"
+    table = head + "tables:\n  - id: t\n    title: t\n"
+    assert codes(check_text(recommended, head + forms)) == ["TAB011"]
+    assert codes(check_text(recommended, table + product)) == []
+    assert codes(check_text(recommended, table + "    unit: 千円\n    columns: [{key: 本年度}, {key: 前年度}]\n" + tree)) == []
+    assert codes(check_text(recommended, table + units + "    rows:\n      - {key: r, name: 令和3年度, values: "
+                            "{人件費: 1, 事業費: 2, フルコスト: 3}}\n    relations:\n"
+                            "      - {check: sum, column: フルコスト, of: [人件費, 事業費]}\n")) == ["TAB012"]
+
+
+def test_a_relation_source_adds_undeclared_relations_that_decide_what_adds_up(monkeypatch):
+    from checker.functions import tables
+
+    text = MATRIX.read_text(encoding="utf-8")
+    # without its declared ratios, the 合計 row would sum the 章's 進捗率 down
+    bare = text[:text.index("      - {check: ratio, column: 一般会計進捗率")]
+    wrong = [item for item in findings(run(bare)) if item.kind == "tree_sum_mismatch"]
+    assert [item.args["column"] for item in wrong] == ["一般会計進捗率", "特別会計進捗率", "計進捗率"]
+
+    def kind_ratios(target):
+        for account in ("一般会計", "特別会計", "計"):
+            relation = Relation(check="ratio", column=f"{account}進捗率", numerator=f"{account}実績",
+                                denominator=f"{account}計画", scale=100, places=1)
+            yield relation, target.path + ("kind",)
+
+    monkeypatch.setattr(tables, "RELATION_SOURCES", [kind_ratios])
+    out = run(bare)
+    assert findings(out) == [] and len([item for item in out if isinstance(item, Checked)]) == 45
+    broken = bare.replace("一般会計進捗率: 89.4", "一般会計進捗率: 89.9")
+    [finding] = findings(run(broken))
+    assert finding.kind == "ratio_mismatch" and finding.location == cell("rows", 0, "rows", 2, "values", "一般会計進捗率")

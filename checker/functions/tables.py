@@ -20,7 +20,7 @@ The API other modules build on:
 - `Line` (`resolve_line(target, reference, axis)`): a row or a column of a table, with
   `value(cross)`, `has(cross)`, `location(file, cross)`, `label(here)`, `unit(cross)` and
   `marks(target, declared, cross)` at the cell where it meets a cross line (a key of the
-  other axis).
+  other axis); `line.index` (a `TableIndex`) finds any line of its table by key.
 - `evaluate_relation(target, relation, where, options)`: evaluates one `Relation` (one
   declared in the data, or one built in code, e.g. from a table's kind) on a table
   target; `where` is the model path its unknown-line findings are reported at. It yields
@@ -29,10 +29,17 @@ The API other modules build on:
 - `FORMS` / `register_form(check, main_kind, kinds)`: the dispatch table keyed by
   relation form. A module registers an evaluator `(target, relation, where, options) ->
   Iterator[Finding | RelationRecord]` for its forms, and the kinds its findings carry
-  join `table_relations`'. Helpers for evaluators: `lines_of` (resolve a relation's
-  operands, yielding unknown-line findings), `cross_lines` (the cross lines after `only`
-  / `skip`), `read_cells` (the numbers at one cross line, or the record why not),
-  `at_cross` and `cross_at` (the cross line named in a relation and in a message).
+  join `table_relations'` (each kind's arguments include `cell_args`'). Helpers for
+  evaluators: `lines_of` (resolve a relation's operands, yielding unknown-line findings),
+  `cross_lines` (the cross lines after `only` / `skip`), `read_cells` (the numbers at one
+  cross line, or the record why not), `cell_args` (the arguments naming the stated cell),
+  `at_cross` and `cross_at` (the cross line named in a relation and in a message),
+  `additive` (whether a line adds up), `unknown_line`.
+- `register_relation_source(source)`: a source of relations a table holds without
+  declaring them (its kind's), `source(target) -> [(Relation, where)]`. `table_relations`
+  evaluates them with the declared ones (`relations_in_force`), and they decide which
+  lines are rates, so that `tree_sums` (the hierarchy: a line with children that states
+  values is their sum) never sums a rate.
 
 Findings name the stated line (`line`) and the cross line (`at`: 「令和3年度」列 / column
 令和3年度 for a row relation, 「議会費」行 / row 議会費 for a column relation); `row` and
@@ -42,7 +49,7 @@ Findings name the stated line (`line`) and the cross line (`at`: 「令和3年�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -73,7 +80,6 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
-from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
 from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
@@ -172,6 +178,7 @@ class TableIndex:
     position: int  # the table's index in the file's `tables`
     rows: dict[str, _Entry] = field(default_factory=dict)
     columns: dict[str, _Entry] = field(default_factory=dict)
+    stating: set[str] = field(default_factory=set)  # the column keys some row states a value in
 
     @classmethod
     def of(cls, table: Any, position: int) -> TableIndex:
@@ -180,6 +187,7 @@ class TableIndex:
             index.rows.setdefault(row.key, (("tables", position, *path), row, parent))
         for path, column, parent in table.all_columns():
             index.columns.setdefault(column.key, (("tables", position, *path), column, parent))
+        index.stating = {key for _, row, _ in index.rows.values() for key, cell in row.values.items() if not _blank(cell)}
         return index
 
     def lines(self, axis: str) -> dict[str, _Entry]:
@@ -284,7 +292,8 @@ class Line:
     def marks(self, target: Target, declared: Any, cross: str) -> tuple[str, ...]:
         """The marks that mean zero for this cell: the relation's declaration, else its
         column's (or a header's over it), its table's, the plan's."""
-        return declared_zero_marks(declared, *self.columns_at(cross), self.table, target.plan.plan)
+        from checker.kinds import kind_zero  # between the table's and the plan's: its kind's (a cost sheet's blanks)
+        return declared_zero_marks(declared, *self.columns_at(cross), self.table, kind_zero(self.table), target.plan.plan)
 
 
 def _table_position(target: Target, table_id: str) -> int | None:
@@ -382,8 +391,7 @@ def cross_lines(
     index, cross_axis = stated.index, _OTHER[stated.axis]
     everything = list(index.lines(cross_axis))
     if cross_axis == "column":
-        stating = {key for _, row, _ in index.rows.values() for key in row.values}
-        keys = [key for key, (_, column, _) in index.columns.items() if not column.columns or key in stating]
+        keys = [key for key, (_, column, _) in index.columns.items() if not column.columns or key in index.stating]
         keys += [key for key in stated.node.values if key not in index.columns]
         everything += [key for key in stated.node.values if key not in index.columns]
     else:
@@ -476,7 +484,7 @@ def _names(lines: list[Line], here: Any) -> list[Text]:
     return [line.label(here) for line in lines]
 
 
-def _cell_args(target: Target, stated: Line, cross: str, mark: str | None) -> dict[str, Any]:
+def cell_args(target: Target, stated: Line, cross: str, mark: str | None) -> dict[str, Any]:
     """The arguments every finding at a stated cell carries: the stated line (`line`),
     the cross line (`at`), and the cell's row and column (the stated one with its mark)."""
     name = zero_note(stated.label(target.node), mark)
@@ -488,6 +496,34 @@ def _cell_args(target: Target, stated: Line, cross: str, mark: str | None) -> di
 
 def _stated(relation: Relation) -> dict[str, list[str]]:
     return {relation.axis: [relation.line]}
+
+
+# --- the relations in force ---------------------------------------------------------------
+
+# A source of relations a table holds without declaring them (its kind's): given the table
+# target, the relations with the model path each is reported at.
+RelationSource = Callable[[Target], Iterable[tuple[Relation, ModelPath]]]
+RELATION_SOURCES: list[RelationSource] = []
+
+
+def register_relation_source(source: RelationSource) -> RelationSource:
+    """Register a source of undeclared relations (a table kind's): table_relations
+    evaluates them with the declared ones, and they decide which lines are rates (not
+    summed) and which sums group the shares."""
+    RELATION_SOURCES.append(source)
+    return source
+
+
+def relations_in_force(target: Target) -> list[tuple[Relation, ModelPath]]:
+    """The table's declared relations (at their paths), then every registered source's."""
+    found = [(relation, target.path + ("relations", index)) for index, relation in enumerate(target.node.relations)]
+    for source in RELATION_SOURCES:
+        found += list(source(target))
+    return found
+
+
+def relations_of(target: Target) -> list[Relation]:
+    return [relation for relation, _ in relations_in_force(target)]
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -585,7 +621,7 @@ def _unit_clash(target: Target, lines: list[Line], cross: str, read: list[tuple[
     return Finding(
         "table_unit_mismatch",
         stated.location(target.file, cross),
-        {**_cell_args(target, stated, cross, read[0][1]), "unit": unit, "unit_line": lines[position].label(here),
+        {**cell_args(target, stated, cross, read[0][1]), "unit": unit, "unit_line": lines[position].label(here),
          "other_unit": units[clash], "other": lines[clash].label(here)},
         [Related(lines[clash].location(target.file, cross), Text(f"{units[clash]}の値", f"the value in {units[clash]}")),
          *([Related(lines[position].location(target.file, cross), Text(f"{unit}の値", f"the value in {unit}"))]
@@ -613,7 +649,7 @@ def _sums(
     """A sum at each cross line: skipped (not applicable) where the cross line's values do
     not add up, a unit clash where the operands' units differ (a finding, or with
     `unit_findings` false the record that the sum is not checked), else compared."""
-    relations = list(target.node.relations)
+    relations = relations_of(target)
     kinds = ({"beyond_rounding": "tree_sum_mismatch", "beyond_declared_rounding": "tree_sum_mismatch"} if tree else
              {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
               "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"})
@@ -652,7 +688,7 @@ def _sums(
         kind, args = outcome
         of_names = [zero_note(part.label(here), mark) for part, (_, mark) in zip(parts, values)]
         related = [Related(part.location(target.file, cross), name) for part, name in zip(parts, of_names)]
-        found = {**args, "allowance": args.get("allowance", Decimal(0)), **_cell_args(target, total, cross, stated_mark),
+        found = {**args, "allowance": args.get("allowance", Decimal(0)), **cell_args(target, total, cross, stated_mark),
                  "of": of_names}
         if tree:
             found = {key: found[key] for key in TREE_KINDS["tree_sum_mismatch"] if key in found}
@@ -678,22 +714,21 @@ def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: 
     yield from _sums(target, relation, total, parts, crosses, half_unit, False, unit_findings)
 
 
-def tree_sums(target: Target, relations: list[Relation] | None = None) -> Iterator[Finding | RelationRecord]:
+def tree_sums(target: Target) -> Iterator[Finding | RelationRecord]:
     """Every line with children (sub-rows, sub-columns) that states values is the sum of
     its additive children at every cross line whose values add up: the hierarchy, written
-    once as a tree (款 > 項 > 目). `relations`: the relations in force (a table kind's
-    included), which make a line a ratio; not given: the table's own."""
+    once as a tree (款 > 項 > 目). The relations in force (a table kind's included) decide
+    which lines are rates."""
     table = target.node
-    relations = list(table.relations if relations is None else relations)
+    relations = relations_of(target)
     position = _table_position(target, "")
     if position is None:
         return
     index = TableIndex.of(table, position)
-    stating = {key for _, row, _ in index.rows.values() for key, cell in row.values.items() if not _blank(cell)}
     for axis in ("row", "column"):
         for key, (path, node, _) in index.lines(axis).items():
             children = node.rows if axis == "row" else node.columns
-            if not children or not (node.values if axis == "row" else key in stating):
+            if not children or not (node.values if axis == "row" else key in index.stating):
                 continue
             line = Line(axis, index, key)
             parts = [Line(axis, index, child.key) for child in children]
@@ -764,7 +799,7 @@ def evaluate_ratio(target: Target, relation: Relation, where: ModelPath, options
             location,
             {"stated": stated.value, "computed": computed, "exact": round_declared(exact, digits + 3, None),
              "numerator": num.value, "denominator": den.value, "scale": scale, "places": digits,
-             **_cell_args(target, ratio, cross, stated_mark),
+             **cell_args(target, ratio, cross, stated_mark),
              "numerator_row": zero_note(top.label(here), num_mark),
              "denominator_row": zero_note(bottom.label(here), den_mark),
              "rounding": Text(rounding or "四捨五入", rounding or "half up")},
@@ -823,7 +858,7 @@ def evaluate_subset(target: Target, relation: Relation, where: ModelPath, option
             "subset_exceeds",
             part.location(target.file, cross),
             {"stated": value.value, "whole": limit.value, "difference": value.value - limit.value,
-             **_cell_args(target, part, cross, mark), "whole_row": zero_note(total.label(target.node), whole_mark)},
+             **cell_args(target, part, cross, mark), "whole_row": zero_note(total.label(target.node), whole_mark)},
             [Related(total.location(target.file, cross), zero_note(Text("全体", "the whole"), whole_mark))],
         )
 
@@ -847,7 +882,7 @@ def evaluate_equal(target: Target, relation: Relation, where: ModelPath, options
             "not_equal",
             mine.location(target.file, cross),
             {"stated": value.value, "other_value": reference.value, "difference": value.value - reference.value,
-             **_cell_args(target, mine, cross, mark), "other": zero_note(theirs.label(target.node), other_mark)},
+             **cell_args(target, mine, cross, mark), "other": zero_note(theirs.label(target.node), other_mark)},
             [Related(theirs.location(target.file, cross),
                      zero_note(Text(f"同じ量を示す{word.ja}", f"the {word.en} stating the same quantity"), other_mark))],
         )
@@ -890,7 +925,7 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
             "out_of_bounds",
             location,
             {"stated": value.value, "min": "—" if low is None else low, "max": "—" if high is None else high,
-             **_cell_args(target, line, cross, mark)},
+             **cell_args(target, line, cross, mark)},
         )
 
 
@@ -961,7 +996,7 @@ def evaluate_difference(target: Target, relation: Relation, where: ModelPath, op
         yield Finding(
             "difference_mismatch", location,
             {"stated": stated.value, "computed": computed, "difference": stated.value - computed,
-             **_cell_args(target, stated_line, cross, mark), "of": formula,
+             **cell_args(target, stated_line, cross, mark), "of": formula,
              "rounding": Text(rounding or "宣言なし（完全一致）", rounding or "none declared: exact")},
             [Related(line.location(target.file, cross), name) for line, name in zip(operands, names)],
             None if fix is None or mark is not None else Fix(location, fix),
@@ -1014,7 +1049,7 @@ def evaluate_product(target: Target, relation: Relation, where: ModelPath, optio
         yield Finding(
             "product_mismatch", location,
             {"stated": stated.value, "computed": computed, "exact": exact, "base": base.value, "factor": factor,
-             "places": digits, **_cell_args(target, stated_line, cross, mark),
+             "places": digits, **cell_args(target, stated_line, cross, mark),
              "of": zero_note(base_line.label(here), base_mark), "by": by_text,
              "rounding": Text("切り上げ（以上）", "rounded up (a bound 以上)") if at_least else _rounding_text(rounding)},
             related,
@@ -1119,7 +1154,7 @@ def evaluate_share(target: Target, relation: Relation, where: ModelPath, options
         consistent = _consistent(stated, exact, computed, digits, rounding, mark is not None or stated.places == digits)
         outcomes.append(_Share(cross, stated, mark, computed, exact, digits, amount, consistent))
     shares = {item.cross: item for item in outcomes if isinstance(item, _Share)}
-    groups = _share_groups(share_line.index, cross_axis, list(target.node.relations))
+    groups = _share_groups(share_line.index, cross_axis, relations_of(target))
     for item in outcomes:
         if not isinstance(item, _Share):
             yield item
@@ -1129,7 +1164,7 @@ def evaluate_share(target: Target, relation: Relation, where: ModelPath, options
         if item.consistent:
             continue
         args = {"stated": item.stated.value, "computed": item.computed, "exact": round_declared(item.exact, item.digits + 3, None),
-                "places": item.digits, **_cell_args(target, share_line, item.cross, item.mark),
+                "places": item.digits, **cell_args(target, share_line, item.cross, item.mark),
                 "of": amount_line.label(here), "total": Text(total_title, total_title)}
         related = [Related(amount_line.location(target.file, item.cross), Text("部分", "the part")),
                    Related(amount_line.location(target.file, total), Text("全体", "the whole"))]
@@ -1158,11 +1193,9 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     row relation, every row for a column relation, narrowed by `only` / `skip`); a cross
     line where a cell it needs is not a number is reported as unchecked, and one that no
     line states as not applicable."""
-    in_force = kind_in_force(target)  # the table with its kind's relations in force too (checker/kinds.py)
-    for index, relation in enumerate(target.node.relations):
-        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
-    yield from kind_relations(in_force, options)
-    yield from tree_sums(in_force)
+    for relation, where in relations_in_force(target):
+        yield from evaluate_relation(target, relation, where, options)
+    yield from tree_sums(target)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
