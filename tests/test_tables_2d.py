@@ -263,7 +263,7 @@ def test_a_three_level_tree_sums_at_every_level_without_a_declared_relation(reco
     difference = next(d for d in found if d.code == "TAB008")
     assert (difference.span.line, difference.span.column) == span_of(text, "key: general-mgmt", '"-61,200"')
     assert (difference.args["stated"], difference.args["computed"]) == (-61200, -11200)
-    assert difference.fix is not None and difference.fix.replacement == "-11200" and not difference.fix.safe
+    assert difference.fix is not None and difference.fix.replacement == "-11,200" and not difference.fix.safe
 
 
 def test_a_tree_two_levels_up_is_checked_too(recommended):
@@ -354,7 +354,7 @@ def test_a_product_along_a_column_rounds_a_bound_up(recommended):
     assert finding.kind == "product_mismatch" and finding.location == cell("rows", 0, "values", "目標値")
     assert (finding.args["stated"], finding.args["computed"], finding.args["exact"]) == (1291, 1292, Decimal("1291.50"))
     assert finding.args["rounding"] == Text("切り上げ（以上）", "rounded up (a bound 以上)")
-    assert finding.fix is not None and finding.fix.replacement == "1292以上"
+    assert finding.fix is not None and finding.fix.replacement == "1,292以上"
     [diagnostic] = check_text(recommended, text)
     assert diagnostic.code == "TAB009" and not diagnostic.fix.safe
     assert (diagnostic.span.line, diagnostic.span.column) == span_of(text, "key: visitors", '"1,291以上"')
@@ -576,3 +576,11 @@ def test_a_relation_source_adds_undeclared_relations_that_decide_what_adds_up(mo
     broken = bare.replace("一般会計進捗率: 89.4", "一般会計進捗率: 89.9")
     [finding] = findings(run(broken))
     assert finding.kind == "ratio_mismatch" and finding.location == cell("rows", 0, "rows", 2, "values", "一般会計進捗率")
+
+
+def test_a_relation_with_no_cross_line_to_evaluate_at_says_so():
+    loaded = load_plan_text(COLUMN_TABLE)
+    target: Target = select("tables", [loaded])[0]
+    nowhere = Relation(check="sum", column="計", of=["本年度", "前年度"], only=[])
+    [record] = list(evaluate_relation(target, nowhere, ("tables", 0, "relations", 0), None))
+    assert isinstance(record, NotApplicable) and record.reason == Text("評価する行がない", "there is no row to evaluate it at")

@@ -571,8 +571,15 @@ def evaluate_relation(
                         Text(f"形式 {relation.check} を評価する検査が読み込まれていない",
                              f"no check that evaluates the form {relation.check} is loaded"))
         return
+    said = False
     for item in form.evaluate(target, relation, where, options):
+        said = True
         yield replace(item, kind=form.main_kind) if isinstance(item, Unchecked) and item.kind is None else item
+    if not said:  # no cross line to evaluate at (`only: []`, a table without columns): say so
+        word = _AXIS[_OTHER[relation.axis]]
+        yield NotApplicable(Location(target.file, where),
+                            Text(f"{relation.line} の {relation.check} の関係", f"the {relation.check} relation of {relation.line}"),
+                            Text(f"評価する{word.ja}がない", f"there is no {word.en} to evaluate it at"))
 
 
 def additive(line: Line, relations: list[Relation]) -> bool:
@@ -937,12 +944,17 @@ def _rounding_text(rounding: str | None) -> Text:
 
 
 def _fix_text(cell: Any, value: Decimal, places: int) -> str | None:
-    """The replacement of a printed figure by `value` at `places` decimals, keeping a
-    bound's words (1,350以上); None when the figure cannot be found in its text."""
-    new = format_decimal(value, places).replace(",", "")
+    """The replacement of a printed figure by `value` at `places` decimals, grouped by
+    commas where the figure was (a grouped figure is quoted, and the fix keeps its quotes)
+    and keeping a bound's words (1,350以上); None when the figure cannot be found in its text."""
+    printed = _FIGURE.search(getattr(cell, "text", ""))
+    if printed is None:
+        return None
+    new = format_decimal(value, places)
+    if "," not in printed.group():
+        new = new.replace(",", "")
     if isinstance(cell, Bound):
-        printed = _FIGURE.search(cell.text)
-        return None if printed is None else cell.text[:printed.start()] + new + cell.text[printed.end():]
+        return cell.text[:printed.start()] + new + cell.text[printed.end():]
     return new
 
 
