@@ -252,6 +252,7 @@ class Recognition:
     groups: dict[Axis, list[Group]]
     findings: list[Finding] = field(default_factory=list)
     repeated: set[tuple[int, str]] = field(default_factory=set)  # (id of group, role) claimed twice
+    rows: dict[str, Any] = field(default_factory=dict)  # every row by key, at any depth
 
     def lines(self, axis: Axis) -> Iterator[KindLine]:
         for group in self.groups[axis]:
@@ -313,6 +314,8 @@ def recognise(file: str, table_path: ModelPath, table: Any) -> Recognition | Non
         return None
     spec = registry()[kind]
     recognition = Recognition(kind, spec, {"row": [], "column": []})
+    for _, row, _ in table.all_rows():
+        recognition.rows.setdefault(row.key, row)
     for axis in _AXES:
         _Walk(file, table_path, recognition, axis).group(list(getattr(table, _FIELD[axis])), (_FIELD[axis],), None, None)
     return recognition
@@ -595,10 +598,10 @@ def _per_sub_role(recognition: Recognition, template: RelationSpec, axis: Axis, 
             _add(out, Relation.model_validate(built), axis, recognition)
 
 
-def _states(table: Any, axis: Axis, key: str, cross: KindLine) -> bool:
+def _states(recognition: Recognition, axis: Axis, key: str, cross: KindLine) -> bool:
     """Whether the cell where line `key` of `axis` meets `cross` states a value."""
     row, column = (key, cross.key) if axis == "row" else (cross.key, key)
-    node = table.row(row)
+    node = recognition.rows.get(row)
     cell = node.values.get(column) if node is not None else None
     return cell is not None and not isinstance(cell, Absent)
 
@@ -613,9 +616,9 @@ def _top_level_only(table: Any, recognition: Recognition, axis: Axis, key: str) 
         return None
     top = groups[0].lines
     deeper = [line for group in groups[1:] for line in group.lines]
-    if not deeper or any(_states(table, axis, key, line) for line in deeper):
+    if not deeper or any(_states(recognition, axis, key, line) for line in deeper):
         return None
-    if not any(_states(table, axis, key, line) for line in top):
+    if not any(_states(recognition, axis, key, line) for line in top):
         return None
     return [line.key for line in top]
 
@@ -677,11 +680,23 @@ def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: A
 # --- what a table's kind checks ----------------------------------------------------------------
 
 
+# the last tables expanded, by identity (a table's relations are asked for by every sum and
+# share evaluated on it): the table is kept with its entry, so its id is not reused meanwhile
+_EXPANDED: dict[int, tuple[Any, str, ModelPath, tuple[Recognition, Expansion] | None]] = {}
+_EXPANDED_KEPT = 32
+
+
 def kind_expansion(file: str, table_path: ModelPath, table: Any) -> tuple[Recognition, Expansion] | None:
+    """The table's recognised lines and the kind's relations over them (None without a kind)."""
+    kept = _EXPANDED.get(id(table))
+    if kept is not None and kept[0] is table and kept[1] == file and kept[2] == table_path:
+        return kept[3]
     recognition = recognise(file, table_path, table)
-    if recognition is None:
-        return None
-    return recognition, expand(file, table_path, table, recognition)
+    result = None if recognition is None else (recognition, expand(file, table_path, table, recognition))
+    if len(_EXPANDED) >= _EXPANDED_KEPT:
+        _EXPANDED.pop(next(iter(_EXPANDED)))
+    _EXPANDED[id(table)] = (table, file, table_path, result)
+    return result
 
 
 @register_relation_source
