@@ -539,11 +539,20 @@ def expand(file: str, table_path: ModelPath, table: Any, recognition: Recognitio
                     out.records.append(Unchecked(at, description, built[1], kind="role_repeated")
                                        if built[0] == "unchecked" else NotApplicable(at, description, built[1]))
                     continue
-                _add(out, Relation.model_validate(built), axis, recognition)
+                relation = Relation.model_validate(built)
+                if any(_same(own, relation) for own in table.relations):
+                    continue  # the table declares it itself: its own declaration is the one checked
+                _add(out, relation, axis, recognition)
         if not stated_anywhere:
             axis = "row" if template.line in spec.rows else "column"
             out.records.append(NotApplicable(kind_at, description, _missing(spec, template.line, axis)))
     return out
+
+
+def _same(one: Any, other: Any) -> bool:
+    """Whether two relations state the same: form, line and operands."""
+    return (one.check, one.axis, one.line, sorted(one.of), one.numerator, one.denominator, one.total) == (
+        other.check, other.axis, other.line, sorted(other.of), other.numerator, other.denominator, other.total)
 
 
 def _add(out: Expansion, relation: Any, axis: Axis, recognition: Recognition) -> None:

@@ -216,6 +216,25 @@ def test_two_lines_of_one_group_with_one_role_are_an_error_and_the_relation_is_u
     assert unchecked.relation.ja == "合計 ＝ 款" and unchecked.reason == Text("合計の行が二つある", "two rows are total")
 
 
+def test_a_relation_not_checked_for_a_role_claimed_twice_is_kind002s(recommended):
+    from checker.engine import Engine
+
+    _, relations = Engine(recommended).check([load_plan_text(TWO_TOTALS)])
+    assert [(item.codes, item.reason.en) for item in relations.unchecked] == [(("KIND002",), "two rows are total")]
+
+
+def test_a_relation_the_table_declares_itself_is_not_stated_again_by_its_kind(recommended):
+    path = KINDS / "cost-sheet.yaml"
+    text = path.read_text(encoding="utf-8") + (
+        "    relations:\n      - {check: sum, row: total-cost, of: [personnel, project], note: 人件費 ＋ 事業費}\n")
+    file = loaded(path, text)
+    assert [fields["of"] for _, fields in expanded(file) if fields["check"] == "sum"] == [
+        ["national-prefectural", "bonds", "other-specific", "general"]]
+    typo = text.replace('values: {令和3年度決算: "12,980"', 'values: {令和3年度決算: "12,890"')
+    found = [d for d in check_text(recommended, typo, path.name) if d.code == "TAB001"]
+    assert len(found) == 1 and found[0].args["computed"] == 20990
+
+
 UNUSED = HEAD + """tables:
   - id: t
     title: コストシート
