@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from checker.model import DESCRIPTION_JA, add_markdown_descriptions
 from checker.rules import DOC_FIELDS, LANGS, LOADER_FUNCTION, RULE_FIELDS, SEVERITIES
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "functions.md"
@@ -82,6 +83,12 @@ def functions_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _described(schema: dict[str, Any], en: str, ja: str) -> dict[str, Any]:
+    """A hand-written schema node described in both languages, as the plan schema's fields are
+    (checker.model.described)."""
+    return {**schema, "description": en, DESCRIPTION_JA: ja}
+
+
 def _bilingual() -> dict[str, Any]:
     return {"type": "object", "required": list(LANGS), "additionalProperties": False,
             "properties": {lang: {"type": "string"} for lang in LANGS}}
@@ -107,23 +114,26 @@ def ruleset_json_schema() -> dict[str, Any]:
     docs: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": {
         "what": {"$ref": "#/$defs/text"}, "why": {"$ref": "#/$defs/text"}, "bad": example, "good": example,
         "bad_encoding": {"type": "string"},
-        "ruleset": {"type": "string", "description": "The user ruleset the examples are checked with."}}}
+        "ruleset": _described({"type": "string"}, "The user ruleset the examples are checked with.",
+                              "例を検査するときに使う利用者のルールセット。")}}
     assert set(docs["properties"]) == set(DOC_FIELDS)
     common = {
-        "name": {"type": "string", "description": "A short kebab-case name."},
+        "name": _described({"type": "string"}, "A short kebab-case name.", "短い kebab-case の名前。"),
         "severity": {"$ref": "#/$defs/severity"},
         "message": {"$ref": "#/$defs/text"},
         "help": {"$ref": "#/$defs/text"},
-        "fixable": {"enum": [True, False, "safe", "unsafe"],
-                    "description": "safe (or true): the fix changes no printed figure; unsafe: it rewrites one."},
+        "fixable": _described({"enum": [True, False, "safe", "unsafe"]},
+                              "safe (or true): the fix changes no printed figure; unsafe: it rewrites one.",
+                              "safe（または true）: 修正は印字された数値を変えない。unsafe: 印字された数値を書き換える。"),
     }
     rule: dict[str, Any] = {
         "type": "object", "additionalProperties": False, "required": ["name", "severity", "given", "then", "message"],
         "properties": {
             **common,
-            "given": {"anyOf": [{"type": "string", "pattern": selector},
-                                {"type": "array", "items": {"type": "string", "pattern": selector}}],
-                      "description": "A selector, optionally narrowed by fields: tables[id=population-by-age]."},
+            "given": _described({"anyOf": [{"type": "string", "pattern": selector},
+                                           {"type": "array", "items": {"type": "string", "pattern": selector}}]},
+                                "A selector, optionally narrowed by fields: tables[id=population-by-age].",
+                                "セレクタ。項目で絞り込めます: tables[id=population-by-age]。"),
             "then": {
                 "type": "object", "required": ["function"], "additionalProperties": False,
                 "properties": {"function": {"enum": [*names, LOADER_FUNCTION]}, "kind": {"type": "string"},
@@ -134,16 +144,17 @@ def ruleset_json_schema() -> dict[str, Any]:
         },
     }
     assert set(rule["properties"]) == set(RULE_FIELDS)
-    return {
+    schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "plancheck ruleset",
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "ruleset": {"type": "string"},
-            "description": {"type": "string"},
-            "extends": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-                        "description": "recommended, or a ruleset file's path (relative to this file)."},
+            "ruleset": _described({"type": "string"}, "The ruleset's name.", "ルールセットの名前。"),
+            "description": _described({"type": "string"}, "What the ruleset is for.", "ルールセットの目的の説明。"),
+            "extends": _described({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                                  "recommended, or a ruleset file's path (relative to this file).",
+                                  "recommended、またはルールセットファイルのパス（このファイルからの相対パス）。"),
             "rules": {"type": "object", "propertyNames": {"pattern": "^[A-Z]+[0-9]{3}$"},
                       "additionalProperties": {"anyOf": [
                           {"const": "off"}, {"const": False},
@@ -153,10 +164,13 @@ def ruleset_json_schema() -> dict[str, Any]:
             "text": _bilingual(),
             "severity": {"enum": list(SEVERITIES)},
             "rule": rule,
-            "override": {"type": "object", "additionalProperties": False, "properties": common,
-                         "description": "Changes an existing rule: its severity (off turns it off), name, messages."},
+            "override": _described({"type": "object", "additionalProperties": False, "properties": common},
+                                   "Changes an existing rule: its severity (off turns it off), name, messages.",
+                                   "既存のルールを変更します: 重大度（off で無効）、名前、メッセージ。"),
         },
     }
+    add_markdown_descriptions(schema)
+    return schema
 
 
 def main() -> None:

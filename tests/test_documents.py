@@ -465,7 +465,9 @@ def test_indicator_links_record_each_link():
 
 
 def test_every_single_change_in_a_running_total_or_a_revision_baseline_is_reported(recommended):
-    from tests.test_mutations import _points_at, mutate, relation_sites
+    from tests.mutation import mutate
+    from tests.mutation import points_at as _points_at
+    from tests.test_mutations import relation_sites
 
     texts = {"r4.yaml": EDITION_R4.replace("令和4年度: 25}", "令和4年度: 25, 令和5年度: 42}"), "r5.yaml": EDITION_R5,
              "plan.yaml": REVISED}

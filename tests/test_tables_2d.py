@@ -159,6 +159,9 @@ def test_lines_resolve_at_any_depth_and_in_another_table():
     assert column.index.column_title("令和3年度実績") == "令和3年度 実績"
     assert column.value("soumu-kanri").value == 3 and resolve_line(target, "soumu", "row") is not None
     assert resolve_line(target, "nowhere", "row") is None
+    elsewhere = resolve_line(target, "other/令和3年度実績", "column")
+    assert elsewhere is not None and elsewhere.table.id == "other" and elsewhere.value("copy").value == 4
+    assert elsewhere.label(target.node) == Text("other 令和3年度実績", "other 令和3年度実績")
     out = [item for target in select("tables", [loaded]) for item in FUNCTIONS["table_relations"].run(target, {})]
     [finding] = findings(out)
     assert finding.kind == "not_equal" and finding.args["other"] == Text("kan 総務管理費", "kan 総務管理費")
@@ -555,27 +558,21 @@ def test_the_worked_examples_of_the_plan_format_check_as_documented(recommended)
                             "      - {check: sum, column: フルコスト, of: [人件費, 事業費]}\n")) == ["TAB012"]
 
 
-def test_a_relation_source_adds_undeclared_relations_that_decide_what_adds_up(monkeypatch):
-    from checker.functions import tables
-
+def test_the_relations_in_force_decide_what_adds_up():
     text = MATRIX.read_text(encoding="utf-8")
     # without its declared ratios, the 合計 row would sum the 章's 進捗率 down
     bare = text[:text.index("      - {check: ratio, column: 一般会計進捗率")]
     wrong = [item for item in findings(run(bare)) if item.kind == "tree_sum_mismatch"]
     assert [item.args["column"] for item in wrong] == ["一般会計進捗率", "特別会計進捗率", "計進捗率"]
-
-    def kind_ratios(target):
-        for account in ("一般会計", "特別会計", "計"):
-            relation = Relation(check="ratio", column=f"{account}進捗率", numerator=f"{account}実績",
-                                denominator=f"{account}計画", scale=100, places=1)
-            yield relation, target.path + ("kind",)
-
-    monkeypatch.setattr(tables, "RELATION_SOURCES", [kind_ratios])
-    out = run(bare)
+    # a table that carries relations built in code (a table kind's) has them in force
+    loaded = load_plan_text(bare)
+    target: Target = select("tables", [loaded])[0]
+    built = [Relation(check="ratio", column=f"{account}進捗率", numerator=f"{account}実績",
+                      denominator=f"{account}計画", scale=100, places=1) for account in ("一般会計", "特別会計", "計")]
+    table = target.node.model_copy(update={"relations": [*target.node.relations, *built]})
+    plan = target.plan.model_copy(update={"tables": [table]})
+    out = list(FUNCTIONS["table_relations"].run(Target(target.file, target.path, table, plan), {}))
     assert findings(out) == [] and len([item for item in out if isinstance(item, Checked)]) == 45
-    broken = bare.replace("一般会計進捗率: 89.4", "一般会計進捗率: 89.9")
-    [finding] = findings(run(broken))
-    assert finding.kind == "ratio_mismatch" and finding.location == cell("rows", 0, "rows", 2, "values", "一般会計進捗率")
 
 
 def test_a_relation_with_no_cross_line_to_evaluate_at_says_so():
@@ -584,3 +581,30 @@ def test_a_relation_with_no_cross_line_to_evaluate_at_says_so():
     nowhere = Relation(check="sum", column="計", of=["本年度", "前年度"], only=[])
     [record] = list(evaluate_relation(target, nowhere, ("tables", 0, "relations", 0), None))
     assert isinstance(record, NotApplicable) and record.reason == Text("評価する行がない", "there is no row to evaluate it at")
+
+
+def test_a_header_column_that_states_values_is_the_sum_of_its_sub_columns(recommended):
+    text = HEAD + """tables:
+  - id: t
+    title: 相談件数
+    unit: 件
+    columns:
+      - key: 令和4年度
+        columns:
+          - {key: 令和4年度上半期, name: 上半期}
+          - {key: 令和4年度下半期, name: 下半期}
+          - {key: 令和4年度前年比, name: 前年比, unit: "%", additive: false}
+    rows:
+      - {key: phone, name: 電話相談, values: {令和4年度: 310, 令和4年度上半期: 150, 令和4年度下半期: 160, 令和4年度前年比: 103.3}}
+      - {key: visit, name: 来所相談, values: {令和4年度: 95, 令和4年度上半期: 40, 令和4年度下半期: 45, 令和4年度前年比: 96.0}}
+"""
+    # the 前年比 sub-column does not add up: the 令和4年度 header sums 上半期 and 下半期 only
+    out = run(text)
+    [finding] = findings(out)
+    assert finding.kind == "tree_sum_mismatch" and finding.location == cell("rows", 1, "values", "令和4年度")
+    assert (finding.args["stated"], finding.args["computed"]) == (95, 85)
+    assert finding.args["at"] == Text("「来所相談」行", "row 来所相談")
+    assert finding.args["of"] == [Text("令和4年度 上半期", "令和4年度 上半期"), Text("令和4年度 下半期", "令和4年度 下半期")]
+    [diagnostic] = [d for d in check_text(recommended, text) if d.code == "TAB013"]
+    assert (diagnostic.span.line, diagnostic.span.column) == span_of(text, "key: visit", "95")
+    assert diagnostic.message["en"].startswith("令和4年度, row 来所相談: 95 differs from the sum of its parts, 令和4年度 上半期")

@@ -199,7 +199,9 @@ def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
     from checker import kinds  # noqa: F401  (table_kind: the document kinds of tables)
     from checker.functions import (  # noqa: F401
+        bands,
         documents,
+        figures,
         links,
         outlooks,
         plan_set,

@@ -35,11 +35,10 @@ The API other modules build on:
   cross line, or the record why not), `cell_args` (the arguments naming the stated cell),
   `at_cross` and `cross_at` (the cross line named in a relation and in a message),
   `additive` (whether a line adds up), `unknown_line`.
-- `register_relation_source(source)`: a source of relations a table holds without
-  declaring them (its kind's), `source(target) -> [(Relation, where)]`. `table_relations`
-  evaluates them with the declared ones (`relations_in_force`), and they decide which
-  lines are rates, so that `tree_sums` (the hierarchy: a line with children that states
-  values is their sum) never sums a rate.
+- `tree_sums(target)`: the hierarchy (a line with children that states values is their
+  sum), run by `table_relations` after the relations. What is a rate (never summed) and
+  which sums group a share column's 端数調整 is read from the target table's `relations`
+  (`relations_of`): a target whose table carries its kind's relations too has them in force.
 
 Findings name the stated line (`line`) and the cross line (`at`: 「令和3年度」列 / column
 令和3年度 for a row relation, 「議会費」行 / row 議会費 for a column relation); `row` and
@@ -49,7 +48,7 @@ Findings name the stated line (`line`) and the cross line (`at`: 「令和3年�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -494,36 +493,18 @@ def cell_args(target: Target, stated: Line, cross: str, mark: str | None) -> dic
     return {"line": name, "at": cross_at(stated, cross), "row": Text(other, other), "column": name}
 
 
+_cell_args = cell_args  # the name helper B's first series code imports
+
+
 def _stated(relation: Relation) -> dict[str, list[str]]:
     return {relation.axis: [relation.line]}
 
 
-# --- the relations in force ---------------------------------------------------------------
-
-# A source of relations a table holds without declaring them (its kind's): given the table
-# target, the relations with the model path each is reported at.
-RelationSource = Callable[[Target], Iterable[tuple[Relation, ModelPath]]]
-RELATION_SOURCES: list[RelationSource] = []
-
-
-def register_relation_source(source: RelationSource) -> RelationSource:
-    """Register a source of undeclared relations (a table kind's): table_relations
-    evaluates them with the declared ones, and they decide which lines are rates (not
-    summed) and which sums group the shares."""
-    RELATION_SOURCES.append(source)
-    return source
-
-
-def relations_in_force(target: Target) -> list[tuple[Relation, ModelPath]]:
-    """The table's declared relations (at their paths), then every registered source's."""
-    found = [(relation, target.path + ("relations", index)) for index, relation in enumerate(target.node.relations)]
-    for source in RELATION_SOURCES:
-        found += list(source(target))
-    return found
-
-
 def relations_of(target: Target) -> list[Relation]:
-    return [relation for relation, _ in relations_in_force(target)]
+    """The relations in force on the table: its `relations` (a table kind's included, when
+    the target carries them), which decide which lines are rates and which sums group
+    the shares."""
+    return list(target.node.relations)
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -1205,8 +1186,8 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     row relation, every row for a column relation, narrowed by `only` / `skip`); a cross
     line where a cell it needs is not a number is reported as unchecked, and one that no
     line states as not applicable."""
-    for relation, where in relations_in_force(target):
-        yield from evaluate_relation(target, relation, where, options)
+    for index, relation in enumerate(target.node.relations):
+        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
     yield from tree_sums(target)
 
 
