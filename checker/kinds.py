@@ -19,11 +19,11 @@ its relations over roles in the form of a table's `relations:`. This module
 - says which lines the kind checks nothing of (KIND003), which `role` it does not know
   (KIND001, with a did-you-mean) and which role two lines of one group claim (KIND002).
 
-The relations are a relation source of `checker.functions.tables` (`kind_source`):
-`table_relations` evaluates them with the declared ones, by the same code, so one mistake is
-one code whoever declared the relation; their `where` is the table's `kind` field. A kind's
-blanks that mean zero are a level of `means_zero` between the table's and the plan's
-(`kind_zero`), for every relation of the table, the hierarchy's included.
+`table_relations` evaluates the relations on the table with its kind in force
+(`kind_in_force`: a copy whose relations are the declared ones and the kind's, and whose
+`means_zero` is the kind's default where the table declares none), by the same code as a
+declared relation's (`kind_relations`), so one mistake is one code whoever declared the
+relation; their `where` is the table's `kind` field.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.diagnostics import Finding, Location, ModelPath, NotApplicable, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
-from checker.functions.tables import register_relation_source
 from checker.values import Absent
 
 Axis = Literal["row", "column"]
@@ -702,32 +701,49 @@ def kind_expansion(file: str, table_path: ModelPath, table: Any) -> tuple[Recogn
         return kept[3]
     recognition = recognise(file, table_path, table)
     result = None if recognition is None else (recognition, expand(file, table_path, table, recognition))
-    if len(_EXPANDED) >= _EXPANDED_KEPT:
-        _EXPANDED.pop(next(iter(_EXPANDED)))
-    _EXPANDED[id(table)] = (table, file, table_path, result)
+    _keep(table, file, table_path, result)
     return result
 
 
-@register_relation_source
-def kind_source(target: Target) -> list[tuple[Any, ModelPath]]:
-    """The relations the table's kind states over its lines, each reported at the table's
-    `kind` (table_relations evaluates them with the declared ones, under their forms' rules)."""
+def _keep(table: Any, file: str, table_path: ModelPath, result: tuple[Recognition, Expansion] | None) -> None:
+    if len(_EXPANDED) >= _EXPANDED_KEPT:
+        _EXPANDED.pop(next(iter(_EXPANDED)))
+    _EXPANDED[id(table)] = (table, file, table_path, result)
+
+
+def kind_in_force(target: Target) -> Target:
+    """The table target with its kind in force: a copy of the table (and of its plan, holding
+    the copy in its place) whose `relations` are its declared ones and the kind's, so that
+    whatever reads a table's relations (which lines are rates, which sums a 構成比 column's
+    端数調整 follows, the hierarchy) sees the kind's too, and whose `means_zero` is the kind's
+    default where the table declares none (a cost sheet's blanks, for every relation of the
+    table, the hierarchy's included). The target itself for a table without a kind. Shallow
+    copies: the rows, columns and cells are the table's own, at the same model paths."""
+    table = target.node
+    expanded = kind_expansion(target.file, target.path, table)
+    if expanded is None:
+        return target
+    update: dict[str, Any] = {"relations": [*table.relations, *expanded[1].relations]}
+    zero = zero_default(table)
+    if zero is not None:
+        update["means_zero"] = zero
+    node = table.model_copy(update=update)
+    _keep(node, target.file, target.path, expanded)  # the copy's kind relations are the table's, not its own again
+    plan = target.plan.model_copy(update={"tables": [node if other is table else other for other in target.plan.tables]})
+    return Target(target.file, target.path, node, plan)
+
+
+def kind_relations(target: Target, options: Any) -> Iterator[Finding | RelationRecord]:
+    """The kind's relations of a table `kind_in_force` gave (those after its declared ones),
+    evaluated as declared ones are, reported at the table's `kind`."""
+    from checker.functions.tables import evaluate_relation
+
     expanded = kind_expansion(target.file, target.path, target.node)
     if expanded is None:
-        return []
+        return
     where = (*target.path, "kind")
-    return [(relation, where) for relation in expanded[1].relations]
-
-
-@dataclass(frozen=True)
-class _ZeroLevel:
-    means_zero: tuple[str, ...] | None
-
-
-def kind_zero(table: Any) -> _ZeroLevel:
-    """The level of `means_zero` between a table's own and its plan's: its kind's default
-    (a cost sheet's blanks), for every relation of the table, the hierarchy's included."""
-    return _ZeroLevel(zero_default(table))
+    for relation in expanded[1].relations:
+        yield from evaluate_relation(target, relation, where, options)
 
 
 def _declared_use(table: Any) -> set[str]:

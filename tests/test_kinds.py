@@ -14,7 +14,7 @@ import pytest
 from checker.diagnostics import Checked, Finding, NotApplicable, Text, Unchecked
 from checker.functions import FUNCTIONS, load_builtin_functions, select
 from checker.functions.tables import FORMS, evaluate_relation
-from checker.kinds import kind_expansion, money_factor, normalised, recognise, registry, registry_path
+from checker.kinds import kind_expansion, kind_in_force, money_factor, normalised, recognise, registry, registry_path
 from checker.rules import RulesetError, builtin_rules_dir, load_ruleset
 from tests.conftest import ROOT, check_text, codes, load_plan_text
 from tests.mutation import mutate_each_number
@@ -331,7 +331,7 @@ def test_the_good_fixture_is_clean_and_every_relation_of_its_kind_is_checked(rec
     assert [item for item in table_records(file) if isinstance(item, Unchecked)] == []
     targets = select("tables", [file])
     for position, fields in expanded(file):
-        target = targets[position]
+        target = kind_in_force(targets[position])
         result = kind_expansion(file.name, target.path, target.node)
         assert result is not None
         relation = next(r for r in result[1].relations if r.model_dump(exclude_defaults=True) == fields)

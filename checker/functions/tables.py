@@ -79,6 +79,7 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
+from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
 from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
@@ -291,8 +292,7 @@ class Line:
     def marks(self, target: Target, declared: Any, cross: str) -> tuple[str, ...]:
         """The marks that mean zero for this cell: the relation's declaration, else its
         column's (or a header's over it), its table's, the plan's."""
-        from checker.kinds import kind_zero  # between the table's and the plan's: its kind's (a cost sheet's blanks)
-        return declared_zero_marks(declared, *self.columns_at(cross), self.table, kind_zero(self.table), target.plan.plan)
+        return declared_zero_marks(declared, *self.columns_at(cross), self.table, target.plan.plan)
 
 
 def _table_position(target: Target, table_id: str) -> int | None:
@@ -1186,9 +1186,11 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     row relation, every row for a column relation, narrowed by `only` / `skip`); a cross
     line where a cell it needs is not a number is reported as unchecked, and one that no
     line states as not applicable."""
+    in_force = kind_in_force(target)  # the table with its kind's relations and zeros in force too (checker/kinds.py)
     for index, relation in enumerate(target.node.relations):
-        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
-    yield from tree_sums(target)
+        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
+    yield from kind_relations(in_force, options)
+    yield from tree_sums(in_force)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
