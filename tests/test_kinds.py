@@ -401,8 +401,10 @@ def test_the_kinds_blank_zero_holds_in_the_hierarchy_too(recommended):
     assert any(isinstance(item, Checked) and item.location.path == personnel for item in records)
     typo = text.replace('name: 人件費\n        values: {令和3年度決算: "8,100"', 'name: 人件費\n        values: {令和3年度決算: "8,010"')
     found = [d for d in check_text(recommended, typo, path.name) if d.span.line == span_of(typo, "name: 人件費", "人件費")[0] + 1]
-    assert [d.code for d in found][:1] == [_code(recommended, "tree")] and found[0].args["stated"] == 8010
-    assert "会計年度任用職員人件費（空欄を0とした）" in found[0].message["ja"]
+    # the 人件費 breaks its tree and the フルコスト = 人件費 + 事業費, and is blamed for both
+    [tree] = [d for d in found if d.code == _code(recommended, "tree")]
+    assert sorted(d.code for d in found) == ["TAB001", tree.code] and tree.args["stated"] == 8010
+    assert "会計年度任用職員人件費（空欄を0とした）" in tree.message["ja"]
 
 
 def test_a_unit_cost_in_the_costs_own_unit_is_not_scaled():
@@ -438,14 +440,16 @@ PLANTED = {
         # (the 構成比 column totals 100.5: within the declared rounding of ten shares, ± 0.5)
         ("TAB002", "key: civil,", "93.2", {"stated": Decimal("93.2"), "computed": Decimal("92.3")}),
         (DIFFERENCE, "key: fire,", '"22,522"', {"stated": 22522, "computed": 22222}),
-        ("TAB001", "key: total, name: 合計, values: {current: \"52,731,696\"", '"743,025"',
-         {"stated": 743025, "computed": 743325}),
+        # the 合計's 比較増減 no longer adds up: reported at the 消防費's, the cell the holding
+        # relations leave unconfirmed (checker/functions/blame.py)
+        ("TAB001", "key: fire,", '"22,522"', {"stated": 743025, "computed": 743325}),
     ],
     "account_budget": [
         ("TAB002", "key: long-term-care,", "3.3", {"stated": Decimal("3.3"), "computed": Decimal("3.0")}),
+        # one mistyped 増減 breaks three relations; each is reported at it (blame)
         (DIFFERENCE, "key: sewerage,", '"△65,000"', {"stated": -65000, "computed": -56000}),
-        ("TAB002", "key: sewerage,", "△1.6", {"stated": Decimal("-1.6"), "computed": Decimal("-1.9")}),
-        ("TAB001", "key: special-total,", '"225,300"', {"stated": 225300, "computed": 216300}),
+        ("TAB002", "key: sewerage,", '"△65,000"', {"stated": Decimal("-1.6"), "computed": Decimal("-1.9")}),
+        ("TAB001", "key: sewerage,", '"△65,000"', {"stated": 225300, "computed": 216300}),
     ],
     "cost_sheet": [
         ("TAB001", "key: total-cost,", '"21,260"', {"stated": 21260, "computed": 21800}),
@@ -476,10 +480,10 @@ def test_the_bad_fixtures_planted_errors_are_reported_with_code_span_and_numbers
     path = KINDS / f"{FIXTURES[kind]}-bad.yaml"
     text = path.read_text(encoding="utf-8")
     found = check_text(recommended, text, path.name)
-    expected = [(_code(recommended, code), *rest) for code, *rest in PLANTED[kind]]
-    assert [(d.code, d.span.line, d.span.column) for d in found] == [
-        (code, *span_of(text, needle, printed)) for code, needle, printed, _ in expected]
-    for diagnostic, (_, _, _, numbers) in zip(found, expected):
+    expected = sorted(((_code(recommended, code), *span_of(text, needle, printed), numbers)
+                       for code, needle, printed, numbers in PLANTED[kind]), key=lambda item: (item[1], item[2], item[0]))
+    assert [(d.code, d.span.line, d.span.column) for d in found] == [item[:3] for item in expected]
+    for diagnostic, (*_, numbers) in zip(found, expected):
         assert {name: diagnostic.args[name] for name in numbers} == numbers
 
 
@@ -487,8 +491,10 @@ def test_the_cost_sheets_planted_general_revenue_is_named_with_the_blanks_taken_
     text = (KINDS / "cost-sheet-bad.yaml").read_text(encoding="utf-8")
     total = check_text(recommended, text)[0]
     assert total.args["column"] == "令和4年度決算" and total.args["difference"] == -540
+    # フルコスト = 人件費 + 事業費 still holds there, so the suspects are the 財源 (blame)
     assert [rel.label.ja for rel, _ in total.related] == [
-        "国・都支出金（空欄を0とした）", "地方債（空欄を0とした）", "その他特定財源", "一般財源"]
+        "誤りの候補: 国・都支出金（空欄を0とした）", "誤りの候補: 地方債（空欄を0とした）", "誤りの候補: その他特定財源",
+        "誤りの候補: 一般財源"]
     assert total.related[3][1].line == span_of(text, "key: general,", '"20,600"')[0]
 
 
@@ -537,10 +543,12 @@ def test_the_documented_typos_are_reported_as_the_docs_say(recommended):
     assert found.code == "TAB001" and found.args["stated"] == 21260 and found.args["computed"] == 21800
     assert "国・都支出金（空欄を0とした）、その他特定財源、一般財源" in found.message["ja"]
     budget = examples["budget"].replace('change: "7,233"', 'change: "7,323"')
-    found = check_text(recommended, budget)
-    assert [d.code for d in found] == [_code(recommended, DIFFERENCE), "TAB001"]
-    assert found[0].args["stated"] == 7323 and found[0].args["computed"] == 7233
-    assert found[1].args["stated"] == 107233 and found[1].args["computed"] == 107323
+    found = {d.code: d for d in check_text(recommended, budget)}
+    assert set(found) == {_code(recommended, DIFFERENCE), "TAB001"}
+    difference, total = found[_code(recommended, DIFFERENCE)], found["TAB001"]
+    assert difference.args["stated"] == 7323 and difference.args["computed"] == 7233
+    assert total.args["stated"] == 107233 and total.args["computed"] == 107323
+    assert total.span == difference.span  # at the 議会費's 比較増減, which the holding relations leave unconfirmed
 
 
 def _kinded(path: Path, kind: str) -> tuple[str, str]:
@@ -626,5 +634,6 @@ def test_a_progress_table_with_its_services_as_headings_over_rows_is_checked_the
     assert all(isinstance(item, Checked) for item in table_records(file))
     typo = SERVICES_AS_ROWS.replace("values: {令和3年度: 205, 令和4年度: 231}", "values: {令和3年度: 205, 令和4年度: 213}")
     found = check_text(recommended, typo)
-    assert [(d.code, d.args["stated"], d.args["computed"]) for d in found] == [
-        ("TAB002", Decimal("105.0"), Decimal("96.8")), ("TAB001", 285, 267)]
+    assert sorted((d.code, d.args["stated"], d.args["computed"]) for d in found) == [
+        ("TAB001", 285, 267), ("TAB002", Decimal("105.0"), Decimal("96.8"))]
+    assert {d.span.line for d in found} == {span_of(typo, "key: eb-actual", "213")[0]}  # both at the mistyped 実績値

@@ -200,12 +200,14 @@ def load_builtin_functions() -> None:
     from checker import kinds  # noqa: F401  (table_kind: the document kinds of tables)
     from checker.functions import (  # noqa: F401
         bands,
+        blame,
         documents,
         figures,
         links,
         outlooks,
         plan_set,
         rates,
+        series,
         sums,
         tables,
         units,
