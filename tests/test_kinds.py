@@ -637,3 +637,21 @@ def test_a_progress_table_with_its_services_as_headings_over_rows_is_checked_the
     assert sorted((d.code, d.args["stated"], d.args["computed"]) for d in found) == [
         ("TAB001", 285, 267), ("TAB002", Decimal("105.0"), Decimal("96.8"))]
     assert {d.span.line for d in found} == {span_of(typo, "key: eb-actual", "213")[0]}  # both at the mistyped 実績値
+
+
+def test_a_changed_registry_changes_the_code_fingerprint():
+    """The kinds are data the checks read: a cached result must not outlive an edit of them."""
+    import os
+
+    from checker import cache
+
+    fingerprint = cache.code_fingerprint.__wrapped__  # uncached: once a process is what a run computes
+    before = fingerprint()
+    path = registry_path()
+    status = path.stat()
+    try:
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+        assert fingerprint() != before
+    finally:
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert fingerprint() == before
