@@ -11,7 +11,7 @@ import pytest
 from checker.diagnostics import Text
 from checker.functions import FUNCTIONS, load_builtin_functions
 from tests.conftest import check_text, load_plan_text
-from tests.mutation import mutate
+from tests.mutation import mutate, mutate_each_number
 
 load_builtin_functions()
 
@@ -117,7 +117,7 @@ def test_the_common_suspect_of_two_failing_relations(recommended):
     assert "この値は" in stated_here.args["blame"].ja and "両方の不一致の原因" in stated_here.args["blame"].ja
     assert stated_here.message["en"].endswith("(this relation needs 8,100 there)")
     moved = next(d for d in found if d.args["line"] == Text("トータルコスト", "トータルコスト"))
-    assert "which fail too, and in none that holds" in moved.message["en"]
+    assert "which fails too, and in none that holds" in moved.message["en"]
     assert moved.message["en"].endswith("(this relation needs 8,100 there)")
 
 
@@ -176,3 +176,11 @@ def test_needed_values_are_exact_decimals(recommended):
     assert found and all(d.args["blame"].en.endswith("(this relation needs 262 there)") for d in found
                          if "needs" in d.args["blame"].en)
     assert isinstance(found[0].args["stated"], Decimal)
+
+
+def test_changing_any_number_of_the_cost_sheet_is_detected_at_it(recommended):
+    """Every finding a mutated cell brings points at it, as its location or a related span
+    (tests/mutation.py): blame moves findings to the cell, it never loses it."""
+    report = mutate_each_number(recommended, DATA / "blame-cost-sheet.yaml")
+    assert len(report.tried) == 30  # 36 cells, six of them blank (0)
+    assert report.detected == 1, str(report)

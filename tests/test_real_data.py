@@ -100,7 +100,7 @@ def test_every_relation_on_plans_is_checked_or_says_why_not(recommended):
 
 
 def _numbers(diagnostic) -> tuple[str, ...]:
-    names = ("stated", "computed", "cost", "reached", "count")
+    names: tuple[str, ...] = ("stated", "computed", "cost", "reached", "count")
     if "reference_unit" in diagnostic.args:  # a unit that differs from its reference's: the two units
         names += ("unit", "reference_unit")
     return tuple(str(diagnostic.args[name]) for name in names if name in diagnostic.args)

@@ -265,3 +265,30 @@ def test_changing_any_number_of_the_running_total_fixture_is_detected(recommende
     report = mutate_each_number(recommended, DATA / "series-rows.yaml")
     assert len(report.tried) == 28  # 30 cells, two of them —
     assert report.detected >= Decimal("0.95"), str(report)
+
+
+def test_changing_any_number_of_the_column_fixture_is_detected(recommended):
+    report = mutate_each_number(recommended, DATA / "series-columns.yaml")
+    assert len(report.tried) == 18  # 20 cells, two of them —
+    assert report.detected >= Decimal("0.95"), str(report)
+
+
+def test_a_missing_year_down_the_rows(recommended):
+    """Rows with years (`year:` on a row): a series down them skips no year either."""
+    text = HEAD + """tables:
+  - id: visitors
+    title: 来館者数の推移
+    columns: [{key: 来館者数}, {key: 前年度比増減}]
+    rows:
+      - {key: r1, name: 令和元年度, year: 令和元年度, values: {来館者数: 1200, 前年度比増減: "—"}}
+      - {key: r2, name: 令和2年度, year: 令和2年度, values: {来館者数: 800, 前年度比増減: △400}}
+      - {key: r4, name: 令和4年度, year: 令和4年度, values: {来館者数: 1100, 前年度比増減: 300}}
+    relations:
+      - {check: change, column: 前年度比増減, of: 来館者数}
+"""
+    items = run(text)
+    [gap] = [item for item in items if isinstance(item, Unchecked)]
+    assert gap.location.path == ("tables", 0, "rows", 2, "values", "前年度比増減")
+    assert gap.reason.ja == "「令和2年度」と「令和4年度」の間の令和3年度の行がない（前の年度の値がない）"
+    assert sum(isinstance(item, Checked) for item in items) == 1
+    assert check_text(recommended, text) == []

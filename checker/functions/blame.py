@@ -135,14 +135,11 @@ def _blamed(labels: _Labels, evaluation: _Evaluation, confirming: dict[_Cell, li
     confirmers = _unique(text for cell in confirmed for text in confirming[cell])
     common = [cell for cell in unconfirmed if len(failing.get(cell, [])) >= 2]
     if len(unconfirmed) == 1 and confirmers:
-        return _moved(labels, evaluation, unconfirmed[0], _confirmed_by(confirmers))
+        return _moved(labels, evaluation, unconfirmed[0], confirmers, [])
     if len(unconfirmed) > 1 and len(common) == 1:
         others = _unique(other.checked.relation for other in failing[common[0]]  # type: ignore[misc]
                          if other is not evaluation)
-        reason = Text(f"この関係と{joined(others).ja}の両方に加わり、成り立つ関係で確かめられない",
-                      f"it takes part in this relation and in {joined(others).en}, which fail too, and in none "
-                      "that holds")
-        return _moved(labels, evaluation, common[0], reason)
+        return _moved(labels, evaluation, common[0], [], others)
     if len(unconfirmed) > 1 and (confirmers or len(common) > 1):
         suspects = common if len(common) > 1 else unconfirmed
         names = joined([labels(cell) for cell in suspects])
@@ -166,9 +163,12 @@ def _confirmed_by(confirmers: list[Text]) -> Text:
                 f"are confirmed by {names.en}, which hold{'s' if len(confirmers) == 1 else ''}")
 
 
-def _moved(labels: _Labels, evaluation: _Evaluation, suspect: _Cell, reason: Text) -> Finding:
-    """The finding blamed on one cell: moved there unless it is the stated one, saying why
-    and the value the relation needs there (when it is linear in the cell)."""
+def _moved(labels: _Labels, evaluation: _Evaluation, suspect: _Cell, confirmers: list[Text], others: list[Text]
+           ) -> Finding:
+    """The finding blamed on one cell, the one its `confirmers` (relations that hold)
+    leave unconfirmed, or the one it shares with the failing relations `others` (the
+    common suspect): moved there unless it is the stated one, saying why and the value the
+    relation needs there (when it is linear in the cell)."""
     finding = evaluation.finding
     assert finding is not None
     checked = evaluation.checked
@@ -181,19 +181,25 @@ def _moved(labels: _Labels, evaluation: _Evaluation, suspect: _Cell, reason: Tex
     shown = "" if value is None else f" {format_decimal(value)}"
     need = (Text("", "") if needed is None else
             Text(f"（この関係を満たすには {format_decimal(needed)}）", f" (this relation needs {format_decimal(needed)} there)"))
-    if at_stated:
-        text = Text(f"。ほかのセルは{reason.ja}ため、誤りはこの値と考えられます{need.ja}",
-                    f"; the other cells {reason.en}, so this value is the likely error{need.en}")
-        if reason.ja.startswith("この関係と"):
-            text = Text(f"。この値は{reason.ja}ため、両方の不一致の原因と考えられます{need.ja}",
-                        f"; this value is the likely cause of both: {reason.en}{need.en}")
-        return replace(finding, args={**finding.args, "blame": text})
-    if reason.ja.startswith("この関係と"):
-        text = Text(f"。{label.ja}の値{shown} が誤りと考えられます（{reason.ja}）{need.ja}",
-                    f"; {label.en}{shown} is the likely error ({reason.en}){need.en}")
+    if others:
+        names = joined(others)
+        shared = Text(f"この関係と{names.ja}の{'両方' if len(others) == 1 else 'すべて'}に加わり、成り立つ関係で確かめられない",
+                      f"it takes part in this relation and in {names.en}, which fail{'s' if len(others) == 1 else ''} "
+                      "too, and in none that holds")
+        text = (Text(f"。この値は{shared.ja}ため、{'両方' if len(others) == 1 else 'すべて'}の不一致の原因と考えられます"
+                     f"{need.ja}", f"; this value is the likely cause of {'both' if len(others) == 1 else 'them all'}: {shared.en}{need.en}")
+                if at_stated else
+                Text(f"。{label.ja}の値{shown} が誤りと考えられます（{shared.ja}）{need.ja}",
+                     f"; {label.en}{shown} is the likely error ({shared.en}){need.en}"))
     else:
-        text = Text(f"。ほかのセルは{reason.ja}ため、誤りは{label.ja}の値{shown} と考えられます{need.ja}",
-                    f"; the other cells {reason.en}, so {label.en}{shown} is the likely error{need.en}")
+        by = _confirmed_by(confirmers)
+        text = (Text(f"。ほかのセルは{by.ja}ため、誤りはこの値と考えられます{need.ja}",
+                     f"; the other cells {by.en}, so this value is the likely error{need.en}")
+                if at_stated else
+                Text(f"。ほかのセルは{by.ja}ため、誤りは{label.ja}の値{shown} と考えられます{need.ja}",
+                     f"; the other cells {by.en}, so {label.en}{shown} is the likely error{need.en}"))
+    if at_stated:
+        return replace(finding, args={**finding.args, "blame": text})
     stated_label = labels(_key(checked.location))
     related = [rel for rel in finding.related if _key(rel.location) != suspect]
     related.insert(0, Related(checked.location, Text(f"関係の値: {stated_label.ja}", f"the relation's value: {stated_label.en}")))

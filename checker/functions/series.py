@@ -11,8 +11,8 @@ the columns in printed order, a column relation down the rows, both narrowed by 
 - lag: the line = `of` at the previous cross line.
 
 The first cross line has no previous one (not applicable, unless `starts_here`). Where two
-consecutive cross lines are columns with years (`Column.year`, a sub-column inheriting
-its header's), the series steps a year at a time (or by its one regular step, a census
+consecutive cross lines have years (`Column.year`, `TableRow.year`; a sub-column or sub-row
+inheriting its header's or parent's), the series steps a year at a time (or by its one regular step, a census
 every 5 years, when at least three years are printed): a year missing between them (令和2
 年度 then 令和4年度), a repeated year (予算 and 決算 of 令和4年度) or a step back leaves the
 relation there unchecked, with why. A cell that is not a number blocks only the
@@ -73,10 +73,10 @@ _Read = tuple[Number, str | None]
 
 
 def _year(line: Line, cross: str) -> int | None:
-    """The year a cross line stands for: a column's (or its header's) `year`; rows have none."""
-    if line.axis != "row":
-        return None
-    return next((int(column.year) for column in line.columns_at(cross) if column.year is not None), None)
+    """The year a cross line stands for: a column's or a row's `year` (or its header's or
+    parent's)."""
+    crossing = line.columns_at(cross) if line.axis == "row" else line.rows_at(cross)
+    return next((int(node.year) for node in crossing if node.year is not None), None)
 
 
 def _years(years: list[int]) -> Text:
@@ -98,11 +98,12 @@ def _gap(line: Line, previous: str, cross: str, step: int) -> Text | None:
     before, after = _year(line, previous), _year(line, cross)
     if before is None or after is None or after - before == step:
         return None
-    first, second = line.index.title("column", previous), line.index.title("column", cross)
+    axis = _OTHER[line.axis]
+    first, second, word = line.index.title(axis, previous), line.index.title(axis, cross), _AXIS[axis]
     if after > before and (after - before) % step == 0:
         missing = _years(list(range(before + step, after, step)))
-        return Text(f"「{first}」と「{second}」の間の{missing.ja}の列がない（前の年度の値がない）",
-                    f"the column of {missing.en} between {first} and {second} is missing (no previous year's value)")
+        return Text(f"「{first}」と「{second}」の間の{missing.ja}の{word.ja}がない（前の年度の値がない）",
+                    f"the {word.en} of {missing.en} between {first} and {second} is missing (no previous year's value)")
     if after == before:
         return Text(f"「{first}」と「{second}」が同じ年度（{year_label(after, 'ja')}）で、前の年度にならない",
                     f"{first} and {second} are the same year ({year_label(after, 'en')}): one is not the year before "
