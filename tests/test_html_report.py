@@ -113,9 +113,9 @@ def test_the_verdict_and_counts_are_the_runs(real_report):
     assert len(rows) == len(plan_ids) == len(tree.find_all("section", class_="document"))
     # the key findings say each serious one in words, first: the 自治体経営方針 total among them
     key = tree.find("ol", class_="key-findings").find_all("li")
-    errors = sum(1 for d in result.diagnostics if d.severity is Severity.ERROR)
-    assert all(item.find("span").attrs["class"] == "sev error" for item in key[:errors])
-    total = next(item for item in key[:errors] if item.attrs["data-code"] == "TOT001")
+    error_count = sum(1 for d in result.diagnostics if d.severity is Severity.ERROR)
+    assert all(item.find("span").attrs["class"] == "sev error" for item in key[:error_count])
+    total = next(item for item in key[:error_count] if item.attrs["data-code"] == "TOT001")
     serious = [d for d in result.diagnostics if d.code == "TOT001"]
     assert serious[0].message["ja"] in total.text()
     assert "自治体経営方針" in total.text() and "4,200" in total.text()
