@@ -80,6 +80,7 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
+from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
 from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
@@ -1205,13 +1206,15 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     line states as not applicable."""
     from checker.functions.blame import assign_blame
 
-    yield from assign_blame(target, _in_force(target, options))
+    in_force = kind_in_force(target)  # the table with its kind's relations and zeros in force too (checker/kinds.py)
+    yield from assign_blame(in_force, _in_force(target, in_force, options))
 
 
-def _in_force(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
+def _in_force(target: Target, in_force: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
     for index, relation in enumerate(target.node.relations):
-        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
-    yield from tree_sums(target)
+        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
+    yield from kind_relations(in_force, options)
+    yield from tree_sums(in_force)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
