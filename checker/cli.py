@@ -491,5 +491,16 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
 
 
+
+@main.command("server")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
+              help="Language of diagnostics and hovers (default: the editor's locale, else the configuration's).")
+def language_server(lang: str | None) -> None:
+    """Run the language server on stdio, for an editor (needs the lsp extra: pip install 'plancheck[lsp]')."""
+    from checker.server import serve
+
+    sys.exit(serve(lang))
+
+
 if __name__ == "__main__":
     main()
