@@ -76,6 +76,9 @@ class RunOptions(NamedTuple):
     # is read from here, and need not exist; --fix gives their fixed text back and never
     # writes there (FixOutcome.texts)
     texts: tuple[tuple[str, bytes], ...] = ()
+    # worker processes for a large plan set; off where the caller has threads of its own
+    # (the language server), since forking a threaded process can deadlock the child
+    parallel: bool = True
 
 
 class Prepared(NamedTuple):
@@ -283,7 +286,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     from checker.engine import Engine
 
     engine = Engine(ruleset)
-    loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress)
+    loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress, options.parallel)
     result.notes += load_notes  # after the cache's own notes, never over them
     result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
     if cache is not None and run_key is not None and not any(_crashed(file) for file in loaded):
@@ -353,7 +356,7 @@ def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnosti
     return [d for d in engine.finish(mine, found) if d.file in reported and not ignored(d.code, d.file)], relations
 
 
-def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None):
+def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None, parallel: bool = True):
     """Every file loaded, with the diagnostics it gives on its own: from the cache when its
     bytes were seen before, else parsed and checked (in worker processes when there are
     many, so both cores work); and the notes for the user.
@@ -387,7 +390,7 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
             pending.append(index)
     advance = progress(len(pending)) if progress is not None else (lambda step: None)
     workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
-    if len(pending) >= PARALLEL_MIN_FILES and workers > 1:
+    if parallel and len(pending) >= PARALLEL_MIN_FILES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         from checker.model import build_validator

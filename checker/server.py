@@ -148,7 +148,7 @@ def build_server(lang: str | None = None):
             key = path.parent
             with self.lock:
                 if key not in self.prepared:
-                    prepared = prepare(RunOptions(paths=(str(path),), lang=self.lang_option))
+                    prepared = prepare(RunOptions(paths=(str(path),), lang=self.lang_option, parallel=False))
                     settings = prepared.settings
                     if settings.source is not None:
                         self.watched.add(Path(settings.source).absolute())
@@ -240,8 +240,8 @@ def build_server(lang: str | None = None):
             try:
                 await asyncio.sleep(delay)
                 path = _path_of(uri)
-                if path is None or path.absolute() in self.watched:
-                    return  # not a file, or a ruleset: not a plan
+                if path is None or path.absolute() in self.watched or uri not in self.workspace.text_documents:
+                    return  # not a file, a ruleset (not a plan), or closed since
                 document = self.workspace.get_text_document(uri)
                 version, text = document.version, document.source
                 texts = {}
@@ -471,8 +471,9 @@ def rule_markdown(rule: Any, lang: str, message: str | None = None) -> str:
            "en": {"safe": "safe fix", "unsafe": "unsafe fix (--unsafe-fixes)", None: "none"}}[lang][rule.fix_safety]
     severity = rule.severity.label if rule.severity else "off"
     out = [f"**{_escaped(rule.code)}** {_escaped(rule.name)} · {heads[2]}: {severity} · {heads[3]}: {fix}"]
-    if message:
-        out.append(_escaped(message))
+    summary = message or rule.message.get(lang)  # the finding's words, else the rule's with its placeholders
+    if summary:
+        out.append(_escaped(summary))
     for head, key in ((heads[0], "what"), (heads[1], "why")):
         words = rule.docs.get(key)
         if isinstance(words, dict) and words.get(lang):
