@@ -79,6 +79,8 @@ class RunOptions(NamedTuple):
     # worker processes for a large plan set; off where the caller has threads of its own
     # (the language server), since forking a threaded process can deadlock the child
     parallel: bool = True
+    # an in-memory cache (`checker.cache.MemoryCache`) instead of the cache directory's
+    cache: Any = None
 
 
 class Prepared(NamedTuple):
@@ -267,7 +269,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
     plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
-    cache = None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
+    cache = options.cache if options.cache is not None else \
+        None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
     read = [read_file(path, display_name(path), settings.limits, settings.root) if path.absolute() not in given
             else given_bytes(path, display_name(path), given[path.absolute()], settings.limits) for path in everything]
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]

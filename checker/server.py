@@ -140,16 +140,27 @@ def build_server(lang: str | None = None):
             with contextlib.suppress(Exception):  # a client gone mid-message: nothing to tell
                 self.window_log_message(types.LogMessageParams(type=kind or types.MessageType.Log, message=text))
 
+        def encoding(self) -> str:
+            """The position encoding agreed with the client (UTF-16 before it is)."""
+            workspace = getattr(self.protocol, "_workspace", None)
+            encoding = getattr(workspace, "position_encoding", None) or "utf-16"
+            return str(getattr(encoding, "value", encoding))  # lsprotocol's enum, or a plain name
+
         # --- checking ---------------------------------------------------------------
 
         def prepare_for(self, path: Path) -> Prepared:
+            from checker.cache import MemoryCache, ruleset_fingerprint
             from checker.run import RunOptions, prepare
 
             key = path.parent
             with self.lock:
                 if key not in self.prepared:
-                    prepared = prepare(RunOptions(paths=(str(path),), lang=self.lang_option, parallel=False))
+                    prepared = prepare(RunOptions(paths=(str(path),), lang=self.lang_option, parallel=False,
+                                                  no_cache=True))
                     settings = prepared.settings
+                    # the run and file entries in memory, with this configuration's ruleset
+                    memory = MemoryCache(ruleset_fingerprint(prepared.ruleset, settings.limits))
+                    prepared = prepared._replace(options=prepared.options._replace(cache=memory))
                     if settings.source is not None:
                         self.watched.add(Path(settings.source).absolute())
                     self.watched |= {Path(rule.source).absolute() for rule in prepared.ruleset.rules.values()
@@ -171,7 +182,7 @@ def build_server(lang: str | None = None):
             from checker.run import execute
 
             prepared = None
-            positions = Positions(text, self.workspace.position_encoding or "utf-16")
+            positions = Positions(text, self.encoding())
             try:
                 prepared = self.prepare_for(path)
                 options = prepared.options._replace(
@@ -211,7 +222,7 @@ def build_server(lang: str | None = None):
                     text = path.read_bytes().decode("utf-8-sig", errors="replace")
                 except OSError:
                     text = ""
-            return Positions(text, self.workspace.position_encoding or "utf-16")
+            return Positions(text, self.encoding())
 
         def to_lsp(self, d: Diagnostic, positions: Positions, texts: dict[Path, str], lang: str):
             severity = {Severity.ERROR: types.DiagnosticSeverity.Error,

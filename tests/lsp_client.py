@@ -43,8 +43,9 @@ def apply(text: str, edits: list[types.TextEdit]) -> str:
 class Client:
     """The server started in `cwd`; diagnostics as they are published, by URI."""
 
-    def __init__(self, cwd: Path, locale: str = "en", args: tuple[str, ...] = ()) -> None:
-        self.cwd, self.locale, self.args = cwd, locale, args
+    def __init__(self, cwd: Path, locale: str = "en", args: tuple[str, ...] = (),
+                 encodings: list[str] | None = None) -> None:
+        self.cwd, self.locale, self.args, self.encodings = cwd, locale, args, encodings
         self.client = LanguageClient("plancheck-tests", "1")
         self.published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
         self.logs: list[str] = []
@@ -62,7 +63,9 @@ class Client:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PLANCHECK_CACHE_DIR": str(self.cwd / ".cache")}
         await self.client.start_io(sys.executable, "-m", "checker", "server", *self.args, cwd=str(self.cwd), env=env)
         await self.client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(), root_uri=self.cwd.as_uri(), locale=self.locale))
+            capabilities=types.ClientCapabilities(general=types.GeneralClientCapabilities(
+                position_encodings=self.encodings) if self.encodings else None),
+            root_uri=self.cwd.as_uri(), locale=self.locale))
         self.client.initialized(types.InitializedParams())
 
     async def stop(self) -> None:

@@ -214,3 +214,41 @@ def test_changes_are_debounced_and_the_latest_text_is_published(project):
             await client.stop()
 
     _run(scenario())
+
+
+def test_positions_follow_the_encoding_the_client_asks_for(project):
+    path = project / "plans" / "a.yaml"
+
+    async def scenario():
+        client = Client(project, encodings=["utf-8", "utf-16"])
+        await client.start()
+        try:
+            uri = client.open(path, PLAN)
+            _, found = await client.diagnostics(uri)
+            total = _by_code(found)["TOT001"]
+            before = TOTAL_LINE[:TOTAL_LINE.index("4870")]
+            assert total.range.start == types.Position(4, len(before.encode("utf-8")))
+        finally:
+            await client.stop()
+
+    _run(scenario())
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("boom"), KeyError("x")])
+def test_an_internal_error_is_a_diagnostic_not_a_traceback(project, monkeypatch, failure):
+    """In this process: the server's check with the run failing inside."""
+    import checker.run
+    from checker.server import build_server
+
+    def broken(prepared, progress=None):
+        raise failure
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(checker.run, "execute", broken)
+    server = build_server("en")
+    path = project / "plans" / "a.yaml"
+    checked, published = server.check(path.as_uri(), path, PLAN, 1, {path: PLAN})
+    assert checked.diagnostics == []
+    assert len(published) == 1 and published[0].range.start == types.Position(0, 0)
+    assert published[0].message.startswith("plancheck internal error (a bug; please report it): ")
+    assert type(failure).__name__ in published[0].message
