@@ -155,8 +155,9 @@ def build_server(lang: str | None = None):
             key = path.parent
             with self.lock:
                 if key not in self.prepared:
+                    # a file the configuration excludes gets no diagnostics (ruff's server does the same)
                     prepared = prepare(RunOptions(paths=(str(path),), lang=self.lang_option, parallel=False,
-                                                  no_cache=True))
+                                                  no_cache=True, force_exclude=True))
                     settings = prepared.settings
                     # the run and file entries in memory, with this configuration's ruleset
                     memory = MemoryCache(ruleset_fingerprint(prepared.ruleset, settings.limits))

@@ -184,6 +184,11 @@ def test_a_configuration_change_reloads_and_an_error_in_it_is_a_diagnostic(proje
             client.files_changed(project / "local.yaml")
             _, found = await client.diagnostics(uri)
             assert set(_by_code(found)) == {"LOAD007"}
+            # a file the configuration excludes: no diagnostics at all
+            config.write_text('plans = ["plans"]\nextend-exclude = ["a.yaml"]\n', encoding="utf-8")
+            client.files_changed(config)
+            _, found = await client.diagnostics(uri)
+            assert found == []
         finally:
             await client.stop()
 
