@@ -219,9 +219,12 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
 
 
 def _stdin_path(paths: list[str], stdin_filename: str | None, lang: str | None) -> str | None:
-    """The path standard input stands for when `-` is the path (`--stdin-filename`, else
-    `-` itself), or None; a usage error when `-` comes with other paths."""
-    if "-" not in paths:
+    """The path standard input stands for when `-` is the path, or `--stdin-filename` is
+    given without paths (as ruff reads it): `--stdin-filename`, else `-` itself; None
+    without either; a usage error when standard input comes with other paths."""
+    if "-" not in paths and not (stdin_filename and not paths):
+        if stdin_filename:
+            raise click.UsageError(phrase("stdin_alone", lang or default_lang()))
         return None
     if len(paths) > 1:
         raise click.UsageError(phrase("stdin_alone", lang or default_lang()))

@@ -99,11 +99,16 @@ def test_stdin_goes_through_the_loader_encoding_and_size_limit(project):
     assert fixed.stdout_bytes == big
 
 
-def test_without_a_filename_stdin_is_named_dash_and_dash_is_alone(project):
+def test_without_a_filename_stdin_is_named_dash_and_stdin_is_alone(project):
     result = _run("-", stdin=BAD_TOTAL)
     assert "-:10:14: TOT001" in result.stdout
     mixed = _run("-", "plans", stdin=BAD_TOTAL)
     assert mixed.exit_code == 2 and "standard input" in mixed.output
+    # --stdin-filename alone reads standard input too (as ruff does); with a path it is an error
+    alone = _run("--stdin-filename", "plans/b.yaml", stdin=BAD_TOTAL)
+    assert "plans/b.yaml:10:14: TOT001" in alone.stdout
+    named = _run("--stdin-filename", "plans/b.yaml", "plans", stdin=BAD_TOTAL)
+    assert named.exit_code == 2 and "standard input" in named.output
 
 
 @pytest.mark.slow
