@@ -68,6 +68,9 @@ class Checked:
         self.diagnostics = diagnostics
         self.positions = positions
         self.prepared = prepared
+        self.logs: list[tuple[str, Any]] = []  # (message, LSP message type) to log
+        self.loaded: Any = None  # the text loaded once, for the suppressions' check (`suppression_edit`)
+        self.suppressions: dict[int, tuple[int, int, str] | None] = {}  # by diagnostic index
 
 
 def _escaped(text: str) -> str:
@@ -178,7 +181,8 @@ def build_server(lang: str | None = None):
 
         def check(self, uri: str, path: Path, text: str, version: int | None, texts: dict[Path, str]):
             """Run in the executor's thread: the document checked with the open documents'
-            texts; the LSP diagnostics to publish, and what code actions and hover need."""
+            texts; the LSP diagnostics to publish, and what code actions and hover need
+            (`Checked`, whose `logs` the event loop's thread sends: only it writes to the client)."""
             from checker.config import ConfigError
             from checker.run import execute
 
@@ -190,21 +194,22 @@ def build_server(lang: str | None = None):
                     paths=(str(path),), texts=tuple((str(p), t.encode("utf-8")) for p, t in texts.items()))
                 result = execute(prepared._replace(options=options))
                 lang = self.lang(prepared)
-                for note in result.notes:
-                    self.log("plancheck: " + note.render(lang), once=True)
+                logs = [("plancheck: " + note.render(lang), types.MessageType.Log) for note in result.notes]
                 mine = [d for d in result.diagnostics if Path(d.file).absolute() == path.absolute()]
                 published = [self.to_lsp(d, positions, texts, lang) for d in mine]
             except ConfigError as error:
-                mine = []
+                mine, logs = [], []
                 published = [self.top_diagnostic(error.text(self.lang()), types.DiagnosticSeverity.Error)]
             except Exception as error:  # noqa: BLE001  # never a traceback to the client: a diagnostic and a log line
                 mine = []
                 problem = f"{type(error).__name__}: {error}"
                 said = Text(f"plancheck の内部エラー（不具合です。報告してください）: {problem}",
                             f"plancheck internal error (a bug; please report it): {problem}").render(self.lang())
-                self.log(said, types.MessageType.Error)
+                logs = [(said, types.MessageType.Error)]
                 published = [self.top_diagnostic(said, types.DiagnosticSeverity.Error)]
-            return Checked(version, text, mine, positions, prepared), published
+            checked = Checked(version, text, mine, positions, prepared)
+            checked.logs = logs
+            return checked, published
 
         def top_diagnostic(self, message: str, severity: Any):
             return types.Diagnostic(range=types.Range(types.Position(0, 0), types.Position(0, 1)), message=message,
@@ -265,6 +270,8 @@ def build_server(lang: str | None = None):
                 loop = asyncio.get_running_loop()
                 checked, published = await loop.run_in_executor(self.executor, self.check, uri, path, text,
                                                                 version, texts)
+                for said, kind in checked.logs:  # notes said once; errors every time
+                    self.log(said, kind, once=kind == types.MessageType.Log)
                 if uri not in self.workspace.text_documents or \
                         self.workspace.get_text_document(uri).version != version:
                     return  # closed, or changed since: the newer check publishes
@@ -369,7 +376,7 @@ def _code_actions(ls: Any, params: Any, types: Any) -> list:
     lang = ls.lang(checked.prepared)
     version = ls.workspace.get_text_document(uri).version
     actions = []
-    for d in checked.diagnostics:
+    for index, d in enumerate(checked.diagnostics):
         if not _on_lines(d, first, last):
             continue
         lsp_diagnostic = ls.to_lsp(d, positions, {}, lang)
@@ -380,7 +387,9 @@ def _code_actions(ls: Any, params: Any, types: Any) -> list:
             actions.append(types.CodeAction(
                 title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[lsp_diagnostic], is_preferred=True,
                 edit=_edit(types, uri, version, ls.lsp_range(positions, span), replacement)))
-        suppression = suppression_edit(checked.text, d, PLACEHOLDER_REASON.render(lang))
+        if index not in checked.suppressions:
+            checked.suppressions[index] = suppression_edit(checked.text, d, PLACEHOLDER_REASON.render(lang), checked)
+        suppression = checked.suppressions[index]
         if suppression is not None:
             line, column, inserted = suppression
             at = types.Position(*positions.to_lsp(line, column))
@@ -409,7 +418,7 @@ def _fix_edit(checked: Checked, d: Diagnostic):
     return d.fix_span, scalar_text(lines, d.fix_span, d.fix.replacement)
 
 
-def suppression_edit(text: str, d: Diagnostic, reason: str) -> tuple[int, int, str] | None:
+def suppression_edit(text: str, d: Diagnostic, reason: str, checked: Checked | None = None) -> tuple[int, int, str] | None:
     """Where to insert a reasoned suppression of `d` in `text` and what: (line, column,
     text). At the end of the diagnostic's line (`  # plancheck: ignore[CODE] reason`), or,
     when that is no comment there (inside a scalar), as a comment line above it; each
@@ -438,7 +447,10 @@ def suppression_edit(text: str, d: Diagnostic, reason: str) -> tuple[int, int, s
         if not any(s.covers(d.code, covered) and s.reason for s in find_suppressions(edited)):
             continue
         if before is None:
-            before = load_text(LoadedFile(path=Path("plan.yaml"), name="plan.yaml"), text)
+            before = checked.loaded if checked is not None and checked.loaded is not None else \
+                load_text(LoadedFile(path=Path("plan.yaml"), name="plan.yaml"), text)
+            if checked is not None:
+                checked.loaded = before
         after = load_text(LoadedFile(path=Path("plan.yaml"), name="plan.yaml"), edited)
         if (after.model is None) != (before.model is None) or len(after.findings) > len(before.findings):
             continue
