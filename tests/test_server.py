@@ -184,6 +184,13 @@ def test_a_configuration_change_reloads_and_an_error_in_it_is_a_diagnostic(proje
             client.files_changed(project / "local.yaml")
             _, found = await client.diagnostics(uri)
             assert set(_by_code(found)) == {"LOAD007"}
+            # saving the ruleset in the editor reloads it too (no file watcher needed)
+            (project / "local.yaml").write_text("extends: recommended\nrules:\n  TOT001: {severity: off}\n"
+                                                "  LOAD007: {severity: off}\n", encoding="utf-8")
+            client.client.text_document_did_save(types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=(project / "local.yaml").as_uri())))
+            _, found = await client.diagnostics(uri)
+            assert found == []
             # a file the configuration excludes: no diagnostics at all
             config.write_text('plans = ["plans"]\nextend-exclude = ["a.yaml"]\n', encoding="utf-8")
             client.files_changed(config)
