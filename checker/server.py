@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checker.cache import MemoryCache
 from checker.diagnostics import Severity, Text
 from checker.positions import Positions
 
@@ -120,6 +121,9 @@ def build_server(lang: str | None = None):
             self.client_lang: str | None = None
             self.prepared: dict[Path, Prepared] = {}  # by the document's directory (its configuration)
             self.watched: set[Path] = set()  # configuration files and rulesets of those runs
+            # the run and file entries in memory, one cache per ruleset (directories with the
+            # same configuration share it)
+            self.memory: dict[str, MemoryCache] = {}
             self.checked: dict[str, Checked] = {}
             self.pending: dict[str, asyncio.Task] = {}
             # one check at a time, off the event loop, so requests are answered meanwhile
@@ -152,7 +156,7 @@ def build_server(lang: str | None = None):
         # --- checking ---------------------------------------------------------------
 
         def prepare_for(self, path: Path) -> Prepared:
-            from checker.cache import MemoryCache, ruleset_fingerprint
+            from checker.cache import ruleset_fingerprint
             from checker.run import RunOptions, prepare
 
             key = path.parent
@@ -162,8 +166,8 @@ def build_server(lang: str | None = None):
                     prepared = prepare(RunOptions(paths=(str(path),), lang=self.lang_option, parallel=False,
                                                   no_cache=True, force_exclude=True))
                     settings = prepared.settings
-                    # the run and file entries in memory, with this configuration's ruleset
-                    memory = MemoryCache(ruleset_fingerprint(prepared.ruleset, settings.limits))
+                    fingerprint = ruleset_fingerprint(prepared.ruleset, settings.limits)
+                    memory = self.memory.setdefault(fingerprint, MemoryCache(fingerprint))
                     prepared = prepared._replace(options=prepared.options._replace(cache=memory))
                     if settings.source is not None:
                         self.watched.add(Path(settings.source).absolute())
@@ -175,6 +179,8 @@ def build_server(lang: str | None = None):
         def reload(self) -> None:
             with self.lock:
                 self.prepared.clear()
+                self.memory.clear()
+                self.watched.clear()
             self.log(Text("設定を読み込み直しました", "configuration reloaded").render(self.lang()))
             for uri in list(self.workspace.text_documents):
                 self.schedule(uri, 0)
