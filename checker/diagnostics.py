@@ -117,9 +117,12 @@ class Fix:
 @dataclass(frozen=True)
 class Checked:
     """A relation a check evaluated (whether it held or not): a total against its items, a
-    rate against its operands. `location` is the stated value that restates the others."""
+    rate against its operands. `location` is the stated value that restates the others.
+    `note` says what it was checked against when that is not the usual (a band mark
+    against the stated rate because the rate cannot be recomputed)."""
 
     location: Location
+    note: Text | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

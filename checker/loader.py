@@ -1165,7 +1165,9 @@ def _model_at(path: ModelPath) -> Any:
             info = current.model_fields.get(str(part))
             if info is None:
                 return None
-            current = info.annotation
+            model, current = current, info.annotation
+            if isinstance(current, typing.ForwardRef):  # a class defined below the one that names it
+                current = typing.get_type_hints(model, include_extras=True).get(str(part))
         else:
             args = typing.get_args(current)
             current = args[-1] if args else None

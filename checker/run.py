@@ -81,6 +81,10 @@ class RunOptions(NamedTuple):
     parallel: bool = True
     # an in-memory cache (`checker.cache.MemoryCache`) instead of the cache directory's
     cache: Any = None
+    # keep the reported files' models on the result (`RunResult.files`), for a report that
+    # shows the plans themselves (the HTML report's tables and charts): the run cache, which
+    # holds diagnostics only, is then not read (the file cache still is)
+    keep_files: bool = False
 
 
 class Prepared(NamedTuple):
@@ -115,6 +119,7 @@ class RunResult:
         self.fix: FixOutcome | None = None  # with --fix or --diff
         self.notes: list[Text] = []  # what to tell the user, in both languages
         self.from_cache = False  # answered from the run cache, nothing loaded
+        self.files: list[LoadedFile] = []  # with `keep_files`: the reported files as loaded, in path order
 
     @property
     def internal_error(self) -> bool:
@@ -280,7 +285,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         # the per-file ignores: a change anywhere in the plan set is a new run
         run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
                             json.dumps(settings.per_file_ignores, sort_keys=True))
-        hit = cache.get("run", run_key)
+        hit = None if options.keep_files else cache.get("run", run_key)
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True
             result.sources = _sources_of(result.diagnostics, {stub.name: raw for stub, raw in read}, result.relations)
@@ -292,6 +297,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress, options.parallel)
     result.notes += load_notes  # after the cache's own notes, never over them
     result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
+    if options.keep_files:
+        result.files = [file for file in loaded if file.name in reported]
     if cache is not None and run_key is not None and not any(_crashed(file) for file in loaded):
         # a file that could not be checked is checked again next time, not answered from here
         cache.put("run", run_key, (result.diagnostics, result.relations))
@@ -313,6 +320,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
                           for path, raw in given.items())
             again = execute(prepared._replace(options=options._replace(fix=False, diff=False, texts=texts)), progress)
             result.diagnostics, result.sources, result.relations = again.diagnostics, again.sources, again.relations
+            result.files = again.files
     else:
         _hint_fixes(result)
     return result

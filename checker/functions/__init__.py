@@ -198,7 +198,9 @@ SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "ma
 def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
     from checker.functions import (  # noqa: F401
+        bands,
         documents,
+        figures,
         links,
         outlooks,
         plan_set,
