@@ -87,8 +87,10 @@ def test_the_verdict_and_counts_are_the_runs(real_report):
                          ("file", "ファイルの読み込みの問題"), ("review", "要確認"), ("info", "参考情報"),
                          ("internal", "plancheck の内部エラー")) if counts[key])
     assert tree.find(id="verdict").text() == expected
-    # the published documents' own inconsistencies: 自治体経営方針's 合計 (TOT001) and the rounding gaps (TOT002)
-    assert counts["serious"] == sum(1 for d in result.diagnostics if d.code == "TOT001") >= 1
+    # the published documents' own inconsistencies: 自治体経営方針's 合計 (TOT001) and the units of the
+    # figures that restate a table in another unit (FIG007) are the errors; the rounding gaps (TOT002)
+    errors = [d.code for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert counts["serious"] == len(errors) and "TOT001" in errors
     assert counts["rounding"] == sum(1 for d in result.diagnostics if d.code == "TOT002") >= 1
     assert expected.startswith(f"重大な不整合 {counts['serious']} 件、丸め誤差の可能性 {counts['rounding']} 件")
     by_severity = Counter(d.severity for d in result.diagnostics)
@@ -109,11 +111,14 @@ def test_the_verdict_and_counts_are_the_runs(real_report):
     plan_ids = list(dict.fromkeys(file.model.plan.id for file in result.files))
     rows = tree.find(id="documents").find("tbody").find_all("tr")
     assert len(rows) == len(plan_ids) == len(tree.find_all("section", class_="document"))
-    # the key findings say each serious one in words, first
+    # the key findings say each serious one in words, first: the 自治体経営方針 total among them
     key = tree.find("ol", class_="key-findings").find_all("li")
+    error_count = sum(1 for d in result.diagnostics if d.severity is Severity.ERROR)
+    assert all(item.find("span").attrs["class"] == "sev error" for item in key[:error_count])
+    total = next(item for item in key[:error_count] if item.attrs["data-code"] == "TOT001")
     serious = [d for d in result.diagnostics if d.code == "TOT001"]
-    assert key[0].attrs["data-code"] == "TOT001" and serious[0].message["ja"] in key[0].text()
-    assert "自治体経営方針" in key[0].text() and "4,200" in key[0].text()
+    assert serious[0].message["ja"] in total.text()
+    assert "自治体経営方針" in total.text() and "4,200" in total.text()
 
 
 def test_every_finding_is_present_with_its_numbers(real_report, fixture_report):
