@@ -17,7 +17,7 @@ from checker.functions import FUNCTIONS, load_builtin_functions, select
 from checker.functions.tables import FORMS, evaluate_relation
 from checker.kinds import kind_expansion, kind_in_force, money_factor, normalised, recognise, registry, registry_path
 from checker.rules import RulesetError, builtin_rules_dir, load_ruleset
-from tests.conftest import ROOT, check_text, codes, load_plan_text
+from tests.conftest import ROOT, check_text, check_texts, codes, load_plan_text
 from tests.mutation import mutate_each_number
 
 load_builtin_functions()
@@ -660,3 +660,22 @@ def test_a_changed_registry_changes_the_code_fingerprint():
     finally:
         os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
     assert fingerprint() == before
+
+
+def test_the_next_periods_base_restates_the_previous_periods_last_actual_across_documents(recommended):
+    """A 第9期 plan's base column restates the 第8期 progress table's last 実績 (figures `at`
+    its cells, `equals` the other document's): typed differently, it is FIG001 at the base
+    cell, with the other document's cell related."""
+    progress = (KINDS / "service-progress.yaml").read_text(encoding="utf-8")
+    path = KINDS / "service-plan-next-period.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert check_texts(recommended, {"progress.yaml": progress, "next.yaml": text}) == []
+    mistyped = text.replace('令和4年度実績: "1,845,678"', '令和4年度実績: "1,854,678"')
+    found = check_texts(recommended, {"progress.yaml": progress, "next.yaml": mistyped})
+    figure = next(d for d in found if d.code == "FIG001")
+    line, column = span_of(mistyped, "key: day-service,", '"1,854,678"')
+    assert (figure.file, figure.span.line, figure.span.column) == ("next.yaml", line, column)
+    assert figure.args["stated"] == Decimal("1854678") and figure.args["computed"] == Decimal("1845678")
+    assert "progress.yaml" in [related.location.file for related, _ in figure.related]
+    # and the base column's own 合計 no longer adds up
+    assert "TAB013" in codes(found) or "TAB001" in codes(found)
