@@ -34,18 +34,29 @@ PROGRESS_MIN_FILES = 100
 
 
 def default_lang() -> str:
-    for variable in ("PLANCHECK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
+    """The locale's language (checker.cli_ja.choose_lang: PLANCHECK_LANG, LC_ALL,
+    LC_MESSAGES, LANG, Windows' UI language)."""
+    from checker.cli_ja import choose_lang
+
+    return choose_lang()
 
 
 class _DefaultCheckGroup(click.Group):
     """`plancheck PATH...` means `plancheck check PATH...`, as `ruff` users would expect
-    of a checker whose main job is checking."""
+    of a checker whose main job is checking. Its help and click's messages speak the run's
+    language (`--lang`, else the locale; checker/cli_ja.py)."""
+
+    def main(self, args=None, *rest, **options):
+        from checker.cli_ja import prepare
+
+        prepare(self, sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **options)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from checker.cli_ja import without_lang
+
+        if without_lang(args) in (["--help"], ["-h"]):
+            args = without_lang(args)  # `plancheck --lang ja --help`: the commands, in Japanese
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             misplaced = next((arg for arg in args if arg in self.commands and arg != "check"), None)
             if misplaced is not None and args[0].startswith("-"):
