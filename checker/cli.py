@@ -388,30 +388,29 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
 
 
 @main.command("rules")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to list.")
-def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
-    """List every rule: code, name, severity, fixable."""
-    _, ruleset = _configured_ruleset(rulesets)
-    rows = [
-        {"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
-         "fixable": rule.fixable, "fix": rule.fix_safety}
-        for rule in sorted(ruleset.rules.values(), key=lambda rule: rule.code)
-    ]
+def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
+    """List every rule: code, name, severity, fix, and what it checks."""
+    from checker.terminal_docs import for_terminal, rules_listing
+
+    settings, ruleset = _configured_ruleset(rulesets)
+    lang = lang or settings.lang or default_lang()
+    rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code)
     if output_format == "json":
+        rows = [{"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
+                 "fixable": rule.fixable, "fix": rule.fix_safety} for rule in rules]
         _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
-    lines = []
-    for row in rows:
-        fix = f"fixable ({row['fix']})" if row["fixable"] else ""
-        lines.append(f"{shown(row['code']):<8} {shown(row['name']):<32} {row['severity']:<8} {fix}".rstrip() + "\n")
-    _deliver("".join(lines))
+    _deliver(rules_listing(rules, lang, *for_terminal(sys.stdout)))
 
 
 @main.command("rule")
 @click.argument("code")
 @click.option("--lang", type=click.Choice(allowed("lang")), default=None)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
 @click.option("--rules", "rulesets", multiple=True, type=click.Path())
 def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
     """Print one rule's documentation: what it checks, why, a bad and a good example."""
@@ -433,30 +432,49 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
             "message": rule.message, "help": rule.help, "docs": docs,
         }, ensure_ascii=False, indent=2)) + "\n")
         return
-    heads = {"ja": ("検査内容", "理由", "悪い例", "良い例", "重大度", "自動修正"),
-             "en": ("What it checks", "Why it matters", "Bad", "Good", "Severity", "Fixable")}[lang]
-    safety = {"ja": {"safe": "可（安全: 印刷された数値は変えません）",
-                     "unsafe": "可（安全でない: 印刷された数値を書き換えるため --unsafe-fixes が必要）", None: "不可"},
-              "en": {"safe": "yes (safe: no printed figure changes)",
-                     "unsafe": "yes (unsafe: it rewrites a printed figure, so only --unsafe-fixes applies it)",
-                     None: "no"}}[lang][rule.fix_safety]
-    # a ruleset from the repository wrote all of this: each line is shown (see `shown`)
+    from checker.terminal_docs import HEADS, SAFETY, for_terminal, render_rule, severity_label
+
+    if output_format == "text":
+        _deliver(render_rule(rule, lang, *for_terminal(sys.stdout)))
+        return
+    heads = HEADS[lang]
+    # Markdown, as written: a ruleset from the repository wrote all of this; each line is shown
     out: list[str] = []
     out.append(f"{rule.code} ({rule.name})")
-    out.append(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
-    for head, key in ((heads[0], "what"), (heads[1], "why")):
+    out.append(f"{heads['severity']}: {severity_label(rule, lang)}   {heads['fixable']}: {SAFETY[lang][rule.fix_safety]}")
+    for key in ("what", "why"):
         if key in docs:
-            out.append(f"\n## {head}\n{docs[key][lang]}")
-    ruleset_head = {"ja": "例を検査する規則セット", "en": "The ruleset the examples are checked with"}[lang]
-    for head, key in ((ruleset_head, "ruleset"), (heads[2], "bad"), (heads[3], "good")):
+            out.append(f"\n## {heads[key]}\n{docs[key][lang]}")
+    for key in ("ruleset", "bad", "good"):
         example = docs.get(key)
         if isinstance(example, dict):  # a cross-document example: one block per file
-            out.append(f"\n## {head}")
+            out.append(f"\n## {heads[key]}")
             for name, text in example.items():
                 out.append(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
         elif example:
-            out.append(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
+            out.append(f"\n## {heads[key]}\n```yaml\n{example.rstrip()}\n```")
     _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
+
+
+@main.command("format")
+@click.argument("topic", required=False)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
+@click.option("--raw", is_flag=True, help="Print the Markdown as it is, not rendered for the terminal.")
+def plan_format(topic: str | None, lang: str | None, raw: bool) -> None:
+    """Print the plan file format reference (docs/plan-format.md); with TOPIC, only the
+    section whose heading names it (e.g. `plancheck format tables`)."""
+    from checker.terminal_docs import for_terminal, no_topic, plan_format, render_markdown, topic_section
+
+    lang = lang or default_lang()
+    text = plan_format()
+    if topic:
+        section, titles = topic_section(text, topic)
+        if section is None:
+            for part in line(no_topic(topic, titles), lang).split("\n"):
+                click.echo(shown(part, limit=None), err=True)
+            sys.exit(EXIT_ERROR)
+        text = section
+    _deliver(text if raw else render_markdown(text, *for_terminal(sys.stdout)))
 
 
 if __name__ == "__main__":

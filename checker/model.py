@@ -1522,10 +1522,10 @@ class StatisticsTable(Section, json_schema_extra=japanese(
         "The table's document kind: budget (予算・決算 by 款), account_budget (会計別予算), cost_sheet (事務事業評価's "
         "コストシート), service_progress (見込量 and 実績 per service), achievement_matrix (総合計画 達成状況). Its lines "
         "are recognised by their printed labels and the kind's relations are checked without being declared "
-        "(docs/plan-format.md, 表の種類).",
+        "(`plancheck format tables`).",
         "表の種類: budget（款別の予算・決算）、account_budget（会計別予算）、cost_sheet（事務事業評価のコストシート）、"
         "service_progress（サービスごとの見込量と実績）、achievement_matrix（総合計画の達成状況）。印字された見出しで"
-        "行・列を判断し、その種類の関係を宣言なしに検査します（docs/plan-format.md、表の種類）。",
+        "行・列を判断し、その種類の関係を宣言なしに検査します（`plancheck format tables`）。",
         default=None,
     )
     number: str | None = described("As printed: ①, ②, …", "表の番号（印字どおり、①、②、…）。", default=None)
