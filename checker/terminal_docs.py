@@ -141,8 +141,12 @@ def render_rule(rule: Any, lang: str, color: bool, width: int) -> str:
 
     def example(text: str) -> None:
         code = _lines_shown(text.rstrip())
-        console.print(Padding(Syntax(code, "yaml", theme="ansi_dark", background_color="default",
-                                     word_wrap=color), (0, 0, 0, 2)))
+        if not color:  # for a pipe or a file: every line whole, as it can be copied
+            for example_line in code.split("\n"):
+                console.out("  " + example_line, highlight=False)
+            return
+        console.print(Padding(Syntax(code, "yaml", theme="ansi_dark", background_color="default", word_wrap=True),
+                              (0, 0, 0, 2)))
 
     for key in ("ruleset", "bad", "good"):
         value = docs.get(key)
