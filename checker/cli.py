@@ -1,7 +1,9 @@
 """The `plancheck` command line.
 
 `plancheck [PATH...]` checks plan files (default: `plans/`); `plancheck schema`,
-`plancheck rules` and `plancheck rule CODE` print the plan format and the rule docs.
+`plancheck rules`, `plancheck rule CODE` and `plancheck format [TOPIC]` print the plan format
+and the rule docs; `plancheck init --kind KIND` writes a starter file. Japanese help and
+usage errors: checker/cli_ja.py.
 Exit codes: 0 clean, 1 findings at or above the fail level, 2 usage, configuration or
 internal error, 130 interrupted (SIGINT), 143 stopped by SIGTERM (128 + the signal, as a
 shell reports it).
@@ -26,6 +28,7 @@ import click
 from checker.config import allowed
 from checker.messages import line, phrase, say
 from checker.report.safe import json_safe, shown
+from checker.starters import STARTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
@@ -387,9 +390,13 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
         sys.exit(EXIT_ERROR)
 
 
+LANG_HELP = "Language of the output (default: the configuration's, else the locale)."
+
+
 @main.command("rules")
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 @click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to list.")
 def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
     """List every rule: code, name, severity, fix, and what it checks."""
@@ -408,10 +415,10 @@ def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) 
 
 @main.command("rule")
 @click.argument("code")
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True)
-@click.option("--rules", "rulesets", multiple=True, type=click.Path())
+              show_default=True, help="Output format: rendered for the terminal, Markdown as written, or JSON.")
+@click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to find the rule in.")
 def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
     """Print one rule's documentation: what it checks, why, a bad and a good example."""
     from checker.diagnostics import closest
@@ -458,7 +465,7 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
 
 @main.command("format")
 @click.argument("topic", required=False)
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)
 @click.option("--raw", is_flag=True, help="Print the Markdown as it is, not rendered for the terminal.")
 def plan_format(topic: str | None, lang: str | None, raw: bool) -> None:
     """Print the plan file format reference (docs/plan-format.md); with TOPIC, only the
@@ -475,6 +482,31 @@ def plan_format(topic: str | None, lang: str | None, raw: bool) -> None:
             sys.exit(EXIT_ERROR)
         text = section
     _deliver(text if raw else render_markdown(text, *for_terminal(sys.stdout)))
+
+
+@main.command("init")
+@click.argument("path", required=False, type=click.Path())
+@click.option("--kind", required=True, type=click.Choice(sorted(STARTERS)),
+              help="The kind of document.")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help="Language of the messages (default: the locale).")
+def init(path: str | None, kind: str, lang: str | None) -> None:
+    """Write a starter plan file for a kind of document (default: KIND.yaml here); an
+    existing file is never overwritten."""
+    from pathlib import Path
+
+    from checker.starters import starter, write_new
+
+    lang = lang or default_lang()
+    target = Path(path or f"{kind}.yaml")
+    try:
+        write_new(target, starter(kind))
+    except FileExistsError:
+        click.echo(shown(say("init_exists", lang, path=target)), err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as error:
+        click.echo(shown(say("init_failed", lang, path=target, error=error.strerror or error)), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(shown(say("init_written", lang, kind=kind, path=target)), err=True)
 
 
 if __name__ == "__main__":

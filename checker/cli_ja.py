@@ -194,7 +194,7 @@ HELP_JA: dict[str, dict[str, str]] = {
     "rule": {
         "": "1つのルールの説明を表示します: 何を検査するか、なぜ必要か、悪い例と良い例。",
         "lang": "表示の言語（既定: 設定の値。なければロケール）。",
-        "output_format": "出力形式（text か json）。",
+        "output_format": "出力形式: 端末向けに整形（text）、書かれたままの Markdown（markdown）、JSON（json）。",
         "rulesets": "ルールを探すルールセットファイル。",
     },
     "format": {

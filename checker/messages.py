@@ -108,6 +108,18 @@ MESSAGES: dict[str, Text] = {
         ja="（{candidate} のことですか？）",
         en=" (did you mean {candidate}?)",
     ),
+    "init_exists": Text(
+        ja="{path} はすでにあります。上書きしません（別のパスを指定してください）",
+        en="{path} already exists; it is not overwritten (name another path)",
+    ),
+    "init_failed": Text(
+        ja="{path} を書き出せませんでした: {error}",
+        en="could not write {path}: {error}",
+    ),
+    "init_written": Text(
+        ja="{kind} のひな形を {path} に書き出しました。原資料の値に書き換え、plancheck {path} で検査してください",
+        en="wrote a {kind} starter to {path}; replace its values with the source's and check it with plancheck {path}",
+    ),
     "cache_refused": Text(
         ja="キャッシュを使いません: {reason}。キャッシュなしで続けます",
         en="cache not used: {reason}; going on without it",
