@@ -97,7 +97,7 @@ MESSAGES: dict[str, Text] = {
         en="{unsafe} fix(es) not applied: they rewrite a printed figure (compare with the source; --unsafe-fixes applies them)",
     ),
     "no_rule": Text(
-        ja="規則 {code} はありません{hint}",
+        ja="ルール {code} はありません{hint}",
         en="no rule {code}{hint}",
     ),
     "options_after_command": Text(

@@ -189,7 +189,7 @@ def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> 
             if rulesets or settings.source is None:
                 raise
             problem = ConfigError.of(error).message
-            raise ConfigError(Text(f"{settings.source}: rulesets: 規則セットを読めません: {problem.ja}",
+            raise ConfigError(Text(f"{settings.source}: rulesets: ルールセットを読めません: {problem.ja}",
                                    f"{settings.source}: rulesets: {problem.en}")) from None
     assert merged is not None
     return merged
