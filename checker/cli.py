@@ -190,7 +190,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     try:
         prepared = prepare(options)
     except ConfigError as error:
-        click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
+        click.echo(shown(say("config_error", lang or error.lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
     result = execute(prepared, _progress)

@@ -66,6 +66,8 @@ class ConfigError(Exception):
     def __init__(self, message: Text) -> None:
         super().__init__(message.en)
         self.message = message
+        # the configuration's `lang`, when it was read before the problem (a ruleset's)
+        self.lang: str | None = None
 
     def text(self, lang: str) -> str:
         return self.message.render(lang)

@@ -113,3 +113,15 @@ def test_every_catalogue_message_is_one_click_makes():
     unused = [message for message in cli_ja.CLICK_JA if repr(message) not in sources
               and f'"{message}"' not in sources]
     assert not unused
+
+
+def test_a_ruleset_error_is_said_in_the_configurations_language(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.plancheck]\nlang = "ja"\nrulesets = ["r.yaml"]\n', encoding="utf-8")
+    (tmp_path / "r.yaml").write_text("rules:\n  TOT001: {severty: warning}\n", encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text("plan: {id: x, title: t, municipality: 架空市, kind: statistics, source: {}}\n",
+                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("--no-cache", "plan.yaml")
+    assert result.exit_code == 2
+    assert "plancheck: 設定の誤り: " in result.output
+    assert "ルール TOT001: 項目 severty はありません（severity の誤りではありませんか）" in result.output
