@@ -65,7 +65,11 @@ class _DefaultCheckGroup(click.Group):
             if misplaced is not None and args[0].startswith("-"):
                 # `plancheck --rules x.yaml rules` would otherwise check a directory named rules
                 rest = " ".join(arg for arg in args if arg != misplaced)
-                raise click.UsageError(phrase("options_after_command", default_lang(), command=f"plancheck {misplaced} {rest}"),
+                from checker.cli_ja import lang_in
+
+                asked = lang_in(args)
+                lang = asked if asked in ("ja", "en") else default_lang()
+                raise click.UsageError(phrase("options_after_command", lang, command=f"plancheck {misplaced} {rest}"),
                                        ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)

@@ -1084,7 +1084,10 @@ def _report_validation(loaded: LoadedFile, problem: ErrorDetails) -> None:
     if kind == "literal_error":
         explained = _choice_problem(value, ctx)
     else:
-        explained = Text(_problem_ja(kind, problem["msg"], ctx), problem["msg"])
+        # pydantic names the model class a mapping should be (`instance of Indicator`): the
+        # person wrote YAML, so a mapping is a mapping
+        english = re.sub(r" or instance of \w+", "", problem["msg"]).replace("a valid dictionary", "a mapping")
+        explained = Text(_problem_ja(kind, english, ctx), english)
     _finding(loaded, "invalid_value", span, field=readable_path(loaded.data, path), value=_short(value),
              problem=explained)
 
@@ -1143,9 +1146,8 @@ _CHOICE_SYNONYMS = {"拡充": "拡大", "充実": "拡大", "継続": "維持", 
 
 def _choice_problem(value: Any, ctx: dict[str, Any]) -> Text:
     """A value that is none of a field's choices: the choices, and the one it may be."""
-    import re as _re
 
-    choices = _re.findall(r"'((?:[^'\\]|\\.)*)'", str(ctx.get("expected", "")))
+    choices = re.findall(r"'((?:[^'\\]|\\.)*)'", str(ctx.get("expected", "")))
     listed_ja, listed_en = "・".join(choices), ", ".join(choices)
     text = str(value).strip() if isinstance(value, (str, int, Decimal)) else None
     close = None
@@ -1164,12 +1166,11 @@ def _report_comma_number(loaded: LoadedFile, path: ModelPath, span: Span) -> boo
     """`cost: 12,300` inside a flow mapping `{...}`: the comma ends the value there, so YAML
     reads `cost: 12` and a key `300`. Reported once, at the whole number as written, as
     what it is and how to write it; True when the unknown key at `span` is such a part."""
-    import re as _re
 
-    if not _re.fullmatch(r"\d{3}", str(path[-1])) or not 0 < span.line <= len(loaded.lines):
+    if not re.fullmatch(r"\d{3}", str(path[-1])) or not 0 < span.line <= len(loaded.lines):
         return False
     text = loaded.lines[span.line - 1]
-    for match in _re.finditer(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)", text):
+    for match in re.finditer(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)", text):
         start, end = match.start(2) + 1, match.end(2) + 1
         if not start <= span.column < end:
             continue
@@ -1222,6 +1223,17 @@ _PROBLEMS_JA = {
     "model_type": "マッピングでなければなりません",
     "literal_error": "許された値のどれでもありません",
     "tuple_type": "リストでなければなりません",
+    "decimal_parsing": "数値でなければなりません",
+    "decimal_type": "数値でなければなりません",
+    "float_parsing": "数値でなければなりません",
+    "float_type": "数値でなければなりません",
+    "greater_than": "{gt} より大きくなければなりません",
+    "less_than": "{lt} より小さくなければなりません",
+    "less_than_equal": "{le} 以下でなければなりません",
+    "string_too_short": "{min_length} 文字以上でなければなりません",
+    "string_too_long": "{max_length} 文字以下でなければなりません",
+    "union_tag_invalid": "種類を表す値が、使える値のどれでもありません",
+    "missing_argument": "必要な値がありません",
     "too_long": "要素が多すぎます",
     "too_short": "要素が足りません",
     "fiscal_year": "年度として読めません",

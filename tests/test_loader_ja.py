@@ -132,3 +132,10 @@ def test_a_mapping_where_a_value_belongs_is_shown_as_written_not_as_a_python_typ
 def test_load_plan_text_keeps_the_problem_in_both_languages():
     [finding] = load_plan_text("plan: {id: [x}\n").findings
     assert finding.args["problem"].ja.startswith("ここで「[」と開いたリスト")
+
+
+def test_a_wrong_type_names_no_python_class(recommended):
+    text = HEADER + "themes:\n  - id: a\n    title: t\n    indicators:\n      - 5\n"
+    diagnostic = only(check_text(recommended, text), "LOAD006")
+    assert diagnostic.message["en"] == "invalid value 5 for themes[a].indicators[#1]: Input should be a mapping"
+    assert diagnostic.message["ja"] == "themes[a].indicators[#1] の値 5 が不正です: マッピングでなければなりません"
