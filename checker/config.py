@@ -445,7 +445,7 @@ def _did_you_mean(candidate: str | None, quote: bool = False) -> Text:
     if candidate is None:
         return Text("", "")
     shown = repr(candidate) if quote else candidate
-    return Text(f"（{shown} のことですか？）", f" (did you mean {shown}?)")
+    return Text(f"（{shown} の誤りではありませんか）", f" (did you mean {shown}?)")
 
 
 class _Reading:

@@ -1157,7 +1157,7 @@ def _choice_problem(value: Any, ctx: dict[str, Any]) -> Text:
     ja = f"使える値は {listed_ja} のどれかです" if choices else "許された値のどれでもありません"
     en = f"allowed values: {listed_en}" if choices else "not one of the allowed values"
     if close:
-        ja += f"（「{close}」の誤りではありませんか？）"
+        ja += f"（{close} の誤りではありませんか）"
         en += f"; did you mean {close}?"
     return Text(ja, en)
 

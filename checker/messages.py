@@ -105,7 +105,7 @@ MESSAGES: dict[str, Text] = {
         en="options go after the command: {command}",
     ),
     "did_you_mean": Text(
-        ja="（{candidate} のことですか？）",
+        ja="（{candidate} の誤りではありませんか）",
         en=" (did you mean {candidate}?)",
     ),
     "init_exists": Text(

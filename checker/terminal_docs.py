@@ -209,7 +209,7 @@ def topic_section(markdown: str, topic: str) -> tuple[str | None, list[str]]:
 def no_topic(topic: str, titles: list[str]) -> Text:
     close = closest(topic, titles, cutoff=0.4)
     listed = "\n".join(f"  {title}" for title in titles)
-    hint_ja = f"（「{close}」のことですか？）" if close else ""
+    hint_ja = f"（{close} の誤りではありませんか）" if close else ""
     hint_en = f" (did you mean {close}?)" if close else ""
     return Text(f"計画ファイルの書き方に「{topic}」の節はありません{hint_ja}。節の見出し:\n{listed}",
                 f"no section {topic} in the plan format{hint_en}; the sections:\n{listed}")

@@ -52,7 +52,7 @@ def test_locale_makes_help_and_usage_errors_japanese():
     unknown = invoke("--fail-levle", "error", env={"LANG": "ja_JP.UTF-8"})
     assert unknown.exit_code == 2
     assert "エラー: オプション '--fail-levle' はありません。" in unknown.output
-    assert "'--fail-level'" in unknown.output and "ことですか" in unknown.output
+    assert "'--fail-level'" in unknown.output and "の誤りではありませんか" in unknown.output
     assert "'plancheck check --help' でヘルプを表示します。" in unknown.output
     missing = invoke("rule", "--lang", "ja")
     assert "エラー: 引数が指定されていません: 'CODE'." in missing.output

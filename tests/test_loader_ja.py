@@ -98,7 +98,7 @@ def test_a_value_none_of_its_choices_lists_them_with_a_did_you_mean_by_the_rows_
     diagnostic = only(check_text(recommended, text), "LOAD006")
     assert (diagnostic.span.line, diagnostic.span.column) == at(text, "拡充")
     assert diagnostic.message["ja"] == ("themes[II-4-11].projects.items[no: 7].outlook の値 拡充 が不正です: "
-                                        "使える値は 拡大・改善・維持・縮小・廃止 のどれかです（「拡大」の誤りではありませんか？）")
+                                        "使える値は 拡大・改善・維持・縮小・廃止 のどれかです（拡大 の誤りではありませんか）")
     assert diagnostic.message["en"] == ("invalid value 拡充 for themes[II-4-11].projects.items[no: 7].outlook: "
                                         "allowed values: 拡大, 改善, 維持, 縮小, 廃止; did you mean 拡大?")
 
@@ -107,7 +107,7 @@ def test_a_misspelt_english_choice_gets_a_did_you_mean(recommended):
     text = HEADER.replace("policy_evaluation", "policy_evalution")
     diagnostic = only(check_text(recommended, text), "LOAD006")
     assert "did you mean policy_evaluation?" in diagnostic.message["en"]
-    assert "「policy_evaluation」の誤りではありませんか？" in diagnostic.message["ja"]
+    assert "（policy_evaluation の誤りではありませんか）" in diagnostic.message["ja"]
 
 
 def test_paths_name_rows_by_no_key_or_name_and_else_count_from_one():

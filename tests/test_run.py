@@ -63,7 +63,7 @@ def test_a_configuration_problem_is_a_config_error_in_both_languages(project):
     with pytest.raises(ConfigError) as raised:
         prepare(RunOptions())
     at = f"{project / 'plancheck.toml'}:2: lang: "
-    assert raised.value.message == Text(at + "ja, en のどれかでなければなりません（'jp' ではなく）（'ja' のことですか？）",
+    assert raised.value.message == Text(at + "ja, en のどれかでなければなりません（'jp' ではなく）（'ja' の誤りではありませんか）",
                                         at + "must be one of ja, en, not 'jp' (did you mean 'ja'?)")
     ruleset = project / "rules.yaml"
     ruleset.write_text("extends: recomended\n", encoding="utf-8")
