@@ -614,6 +614,7 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
         return loaded
     try:
         budget.check()
+        _mend_comma_numbers(loaded)
         validate(loaded, budget)
         budget.check()
         _report_value_notes(loaded, budget)
@@ -1162,6 +1163,48 @@ def _choice_problem(value: Any, ctx: dict[str, Any]) -> Text:
     return Text(ja, en)
 
 
+_COMMA_NUMBER_RE = re.compile(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)")
+
+
+def _mend_comma_numbers(loaded: LoadedFile) -> None:
+    """Every `key: 12,300` of a flow mapping that YAML split into `key: 12` and a key `300`
+    with no value: reported once at the number (LOAD006, `_report_comma_number`) and read as
+    the person wrote it, as if quoted (`"12,300"`), so a table's `values`, which take any
+    column key, neither gain a column `300` nor check 12 in place of 12,300, and a model
+    field is not dropped for an unknown key. Only where the text shows it: digits, commas
+    without spaces, three-digit groups."""
+    stack: list[tuple[ModelPath, Any]] = [((), loaded.data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for key in [key for key in node if isinstance(key, str) and len(key) == 3 and key.isdigit()]:
+                if key in node and node[key] is None:
+                    span = loaded.key_spans.get(path + (key,))
+                    if span is not None:
+                        _mend_at(loaded, node, path, span)
+            stack.extend((path + (key,), value) for key, value in node.items() if isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((path + (index,), value) for index, value in enumerate(node) if isinstance(value, (dict, list)))
+
+
+def _mend_at(loaded: LoadedFile, node: dict[str, Any], path: ModelPath, span: Span) -> None:
+    if not 0 < span.line <= len(loaded.lines):
+        return
+    for match in _COMMA_NUMBER_RE.finditer(loaded.lines[span.line - 1]):
+        if not match.start(2) + 1 <= span.column < match.end(2) + 1:
+            continue
+        name, number = match.group(1).strip("\"'"), match.group(2)
+        first, *rest = number.split(",")
+        stated = node.get(name)
+        if (isinstance(stated, (int, Decimal)) and not isinstance(stated, bool) and stated == Decimal(first)
+                and all(part in node and node[part] is None for part in rest)):
+            _report_comma_number(loaded, path + (rest[0],), span)
+            node[name] = number  # what `"12,300"` reads as: the value forms take the grouping
+            for part in rest:
+                del node[part]
+        return
+
+
 def _report_comma_number(loaded: LoadedFile, path: ModelPath, span: Span) -> bool:
     """`cost: 12,300` inside a flow mapping `{...}`: the comma ends the value there, so YAML
     reads `cost: 12` and a key `300`. Reported once, at the whole number as written, as
@@ -1170,7 +1213,7 @@ def _report_comma_number(loaded: LoadedFile, path: ModelPath, span: Span) -> boo
     if not re.fullmatch(r"\d{3}", str(path[-1])) or not 0 < span.line <= len(loaded.lines):
         return False
     text = loaded.lines[span.line - 1]
-    for match in re.finditer(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)", text):
+    for match in _COMMA_NUMBER_RE.finditer(text):
         start, end = match.start(2) + 1, match.end(2) + 1
         if not start <= span.column < end:
             continue
@@ -1180,7 +1223,7 @@ def _report_comma_number(loaded: LoadedFile, path: ModelPath, span: Span) -> boo
             finding.kind == "leading_zero" and finding.location.span is not None
             and finding.location.span.line == at.line and at.column <= finding.location.span.column < at.end_column)]
         if not any(finding.kind == "invalid_value" and finding.location.span == at for finding in loaded.findings):
-            key, number = match.group(1), match.group(2)
+            key, number = match.group(1).strip("\"'"), match.group(2)
             plain = number.replace(",", "")
             first, *rest = number.split(",")
             _finding(loaded, "invalid_value", at, field=readable_path(loaded.data, path[:-1] + (key,)), value=number,

@@ -139,3 +139,38 @@ def test_a_wrong_type_names_no_python_class(recommended):
     diagnostic = only(check_text(recommended, text), "LOAD006")
     assert diagnostic.message["en"] == "invalid value 5 for themes[a].indicators[#1]: Input should be a mapping"
     assert diagnostic.message["ja"] == "themes[a].indicators[#1] の値 5 が不正です: マッピングでなければなりません"
+
+
+def test_an_unquoted_comma_number_in_a_tables_values_is_read_as_written_and_reported_once(recommended):
+    """`values` takes any column key, so YAML's split (`令和4年: 14` and a key `668`) would
+    otherwise pass validation and check 14 in place of 14,668."""
+    text = HEADER.replace("policy_evaluation", "statistics") + (
+        "tables:\n  - id: p\n    title: 人口\n    unit: 人\n    columns: [{key: 令和4年}, {key: 令和5年}]\n    rows:\n"
+        "      - {key: a, name: 男, values: {令和4年: 14,668, 令和5年: 14,400}}\n"
+        '      - {key: b, name: 女, values: {令和4年: "15,000", 令和5年: "15,100"}}\n'
+        '      - {key: t, name: 計, values: {令和4年: "29,668", 令和5年: "29,500"}}\n'
+        "    relations:\n      - {check: sum, row: t, of: [a, b]}\n")
+    diagnostics = check_text(recommended, text)
+    assert [(d.code, d.span.line, d.span.column) for d in diagnostics] == [
+        ("LOAD006", *at(text, "14,668")), ("LOAD006", *at(text, "14,400"))]
+    assert "令和4年: \"14,668\" か 令和4年: 14668 と書いてください" in diagnostics[0].message["ja"]
+    loaded = load_plan_text(text)
+    row = loaded.model.tables[0].rows[0]
+    assert set(row.values) == {"令和4年", "令和5年"}  # no column 668 or 400
+    # the sum is checked with 14,668: changing the total is found
+    wrong = text.replace('"29,668"', '"29,669"')
+    assert "TAB001" in [d.code for d in check_text(recommended, wrong)]
+
+
+def test_an_unquoted_comma_cost_keeps_its_item(recommended):
+    text = ITEMS + "        - {no: 1, name: 事業, cost: 12,300}\n        - {no: 2, name: 事業2, cost: 700}\n      total: 13000\n"
+    diagnostics = check_text(recommended, text)
+    assert [d.code for d in diagnostics] == ["LOAD006"]  # the total is checked against 12,300 + 700 and holds
+    items = load_plan_text(text).model.themes[0].projects.items
+    assert [item.no for item in items] == [1, 2]
+
+
+def test_a_comma_with_a_space_is_two_entries_not_a_number(recommended):
+    text = ITEMS + "        - {no: 1, name: 事業, cost: 12, 300: x}\n"
+    diagnostic = only(check_text(recommended, text), "LOAD005")
+    assert "300" in diagnostic.message["en"]
