@@ -184,8 +184,8 @@ OPTIONS = (
                                                  "exit 1 when a finding at or above this severity is reported"),
            allowed=("error", "warning", "info")),
     Option("lang", "choice", None, Text("メッセージの言語", "the language of messages"), allowed=("ja", "en"),
-           default_text=Text("ロケールから（PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG）",
-                             "from the locale (PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG)")),
+           default_text=Text("ロケールから（PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG。Windows では表示言語）",
+                             "from the locale (PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG; on Windows the display language)")),
     Option("format", "choice", "auto", Text(
         "出力形式（`auto` は GitHub Actions の下では github、それ以外は full）",
         "output format (`auto`: github under GitHub Actions, else full)"), allowed=FORMAT_NAMES),
