@@ -50,10 +50,14 @@ class _DefaultCheckGroup(click.Group):
     language (`--lang`, else the locale; checker/cli_ja.py)."""
 
     def main(self, args=None, *rest, **options):
-        from checker.cli_ja import prepare
+        from checker.cli_ja import localize, prepare, use_click_messages
 
         prepare(self, sys.argv[1:] if args is None else list(args))
-        return super().main(args, *rest, **options)
+        try:
+            return super().main(args, *rest, **options)
+        finally:  # click as it was, for a program that embeds this one and uses click itself
+            use_click_messages("en")
+            localize(self, "en")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         from checker.cli_ja import without_lang

@@ -125,3 +125,11 @@ def test_a_ruleset_error_is_said_in_the_configurations_language(tmp_path, monkey
     assert result.exit_code == 2
     assert "plancheck: 設定の誤り: " in result.output
     assert "ルール TOT001: 項目 severty はありません（severity の誤りではありませんか）" in result.output
+
+
+def test_click_is_english_again_after_a_japanese_run():
+    import click.exceptions
+
+    invoke("--lang", "ja", "--help")
+    assert click.exceptions._("Usage:") == "Usage:"
+    assert main.commands["check"].help.startswith("Check plan files")
