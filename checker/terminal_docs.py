@@ -194,11 +194,19 @@ def sections(markdown: str) -> list[tuple[int, str, str]]:
     return found
 
 
+# Japanese words for the sections whose headings have none (the others are found by their own
+# Japanese: 施策評価シート, 達成率, 統計資料, 評価区分, 二次元の表 ...)
+TOPICS_JA = {"値": "writing values", "値の書き方": "writing values", "書き方": "writing values",
+             "ヘッダー": "header", "ヘッダ": "header", "表題": "header", "指標": "indicators",
+             "表": "statistics tables", "予算": "tables in two dimensions", "決算": "tables in two dimensions",
+             "コメント": "comments", "注釈": "comments", "図表外": "figures outside the grid"}
+
+
 def topic_section(markdown: str, topic: str) -> tuple[str | None, list[str]]:
     """The section a topic names (a word of its heading, either language, any case; the
     first and shortest match), or None and the headings to choose from."""
     found = sections(markdown)
-    wanted = topic.strip().lower()
+    wanted = TOPICS_JA.get(topic.strip(), topic.strip()).lower()
     matches = [(level, title, body) for level, title, body in found if level > 1 and wanted in title.lower()]
     if matches:
         # a field name in backticks (`tables`) first, then the highest level, the shortest heading

@@ -68,6 +68,8 @@ def test_format_prints_the_reference_and_a_topic():
     assert "Activity plan" not in tables
     bands = invoke("format", "評価区分").output
     assert bands.startswith("Evaluation bands (評価区分)")
+    assert invoke("format", "値").output.startswith("Writing values")  # a Japanese word for a heading in English
+    assert invoke("format", "指標").output.startswith("Indicators")
     raw = invoke("format", "values", "--raw").output
     assert raw.startswith("## Writing values\n")
     missing = invoke("format", "tabels", "--lang", "ja")
