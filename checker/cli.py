@@ -1,7 +1,9 @@
 """The `plancheck` command line.
 
 `plancheck [PATH...]` checks plan files (default: `plans/`); `plancheck schema`,
-`plancheck rules` and `plancheck rule CODE` print the plan format and the rule docs.
+`plancheck rules`, `plancheck rule CODE` and `plancheck format [TOPIC]` print the plan format
+and the rule docs; `plancheck init --kind KIND` writes a starter file. Japanese help and
+usage errors: checker/cli_ja.py.
 Exit codes: 0 clean, 1 findings at or above the fail level, 2 usage, configuration or
 internal error, 130 interrupted (SIGINT), 143 stopped by SIGTERM (128 + the signal, as a
 shell reports it).
@@ -27,6 +29,7 @@ import click
 from checker.config import allowed
 from checker.messages import line, phrase, say
 from checker.report.safe import json_safe, shown
+from checker.starters import STARTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
@@ -35,24 +38,43 @@ PROGRESS_MIN_FILES = 100
 
 
 def default_lang() -> str:
-    for variable in ("PLANCHECK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
+    """The locale's language (checker.cli_ja.choose_lang: PLANCHECK_LANG, LC_ALL,
+    LC_MESSAGES, LANG, Windows' UI language)."""
+    from checker.cli_ja import choose_lang
+
+    return choose_lang()
 
 
 class _DefaultCheckGroup(click.Group):
     """`plancheck PATH...` means `plancheck check PATH...`, as `ruff` users would expect
-    of a checker whose main job is checking."""
+    of a checker whose main job is checking. Its help and click's messages speak the run's
+    language (`--lang`, else the locale; checker/cli_ja.py)."""
+
+    def main(self, args=None, *rest, **options):
+        from checker.cli_ja import localize, prepare, use_click_messages
+
+        prepare(self, sys.argv[1:] if args is None else list(args))
+        try:
+            return super().main(args, *rest, **options)
+        finally:  # click as it was, for a program that embeds this one and uses click itself
+            use_click_messages("en")
+            localize(self, "en")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from checker.cli_ja import without_lang
+
+        if without_lang(args) in (["--help"], ["-h"]):
+            args = without_lang(args)  # `plancheck --lang ja --help`: the commands, in Japanese
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             misplaced = next((arg for arg in args if arg in self.commands and arg != "check"), None)
             if misplaced is not None and args[0].startswith("-"):
                 # `plancheck --rules x.yaml rules` would otherwise check a directory named rules
                 rest = " ".join(arg for arg in args if arg != misplaced)
-                raise click.UsageError(phrase("options_after_command", default_lang(), command=f"plancheck {misplaced} {rest}"),
+                from checker.cli_ja import lang_in
+
+                asked = lang_in(args)
+                lang = asked if asked in ("ja", "en") else default_lang()
+                raise click.UsageError(phrase("options_after_command", lang, command=f"plancheck {misplaced} {rest}"),
                                        ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -190,7 +212,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     try:
         prepared = prepare(options)
     except ConfigError as error:
-        click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
+        click.echo(shown(say("config_error", lang or error.lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
     if stdin is not None:
@@ -529,32 +551,35 @@ def _configured_ruleset(rulesets: tuple[str, ...]):
         sys.exit(EXIT_ERROR)
 
 
+LANG_HELP = "Language of the output (default: the configuration's, else the locale)."
+
+
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 @click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to list.")
-def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
-    """List every rule: code, name, severity, fixable."""
-    _, ruleset = _configured_ruleset(rulesets)
-    rows = [
-        {"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
-         "fixable": rule.fixable, "fix": rule.fix_safety}
-        for rule in sorted(ruleset.rules.values(), key=lambda rule: rule.code)
-    ]
+def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
+    """List every rule: code, name, severity, fix, and what it checks."""
+    from checker.terminal_docs import for_terminal, rules_listing
+
+    settings, ruleset = _configured_ruleset(rulesets)
+    lang = lang or settings.lang or default_lang()
+    rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code)
     if output_format == "json":
+        rows = [{"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
+                 "fixable": rule.fixable, "fix": rule.fix_safety} for rule in rules]
         _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
-    lines = []
-    for row in rows:
-        fix = f"fixable ({row['fix']})" if row["fixable"] else ""
-        lines.append(f"{shown(row['code']):<8} {shown(row['name']):<32} {row['severity']:<8} {fix}".rstrip() + "\n")
-    _deliver("".join(lines))
+    _deliver(rules_listing(rules, lang, *for_terminal(sys.stdout)))
 
 
 @main.command("rule")
 @click.argument("code")
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--rules", "rulesets", multiple=True, type=click.Path())
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="Output format: rendered for the terminal, Markdown as written, or JSON.")
+@click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to find the rule in.")
 def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
     """Print one rule's documentation: what it checks, why, a bad and a good example."""
     from checker.diagnostics import closest
@@ -575,31 +600,28 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
             "message": rule.message, "help": rule.help, "docs": docs,
         }, ensure_ascii=False, indent=2)) + "\n")
         return
-    heads = {"ja": ("検査内容", "理由", "悪い例", "良い例", "重大度", "自動修正"),
-             "en": ("What it checks", "Why it matters", "Bad", "Good", "Severity", "Fixable")}[lang]
-    safety = {"ja": {"safe": "可（安全: 印刷された数値は変えません）",
-                     "unsafe": "可（安全でない: 印刷された数値を書き換えるため --unsafe-fixes が必要）", None: "不可"},
-              "en": {"safe": "yes (safe: no printed figure changes)",
-                     "unsafe": "yes (unsafe: it rewrites a printed figure, so only --unsafe-fixes applies it)",
-                     None: "no"}}[lang][rule.fix_safety]
-    # a ruleset from the repository wrote all of this: each line is shown (see `shown`)
+    from checker.terminal_docs import HEADS, SAFETY, for_terminal, render_rule, severity_label
+
+    if output_format == "text":
+        _deliver(render_rule(rule, lang, *for_terminal(sys.stdout)))
+        return
+    heads = HEADS[lang]
+    # Markdown, as written: a ruleset from the repository wrote all of this; each line is shown
     out: list[str] = []
     out.append(f"{rule.code} ({rule.name})")
-    out.append(f"{heads[4]}: {rule.severity.label if rule.severity else 'off'}   {heads[5]}: {safety}")
-    for head, key in ((heads[0], "what"), (heads[1], "why")):
+    out.append(f"{heads['severity']}: {severity_label(rule, lang)}   {heads['fixable']}: {SAFETY[lang][rule.fix_safety]}")
+    for key in ("what", "why"):
         if key in docs:
-            out.append(f"\n## {head}\n{docs[key][lang]}")
-    ruleset_head = {"ja": "例を検査する規則セット", "en": "The ruleset the examples are checked with"}[lang]
-    for head, key in ((ruleset_head, "ruleset"), (heads[2], "bad"), (heads[3], "good")):
+            out.append(f"\n## {heads[key]}\n{docs[key][lang]}")
+    for key in ("ruleset", "bad", "good"):
         example = docs.get(key)
         if isinstance(example, dict):  # a cross-document example: one block per file
-            out.append(f"\n## {head}")
+            out.append(f"\n## {heads[key]}")
             for name, text in example.items():
                 out.append(f"\n{name}:\n```yaml\n{text.rstrip()}\n```")
         elif example:
-            out.append(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
+            out.append(f"\n## {heads[key]}\n```yaml\n{example.rstrip()}\n```")
     _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
-
 
 
 @main.command("server")
@@ -610,6 +632,52 @@ def language_server(lang: str | None) -> None:
     from checker.server import serve
 
     sys.exit(serve(lang))
+
+
+@main.command("format")
+@click.argument("topic", required=False)
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)
+@click.option("--raw", is_flag=True, help="Print the Markdown as it is, not rendered for the terminal.")
+def plan_format(topic: str | None, lang: str | None, raw: bool) -> None:
+    """Print the plan file format reference (docs/plan-format.md); with TOPIC, only the
+    section whose heading names it (e.g. `plancheck format tables`)."""
+    from checker.terminal_docs import for_terminal, no_topic, plan_format, render_markdown, topic_section
+
+    lang = lang or default_lang()
+    text = plan_format()
+    if topic:
+        section, titles = topic_section(text, topic)
+        if section is None:
+            for part in line(no_topic(topic, titles), lang).split("\n"):
+                click.echo(shown(part, limit=None), err=True)
+            sys.exit(EXIT_ERROR)
+        text = section
+    _deliver(text if raw else render_markdown(text, *for_terminal(sys.stdout)))
+
+
+@main.command("init")
+@click.argument("path", required=False, type=click.Path())
+@click.option("--kind", required=True, type=click.Choice(sorted(STARTERS)),
+              help="The kind of document.")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help="Language of the messages (default: the locale).")
+def init(path: str | None, kind: str, lang: str | None) -> None:
+    """Write a starter plan file for a kind of document (default: KIND.yaml here); an
+    existing file is never overwritten."""
+    from pathlib import Path
+
+    from checker.starters import starter, write_new
+
+    lang = lang or default_lang()
+    target = Path(path or f"{kind}.yaml")
+    try:
+        write_new(target, starter(kind))
+    except FileExistsError:
+        click.echo(shown(say("init_exists", lang, path=target)), err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as error:
+        click.echo(shown(say("init_failed", lang, path=target, error=error.strerror or error)), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(shown(say("init_written", lang, kind=kind, path=target)), err=True)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ DEFAULT_EXCLUDE = (".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/"
 
 
 COMMAND_LINE = "the command line"  # a `Selection`'s origin for --select, --extend-select, --ignore
-BLANK_SELECTOR = Text("空の規則コードはどの規則も指しません（すべての規則は ALL と書きます）",
+BLANK_SELECTOR = Text("空のルールコードはどのルールも指しません（すべてのルールは ALL と書きます）",
                       "an empty rule code names no rule (write ALL for every rule)")
 
 
@@ -66,6 +66,8 @@ class ConfigError(Exception):
     def __init__(self, message: Text) -> None:
         super().__init__(message.en)
         self.message = message
+        # the configuration's `lang`, when it was read before the problem (a ruleset's)
+        self.lang: str | None = None
 
     def text(self, lang: str) -> str:
         return self.message.render(lang)
@@ -159,31 +161,31 @@ LIMITS = (
     LimitOption("seconds", "seconds", False, Text("1 ファイルの検査時間（秒）", "seconds for all of one file's work (reading, building, its own rules)")),
 )
 
-_CODES = Text("規則コードまたは接頭辞のリスト", "list of rule codes or prefixes")
+_CODES = Text("ルールコードまたは接頭辞のリスト", "list of rule codes or prefixes")
 OPTIONS = (
     Option("plans", "strings", ("plans",), Text(
-        "計画セット: 既定で検査し、文書をまたぐ規則が文脈として読むファイルとディレクトリ（この設定ファイルからの相対パス）",
+        "計画セット: 既定で検査し、文書をまたぐルールが文脈として読むファイルとディレクトリ（この設定ファイルからの相対パス）",
         "the plan set: checked by default, and read as context by cross-document rules (relative to this file)"),
         one_or_many=True),
-    Option("select", "selectors", None, Text("これらの規則だけを有効にする（`ALL` はすべて）",
+    Option("select", "selectors", None, Text("これらのルールだけを有効にする（`ALL` はすべて）",
                                            "enable only these rules (`ALL` is every rule)"),
-           default_text=Text("規則セットが有効にする規則", "the rules the rulesets turn on")),
-    Option("extend-select", "selectors", (), Text("これらの規則も有効にする", "enable these rules as well")),
-    Option("ignore", "selectors", (), Text("これらの規則を無効にする（より具体的な指定が勝つ）",
+           default_text=Text("ルールセットが有効にするルール", "the rules the rulesets turn on")),
+    Option("extend-select", "selectors", (), Text("これらのルールも有効にする", "enable these rules as well")),
+    Option("ignore", "selectors", (), Text("これらのルールを無効にする（より具体的な指定が勝つ）",
                                          "disable these rules (the more specific selector wins)")),
     Option("per-file-ignores", "code-lists", {}, Text(
-        "gitignore 形式のパターン → そのファイルで無効にする規則コード", "gitignore-style glob → rule codes ignored in matching files")),
+        "gitignore 形式のパターン → そのファイルで無効にするルールコード", "gitignore-style glob → rule codes ignored in matching files")),
     Option("severity", "severities", {}, Text(
-        "規則コードまたは接頭辞 → 重大度（`off` で無効）", "rule code or prefix → severity (`off` turns the rules off)"),
+        "ルールコードまたは接頭辞 → 重大度（`off` で無効）", "rule code or prefix → severity (`off` turns the rules off)"),
         allowed=("error", "warning", "info", "off")),
-    Option("rulesets", "strings", (), Text("推奨規則セットの上に読み込む規則セットファイル（この設定ファイルからの相対パス）",
+    Option("rulesets", "strings", (), Text("推奨ルールセットの上に読み込むルールセットファイル（この設定ファイルからの相対パス）",
                                            "ruleset files loaded over the recommended one (relative to this file)")),
     Option("fail-level", "choice", "error", Text("この重大度以上の指摘があれば終了コード 1",
                                                  "exit 1 when a finding at or above this severity is reported"),
            allowed=("error", "warning", "info")),
     Option("lang", "choice", None, Text("メッセージの言語", "the language of messages"), allowed=("ja", "en"),
-           default_text=Text("ロケールから（PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG）",
-                             "from the locale (PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG)")),
+           default_text=Text("ロケールから（PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG。Windows では表示言語）",
+                             "from the locale (PLANCHECK_LANG, LC_ALL, LC_MESSAGES, LANG; on Windows the display language)")),
     Option("format", "choice", "auto", Text(
         "出力形式（`auto` は GitHub Actions の下では github、それ以外は full）",
         "output format (`auto`: github under GitHub Actions, else full)"), allowed=FORMAT_NAMES),
@@ -271,7 +273,7 @@ class Settings:
                 raise ConfigError(Text(f"{where}: {option}: {BLANK_SELECTOR.ja}", f"{where}: {option}: {BLANK_SELECTOR.en}"))
             if selector != "ALL" and not any(code.startswith(selector) for code in codes):
                 hint = _did_you_mean(closest(selector, codes))
-                raise ConfigError(Text(f"{where}: {option}: {selector!r} で始まる規則コードはありません{hint.ja}",
+                raise ConfigError(Text(f"{where}: {option}: {selector!r} で始まるルールコードはありません{hint.ja}",
                                        f"{where}: {option}: no rule code starts with {selector!r}{hint.en}"))
 
     def ignored_here(self, code: str, path: Path) -> bool:
@@ -443,7 +445,7 @@ def _did_you_mean(candidate: str | None, quote: bool = False) -> Text:
     if candidate is None:
         return Text("", "")
     shown = repr(candidate) if quote else candidate
-    return Text(f"（{shown} のことですか？）", f" (did you mean {shown}?)")
+    return Text(f"（{shown} の誤りではありませんか）", f" (did you mean {shown}?)")
 
 
 class _Reading:
@@ -508,7 +510,7 @@ def _no_blank(option: Option, codes: Any, reading: _Reading, within: str = "") -
 def _code_lists(option: Option, value: Any, reading: _Reading) -> dict[str, tuple[str, ...]]:
     for glob, codes in _table(option, value, reading).items():
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-            raise reading.fail(option.name, Text(f"{glob!r} には規則コードのリストを書きます（{codes!r} ではなく）",
+            raise reading.fail(option.name, Text(f"{glob!r} にはルールコードのリストを書きます（{codes!r} ではなく）",
                                                  f"{glob!r} must map to a list of rule codes, not {codes!r}"))
         _no_blank(option, codes, reading, f"{glob!r}: ")
     return {glob: tuple(codes) for glob, codes in value.items()}

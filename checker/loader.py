@@ -588,7 +588,7 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
             mark = error.context_mark  # where the quote or bracket that never closes was opened
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(part for part in (error.context, error.problem) if part)
-        _finding(loaded, "syntax", Span(line, column, line, column + 1), problem=problem)
+        _finding(loaded, "syntax", Span(line, column, line, column + 1), problem=syntax_problem(problem))
         return _unbuilt(loaded)
     except YAMLError as error:  # errors without a mark (the reader's, mostly)
         # the reader's error (a raw control character) names the character instead: the
@@ -598,7 +598,8 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
         at = text.find(chr(character)) if isinstance(character, int) else -1
         line, column = _text_position(text, at if at >= 0 else getattr(error, "position", None))
         problem = str(error).strip().split("\n")[0] if line else str(error).strip()
-        _finding(loaded, "syntax", Span(line or 1, column or 1, line or 1, (column or 1) + 1), problem=problem)
+        _finding(loaded, "syntax", Span(line or 1, column or 1, line or 1, (column or 1) + 1),
+                 problem=syntax_problem(problem))
         return _unbuilt(loaded)
     except _Limit as limit:
         _limit_finding(loaded, str(limit), limits, builder.mark)
@@ -613,6 +614,7 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
         return loaded
     try:
         budget.check()
+        _mend_comma_numbers(loaded)
         validate(loaded, budget)
         budget.check()
         _report_value_notes(loaded, budget)
@@ -622,6 +624,51 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
         loaded.model = None
         _limit_finding(loaded, str(limit), limits)
     return loaded
+
+
+# The parser's problems (its context and problem, in English) explained in Japanese, first
+# match wins; the English stays the parser's own. What a person does about each is said too.
+_SYNTAX_JA: tuple[tuple[str, str], ...] = (
+    (r"tab character", "タブ文字があります。YAML の字下げには空白（半角スペース）だけを使います"),
+    (r"found character '\\t'", "タブ文字があります。YAML の字下げには空白（半角スペース）だけを使います"),
+    (r"while scanning a quoted scalar.*end of stream",
+     "ここで開いた引用符が閉じていません。対になる引用符（\" か '）を書いてください"),
+    (r"while scanning a quoted scalar", "ここで開いた引用符が、行の終わりまでに閉じていません"),
+    (r"unknown escape character",
+     "二重引用符の中に使えないエスケープ（\\ の後の文字）があります。\\ をそのまま書くなら単一引用符 ' で囲みます"),
+    (r"flow mapping.*',' or '\}'",
+     "ここで「{」と開いたマッピングが閉じていません。項目の間に「,」、最後に「}」を書いてください"),
+    (r"flow sequence.*',' or '\]'",
+     "ここで「[」と開いたリストが閉じていません。項目の間に「,」、最後に「]」を書いてください"),
+    (r"mapping values are not allowed",
+     ("ここには「キー: 値」の「:」を書けません。値の中に「: 」があるなら値を引用符で囲み、"
+     "そうでなければ前の行との字下げのずれを直してください")),
+    (r"block mapping.*did not find expected key",
+     "字下げがそろっていません。同じ階層のキーは同じ列から書き始めます（値の後の余分な文字もこの原因になります）"),
+    (r"block collection.*expected '-' indicator",
+     "リストの項目（「- 」で始まる行）の途中に、字下げのそろわない行があります。字下げを確認してください"),
+    (r"could not find expected ':'", "「キー: 値」の「:」が見つかりません。キーの後の「: 」か、前の行の引用符の閉じ忘れを確認してください"),
+    (r"undefined alias", "定義されていないエイリアス（*名前）があります。値に * を書くなら引用符で囲みます"),
+    (r"found duplicate anchor", "同じ名前のアンカー（&名前）が2回定義されています"),
+    (r"character that cannot start any token",
+     "値の先頭に置けない文字（@ や ` など）があります。その値は引用符で囲んでください"),
+    (r"block scalar", "ブロック文字列（| や >）の後には改行かコメントだけを書きます"),
+    (r"incompatible YAML document", "対応していない YAML のバージョンです（YAML 1.1 / 1.2 で書いてください）"),
+    (r"expected a single document", "1つのファイルに文書が2つあります（「---」の行）。1ファイルに1つの計画を書きます"),
+    (r"control characters are not allowed", "使えない制御文字があります。削除してください"),
+    (r"expected alphabetic or numeric character", ("アンカーやエイリアスの名前（& や * の後）が正しくありません。"
+                                                   "値に & や * を書くなら引用符で囲みます")),
+    (r"found unexpected end of stream", "ファイルが途中で終わっています（閉じていない括弧か引用符があります）"),
+)
+
+
+def syntax_problem(english: str) -> Text:
+    """A YAML parser's problem in Japanese (its English kept): what is wrong at the
+    position, and what to write; an unknown one says so, with the parser's words."""
+    for pattern, japanese in _SYNTAX_JA:
+        if re.search(pattern, english):
+            return Text(japanese, english)
+    return Text(f"YAML として読めません（パーサーの説明: {english}）", english)
 
 
 # A fraction of seven digits or more: the only text in which a float artifact can be, so the
@@ -1042,10 +1089,16 @@ def _report_validation(loaded: LoadedFile, problem: ErrorDetails) -> None:
     path = tuple(part for part in loc if isinstance(part, (str, int)))
     if kind == "extra_forbidden":
         field_name = str(path[-1])
-        allowed = _fields_at(path[:-1])
-        close = closest(field_name, allowed)
         span = loaded.key_spans.get(path) or loaded.nearest_span(path)
-        if close:
+        if _report_comma_number(loaded, path, span):
+            return
+        allowed = _fields_at(path[:-1])
+        japanese_name = JAPANESE_FIELDS.get(field_name.strip())
+        close = closest(field_name, allowed)
+        if japanese_name in allowed:
+            hint = Text(f"フィールド名は英語で書きます。「{field_name}」は「{japanese_name}」です",
+                        f"field names are English: {field_name} is {japanese_name}")
+        elif close:
             hint = Text(f"「{close}」の誤りではありませんか？", f"did you mean {close}?")
         else:
             names = ", ".join(sorted(allowed))
@@ -1066,14 +1119,175 @@ def _report_validation(loaded: LoadedFile, problem: ErrorDetails) -> None:
                  western=str(ctx["western"]))
         return
     value = _value_at(loaded.data, path)
-    _finding(loaded, "invalid_value", span, field=".".join(str(part) for part in path) or "(root)",
-             value=_short(value), problem=Text(_problem_ja(kind, problem["msg"], ctx), problem["msg"]))
+    if kind == "literal_error":
+        explained = _choice_problem(value, ctx)
+    else:
+        # pydantic names the model class a mapping should be (`instance of Indicator`): the
+        # person wrote YAML, so a mapping is a mapping
+        english = re.sub(r" or instance of \w+", "", problem["msg"]).replace("a valid dictionary", "a mapping")
+        explained = Text(_problem_ja(kind, english, ctx), english)
+    _finding(loaded, "invalid_value", span, field=readable_path(loaded.data, path), value=_short(value),
+             problem=explained)
+
+
+def readable_path(data: Any, path: ModelPath) -> str:
+    """A model path as a person finds it in the file: a list item by its own `no:` (else its
+    `key`, `id` or `name`), as printed, and only without any of them by its place, counted
+    from 1: `themes[II-4-11].projects.items[no: 3].outlook`, never `themes.0.projects...`."""
+    out = ""
+    node = data
+    for part in path:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if 0 <= part < len(node) else None
+            label = f"#{part + 1}"
+            if isinstance(item, dict):
+                for name in ("no", "key", "id", "name"):
+                    if isinstance(item.get(name), (str, int, Decimal)) and not isinstance(item.get(name), bool):
+                        label = f"no: {_short(item[name])}" if name == "no" else _short(item[name])
+                        break
+            out += f"[{label}]"
+            node = item
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(root)"
+
+
+# Japanese words a person may write for a field, and the field they mean (a did-you-mean for
+# a key closest() cannot find: no English name is close to 目標)
+JAPANESE_FIELDS = {
+    **dict.fromkeys(("目標", "目標値", "計画値", "目標値（計画）"), "targets"),
+    **dict.fromkeys(("実績", "実績値", "実績（見込み）"), "actuals"),
+    **dict.fromkeys(("達成率", "達成度", "進捗率", "達成状況"), "rates"),
+    **dict.fromkeys(("合計", "計", "総計", "合計額", "総額"), "total"),
+    **dict.fromkeys(("単位",), "unit"),
+    **dict.fromkeys(("基準値", "基準", "現状値", "策定時", "基準年度"), "baseline"),
+    **dict.fromkeys(("事業費", "予算額", "決算額", "金額", "費用"), "cost"),
+    **dict.fromkeys(("所管課", "担当課", "所管", "担当", "担当部署", "所管部署"), "department"),
+    **dict.fromkeys(("名称", "名前", "指標名", "事業名", "項目"), "name"),
+    **dict.fromkeys(("番号", "No", "No.", "NO"), "no"),
+    **dict.fromkeys(("備考", "注記", "注"), "note"),
+    **dict.fromkeys(("方向性", "今後の方向性", "動向", "今後の動向"), "outlook"),
+    **dict.fromkeys(("事業コード", "コード"), "code"),
+    **dict.fromkeys(("予算科目", "科目"), "account"),
+    **dict.fromkeys(("出典", "出所"), "source"),
+    **dict.fromkeys(("年度",), "year"),
+    **dict.fromkeys(("計画期間", "期間"), "period"),
+    **dict.fromkeys(("見出し",), "title"),
+    **dict.fromkeys(("自治体", "自治体名", "市町村"), "municipality"),
+}
+
+# a word for one of a choice's values (a printed column's wording, not a misspelling)
+_CHOICE_SYNONYMS = {"拡充": "拡大", "充実": "拡大", "継続": "維持", "現状維持": "維持", "見直し": "改善",
+                    "削減": "縮小", "縮減": "縮小", "休止": "廃止"}
+
+
+def _choice_problem(value: Any, ctx: dict[str, Any]) -> Text:
+    """A value that is none of a field's choices: the choices, and the one it may be."""
+
+    choices = re.findall(r"'((?:[^'\\]|\\.)*)'", str(ctx.get("expected", "")))
+    listed_ja, listed_en = "・".join(choices), ", ".join(choices)
+    text = str(value).strip() if isinstance(value, (str, int, Decimal)) else None
+    close = None
+    if text is not None:
+        close = _CHOICE_SYNONYMS.get(text) if _CHOICE_SYNONYMS.get(text) in choices else None
+        close = close or closest(text, choices, cutoff=0.5)
+    ja = f"使える値は {listed_ja} のどれかです" if choices else "許された値のどれでもありません"
+    en = f"allowed values: {listed_en}" if choices else "not one of the allowed values"
+    if close:
+        ja += f"（{close} の誤りではありませんか）"
+        en += f"; did you mean {close}?"
+    return Text(ja, en)
+
+
+_COMMA_NUMBER_RE = re.compile(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)")
+
+
+def _mend_comma_numbers(loaded: LoadedFile) -> None:
+    """Every `key: 12,300` of a flow mapping that YAML split into `key: 12` and a key `300`
+    with no value: reported once at the number (LOAD006, `_report_comma_number`) and read as
+    the person wrote it, as if quoted (`"12,300"`), so a table's `values`, which take any
+    column key, neither gain a column `300` nor check 12 in place of 12,300, and a model
+    field is not dropped for an unknown key. Only where the text shows it: digits, commas
+    without spaces, three-digit groups."""
+    stack: list[tuple[ModelPath, Any]] = [((), loaded.data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for key in [key for key in node if isinstance(key, str) and len(key) == 3 and key.isdigit()]:
+                if key in node and node[key] is None:
+                    span = loaded.key_spans.get(path + (key,))
+                    if span is not None:
+                        _mend_at(loaded, node, path, span)
+            stack.extend((path + (key,), value) for key, value in node.items() if isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((path + (index,), value) for index, value in enumerate(node) if isinstance(value, (dict, list)))
+
+
+def _mend_at(loaded: LoadedFile, node: dict[str, Any], path: ModelPath, span: Span) -> None:
+    if not 0 < span.line <= len(loaded.lines):
+        return
+    for match in _COMMA_NUMBER_RE.finditer(loaded.lines[span.line - 1]):
+        if not match.start(2) + 1 <= span.column < match.end(2) + 1:
+            continue
+        name, number = match.group(1).strip("\"'"), match.group(2)
+        first, *rest = number.split(",")
+        stated = node.get(name)
+        if (isinstance(stated, (int, Decimal)) and not isinstance(stated, bool) and stated == Decimal(first)
+                and all(part in node and node[part] is None for part in rest)):
+            _report_comma_number(loaded, path + (rest[0],), span)
+            node[name] = number  # what `"12,300"` reads as: the value forms take the grouping
+            for part in rest:
+                del node[part]
+        return
+
+
+def _report_comma_number(loaded: LoadedFile, path: ModelPath, span: Span) -> bool:
+    """`cost: 12,300` inside a flow mapping `{...}`: the comma ends the value there, so YAML
+    reads `cost: 12` and a key `300`. Reported once, at the whole number as written, as
+    what it is and how to write it; True when the unknown key at `span` is such a part."""
+
+    if not re.fullmatch(r"\d{3}", str(path[-1])) or not 0 < span.line <= len(loaded.lines):
+        return False
+    text = loaded.lines[span.line - 1]
+    for match in _COMMA_NUMBER_RE.finditer(text):
+        start, end = match.start(2) + 1, match.end(2) + 1
+        if not start <= span.column < end:
+            continue
+        at = Span(span.line, start, span.line, end)
+        # the parts after a comma are keys of their own: `000` is no unquoted code to quote
+        loaded.findings = [finding for finding in loaded.findings if not (
+            finding.kind == "leading_zero" and finding.location.span is not None
+            and finding.location.span.line == at.line and at.column <= finding.location.span.column < at.end_column)]
+        if not any(finding.kind == "invalid_value" and finding.location.span == at for finding in loaded.findings):
+            key, number = match.group(1).strip("\"'"), match.group(2)
+            plain = number.replace(",", "")
+            first, *rest = number.split(",")
+            _finding(loaded, "invalid_value", at, field=readable_path(loaded.data, path[:-1] + (key,)), value=number,
+                     problem=Text(
+                         f"引用符のないコンマ入りの数です。{{...}} の中ではコンマが項目の区切りになるため、"
+                         f"{key}: {first} と別の項目（{'、'.join(rest)}）に分かれて読まれます。"
+                         f"{key}: \"{number}\" か {key}: {plain} と書いてください",
+                         f"an unquoted number with a comma: inside {{...}} the comma separates entries, so YAML reads "
+                         f"{key}: {first} and {'another entry' if len(rest) == 1 else 'other entries'} ({', '.join(rest)}); "
+                         f"write {key}: \"{number}\" or {key}: {plain}"))
+        return True
+    return False
 
 
 def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else str(value) if isinstance(value, Decimal) else repr(value)
-    if isinstance(value, (dict, list)):
-        text = type(value).__name__
+    """A value as written (a mapping or list as a short flow form), never a Python type."""
+    if isinstance(value, dict):
+        text = "{" + ", ".join(f"{_short(key)}: {_short(item)}" for key, item in list(value.items())[:4]) + (
+            ", …}" if len(value) > 4 else "}")
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_short(item) for item in value[:6]) + (", …]" if len(value) > 6 else "]")
+    elif value is None:
+        text = "null"
+    elif isinstance(value, bool):
+        text = str(value).lower()
+    else:
+        text = value if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -1089,6 +1303,17 @@ _PROBLEMS_JA = {
     "model_type": "マッピングでなければなりません",
     "literal_error": "許された値のどれでもありません",
     "tuple_type": "リストでなければなりません",
+    "decimal_parsing": "数値でなければなりません",
+    "decimal_type": "数値でなければなりません",
+    "float_parsing": "数値でなければなりません",
+    "float_type": "数値でなければなりません",
+    "greater_than": "{gt} より大きくなければなりません",
+    "less_than": "{lt} より小さくなければなりません",
+    "less_than_equal": "{le} 以下でなければなりません",
+    "string_too_short": "{min_length} 文字以上でなければなりません",
+    "string_too_long": "{max_length} 文字以下でなければなりません",
+    "union_tag_invalid": "種類を表す値が、使える値のどれでもありません",
+    "missing_argument": "必要な値がありません",
     "too_long": "要素が多すぎます",
     "too_short": "要素が足りません",
     "fiscal_year": "年度として読めません",

@@ -122,7 +122,7 @@ MESSAGES: dict[str, Text] = {
         en="{unsafe} fix(es) not applied: they rewrite a printed figure (compare with the source; --unsafe-fixes applies them)",
     ),
     "no_rule": Text(
-        ja="規則 {code} はありません{hint}",
+        ja="ルール {code} はありません{hint}",
         en="no rule {code}{hint}",
     ),
     "options_after_command": Text(
@@ -134,8 +134,20 @@ MESSAGES: dict[str, Text] = {
         en="`-` (standard input) is the only path when given; name its file with --stdin-filename",
     ),
     "did_you_mean": Text(
-        ja="（{candidate} のことですか？）",
+        ja="（{candidate} の誤りではありませんか）",
         en=" (did you mean {candidate}?)",
+    ),
+    "init_exists": Text(
+        ja="{path} はすでにあります。上書きしません（別のパスを指定してください）",
+        en="{path} already exists; it is not overwritten (name another path)",
+    ),
+    "init_failed": Text(
+        ja="{path} を書き出せませんでした: {error}",
+        en="could not write {path}: {error}",
+    ),
+    "init_written": Text(
+        ja="{kind} のひな形を {path} に書き出しました。原資料の値に書き換え、plancheck {path} で検査してください",
+        en="wrote a {kind} starter to {path}; replace its values with the source's and check it with plancheck {path}",
     ),
     "cache_refused": Text(
         ja="キャッシュを使いません: {reason}。キャッシュなしで続けます",

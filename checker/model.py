@@ -297,16 +297,41 @@ Code = Annotated[str, PlainValidator(_code), WithJsonSchema({"type": "string", "
 LineRange = tuple[int, int]
 
 
-class Source(Model, json_schema_extra=japanese(
-    "計画や節の出典: 原文の文書、見出し、行（最初と最後の行の範囲、"
-    "または分かれて掲載されている場合はその複数の範囲）。"
-)):
-    """Where a plan or section comes from: the seed document, its heading, its lines (one
-    first–last range, or several when the section is printed in parts)."""
+PageRef = int | str | tuple[int, int]
 
+
+class Source(Model, json_schema_extra=japanese(
+    "計画や節の出典: 公表された文書（URL、ファイル名、ページ、公表日）、見出し、行（最初と最後の行の範囲、"
+    "または分かれて掲載されている場合はその複数の範囲）。どれも任意で、分かるものを書きます。"
+)):
+    """Where a plan or section comes from: the published document (its address, file name,
+    pages, publication date), or a seed text; its heading; its lines (one first–last range,
+    or several when the section is printed in parts). Every field is optional: any city's
+    document is described by what is known of it."""
+
+    url: str | None = described(
+        "The published document's address (https://www.city.example.lg.jp/.../r4-hyoka.pdf).",
+        "公表されている文書のアドレス（https://www.city.example.lg.jp/.../r4-hyoka.pdf）。",
+        default=None,
+    )
+    file: str | None = described(
+        "The source document's file name as published or kept (令和4年度施策評価シート.pdf).",
+        "出典文書のファイル名（公表・保存されているもの。令和4年度施策評価シート.pdf）。",
+        default=None,
+    )
+    pages: PageRef | list[PageRef] | None = described(
+        "The pages it is printed on: a page (12), a range [12, 15], a page as printed (資料編 3), or a list of them.",
+        "掲載ページ: 1ページ（12）、範囲 [12, 15]、印字どおりのページ（資料編 3）、またはそのリスト。",
+        default=None,
+    )
+    published: str | None = described(
+        "When the document was published, as printed (令和5年3月, 2023-03-31).",
+        "文書の公表日（印字どおり。令和5年3月、2023-03-31）。",
+        default=None,
+    )
     seed: str | None = described(
-        "The source document's file name (a seed text under ../shared/seeds).",
-        "出典文書のファイル名（../shared/seeds の原文テキスト）。",
+        "A seed text's file name: one of the source texts this project's own plans are read from (../shared/seeds).",
+        "原文テキストのファイル名: このプロジェクト自身の計画データの読み取り元（../shared/seeds）の一つ。",
         default=None,
     )
     heading: str | None = described(
@@ -479,8 +504,9 @@ class PlanHeader(Model, json_schema_extra=japanese(
         default=None,
     )
     source: Source = described(
-        "Where the document comes from: its source file, heading and lines.",
-        "文書の出典: 原文ファイル、見出し、行。",
+        "Where the document comes from: its address, file, pages and publication date (or a seed text), heading "
+        "and lines.",
+        "文書の出典: アドレス、ファイル、ページ、公表日（または原文テキスト）、見出し、行。",
     )
     footnotes: dict[str, str] = described(
         "Footnotes that hold for the whole document: mark (※1) -> text as printed.",
@@ -1528,10 +1554,10 @@ class StatisticsTable(Section, json_schema_extra=japanese(
         "The table's document kind: budget (予算・決算 by 款), account_budget (会計別予算), cost_sheet (事務事業評価's "
         "コストシート), service_progress (見込量 and 実績 per service), achievement_matrix (総合計画 達成状況). Its lines "
         "are recognised by their printed labels and the kind's relations are checked without being declared "
-        "(docs/plan-format.md, 表の種類).",
+        "(`plancheck format tables`).",
         "表の種類: budget（款別の予算・決算）、account_budget（会計別予算）、cost_sheet（事務事業評価のコストシート）、"
         "service_progress（サービスごとの見込量と実績）、achievement_matrix（総合計画の達成状況）。印字された見出しで"
-        "行・列を判断し、その種類の関係を宣言なしに検査します（docs/plan-format.md、表の種類）。",
+        "行・列を判断し、その種類の関係を宣言なしに検査します（`plancheck format tables`）。",
         default=None,
     )
     number: str | None = described("As printed: ①, ②, …", "表の番号（印字どおり、①、②、…）。", default=None)

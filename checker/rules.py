@@ -182,7 +182,7 @@ def _read_yaml(path: Path, cache: Any = None) -> ParsedFile:
             raise RulesetError(str(path), Text(f"{name.ja}の上限 {value.ja} を超えています",
                                                f"exceeds the {name.en} limit, {value.en}"))
         reason = finding.args.get("reason", "")
-        raise RulesetError(str(path), Text(f"規則セットを読めません: {reason}", f"cannot read the ruleset: {reason}"))
+        raise RulesetError(str(path), Text(f"ルールセットを読めません: {reason}", f"cannot read the ruleset: {reason}"))
     key = cache.key(raw) if cache is not None else None
     parsed = cache.get("ruleset", key) if key is not None else None
     if not isinstance(parsed, tuple) or len(parsed) != 3:
@@ -203,17 +203,17 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
     # the parser's problem quotes a character or two of the file: said only of a file named
     # as YAML, never of whatever else an extends: points at
     named_yaml = path.suffix.lower() in (".yaml", ".yml")
-    not_ruleset = Text(f"{path} は規則セットではありません（YAML として読めません）",
+    not_ruleset = Text(f"{path} はルールセットではありません（YAML として読めません）",
                        f"{path} is not a ruleset (not valid YAML)")
     loaded = LoadedFile(path=path, name=source)
     text = decode(loaded, raw) if len(raw) <= DEFAULT_LIMITS.file_bytes else None
     if text is None:
         if not loaded.findings:
-            raise RulesetError(source, Text("規則セットが大きすぎます", "the ruleset file is too large"))
+            raise RulesetError(source, Text("ルールセットが大きすぎます", "the ruleset file is too large"))
         finding = loaded.findings[0]
         encoding = finding.args["encoding"]
         if not named_yaml:
-            raise RulesetError(source, Text(f"{path} は規則セットではありません（UTF-8 で読めません）",
+            raise RulesetError(source, Text(f"{path} はルールセットではありません（UTF-8 で読めません）",
                                             f"{path} is not a ruleset (not UTF-8)"), finding.location.span)
         raise RulesetError(source, Text(f"UTF-8 で読めません（{encoding.ja}）", f"not UTF-8 ({encoding.en})"),
                            finding.location.span)
@@ -243,7 +243,7 @@ def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
             raise RulesetError(source, Text(f"キー {args['key']} が重複しています（最初は {args['first_line']} 行目）",
                                             f"duplicate key {args['key']} (first on line {args['first_line']})"), span)
         if finding.kind == "unsafe_tag":
-            raise RulesetError(source, Text(f"規則セットにはタグ {args['tag']} を使えません",
+            raise RulesetError(source, Text(f"ルールセットにはタグ {args['tag']} を使えません",
                                             f"the tag {args['tag']} is not allowed in a ruleset"), span)
         if finding.kind == "complex_key":
             raise RulesetError(source, Text("キーはマッピングやリストにできません",
@@ -272,7 +272,7 @@ def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Rules
     parsed = _read_yaml(path, cache)
     data = parsed.data
     if not _looks_like_ruleset(data):
-        raise parsed.error((), f"{path} は規則セットではありません（規則セットは rules:（と任意の extends:）を持つ YAML の"
+        raise parsed.error((), f"{path} はルールセットではありません（ルールセットは rules:（と任意の extends:）を持つ YAML の"
                                f"マッピングです）",
                            f"{path} is not a ruleset (a ruleset is a YAML mapping with rules: and optionally "
                            f"extends:)")
@@ -285,7 +285,7 @@ def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Rules
     items = [(extends, ("extends",))] if isinstance(extends, str) else (
         [(item, ("extends", index)) for index, item in enumerate(extends)] if isinstance(extends, list) else None)
     if items is None or any(not isinstance(item, str) for item, _ in items):
-        raise parsed.error(("extends",), "extends は規則セットの名前かパス、またはそのリストです",
+        raise parsed.error(("extends",), "extends はルールセットの名前かパス、またはそのリストです",
                            "extends is a ruleset name or path, or a list of them")
     for item, where in items:
         # a file outside the project got here only by the user's naming: what it extends is theirs too
@@ -316,7 +316,7 @@ def _resolve(spec: str | Path, base_dir: Path | None, named_at: tuple[ParsedFile
             return candidate.resolve()
         names = sorted(p.stem for p in builtin_rules_dir().glob("*.yaml"))
         ja, en = _hint(text, names)
-        raise RulesetError(source, Text(f"組み込みの規則セット {text} はありません{ja}。組み込み: {', '.join(names)}",
+        raise RulesetError(source, Text(f"組み込みのルールセット {text} はありません{ja}。組み込み: {', '.join(names)}",
                                         f"no built-in ruleset named {text}{en}; built-in: {', '.join(names)}"), span)
     path = Path(text)
     if not path.is_absolute() and base_dir is not None:
@@ -324,15 +324,15 @@ def _resolve(spec: str | Path, base_dir: Path | None, named_at: tuple[ParsedFile
     if trust is not None and not trust.allows(path.resolve(), named_at[0].path if named_at else None):
         roots = ", ".join(str(root) for root in trust.roots)
         raise RulesetError(source, Text(
-            f"規則セット {text} はプロジェクト（{roots}）の外にあるので読みません。プロジェクトの外の規則セットは"
+            f"ルールセット {text} はプロジェクト（{roots}）の外にあるので読みません。プロジェクトの外のルールセットは"
             f"コマンドラインの --rules か、リポジトリの外にある自分の設定ファイル（--config）で指定します",
             f"the ruleset {text} is outside the project ({roots}), so it is not read; a ruleset outside the "
             f"project is used only when given with --rules or in your own configuration (--config outside the "
             f"repository)"), span)
     if not path.is_file():
         if named_at:
-            raise RulesetError(source, Text(f"規則セットのファイル {text} がありません", f"{text}: no such ruleset file"), span)
-        raise RulesetError(text, Text("規則セットのファイルがありません", "no such ruleset file"))
+            raise RulesetError(source, Text(f"ルールセットのファイル {text} がありません", f"{text}: no such ruleset file"), span)
+        raise RulesetError(text, Text("ルールセットのファイルがありません", "no such ruleset file"))
     return path.resolve()
 
 
@@ -377,7 +377,7 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
     ruleset.sources.append(parsed.source)
     rules = parsed.data.get("rules") or {}
     if not isinstance(rules, dict):
-        raise parsed.error(("rules",), "rules: は規則コードから規則へのマッピングです",
+        raise parsed.error(("rules",), "rules: はルールコードからルールへのマッピングです",
                            "rules: is a mapping from rule code to rule")
     for code, body in rules.items():
         code = str(code)
@@ -385,7 +385,7 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
         if body == "off" or body is False:
             body = {"severity": "off"}
         if not isinstance(body, dict):
-            raise parsed.error(at, f"規則 {code}: 規則は項目のマッピング（または off）です",
+            raise parsed.error(at, f"ルール {code}: ルールは項目のマッピング（または off）です",
                                f"rule {code}: a rule is a mapping of fields (or off)")
         _check_fields(parsed, code, body)
         if code in ruleset.rules:
@@ -393,12 +393,12 @@ def _build(parsed: ParsedFile, below: Ruleset | None) -> Ruleset:
         elif not {"given", "then"} & set(body):
             ja, en = _hint(code, ruleset.rules)
             if not ruleset.rules:  # a file that adds rules stands alone unless it extends
-                ja, en = "。新しい規則も加えるファイルは extends: recommended で推奨の規則を受け継ぎます", \
+                ja, en = "。新しいルールも加えるファイルは extends: recommended で推奨のルールを受け継ぎます", \
                     "; a file that also adds rules inherits the recommended ones only with extends: recommended"
-            raise parsed.error(at, f"規則 {code}: 変更する規則がありません。下にある規則セットにこのコードはありません{ja}",
+            raise parsed.error(at, f"ルール {code}: 変更するルールがありません。下にあるルールセットにこのコードはありません{ja}",
                                f"rule {code}: overrides a rule that no ruleset below defines{en}", key=True)
         elif not CODE_FORM.fullmatch(code):
-            raise parsed.error(at, f"規則コード {code} は英大文字と3桁の数字です（例: CITY001）",
+            raise parsed.error(at, f"ルールコード {code} は英大文字と3桁の数字です（例: CITY001）",
                                f"rule code {code} is capital letters and three digits (like CITY001)", key=True)
         else:
             ruleset.rules[code] = _new_rule(parsed, code, body)
@@ -409,7 +409,7 @@ def _check_fields(parsed: ParsedFile, code: str, body: dict[str, Any]) -> None:
     for name in body:
         if name not in RULE_FIELDS:
             ja, en = _hint(name, RULE_FIELDS)
-            raise parsed.error(("rules", code, name), f"規則 {code}: 項目 {name} はありません{ja}",
+            raise parsed.error(("rules", code, name), f"ルール {code}: 項目 {name} はありません{ja}",
                                f"rule {code}: unknown field {name}{en}", key=True)
 
 
@@ -420,14 +420,14 @@ def _severity(parsed: ParsedFile, code: str, value: Any) -> Severity | None:
         return Severity.parse(value)
     ja, en = _hint(value, SEVERITIES)
     raise parsed.error(("rules", code, "severity"),
-                       f"規則 {code}: severity は error、warning、info、off のどれかです（{value!r} ではなく）{ja}",
+                       f"ルール {code}: severity は error、warning、info、off のどれかです（{value!r} ではなく）{ja}",
                        f"rule {code}: severity is error, warning, info or off, not {value!r}{en}")
 
 
 def _bilingual(parsed: ParsedFile, code: str, what: str, value: Any, path: tuple) -> dict[str, str]:
     if (not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGS)
             or set(value) - set(LANGS)):
-        raise parsed.error(path, f"規則 {code}: {what} には ja と en の文がそれぞれ要ります",
+        raise parsed.error(path, f"ルール {code}: {what} には ja と en の文がそれぞれ要ります",
                            f"rule {code}: {what} needs both ja and en texts (and nothing else)")
     return {lang: value[lang] for lang in LANGS}
 
@@ -467,14 +467,14 @@ def _check_placeholders(parsed: ParsedFile, rule: Rule, what: str, texts: dict[s
         try:
             names = placeholders(text)
         except ValueError as error:
-            raise parsed.error(where, f"規則 {rule.code}: {what}（{lang}）の書式が正しくありません: {error}",
+            raise parsed.error(where, f"ルール {rule.code}: {what}（{lang}）の書式が正しくありません: {error}",
                                f"rule {rule.code}: {what} ({lang}) is not a valid template: {error}") from None
         common = [arg for arg in next(iter(kinds.values())) if all(arg in args for args in kinds.values())]
         for name in names:
             lacking = [kind for kind, args in kinds.items() if name not in args]
             if not lacking:
                 continue
-            uses = (f"規則 {rule.code}: {what}（{lang}）の {{{name}}} を",
+            uses = (f"ルール {rule.code}: {what}（{lang}）の {{{name}}} を",
                     f"rule {rule.code}: {what} ({lang}) uses {{{name}}}, which")
             ja, en = _hint(name, common) if name else ("。{} には引数の名前を書きます", "; write an argument's name inside {}")
             if len(kinds) == 1:
@@ -485,7 +485,7 @@ def _check_placeholders(parsed: ParsedFile, rule: Rule, what: str, texts: dict[s
                 raise parsed.error(where, f"{uses[0]} {spec.name} のどの kind も与えません{ja}。"
                                           f"どの kind も与えるもの: {', '.join(common)}",
                                    f"{uses[1]} no kind of {spec.name} gives{en}; every kind gives {', '.join(common)}")
-            raise parsed.error(where, f"{uses[0]} {spec.name} の {lacking[0]} は与えません。kind のない規則は {spec.name} の"
+            raise parsed.error(where, f"{uses[0]} {spec.name} の {lacking[0]} は与えません。kind のないルールは {spec.name} の"
                                       f"すべての kind を報告するので、どの kind も与える引数だけを使えます（または kind を指定します）",
                                f"{uses[1]} {spec.name}'s kind {lacking[0]} does not give; a rule without a kind "
                                f"reports every kind of {spec.name}, so use only the arguments every kind gives, or "
@@ -498,17 +498,17 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
     at = ("rules", code)
     for required in ("name", "severity", "given", "then", "message"):
         if required not in body:
-            raise parsed.error(at, f"規則 {code}: 項目 {required} がありません", f"rule {code}: missing field {required}",
+            raise parsed.error(at, f"ルール {code}: 項目 {required} がありません", f"rule {code}: missing field {required}",
                                key=True)
     if not isinstance(body["name"], str):
-        raise parsed.error(at + ("name",), f"規則 {code}: name は文字列です", f"rule {code}: name is a string")
+        raise parsed.error(at + ("name",), f"ルール {code}: name は文字列です", f"rule {code}: name is a string")
     then = body["then"]
     if not isinstance(then, dict) or "function" not in then:
-        raise parsed.error(at + ("then",), f"規則 {code}: then には function が要ります", f"rule {code}: then needs a function")
+        raise parsed.error(at + ("then",), f"ルール {code}: then には function が要ります", f"rule {code}: then needs a function")
     for name in then:
         if name not in THEN_FIELDS:
             ja, en = _hint(name, THEN_FIELDS)
-            raise parsed.error(at + ("then", name), f"規則 {code}: then に項目 {name} はありません{ja}",
+            raise parsed.error(at + ("then", name), f"ルール {code}: then に項目 {name} はありません{ja}",
                                f"rule {code}: unknown field {name} in then{en}", key=True)
     function = str(then["function"])
     given_raw = body["given"]
@@ -519,40 +519,40 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
     options = then.get("options") or {}
     kind = then.get("kind")
     if kind is not None and not isinstance(kind, str):
-        raise parsed.error(at + ("then", "kind"), f"規則 {code}: kind は文字列です", f"rule {code}: kind is a string")
+        raise parsed.error(at + ("then", "kind"), f"ルール {code}: kind は文字列です", f"rule {code}: kind is a string")
     if not isinstance(options, dict):
-        raise parsed.error(at + ("then", "options"), f"規則 {code}: options はオプション名から値へのマッピングです",
+        raise parsed.error(at + ("then", "options"), f"ルール {code}: options はオプション名から値へのマッピングです",
                            f"rule {code}: options is a mapping from option name to value")
     if function != LOADER_FUNCTION:
         load_builtin_functions()
         spec = FUNCTIONS.get(function)
         if spec is None:
             ja, en = _hint(function, FUNCTIONS)
-            raise parsed.error(at + ("then", "function"), f"規則 {code}: 検査関数 {function} はありません{ja}",
+            raise parsed.error(at + ("then", "function"), f"ルール {code}: 検査関数 {function} はありません{ja}",
                                f"rule {code}: no check function {function}{en}")
         for selector, path in zip(given, given_paths, strict=True):
             _check_selector(parsed, code, spec, selector, path)
         if kind is not None and kind not in spec.rule_kinds:
             if kind == spec.target_mismatch:
                 raise parsed.error(at + ("then", "kind"),
-                                   f"規則 {code}: {function} の {kind} は規則とデータの不一致で、RULE001 が報告します。"
-                                   f"kind: {kind} の規則は何も報告しません",
+                                   f"ルール {code}: {function} の {kind} はルールとデータの不一致で、RULE001 が報告します。"
+                                   f"kind: {kind} のルールは何も報告しません",
                                    f"rule {code}: {function}'s {kind} means the rule does not fit the data and is "
                                    f"reported as RULE001; a rule of kind {kind} would report nothing")
             ja, en = _hint(kind, spec.rule_kinds)
             raise parsed.error(at + ("then", "kind"),
-                               f"規則 {code}: {function} は {kind} を報告しません{ja}。報告するもの: {', '.join(spec.rule_kinds)}",
+                               f"ルール {code}: {function} は {kind} を報告しません{ja}。報告するもの: {', '.join(spec.rule_kinds)}",
                                f"rule {code}: {function} does not report {kind}{en}; "
                                f"it reports {', '.join(spec.rule_kinds)}")
         options = _check_options(parsed, code, spec, options, at + ("then",))
     docs = body.get("docs") or {}
     if not isinstance(docs, dict):
-        raise parsed.error(at + ("docs",), f"規則 {code}: docs は {', '.join(DOC_FIELDS)} を持つマッピングです",
+        raise parsed.error(at + ("docs",), f"ルール {code}: docs は {', '.join(DOC_FIELDS)} を持つマッピングです",
                            f"rule {code}: docs is a mapping of {', '.join(DOC_FIELDS)}")
     for name in docs:
         if name not in DOC_FIELDS:
             ja, en = _hint(name, DOC_FIELDS)
-            raise parsed.error(at + ("docs", name), f"規則 {code}: docs に項目 {name} はありません{ja}",
+            raise parsed.error(at + ("docs", name), f"ルール {code}: docs に項目 {name} はありません{ja}",
                                f"rule {code}: unknown field {name} in docs{en}", key=True)
     rule = Rule(
         code=code,
@@ -584,7 +584,7 @@ def _fix_safety(parsed: ParsedFile, code: str, value: Any) -> str | None:
         return "unsafe"
     if value in (False, None):
         return None
-    raise parsed.error(("rules", code, "fixable"), f"規則 {code}: fixable は safe、unsafe、false のどれかです（{value!r} ではなく）",
+    raise parsed.error(("rules", code, "fixable"), f"ルール {code}: fixable は safe、unsafe、false のどれかです（{value!r} ではなく）",
                        f"rule {code}: fixable is safe, unsafe or false, not {value!r}")
 
 
@@ -594,16 +594,16 @@ def _check_selector(parsed: ParsedFile, code: str, spec: Any, selector: str, pat
     try:
         name, filters = parse_given(selector)
     except ValueError as error:
-        raise parsed.error(path, f"規則 {code}: given の書式が正しくありません: {error}", f"rule {code}: {error}") from None
+        raise parsed.error(path, f"ルール {code}: given の書式が正しくありません: {error}", f"rule {code}: {error}") from None
     if name not in SELECTORS or name not in spec.given:
         ja, en = _hint(name, spec.given)
-        raise parsed.error(path, f"規則 {code}: {spec.name} は {', '.join(spec.given)} に適用します（{name} ではなく）{ja}",
+        raise parsed.error(path, f"ルール {code}: {spec.name} は {', '.join(spec.given)} に適用します（{name} ではなく）{ja}",
                            f"rule {code}: {spec.name} applies to {', '.join(spec.given)}, not {name}{en}")
     fields = sorted({field for model in selector_models(name) for field in model.model_fields})
     for filter_name in filters:
         if filter_name not in fields:
             ja, en = _hint(filter_name, fields)
-            raise parsed.error(path, f"規則 {code}: {name} に項目 {filter_name} はないので、この絞り込みは何も選びません{ja}",
+            raise parsed.error(path, f"ルール {code}: {name} に項目 {filter_name} はないので、この絞り込みは何も選びません{ja}",
                                f"rule {code}: {name} have no field {filter_name}, so the filter selects nothing{en}")
 
 
@@ -626,10 +626,10 @@ def _check_options(parsed: ParsedFile, code: str, spec: Any, options: dict[str, 
     given = ", ".join(known) or "—"
     if problem["type"] == "extra_forbidden":
         ja, en = _hint(name, known)
-        raise parsed.error(at + ("options", name), f"規則 {code}: {spec.name} にオプション {name} はありません{ja}。オプション: {given}",
+        raise parsed.error(at + ("options", name), f"ルール {code}: {spec.name} にオプション {name} はありません{ja}。オプション: {given}",
                            f"rule {code}: {spec.name} has no option {name}{en}; its options: {given}", key=True)
     if problem["type"] == "missing":
-        raise parsed.error(at + ("options",), f"規則 {code}: {spec.name} にはオプション {', '.join(missing)} が要ります",
+        raise parsed.error(at + ("options",), f"ルール {code}: {spec.name} にはオプション {', '.join(missing)} が要ります",
                            f"rule {code}: {spec.name} needs option {', '.join(missing)}")
     expected = describe_type(model.model_fields[name].annotation)
     if problem["type"] == "greater_than_equal":
@@ -638,7 +638,7 @@ def _check_options(parsed: ParsedFile, code: str, spec: Any, options: dict[str, 
     value = problem["input"]
     shown = str(value) if not isinstance(value, str) else repr(value)
     raise parsed.error(at + ("options", name),
-                       f"規則 {code}: {spec.name} のオプション {name} は{expected.ja}です（{shown} ではなく）",
+                       f"ルール {code}: {spec.name} のオプション {name} は{expected.ja}です（{shown} ではなく）",
                        f"rule {code}: {spec.name}'s option {name} is {expected.en}, not {shown}")
 
 
@@ -647,7 +647,7 @@ def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
     for name in ("given", "then"):
         if name in body:
             raise parsed.error(at + (name,),
-                               f"規則 {rule.code}: 受け継いだ規則の given と then は変えられません。新しいコードで規則を加えてください",
+                               f"ルール {rule.code}: 受け継いだルールの given と then は変えられません。新しいコードでルールを加えてください",
                                f"rule {rule.code}: an inherited rule's given/then cannot change; add a new code",
                                key=True)
     changes: dict[str, Any] = {"source": parsed.source}
@@ -658,10 +658,10 @@ def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
             changes[name] = _bilingual(parsed, rule.code, name, body[name], at + (name,))
     if "name" in body:
         if not isinstance(body["name"], str):
-            raise parsed.error(at + ("name",), f"規則 {rule.code}: name は文字列です", f"rule {rule.code}: name is a string")
+            raise parsed.error(at + ("name",), f"ルール {rule.code}: name は文字列です", f"rule {rule.code}: name is a string")
         changes["name"] = body["name"]
     if "docs" in body:
-        raise parsed.error(at + ("docs",), f"規則 {rule.code}: 受け継いだ規則の docs は変えられません",
+        raise parsed.error(at + ("docs",), f"ルール {rule.code}: 受け継いだルールの docs は変えられません",
                            f"rule {rule.code}: an inherited rule's docs cannot change", key=True)
     if "fixable" in body:
         changes["fix_safety"] = _fix_safety(parsed, rule.code, body["fixable"])

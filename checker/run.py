@@ -153,11 +153,19 @@ def prepare(options: RunOptions) -> Prepared:
 
     try:
         settings = resolve(options)
+    except RulesetError as error:
+        raise ConfigError.of(error) from None
+    try:
         named = [Path(path) for path in options.paths] or settings.plan_set_paths()
         cache = None if options.no_cache else open_cache(settings, plan_dirs=_plan_dirs(named))
         ruleset = settings.apply_to(load_rulesets(options.rulesets, settings, cache))
     except RulesetError as error:
-        raise ConfigError.of(error) from None
+        problem = ConfigError.of(error)
+        problem.lang = settings.lang  # the configuration was read: its language says the problem
+        raise problem from None
+    except ConfigError as problem:
+        problem.lang = settings.lang
+        raise
     return Prepared(options, settings, ruleset)
 
 
@@ -204,7 +212,7 @@ def load_rulesets(rulesets: tuple[str, ...], settings: Settings, cache=None) -> 
             if rulesets or settings.source is None:
                 raise
             problem = ConfigError.of(error).message
-            raise ConfigError(Text(f"{settings.source}: rulesets: 規則セットを読めません: {problem.ja}",
+            raise ConfigError(Text(f"{settings.source}: rulesets: ルールセットを読めません: {problem.ja}",
                                    f"{settings.source}: rulesets: {problem.en}")) from None
     assert merged is not None
     return merged

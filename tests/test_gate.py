@@ -100,7 +100,7 @@ def test_a_blank_selector_in_the_configuration_is_an_error_at_its_line(tmp_path,
     message = raised.value.message
     assert message.en.startswith(f"{tmp_path / 'pyproject.toml'}:{line}: [tool.plancheck] {option}: "), message.en
     assert "names no rule" in message.en and "ALL" in message.en
-    assert "どの規則も指しません" in message.ja
+    assert "どのルールも指しません" in message.ja
 
 
 @pytest.mark.parametrize("values", [("",), (" ",), ("TOT,",), ("TOT,,RATE",)])
@@ -130,7 +130,7 @@ def test_the_cli_exits_2_on_a_blank_selector(tmp_path, args):
     assert f"the command line: {args[0]}: an empty rule code names no rule" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     ja = run("--isolated", "--no-cache", "--lang", "ja", *args, "plan.yaml", cwd=tmp_path)
-    assert ja.returncode == 2 and "どの規則も指しません" in ja.stderr
+    assert ja.returncode == 2 and "どのルールも指しません" in ja.stderr
 
 
 @pytest.mark.parametrize("written", ["ignore[]", "ignore[ ]", "ignore[TOT001, ]", "file-ignore[,]"])

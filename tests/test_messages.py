@@ -29,7 +29,7 @@ def test_every_cli_message_has_both_languages_with_the_same_placeholders():
 def test_a_message_is_filled_in_both_languages_and_a_text_argument_per_language():
     hint = message("did_you_mean", candidate="TOT001")
     filled = message("no_rule", code="TOT01", hint=hint)
-    assert filled == Text("規則 TOT01 はありません（TOT001 のことですか？）", "no rule TOT01 (did you mean TOT001?)")
+    assert filled == Text("ルール TOT01 はありません（TOT001 の誤りではありませんか）", "no rule TOT01 (did you mean TOT001?)")
 
 
 def test_the_cli_prints_its_messages_only_through_the_table():
@@ -50,9 +50,9 @@ def test_cli_messages_follow_the_language(tmp_path):
     (tmp_path / "plancheck.toml").write_text('lang = "ja"\nfail_level = "x"\n', encoding="utf-8")
     result = run("--lang", "ja", missing, cwd=tmp_path)
     assert result.returncode == 2 and "設定の誤り" in result.stderr
-    assert "plancheck.toml:2: fail_level: 知らない設定項目です（fail-level のことですか？）" in result.stderr
+    assert "plancheck.toml:2: fail_level: 知らない設定項目です（fail-level の誤りではありませんか）" in result.stderr
     (tmp_path / "plancheck.toml").write_text('select = ["TOT01"]\n', encoding="utf-8")
     result = run("--lang", "ja", missing, cwd=tmp_path)
-    assert "select: 'TOT01' で始まる規則コードはありません（TOT001 のことですか？）" in result.stderr
+    assert "select: 'TOT01' で始まるルールコードはありません（TOT001 の誤りではありませんか）" in result.stderr
     result = run("rule", "TOT01", "--lang", "ja")
-    assert result.returncode == 2 and "規則 TOT01 はありません（TOT001 のことですか？）" in result.stderr
+    assert result.returncode == 2 and "ルール TOT01 はありません（TOT001 の誤りではありませんか）" in result.stderr

@@ -109,10 +109,10 @@ CASES = {
     "override of a code no ruleset below defines": (
         ("rules:\n", "rules:\n  TOT01: {severity: off}\n"), ("TOT01:", 1),
         "rule TOT01: overrides a rule that no ruleset below defines (did you mean TOT001?)",
-        "規則 TOT01: 変更する規則がありません。下にある規則セットにこのコードはありません（TOT001 の誤りではありませんか）"),
+        "ルール TOT01: 変更するルールがありません。下にあるルールセットにこのコードはありません（TOT001 の誤りではありませんか）"),
     "override that changes then": (
         ("rules:\n", "rules:\n  TOT001: {then: {function: row_sum}}\n"), ("then", 1),
-        "rule TOT001: an inherited rule's given/then cannot change", "規則 TOT001: 受け継いだ規則の given と then は変えられません"),
+        "rule TOT001: an inherited rule's given/then cannot change", "ルール TOT001: 受け継いだルールの given と then は変えられません"),
     "duplicate key": (
         ("  KGN003:", "  KGN002:"), ("KGN002:", 2), "duplicate key KGN002 (first on line", "キー KGN002 が重複しています（最初は"),
     "YAML syntax error": (
@@ -120,21 +120,21 @@ CASES = {
         "not valid YAML", "YAML として読めません"),
     "a tag that is not YAML's own": (
         ("severity: warning", "severity: !!python/name:os.system warning"), ("!!python", 1),
-        "the tag !!python/name:os.system is not allowed in a ruleset", "規則セットにはタグ !!python/name:os.system を使えません"),
+        "the tag !!python/name:os.system is not allowed in a ruleset", "ルールセットにはタグ !!python/name:os.system を使えません"),
     "a rule that is not a mapping": (
         ("  KGN003:\n", "  KGN004: [row_sum]\n  KGN003:\n"), ("[row_sum]", 1),
-        "rule KGN004: a rule is a mapping of fields (or off)", "規則 KGN004: 規則は項目のマッピング（または off）です"),
+        "rule KGN004: a rule is a mapping of fields (or off)", "ルール KGN004: ルールは項目のマッピング（または off）です"),
     "unknown rule field": (
         ("    message:\n      ja: \"{column}の合計", "    mesage:\n      ja: \"{column}の合計"), ("mesage", 1),
         "rule KGN001: unknown field mesage (did you mean message?)",
-        "規則 KGN001: 項目 mesage はありません（message の誤りではありませんか）"),
+        "ルール KGN001: 項目 mesage はありません（message の誤りではありませんか）"),
     "unknown severity": (
         ("severity: warning", "severity: warnin"), ("warnin", 1),
         "severity is error, warning, info or off, not 'warnin' (did you mean warning?)",
         "severity は error、warning、info、off のどれかです（'warnin' ではなく）（warning の誤りではありませんか）"),
     "rule code of the wrong form": (
         ("  KGN003:", "  KGN3:"), ("KGN3", 1), "rule code KGN3 is capital letters and three digits (like CITY001)",
-        "規則コード KGN3 は英大文字と3桁の数字です"),
+        "ルールコード KGN3 は英大文字と3桁の数字です"),
     "unknown top-level field": (
         ("extends: recommended", "extend: recommended"), ("extend:", 1),
         "unknown top-level field extend (did you mean extends?)", "最上位の項目 extend はありません（extends の誤りではありませんか）"),
@@ -182,7 +182,7 @@ def test_a_placeholder_every_kind_must_give(tmp_path):
     (tmp_path / "city.yaml").write_text(text, encoding="utf-8")
     for lang, words in (("en", ("uses {stated_interval}, which row_sum's kind sum_mismatch does not give; a rule "
                                 "without a kind reports every kind of row_sum")),
-                        ("ja", "{stated_interval} を row_sum の sum_mismatch は与えません。kind のない規則は")):
+                        ("ja", "{stated_interval} を row_sum の sum_mismatch は与えません。kind のないルールは")):
         result = _invoke("--lang", lang, "--rules", "city.yaml", str(TABLES), cwd=tmp_path)
         assert result.exit_code == 2 and words in result.stderr, result.stderr
         line, _ = _at(text, '"{column}の合計 {stated_interval}')
@@ -221,7 +221,7 @@ def test_an_error_in_a_configured_ruleset_names_the_configuration_and_the_place(
     # the configuration is found from the checked file
     (tmp_path / "tables.yaml").write_text(TABLES.read_text(encoding="utf-8"), encoding="utf-8")
     for lang, words in (("en", "no check function row_summ (did you mean row_sum?)"),
-                        ("ja", "規則セットを読めません: ")):
+                        ("ja", "ルールセットを読めません: ")):
         result = _invoke("--lang", lang, "tables.yaml", cwd=tmp_path)
         assert result.exit_code == 2
         assert "pyproject.toml: rulesets: " in result.stderr and f"city.yaml:{line}:{column}: " in result.stderr
@@ -295,7 +295,7 @@ def test_a_rule_naming_a_row_the_table_lacks_is_rule001_at_the_table(tmp_path, k
         assert mismatch["numbers"]["rule"] == "KGN003" and mismatch["numbers"]["reference"] == "aging_rate"
         assert "rule KGN003 names row aging_rate (option row), which table" in mismatch["message"]["en"]
         assert "(did you mean aging-rate?)" in mismatch["message"]["en"]
-        assert "規則 KGN003 のオプション row が指す行 aging_rate が表" in mismatch["message"]["ja"]
+        assert "ルール KGN003 のオプション row が指す行 aging_rate が表" in mismatch["message"]["ja"]
         assert "aging-rate の誤りではありませんか" in mismatch["message"]["ja"]
         codes = {d["code"] for d in diagnostics}
         assert "TOT001" in codes and "INT001" not in codes  # the other file is reported
@@ -458,7 +458,7 @@ def test_a_file_that_adds_rules_and_overrides_without_extends_is_told_to_extend(
         "    message: {ja: '合計 {stated}', en: 'total {stated}'}\n", encoding="utf-8")
     for lang, words in (("en", ("mixed.yaml:2:3: rule TOT001: overrides a rule that no ruleset below defines; a file "
                                 "that also adds rules inherits the recommended ones only with extends: recommended")),
-                        ("ja", "mixed.yaml:2:3: 規則 TOT001: 変更する規則がありません。")):
+                        ("ja", "mixed.yaml:2:3: ルール TOT001: 変更するルールがありません。")):
         result = _invoke("--lang", lang, "--rules", "mixed.yaml", str(TABLES), cwd=tmp_path)
         assert result.exit_code == 2 and words in result.stderr, result.stderr
 

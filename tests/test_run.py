@@ -63,7 +63,7 @@ def test_a_configuration_problem_is_a_config_error_in_both_languages(project):
     with pytest.raises(ConfigError) as raised:
         prepare(RunOptions())
     at = f"{project / 'plancheck.toml'}:2: lang: "
-    assert raised.value.message == Text(at + "ja, en のどれかでなければなりません（'jp' ではなく）（'ja' のことですか？）",
+    assert raised.value.message == Text(at + "ja, en のどれかでなければなりません（'jp' ではなく）（'ja' の誤りではありませんか）",
                                         at + "must be one of ja, en, not 'jp' (did you mean 'ja'?)")
     ruleset = project / "rules.yaml"
     ruleset.write_text("extends: recomended\n", encoding="utf-8")
@@ -135,15 +135,15 @@ def test_a_ruleset_error_that_speaks_both_languages_is_reported_in_the_runs(proj
 
     class Bilingual(rules.RulesetError):
         def text(self, lang: str) -> str:
-            return {"ja": "規則セットが壊れています", "en": "the ruleset is broken"}[lang]
+            return {"ja": "ルールセットが壊れています", "en": "the ruleset is broken"}[lang]
 
     def failing(spec, base=None, *args, **kwargs):
-        raise Bilingual("city.yaml", Text("規則セットが壊れています", "the ruleset is broken"))
+        raise Bilingual("city.yaml", Text("ルールセットが壊れています", "the ruleset is broken"))
 
     monkeypatch.setattr(rules, "load_ruleset", failing)
     (project / "plancheck.toml").write_text('rulesets = ["city.yaml"]\n', encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         prepare(RunOptions())
     source = project / "plancheck.toml"
-    assert raised.value.message == Text(f"{source}: rulesets: 規則セットを読めません: 規則セットが壊れています",
+    assert raised.value.message == Text(f"{source}: rulesets: ルールセットを読めません: ルールセットが壊れています",
                                         f"{source}: rulesets: the ruleset is broken")

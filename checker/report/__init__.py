@@ -66,7 +66,7 @@ REGISTRY: dict[str, Format] = {format.name: format for format in (
     Format("json", "checker.report.text", "render_json",
            Text("数値つきの JSON 文書", "a JSON document, with the numbers"), suffixes=(".json",)),
     Format("sarif", "checker.report.sarif", "render_sarif",
-           Text("SARIF 2.1.0（規則の説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True,
+           Text("SARIF 2.1.0（ルールの説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True,
            suffixes=(".sarif", ".sarif.json")),
     Format("github", "checker.report.ci", "render_github",
            Text("GitHub Actions のワークフローコマンド（注釈）", "GitHub Actions workflow commands (annotations)")),
