@@ -265,6 +265,7 @@ class Engine:
             fix=(finding.fix if rule.fix_safety == "safe" else replace(finding.fix, safe=False))
             if finding.fix and rule.fixable else None,
             fix_span=resolve(finding.fix.location, files) if finding.fix and rule.fixable else None,
+            path=finding.location.path,
         )
 
 
