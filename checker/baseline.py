@@ -200,14 +200,16 @@ def read(path: Path, name: str) -> Baseline:
                     "unsafe_tag": Text("タグは使えません", "tags are not allowed"),
                     "complex_key": Text("キーは文字列です", "a key must be a string")}[finding.kind]
             raise _error(name, finding.location.span, what)
-    spans = builder.index.spans
-    entries = _entries(name, None if data is _UNSET else data, spans)
+    entries = _entries(name, None if data is _UNSET else data, builder.index.spans, builder.index.key_spans)
     return Baseline(path, name, entries, text.splitlines())
 
 
-def _entries(name: str, data: Any, spans: dict) -> list[Entry]:
+def _entries(name: str, data: Any, spans: dict, key_spans: dict) -> list[Entry]:
     def at(*path: Any) -> Span:
         return spans.get(tuple(path)) or spans.get(()) or Span(1, 1, 1, 2)
+
+    def key_at(*path: Any) -> Span:
+        return key_spans.get(tuple(path)) or at(*path)
 
     if not isinstance(data, dict) or FORMAT_KEY not in data:
         raise _error(name, at(), Text(f"ベースラインではありません（\"{FORMAT_KEY}\": {VERSION} がありません。"
@@ -215,11 +217,11 @@ def _entries(name: str, data: Any, spans: dict) -> list[Entry]:
                                       f"not a baseline (no \"{FORMAT_KEY}\": {VERSION}; plancheck --write-baseline writes one)"))
     for key in data:
         if key not in (FORMAT_KEY, "findings"):
-            raise _error(name, at(key), Text(f"知らない項目 {key!r} です（項目は {FORMAT_KEY}, findings）",
+            raise _error(name, key_at(key), Text(f"知らない項目 {key!r} です（項目は {FORMAT_KEY}, findings）",
                                              f"unknown field {key!r} (fields are {FORMAT_KEY}, findings)"))
     if str(data[FORMAT_KEY]) != str(VERSION):
-        raise _error(name, at(FORMAT_KEY), Text(f"この plancheck が読めるのは版 {VERSION} です（{data[FORMAT_KEY]!r} ではなく）",
-                                                f"this plancheck reads version {VERSION}, not {data[FORMAT_KEY]!r}"))
+        raise _error(name, at(FORMAT_KEY), Text(f"この plancheck が読めるのは版 {VERSION} です（{data[FORMAT_KEY]} ではなく）",
+                                                f"this plancheck reads version {VERSION}, not {data[FORMAT_KEY]}"))
     findings = data.get("findings", [])
     if not isinstance(findings, list):
         raise _error(name, at("findings"), Text("findings はリストです", "findings must be a list"))
@@ -230,7 +232,7 @@ def _entries(name: str, data: Any, spans: dict) -> list[Entry]:
             raise _error(name, where, Text("各項目はオブジェクトです", "each entry must be an object"))
         for key in entry:
             if key not in ENTRY_FIELDS:
-                raise _error(name, at("findings", index, key), Text(
+                raise _error(name, key_at("findings", index, key), Text(
                     f"知らない項目 {key!r} です（項目は {', '.join(ENTRY_FIELDS)}）",
                     f"unknown field {key!r} (fields are {', '.join(ENTRY_FIELDS)})"))
         for key in REQUIRED_FIELDS:
