@@ -5,11 +5,13 @@
 
 Each finding is recorded by what it is, not where its line happens to be: its rule code,
 its file (relative to the baseline's directory), its place in the model (`at`: the model
-path, `themes[0].projects.total`; for a finding the loader made before there was a model,
-the text of its line) and its arguments (the numbers and names its message is made of),
-without the positions some arguments carry (`first_line`). A comment added above a
-value, a reformatted file, a line inserted anywhere keep every fingerprint; a changed
-number makes a new finding (a total still wrong, but by another amount, is reported).
+path with list items named by their id, key or printed number where no sibling shares it,
+`themes[id=II-4-11].projects.total`, see `labelled_path`; for a finding the loader made
+before there was a model, the text of its line) and its arguments (the numbers and names
+its message is made of), without the positions some arguments carry (`first_line`). A
+comment added above a value, a reformatted file, a line or a row inserted above keep every
+fingerprint; a changed number makes a new finding (a total still wrong, but by another
+amount, is reported).
 Findings are matched as a multiset: two identical findings need two entries.
 
 An entry no finding matches any more (the value was corrected, or changed) is reported
@@ -88,11 +90,55 @@ def _args(diagnostic: Diagnostic) -> dict[str, Any]:
     return canonical({name: plain_arg(value) for name, value in diagnostic.args.items() if not _POSITION.search(name)})
 
 
+# what names a list item in a fingerprint, in this order: a theme's or a table's id, a row's
+# or an indicator's key, a project's or an indicator's printed number, then its name
+_ITEM_NAMES = ("id", "key", "no", "name")
+
+
+def labelled_path(model: Any, path: tuple) -> tuple:
+    """The model path with each list index replaced by what names the item (`[id=II-4-11]`,
+    `[key=合計]`, `[no=3]`) when it has a name no sibling shares: a row inserted above a
+    finding then leaves its fingerprint alone. An index whose item has none stays an index;
+    past a step the model does not have, the rest stays as it was."""
+    out: list[Any] = []
+    node = model
+    for position, step in enumerate(path):
+        if node is None:
+            return (*out, *path[position:])
+        if isinstance(step, int):
+            items = node if isinstance(node, list) else None
+            if items is None or not 0 <= step < len(items):
+                return (*out, *path[position:])
+            item = items[step]
+            out.append(_item_label(items, item) or step)
+            node = item
+        else:
+            out.append(step)
+            node = node.get(step) if isinstance(node, dict) else getattr(node, step, None)
+    return tuple(out)
+
+
+def _item_label(items: list, item: Any) -> str | None:
+    for name in _ITEM_NAMES:
+        value = getattr(item, name, None)
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+            continue
+        if sum(1 for other in items if getattr(other, name, None) == value) == 1:
+            return f"[{name}={value}]"
+        return None  # shared: the index is all there is
+    return None
+
+
 def model_path(path: tuple) -> str:
-    """`themes[0].projects.total`."""
+    """`themes[id=a].projects.items[no=2].cost`, `tables[0].rows[key=合計]`."""
     out = ""
     for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+        if isinstance(step, int):
+            out += f"[{step}]"
+        elif isinstance(step, str) and step.startswith("[") and step.endswith("]"):
+            out += step
+        else:
+            out += f".{step}" if out else str(step)
     return out
 
 

@@ -275,7 +275,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         result.missing = found.missing
         result.notes = [message("no_such_path", path=raw) for raw in found.missing]
         return result
-    if found.not_plans():
+    if found.not_plans() and not options.plan_set_only:  # the hook is handed every YAML file: nothing to say
         result.notes.append(message("not_plans_skipped", files=found.not_plans()))
     if not found.checked:
         # else pre-commit handed over only files that are not the plan set's plans, or excluded

@@ -194,8 +194,8 @@ def test_baseline_round_trip(repository):
     assert "recorded 2 finding(s) in the baseline baseline.json" in written.stderr
     entries = json.loads((repository / "baseline.json").read_text(encoding="utf-8"))["findings"]
     assert [(e["code"], e["file"], e["at"], e["args"]["stated"]) for e in entries] == [
-        ("TOT001", "plans/bad.yaml", "themes[0].projects.total", "4870"),
-        ("TOT001", "plans/second.yaml", "themes[0].projects.total", "4870")]
+        ("TOT001", "plans/bad.yaml", "themes[id=a].projects.total", "4870"),
+        ("TOT001", "plans/second.yaml", "themes[id=a].projects.total", "4870")]
     # nothing new: exit 0, and the run says how many it did not report
     clean = cli("--baseline", "baseline.json", "--format", "concise")
     assert clean.exit_code == 0 and clean.stdout == ""
@@ -205,6 +205,11 @@ def test_baseline_round_trip(repository):
     bad.write_text("# 出典: 令和4年度 施策評価シート\n# (checked by hand)\n" + bad.read_text(encoding="utf-8"),
                    encoding="utf-8")
     assert cli("--baseline", "baseline.json", "--format", "concise").stdout == ""
+    # a theme inserted above it: its index moves, its id does not
+    text = bad.read_text(encoding="utf-8")
+    bad.write_text(text.replace("themes:\n", "themes:\n  - {id: new, title: 新しいテーマ}\n"), encoding="utf-8")
+    assert cli("--format", "concise", "plans/bad.yaml").stdout.startswith("plans/bad.yaml:13:14: TOT001")
+    assert cli("--baseline", "baseline.json", "--format", "concise").stdout == ""
     # a new finding is reported, and the entry its number no longer matches is stale
     second = repository / "plans" / "second.yaml"
     second.write_text(second.read_text(encoding="utf-8").replace("cost: 19}", "cost: 18}"), encoding="utf-8")
@@ -212,7 +217,7 @@ def test_baseline_round_trip(repository):
     assert changed.exit_code == 1
     assert changed.stdout.splitlines() == [
         ("baseline.json:5:5: SUP004 [warning] the baseline's entry for TOT001 in plans/second.yaml "
-        "(themes[0].projects.total) matches no finding any more"),
+        "(themes[id=a].projects.total) matches no finding any more"),
         ("plans/second.yaml:10:14: TOT001 [error] total 4,870 千円 differs from the sum of its 2 items, 3,869 千円 "
         "(difference 1,001, more than the ±1 rounding can explain)")]
     # an entry of a file this run did not check is not judged
