@@ -282,3 +282,17 @@ def test_a_real_git_repository_and_a_worktree(tmp_path, monkeypatch):
     for where in (main_repo, tmp_path / "wt"):
         monkeypatch.chdir(where)
         assert run(RunOptions(no_cache=True)).checked == ["plans/good.yaml"], where
+
+
+def test_a_gitignore_made_to_backtrack_costs_linear_time(repository):
+    """A .gitignore is the repository's data: a pattern that makes a backtracking matcher
+    (pathspec's regular expressions) take seconds per path is matched in linear time."""
+    import time
+
+    (repository / ".gitignore").write_text("*a*a*a*a*a*a*a*a*a*a*b\n" * 50, encoding="utf-8")
+    name = "a" * 200 + ".yaml"
+    (repository / "plans" / name).write_text(GOOD, encoding="utf-8")
+    start = time.monotonic()
+    result = run(RunOptions(paths=("plans",), no_cache=True))
+    assert time.monotonic() - start < 5  # 0.04 s on the project machine; pathspec: seconds per pattern
+    assert f"plans/{name}" in result.checked
