@@ -274,6 +274,12 @@ def code_fingerprint() -> str:
     for source in sorted(package.rglob("*.py")):
         status = source.stat()
         digest.update(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns};".encode())
+    from checker.rules import builtin_rules_dir
+
+    # the document kinds of tables are data the checks read (checker/kinds.py), not a ruleset
+    for source in sorted((builtin_rules_dir() / "kinds").glob("*.yaml")):
+        status = source.stat()
+        digest.update(f"kinds/{source.name}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 

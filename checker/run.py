@@ -81,6 +81,10 @@ class RunOptions(NamedTuple):
     plan_set_only: bool = False
     baseline: str | None = None  # report only the findings this baseline file does not list
     write_baseline: str | None = None  # record the findings in this file instead of reporting them
+    # keep the reported files' models on the result (`RunResult.files`), for a report that
+    # shows the plans themselves (the HTML report's tables and charts): the run cache, which
+    # holds diagnostics only, is then not read (the file cache still is)
+    keep_files: bool = False
 
 
 class Prepared(NamedTuple):
@@ -118,6 +122,7 @@ class RunResult:
         self.from_cache = False  # answered from the run cache, nothing loaded
         self.baseline_written = False  # --write-baseline recorded the findings: there is no report
         self.baseline_failed = False  # --write-baseline could not write its file
+        self.files: list[LoadedFile] = []  # with `keep_files`: the reported files as loaded, in path order
 
     @property
     def internal_error(self) -> bool:
@@ -296,7 +301,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         # the per-file ignores: a change anywhere in the plan set is a new run
         run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
                             json.dumps(settings.per_file_ignores, sort_keys=True))
-        hit = cache.get("run", run_key)
+        hit = None if options.keep_files else cache.get("run", run_key)
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True
             result.sources = _sources_of(result.diagnostics, {stub.name: raw for stub, raw in read}, result.relations)
@@ -309,6 +314,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress)
     result.notes += load_notes  # after the cache's own notes, never over them
     result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
+    if options.keep_files:
+        result.files = [file for file in loaded if file.name in reported]
     if cache is not None and run_key is not None and not any(_crashed(file) for file in loaded):
         # a file that could not be checked is checked again next time, not answered from here
         cache.put("run", run_key, (result.diagnostics, result.relations))
@@ -327,6 +334,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
             # checked again as any run checks: the files not written come from the cache
             again = execute(prepared._replace(options=options._replace(fix=False, diff=False)), progress)
             result.diagnostics, result.sources, result.relations = again.diagnostics, again.sources, again.relations
+            result.files = again.files
     else:
         _hint_fixes(result)
     return result

@@ -11,7 +11,7 @@ relation.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -74,7 +74,7 @@ class MutationReport:
 
 
 def mutate_each_number(ruleset, path: Path, picks: Callable[[tuple, Number], bool] = lambda path, cell: True,
-                       others: tuple[LoadedFile, ...] = ()) -> MutationReport:
+                       others: Sequence[LoadedFile] = ()) -> MutationReport:
     """Every number of the plan file at `path` (that `picks` selects) raised on its own; a
     mutation is detected when a finding that the unchanged file does not have points at
     the changed line (as its location or a related one). `others` are checked with it (the

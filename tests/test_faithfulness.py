@@ -84,10 +84,32 @@ def _numbers(section) -> list[tuple[str, Decimal | str]]:
             add("total", projects.total)
         for outlook, count in (getattr(projects, "outlook_counts", None) or {}).items():
             found.append((f"outlook {outlook}", Decimal(count)))
+    for figure in section.figures:  # a figure printed outside the grid, or a cell printed again
+        if figure.value is not None:
+            add(f"figure {figure.quote}", figure.value)
     return found
 
 
 PLAN_FILES = real_plan_files()
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not beside this checkout")
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda path: path.name)
+def test_every_figure_quotes_its_section_of_the_seed(path):
+    loaded = load_file(path)
+    assert loaded.model is not None, loaded.findings
+    seed = SEEDS / loaded.model.plan.source.seed
+    for part in _sections(loaded.model) + [loaded.model]:
+        if not part.figures:
+            continue
+        ranges = part.source.line_ranges() if part is not loaded.model else [(1, 10**6)]
+        text = _squeezed(_seed_lines(seed, ranges))
+        unquoted = [figure.quote for figure in part.figures if not figure.quote or _squeezed(figure.quote) not in text]
+        assert unquoted == [], f"{path.name}: quotes not in seed lines {ranges}"
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not beside this checkout")

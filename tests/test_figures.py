@@ -294,6 +294,7 @@ def test_a_cell_printed_again_is_checked_at_that_cell(recommended):
     assert diagnostic.args["computed"] == Decimal("84012") and diagnostic.args["difference"] == Decimal("8.655")
     assert diagnostic.related[0][1].line == position(budget, '"84,012,345"')[0]
     assert diagnostic.related[1][0].location.path == ("tables", 1, "figures", 0, "at")
+    assert diagnostic.message["ja"].startswith("予算の概要（百万円）の「一般会計」（予算額） の数値 84,021百万円 が")
 
 
 # --- units and precision --------------------------------------------------------------------------
@@ -350,12 +351,15 @@ def test_a_theme_total_in_another_money_unit(recommended):
     assert diagnostic.related[0][0].location.path == ("themes", 0, "projects", "total")
 
 
-def test_another_unit_than_money_is_fig007_and_the_numbers_are_not_compared(recommended):
+def test_another_unit_than_money_is_fig007_and_the_numbers_are_still_compared(recommended):
     strategy = edited("strategy.yaml", 'value: "115,953人"', 'value: "115,953件"')
     found = [d for d in run_set(recommended, {"strategy.yaml": strategy}) if d.code.startswith("FIG")]
     [diagnostic] = found
     assert diagnostic.code == "FIG007" and where(diagnostic) == ("strategy.yaml", *position(strategy, '"115,953件"'))
     assert (diagnostic.args["unit"], diagnostic.args["reference_unit"]) == ("件", "人")
+    wrong = edited("strategy.yaml", 'value: "115,953人"', 'value: "115,935件"')
+    both = sorted(d.code for d in run_set(recommended, {"strategy.yaml": wrong}) if d.code.startswith("FIG"))
+    assert both == ["FIG001", "FIG007"]
     survey = edited("survey.yaml", 'unit: "%"\n        quote: 「はい」', 'unit: "‰"\n        quote: 「はい」')
     [permille] = [d for d in run_set(recommended, {"survey.yaml": survey}) if d.code.startswith("FIG")]
     assert permille.code == "FIG007" and where(permille) == ("survey.yaml", *position(survey, '"‰"'))
@@ -566,3 +570,51 @@ def test_the_documented_figures_are_valid_figures():
     for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
         walk(YAML(typ="safe").load(block))
     assert seen == 11  # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at
+
+
+@pytest.mark.parametrize(("name", "old", "new", "fixed"), [
+    ("strategy.yaml", 'value: "115,953人"', 'value: "115,935人"', 'value: "115,953人"'),
+    ("survey.yaml", "value: △2.1", "value: 2.1", "value: △2.1"),
+    ("budget.yaml", '{予算額: "84,012"}', '{予算額: "84,021"}', '{予算額: "84,012"}'),
+    ("evaluation.yaml", "value: 392", "value: 402", "value: 392"),
+])
+def test_an_unsafe_fix_rewrites_the_figure_in_its_own_style(recommended, name, old, new, fixed):
+    from checker.fixes import plan_fixes
+
+    text = edited(name, old, new)
+    files = [load_plan_text(text if other == name else fixture(other), other) for other in FIXTURES]
+    diagnostics = Engine(recommended).run(files)
+    [loaded] = [each for each in files if each.name == name]
+    assert plan_fixes(loaded, diagnostics).changed is False  # not a safe fix
+    result = plan_fixes(loaded, diagnostics, unsafe=True)
+    assert fixed in result.text and result.text == fixture(name)
+
+
+def test_a_document_split_over_files_is_one_document_for_its_references(recommended):
+    header = "plan: {id: stats, title: t, municipality: 小金井市, kind: statistics, source: {seed: a.txt}}\n"
+    tables = header + (STATS % "{table: population, row: men, column: 令和5年}").split("\n", 1)[1].split("    figures:")[0]
+    text = header + "figures:\n  - {value: 151人, equals: {table: population, row: men, column: 令和5年}}\n"
+    diagnostics = check_texts(recommended, {"a-tables.yaml": tables, "b-text.yaml": text})
+    [diagnostic] = [d for d in diagnostics if d.code.startswith("FIG")]
+    assert diagnostic.code == "FIG001" and where(diagnostic) == ("b-text.yaml", *position(text, "151人"))
+    assert diagnostic.related[0][0].location.file == "a-tables.yaml"
+    assert diagnostic.related[0][0].label.en == "人口, 男 (令和5年) (a-tables.yaml)"
+
+
+def test_a_sum_of_rounded_amounts_within_their_rounding_is_fig008_and_beyond_it_fig004():
+    old = "        equals: {theme: III-1-2}\n"
+    extra = ("      - {value: \"%s\", unit: 千円, sum: [{theme: III-1-2}, {theme: III-1-2}]}\n"
+             "      - {value: 47, unit: 百万円, equals: {theme: III-1-2}}\n")
+
+    def run_with(total: str) -> list[Finding]:
+        evaluation = edited("evaluation.yaml", old, old + extra % total)
+        texts = {"evaluation.yaml": evaluation, "strategy.yaml": fixture("strategy.yaml")}
+        return [item for item in figure_findings(texts) if isinstance(item, Finding)]
+
+    # two parts of 46,371 千円: 92,742 千円; 46,372 is beyond any rounding, 47 百万円 only rounded up
+    beyond, up = run_with("46,372")
+    assert (beyond.kind, beyond.args["exact"], beyond.args["count"]) == ("sum_differs", Decimal(92742), 2)
+    assert (up.kind, up.args["exact"], up.args["rounding"].en) == ("figure_rounded", Decimal("46.371"),
+                                                                   "rounding up (切り上げ)")
+    itemised, _ = run_with("92,743")  # one unit off, within half a unit per part and the total's own
+    assert (itemised.kind, itemised.args["rounding"].en) == ("figure_rounded", "rounding each part on its own")

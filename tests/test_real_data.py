@@ -30,11 +30,18 @@ EXPECTED = [
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-18-environment.yaml", "1911973", "1911971", "12"),
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-19-resource-recycling.yaml", "3256586", "3256585", "5"),
     ("RES003", "plans/kodaira/policy-evaluation-r4/theme-21-roads-transport.yaml", "105407"),
+    # 001's 創業支援 基準値 1,071 (人) is the sum of 004's annual 支援を受けた件数 (件) for 平成29–令和2年度:
+    # one quantity, two units across the two documents
+    ("FIG007", "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml", "人", "件"),
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml", "846821", "846822", "15"),
     ("RES003", "plans/kodaira/policy-evaluation-r4/theme-23-agriculture.yaml", "1133"),
+
     ("TOT002", "plans/kodaira/policy-evaluation-r4/theme-23-agriculture.yaml", "120028", "120027", "18"),
     ("RES003", "plans/kodaira/policy-evaluation-r4/theme-24-municipal-management.yaml", "26134"),
     ("TOT001", "plans/kodaira/policy-evaluation-r4/theme-24-municipal-management.yaml", "5467914", "5472114", "45"),
+    # 004's measure text counts the (累計) 出会いの創出による交流数 in 人 (34人の参加, 「交流数 150人」, 162人)
+    # where its KPI table prints 件: the change 34, the target 150 and the actual 162
+    *[("FIG007", "plans/kodaira/strategy-progress-r2/goal-2-marriage-childbirth-childcare.yaml", "人", "件")] * 3,
     # 小金井市's issue sheets do not print the current plan's period (the header says so):
     # their targets cannot be checked against one, and the run says so
     ("YEAR008", "plans/koganei/community-welfare-plan-issue-sheets/goal-1-welfare-town.yaml"),
@@ -65,7 +72,12 @@ def test_findings_on_plans_are_exactly_the_explained_ones(recommended):
 # Every relation the rules check on plans/ (a total and its items, a rate and its operands,
 # outlook counts, components, cumulative series, restated rows, table relations, values
 # across documents): how many were evaluated, and each one that could not be, with why.
-RELATIONS_CHECKED = 616
+# 616 of tables, indicators and lists, and one per figure restated outside the grid (184): 002's 101
+# rank claims of the アンケート調査結果 and 61 figures of the 課題シート's 【現状】 and evaluation text,
+# 004's 21 measure-text figures (changes, equals, one 達成済), and 001's 創業支援 基準値 as the sum of
+# 004's four annual values; then 001 テーマ19's two text figures and the sum of 004's 避難所管理運営
+# マニュアル (12 + 2 = 14 地区).
+RELATIONS_CHECKED = 803
 RELATIONS_NOT_APPLICABLE = 13  # years after a report's as-of year, with no actual yet
 ISSUE_SHEETS = "plans/koganei/community-welfare-plan-issue-sheets/"
 # 小金井市's issue sheets print no plan period (YEAR008 says so): the targets of each of
@@ -88,7 +100,9 @@ def test_every_relation_on_plans_is_checked_or_says_why_not(recommended):
 
 
 def _numbers(diagnostic) -> tuple[str, ...]:
-    names = ("stated", "computed", "cost", "reached", "count")
+    names: tuple[str, ...] = ("stated", "computed", "cost", "reached", "count")
+    if "reference_unit" in diagnostic.args:  # a unit that differs from its reference's: the two units
+        names += ("unit", "reference_unit")
     return tuple(str(diagnostic.args[name]) for name in names if name in diagnostic.args)
 
 
@@ -235,3 +249,41 @@ def test_outlook_count_changed_is_reported_with_the_count(recommended):
     assert by_code["CNT001"].fix.replacement == "2"
     assert by_code["CNT002"].args["stated"] == 9 and by_code["CNT002"].args["computed"] == 8
     assert by_code["CNT001"].span.line == _line_of(THEME_10, r"outlook_counts:")
+
+
+ISSUE_GOAL_1 = PLANS / "koganei/community-welfare-plan-issue-sheets/goal-1-welfare-town.yaml"
+GOAL_2 = PLANS / "kodaira/strategy-progress-r2/goal-2-marriage-childbirth-childcare.yaml"
+THEME_22 = PLANS / "kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"
+
+
+def test_survey_figure_of_the_current_state_text_is_checked_against_its_cell(recommended):
+    # 【現状】 cites D問11's 「災害時の備えに関すること」 29.3%: mistyped, FIG001 at the figure
+    found = _mutate(recommended, ISSUE_GOAL_1, r"value: 29\.3%, equals", "value: 29.8%, equals")
+    [diagnostic] = [d for d in found if d.code.startswith("FIG")]
+    assert diagnostic.code == "FIG001" and diagnostic.span.line == _line_of(ISSUE_GOAL_1, r"value: 29\.3%, equals")
+    assert _line_of(ISSUE_GOAL_1, r"key: disaster-preparedness") in {span.line for _, span in diagnostic.related}
+
+
+def test_survey_cell_that_breaks_a_rank_claim_is_reported(recommended):
+    # D問11: 35.9% 最も高く, 次いで 29.3%, 28.3%; 健康 typed 25.9% turns the order round: each of the
+    # three rank claims fails, each at the cell it ranks (the figure is that cell, `at`)
+    found = _mutate(recommended, ISSUE_GOAL_1, r"values: \{割合: 35\.9%\}", "values: {割合: 25.9%}")
+    ranks = [d for d in found if d.code.startswith("FIG")]
+    assert {d.code for d in ranks} == {"FIG003"}
+    assert sorted(d.span.line for d in ranks) == sorted(
+        _line_of(ISSUE_GOAL_1, rf"\{{key: {row}, name: ") for row in ("health", "disaster-preparedness", "economy"))
+
+
+def test_measure_text_increment_is_checked_as_a_change_of_the_kpi_row(recommended):
+    # 「定員を134人拡大」 = 保育定員 7,721 − 7,587: the 令和元年度 actual mistyped breaks both increments
+    found = _mutate(recommended, GOAL_2, r'令和元年度: "7,721人"', '令和元年度: "7,722人"')
+    changes = [d for d in found if d.code == "FIG002"]
+    assert sorted(d.span.line for d in changes) == [_line_of(GOAL_2, r"value: 134人"), _line_of(GOAL_2, r"value: 223人")]
+
+
+def test_baseline_restating_another_documents_annual_values_is_a_sum_across_documents(recommended):
+    # 001's 1,071 (人) = 171 + 242 + 244 + 414 (件) of 004: the figure is the baseline cell itself (`at`),
+    # reported at that cell, with 004's values as related spans in the other document's file
+    [diagnostic] = [d for d in check_real(recommended) if d.code == "FIG007" and d.file.endswith("theme-22-commerce-tourism.yaml")]
+    assert diagnostic.span.line == _line_of(THEME_22, r'value: "1,071\(※2\)"')
+    assert {r.location.file for r, _ in diagnostic.related} >= {str(GOAL_3.relative_to(ROOT))}

@@ -18,11 +18,12 @@ the figure's unit (円, 千円, 万円, 百万円 and 億円 convert exactly), r
 the figure's decimals (1,200 億円 restates 120,012 百万円); when the value is the coarser
 one, the figure must round to it. A declared rounding for totals (`declared_rounding(...,
 "totals")`) replaces this with interval arithmetic. Any other difference of units (人 and
-件, % and ‰) is a finding, and the numbers are not compared.
+件, % and ‰) is a finding, and the numbers are still compared as printed.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from typing import Any
 from checker.diagnostics import (
     Checked,
     Finding,
+    Fix,
     Location,
     ModelPath,
     Related,
@@ -601,7 +603,7 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     resolver = Resolver(target.node)
     for loaded, path, figure, section in _figures(target.node):
         ctx = Context(loaded.name, path, loaded.model.plan.id, _label(figure), section, loaded.model)
-        items = list(_check(resolver, ctx, figure))
+        items = list(_check(resolver, ctx, figure)) + ctx.records
         if not any(not isinstance(item, Finding) for item in items):
             # a reference that names nothing, or of the wrong shape: the relation was
             # evaluated as far as its reference, and failed there
@@ -652,6 +654,8 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
         if isinstance(got, Problem):
             return got
         [value] = got
+        if not figure.quote:  # the figure is the cell: say which
+            ctx.label = value.label
         cell, location, unit = value.cell, value.location, figure.unit or value.unit
         unit_location = Location(ctx.file, ctx.path + ("unit",)) if figure.unit else location
         related = [Related(Location(ctx.file, ctx.path + ("at",)), Text("この数値を再掲する箇所", "where it is printed again"))]
@@ -665,8 +669,10 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
 
 def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None,
              stated: Stated) -> list[Number] | Problem:
-    """The values as numbers in the figure's unit, or why the figure is not compared: a
-    value that is not a number (Unchecked at it), a unit that differs (a finding)."""
+    """The values as numbers in the figure's unit (money converted), or why the figure is
+    not compared: a value that is not a number (Unchecked at it). A unit of another
+    quantity (人 for 件) is a finding kept in `ctx.records`, and the numbers are compared as
+    printed."""
     numbers: list[Number] = []
     blocked: list[tuple[Value, Text]] = []
     for value in values:
@@ -678,8 +684,10 @@ def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None
             continue
         if unit is not None and value.unit is not None:
             differs = compare_units(unit, value.unit) and compare_units(value.unit, unit)
-            if differs and differs != "money_scale":
-                return Problem(Finding(
+            if differs and differs != "money_scale" and not ctx.records:
+                # reported once, and the numbers still compared as printed: a figure in 人
+                # restating a count in 件 is a finding, and so is a wrong number
+                ctx.records.append(Finding(
                     "unit_differs", stated.unit_location,
                     {"figure": ctx.label, "unit": unit, "reference_unit": value.unit, "reference": value.label},
                     [Related(value.location, value.label), *stated.related],
@@ -767,10 +775,35 @@ def _outcome(ctx: Context, stated: Stated, outcome: Outcome, reference: Text, re
                       {"figure": ctx.label, "stated": stated.number.value, "exact": outcome.exact,
                        "rounding": outcome.rounding, "reference": reference, "unit": unit}, related)
         return
+    # The printed figure may be the right one and the table the typo: not a safe fix.
+    fixed = _rewritten(stated.number, outcome.computed)
     yield Finding(kind, stated.location,
                   {"figure": ctx.label, "stated": stated.number.value, "computed": outcome.computed,
                    "exact": outcome.exact, "difference": stated.number.value - outcome.exact,
-                   "reference": reference, "unit": unit, **extra}, related)
+                   "reference": reference, "unit": unit, **extra}, related,
+                  None if fixed is None else Fix(stated.location, fixed, safe=False))
+
+
+_DIGITS_RE = re.compile(r"(?P<sign>[△▲+\-−]?)(?P<space>\s*)(?P<digits>\d[\d,]*(?:\.\d+)?)")
+
+
+def _rewritten(number: Number, value: Decimal) -> str | None:
+    """The figure as printed with `value` in place of its digits, in its own style (digit
+    grouping, decimals, sign mark, what is written around them); None when its digits
+    cannot be found in what it was written as."""
+    match = _DIGITS_RE.search(number.text)
+    if match is None or round_half_up(value, number.places) != value:  # more decimals than it prints
+        return None
+    written_sign, written_digits = match.group("sign"), match.group("digits")
+    digits = format_decimal(abs(value), number.places)
+    if "," not in written_digits:
+        digits = digits.replace(",", "")
+    sign = ""
+    if value < 0:
+        sign = written_sign if written_sign in ("△", "▲", "-", "−") else "△"
+    elif written_sign == "+":
+        sign = "+"
+    return number.text[:match.start()] + sign + (match.group("space") if sign else "") + digits + number.text[match.end():]
 
 
 def _ordinal(position: int) -> str:
@@ -889,7 +922,9 @@ def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relatio
                 yield Checked(stated.location)
             yield numbers.record
             return
-        ranking = resolver.rankings[key] = Ranking.of(got, numbers, larger)
+        ranking = Ranking.of(got, numbers, larger)
+        if not ctx.records:  # a unit finding is this figure's own: the next one looks again
+            resolver.rankings[key] = ranking
     values, numbers = ranking.values, ranking.numbers
     if len(values) < rank.position:
         yield Unchecked(stated.location, relation, Text(

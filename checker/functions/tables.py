@@ -1,25 +1,57 @@
-"""Statistics tables: the relations between their rows, column by column.
+"""Statistics tables: the relations between their lines, along rows or along columns.
 
-Each relation is one function a user ruleset can call on a table it selects
-(`given: tables[id=population-by-age]`, `then: {function: row_sum, options: {row: total,
-of: [young, working-age, old]}}`). `table_relations` runs the same functions for the
-relations a table declares in its data, so a declared relation and a user rule are
-checked the same way.
+A relation states one *line* of a table: a row (`row: total`, evaluated at every column:
+its cells across the columns) or a column (`column: 計`, evaluated at every row: its
+cells down the rows), in terms of other lines of the same axis. The lines it does not
+state are its *cross lines*: every line of the other axis, at every depth of the tree,
+in printed order (a header column or a heading row only where it states values),
+narrowed by the relation's `only` / `skip`. Lines are named by key at any depth of the
+row and column trees: `old` in the same table, `population-by-age/old` for a line of
+another table of the same file.
 
-Rows are named by key: `old` in the same table, `population-by-age/old` in another table
-of the same file. A relation is evaluated column by column, where every value it needs is
-a number; a blank or `—` is not zero unless the relation, its column, its table or the
-plan declares that mark to mean zero (`means_zero`, nearest first). Each column yields a
-relation record: Checked at the stated cell, Unchecked at the cell that blocked it (with
-why), NotApplicable where no row states anything.
+A relation is evaluated at each cross line where every value it needs is a number; a
+blank or `—` is not zero unless the relation, its column (or a header over it), its
+table or the plan declares that mark to mean zero (`means_zero`, nearest first). Each
+cross line yields a relation record: Checked at the stated cell, Unchecked at the cell
+that blocked it (with why), NotApplicable where no line states anything.
+
+The API other modules build on:
+
+- `Line` (`resolve_line(target, reference, axis)`): a row or a column of a table, with
+  `value(cross)`, `has(cross)`, `location(file, cross)`, `label(here)`, `unit(cross)` and
+  `marks(target, declared, cross)` at the cell where it meets a cross line (a key of the
+  other axis); `line.index` (a `TableIndex`) finds any line of its table by key.
+- `evaluate_relation(target, relation, where, options)`: evaluates one `Relation` (one
+  declared in the data, or one built in code, e.g. from a table's kind) on a table
+  target; `where` is the model path its unknown-line findings are reported at. It yields
+  findings and relation records; a record that is not checked carries the form's main
+  kind. `options` is any FunctionOptions (`half_unit_per_item` is read when present).
+- `FORMS` / `register_form(check, main_kind, kinds)`: the dispatch table keyed by
+  relation form. A module registers an evaluator `(target, relation, where, options) ->
+  Iterator[Finding | RelationRecord]` for its forms, and the kinds its findings carry
+  join `table_relations'` (each kind's arguments include `cell_args`'). Helpers for
+  evaluators: `lines_of` (resolve a relation's operands, yielding unknown-line findings),
+  `cross_lines` (the cross lines after `only` / `skip`), `read_cells` (the numbers at one
+  cross line, or the record why not), `cell_args` (the arguments naming the stated cell),
+  `at_cross` and `cross_at` (the cross line named in a relation and in a message),
+  `additive` (whether a line adds up), `unknown_line`.
+- `tree_sums(target)`: the hierarchy (a line with children that states values is their
+  sum), run by `table_relations` after the relations. What is a rate (never summed) and
+  which sums group a share column's 端数調整 is read from the target table's `relations`
+  (`relations_of`): a target whose table carries its kind's relations too has them in force.
+
+Findings name the stated line (`line`) and the cross line (`at`: 「令和3年度」列 / column
+令和3年度 for a row relation, 「議会費」行 / row 議会費 for a column relation); `row` and
+`column` are the stated cell's row and column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 
@@ -30,13 +62,14 @@ from checker.diagnostics import (
     Location,
     ModelPath,
     NotApplicable,
+    Operand,
     Related,
     RelationRecord,
     Text,
     Unchecked,
     closest,
 )
-from checker.functions import Target, check_function
+from checker.functions import FUNCTIONS, Target, check_function
 from checker.functions.options import FunctionOptions
 from checker.functions.sums import (
     as_number,
@@ -47,9 +80,14 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
-from checker.values import Absent, Number, format_decimal, interval, round_declared
+from checker.kinds import kind_in_force, kind_relations
+from checker.model import Relation
+from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
-_SUM_ARGS = ("stated", "computed", "difference", "count", "allowance", "column", "row", "of")
+Axis = Literal["row", "column"]
+
+_CELL_ARGS = ("line", "at", "column", "row")
+_SUM_ARGS = ("stated", "computed", "difference", "count", "allowance", *_CELL_ARGS, "of")
 SUM_TABLE_KINDS = {
     "sum_mismatch": _SUM_ARGS,
     "sum_within_rounding": _SUM_ARGS,
@@ -57,14 +95,34 @@ SUM_TABLE_KINDS = {
     "sum_truncated": (*_SUM_ARGS, "rounding", "rounding_name"),
 }
 RATIO_KINDS = {"ratio_mismatch": ("stated", "computed", "exact", "numerator", "denominator", "scale", "places",
-                                  "column", "row", "numerator_row", "denominator_row", "rounding")}
-SUBSET_KINDS = {"subset_exceeds": ("stated", "whole", "difference", "column", "row", "whole_row")}
-EQUAL_KINDS = {"not_equal": ("stated", "other_value", "difference", "column", "row", "other")}
-# a row name that is not in the table: a relation the data declares (TAB005), or a user
+                                  *_CELL_ARGS, "numerator_row", "denominator_row", "rounding")}
+SUBSET_KINDS = {"subset_exceeds": ("stated", "whole", "difference", *_CELL_ARGS, "whole_row")}
+EQUAL_KINDS = {"not_equal": ("stated", "other_value", "difference", *_CELL_ARGS, "other")}
+BOUND_KINDS = {"out_of_bounds": ("stated", "min", "max", *_CELL_ARGS)}
+# a line with children that states values is their sum (the hierarchy, undeclared)
+TREE_KINDS = {"tree_sum_mismatch": ("stated", "computed", "difference", "count", *_CELL_ARGS, "of", "rounding_note")}
+DIFFERENCE_KINDS = {"difference_mismatch": ("stated", "computed", "difference", *_CELL_ARGS, "of", "rounding")}
+PRODUCT_KINDS = {"product_mismatch": ("stated", "computed", "exact", "base", "factor", "places", *_CELL_ARGS, "of",
+                                      "by", "rounding")}
+_SHARE_ARGS = ("stated", "computed", "exact", "places", *_CELL_ARGS, "of", "total")
+SHARE_KINDS = {
+    "share_mismatch": (*_SHARE_ARGS, "amount", "whole", "scale", "rounding"),
+    # 端数調整: one share rounded the other way so that the shares total the whole's
+    "share_adjusted": (*_SHARE_ARGS, "whole_share", "rounded_sum", "whole_line"),
+}
+# the operands of a sum or difference in different units
+UNIT_KINDS = {"table_unit_mismatch": (*_CELL_ARGS, "unit", "unit_line", "other_unit", "other")}
+# a line name that is not in the table: a relation the data declares (TAB005), or a user
 # rule that does not fit the table (RULE001)
-UNKNOWN_ROW = {"unknown_row": ("reference", "option", "table", "known", "suggestion")}
-RELATION_KINDS = {**SUM_TABLE_KINDS, **RATIO_KINDS, **SUBSET_KINDS, **EQUAL_KINDS, **UNKNOWN_ROW}
+UNKNOWN_ROW = {"unknown_row": ("reference", "option", "table", "known", "suggestion", "axis")}
+# every kind table_relations reports; register_form adds the kinds of forms other modules evaluate
+RELATION_KINDS: dict[str, tuple[str, ...]] = {
+    **SUM_TABLE_KINDS, **RATIO_KINDS, **SUBSET_KINDS, **EQUAL_KINDS, **BOUND_KINDS, **TREE_KINDS, **UNIT_KINDS,
+    **UNKNOWN_ROW}
 _ROW = Field(description="The row's key: `old` in the selected table, `table-id/old` in another table of the file.")
+
+_AXIS = {"row": Text("行", "row"), "column": Text("列", "column")}
+_OTHER: dict[str, Axis] = {"row": "column", "column": "row"}
 
 
 class HalfUnitOptions(FunctionOptions):
@@ -105,204 +163,621 @@ class RowBoundOptions(FunctionOptions):
     max: Decimal | None = Field(None, description="The greatest value allowed; not given: no upper bound.")
 
 
-@dataclass(frozen=True)
-class RowRef:
-    path: ModelPath  # of the row within its file
+# --- lines ---------------------------------------------------------------------------------
+
+
+# (model path within the file, the line, its parent line or None)
+_Entry = tuple[ModelPath, Any, Any]
+
+
+@dataclass(eq=False)
+class TableIndex:
+    """A table's rows and columns at every depth, by key, with their model paths within
+    the file and their parents."""
+
     table: Any
-    row: Any
+    position: int  # the table's index in the file's `tables`
+    rows: dict[str, _Entry] = field(default_factory=dict)
+    columns: dict[str, _Entry] = field(default_factory=dict)
+    stating: set[str] = field(default_factory=set)  # the column keys some row states a value in
 
-    def value(self, column: str) -> Any:
-        """The cell as read (None when the row leaves the column out: a blank)."""
-        return self.row.values.get(column)
+    @classmethod
+    def of(cls, table: Any, position: int) -> TableIndex:
+        index = cls(table, position)
+        for path, row, parent in table.all_rows():
+            index.rows.setdefault(row.key, (("tables", position, *path), row, parent))
+        for path, column, parent in table.all_columns():
+            index.columns.setdefault(column.key, (("tables", position, *path), column, parent))
+        index.stating = {key for _, row, _ in index.rows.values() for key, cell in row.values.items() if not _blank(cell)}
+        return index
 
-    def has_column(self, column: str) -> bool:
-        return column in self.row.values or any(declared.key == column for declared in self.table.columns)
+    def lines(self, axis: str) -> dict[str, _Entry]:
+        return self.rows if axis == "row" else self.columns
 
-    def column(self, column: str) -> Any:
-        return next((declared for declared in self.table.columns if declared.key == column), None)
+    def column_title(self, key: str) -> str:
+        """A column as printed: its header, under its parent header's when it has a name of
+        its own (令和3年度 見込量); a key no column declares, as it is."""
+        entry = self.columns.get(key)
+        if entry is None:
+            return key
+        _, column, parent = entry
+        if column.name is None:
+            return str(column.key)
+        return f"{self.column_title(parent.key)} {column.name}" if parent is not None else str(column.name)
 
-    def location(self, file: str, column: str) -> Location:
-        return Location(file, self.path + ("values", column))
+    def row_title(self, key: str) -> str:
+        entry = self.rows.get(key)
+        return key if entry is None else str(entry[1].name)
+
+    def title(self, axis: str, key: str) -> str:
+        return self.row_title(key) if axis == "row" else self.column_title(key)
+
+    def ancestors(self, axis: str, key: str) -> list[Any]:
+        """The line `key` of `axis` and the lines over it, nearest first."""
+        found = []
+        entry = self.lines(axis).get(key)
+        while entry is not None:
+            found.append(entry[1])
+            entry = self.lines(axis).get(entry[2].key) if entry[2] is not None else None
+        return found
+
+
+@dataclass(eq=False)
+class Line:
+    """A row (its cells across the columns) or a column (its cells down the rows) of a
+    table; `cross` below is always a key of the other axis."""
+
+    axis: Axis
+    index: TableIndex
+    key: str
+
+    @property
+    def table(self) -> Any:
+        return self.index.table
+
+    @property
+    def node(self) -> Any:
+        return self.index.lines(self.axis)[self.key][1]
+
+    @property
+    def path(self) -> ModelPath:
+        return self.index.lines(self.axis)[self.key][0]
+
+    @property
+    def title(self) -> str:
+        return self.index.title(self.axis, self.key)
 
     def label(self, here: Any) -> Text:
-        name = self.row.name if self.table is here else f"{self.table.number or self.table.id} {self.row.name}"
+        """The line's printed name, with its table's number (or id) when it is not `here`."""
+        name = self.title if self.table is here else f"{self.table.number or self.table.id} {self.title}"
         return Text(name, name)
 
+    def _cell(self, cross: str) -> tuple[_Entry | None, str]:
+        """The cell's row (None when the table has no such row) and column key."""
+        if self.axis == "row":
+            return self.index.rows[self.key], cross
+        return self.index.rows.get(cross), self.key
 
-def resolve_row(target: Target, reference: str) -> RowRef | None:
-    """A row of the target table (`old`) or of another table in its file (`table-id/old`)."""
-    table_id, _, row_key = reference.rpartition("/")
-    for index, table in enumerate(target.plan.tables):
+    def has(self, cross: str) -> bool:
+        """Whether the line's table has the cross line (a row may state a column the
+        columns list lacks: a blank cell of the printed table otherwise)."""
+        if self.axis == "row":
+            return cross in self.node.values or cross in self.index.columns
+        return cross in self.index.rows
+
+    def value(self, cross: str) -> Any:
+        """The cell as read (None when the row leaves the column out: a blank)."""
+        row, column = self._cell(cross)
+        return None if row is None else row[1].values.get(column)
+
+    def location(self, file: str, cross: str) -> Location:
+        row, column = self._cell(cross)
+        return Location(file, self.path if row is None else row[0] + ("values", column))
+
+    def columns_at(self, cross: str) -> list[Any]:
+        """The cell's column and the headers over it, nearest first."""
+        return self.index.ancestors("column", self._cell(cross)[1])
+
+    def rows_at(self, cross: str) -> list[Any]:
+        """The cell's row and the rows over it, nearest first."""
+        return self.index.ancestors("row", self.key if self.axis == "row" else cross)
+
+    def unit(self, cross: str) -> str | None:
+        """The cell's unit: its row's (or a row's over it), else its column's (or its header
+        column's), else the table's."""
+        for line in (*self.rows_at(cross), *self.columns_at(cross)):
+            if line.unit:
+                return str(line.unit)
+        return self.table.unit
+
+    def marks(self, target: Target, declared: Any, cross: str) -> tuple[str, ...]:
+        """The marks that mean zero for this cell: the relation's declaration, else its
+        column's (or a header's over it), its table's, the plan's."""
+        return declared_zero_marks(declared, *self.columns_at(cross), self.table, target.plan.plan)
+
+
+def _table_position(target: Target, table_id: str) -> int | None:
+    for position, table in enumerate(target.plan.tables):
         if (table.id == table_id) if table_id else (table is target.node):
-            for row_index, row in enumerate(table.rows):
-                if row.key == row_key:
-                    return RowRef(("tables", index, "rows", row_index), table, row)
+            return position
     return None
 
 
-def _unknown(target: Target, option: str, reference: str, where: ModelPath) -> Finding:
-    known = ", ".join(row.key for row in target.node.rows)
+def resolve_line(target: Target, reference: str, axis: Axis) -> Line | None:
+    """A line of `axis` at any depth of the target table (`old`) or of another table in its
+    file (`table-id/old`); None when there is none."""
+    table_id, _, key = str(reference).rpartition("/")
+    position = _table_position(target, table_id)
+    if position is None:
+        return None
+    index = TableIndex.of(target.plan.tables[position], position)
+    return Line(axis, index, key) if key in index.lines(axis) else None
+
+
+def _keys(table: Any, axis: str) -> list[str]:
+    lines = table.all_rows() if axis == "row" else table.all_columns()
+    return [line.key for _, line, _ in lines]
+
+
+def unknown_line(target: Target, option: str, reference: str, where: ModelPath, axis: Axis) -> Finding:
+    """The finding that a relation's `option` names a line `reference` of `axis` that the
+    table (this one, or the one `table-id/` names) does not have."""
+    table_id = str(reference).rpartition("/")[0]
+    position = _table_position(target, table_id)
+    table = target.node if position is None else target.plan.tables[position]
+    keys = _keys(table, axis)
     return Finding(
         "unknown_row",
         Location(target.file, where),
-        {"reference": reference, "option": option, "table": target.node.title, "known": known,
-         "suggestion": _did_you_mean(reference, [row.key for row in target.node.rows])},
+        {"reference": reference, "option": option, "table": table.title, "known": ", ".join(keys),
+         "suggestion": _did_you_mean(reference, keys), "axis": _AXIS[axis]},
     )
 
 
 def _did_you_mean(reference: str, keys: list[str]) -> Text:
-    near = closest(reference.rpartition("/")[2], keys)
+    near = closest(str(reference).rpartition("/")[2], keys)
     return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
 
 
-def _unread_row(target: Target, reference: str, where: ModelPath) -> Unchecked | None:
-    """Not an unknown row when the loader could not read a row (or table) it may name: the
-    relation is not evaluated."""
-    table_id, _, row_key = reference.rpartition("/")
-    tables = target.plan.tables
-    index = next((index for index, table in enumerate(tables)
-                  if ((table.id == table_id) if table_id else (table is target.node))), None)
-    container: ModelPath
-    if index is None:
-        container, name = ("tables",), table_id
+def _unread_line(target: Target, reference: str, where: ModelPath, axis: Axis) -> Unchecked | None:
+    """Not an unknown line when the loader could not read a line (or table) it may name:
+    the relation is not evaluated."""
+    table_id, _, key = str(reference).rpartition("/")
+    position = _table_position(target, table_id)
+    containers: list[tuple[ModelPath, str]]
+    if position is None:
+        containers = [(("tables",), table_id)]
     else:
-        container, name = ("tables", index, "rows"), row_key
-    lost = [item for item in target.plan.dropped_items(container) if item.key in (name, None)]
-    relation = Text(f"行 {reference} を使う関係", f"the relation over row {reference}")
+        field_name = "rows" if axis == "row" else "columns"
+        index = TableIndex.of(target.plan.tables[position], position)
+        containers = [(("tables", position, field_name), key)]
+        containers += [(path + (field_name,), key) for path, _, _ in index.lines(axis).values()]
+    lost = [item for container, name in containers for item in target.plan.dropped_items(container)
+            if item.key in (name, None)]
+    axis_word = _AXIS[axis]
+    relation = Text(f"{axis_word.ja} {reference} を使う関係", f"the relation over {axis_word.en} {reference}")
     return Unchecked(Location(target.file, where), relation, lost[0].reason()) if lost else None
 
 
-def _resolve_all(
-    target: Target, references: dict[str, list[str]], where: ModelPath
-) -> tuple[dict[str, list[RowRef]], list[Finding | Unchecked]]:
-    resolved: dict[str, list[RowRef]] = {}
-    problems: list[Finding | Unchecked] = []
+def lines_of(
+    target: Target, axis: Axis, references: dict[str, list[str]], where: ModelPath
+) -> Generator[Finding | Unchecked, None, dict[str, list[Line]] | None]:
+    """Resolve each option's line keys along `axis`: yields a finding for each key that
+    names no line (or the record that the loader lost the line it may name) and returns
+    the lines by option, or None when any key failed (`lines = yield from lines_of(...)`)."""
+    resolved: dict[str, list[Line]] = {}
+    failed = False
     for option, names in references.items():
-        rows = []
+        lines = []
         for name in names:
-            ref = resolve_row(target, str(name))
-            if ref is None:
-                problems.append(_unread_row(target, str(name), where) or _unknown(target, option, str(name), where))
+            line = resolve_line(target, str(name), axis)
+            if line is None:
+                failed = True
+                yield _unread_line(target, str(name), where, axis) or unknown_line(target, option, str(name), where, axis)
             else:
-                rows.append(ref)
-        resolved[option] = rows
-    return resolved, problems
+                lines.append(line)
+        resolved[option] = lines
+    return None if failed else resolved
 
 
-def _columns(ref: RowRef) -> list[str]:
-    """The table's columns in order, then any the row states that the columns list lacks: a
-    column the row leaves out is a blank cell of the printed table, not a missing relation."""
-    order = [column.key for column in ref.table.columns]
-    return order + [key for key in ref.row.values if key not in order]
+def cross_lines(
+    target: Target, relation: Relation, stated: Line, where: ModelPath
+) -> Generator[Finding, None, list[str] | None]:
+    """The cross lines `relation` is evaluated at, in printed order: every line of the
+    other axis of the stated line's table at every depth (a header column or heading row
+    only where it states values; a row's extra stated columns after the declared ones),
+    then narrowed by `only` / `skip`. Yields a finding per `only` / `skip` key that names
+    no cross line and returns the keys, or None when any did (`keys = yield from ...`)."""
+    index, cross_axis = stated.index, _OTHER[stated.axis]
+    everything = list(index.lines(cross_axis))
+    if cross_axis == "column":
+        keys = [key for key, (_, column, _) in index.columns.items() if not column.columns or key in index.stating]
+        keys += [key for key in stated.node.values if key not in index.columns]
+        everything += [key for key in stated.node.values if key not in index.columns]
+    else:
+        keys = [key for key, (_, row, _) in index.rows.items() if row.values or not row.rows]
+    failed = False
+    for option, names in (("only", relation.only or []), ("skip", relation.skip)):
+        for position, name in enumerate(names):
+            if name not in everything:
+                failed = True
+                yield unknown_line(target, option, name, where + (option, position), cross_axis)
+    if failed:
+        return None
+    if relation.only is not None:
+        keys = [key for key in everything if key in relation.only]
+    return [key for key in keys if key not in relation.skip]
 
 
-def _names(refs: list[RowRef], here: Any) -> list[Text]:
-    return [ref.label(here) for ref in refs]
+def at_cross(relation: Text, stated: Line, cross: str) -> Text:
+    """A relation named at one cross line: 「…（「B」列）」, 「…（「議会費」行）」."""
+    where = cross_at(stated, cross)
+    return Text(f"{relation.ja}（{where.ja}）", f"{relation.en} ({where.en})")
 
 
-def _marks(target: Target, declared: Any, ref: RowRef, column: str) -> tuple[str, ...]:
-    """The marks that mean zero for this cell: the relation's declaration, else its
-    column's, its table's, the plan's."""
-    return declared_zero_marks(declared, ref.column(column), ref.table, target.plan.plan)
+def cross_at(stated: Line, cross: str) -> Text:
+    """The cross line as a message names it: 「令和3年度」列 / column 令和3年度."""
+    axis = _OTHER[stated.axis]
+    title = stated.index.title(axis, cross)
+    return Text(f"「{title}」{_AXIS[axis].ja}", f"{_AXIS[axis].en} {title}")
 
 
-def _in_column(relation: Text, column: str) -> Text:
-    return Text(f"{relation.ja}（「{column}」列）", f"{relation.en} (column {column})")
+def _cell_name(line: Line, cross: str, here: Any, form: Text) -> Text:
+    """Why one cell blocks a relation: 「乙の「B」が空欄」, 「計の「議会費」行が空欄」."""
+    name = line.label(here)
+    title = line.index.title(_OTHER[line.axis], cross)
+    if line.axis == "row":
+        return Text(f"{name.ja}の「{title}」が{form.ja}", f"{name.en}, column {title}, is {form.en}")
+    return Text(f"{name.ja}の「{title}」行が{form.ja}", f"{name.en}, row {title}, is {form.en}")
 
 
-def _read(
-    target: Target, declared: Any, refs: list[RowRef], column: str, relation: Text
+def _blank(cell: Any) -> bool:
+    return cell is None or isinstance(cell, Absent)
+
+
+def _states_nothing(target: Target, declared: Any, line: Line, cross: str) -> bool:
+    """The cell is blank or absent and no declaration makes it 0."""
+    cell = line.value(cross)
+    return _blank(cell) and as_number(Absent("blank", "") if cell is None else cell,
+                                      line.marks(target, declared, cross))[0] is None
+
+
+def read_cells(
+    target: Target, declared: Any, lines: list[Line], cross: str, relation: Text, bound: bool = False
 ) -> list[tuple[Number, str | None]] | RelationRecord:
-    """The numbers of `refs` in `column` (with the declared mark that made a cell 0), or
-    why the relation cannot be evaluated there: NotApplicable when no row states anything
-    in the column (or a row's table has no such column), else Unchecked at the first cell
-    that is not a number, the reason naming every such cell."""
+    """The numbers of `lines` at the cross line (with the declared mark that made a cell
+    0), or why the relation cannot be evaluated there: NotApplicable when no line states
+    anything there (or a line's table has no such cross line), else Unchecked at the
+    first cell that is not a number, the reason naming every such cell. `bound`: the
+    stated (first) cell may be a bound (1,350以上), read as its number."""
     here = target.node
-    first = refs[0].location(target.file, column)
-    for ref in refs:
-        if not ref.has_column(column):
-            title = ref.table.title
-            return NotApplicable(first, relation, Text(f"表「{title}」に「{column}」の列がない",
-                                                       f"table {title} has no column {column}"))
-    cells = [ref.value(column) for ref in refs]
-    if all(cell is None or isinstance(cell, Absent) for cell in cells):
-        return NotApplicable(first, relation, Text("この列はどの行にも値がない", "no row states a value in this column"))
+    stated = lines[0]
+    first = stated.location(target.file, cross)
+    named = at_cross(relation, stated, cross)
+    for line in lines:
+        if not line.has(cross):
+            title, word = line.table.title, _AXIS[_OTHER[line.axis]]
+            return NotApplicable(first, named, Text(f"表「{title}」に「{cross}」の{word.ja}がない",
+                                                    f"table {title} has no {word.en} {cross}"))
+    cells = [line.value(cross) for line in lines]
+    if all(_blank(cell) for cell in cells):
+        reason = (Text("この列はどの行にも値がない", "no row states a value in this column") if stated.axis == "row"
+                  else Text("この行はどの列にも値がない", "no column states a value in this row"))
+        return NotApplicable(first, named, reason)
     read: list[tuple[Number, str | None]] = []
-    blocked: list[tuple[RowRef, Text]] = []
-    for ref, cell in zip(refs, cells):
-        number, mark = as_number(Absent("blank", "") if cell is None else cell, _marks(target, declared, ref, column))
+    blocked: list[tuple[Line, Text]] = []
+    for position, (line, cell) in enumerate(zip(lines, cells)):
+        if bound and position == 0 and isinstance(cell, Bound):
+            read.append((cell.number, None))
+            continue
+        number, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, declared, cross))
         if number is None:
-            form, name = cell_form(cell), ref.label(here)
-            blocked.append((ref, Text(f"{name.ja}の「{column}」が{form.ja}", f"{name.en}, column {column}, is {form.en}")))
+            blocked.append((line, _cell_name(line, cross, here, cell_form(cell))))
         else:
             read.append((number, mark))
     if blocked:
-        return Unchecked(blocked[0][0].location(target.file, column), relation, joined([why for _, why in blocked]))
+        return Unchecked(blocked[0][0].location(target.file, cross), named, joined([why for _, why in blocked]))
     return read
 
 
-def check_sum(
-    target: Target, row: str, of: list[str], half_unit_per_item: bool, where: ModelPath, declared: Any = None
+def _names(lines: list[Line], here: Any) -> list[Text]:
+    return [line.label(here) for line in lines]
+
+
+def cell_args(target: Target, stated: Line, cross: str, mark: str | None) -> dict[str, Any]:
+    """The arguments every finding at a stated cell carries: the stated line (`line`),
+    the cross line (`at`), and the cell's row and column (the stated one with its mark)."""
+    name = zero_note(stated.label(target.node), mark)
+    other = stated.index.title(_OTHER[stated.axis], cross)
+    if stated.axis == "row":
+        return {"line": name, "at": cross_at(stated, cross), "row": name, "column": cross}
+    return {"line": name, "at": cross_at(stated, cross), "row": Text(other, other), "column": name}
+
+
+_cell_args = cell_args  # the name helper B's first series code imports
+
+
+def _stated(relation: Relation) -> dict[str, list[str]]:
+    return {relation.axis: [relation.line]}
+
+
+def _operands(target: Target, lines: list[Line], cross: str, read: list[tuple[Number, str | None]],
+              weights: Sequence[int | None]) -> tuple[Operand, ...]:
+    """The cells an equality read at a cross line besides the stated one, for the blame
+    pass (checker/functions/blame.py): each with its value and its weight."""
+    return tuple(Operand(line.location(target.file, cross), number.value, weight)
+                 for line, (number, _), weight in zip(lines, read, weights))
+
+
+def relations_of(target: Target) -> list[Relation]:
+    """The relations in force on the table: its `relations` (a table kind's included, when
+    the target carries them), which decide which lines are rates and which sums group
+    the shares."""
+    return list(target.node.relations)
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+Evaluator = Callable[[Target, Relation, ModelPath, Any], Iterator[Finding | RelationRecord]]
+
+
+@dataclass(frozen=True)
+class Form:
+    evaluate: Evaluator
+    main_kind: str  # the kind whose rule a record not checked belongs to
+
+
+FORMS: dict[str, Form] = {}
+
+
+_E = TypeVar("_E", bound=Evaluator)
+
+
+def register_form(check: str, main_kind: str, kinds: Mapping[str, tuple[str, ...]]) -> Callable[[_E], _E]:
+    """Register the evaluator of relation form `check`; `kinds` (its findings' kinds and
+    arguments) join table_relations' kinds, so that rules can report them."""
+
+    def register(evaluate: _E) -> _E:
+        FORMS[check] = Form(evaluate, main_kind)
+        RELATION_KINDS.update({kind: tuple(args) for kind, args in kinds.items()})
+        spec = FUNCTIONS.get("table_relations")
+        if spec is not None:
+            spec.kinds.update({kind: tuple(args) for kind, args in kinds.items()})
+        return evaluate
+
+    return register
+
+
+def evaluate_relation(
+    target: Target, relation: Relation, where: ModelPath, options: Any = None
 ) -> Iterator[Finding | RelationRecord]:
-    refs, problems = _resolve_all(target, {"row": [row], "of": list(of)}, where)
-    yield from problems
-    if problems:
+    """Evaluate one relation on the table target: its findings and a record per cross line.
+    A record not checked names the form's main kind (a ratio not checked is TAB002's, not
+    TAB001's); a form no module evaluates is one record not checked, at `where`."""
+    form = FORMS.get(relation.check)
+    if form is None:
+        yield Unchecked(Location(target.file, where),
+                        Text(f"{relation.line} の {relation.check} の関係", f"the {relation.check} relation of {relation.line}"),
+                        Text(f"形式 {relation.check} を評価する検査が読み込まれていない",
+                             f"no check that evaluates the form {relation.check} is loaded"))
         return
-    [total], parts = refs["row"], refs["of"]
-    rounding = declared_rounding(total.table, target.plan, "totals")
-    kinds = {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
-             "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"}
+    said = False
+    for item in form.evaluate(target, relation, where, options):
+        said = True
+        yield replace(item, kind=form.main_kind) if isinstance(item, Unchecked) and item.kind is None else item
+    if not said:  # no cross line to evaluate at (`only: []`, a table without columns): say so
+        word = _AXIS[_OTHER[relation.axis]]
+        yield NotApplicable(Location(target.file, where),
+                            Text(f"{relation.line} の {relation.check} の関係", f"the {relation.check} relation of {relation.line}"),
+                            Text(f"評価する{word.ja}がない", f"there is no {word.en} to evaluate it at"))
+
+
+def additive(line: Line, relations: list[Relation]) -> bool:
+    """Whether the line's values add up along its axis (into a parent line, or down a sum
+    of the other axis): its `additive` when given, else not when a ratio relation states
+    it (a rate, a 進捗率), else yes."""
+    if line.node.additive is not None:
+        return bool(line.node.additive)
+    return not any(relation.check == "ratio" and relation.axis == line.axis and relation.line == line.key
+                   for relation in relations)
+
+
+def _states_share(axis: str, key: str, relations: list[Relation]) -> bool:
+    return any(relation.check == "share" and relation.axis == axis and relation.line == key for relation in relations)
+
+
+def _not_summed(stated: Line, cross: str, text: Text, target: Target) -> NotApplicable:
+    """The record of a sum that does not run through a cross line of values that do not add up."""
+    axis = _OTHER[stated.axis]
+    title, word = stated.index.title(axis, cross), _AXIS[axis]
+    return NotApplicable(stated.location(target.file, cross), at_cross(text, stated, cross),
+                         Text(f"「{title}」{word.ja}は足し合わせない値（比率など）", f"{word.en} {title} holds values that "
+                              "do not add up (a rate or the like)"))
+
+
+def cell_unit(line: Line, cross: str, number: Number) -> str | None:
+    """The unit a number is in: written on the value itself, else its line's (row, then
+    column, then table)."""
+    return normalise_unit(number.unit or line.unit(cross))
+
+
+def _unit_clash(target: Target, lines: list[Line], cross: str, read: list[tuple[Number, str | None]]
+                ) -> Finding | None:
+    """The finding that the operands of a sum or difference are in different units (千円
+    against 円), at the stated cell, naming both units; None when they agree (a cell whose
+    unit is stated nowhere agrees with any)."""
+    units = [cell_unit(line, cross, number) for line, (number, _) in zip(lines, read)]
+    reference = next(((position, unit) for position, unit in enumerate(units) if unit is not None), None)
+    if reference is None:
+        return None
+    position, unit = reference
+    clash = next((other for other, other_unit in enumerate(units) if other_unit not in (None, unit)), None)
+    if clash is None:
+        return None
+    here, stated = target.node, lines[0]
+    return Finding(
+        "table_unit_mismatch",
+        stated.location(target.file, cross),
+        {**cell_args(target, stated, cross, read[0][1]), "unit": unit, "unit_line": lines[position].label(here),
+         "other_unit": units[clash], "other": lines[clash].label(here)},
+        [Related(lines[clash].location(target.file, cross), Text(f"{units[clash]}の値", f"the value in {units[clash]}")),
+         *([Related(lines[position].location(target.file, cross), Text(f"{unit}の値", f"the value in {unit}"))]
+           if position else [])],
+    )
+
+
+def _clash_reason(clash: Finding) -> Text:
+    args = clash.args
+    return Text(f"{args['unit_line'].ja}は{args['unit']}、{args['other'].ja}は{args['other_unit']}",
+                f"{args['unit_line'].en} is in {args['unit']}, {args['other'].en} in {args['other_unit']}")
+
+
+def _rounding_for(target: Target, stated: Line, cross: str, relations: list[Relation]) -> str | None:
+    """A sum's rounding at one cross line: the rates' where a share relation states the
+    cross line (構成比 add up as rates), else the totals'."""
+    kind = "rates" if _states_share(_OTHER[stated.axis], cross, relations) else "totals"
+    return declared_rounding(stated.table, target.plan, kind)
+
+
+def _sums(
+    target: Target, relation: Relation, total: Line, parts: list[Line], crosses: list[str], half_unit: bool,
+    tree: bool, unit_findings: bool = True,
+) -> Iterator[Finding | RelationRecord]:
+    """A sum at each cross line: skipped (not applicable) where the cross line's values do
+    not add up, a unit clash where the operands' units differ (a finding, or with
+    `unit_findings` false the record that the sum is not checked), else compared."""
+    relations = relations_of(target)
+    kinds = ({"beyond_rounding": "tree_sum_mismatch", "beyond_declared_rounding": "tree_sum_mismatch"} if tree else
+             {"beyond_rounding": "sum_mismatch", "within_rounding": "sum_within_rounding",
+              "beyond_declared_rounding": "sum_beyond_declared_rounding", "truncated": "sum_truncated"})
     here = target.node
-    relation = Text(f"{total.label(here).ja} ＝ {joined(_names(parts, here)).ja} の和",
-                    f"{total.label(here).en} = the sum of {joined(_names(parts, here)).en}")
-    for column in _columns(total):
-        read = _read(target, declared, [total, *parts], column, _in_column(relation, column))
+    text = Text(f"{total.label(here).ja} ＝ {joined(_names(parts, here)).ja} の和",
+                f"{total.label(here).en} = the sum of {joined(_names(parts, here)).en}")
+    for cross in crosses:
+        cross_axis = _OTHER[total.axis]
+        if cross in total.index.lines(cross_axis) and not additive(Line(cross_axis, total.index, cross), relations):
+            yield _not_summed(total, cross, text, target)
+            continue
+        if tree and all(_states_nothing(target, relation, part, cross) for part in parts):
+            # the printed table does not break this cross line down (構成比 printed for the 款 only)
+            yield NotApplicable(total.location(target.file, cross), at_cross(text, total, cross),
+                                Text("内訳はここに値を載せていない", "its parts state no value here"))
+            continue
+        read = read_cells(target, relation, [total, *parts], cross, text)
         if not isinstance(read, list):
             yield read
             continue
         (stated, stated_mark), values = read[0], read[1:]
-        yield Checked(total.location(target.file, column))
+        location = total.location(target.file, cross)
+        clash = _unit_clash(target, [total, *parts], cross, read)
+        if clash is not None and not unit_findings:
+            yield Unchecked(location, at_cross(text, total, cross), _clash_reason(clash))
+            continue
+        yield Checked(location, relation=at_cross(text, total, cross),
+                      operands=_operands(target, parts, cross, values, [1] * len(parts)))
+        if clash is not None:
+            yield clash
+            continue
+        rounding = _rounding_for(target, total, cross, relations)
         # A mark declared zero is exactly 0: it adds nothing and carries no rounding.
-        outcome = compare_sum(stated, [value for value, mark in values if mark is None], rounding, half_unit_per_item)
-        if outcome is None:
+        outcome = compare_sum(stated, [value for value, mark in values if mark is None], rounding, half_unit)
+        if outcome is None or outcome[0] not in kinds:
             continue
         kind, args = outcome
         of_names = [zero_note(part.label(here), mark) for part, (_, mark) in zip(parts, values)]
-        related = [Related(part.location(target.file, column), name) for part, name in zip(parts, of_names)]
-        yield Finding(
-            kinds[kind],
-            total.location(target.file, column),
-            {**args, "allowance": args.get("allowance", Decimal(0)), "column": column,
-             "row": zero_note(total.label(here), stated_mark), "of": of_names},
-            related,
-        )
+        related = [Related(part.location(target.file, cross), name) for part, name in zip(parts, of_names)]
+        found = {**args, "allowance": args.get("allowance", Decimal(0)), **cell_args(target, total, cross, stated_mark),
+                 "of": of_names}
+        if tree:
+            found = {key: found[key] for key in TREE_KINDS["tree_sum_mismatch"] if key in found}
+            found["rounding_note"] = (Text("", "") if kind == "beyond_rounding" else Text(
+                f"（{args['rounding']}で {args['stated_interval']} と {args['computed_interval']} が重なりません）",
+                f" (under {args['rounding']}, {args['stated_interval']} and {args['computed_interval']} do not overlap)"))
+        yield Finding(kinds[kind], location, found, related)
 
 
-def check_ratio(
-    target: Target, row: str, numerator: str, denominator: str, scale: Decimal, places: int | None, where: ModelPath,
-    declared: Any = None,
-) -> Iterator[Finding | RelationRecord]:
-    refs, problems = _resolve_all(target, {"row": [row], "numerator": [numerator], "denominator": [denominator]}, where)
-    yield from problems
-    if problems:
+@register_form("sum", "sum_mismatch", SUM_TABLE_KINDS)
+def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: Any, unit_findings: bool = True
+                 ) -> Iterator[Finding | RelationRecord]:
+    """The line = the sum of `of`, at every cross line whose values add up; operands in
+    different units are a finding (`unit_findings`; else the sum is not checked there)."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
+    if lines is None:
         return
-    [ratio], [top], [bottom] = refs["row"], refs["numerator"], refs["denominator"]
+    [total], parts = lines[relation.axis], lines["of"]
+    crosses = yield from cross_lines(target, relation, total, where)
+    if crosses is None:
+        return
+    half_unit = bool(getattr(options, "half_unit_per_item", False))
+    yield from _sums(target, relation, total, parts, crosses, half_unit, False, unit_findings)
+
+
+def tree_sums(target: Target) -> Iterator[Finding | RelationRecord]:
+    """Every line with children (sub-rows, sub-columns) that states values is the sum of
+    its additive children at every cross line whose values add up: the hierarchy, written
+    once as a tree (款 > 項 > 目). The relations in force (a table kind's included) decide
+    which lines are rates."""
+    table = target.node
+    relations = relations_of(target)
+    position = _table_position(target, "")
+    if position is None:
+        return
+    index = TableIndex.of(table, position)
+    for axis in ("row", "column"):
+        for key, (path, node, _) in index.lines(axis).items():
+            children = node.rows if axis == "row" else node.columns
+            if not children or not (node.values if axis == "row" else key in index.stating):
+                continue
+            line = Line(axis, index, key)
+            parts = [Line(axis, index, child.key) for child in children]
+            summed = [part for part in parts if additive(part, relations)]
+            built = Relation.model_construct(check="sum", row=key if axis == "row" else None,
+                                             column=key if axis == "column" else None, of=[p.key for p in summed])
+            crosses = yield from cross_lines(target, built, line, path)
+            if crosses is None:
+                continue
+            if not summed:
+                yield NotApplicable(Location(target.file, path), Text(f"{line.title} ＝ 内訳の和", f"{line.title} = "
+                                    "the sum of its parts"), Text("内訳に足し合わせる値がない（すべて比率など）",
+                                                                  "none of its parts adds up (all are rates or the like)"))
+                continue
+            for item in _sums(target, built, line, summed, crosses, False, True):
+                yield replace(item, kind="tree_sum_mismatch") if isinstance(item, Unchecked) and item.kind is None else item
+
+
+@register_form("ratio", "ratio_mismatch", RATIO_KINDS)
+def evaluate_ratio(target: Target, relation: Relation, where: ModelPath, options: Any
+                   ) -> Iterator[Finding | RelationRecord]:
+    """The line = numerator ÷ denominator × scale, rounded to `places` decimals (the
+    stated value's own when not given) the declared way, at every cross line."""
+    refs = {**_stated(relation), "numerator": [str(relation.numerator)], "denominator": [str(relation.denominator)]}
+    lines = yield from lines_of(target, relation.axis, refs, where)
+    if lines is None:
+        return
+    [ratio], [top], [bottom] = lines[relation.axis], lines["numerator"], lines["denominator"]
+    crosses = yield from cross_lines(target, relation, ratio, where)
+    if crosses is None:
+        return
+    scale, places = Decimal(relation.scale), relation.places
     rounding = declared_rounding(ratio.table, target.plan, "rates")
     here = target.node
-    relation = Text(f"{ratio.label(here).ja} ＝ {top.label(here).ja} ÷ {bottom.label(here).ja} × {scale}",
-                    f"{ratio.label(here).en} = {top.label(here).en} / {bottom.label(here).en} × {scale}")
-    for column in _columns(ratio):
-        read = _read(target, declared, [ratio, top, bottom], column, _in_column(relation, column))
+    text = Text(f"{ratio.label(here).ja} ＝ {top.label(here).ja} ÷ {bottom.label(here).ja} × {scale}",
+                f"{ratio.label(here).en} = {top.label(here).en} / {bottom.label(here).en} × {scale}")
+    for cross in crosses:
+        read = read_cells(target, relation, [ratio, top, bottom], cross, text)
         if not isinstance(read, list):
             yield read
             continue
         (stated, stated_mark), (num, num_mark), (den, den_mark) = read
         if den.value == 0:
-            name = zero_note(bottom.label(here), den_mark)
-            yield Unchecked(bottom.location(target.file, column), _in_column(relation, column),
-                            Text(f"分母の{name.ja}の「{column}」が 0", f"the denominator, {name.en} in column {column}, is 0"))
+            name, where_text = zero_note(bottom.label(here), den_mark), cross_at(ratio, cross)
+            yield Unchecked(bottom.location(target.file, cross), at_cross(text, ratio, cross),
+                            Text(f"分母の{name.ja}の「{ratio.index.title(_OTHER[ratio.axis], cross)}」が 0"
+                                 if ratio.axis == "row" else f"分母の{name.ja}の{where_text.ja}が 0",
+                                 f"the denominator, {name.en} in {where_text.en}, is 0"))
             continue
-        yield Checked(ratio.location(target.file, column))
+        yield Checked(ratio.location(target.file, cross), relation=at_cross(text, ratio, cross),
+                      operands=_operands(target, [top, bottom], cross, read[1:], [None, None]))
         exact = num.value / den.value * scale
         digits = stated.places if places is None else places
         computed = round_declared(exact, digits, rounding)
@@ -317,221 +792,132 @@ def check_ratio(
             consistent = stated_interval.low <= exact <= stated_interval.high and precise
         if consistent:
             continue
-        location = ratio.location(target.file, column)
+        location = ratio.location(target.file, cross)
         yield Finding(
             "ratio_mismatch",
             location,
             {"stated": stated.value, "computed": computed, "exact": round_declared(exact, digits + 3, None),
              "numerator": num.value, "denominator": den.value, "scale": scale, "places": digits,
-             "column": column, "row": zero_note(ratio.label(here), stated_mark),
+             **cell_args(target, ratio, cross, stated_mark),
              "numerator_row": zero_note(top.label(here), num_mark),
              "denominator_row": zero_note(bottom.label(here), den_mark),
              "rounding": Text(rounding or "四捨五入", rounding or "half up")},
-            [Related(top.location(target.file, column), zero_note(Text("分子", "numerator"), num_mark)),
-             Related(bottom.location(target.file, column), zero_note(Text("分母", "denominator"), den_mark))],
+            [Related(top.location(target.file, cross), zero_note(Text("分子", "numerator"), num_mark)),
+             Related(bottom.location(target.file, cross), zero_note(Text("分母", "denominator"), den_mark))],
             Fix(location, format_decimal(computed, digits).replace(",", "")),
         )
 
 
-def _paired_cells(
-    target: Target, row: str, option: str, other: str, where: ModelPath, declared: Any, relation: Text
-) -> Iterator[Finding | RelationRecord | tuple[RowRef, RowRef, str, Number, Number, str | None, str | None]]:
-    """The unknown-row findings, then per column either why the pair cannot be compared
-    (a record) or (row, other row, column, value, other value, and the marks that made
-    either 0); a compared column's Checked is the caller's."""
-    refs, problems = _resolve_all(target, {"row": [row], option: [other]}, where)
-    yield from problems
-    if problems:
+def _pair_text(target: Target, relation: Relation, other: str, ja: str, en: str) -> Text:
+    """The relation between two lines, named by their labels (or keys, when one is unknown)."""
+    here = target.node
+    names = []
+    for reference in (relation.line, other):
+        line = resolve_line(target, str(reference), relation.axis)
+        names.append(line.label(here) if line is not None else Text(str(reference), str(reference)))
+    return Text(f"{names[0].ja} {ja} {names[1].ja}", f"{names[0].en} {en} {names[1].en}")
+
+
+def _pairs(
+    target: Target, relation: Relation, option: str, other: str, where: ModelPath, text: Text
+) -> Iterator[Finding | RelationRecord | tuple[Line, Line, str, Number, Number, str | None, str | None]]:
+    """The unknown-line findings, then per cross line either why the pair cannot be
+    compared (a record) or (line, other line, cross, value, other value, and the marks
+    that made either 0); a compared cross line's Checked is the caller's."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), option: [other]}, where)
+    if lines is None:
         return
-    [mine], [theirs] = refs["row"], refs[option]
-    for column in _columns(mine):
-        read = _read(target, declared, [mine, theirs], column, _in_column(relation, column))
+    [mine], [theirs] = lines[relation.axis], lines[option]
+    crosses = yield from cross_lines(target, relation, mine, where)
+    if crosses is None:
+        return
+    for cross in crosses:
+        read = read_cells(target, relation, [mine, theirs], cross, text)
         if not isinstance(read, list):
             yield read
             continue
         (value, mark), (reference, other_mark) = read
-        yield mine, theirs, column, value, reference, mark, other_mark
+        yield mine, theirs, cross, value, reference, mark, other_mark
 
 
-def _pair_relation(target: Target, row: str, other: str, ja: str, en: str) -> Text:
-    """The relation between two rows, named by their labels (or keys, when one is unknown)."""
-    here = target.node
-    names = []
-    for reference in (row, other):
-        ref = resolve_row(target, str(reference))
-        names.append(ref.label(here) if ref is not None else Text(str(reference), str(reference)))
-    return Text(f"{names[0].ja} {ja} {names[1].ja}", f"{names[0].en} {en} {names[1].en}")
-
-
-def check_subset(target: Target, row: str, whole: str, where: ModelPath, declared: Any = None
-                 ) -> Iterator[Finding | RelationRecord]:
-    relation = _pair_relation(target, row, whole, "≦", "≤")
-    for pair in _paired_cells(target, row, "of", whole, where, declared, relation):
+@register_form("subset", "subset_exceeds", SUBSET_KINDS)
+def evaluate_subset(target: Target, relation: Relation, where: ModelPath, options: Any
+                    ) -> Iterator[Finding | RelationRecord]:
+    """The line (a うち line) is not larger than `of[0]`, at every cross line."""
+    whole = relation.of[0]
+    for pair in _pairs(target, relation, "of", whole, where, _pair_text(target, relation, whole, "≦", "≤")):
         if not isinstance(pair, tuple):
             yield pair
             continue
-        part, total, column, value, limit, mark, whole_mark = pair
-        yield Checked(part.location(target.file, column))
+        part, total, cross, value, limit, mark, whole_mark = pair
+        yield Checked(part.location(target.file, cross))
         if value.value <= limit.value:
             continue
         yield Finding(
             "subset_exceeds",
-            part.location(target.file, column),
+            part.location(target.file, cross),
             {"stated": value.value, "whole": limit.value, "difference": value.value - limit.value,
-             "column": column, "row": zero_note(part.label(target.node), mark),
-             "whole_row": zero_note(total.label(target.node), whole_mark)},
-            [Related(total.location(target.file, column), zero_note(Text("全体", "the whole"), whole_mark))],
+             **cell_args(target, part, cross, mark), "whole_row": zero_note(total.label(target.node), whole_mark)},
+            [Related(total.location(target.file, cross), zero_note(Text("全体", "the whole"), whole_mark))],
         )
 
 
-def check_equal(target: Target, row: str, other: str, where: ModelPath, declared: Any = None
-                ) -> Iterator[Finding | RelationRecord]:
-    relation = _pair_relation(target, row, other, "＝", "=")
-    for pair in _paired_cells(target, row, "other", other, where, declared, relation):
+@register_form("equal", "not_equal", EQUAL_KINDS)
+def evaluate_equal(target: Target, relation: Relation, where: ModelPath, options: Any
+                   ) -> Iterator[Finding | RelationRecord]:
+    """The line equals `other` (of this table, or `table-id/key` of another), at every
+    cross line both have."""
+    other = str(relation.other)
+    text = _pair_text(target, relation, other, "＝", "=")
+    for pair in _pairs(target, relation, "other", other, where, text):
         if not isinstance(pair, tuple):
             yield pair
             continue
-        mine, theirs, column, value, reference, mark, other_mark = pair
-        yield Checked(mine.location(target.file, column))
+        mine, theirs, cross, value, reference, mark, other_mark = pair
+        yield Checked(mine.location(target.file, cross), relation=at_cross(text, mine, cross),
+                      operands=(Operand(theirs.location(target.file, cross), reference.value, 1),))
         if value.value == reference.value:
             continue
+        word = _AXIS[relation.axis]
         yield Finding(
             "not_equal",
-            mine.location(target.file, column),
+            mine.location(target.file, cross),
             {"stated": value.value, "other_value": reference.value, "difference": value.value - reference.value,
-             "column": column, "row": zero_note(mine.label(target.node), mark),
-             "other": zero_note(theirs.label(target.node), other_mark)},
-            [Related(theirs.location(target.file, column),
-                     zero_note(Text("同じ量を示す行", "the row stating the same quantity"), other_mark))],
+             **cell_args(target, mine, cross, mark), "other": zero_note(theirs.label(target.node), other_mark)},
+            [Related(theirs.location(target.file, cross),
+                     zero_note(Text(f"同じ量を示す{word.ja}", f"the {word.en} stating the same quantity"), other_mark))],
         )
 
 
-_MAIN_KIND = {"sum": "sum_mismatch", "ratio": "ratio_mismatch", "subset": "subset_exceeds", "equal": "not_equal"}
-
-
-@check_function("table_relations", given=("tables",), kinds=RELATION_KINDS, options=HalfUnitOptions)
-def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
-    """Every relation the table declares holds in every column of the table; a column
-    where a cell it needs is not a number is reported as unchecked, and one that no row
-    states as not applicable."""
-    for index, relation in enumerate(target.node.relations):
-        where = target.path + ("relations", index)
-        if relation.check == "sum":
-            found = check_sum(target, relation.row, relation.of, options.half_unit_per_item, where, relation)
-        elif relation.check == "ratio":
-            found = check_ratio(target, relation.row, relation.numerator, relation.denominator,
-                                Decimal(relation.scale), relation.places, where, relation)
-        elif relation.check == "subset":
-            found = check_subset(target, relation.row, relation.of[0], where, relation)
-        else:
-            found = check_equal(target, relation.row, relation.other, where, relation)
-        # a relation not checked is its own rule's (TAB002 for a ratio), not TAB001's
-        kind = _MAIN_KIND[relation.check]
-        for item in found:
-            yield replace(item, kind=kind) if isinstance(item, Unchecked) and item.kind is None else item
-
-
-@check_function("row_sum", given=("tables",), kinds={**SUM_TABLE_KINDS, **UNKNOWN_ROW}, options=RowSumOptions,
-                target_mismatch="unknown_row")
-def row_sum(target: Target, options: RowSumOptions) -> Iterator[Finding | RelationRecord]:
-    """`row` equals the sum of the rows `of`, in every column."""
-    yield from check_sum(target, options.row, list(options.of), options.half_unit_per_item, target.path)
-
-
-@check_function("row_ratio", given=("tables",), kinds={**RATIO_KINDS, **UNKNOWN_ROW}, options=RowRatioOptions,
-                target_mismatch="unknown_row")
-def row_ratio(target: Target, options: RowRatioOptions) -> Iterator[Finding | RelationRecord]:
-    """`row` equals numerator / denominator × scale, rounded to `places` decimals (its own
-    stated decimals when not given) the declared way, in every column."""
-    yield from check_ratio(target, options.row, options.numerator, options.denominator,
-                           options.scale, options.places, target.path)
-
-
-@check_function("row_subset", given=("tables",), kinds={**SUBSET_KINDS, **UNKNOWN_ROW}, options=RowSubsetOptions,
-                target_mismatch="unknown_row")
-def row_subset(target: Target, options: RowSubsetOptions) -> Iterator[Finding | RelationRecord]:
-    """`row` (a うち row) is not larger than the row `of`, in every column."""
-    whole = options.of[0] if isinstance(options.of, list) else options.of
-    yield from check_subset(target, options.row, whole, target.path)
-
-
-@check_function("row_equal", given=("tables",), kinds={**EQUAL_KINDS, **UNKNOWN_ROW}, options=RowEqualOptions,
-                target_mismatch="unknown_row")
-def row_equal(target: Target, options: RowEqualOptions) -> Iterator[Finding | RelationRecord]:
-    """`row` equals `other` (a row of this table, or `table-id/row` of another) in every
-    column both have."""
-    yield from check_equal(target, options.row, options.other, target.path)
-
-
-@check_function("row_non_decreasing", given=("tables",), options=RowOptions, target_mismatch="unknown_row",
-                kinds={"decreased": ("stated", "previous", "column", "previous_column", "row"), **UNKNOWN_ROW})
-def row_non_decreasing(target: Target, options: RowOptions) -> Iterator[Finding | RelationRecord]:
-    """`row` never decreases from one column to the next (a cumulative count). Each value
-    is compared with the nearest stated value before it; a cell that is not a number
-    between stated values is a hole in the series, reported as unchecked."""
-    refs, problems = _resolve_all(target, {"row": [options.row]}, target.path)
-    yield from problems
-    if problems:
-        return
-    [ref] = refs["row"]
-    name = ref.label(target.node)
-    relation = Text(f"{name.ja}が前の列から減らない", f"{name.en} does not decrease from one column to the next")
-    columns = _columns(ref)
-    if all(ref.value(column) is None or isinstance(ref.value(column), Absent) for column in columns):
-        if columns:
-            yield NotApplicable(ref.location(target.file, columns[0]), relation,
-                                Text("この行はどの列にも値がない", "the row states no value in any column"))
-        return
-    previous: tuple[str, Number, str | None] | None = None
-    for column in columns:
-        cell = ref.value(column)
-        value, mark = as_number(Absent("blank", "") if cell is None else cell, _marks(target, None, ref, column))
-        if value is None:
-            form = cell_form(cell)
-            yield Unchecked(ref.location(target.file, column), _in_column(relation, column),
-                            Text(f"「{column}」が{form.ja}", f"column {column} is {form.en}"))
-            continue
-        if previous is not None:
-            yield Checked(ref.location(target.file, column))
-            if value.value < previous[1].value:
-                yield Finding(
-                    "decreased",
-                    ref.location(target.file, column),
-                    {"stated": value.value, "previous": previous[1].value, "column": column,
-                     "previous_column": previous[0], "row": zero_note(name, mark)},
-                    [Related(ref.location(target.file, previous[0]),
-                             zero_note(Text("前の列", "the previous column"), previous[2]))],
-                )
-        previous = (column, value, mark)
-
-
-@check_function("row_bound", given=("tables",), options=RowBoundOptions, target_mismatch="unknown_row",
-                kinds={"out_of_bounds": ("stated", "min", "max", "column", "row"), **UNKNOWN_ROW})
-def row_bound(target: Target, options: RowBoundOptions) -> Iterator[Finding | RelationRecord]:
-    """Every value of `row` lies within [min, max] (either may be left out). A blank or
+@register_form("bound", "out_of_bounds", BOUND_KINDS)
+def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options: Any
+                   ) -> Iterator[Finding | RelationRecord]:
+    """Every value of the line lies within [min, max] (either may be left out). A blank or
     absent cell states nothing to bound (not applicable); text or an unreadable value is
     unchecked."""
-    low = options.min
-    high = options.max
-    refs, problems = _resolve_all(target, {"row": [options.row]}, target.path)
-    yield from problems
-    if problems:
+    low, high = relation.min, relation.max
+    lines = yield from lines_of(target, relation.axis, _stated(relation), where)
+    if lines is None:
         return
-    [ref] = refs["row"]
-    name = ref.label(target.node)
+    [line] = lines[relation.axis]
+    crosses = yield from cross_lines(target, relation, line, where)
+    if crosses is None:
+        return
+    name = line.label(target.node)
     bounds = f"{'' if low is None else format_decimal(low)}～{'' if high is None else format_decimal(high)}"
-    relation = Text(f"{name.ja}が {bounds} の範囲にある", f"{name.en} lies within {bounds}")
-    for column in _columns(ref):
-        cell = ref.value(column)
-        value, mark = as_number(Absent("blank", "") if cell is None else cell, _marks(target, None, ref, column))
-        location = ref.location(target.file, column)
+    text = Text(f"{name.ja}が {bounds} の範囲にある", f"{name.en} lies within {bounds}")
+    for cross in crosses:
+        cell = line.value(cross)
+        value, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, relation, cross))
+        location = line.location(target.file, cross)
         if value is None:
-            form = cell_form(cell)
-            reason = Text(f"「{column}」が{form.ja}", f"column {column} is {form.en}")
-            if cell is None or isinstance(cell, Absent):
-                yield NotApplicable(location, _in_column(relation, column), reason)
+            form, title = cell_form(cell), line.index.title(_OTHER[line.axis], cross)
+            reason = (Text(f"「{title}」が{form.ja}", f"column {title} is {form.en}") if line.axis == "row"
+                      else Text(f"「{title}」行が{form.ja}", f"row {title} is {form.en}"))
+            if _blank(cell):
+                yield NotApplicable(location, at_cross(text, line, cross), reason)
             else:
-                yield Unchecked(location, _in_column(relation, column), reason)
+                yield Unchecked(location, at_cross(text, line, cross), reason)
             continue
         yield Checked(location)
         if (low is None or value.value >= low) and (high is None or value.value <= high):
@@ -540,5 +926,386 @@ def row_bound(target: Target, options: RowBoundOptions) -> Iterator[Finding | Re
             "out_of_bounds",
             location,
             {"stated": value.value, "min": "—" if low is None else low, "max": "—" if high is None else high,
-             "column": column, "row": zero_note(name, mark)},
+             **cell_args(target, line, cross, mark)},
         )
+
+
+_FIGURE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def _rounding_text(rounding: str | None) -> Text:
+    return Text(rounding or "四捨五入", rounding or "half up")
+
+
+def _fix_text(cell: Any, value: Decimal, places: int) -> str | None:
+    """The replacement of a printed figure by `value` at `places` decimals, grouped by
+    commas where the figure was (a grouped figure is quoted, and the fix keeps its quotes)
+    and keeping a bound's words (1,350以上); None when the figure cannot be found in its text."""
+    printed = _FIGURE.search(getattr(cell, "text", ""))
+    if printed is None:
+        return None
+    new = format_decimal(value, places)
+    if "," not in printed.group():
+        new = new.replace(",", "")
+    if isinstance(cell, Bound):
+        return cell.text[:printed.start()] + new + cell.text[printed.end():]
+    return new
+
+
+def _consistent(stated: Number, exact: Decimal, computed: Decimal, digits: int, rounding: str | None,
+                precise: bool) -> bool:
+    """A stated figure rounded from an exact value: equal to it rounded half up when no
+    rounding is declared, else the exact value within what the stated figure stands for."""
+    if rounding is None:
+        return computed == stated.value and precise
+    stated_interval = interval(stated, rounding)
+    return stated_interval.low <= exact <= stated_interval.high and precise
+
+
+@register_form("difference", "difference_mismatch", DIFFERENCE_KINDS)
+def evaluate_difference(target: Target, relation: Relation, where: ModelPath, options: Any
+                        ) -> Iterator[Finding | RelationRecord]:
+    """The line = `of[0]` − `of[1]` − … (増減 = 本年度 − 前年度), at every cross line, under
+    the totals' declared rounding (each value an interval) or exactly."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
+    if lines is None:
+        return
+    [stated_line], operands = lines[relation.axis], lines["of"]
+    crosses = yield from cross_lines(target, relation, stated_line, where)
+    if crosses is None:
+        return
+    here = target.node
+    formula = Text(" − ".join(line.label(here).ja for line in operands), " − ".join(line.label(here).en for line in operands))
+    text = Text(f"{stated_line.label(here).ja} ＝ {formula.ja}", f"{stated_line.label(here).en} = {formula.en}")
+    half_unit = bool(getattr(options, "half_unit_per_item", False))
+    rounding = declared_rounding(stated_line.table, target.plan, "totals")
+    for cross in crosses:
+        read = read_cells(target, relation, [stated_line, *operands], cross, text)
+        if not isinstance(read, list):
+            yield read
+            continue
+        location = stated_line.location(target.file, cross)
+        yield Checked(location, relation=at_cross(text, stated_line, cross),
+                      operands=_operands(target, operands, cross, read[1:], [1] + [-1] * (len(operands) - 1)))
+        clash = _unit_clash(target, [stated_line, *operands], cross, read)
+        if clash is not None:
+            yield clash
+            continue
+        (stated, mark), (minuend, _), subtrahends = read[0], read[1], read[2:]
+        computed = minuend.value - sum((value.value for value, _ in subtrahends), Decimal(0))
+        # minuend = stated + subtrahends: the sum comparison, intervals and all
+        addends = [value for value, value_mark in [read[0], *subtrahends] if value_mark is None]
+        outcome = compare_sum(minuend, addends, rounding, half_unit)
+        if outcome is None or outcome[0] == "within_rounding":
+            continue
+        names = [zero_note(line.label(here), value_mark) for line, (_, value_mark) in zip(operands, read[1:])]
+        fix = _fix_text(stated_line.value(cross), computed, stated.places)
+        yield Finding(
+            "difference_mismatch", location,
+            {"stated": stated.value, "computed": computed, "difference": stated.value - computed,
+             **cell_args(target, stated_line, cross, mark), "of": formula,
+             "rounding": Text(rounding or "宣言なし（完全一致）", rounding or "none declared: exact")},
+            [Related(line.location(target.file, cross), name) for line, name in zip(operands, names)],
+            None if fix is None or mark is not None else Fix(location, fix),
+        )
+
+
+@register_form("product", "product_mismatch", PRODUCT_KINDS)
+def evaluate_product(target: Target, relation: Relation, where: ModelPath, options: Any
+                     ) -> Iterator[Finding | RelationRecord]:
+    """The line = `of` × `by` (a factor, or a line of the same axis), at `places` decimals
+    (the stated value's own when not given): rounded up where the stated value is a bound
+    以上 (a base × rate target), else the totals' declared rounding (half up when none)."""
+    by_line = isinstance(relation.by, str)
+    refs = {**_stated(relation), "of": [relation.of[0]], **({"by": [str(relation.by)]} if by_line else {})}
+    lines = yield from lines_of(target, relation.axis, refs, where)
+    if lines is None:
+        return
+    [stated_line], [base_line] = lines[relation.axis], lines["of"]
+    factor_lines = lines.get("by", [])
+    crosses = yield from cross_lines(target, relation, stated_line, where)
+    if crosses is None:
+        return
+    here = target.node
+    by_text = factor_lines[0].label(here) if factor_lines else Text(format_decimal(Decimal(str(relation.by))),
+                                                                    format_decimal(Decimal(str(relation.by))))
+    text = Text(f"{stated_line.label(here).ja} ＝ {base_line.label(here).ja} × {by_text.ja}",
+                f"{stated_line.label(here).en} = {base_line.label(here).en} × {by_text.en}")
+    declared = declared_rounding(stated_line.table, target.plan, "totals")
+    for cross in crosses:
+        read = read_cells(target, relation, [stated_line, base_line, *factor_lines], cross, text, bound=True)
+        if not isinstance(read, list):
+            yield read
+            continue
+        (stated, mark), (base, base_mark) = read[0], read[1]
+        factor = read[2][0].value if factor_lines else Decimal(str(relation.by))
+        cell = stated_line.value(cross)
+        at_least = isinstance(cell, Bound) and cell.kind in ("at_least", "above")
+        rounding = "切り上げ" if at_least else declared
+        location = stated_line.location(target.file, cross)
+        yield Checked(location, relation=at_cross(text, stated_line, cross),
+                      operands=_operands(target, [base_line, *factor_lines], cross, read[1:], [None] * (1 + len(factor_lines))))
+        exact = base.value * factor
+        digits = stated.places if relation.places is None else relation.places
+        computed = round_declared(exact, digits, rounding)
+        if _consistent(stated, exact, computed, digits, rounding, mark is not None or stated.places == digits):
+            continue
+        related = [Related(base_line.location(target.file, cross), zero_note(Text("基数", "the base"), base_mark))]
+        if factor_lines:
+            related.append(Related(factor_lines[0].location(target.file, cross), Text("乗数", "the factor")))
+        fix = _fix_text(cell, computed, digits)
+        yield Finding(
+            "product_mismatch", location,
+            {"stated": stated.value, "computed": computed, "exact": exact, "base": base.value, "factor": factor,
+             "places": digits, **cell_args(target, stated_line, cross, mark),
+             "of": zero_note(base_line.label(here), base_mark), "by": by_text,
+             "rounding": Text("切り上げ（以上）", "rounded up (a bound 以上)") if at_least else _rounding_text(rounding)},
+            related,
+            None if fix is None or mark is not None else Fix(location, fix),
+        )
+
+
+@dataclass
+class _Share:
+    cross: str
+    stated: Number
+    mark: str | None
+    computed: Decimal
+    exact: Decimal
+    digits: int
+    amount: Number
+    consistent: bool
+
+
+def _share_groups(index: TableIndex, axis: str, relations: list[Relation]) -> list[tuple[str, list[str]]]:
+    """The wholes of the cross axis and their parts, whose shares add up: a line with
+    children (its additive children), and a declared sum along that axis."""
+    groups = []
+    for key, (_, node, _) in index.lines(axis).items():
+        children = node.rows if axis == "row" else node.columns
+        parts = [child.key for child in children if additive(Line(axis, index, child.key), relations)]  # type: ignore[arg-type]
+        if parts:
+            groups.append((key, parts))
+    groups += [(relation.line, list(relation.of)) for relation in relations
+               if relation.check == "sum" and relation.axis == axis]
+    return groups
+
+
+def _adjusted(share: _Share, shares: dict[str, _Share], groups: list[tuple[str, list[str]]]
+              ) -> tuple[str, Decimal, Decimal] | None:
+    """端数調整: the whole whose shares this one was adjusted to total, with the whole's
+    stated share and the sum the shares would have rounded to; None when the mismatch is
+    not one. The share is one unit of its last digit off, rounded the other way (it lies
+    on the exact value's other side), and its parts' stated shares total the whole's
+    exactly while their shares as rounded would not."""
+    unit = Decimal(1).scaleb(-share.digits)
+    off = share.stated.value - share.computed
+    other_way = {round_declared(share.exact, share.digits, "切り捨て"), round_declared(share.exact, share.digits, "切り上げ")}
+    if abs(off) != unit or share.stated.value not in other_way:
+        return None
+    for whole, parts in groups:
+        if share.cross not in parts or whole not in shares or any(part not in shares for part in parts):
+            continue
+        whole_share = shares[whole].stated.value
+        stated_sum = sum((shares[part].stated.value for part in parts), Decimal(0))
+        rounded_sum = sum((shares[part].computed for part in parts), Decimal(0))
+        if stated_sum == whole_share and rounded_sum != whole_share and (whole_share - rounded_sum) * off > 0:
+            return whole, whole_share, rounded_sum
+    return None
+
+
+@register_form("share", "share_mismatch", SHARE_KINDS)
+def evaluate_share(target: Target, relation: Relation, where: ModelPath, options: Any
+                   ) -> Iterator[Finding | RelationRecord]:
+    """The line = `of` ÷ (`of` at the `total` cross line) × scale, at `places` decimals
+    (the stated value's own when not given) under the rates' declared rounding (構成比 =
+    款 ÷ 合計 × 100). A share one unit off that makes its parts' shares total their whole's
+    exactly (a city's 端数調整) is reported as such (share_adjusted), with no fix; any
+    other mismatch is share_mismatch."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": [relation.of[0]]}, where)
+    if lines is None:
+        return
+    [share_line], [amount_line] = lines[relation.axis], lines["of"]
+    cross_axis = _OTHER[relation.axis]
+    total = str(relation.total)
+    if total not in share_line.index.lines(cross_axis):
+        yield unknown_line(target, "total", total, where, cross_axis)
+        return
+    crosses = yield from cross_lines(target, relation, share_line, where)
+    if crosses is None:
+        return
+    here, scale = target.node, Decimal(relation.scale)
+    total_title = share_line.index.title(cross_axis, total)
+    text = Text(f"{share_line.label(here).ja} ＝ {amount_line.label(here).ja} ÷ {amount_line.label(here).ja}"
+                f"（{total_title}）× {scale}",
+                f"{share_line.label(here).en} = {amount_line.label(here).en} / {amount_line.label(here).en} "
+                f"({total_title}) × {scale}")
+    rounding = declared_rounding(share_line.table, target.plan, "rates")
+    whole_cell = amount_line.value(total)
+    whole, whole_mark = as_number(Absent("blank", "") if whole_cell is None else whole_cell,
+                                  amount_line.marks(target, relation, total))
+    outcomes: list[RelationRecord | _Share] = []
+    for cross in crosses:
+        read = read_cells(target, relation, [share_line, amount_line], cross, text)
+        if not isinstance(read, list):
+            outcomes.append(read)
+            continue
+        if whole is None or whole.value == 0:
+            why = (_cell_name(amount_line, total, here, cell_form(whole_cell)) if whole is None else
+                   _cell_name(amount_line, total, here, zero_note(Text("0", "0"), whole_mark)))
+            outcomes.append(Unchecked(amount_line.location(target.file, total), at_cross(text, share_line, cross), why))
+            continue
+        (stated, mark), (amount, _) = read
+        exact = amount.value / whole.value * scale
+        digits = stated.places if relation.places is None else relation.places
+        computed = round_declared(exact, digits, rounding)
+        consistent = _consistent(stated, exact, computed, digits, rounding, mark is not None or stated.places == digits)
+        outcomes.append(_Share(cross, stated, mark, computed, exact, digits, amount, consistent))
+    shares = {item.cross: item for item in outcomes if isinstance(item, _Share)}
+    groups = _share_groups(share_line.index, cross_axis, relations_of(target))
+    for item in outcomes:
+        if not isinstance(item, _Share):
+            yield item
+            continue
+        location = share_line.location(target.file, item.cross)
+        assert whole is not None
+        yield Checked(location, relation=at_cross(text, share_line, item.cross),
+                      operands=(Operand(amount_line.location(target.file, item.cross), item.amount.value),
+                       Operand(amount_line.location(target.file, total), whole.value)))
+        if item.consistent:
+            continue
+        args = {"stated": item.stated.value, "computed": item.computed, "exact": round_declared(item.exact, item.digits + 3, None),
+                "places": item.digits, **cell_args(target, share_line, item.cross, item.mark),
+                "of": amount_line.label(here), "total": Text(total_title, total_title)}
+        related = [Related(amount_line.location(target.file, item.cross), Text("部分", "the part")),
+                   Related(amount_line.location(target.file, total), Text("全体", "the whole"))]
+        adjusted = _adjusted(item, shares, groups) if item.mark is None else None
+        if adjusted is not None:
+            group, whole_share, rounded_sum = adjusted
+            title = share_line.index.title(cross_axis, group)
+            yield Finding("share_adjusted", location,
+                          {**args, "whole_share": whole_share, "rounded_sum": rounded_sum,
+                           "whole_line": Text(title, title)}, related)
+            continue
+        assert whole is not None
+        fix = _fix_text(share_line.value(item.cross), item.computed, item.digits)
+        yield Finding("share_mismatch", location,
+                      {**args, "amount": item.amount.value, "whole": whole.value, "scale": scale,
+                       "rounding": _rounding_text(rounding)},
+                      related, None if fix is None or item.mark is not None else Fix(location, fix))
+
+
+# --- check functions -----------------------------------------------------------------------
+
+
+@check_function("table_relations", given=("tables",), kinds=RELATION_KINDS, options=HalfUnitOptions)
+def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
+    """Every relation the table declares holds at every cross line (every column for a
+    row relation, every row for a column relation, narrowed by `only` / `skip`); a cross
+    line where a cell it needs is not a number is reported as unchecked, and one that no
+    line states as not applicable."""
+    from checker.functions.blame import assign_blame
+
+    in_force = kind_in_force(target)  # the table with its kind's relations and zeros in force too (checker/kinds.py)
+    yield from assign_blame(in_force, _in_force(target, in_force, options))
+
+
+def _in_force(target: Target, in_force: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
+    for index, relation in enumerate(target.node.relations):
+        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
+    yield from kind_relations(in_force, options)
+    yield from tree_sums(in_force)
+
+
+def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
+    """A user rule's relation: its records name no kind (the rule's own is the main one)."""
+    yield from FORMS[relation.check].evaluate(target, relation, target.path, options)
+
+
+@check_function("row_sum", given=("tables",), kinds={**SUM_TABLE_KINDS, **UNKNOWN_ROW}, options=RowSumOptions,
+                target_mismatch="unknown_row")
+def row_sum(target: Target, options: RowSumOptions) -> Iterator[Finding | RelationRecord]:
+    """`row` equals the sum of the rows `of`, in every column; a column where they are in
+    different units is not checked (TAB012 reports it for a declared sum)."""
+    relation = Relation(check="sum", row=options.row, of=list(options.of))
+    yield from evaluate_sum(target, relation, target.path, options, unit_findings=False)
+
+
+@check_function("row_ratio", given=("tables",), kinds={**RATIO_KINDS, **UNKNOWN_ROW}, options=RowRatioOptions,
+                target_mismatch="unknown_row")
+def row_ratio(target: Target, options: RowRatioOptions) -> Iterator[Finding | RelationRecord]:
+    """`row` equals numerator / denominator × scale, rounded to `places` decimals (its own
+    stated decimals when not given) the declared way, in every column."""
+    relation = Relation(check="ratio", row=options.row, numerator=options.numerator,
+                        denominator=options.denominator, scale=options.scale, places=options.places)
+    yield from _user(target, relation, options)
+
+
+@check_function("row_subset", given=("tables",), kinds={**SUBSET_KINDS, **UNKNOWN_ROW}, options=RowSubsetOptions,
+                target_mismatch="unknown_row")
+def row_subset(target: Target, options: RowSubsetOptions) -> Iterator[Finding | RelationRecord]:
+    """`row` (a うち row) is not larger than the row `of`, in every column."""
+    whole = options.of[0] if isinstance(options.of, list) else options.of
+    yield from _user(target, Relation(check="subset", row=options.row, of=[whole]), options)
+
+
+@check_function("row_equal", given=("tables",), kinds={**EQUAL_KINDS, **UNKNOWN_ROW}, options=RowEqualOptions,
+                target_mismatch="unknown_row")
+def row_equal(target: Target, options: RowEqualOptions) -> Iterator[Finding | RelationRecord]:
+    """`row` equals `other` (a row of this table, or `table-id/row` of another) in every
+    column both have."""
+    yield from _user(target, Relation(check="equal", row=options.row, other=options.other), options)
+
+
+@check_function("row_non_decreasing", given=("tables",), options=RowOptions, target_mismatch="unknown_row",
+                kinds={"decreased": ("stated", "previous", "column", "previous_column", "row"), **UNKNOWN_ROW})
+def row_non_decreasing(target: Target, options: RowOptions) -> Iterator[Finding | RelationRecord]:
+    """`row` never decreases from one column to the next (a cumulative count). Each value
+    is compared with the nearest stated value before it; a cell that is not a number
+    between stated values is a hole in the series, reported as unchecked."""
+    lines = yield from lines_of(target, "row", {"row": [options.row]}, target.path)
+    if lines is None:
+        return
+    [line] = lines["row"]
+    name = line.label(target.node)
+    text = Text(f"{name.ja}が前の列から減らない", f"{name.en} does not decrease from one column to the next")
+    crosses = yield from cross_lines(target, Relation.model_construct(check="bound", row=options.row), line, target.path)
+    if crosses is None:
+        return
+    if all(_blank(line.value(cross)) for cross in crosses):
+        if crosses:
+            yield NotApplicable(line.location(target.file, crosses[0]), text,
+                                Text("この行はどの列にも値がない", "the row states no value in any column"))
+        return
+    previous: tuple[str, Number, str | None] | None = None
+    for cross in crosses:
+        cell = line.value(cross)
+        value, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, None, cross))
+        if value is None:
+            form = cell_form(cell)
+            yield Unchecked(line.location(target.file, cross), at_cross(text, line, cross),
+                            Text(f"「{cross}」が{form.ja}", f"column {cross} is {form.en}"))
+            continue
+        if previous is not None:
+            yield Checked(line.location(target.file, cross))
+            if value.value < previous[1].value:
+                yield Finding(
+                    "decreased",
+                    line.location(target.file, cross),
+                    {"stated": value.value, "previous": previous[1].value, "column": cross,
+                     "previous_column": previous[0], "row": zero_note(name, mark)},
+                    [Related(line.location(target.file, previous[0]),
+                             zero_note(Text("前の列", "the previous column"), previous[2]))],
+                )
+        previous = (cross, value, mark)
+
+
+@check_function("row_bound", given=("tables",), options=RowBoundOptions, target_mismatch="unknown_row",
+                kinds={**BOUND_KINDS, **UNKNOWN_ROW})
+def row_bound(target: Target, options: RowBoundOptions) -> Iterator[Finding | RelationRecord]:
+    """Every value of `row` lies within [min, max] (either may be left out). A blank or
+    absent cell states nothing to bound (not applicable); text or an unreadable value is
+    unchecked."""
+    # built, not validated: a rule may state neither bound (every value is then within)
+    relation = Relation.model_construct(check="bound", row=options.row, min=options.min, max=options.max)
+    yield from _user(target, relation, options)
