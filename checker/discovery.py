@@ -66,12 +66,14 @@ class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a da
 
 
 def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
-             plan_set_only: bool = False) -> Discovered:
+             plan_set_only: bool = False, present: frozenset[Path] = frozenset()) -> Discovered:
     """The files to check under `paths`. `force_exclude`: a named file the exclusions or
     .gitignore cover is skipped too (ruff's rule, for pre-commit). `plan_set_only` (the
     pre-commit hook, which hands over every changed YAML file): a named file is checked only
-    when it is a plan of the configuration's plan set."""
-    walker = _Walker(settings)
+    when it is a plan of the configuration's plan set. `present`: absolute paths whose
+    contents are in memory (standard input, an editor's buffer), found whether or not a
+    file is there."""
+    walker = _Walker(settings, present)
     plan_set_roots = [p.absolute() for p in settings.plan_set_paths() if p.exists()]
     checked, missing = walker.expand(paths, force_exclude, plan_set_roots if plan_set_only else None)
     seen = {path.absolute() for path in checked}
@@ -79,7 +81,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
     if not any(path.absolute().is_relative_to(root) for path in checked for root in plan_set_roots):
         return Discovered(checked, [], missing, tuple(skipped))  # files from elsewhere have no plan set to be read with
     context = []
-    plan_set, _ = _Walker(settings).expand([str(root) for root in plan_set_roots], True, plan_set_roots)
+    plan_set, _ = _Walker(settings, present).expand([str(root) for root in plan_set_roots], True, plan_set_roots)
     for path in plan_set:
         if path.absolute() not in seen:
             seen.add(path.absolute())
@@ -91,8 +93,9 @@ class _Walker:
     """One search: the exclusions, the .gitignore files read on the way (each once), and
     what was skipped."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, present: frozenset[Path] = frozenset()) -> None:
         self.settings = settings
+        self.present = present  # in memory: found whether or not a file is there
         self.skipped: list[Skipped] = []
         self._ignores: dict[Path, GitIgnores | None] = {}
 
@@ -107,7 +110,7 @@ class _Walker:
             path = Path(raw)
             if path.is_dir():
                 files.extend(self._walk(path))
-            elif path.exists() or path.is_symlink():
+            elif path.exists() or path.is_symlink() or path.absolute() in self.present:
                 if force_exclude and (skip := self._skip(path, False)) is not None:
                     self.skipped.append(skip)
                 elif plan_set is not None and not any(path.absolute().is_relative_to(root) for root in plan_set):

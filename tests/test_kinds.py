@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -438,7 +439,7 @@ def test_a_special_account_total_made_of_its_sub_rows_is_the_hierarchys():
 # the forms other than sum and ratio report under the rules of their own forms (checker/functions/tables.py)
 DIFFERENCE, SHARE = "difference", "share"
 
-PLANTED = {
+PLANTED: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {
     "budget": [
         (SHARE, "key: consumption,", "7.8", {"stated": Decimal("7.8"), "computed": Decimal("7.3")}),
         # (the 構成比 column totals 100.5: within the declared rounding of ten shares, ± 0.5)

@@ -170,6 +170,10 @@ class RowBoundOptions(FunctionOptions):
 _Entry = tuple[ModelPath, Any, Any]
 
 
+_INDEXES_KEPT = 64
+_INDEXES: dict[tuple[int, int], TableIndex] = {}
+
+
 @dataclass(eq=False)
 class TableIndex:
     """A table's rows and columns at every depth, by key, with their model paths within
@@ -183,6 +187,20 @@ class TableIndex:
 
     @classmethod
     def of(cls, table: Any, position: int) -> TableIndex:
+        """The index of `table`, built once per table and kept while it is among the last
+        few indexed: every operand of every relation resolves through it, and building it
+        per operand made a sum over n lines cost n² (a 2,000-款 budget took 55 s)."""
+        cached = _INDEXES.get((id(table), position))
+        if cached is not None and cached.table is table:
+            return cached
+        index = cls._build(table, position)
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[(id(table), position)] = index  # holds the table, so its id is not reused meanwhile
+        return index
+
+    @classmethod
+    def _build(cls, table: Any, position: int) -> TableIndex:
         index = cls(table, position)
         for path, row, parent in table.all_rows():
             index.rows.setdefault(row.key, (("tables", position, *path), row, parent))
