@@ -81,7 +81,7 @@ class _DefaultCheckGroup(click.Group):
 
 
 @click.group(cls=_DefaultCheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="plancheck")
+@click.version_option(package_name="plancheck", prog_name="plancheck", message="%(prog)s %(version)s")
 def main() -> None:
     """plancheck: a consistency checker and linter for municipal plan data."""
     # pydantic reads every installed distribution's entry points, looking for plugins,
@@ -95,6 +95,10 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     from checker.config import split_codes
 
     return split_codes(values) if values else None
+
+
+def _globs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip()) if values else None
 
 
 @main.command()
@@ -128,6 +132,23 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
 @click.option("--show-unchecked", is_flag=True,
               help="List every relation that could not be checked, at the value that blocked it, with why.")
+@click.option("--exclude", multiple=True, callback=_globs, metavar="GLOBS",
+              help="Gitignore-style globs to skip when a directory is searched, instead of the configuration's exclude "
+                   "(comma-separated; repeatable).")
+@click.option("--extend-exclude", multiple=True, callback=_globs, metavar="GLOBS",
+              help="Globs to skip as well as the configuration's.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip what the repository's .gitignore files and .git/info/exclude ignore (default: on).")
+@click.option("--show-settings", is_flag=True, help="Print the configuration file used and the resolved settings; check nothing.")
+@click.option("--show-files", is_flag=True,
+              help="List the files that would be checked (stdout) and what is skipped and why (stderr); check nothing.")
+@click.option("--plan-set-only", is_flag=True,
+              help="Of the files named, check only the plans of the configuration's plan set (what the pre-commit hook "
+                   "passes: every changed YAML file).")
+@click.option("--baseline", "baseline", type=click.Path(), default=None, metavar="FILE",
+              help="Report only the findings this baseline does not list, and the entries no finding matches any more.")
+@click.option("--write-baseline", type=click.Path(), default=None, metavar="FILE",
+              help="Record the current findings in FILE (a baseline for --baseline) instead of reporting them.")
 @click.option("--stdin-filename", metavar="PATH", default=None,
               help="With `-` as the path: the plan read from standard input is this file (its name in findings, "
                    "its configuration and plan set); --fix writes the fixed text to standard output.")
@@ -197,7 +218,9 @@ def _stop_on_signals() -> dict:
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
            fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, unsafe_fixes,
-           show_unchecked, stdin_filename=None, outputs=()) -> int:
+           show_unchecked, exclude=None, extend_exclude=None, respect_gitignore=None, show_settings=False,
+           show_files=False, plan_set_only=False, baseline=None, write_baseline=None, stdin_filename=None,
+           outputs=()) -> int:
     from checker.config import ConfigError
     from checker.run import RunOptions, execute, prepare, stdin_output, with_stdin
 
@@ -205,16 +228,27 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     if stdin is not None:
         paths = [stdin]
 
+    if write_baseline is not None and (fix or show_diff):
+        raise click.UsageError(phrase("baseline_with_fix", lang or default_lang()))
     options = RunOptions(paths=tuple(paths), select=select, extend_select=extend_select or (), ignore=ignore or (),
                          rulesets=rulesets, config_path=config_path, isolated=isolated, fail_level=fail_level,
                          lang=lang, output_format=output_format, force_exclude=force_exclude, no_cache=no_cache,
-                         fix=fix, diff=show_diff, unsafe_fixes=unsafe_fixes)
+                         fix=fix, diff=show_diff, unsafe_fixes=unsafe_fixes, exclude=exclude,
+                         extend_exclude=extend_exclude or (), respect_gitignore=respect_gitignore,
+                         plan_set_only=plan_set_only, baseline=baseline, write_baseline=write_baseline)
     try:
         prepared = prepare(options)
     except ConfigError as error:
         click.echo(shown(say("config_error", lang or error.lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
+    if show_settings or show_files:
+        from checker.run import shown_settings_and_files
+
+        out, err = shown_settings_and_files(prepared, lang, settings=show_settings, files=show_files)
+        _write("".join(f"plancheck: {shown(text)}\n" for text in err), sys.stderr)
+        _write("".join(shown(text) + "\n" for text in out.splitlines()), sys.stdout)
+        return EXIT_CLEAN
     if stdin is not None:
         prepared = with_stdin(prepared, stdin, sys.stdin.buffer)
     try:
@@ -229,6 +263,9 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         # a report that shows the plans themselves: the run keeps their models
         prepared = prepared._replace(options=prepared.options._replace(keep_files=True))
     result = execute(prepared, _progress)
+    if result.baseline_written or result.baseline_failed:  # the findings went to the baseline, not to a report
+        _write("".join(shown(line(note, lang)) + "\n" for note in result.notes), sys.stderr)
+        return EXIT_ERROR if result.baseline_failed else EXIT_CLEAN
     result.settings.format = terminal
     failed_output = _write_outputs(result, files, lang, color=color, show_unchecked=show_unchecked)
     try:
@@ -252,7 +289,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     if result.missing or failed_output:
         return EXIT_ERROR
     if not result.checked:
-        return EXIT_CLEAN if paths and force_exclude else EXIT_ERROR
+        return EXIT_CLEAN  # nothing to check is a warning, as ruff has it, not a failure
     if show_diff:
         return EXIT_FINDINGS if result.fix and result.fix.files else EXIT_CLEAN
     if result.internal_error:

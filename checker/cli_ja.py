@@ -180,6 +180,16 @@ HELP_JA: dict[str, dict[str, str]] = {
         "statistics": "指摘の代わりに、コードごとの指摘の件数を表示します。",
         "no_cache": "キャッシュ（.plancheck_cache）を読みも書きもしません。",
         "show_unchecked": "検査できなかった関係を、妨げた値の位置とその理由とともにすべて表示します。",
+        "exclude": "ディレクトリを探すときに飛ばす gitignore 形式のグロブ。設定の exclude の代わりに使います（コンマ区切り。"
+                   "繰り返し指定できます）。",
+        "extend_exclude": "設定の exclude に加えて飛ばすグロブ。",
+        "respect_gitignore": "リポジトリの .gitignore と .git/info/exclude が無視するものを飛ばします（既定: オン）。",
+        "show_settings": "使う設定ファイルと、解決後の設定を表示します。検査はしません。",
+        "show_files": "検査するファイル（標準出力）と、飛ばすものとその理由（標準エラー）を一覧にします。検査はしません。",
+        "plan_set_only": "指定されたファイルのうち、設定の計画セットに入る計画だけを検査します（pre-commit フックが変更された"
+                         "YAML ファイルをすべて渡すときのため）。",
+        "baseline": "このベースラインにない指摘と、もうどの指摘にも合わないベースラインの項目だけを報告します。",
+        "write_baseline": "指摘を報告する代わりに、いまの指摘を FILE に記録します（--baseline で使うベースライン）。",
         "stdin_filename": "パスに `-` を指定したとき、標準入力から読んだ計画をこのファイルとして扱います（指摘に出る名前、"
                           "設定と計画セット）。--fix は修正後のテキストを標準出力に書きます。",
         "outputs": "報告を PATH にも書きます（繰り返し指定できます: -o report.html -o results.sarif）。形式は FORMAT: "

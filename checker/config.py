@@ -37,6 +37,7 @@ languages; unknown options, values and rule codes come with a did-you-mean.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -51,7 +52,8 @@ from checker.report import FORMAT_NAMES
 CONFIG_NAMES = ("plancheck.toml", ".plancheck.toml", "pyproject.toml")
 # Directories nobody keeps plans in, skipped when a directory is searched (as ruff does).
 DEFAULT_EXCLUDE = (".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/", "node_modules/",
-                   "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", "build/", "dist/")
+                   "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".plancheck_cache/", "build/",
+                   "dist/")
 
 
 COMMAND_LINE = "the command line"  # a `Selection`'s origin for --select, --extend-select, --ignore
@@ -193,6 +195,9 @@ OPTIONS = (
         "ディレクトリを探すときに飛ばす gitignore 形式のパターン（既定を置き換える）",
         "gitignore-style globs skipped when a directory is searched (replaces the defaults)")),
     Option("extend-exclude", "strings", (), Text("既定に加えて飛ばすパターン", "globs skipped as well as the defaults")),
+    Option("respect-gitignore", "bool", True, Text(
+        "ディレクトリを探すとき、リポジトリの .gitignore と .git/info/exclude が無視するファイルを飛ばす",
+        "skip the files the repository's .gitignore files and .git/info/exclude ignore when a directory is searched")),
     Option("limits", "limits", DEFAULT_LIMITS, Text(
         "1 ファイルあたりの上限。超えると LOAD011", "per-file bounds; each, exceeded, is a LOAD011 naming it"),
         allowed=tuple(limit.name for limit in LIMITS),
@@ -236,8 +241,14 @@ class Settings:
     format: str = _default("format")
     exclude: tuple[str, ...] = _default("exclude")
     extend_exclude: tuple[str, ...] = _default("extend-exclude")
+    respect_gitignore: bool = _default("respect-gitignore")
     limits: Limits = _default("limits")
     cache_dir: Path | None = _default("cache-dir")  # None: .plancheck_cache beside the configuration
+    # --exclude (instead of `exclude`) and --extend-exclude, relative to the working directory
+    # of the run (`command_line_base`), as ruff reads the command line's globs
+    command_line_exclude: tuple[str, ...] | None = None
+    command_line_extend_exclude: tuple[str, ...] = ()
+    command_line_base: Path | None = None
 
     # --- rules -------------------------------------------------------------------
     def apply_to(self, ruleset):
@@ -291,10 +302,19 @@ class Settings:
         return [(GlobSpec.from_lines([glob]), selectors) for glob, selectors in self.per_file_ignores.items()]
 
     @cached_property
-    def _exclude_spec(self):
-        from checker.globs import GlobSpec
+    def _exclusions(self) -> list[tuple[Path, str, Any]]:
+        """(base directory, where the pattern was written, the parsed glob), in the order
+        gitignore reads them: the last pattern that matches a path decides."""
+        from checker.globs import Glob
 
-        return GlobSpec.from_lines([*self.exclude, *self.extend_exclude])
+        where = str(self.source) if self.source is not None else "default"
+        base = self.command_line_base or Path.cwd()
+        layers = [(self.root, f"{where}: exclude", self.exclude)] if self.command_line_exclude is None else [
+            (base, "--exclude", self.command_line_exclude)]
+        layers += [(self.root, f"{where}: extend-exclude", self.extend_exclude),
+                   (base, "--extend-exclude", self.command_line_extend_exclude)]
+        return [(directory.absolute(), origin, glob) for directory, origin, patterns in layers for pattern in patterns
+                if (glob := Glob.parse(pattern)) is not None]
 
     # --- files -------------------------------------------------------------------
     def relative(self, path: Path) -> str:
@@ -304,9 +324,25 @@ class Settings:
         except ValueError:
             return absolute.as_posix()
 
+    def exclusion(self, path: Path, is_dir: bool = False) -> str | None:
+        """The pattern that excludes `path` (`origin: pattern`), or None: the last of the
+        exclude globs that matches it decides, as in a .gitignore (`!` re-includes)."""
+        absolute = path.absolute()
+        decided = None
+        parts: dict[Path, list[str]] = {}
+        for base, origin, glob in self._exclusions:
+            if base not in parts:
+                try:
+                    relative = absolute.relative_to(base).as_posix()
+                except ValueError:
+                    relative = absolute.as_posix()
+                parts[base] = [part for part in relative.split("/") if part and part != "."]
+            if glob.matches(parts[base], is_dir):
+                decided = None if glob.negated else f"{origin}: {glob.text.strip()}"
+        return decided
+
     def excluded(self, path: Path, is_dir: bool = False) -> bool:
-        relative = self.relative(path)
-        return self._exclude_spec.match_file(relative + "/" if is_dir else relative)
+        return self.exclusion(path, is_dir) is not None
 
     def plan_set_paths(self) -> list[Path]:
         return [self.root / entry for entry in self.plans]
@@ -325,13 +361,29 @@ def _most_specific(mapping: dict[str, str], code: str) -> str | None:
 
 # --- finding and reading the file ------------------------------------------------
 
+def repository_root(start: Path) -> Path | None:
+    """The directory holding `.git` (a directory, or the file of a worktree or submodule)
+    at or above `start`, or None outside a repository."""
+    directory = start.absolute()
+    for candidate in (directory, *directory.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest plancheck.toml, .plancheck.toml, or pyproject.toml with a
-    [tool.plancheck] table, from `start` up to the filesystem root."""
+    [tool.plancheck] table, from `start` up to the repository's root (the directory
+    holding .git), or up to the filesystem root outside a repository: a configuration
+    above the repository is not the repository's, and must not move its default target."""
     directory = start.absolute()
     if not directory.is_dir():
         directory = directory.parent
+    top = repository_root(directory)
+    above = [] if top is None else list(top.parents)
     for candidate_dir in (directory, *directory.parents):
+        if candidate_dir in above:
+            break
         for name in CONFIG_NAMES:
             candidate = candidate_dir / name
             if not candidate.is_file():
@@ -482,6 +534,13 @@ def _choice(option: Option, value: Any, reading: _Reading) -> str:
     return value
 
 
+def _bool(option: Option, value: Any, reading: _Reading) -> bool:
+    if not isinstance(value, bool):
+        raise reading.fail(option.name, Text(f"true か false でなければなりません（{value!r} ではなく）",
+                                             f"must be true or false, not {value!r}"))
+    return value
+
+
 def _path(option: Option, value: Any, reading: _Reading) -> Path:
     if not isinstance(value, str):
         raise reading.fail(option.name, Text(f"パスでなければなりません（{value!r} ではなく）",
@@ -548,14 +607,14 @@ def _limits(option: Option, value: Any, reading: _Reading) -> Limits:
 
 
 _READERS: dict[str, Callable[[Option, Any, _Reading], Any]] = {
-    "strings": _strings, "selectors": _selectors, "choice": _choice, "path": _path, "code-lists": _code_lists, "severities": _severities,
+    "strings": _strings, "selectors": _selectors, "choice": _choice, "path": _path, "bool": _bool, "code-lists": _code_lists, "severities": _severities,
     "limits": _limits,
 }
 # how the docs name each kind of value
 KIND_NAMES = {
     "strings": Text("文字列のリスト", "list of strings"),
     "selectors": _CODES, "choice": Text("文字列（選択肢）", "string (one of)"),
-    "path": Text("パス", "path"), "code-lists": Text("テーブル: パターン → コードのリスト", "table: glob → list of codes"),
+    "path": Text("パス", "path"), "bool": Text("真偽値", "boolean"), "code-lists": Text("テーブル: パターン → コードのリスト", "table: glob → list of codes"),
     "severities": Text("テーブル: コード → 重大度", "table: code → severity"),
     "limits": Text("テーブル: 上限 → 正の数", "table: limit → positive number"),
 }
@@ -630,7 +689,7 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
     """The configuration for a run over `paths`: `--config` if given, else the nearest
     configuration file above them, else the defaults rooted at the working directory."""
     if isolated:
-        return Settings(root=Path.cwd())
+        return Settings(root=Path.cwd(), command_line_base=Path.cwd())
     if config is not None:
         path = Path(config)
         if not path.is_file():
@@ -640,6 +699,68 @@ def resolve_settings(paths: list[str], config: str | None = None, isolated: bool
         return settings
     found = find_config(common_start(paths))
     return load_config(found) if found is not None else Settings(root=Path.cwd())
+
+
+def resolved_options(settings: Settings) -> dict[str, Any]:
+    """Every option as this run resolved it (the configuration's, the command line's over
+    it), by its configuration name, as plain data: what `--show-settings` prints."""
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        if option.name in ("select", "extend-select", "ignore"):
+            continue
+        value = getattr(settings, option.name.replace("-", "_"))
+        if option.name == "limits":
+            value = {limit.name: getattr(value, limit.field) for limit in LIMITS}
+        elif isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = {key: list(item) if isinstance(item, tuple) else item for key, item in value.items()}
+        values[option.name] = value
+    if settings.cache_dir is None:
+        from checker.cache import CACHE_DIR_NAME
+
+        values["cache-dir"] = str(settings.root / CACHE_DIR_NAME)
+    if settings.command_line_exclude is not None:
+        values["exclude"] = list(settings.command_line_exclude)
+    values["extend-exclude"] = [*settings.extend_exclude, *settings.command_line_extend_exclude]
+    values["selection"] = [{"from": selection.origin, "select": None if selection.select is None else list(selection.select),
+                            "extend-select": list(selection.extend_select), "ignore": list(selection.ignore)}
+                           for selection in settings.selections]
+    return values
+
+
+def show_settings(settings: Settings, lang: str, as_json: bool = False) -> str:
+    """The configuration file a run uses (or that none was found, and why) and every
+    resolved option: `plancheck --show-settings`."""
+    import json
+
+    repository = repository_root(settings.root)
+    values = resolved_options(settings)
+    if as_json:
+        return json.dumps({"configuration": None if settings.source is None else str(settings.source.absolute()),
+                           "root": str(settings.root), "repository": None if repository is None else str(repository),
+                           "settings": values}, ensure_ascii=False, indent=2) + "\n"
+    if settings.source is not None:
+        table = " [tool.plancheck]" if settings.source.name == "pyproject.toml" else ""
+        source = str(settings.source.absolute()) + table
+    else:
+        source = Text("なし（既定値）", "none (the defaults)").render(lang)
+    heads = Text("設定ファイル|基準ディレクトリ|リポジトリ（設定ファイルはここまで上に探します）|なし",
+                 "configuration file|root (paths and globs are relative to it)|"
+                 "repository (a configuration is looked for up to here)|none").render(lang).split("|")
+    lines = [f"# {heads[0]}: {source}", f"# {heads[1]}: {settings.root}",
+             f"# {heads[2]}: {repository if repository is not None else heads[3]}"]
+    for name, value in values.items():
+        if name == "selection":
+            for selection in value:
+                parts = [f"{key} = {json.dumps(item, ensure_ascii=False)}" for key, item in selection.items()
+                         if key != "from" and item]
+                lines.append(f"# selection ({selection['from']}): " + (", ".join(parts) or "—"))
+        else:
+            lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
 
 
 def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:

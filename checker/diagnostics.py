@@ -258,6 +258,9 @@ class Diagnostic:
     args: dict[str, Any]
     fix: Fix | None = None
     fix_span: Span | None = None
+    # where in the model the finding is (empty: a loader finding made before there was a
+    # model): a baseline's fingerprint, which must not move with the lines (checker/baseline.py)
+    path: ModelPath = ()
 
     def sort_key(self) -> tuple:
         return (self.file, self.span.line, self.span.column, self.code)

@@ -5,79 +5,338 @@ and reported on. Cross-document rules also need the rest of the plan set (the
 configuration's `plans`), so those files are loaded as context: their findings are not
 reported. This is what lets a pre-commit hook, given only the changed files, still
 compare them with the documents that did not change.
+
+A directory is searched as ruff searches one: the configuration's `exclude` and
+`extend-exclude` (and `--exclude`, `--extend-exclude`) prune it, and so do the
+repository's `.gitignore` files and `.git/info/exclude` (unless `respect-gitignore` is
+off). Of the YAML files found, only plans are checked: a file without a top-level `plan:`
+key (a GitHub workflow, `.pre-commit-config.yaml`, a ruleset) is skipped, and the run
+says how many were (`--show-files` lists each with its reason). Whether a file is a plan is
+decided from its bytes without parsing it (`looks_like_plan`); a file named on the
+command line is checked whatever it holds, so it gets its diagnostic when it is none.
+
+Every `.gitignore` is the repository's data: it is read only when it is a regular file
+(never through a symbolic link, as git reads it), at most `GITIGNORE_BYTES` of it, and
+matched by `checker.globs`, whose patterns cost time linear in the path (pathspec's
+regular expressions can backtrack, exponentially, on a pattern made to).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from checker.config import Settings
+from checker.config import Settings, repository_root
+from checker.diagnostics import Text
+from checker.globs import Glob
 
 PLAN_SUFFIXES = (".yaml", ".yml")
+# what is read of a file to decide whether it is a plan: its header is at the top in every
+# plan anyone writes; a longer file without `plan:` in this much is checked, not skipped
+SNIFF_BYTES = 1 << 20
+GITIGNORE_BYTES = 1 << 20
+
+NOT_A_PLAN = "not_a_plan"
+EXCLUDED = "excluded"
+GITIGNORED = "gitignored"
+OUTSIDE_PLAN_SET = "outside_plan_set"
+
+
+class Skipped(NamedTuple):
+    """A file or directory the run does not check, and why."""
+
+    path: Path
+    kind: str  # NOT_A_PLAN, EXCLUDED, GITIGNORED, OUTSIDE_PLAN_SET
+    reason: Text
+    directory: bool = False
 
 
 class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a dataclass costs start-up
     checked: list[Path]  # reported on
     context: list[Path]  # loaded for cross-document rules only
     missing: list[str]  # named on the command line but not there
+    skipped: tuple[Skipped, ...] = ()  # found (or, for the hook, named) and not checked
+
+    def not_plans(self) -> int:
+        """How many YAML files a search found and skipped as not plans (the run's note)."""
+        return sum(1 for skip in self.skipped if skip.kind == NOT_A_PLAN)
 
 
 def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
-             present: frozenset[Path] = frozenset()) -> Discovered:
-    """`present`: absolute paths whose contents are in memory (standard input, an editor's
-    buffer), found whether or not a file is there."""
-    checked, missing = _expand(paths, settings, force_exclude, present)
-    seen = {path.absolute() for path in checked}
+             plan_set_only: bool = False, present: frozenset[Path] = frozenset()) -> Discovered:
+    """The files to check under `paths`. `force_exclude`: a named file the exclusions or
+    .gitignore cover is skipped too (ruff's rule, for pre-commit). `plan_set_only` (the
+    pre-commit hook, which hands over every changed YAML file): a named file is checked only
+    when it is a plan of the configuration's plan set. `present`: absolute paths whose
+    contents are in memory (standard input, an editor's buffer), found whether or not a
+    file is there."""
+    walker = _Walker(settings, present)
     plan_set_roots = [p.absolute() for p in settings.plan_set_paths() if p.exists()]
+    checked, missing = walker.expand(paths, force_exclude, plan_set_roots if plan_set_only else None)
+    seen = {path.absolute() for path in checked}
+    skipped = walker.skipped
     if not any(path.absolute().is_relative_to(root) for path in checked for root in plan_set_roots):
-        return Discovered(checked, [], missing)  # files from elsewhere have no plan set to be read with
+        return Discovered(checked, [], missing, tuple(skipped))  # files from elsewhere have no plan set to be read with
     context = []
-    plan_set, _ = _expand([str(root) for root in plan_set_roots], settings, True)
+    plan_set, _ = _Walker(settings, present).expand([str(root) for root in plan_set_roots], True, plan_set_roots)
     for path in plan_set:
         if path.absolute() not in seen:
             seen.add(path.absolute())
             context.append(path)
-    return Discovered(checked, context, missing)
+    return Discovered(checked, context, missing, tuple(skipped))
 
 
-def _expand(paths: list[str], settings: Settings, force_exclude: bool,
-            present: frozenset[Path] = frozenset()) -> tuple[list[Path], list[str]]:
-    """Plan files under `paths`, each once, in a stable order. A directory is searched
-    for *.yaml / *.yml, skipping excluded directories and files; a file named directly is
-    checked even when excluded, unless `force_exclude` (ruff's rule, for pre-commit)."""
-    files: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(_walk(path, settings))
-        elif path.exists() or path.is_symlink() or path.absolute() in present:
-            if not (force_exclude and settings.excluded(path)):
-                files.append(path)
-        else:
-            missing.append(raw)
-    seen: set[Path] = set()
-    unique = []
-    for path in files:
-        key = path.absolute()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique, missing
+class _Walker:
+    """One search: the exclusions, the .gitignore files read on the way (each once), and
+    what was skipped."""
+
+    def __init__(self, settings: Settings, present: frozenset[Path] = frozenset()) -> None:
+        self.settings = settings
+        self.present = present  # in memory: found whether or not a file is there
+        self.skipped: list[Skipped] = []
+        self._ignores: dict[Path, GitIgnores | None] = {}
+
+    def expand(self, paths: list[str], force_exclude: bool,
+               plan_set: list[Path] | None = None) -> tuple[list[Path], list[str]]:
+        """Plan files under `paths`, each once, in a stable order. A directory is searched;
+        a file named directly is checked even when excluded or not a plan, unless
+        `force_exclude` (exclusions) or `plan_set` (the plan set's plans only) says otherwise."""
+        files: list[Path] = []
+        missing: list[str] = []
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                files.extend(self._walk(path))
+            elif path.exists() or path.is_symlink() or path.absolute() in self.present:
+                if force_exclude and (skip := self._skip(path, False)) is not None:
+                    self.skipped.append(skip)
+                elif plan_set is not None and not any(path.absolute().is_relative_to(root) for root in plan_set):
+                    self.skipped.append(Skipped(path, OUTSIDE_PLAN_SET, Text(
+                        "設定の plans（計画セット）の外", "outside the configuration's plans (the plan set)")))
+                elif plan_set is not None and not looks_like_plan(path, self.settings.limits.file_bytes):
+                    self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
+                else:
+                    files.append(path)
+            else:
+                missing.append(raw)
+        seen: set[Path] = set()
+        unique = []
+        for path in files:
+            key = path.absolute()
+            if key not in seen:
+                seen.add(key)
+                unique.append(path)
+        return unique, missing
+
+    def _gitignores(self, path: Path) -> GitIgnores | None:
+        if not self.settings.respect_gitignore:
+            return None
+        directory = path.absolute().parent
+        if directory not in self._ignores:
+            top = repository_root(directory)
+            if top is None:
+                self._ignores[directory] = None
+            else:
+                shared = next((ignores for ignores in self._ignores.values()
+                               if ignores is not None and ignores.root == top), None)
+                self._ignores[directory] = shared or GitIgnores(top)
+        return self._ignores[directory]
+
+    def _skip(self, path: Path, is_dir: bool) -> Skipped | None:
+        """Why the exclusions or .gitignore skip `path`, or None."""
+        pattern = self.settings.exclusion(path, is_dir)
+        if pattern is not None:
+            return Skipped(path, EXCLUDED, Text(f"除外パターン（{pattern}）", f"excluded ({pattern})"), is_dir)
+        ignores = self._gitignores(path)
+        pattern = ignores.ignored(path, is_dir) if ignores is not None else None
+        if pattern is not None:
+            return Skipped(path, GITIGNORED, Text(f"git が無視するファイル（{pattern}）", f"ignored by git ({pattern})"),
+                           is_dir)
+        return None
+
+    def _walk(self, top: Path) -> list[Path]:
+        found = []
+        limit = self.settings.limits.file_bytes
+        for directory, subdirs, names in os.walk(top):
+            here = Path(directory)
+            kept = []
+            for name in sorted(subdirs):
+                skip = self._skip(here / name, True)
+                if skip is None:
+                    kept.append(name)
+                else:
+                    self.skipped.append(skip)
+            subdirs[:] = kept
+            for name in sorted(names):
+                path = here / name
+                if path.suffix not in PLAN_SUFFIXES:
+                    continue
+                skip = self._skip(path, False)
+                if skip is None and not looks_like_plan(path, limit):
+                    skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
+                if skip is None:
+                    found.append(path)
+                else:
+                    self.skipped.append(skip)
+        return sorted(found)  # by path: the order cross-document rules meet the plan set in
 
 
-def _walk(top: Path, settings: Settings) -> list[Path]:
-    found = []
-    for directory, subdirs, names in os.walk(top):
-        here = Path(directory)
-        subdirs[:] = sorted(d for d in subdirs if not settings.excluded(here / d, is_dir=True))
-        for name in sorted(names):
-            path = here / name
-            if path.suffix in PLAN_SUFFIXES and not settings.excluded(path):
-                found.append(path)
-    return sorted(found)  # by path: the order cross-document rules meet the plan set in
+NOT_A_PLAN_REASON = Text("計画ファイルではありません（最上位に plan: がありません）",
+                         "not a plan (no top-level plan:)")
+
+# --- is it a plan? ---------------------------------------------------------------------
+
+# the first line that holds YAML content: not blank, not a comment, directive or document marker
+_FIRST_CONTENT = re.compile(rb"^(?P<indent>[ ]*)(?!(?:---|\.\.\.)(?:[ \t]|\r?$))(?P<start>[^ \t\r\n#%])", re.MULTILINE)
+_FLOW_PLAN_KEY = re.compile(rb"""[{,][ \t\r\n]*(?:plan|"plan"|'plan')[ \t\r\n]*:""")
+_BLOCK_PLAN_KEYS: dict[int, re.Pattern[bytes]] = {}
+
+
+def looks_like_plan(path: Path, limit: int) -> bool:
+    """Whether the file may be a plan: its top-level mapping has a `plan` key (plain or
+    quoted, in block or flow style). Decided from the bytes, without parsing: a file that
+    cannot be read here, is not a regular file, is not ASCII-compatible (UTF-16) or holds
+    a NUL is taken for one, so that the loader says what is wrong with it; so is a file
+    beyond the size limit, or one whose first `SNIFF_BYTES` do not settle it."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return True
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return True
+        raw = os.read(descriptor, SNIFF_BYTES)
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
+    return _has_plan_key(raw) or status.st_size > SNIFF_BYTES
+
+
+def _has_plan_key(raw: bytes) -> bool:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        return True  # UTF-16 or binary: the loader names the encoding
+    first = _FIRST_CONTENT.search(raw)
+    if first is None:
+        return False  # empty, or comments only
+    start = first["start"]
+    if start == b"{":
+        return _FLOW_PLAN_KEY.search(raw, first.start("start")) is not None
+    if start in (b"[", b"-") and raw[first.end():first.end() + 1] in (b"", b" ", b"\t", b"\r", b"\n", b"]"):
+        return False  # a sequence at the top: no plan
+    indent = len(first["indent"])
+    if indent not in _BLOCK_PLAN_KEYS:
+        _BLOCK_PLAN_KEYS[indent] = re.compile(rb"^" + b" " * indent + rb"""(?:plan|"plan"|'plan')[ \t]*:""",
+                                              re.MULTILINE)
+    return _BLOCK_PLAN_KEYS[indent].search(raw) is not None
+
+
+# --- .gitignore --------------------------------------------------------------------------
+
+class GitIgnores:
+    """A repository's ignore rules as git applies them: `.git/info/exclude`, then the
+    `.gitignore` of the root and of each directory down to a path's own, each relative to
+    its directory; the last pattern that matches decides (`!` re-includes). The global
+    `core.excludesFile` is not read: a run decides the same on every machine."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.absolute()
+        self._files: dict[Path, list[tuple[str, int, Glob]]] = {}
+        exclude = _git_dir(self.root)
+        self._info = self._read(exclude / "info" / "exclude", ".git/info/exclude") if exclude is not None else []
+
+    def _read(self, path: Path, label: str) -> list[tuple[str, int, Glob]]:
+        text = _read_small(path, GITIGNORE_BYTES)
+        if text is None:
+            return []
+        patterns = []
+        for number, line in enumerate(text.splitlines(), 1):
+            glob = Glob.parse(line)
+            if glob is not None:
+                patterns.append((label, number, glob))
+        return patterns
+
+    def _of(self, directory: Path) -> list[tuple[str, int, Glob]]:
+        if directory not in self._files:
+            relative = directory.relative_to(self.root).as_posix()
+            label = ".gitignore" if relative == "." else f"{relative}/.gitignore"
+            self._files[directory] = self._read(directory / ".gitignore", label)
+        return self._files[directory]
+
+    def ignored(self, path: Path, is_dir: bool) -> str | None:
+        """The pattern that ignores `path` (`file:line: pattern`), or None."""
+        absolute = path.absolute()
+        try:
+            relative = absolute.relative_to(self.root)
+        except ValueError:
+            return None
+        parts = relative.parts
+        decided = None
+        layers = [(self.root, self._info)] + [
+            (self.root.joinpath(*parts[:depth]), self._of(self.root.joinpath(*parts[:depth])))
+            for depth in range(len(parts))]
+        for directory, patterns in layers:
+            if not patterns:
+                continue
+            components = list(absolute.relative_to(directory).parts)
+            for label, number, glob in patterns:
+                if glob.matches(components, is_dir):
+                    decided = None if glob.negated else f"{label}:{number}: {glob.text.strip()}"
+        return decided
+
+
+def _git_dir(root: Path) -> Path | None:
+    """The repository's git directory: `.git`, or where a worktree's `.git` file points
+    (its `commondir`, where `info/exclude` is shared)."""
+    marker = root / ".git"
+    if marker.is_dir() and not marker.is_symlink():
+        return marker
+    text = _read_small(marker, 4096)
+    if text is None or not text.startswith("gitdir:"):
+        return None
+    gitdir = (root / text[len("gitdir:"):].strip()).absolute()
+    common = _read_small(gitdir / "commondir", 4096)
+    return (gitdir / common.strip()).absolute() if common else gitdir
+
+
+def _read_small(path: Path, cap: int) -> str | None:
+    """A small text file of the repository, or None: only a regular file, not through a
+    symbolic link, at most `cap` bytes of it."""
+    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+             | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return os.read(descriptor, cap).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def show_files(found: Discovered, lang: str) -> tuple[str, list[str]]:
+    """`--show-files`: the files checked, one a line (for stdout, as ruff prints them), and
+    a line for each file or directory skipped, with why, and for the plan set read as
+    context (for stderr)."""
+    checked = "".join(f"{display_name(path)}\n" for path in found.checked)
+    said = Text("検査しません", "skipped").render(lang)
+    lines = [f"{said}: {display_name(skip.path)}{'/' if skip.directory else ''}: {skip.reason.render(lang)}"
+             for skip in found.skipped]
+    if found.context:
+        lines.append(Text(f"ほかに計画セットの {len(found.context)} ファイルを文脈として読みます",
+                          f"and {len(found.context)} file(s) of the plan set read as context").render(lang))
+    return checked, lines
 
 
 def display_name(path: Path) -> str:

@@ -265,7 +265,17 @@ class Engine:
             fix=(finding.fix if rule.fix_safety == "safe" else replace(finding.fix, safe=False))
             if finding.fix and rule.fixable else None,
             fix_span=resolve(finding.fix.location, files) if finding.fix and rule.fixable else None,
+            path=_labelled(files.get(finding.location.file), finding.location.path),
         )
+
+
+def _labelled(loaded: LoadedFile | None, path: tuple) -> tuple:
+    """The finding's model path with list items named (a baseline's fingerprint)."""
+    if not path or loaded is None or loaded.model is None:
+        return path
+    from checker.baseline import labelled_path
+
+    return labelled_path(loaded.model, path)
 
 
 def resolve(location: Location, files: dict[str, LoadedFile]) -> Span:

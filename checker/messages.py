@@ -70,8 +70,28 @@ MESSAGES: dict[str, Text] = {
         en="no such file or directory: {path}",
     ),
     "no_plan_files": Text(
-        ja="{paths} に計画ファイル（*.yaml, *.yml）がありません",
-        en="no plan files (*.yaml, *.yml) under {paths}",
+        ja="警告: {paths} に計画ファイル（最上位に plan: がある *.yaml, *.yml）がありません",
+        en="warning: no plan files (*.yaml, *.yml with a top-level plan:) under {paths}",
+    ),
+    "not_plans_skipped": Text(
+        ja="計画ファイルでない YAML ファイル（最上位に plan: がないもの）{files} 件は検査しませんでした（--show-files で一覧します）",
+        en="skipped {files} YAML file(s) that are not plans (no top-level plan:); --show-files lists them",
+    ),
+    "baseline_with_fix": Text(
+        ja="--write-baseline は指摘をそのまま記録します。--fix や --diff とは一緒に使えません",
+        en="--write-baseline records the findings as they are; it cannot be combined with --fix or --diff",
+    ),
+    "baseline_written": Text(
+        ja="{findings} 件の指摘をベースライン {path} に記録しました（--baseline {path} で新しい指摘だけを報告します）",
+        en="recorded {findings} finding(s) in the baseline {path} (--baseline {path} reports only new ones)",
+    ),
+    "baseline_not_written": Text(
+        ja="ベースライン {path} を書けませんでした: {error}",
+        en="could not write the baseline {path}: {error}",
+    ),
+    "baseline_listed": Text(
+        ja="ベースライン {path} にある {findings} 件の指摘は報告していません",
+        en="{findings} finding(s) listed in the baseline {path} not reported",
     ),
     "not_fixed": Text(
         ja="修正しませんでした: {problem}",

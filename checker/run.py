@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 if TYPE_CHECKING:
+    from checker.baseline import Baseline
     from checker.config import Settings
     from checker.diagnostics import Diagnostic, Relations, Text
     from checker.engine import Engine
@@ -72,6 +73,14 @@ class RunOptions(NamedTuple):
     fix: bool = False  # write the safe fixes, then check again
     diff: bool = False  # the safe fixes as a diff, nothing written
     unsafe_fixes: bool = False  # with fix or diff: the unsafe fixes too (they rewrite a printed figure)
+    exclude: tuple[str, ...] | None = None  # --exclude: instead of the configuration's exclude
+    extend_exclude: tuple[str, ...] = ()  # --extend-exclude
+    respect_gitignore: bool | None = None  # None: the configuration's (default true)
+    # the pre-commit hook: of the files named, only the plans of the configuration's plan set
+    # (any YAML file is handed over; the rest are skipped without a word)
+    plan_set_only: bool = False
+    baseline: str | None = None  # report only the findings this baseline file does not list
+    write_baseline: str | None = None  # record the findings in this file instead of reporting them
     # in-memory contents by path (standard input, an editor's buffers): the file at that path
     # is read from here, and need not exist; --fix gives their fixed text back and never
     # writes there (FixOutcome.texts)
@@ -93,6 +102,7 @@ class Prepared(NamedTuple):
     options: RunOptions
     settings: Settings
     ruleset: Ruleset
+    baseline: Baseline | None = None  # --baseline, read and checked
 
 
 class FixOutcome(NamedTuple):
@@ -116,9 +126,12 @@ class RunResult:
         self.sources: dict[str, list[str]] = {}  # lines of the files the diagnostics point into
         self.searched: list[str] = []  # the paths the files were looked for under
         self.missing: list[str] = []  # paths named but not there
+        self.skipped: tuple = ()  # discovery's Skipped: files and directories not checked, and why
         self.fix: FixOutcome | None = None  # with --fix or --diff
         self.notes: list[Text] = []  # what to tell the user, in both languages
         self.from_cache = False  # answered from the run cache, nothing loaded
+        self.baseline_written = False  # --write-baseline recorded the findings: there is no report
+        self.baseline_failed = False  # --write-baseline could not write its file
         self.files: list[LoadedFile] = []  # with `keep_files`: the reported files as loaded, in path order
 
     @property
@@ -166,7 +179,17 @@ def prepare(options: RunOptions) -> Prepared:
     except ConfigError as problem:
         problem.lang = settings.lang
         raise
-    return Prepared(options, settings, ruleset)
+    baseline = None
+    if options.baseline is not None and options.write_baseline is None:
+        from checker.baseline import read
+        from checker.discovery import display_name
+
+        try:
+            baseline = read(Path(options.baseline), display_name(Path(options.baseline)))
+        except ConfigError as problem:
+            problem.lang = settings.lang
+            raise
+    return Prepared(options, settings, ruleset, baseline)
 
 
 def resolve(options: RunOptions) -> Settings:
@@ -184,6 +207,12 @@ def resolve(options: RunOptions) -> Settings:
         settings.lang = options.lang
     if options.output_format is not None:
         settings.format = options.output_format
+    if options.exclude is not None:
+        settings.command_line_exclude = options.exclude
+    settings.command_line_extend_exclude = options.extend_exclude
+    settings.command_line_base = Path.cwd()
+    if options.respect_gitignore is not None:
+        settings.respect_gitignore = options.respect_gitignore
     return settings
 
 
@@ -268,13 +297,18 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result = RunResult(settings=settings, ruleset=ruleset)
     result.searched = list(options.paths) or [str(path) for path in settings.plan_set_paths()]
     given = {Path(path).absolute(): raw for path, raw in options.texts}
-    found = discover(result.searched, settings, options.force_exclude, present=frozenset(given))
+    found = discover(result.searched, settings, options.force_exclude, options.plan_set_only,
+                     present=frozenset(given))
+    result.skipped = found.skipped
     if found.missing:
         result.missing = found.missing
         result.notes = [message("no_such_path", path=raw) for raw in found.missing]
         return result
+    if found.not_plans() and not options.plan_set_only:  # the hook is handed every YAML file: nothing to say
+        result.notes.append(message("not_plans_skipped", files=found.not_plans()))
     if not found.checked:
-        if not (options.paths and options.force_exclude):  # else pre-commit handed over only excluded files
+        # else pre-commit handed over only files that are not the plan set's plans, or excluded
+        if not (options.paths and (options.force_exclude or options.plan_set_only)):
             result.notes.append(message("no_plan_files", paths=", ".join(result.searched)))
         return result
     # one order whatever was named, so a cross-document reference never depends on it
@@ -297,6 +331,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True
             result.sources = _sources_of(result.diagnostics, {stub.name: raw for stub, raw in read}, result.relations)
+            _baseline(prepared, result)
             _hint_fixes(result)
             return result
     from checker.engine import Engine
@@ -311,6 +346,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         # a file that could not be checked is checked again next time, not answered from here
         cache.put("run", run_key, (result.diagnostics, result.relations))
     result.sources = _sources_of(result.diagnostics, {file.name: file.text for file in loaded}, result.relations)
+    _baseline(prepared, result)
     if options.diff or options.fix:
         mine = [file for file in loaded if file.name in reported]
         if options.diff:
@@ -332,6 +368,38 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     else:
         _hint_fixes(result)
     return result
+
+
+def _baseline(prepared: Prepared, result: RunResult) -> None:
+    """--write-baseline: record the findings (the report is then the note that says so);
+    --baseline: report only those it does not list, and its entries no finding matches."""
+    from checker.messages import message
+
+    options = prepared.options
+    if options.write_baseline is not None:
+        from checker.baseline import write
+
+        try:
+            count = write(Path(options.write_baseline), result.diagnostics, result.sources,
+                          result.settings.lang or "en")
+        except OSError as error:
+            result.notes.append(message("baseline_not_written", path=options.write_baseline,
+                                        error=error.strerror or error))
+            result.baseline_failed = True
+            return
+        result.notes.append(message("baseline_written", findings=count, path=options.write_baseline))
+        result.baseline_written = True
+        return
+    if prepared.baseline is None:
+        return
+    from checker.baseline import apply
+
+    kept, stale, listed = apply(prepared.baseline, result.diagnostics, result.sources, result.checked, result.ruleset)
+    result.diagnostics = sorted(kept + stale, key=lambda d: d.sort_key())
+    if stale:
+        result.sources[prepared.baseline.name] = prepared.baseline.lines
+    if listed:
+        result.notes.append(message("baseline_listed", findings=listed, path=prepared.baseline.name))
 
 
 def _crashed(loaded: LoadedFile) -> bool:
@@ -700,6 +768,27 @@ def _fix(loaded, diagnostics, limits, unsafe: bool, everything, recheck, root: P
     if files:
         notes.insert(0, message("fixed", values=values, files=files))
     return FixOutcome([], values, files, texts), notes
+
+
+def shown_settings_and_files(prepared: Prepared, lang: str, settings: bool, files: bool) -> tuple[str, list[str]]:
+    """`--show-settings` and `--show-files`: what stdout shows (the resolved settings, the
+    files that would be checked) and the lines for stderr (what is skipped, and why)."""
+    from checker.config import show_settings
+    from checker.discovery import discover, show_files
+
+    out, err = "", list[str]()
+    if settings:
+        out += show_settings(prepared.settings, lang, as_json=prepared.settings.format == "json")
+    if files:
+        options = prepared.options
+        searched = list(options.paths) or [str(path) for path in prepared.settings.plan_set_paths()]
+        found = discover(searched, prepared.settings, options.force_exclude, options.plan_set_only)
+        checked, err = show_files(found, lang)
+        out += checked
+        from checker.messages import message
+
+        err += [message("no_such_path", path=raw).render(lang) for raw in found.missing]
+    return out, err
 
 
 def configured_ruleset(rulesets: tuple[str, ...] = ()) -> tuple[Settings, Ruleset]:

@@ -308,7 +308,9 @@ def test_every_option_is_declared_once_with_both_languages_and_reaches_the_setti
     for option in OPTIONS:
         assert option.description.ja and option.description.en, option.name
     selection = {"select", "extend-select", "ignore"}  # they make the Selection layer
-    settings_fields = {item.name for item in fields(Settings)} - {"root", "source", "own", "selections"}
+    # the command line's exclusions sit beside the configuration's (their base is the working directory)
+    command_line = {"command_line_exclude", "command_line_extend_exclude", "command_line_base"}
+    settings_fields = {item.name for item in fields(Settings)} - {"root", "source", "own", "selections"} - command_line
     assert {name.replace("-", "_") for name in names if name not in selection} == settings_fields
     assert next(option for option in OPTIONS if option.name == "format").allowed == FORMAT_NAMES
 

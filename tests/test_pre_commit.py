@@ -96,3 +96,53 @@ def test_all_files_reports_the_plans_and_skips_other_yaml(hook):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "plans/bad.yaml:10:14" in result.stdout
     assert "not-a-plan" not in result.stdout
+
+
+# --- a repository whose plans are not under plans/ -------------------------------------------
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory):
+    """A city's repository with its plans in documents/ (its plancheck.toml says so), a
+    GitHub workflow, and a plan-shaped test fixture outside the plan set."""
+    hook_repo = tmp_path_factory.mktemp("hook-repo-elsewhere")
+    revision = snapshot_of_this_tree(hook_repo)
+    user = tmp_path_factory.mktemp("city-repo")
+    files = {"plancheck.toml": 'plans = "documents"\n', "documents/good.yaml": GOOD, "documents/bad.yaml": BAD_TOTAL,
+             "fixtures/bad-on-purpose.yaml": BAD_TOTAL,
+             ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n"}
+    for relative, text in files.items():
+        path = user / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    git("init", "-q", cwd=user)
+    git("add", "-A", cwd=user)
+    git("commit", "-q", "-m", "plans", cwd=user)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home-elsewhere")),
+           "NO_COLOR": "1", "GITHUB_ACTIONS": "", "PLANCHECK_LANG": "en"}
+    env.pop("VIRTUAL_ENV", None)
+
+    def try_repo(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "plancheck",
+                               "--ref", revision, *args], cwd=user, capture_output=True, text=True, env=env,
+                              timeout=900)
+    return try_repo
+
+
+def test_plans_outside_plans_are_checked_never_skipped(elsewhere):
+    # one changed plan (pass_filenames: just that file): checked, with the plan set as context
+    result = elsewhere("--files", "documents/bad.yaml")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Skipped" not in result.stdout and "Failed" in result.stdout
+    assert "documents/bad.yaml:10:14" in result.stdout and "TOT001" in result.stdout
+    # one changed file that is not a plan, or a plan-shaped file outside the plan set: passed, quietly
+    for other in (".github/workflows/ci.yml", "fixtures/bad-on-purpose.yaml"):
+        result = elsewhere("--files", other)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Passed" in result.stdout and "TOT001" not in result.stdout and "LOAD" not in result.stdout
+
+
+def test_all_files_reports_the_plan_set_only(elsewhere):
+    result = elsewhere("--all-files", "--verbose")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "documents/bad.yaml:10:14" in result.stdout
+    assert "fixtures/" not in result.stdout and "ci.yml" not in result.stdout and "LOAD" not in result.stdout

@@ -20,8 +20,9 @@ RULES = sorted(RULESET.rules.values(), key=lambda rule: rule.code)
 # a FIFO, a device, a socket and a link out of the project in test_hostile_inputs),
 # a check that fails is a bug in plancheck (tested in test_checks with a failing check),
 # and a check that runs out of memory or kills its process is a property of the machine
-# (tested in test_processes with a worker killed and a MemoryError).
-NO_CONTENT_EXAMPLE = {"LOAD012", "LOAD015", "LOAD016", "LOAD017", "INT001"}
+# (tested in test_processes with a worker killed and a MemoryError). A stale baseline
+# entry is a property of a baseline file beside the plans (tested in test_baseline).
+NO_CONTENT_EXAMPLE = {"LOAD012", "LOAD015", "LOAD016", "LOAD017", "INT001", "SUP004"}
 
 
 def _ruleset_of(rule, tmp_path):

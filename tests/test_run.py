@@ -80,7 +80,7 @@ def test_missing_paths_and_no_plan_files_are_notes_not_output(project):
     assert result.notes == [Text("ファイルまたはディレクトリがありません: nowhere.yaml", "no such file or directory: nowhere.yaml")]
     (project / "empty").mkdir()
     result = run(RunOptions(paths=("empty",)))
-    assert result.checked == [] and result.notes[0].en == "no plan files (*.yaml, *.yml) under empty"
+    assert result.checked == [] and result.notes[0].en == "warning: no plan files (*.yaml, *.yml with a top-level plan:) under empty"
     # pre-commit handing over only excluded files: nothing to say
     (project / "plancheck.toml").write_text('extend-exclude = ["drafts/"]\n', encoding="utf-8")
     (project / "drafts").mkdir()
