@@ -441,7 +441,7 @@ def test_a_referenced_cell_that_is_not_a_number_leaves_the_figure_unchecked_at_t
     ("{table: population, row: men, column: 令和5年, year: 令和5年度}", "a table cell is named by row and column"),
     ("{indicator: p, year: 令和5年度}", "say which of the indicator's values"),
     ("{indicator: p, field: actuals}", "a value of that field needs its year"),
-    ("{table: population, theme: a, row: men, column: 令和5年}", "exactly one of table, indicator or theme"),
+    ("{table: population, theme: a, row: men, column: 令和5年}", "exactly one of table, indicator, theme, figure or items"),
 ])
 def test_a_reference_of_the_wrong_shape_is_fig009(recommended, reference, problem):
     text = STATS % reference
