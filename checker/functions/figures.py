@@ -4,8 +4,11 @@ table cell printed again in a summary, encoded once with what it restates and ch
 
 A figure states one claim: `equals` a value, a `change` of a series between two columns
 or years, a `rank` among a table row's or column's values, a `sum` of values (an
-indicator's field over `years`, across documents too), or `achieved` (a 達成済 claim on
-an indicator's year). `at` makes the figure a table cell (or any one value of the plan
+indicator's field over `years`, across documents too), `achieved` (a 達成済 claim on
+an indicator's year) or `missed` (a 達成できていない one, by the same reading), a `trend`
+stated without a number (増加, 減少, 横ばい, 向上), or a `product` of values. A value is a
+table cell, an indicator's value, a theme's 合計, another figure by its `key`, or the
+count of items a text lists (「計 3事業」 over ①②③). `at` makes the figure a table cell (or any one value of the plan
 set): its value is that cell's, so the same number is never typed twice.
 
 Every reference (`CellRef`) is resolved by one function, `Resolver.resolve`, in the plan
@@ -687,8 +690,14 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     that hold the whole of others, such as a 合計, are not among them; ties are said);
     `sum` = Σ of the values (an indicator's field over `years` is each year's value, in
     any document of the plan set); `achieved`: the indicator's actual meets its target in
-    the year (by the target's form and the direction, as achievement rates read them).
-    With `at`, the figure is that value itself (a number printed twice is typed once).
+    the year (by the target's form and the direction, as achievement rates read them);
+    `missed`: by the same reading, it falls short; `trend`: a rise or fall without a
+    number, the sign of `to` − `from` (up, down; flat within `within`, else exactly;
+    better and worse by the indicator's direction); `product` = Π of the values. A value
+    may also be another figure (`{figure: KEY}`) or the count of items a text lists
+    (`{items: [...]}`, against which `equals` is a count). With `at`, the figure is that
+    value itself (a number printed twice is typed once), or with a list their sum. A
+    figure with a `key` and no claim is a factor, checked where a figure names it.
     The figure's stated precision governs (money units convert exactly); a declared
     rounding for totals applies as interval arithmetic. Every figure is one relation:
     checked, or not checked with why (a value that is not a number, a line the loader
