@@ -805,9 +805,6 @@ policies:
 
 def test_changing_any_single_number_of_the_claims_fixture_is_detected(recommended):
     report = mutate_each_number(recommended, CLAIMS)
-    assert len(report.tried) >= 30
-    # what is missed: one-sided relations (a trend's ends, a missed actual raised and still short)
-    # and the years nothing else restates
-    assert Decimal(len(report.tried) - len(report.missed)) / len(report.tried) >= Decimal("0.7"), report.missed
-    two_sided = [path for path in report.tried if "figures" in path]
-    assert two_sided and not [path for path in two_sided if path in report.missed], report.missed
+    # every number: the three 40人 and the 1名 through the figures that name them, each trend's ends
+    # (raised by a tenth, enough to turn these), the missed actuals and targets, the rates
+    assert len(report.tried) == 38 and report.missed == []
