@@ -561,7 +561,8 @@ def test_the_documented_figures_are_valid_figures():
                     walk(value)
         elif isinstance(node, list):
             for item in node:
-                if isinstance(item, dict) and any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved")):
+                if isinstance(item, dict) and any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved", "missed",
+                                                                     "trend", "product", "key")):
                     Figure.model_validate(item)
                     seen += 1
                 else:
@@ -569,7 +570,9 @@ def test_the_documented_figures_are_valid_figures():
 
     for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
         walk(YAML(typ="safe").load(block))
-    assert seen == 11  # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at
+    # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at; missed 2, trend 2,
+    # and the product block's 7 (a factor, the product, a count, three 40人 and their sum)
+    assert seen == 22
 
 
 @pytest.mark.parametrize(("name", "old", "new", "fixed"), [
