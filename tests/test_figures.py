@@ -561,8 +561,9 @@ def test_the_documented_figures_are_valid_figures():
                     walk(value)
         elif isinstance(node, list):
             for item in node:
-                if isinstance(item, dict) and any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved", "missed",
-                                                                     "trend", "product", "key")):
+                if isinstance(item, dict) and (any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved", "missed",
+                                                                      "trend", "product"))
+                                               or {"key", "quote"} <= set(item)):  # a factor
                     Figure.model_validate(item)
                     seen += 1
                 else:
