@@ -812,3 +812,26 @@ def test_changing_any_single_number_of_the_claims_fixture_is_detected(recommende
     # every number: the three 40人 and the 1名 through the figures that name them, each trend's ends
     # (raised by a tenth, enough to turn these), the missed actuals and targets, the rates
     assert len(report.tried) == 38 and report.missed == []
+
+
+def test_a_key_given_twice_is_fig015_at_the_second(recommended):
+    text = claims("key: club-5-3", "key: club-5-2")
+    found = [d for d in check_text(recommended, text, "claims.yaml") if d.code == "FIG015"]
+    assert [where(d) for d in found] == [("claims.yaml", *position(text, "club-5-2", occurrence=2))]
+    assert found[0].related[0][1].line == position(text, "club-5-2")[0]
+
+
+def test_figures_naming_figures_too_deep_is_fig009_not_a_traceback():
+    chain = "\n".join(f"      - {{key: f{n}, at: {{figure: f{n + 1}}}, quote: q{n}}}" for n in range(60))
+    plan = f"""\
+plan: {{id: x, title: t, municipality: 小平市, kind: execution_plan, source: {{seed: a.txt}}}}
+policies:
+  - title: 保育
+    figures:
+      - {{value: 5, quote: 計5, equals: {{figure: f0}}}}
+{chain}
+      - {{key: f60, value: 5, quote: q60}}
+"""
+    out = figure_findings({"plan.yaml": plan})
+    shapes = [item for item in out if isinstance(item, Finding) and item.kind == "reference_shape"]
+    assert shapes and "more than 20 deep" in shapes[0].args["problem"].en

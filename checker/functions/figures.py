@@ -66,6 +66,7 @@ from checker.values import (
 )
 
 HUNDRED = Decimal(100)
+DEPTH = 20  # how deep figures may name figures through `at`
 # Lines that hold the whole of others: not among the options a rank compares.
 TOTAL_ROLES = ("total", "subtotal", "grand_total")
 
@@ -85,6 +86,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "product_differs": _FIGURE,
     "count_differs": ("figure", "stated", "count", "items"),
     "figure_unnamed": ("figure", "key"),
+    "figure_key_repeated": ("figure", "key", "first"),
 }
 
 
@@ -414,6 +416,9 @@ class Resolver:
         if (doc.plan_id, key) in self._resolving:
             return Problem(_shape(ctx, at, Text(f"数値 {key} の at が自分自身を指しています（循環）",
                                                 f"the figure {key} is, through `at`, itself (a cycle)")))
+        if len(self._resolving) >= DEPTH:
+            return Problem(_shape(ctx, at, Text(f"数値 {key} は {DEPTH} 段を超えて別の数値を指しています",
+                                                f"the figure {key} names figures more than {DEPTH} deep")))
         self._resolving.add((doc.plan_id, key))
         try:
             inner = Context(loaded.name, path, doc.plan_id, label, section, loaded.model)
@@ -703,8 +708,16 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     checked, or not checked with why (a value that is not a number, a line the loader
     could not read)."""
     resolver = Resolver(target.node)
+    first: dict[tuple[str, str], Location] = {}
     for loaded, path, figure, section in _figures(target.node):
         ctx = Context(loaded.name, path, loaded.model.plan.id, _label(figure), section, loaded.model)
+        if figure.key is not None:
+            here = Location(loaded.name, path + ("key",))
+            earlier = first.setdefault((ctx.plan_id, figure.key), here)
+            if earlier != here:  # a reference to the key names the first: this one is named by none
+                yield Finding("figure_key_repeated", here, {"figure": ctx.label, "key": figure.key,
+                                                            "first": Text(earlier.file, earlier.file)},
+                              [Related(earlier, Text("最初のこの key", "the first figure with this key"))])
         items = list(_check(resolver, ctx, figure)) + ctx.records
         if not items:  # a factor another figure names: it is part of that figure's relation
             continue
