@@ -19,6 +19,7 @@ import select
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -105,6 +106,15 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
 @click.option("--show-unchecked", is_flag=True,
               help="List every relation that could not be checked, at the value that blocked it, with why.")
+@click.option("--stdin-filename", metavar="PATH", default=None,
+              help="With `-` as the path: the plan read from standard input is this file (its name in findings, "
+                   "its configuration and plan set); --fix writes the fixed text to standard output.")
+@click.option("-o", "--output-file", "--output", "outputs", multiple=True, metavar="[FORMAT:]PATH",
+              help="Also write a report to PATH (repeatable: -o report.html -o results.sarif). The format is "
+                   "FORMAT: when given (html:report.out), else PATH's extension (.html .htm html, .sarif sarif, "
+                   ".json json, .xml junit), else --format's. The terminal still shows the usual report (--format's "
+                   "when no file takes it, else auto). Each file is written whole (a temporary file renamed over it); "
+                   "one that cannot be written is exit 2.")
 def check(paths: tuple[str, ...], **options) -> None:
     """Check plan files (default: the configuration's plan set, plans/)."""
     previous = _stop_on_signals()
@@ -165,9 +175,13 @@ def _stop_on_signals() -> dict:
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
            fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, unsafe_fixes,
-           show_unchecked) -> int:
+           show_unchecked, stdin_filename=None, outputs=()) -> int:
     from checker.config import ConfigError
-    from checker.run import RunOptions, execute, prepare
+    from checker.run import RunOptions, execute, prepare, stdin_output, with_stdin
+
+    stdin = _stdin_path(paths, stdin_filename, lang)
+    if stdin is not None:
+        paths = [stdin]
 
     options = RunOptions(paths=tuple(paths), select=select, extend_select=extend_select or (), ignore=ignore or (),
                          rulesets=rulesets, config_path=config_path, isolated=isolated, fail_level=fail_level,
@@ -179,9 +193,30 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
-    result = execute(prepared, _progress)
+    if stdin is not None:
+        prepared = with_stdin(prepared, stdin, sys.stdin.buffer)
     try:
-        _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
+        files = _outputs(outputs, output_format, show_diff)
+    except _UsageProblem as problem:
+        click.echo(shown(line(problem.text, lang)), err=True)
+        return EXIT_ERROR
+    terminal = _terminal_format(prepared.settings.format, files)
+    from checker.report import chosen
+
+    if any(chosen(name).needs_files for name in (terminal, *(name for name, _ in files))):
+        # a report that shows the plans themselves: the run keeps their models
+        prepared = prepared._replace(options=prepared.options._replace(keep_files=True))
+    result = execute(prepared, _progress)
+    result.settings.format = terminal
+    failed_output = _write_outputs(result, files, lang, color=color, show_unchecked=show_unchecked)
+    try:
+        if stdin is not None and fix:  # the fixed text is the output; the report goes to stderr
+            _write_bytes(*stdin_output(prepared, result, stdin), sys.stdout)
+            with contextlib.redirect_stdout(sys.stderr):
+                _print(result, lang, color=color, show_diff=show_diff, statistics=statistics,
+                       show_unchecked=show_unchecked)
+        else:
+            _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
     except BrokenPipeError:
         # the reader has gone (`plancheck ... | head -1`): it wanted no more, so nothing more
         # is said, and Python's own flush at exit must not fail on the closed pipe either
@@ -192,7 +227,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         with contextlib.suppress(OSError):  # stderr cannot be written either: the exit code is all that is left
             click.echo(shown(say("write_failed", lang, error=error.strerror or error)), err=True)
         return EXIT_ERROR
-    if result.missing:
+    if result.missing or failed_output:
         return EXIT_ERROR
     if not result.checked:
         return EXIT_CLEAN if paths and force_exclude else EXIT_ERROR
@@ -201,6 +236,124 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     if result.internal_error:
         return EXIT_ERROR  # a bug in plancheck, not a finding: exit as ruff does on one
     return EXIT_FINDINGS if result.failed and not exit_zero else EXIT_CLEAN
+
+
+def _stdin_path(paths: list[str], stdin_filename: str | None, lang: str | None) -> str | None:
+    """The path standard input stands for when `-` is the path, or `--stdin-filename` is
+    given without paths (as ruff reads it): `--stdin-filename`, else `-` itself; None
+    without either; a usage error when standard input comes with other paths."""
+    if "-" not in paths and not (stdin_filename and not paths):
+        if stdin_filename:
+            raise click.UsageError(phrase("stdin_alone", lang or default_lang()))
+        return None
+    if len(paths) > 1:
+        raise click.UsageError(phrase("stdin_alone", lang or default_lang()))
+    return stdin_filename or "-"
+
+
+def _write_bytes(data: bytes, more: bool, stream: TextIO) -> None:
+    """Bytes to a stream as they are (the fixed text of standard input), then with `more`
+    the rest of standard input, unread past the size limit, so a file too large to check
+    comes back whole."""
+    from checker.loader import read_stream
+
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode("utf-8", errors="replace"))
+        stream.flush()
+        return
+    stream.flush()
+    buffer.write(data)
+    while more and (rest := read_stream(sys.stdin.buffer)):
+        buffer.write(rest)
+    buffer.flush()
+
+
+class _UsageProblem(Exception):
+    def __init__(self, text) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+
+def _outputs(outputs: tuple[str, ...], output_format: str | None, show_diff: bool) -> list[tuple[str, str]]:
+    """The report files asked for (`-o`), each as (format name, path): `FORMAT:PATH`, else
+    the path's extension, else `--format`; a `_UsageProblem` for one whose format cannot be
+    told, a path named twice, or outputs with --diff (which prints no report)."""
+    from checker.messages import message
+    from checker.report import AUTO, REGISTRY, format_of_path
+
+    if outputs and show_diff:
+        raise _UsageProblem(message("output_with_diff"))
+    files: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for raw in outputs:
+        prefix, colon, rest = raw.partition(":")
+        if colon and prefix.lower() in REGISTRY and rest:
+            name, path = prefix.lower(), rest
+        else:
+            format = format_of_path(raw)
+            if format is not None:
+                name, path = format.name, raw
+            elif output_format is not None and output_format != AUTO:
+                name, path = output_format, raw
+            else:
+                suffixes = " ".join(suffix for format in REGISTRY.values() for suffix in format.suffixes)
+                raise _UsageProblem(message("output_unknown_format", path=raw, suffixes=suffixes))
+        real = os.path.realpath(path)
+        if real in seen:
+            raise _UsageProblem(message("output_twice", path=path))
+        seen.add(real)
+        files.append((name, path))
+    return files
+
+
+def _terminal_format(configured: str, files: list[tuple[str, str]]) -> str:
+    """What the terminal shows: the configured (or --format) format, unless a file takes it
+    (`--format html -o report.html`), when it is `auto` (the full report, or annotations
+    under GitHub Actions)."""
+    from checker.report import AUTO
+
+    return AUTO if files and configured in {name for name, _ in files} else configured
+
+
+def _write_outputs(result, files: list[tuple[str, str]], lang: str, *, color: bool | None,
+                   show_unchecked: bool) -> bool:
+    """Write each report file whole (atomically); say which were written and which could
+    not be, on stderr. Whether any failed. Nothing is written for a run that checked no
+    file (a missing path, no plan files: exit 2 with its own message)."""
+    from checker.fixes import FixError, write_output
+    from checker.messages import message
+    from checker.report import ReportContext, render
+
+    if not files or result.missing or not result.checked:
+        return False
+    inputs = {os.path.realpath(name) for name in result.checked}
+    inputs |= {os.path.realpath(file.path) for file in result.files}
+    failed = False
+    for name, path in files:
+        note = None
+        if os.path.realpath(path) in inputs:
+            note, failed = message("output_is_input", path=path), True
+        else:
+            context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=False,
+                                    relations=result.relations, show_unchecked=show_unchecked, files=result.files)
+            text = render(name, result.diagnostics, context, result.ruleset)
+            data = text.encode("utf-8", errors=UNENCODABLE)
+            try:
+                write_output(Path(path), data)
+            except FixError as error:
+                note, failed = message("output_failed", path=path, error=error.text), True
+            except OSError as error:
+                note, failed = message("output_failed", path=path, error=error.strerror or str(error)), True
+            else:
+                note = message("output_written", format=name, path=path, size=_size(len(data)))
+        with contextlib.suppress(OSError):
+            _write(shown(line(note, lang)) + "\n", sys.stderr)
+    return failed
+
+
+def _size(count: int) -> str:
+    return f"{count} B" if count < 1024 else f"{count / 1024:.0f} KB" if count < 1024 * 1024 else f"{count / 1048576:.1f} MB"
 
 
 def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool) -> None:
@@ -218,7 +371,7 @@ def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics
     from checker.report import ReportContext, chosen, emit
 
     context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
-                            relations=result.relations, show_unchecked=show_unchecked)
+                            relations=result.relations, show_unchecked=show_unchecked, files=result.files)
     report = _Collected(sys.stdout)
     emit(result.settings.format, result.diagnostics, context, result.ruleset, report)
     # on a stream that cannot encode everything, XML takes character references, exactly
@@ -446,6 +599,17 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
         elif example:
             out.append(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
     _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
+
+
+
+@main.command("server")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
+              help="Language of diagnostics and hovers (default: the editor's locale, else the configuration's).")
+def language_server(lang: str | None) -> None:
+    """Run the language server on stdio, for an editor (needs the lsp extra: pip install 'plancheck[lsp]')."""
+    from checker.server import serve
+
+    sys.exit(serve(lang))
 
 
 if __name__ == "__main__":

@@ -115,14 +115,34 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Operand:
+    """A cell an evaluated relation read besides its stated value: where it is, its value
+    (0 for a mark declared zero), and its weight when the relation is linear in it (the
+    stated value = Σ weight × value: 1 for a part of a sum, −1 for a subtrahend), None when
+    it is not (a ratio's denominator)."""
+
+    location: Location
+    value: Decimal
+    weight: int | None = None
+
+
+@dataclass(frozen=True)
 class Checked:
     """A relation a check evaluated (whether it held or not): a total against its items, a
     rate against its operands. `location` is the stated value that restates the others.
     `note` says what it was checked against when that is not the usual (a band mark
-    against the stated rate because the rate cannot be recomputed)."""
+    against the stated rate because the rate cannot be recomputed).
+
+    A relation that states an equality (a table's sum, difference, ratio, running sum…)
+    also names itself at its cross line (`relation`) and the other cells it read
+    (`operands`): the blame pass (checker/functions/blame.py) takes a cell of a relation
+    that holds as confirmed. None of these is compared: a record is the same relation
+    either way."""
 
     location: Location
     note: Text | None = field(default=None, compare=False)
+    relation: Text | None = field(default=None, compare=False)
+    operands: tuple[Operand, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

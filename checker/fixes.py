@@ -269,6 +269,41 @@ def write_atomically(path: Path, text: str, expected: str, roots: tuple[Path, ..
     _sync_directory(real.parent)
 
 
+def write_output(path: Path, data: bytes) -> None:
+    """Write a report to `path` (`plancheck -o report.html`) as a fix is written: a
+    temporary file beside it, synced, then renamed over it, so a reader (a browser, a CI
+    upload) sees the old file or the whole new one, never a part, and a stopped run leaves
+    no temporary file (`_temporary_file`). The directories above it are made. A file that
+    was there keeps its mode; a new one gets the umask's. Raises OSError (the directory
+    cannot be written, the name is a directory) or FixError (interrupted); nothing is
+    left half-written either way."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    os.makedirs(parent, exist_ok=True)
+    directory = os.open(parent, os.O_RDONLY | DIRECTORY | CLOEXEC)
+    try:
+        try:
+            status: os.stat_result | None = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
+        except FileNotFoundError:
+            status = None
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(21, os.strerror(21), str(path))
+        if status is not None and stat.S_ISREG(status.st_mode):
+            mode = stat.S_IMODE(status.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        with _temporary_file(directory, path.name) as (temporary, handle):
+            _write_temporary(handle, data)
+            os.fchmod(handle, mode)
+            os.fsync(handle)
+            os.rename(temporary, path.name, src_dir_fd=directory, dst_dir_fd=directory)
+    finally:
+        os.close(directory)
+    _sync_directory(parent)
+
+
 def _write_in(directory: int, name: str, shown: Path, text: str, expected: str) -> None:
     try:
         plan = os.open(name, os.O_RDONLY | NOFOLLOW | CLOEXEC | getattr(os, "O_NONBLOCK", 0), dir_fd=directory)

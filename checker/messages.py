@@ -24,6 +24,31 @@ MESSAGES: dict[str, Text] = {
         ja="レポートを書き出せませんでした: {error}",
         en="could not write the report: {error}",
     ),
+    "output_failed": Text(
+        ja="{path} に書き出せませんでした: {error}",
+        en="could not write {path}: {error}",
+    ),
+    "output_written": Text(
+        ja="{format} の報告を {path} に書き出しました（{size}）",
+        en="wrote the {format} report to {path} ({size})",
+    ),
+    "output_unknown_format": Text(
+        ja="{path} の形式が分かりません。拡張子（{suffixes}）で示すか、FORMAT:PATH（例: html:{path}）と書くか、--format を指定してください",
+        en="cannot tell the format of {path}: give it an extension ({suffixes}), write FORMAT:PATH (html:{path}), "
+           "or give --format",
+    ),
+    "output_twice": Text(
+        ja="{path} が出力先として 2 回指定されています",
+        en="{path} is named as an output twice",
+    ),
+    "output_is_input": Text(
+        ja="{path} は検査する計画ファイルです。報告で上書きしません",
+        en="{path} is a plan file being checked; a report is not written over it",
+    ),
+    "output_with_diff": Text(
+        ja="--output-file は --diff と同時に使えません（--diff は報告を出さず差分だけを表示します）",
+        en="--output-file cannot be used with --diff (--diff prints the diff, not a report)",
+    ),
     "interrupted": Text(
         ja="中断しました（SIGINT）。検査は終わっていません",
         en="interrupted (SIGINT): the check did not finish",
@@ -103,6 +128,10 @@ MESSAGES: dict[str, Text] = {
     "options_after_command": Text(
         ja="オプションはコマンドの後に書きます: {command}",
         en="options go after the command: {command}",
+    ),
+    "stdin_alone": Text(
+        ja="`-`（標準入力）は単独で指定します。ファイル名は --stdin-filename で渡します",
+        en="`-` (standard input) is the only path when given; name its file with --stdin-filename",
     ),
     "did_you_mean": Text(
         ja="（{candidate} のことですか？）",

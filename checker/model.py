@@ -1390,6 +1390,12 @@ class TableRow(Model, json_schema_extra=japanese(
         "行の固定の名前。関係やルールが参照します。表のすべての階層で一意。",
     )
     name: str = described("The row's label as printed.", "印字された行の見出し。")
+    year: FiscalYear | None = described(
+        "The (calendar or fiscal) year the row stands for, if one (a table with a year per row; a sub-row "
+        "inherits its parent's): a series down the rows (running_sum, change, lag) steps a year at a time.",
+        "この行が表す年・年度（年度ごとの行の表。下位の行は親の行の年度）。行をたどる累計・増減・前期の関係は1年ずつ進みます。",
+        default=None,
+    )
     unit: str | None = described(
         "The unit of this row's values, over its column's and table's.",
         "この行の値の単位。列と表の単位より優先します。",

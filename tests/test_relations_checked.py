@@ -19,7 +19,7 @@ from tests.conftest import ROOT, check_text, codes, load_plan_text
 load_builtin_functions()
 
 KINDS = ROOT / "tests" / "data" / "kinds"
-COST_SHEET = KINDS / "cost-sheet.yaml"
+COST_SHEET = ROOT / "tests" / "data" / "tables" / "cost-sheet-declared.yaml"
 SETTLEMENT = KINDS / "settlement-by-kan.yaml"
 
 EVAL = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}%s}\n"
@@ -472,8 +472,13 @@ def test_a_changed_cell_of_the_cost_sheet_is_reported_with_the_blanks_as_0(recom
     assert diagnostic.args["difference"] == -540 and diagnostic.args["column"] == "令和4年度決算"
     assert "国・都支出金（空欄を0とした）" in diagnostic.message["ja"]
     assert "地方債 (blank, taken as 0)" in diagnostic.message["en"]
+    # the トータルコスト is confirmed (= 人件費 + 事業費 holds), and nothing else confirms a
+    # source of funding: they are the suspects (checker/functions/blame.py)
     assert [rel.label.ja for rel, _ in diagnostic.related] == [
-        "国・都支出金（空欄を0とした）", "地方債（空欄を0とした）", "その他特定財源", "一般財源"]
+        "誤りの候補: 国・都支出金（空欄を0とした）", "誤りの候補: 地方債（空欄を0とした）", "誤りの候補: その他特定財源",
+        "誤りの候補: 一般財源"]
+    assert diagnostic.message["en"].endswith("so the suspects are 国・都支出金, 令和4年度決算; 地方債, 令和4年度決算; "
+                                             "その他特定財源, 令和4年度決算; 一般財源, 令和4年度決算")
     assert diagnostic.related[0][1].line == _span_of(text, "national-prefectural", '""')[0]
 
 
@@ -481,8 +486,12 @@ def test_a_changed_project_cost_of_the_cost_sheet_breaks_its_total(recommended):
     text = COST_SHEET.read_text(encoding="utf-8").replace('令和4年度決算: "13,010"', '令和4年度決算: "13,100"')
     found = check_text(recommended, text, "cost-sheet.yaml")
     assert codes(found) == ["TAB001"]
-    assert (found[0].span.line, found[0].span.column) == _span_of(text, "total-cost", '"21,260"')
+    # the トータルコスト is confirmed by its sources and the 人件費 by its parts: the finding is
+    # at the 事業費, the one cell nothing confirms (checker/functions/blame.py)
+    assert (found[0].span.line, found[0].span.column) == _span_of(text, "project", '"13,100"')
     assert found[0].args["computed"] == 21350 and found[0].args["of"] == [Text("人件費", "人件費"), Text("事業費", "事業費")]
+    assert found[0].message["en"].endswith("so 事業費, 令和4年度決算 13,100 is the likely error (this relation needs 13,010 there)")
+    assert found[0].related[0][1].line == _span_of(text, "total-cost", '"21,260"')[0]
 
 
 def test_the_settlement_tables_dash_is_no_figure_so_those_years_are_unchecked():

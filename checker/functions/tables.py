@@ -48,7 +48,7 @@ Findings name the stated line (`line`) and the cross line (`at`: 「令和3年�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -62,6 +62,7 @@ from checker.diagnostics import (
     Location,
     ModelPath,
     NotApplicable,
+    Operand,
     Related,
     RelationRecord,
     Text,
@@ -79,6 +80,7 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
+from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
 from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
@@ -168,6 +170,10 @@ class RowBoundOptions(FunctionOptions):
 _Entry = tuple[ModelPath, Any, Any]
 
 
+_INDEXES_KEPT = 64
+_INDEXES: dict[tuple[int, int], TableIndex] = {}
+
+
 @dataclass(eq=False)
 class TableIndex:
     """A table's rows and columns at every depth, by key, with their model paths within
@@ -181,6 +187,20 @@ class TableIndex:
 
     @classmethod
     def of(cls, table: Any, position: int) -> TableIndex:
+        """The index of `table`, built once per table and kept while it is among the last
+        few indexed: every operand of every relation resolves through it, and building it
+        per operand made a sum over n lines cost n² (a 2,000-款 budget took 55 s)."""
+        cached = _INDEXES.get((id(table), position))
+        if cached is not None and cached.table is table:
+            return cached
+        index = cls._build(table, position)
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[(id(table), position)] = index  # holds the table, so its id is not reused meanwhile
+        return index
+
+    @classmethod
+    def _build(cls, table: Any, position: int) -> TableIndex:
         index = cls(table, position)
         for path, row, parent in table.all_rows():
             index.rows.setdefault(row.key, (("tables", position, *path), row, parent))
@@ -499,6 +519,14 @@ def _stated(relation: Relation) -> dict[str, list[str]]:
     return {relation.axis: [relation.line]}
 
 
+def _operands(target: Target, lines: list[Line], cross: str, read: list[tuple[Number, str | None]],
+              weights: Sequence[int | None]) -> tuple[Operand, ...]:
+    """The cells an equality read at a cross line besides the stated one, for the blame
+    pass (checker/functions/blame.py): each with its value and its weight."""
+    return tuple(Operand(line.location(target.file, cross), number.value, weight)
+                 for line, (number, _), weight in zip(lines, read, weights))
+
+
 def relations_of(target: Target) -> list[Relation]:
     """The relations in force on the table: its `relations` (a table kind's included, when
     the target carries them), which decide which lines are rates and which sums group
@@ -663,7 +691,8 @@ def _sums(
         if clash is not None and not unit_findings:
             yield Unchecked(location, at_cross(text, total, cross), _clash_reason(clash))
             continue
-        yield Checked(location)
+        yield Checked(location, relation=at_cross(text, total, cross),
+                      operands=_operands(target, parts, cross, values, [1] * len(parts)))
         if clash is not None:
             yield clash
             continue
@@ -765,7 +794,8 @@ def evaluate_ratio(target: Target, relation: Relation, where: ModelPath, options
                                  if ratio.axis == "row" else f"分母の{name.ja}の{where_text.ja}が 0",
                                  f"the denominator, {name.en} in {where_text.en}, is 0"))
             continue
-        yield Checked(ratio.location(target.file, cross))
+        yield Checked(ratio.location(target.file, cross), relation=at_cross(text, ratio, cross),
+                      operands=_operands(target, [top, bottom], cross, read[1:], [None, None]))
         exact = num.value / den.value * scale
         digits = stated.places if places is None else places
         computed = round_declared(exact, digits, rounding)
@@ -856,12 +886,14 @@ def evaluate_equal(target: Target, relation: Relation, where: ModelPath, options
     """The line equals `other` (of this table, or `table-id/key` of another), at every
     cross line both have."""
     other = str(relation.other)
-    for pair in _pairs(target, relation, "other", other, where, _pair_text(target, relation, other, "＝", "=")):
+    text = _pair_text(target, relation, other, "＝", "=")
+    for pair in _pairs(target, relation, "other", other, where, text):
         if not isinstance(pair, tuple):
             yield pair
             continue
         mine, theirs, cross, value, reference, mark, other_mark = pair
-        yield Checked(mine.location(target.file, cross))
+        yield Checked(mine.location(target.file, cross), relation=at_cross(text, mine, cross),
+                      operands=(Operand(theirs.location(target.file, cross), reference.value, 1),))
         if value.value == reference.value:
             continue
         word = _AXIS[relation.axis]
@@ -971,7 +1003,8 @@ def evaluate_difference(target: Target, relation: Relation, where: ModelPath, op
             yield read
             continue
         location = stated_line.location(target.file, cross)
-        yield Checked(location)
+        yield Checked(location, relation=at_cross(text, stated_line, cross),
+                      operands=_operands(target, operands, cross, read[1:], [1] + [-1] * (len(operands) - 1)))
         clash = _unit_clash(target, [stated_line, *operands], cross, read)
         if clash is not None:
             yield clash
@@ -1028,7 +1061,8 @@ def evaluate_product(target: Target, relation: Relation, where: ModelPath, optio
         at_least = isinstance(cell, Bound) and cell.kind in ("at_least", "above")
         rounding = "切り上げ" if at_least else declared
         location = stated_line.location(target.file, cross)
-        yield Checked(location)
+        yield Checked(location, relation=at_cross(text, stated_line, cross),
+                      operands=_operands(target, [base_line, *factor_lines], cross, read[1:], [None] * (1 + len(factor_lines))))
         exact = base.value * factor
         digits = stated.places if relation.places is None else relation.places
         computed = round_declared(exact, digits, rounding)
@@ -1152,7 +1186,10 @@ def evaluate_share(target: Target, relation: Relation, where: ModelPath, options
             yield item
             continue
         location = share_line.location(target.file, item.cross)
-        yield Checked(location)
+        assert whole is not None
+        yield Checked(location, relation=at_cross(text, share_line, item.cross),
+                      operands=(Operand(amount_line.location(target.file, item.cross), item.amount.value),
+                       Operand(amount_line.location(target.file, total), whole.value)))
         if item.consistent:
             continue
         args = {"stated": item.stated.value, "computed": item.computed, "exact": round_declared(item.exact, item.digits + 3, None),
@@ -1185,9 +1222,17 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     row relation, every row for a column relation, narrowed by `only` / `skip`); a cross
     line where a cell it needs is not a number is reported as unchecked, and one that no
     line states as not applicable."""
+    from checker.functions.blame import assign_blame
+
+    in_force = kind_in_force(target)  # the table with its kind's relations and zeros in force too (checker/kinds.py)
+    yield from assign_blame(in_force, _in_force(target, in_force, options))
+
+
+def _in_force(target: Target, in_force: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
     for index, relation in enumerate(target.node.relations):
-        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
-    yield from tree_sums(target)
+        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
+    yield from kind_relations(in_force, options)
+    yield from tree_sums(in_force)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:

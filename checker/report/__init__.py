@@ -31,6 +31,9 @@ class ReportContext:
     # from before they were)
     relations: Relations | None = None
     show_unchecked: bool = False  # list each relation not checked, at the value that blocked it
+    # the reported files as loaded (`checker.loader.LoadedFile`, with their models), for a
+    # format that shows the plans themselves (`Format.needs_files`: the HTML report)
+    files: list[Any] = field(default_factory=list)
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
@@ -50,6 +53,8 @@ class Format(NamedTuple):
     description: Text
     needs_rules: bool = False  # the renderer takes the enabled rules too (their metadata)
     writes_stream: bool = False  # the renderer writes to `stream` itself (rich, for colour)
+    needs_files: bool = False  # the renderer shows the plans' own tables (the run keeps the models)
+    suffixes: tuple[str, ...] = ()  # the file name endings that mean this format (`-o report.html`)
 
 
 REGISTRY: dict[str, Format] = {format.name: format for format in (
@@ -59,17 +64,31 @@ REGISTRY: dict[str, Format] = {format.name: format for format in (
     Format("concise", "checker.report.text", "render_concise",
            Text("1 件 1 行（path:line:col: CODE メッセージ）", "one line per finding: path:line:col: CODE message")),
     Format("json", "checker.report.text", "render_json",
-           Text("数値つきの JSON 文書", "a JSON document, with the numbers")),
+           Text("数値つきの JSON 文書", "a JSON document, with the numbers"), suffixes=(".json",)),
     Format("sarif", "checker.report.sarif", "render_sarif",
-           Text("SARIF 2.1.0（規則の説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True),
+           Text("SARIF 2.1.0（規則の説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True,
+           suffixes=(".sarif", ".sarif.json")),
     Format("github", "checker.report.ci", "render_github",
            Text("GitHub Actions のワークフローコマンド（注釈）", "GitHub Actions workflow commands (annotations)")),
     Format("junit", "checker.report.ci", "render_junit",
-           Text("JUnit XML", "JUnit XML")),
+           Text("JUnit XML", "JUnit XML"), suffixes=(".xml", ".junit.xml")),
+    Format("html", "checker.report.html", "render_html",
+           Text("1 ファイルで完結する HTML 報告書（結論・数値・図。印刷可）",
+                "a self-contained HTML report: the verdict, the numbers, charts; printable"),
+           needs_rules=True, needs_files=True, suffixes=(".html", ".htm")),
 )}
 # `auto` picks one of them where the run happens (see `chosen`)
 AUTO = "auto"
 FORMAT_NAMES = (AUTO, *REGISTRY)
+
+
+def format_of_path(path: str) -> Format | None:
+    """The format a file name's ending means (`report.html`: html; `results.sarif`: sarif),
+    the longest ending first (`x.sarif.json` is SARIF, not JSON); None when none does."""
+    lowered = path.lower()
+    matches = [(len(suffix), format) for format in REGISTRY.values() for suffix in format.suffixes
+               if lowered.endswith(suffix)]
+    return max(matches, key=lambda match: match[0])[1] if matches else None
 
 
 def chosen(name: str) -> Format:
