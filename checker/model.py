@@ -931,13 +931,14 @@ class BandScale(Model, json_schema_extra=japanese(
 
 class CellRef(Model, json_schema_extra=japanese(
     "計画群の中の値の参照: 表のセル（table、row、column）、指標の値（指標の key、field、"
-    "year、または年度の範囲 years）、事務事業一覧の合計（theme）。plan は別の文書を計画 "
-    "id で指し、省略時はこの文書です。"
+    "year、または年度の範囲 years）、事務事業一覧の合計（theme）、別の数値（figure）、列挙された"
+    "項目の件数（items）。plan は別の文書を計画 id で指し、省略時はこの文書です。"
 )):
     """A value somewhere in the plan set: a table cell (`table`, `row`, `column`), an
     indicator's value (`indicator` key, `field`, `year`, or `years` for a span of years),
-    or a project list's total (`theme`). `plan` names another document by its plan id;
-    not given: this one."""
+    a project list's total (`theme`), another figure (`figure`, by its key) or the count
+    of items a text lists (`items`). `plan` names another document by its plan id; not
+    given: this one."""
 
     plan: str | None = described(
         "Another document's plan id; not given: this document.",
@@ -964,6 +965,17 @@ class CellRef(Model, json_schema_extra=japanese(
         "テーマの id: その事務事業一覧の合計。",
         default=None,
     )
+    figure: str | None = described(
+        "Another figure of the same document, by its `key`: its value as printed (or its cell `at`).",
+        "同じ文書の別の数値（その `key`）: 印字された値（または `at` のセル）。",
+        default=None,
+    )
+    items: list[str] | None = described(
+        "Items the text lists (①②③, or the rows of a list), as printed: the value is how many they are.",
+        "本文が列挙する項目（①②③、一覧の各行）（印字どおり）: 値はその件数です。",
+        default=None,
+        min_length=1,
+    )
 
 
 class FigureChange(Model, json_schema_extra=japanese("年度間の増減: 数値 = to における of − from における of。")):
@@ -975,6 +987,38 @@ class FigureChange(Model, json_schema_extra=japanese("年度間の増減: 数値
     )
     from_: str = described("The earlier column key or year.", "比較の起点となる前の列のキーまたは年度。", alias="from")
     to: str = described("The later column key or year.", "比較の終点となる後の列のキーまたは年度。")
+
+
+class FigureTrend(Model, json_schema_extra=japanese(
+    "数値を伴わない増減の記述（増加・減少・横ばい・向上・改善）: from から to への of の動き。"
+)):
+    """A rise or fall stated without a number (増加, 減少, 横ばい, 向上, 改善): how `of` moves
+    from `from` to `to`."""
+
+    of: CellRef = described(
+        "The series (a row or a column of a table, or an indicator's field), without a year.",
+        "系列（表の行・列、または指標の値の種類）。年度は指定しません。",
+    )
+    from_: str = described("The earlier column key or year.", "比較の起点となる前の列のキーまたは年度。", alias="from")
+    to: str = described("The later column key or year.", "比較の終点となる後の列のキーまたは年度。")
+    direction: Literal["up", "down", "flat", "better", "worse"] = described(
+        "up (増加, 上昇), down (減少, 低下), flat (横ばい, 同程度), or better / worse (向上, 改善 / 悪化): "
+        "up or down by the indicator's direction (lower_is_better: better is down).",
+        "up（増加・上昇）、down（減少・低下）、flat（横ばい・同程度）、または better / worse（向上・改善 / 悪化）: "
+        "指標の向きによる増減（lower_is_better なら better は減少）。",
+    )
+    within: Decimal | None = described(
+        "For flat: the largest change still 横ばい, in the series' unit, as the document states it; not given: no change at all.",
+        "flat のとき: 横ばいとみなす最大の増減（系列の単位、文書の記載どおり）。省略時は増減なし（等しい）。",
+        default=None,
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _within_flat(self) -> FigureTrend:
+        if self.within is not None and self.direction != "flat":
+            raise PydanticCustomError("trend_within", "`within` is the tolerance of a flat trend (direction: flat) only")
+        return self
 
 
 class FigureRank(Model, json_schema_extra=japanese(
@@ -998,13 +1042,20 @@ class Figure(Model, json_schema_extra=japanese(
     "表の外（見出し、注記、文）に印字された数値、または再び印字されたセル。印字どおりに一度だけ記述し、"
     "再掲している値を示します: equals（値と等しい）、change（2年度間の増減）、"
     "rank（表の値の中での順位）、sum（値の合計、文書をまたいでも可）、"
-    "achieved（指標のある年度の達成済の記述）。"
+    "achieved（指標のある年度の達成済の記述）、missed（目標未達の記述）、trend（数値を伴わない増減）、"
+    "product（値の積）。"
 )):
     """A figure printed outside the grid (a heading, a footnote, a sentence) or a cell
     printed again, encoded once as printed with what it restates: `equals` a value,
     `change` between two years, `rank` among a table's values, `sum` of values (across
-    documents too), or `achieved` (a 達成済 claim on an indicator's year)."""
+    documents too), `achieved` (a 達成済 claim on an indicator's year), `missed` (a target
+    not reached), `trend` (a rise or fall without a number) or `product` of values."""
 
+    key: str | None = described(
+        "An id other figures of the document name it by (`{figure: KEY}`): a factor of a product or a part of a sum.",
+        "文書内の他の数値がこの数値を指すための id（`{figure: KEY}`）: 積の因数や和の一部。",
+        default=None,
+    )
     value: CellValue | None = described(
         "The figure as printed; leave out with `at`.",
         "印字された数値。`at` を使う場合は省略します。",
@@ -1025,9 +1076,11 @@ class Figure(Model, json_schema_extra=japanese(
         "掲載箇所: heading（見出し）、footnote（注記）、text（本文）、table（表）。",
         default=None,
     )
-    at: CellRef | None = described(
-        "The figure is this table cell (a number printed in two places).",
-        "この数値は表のこのセルそのもの（同じ数値が2か所に印字されている）。",
+    at: CellRef | list[CellRef] | None = described(
+        "The figure is this table cell (a number printed in two places); a list: the sum of these values "
+        "(定員40人 printed three times, against an increase the text does not print).",
+        "この数値は表のこのセルそのもの（同じ数値が2か所に印字されている）。リストならそれらの値の和"
+        "（3か所に印字された定員40人と、本文に印字されない増加数）。",
         default=None,
     )
     equals: CellRef | None = described(
@@ -1055,17 +1108,40 @@ class Figure(Model, json_schema_extra=japanese(
         "達成済の記述: その年度の指標の実績値が目標値に達している。",
         default=None,
     )
+    missed: CellRef | None = described(
+        "A claim that a target was not reached (達成できていない): the indicator's actual falls short of its "
+        "target in the year; a value printed with it restates the actual, or the target with `field: targets`.",
+        "目標未達の記述（達成できていない）: その年度の指標の実績値が目標値に届いていない。一緒に印字された数値は"
+        "実績値（`field: targets` なら目標値）の再掲です。",
+        default=None,
+    )
+    trend: FigureTrend | None = described(
+        "A rise or fall stated without a number (増加, 減少, 横ばい, 向上): the figure has no value.",
+        "数値を伴わない増減の記述（増加、減少、横ばい、向上）: 数値（value）はありません。",
+        default=None,
+    )
+    product: list[CellRef] | None = described(
+        "The values it multiplies (1名 × the 5 圏域 listed = 5人); a count of listed items is `{items: [...]}`.",
+        "この数値が掛け合わせている値（1名 × 列挙された5圏域 = 5人）。列挙された項目の件数は `{items: [...]}`。",
+        default=None,
+        min_length=1,
+    )
     note: str | None = described("A note on the figure.", "数値に関する注記。", default=None)
 
     @model_validator(mode="after")
     def _one_claim(self) -> Figure:
-        claims = [name for name in ("equals", "change", "rank", "sum", "achieved") if getattr(self, name) is not None]
-        if len(claims) != 1:
+        names = ("equals", "change", "rank", "sum", "achieved", "missed", "trend", "product")
+        claims = [name for name in names if getattr(self, name) is not None]
+        if len(claims) > 1 or (not claims and self.key is None):
             raise PydanticCustomError(
-                "figure_claim", "a figure states exactly one of equals, change, rank, sum, achieved ({count} given)",
+                "figure_claim", "a figure states exactly one of equals, change, rank, sum, achieved, missed, trend, "
+                "product ({count} given); only a figure with a `key` (a factor other figures name) may state none",
                 {"count": len(claims)},
             )
-        if (self.value is None) == (self.at is None) and self.achieved is None:
+        if self.trend is not None:
+            if self.value is not None or self.at is not None:
+                raise PydanticCustomError("figure_value", "a trend states no number: leave out `value` and `at`")
+        elif (self.value is None) == (self.at is None) and self.achieved is None and self.missed is None:
             raise PydanticCustomError("figure_value", "a figure has its `value` as printed, or is the cell `at`")
         return self
 

@@ -110,6 +110,15 @@ def test_every_figure_quotes_its_section_of_the_seed(path):
         text = _squeezed(_seed_lines(seed, ranges))
         unquoted = [figure.quote for figure in part.figures if not figure.quote or _squeezed(figure.quote) not in text]
         assert unquoted == [], f"{path.name}: quotes not in seed lines {ranges}"
+        # the items a count lists ({items: [...]}) are printed there too
+        listed = [item for figure in part.figures for ref in _value_refs(figure) for item in ref.items or []]
+        unprinted = [item for item in listed if _squeezed(item) not in text]
+        assert unprinted == [], f"{path.name}: listed items not in seed lines {ranges}"
+
+
+def _value_refs(figure) -> list:
+    """The references of a figure that name one value each (equals, sum, product)."""
+    return [ref for ref in [figure.equals, *(figure.sum or []), *(figure.product or [])] if ref is not None]
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not beside this checkout")

@@ -14,7 +14,7 @@ from checker.engine import Engine
 from checker.functions import FUNCTIONS, load_builtin_functions, select
 from checker.functions.figures import compare, convert
 from checker.values import Number, parse_cell
-from tests.conftest import ROOT, check_texts, load_plan_text
+from tests.conftest import ROOT, check_text, check_texts, load_plan_text
 from tests.mutation import mutate_each_number
 
 load_builtin_functions()
@@ -441,7 +441,7 @@ def test_a_referenced_cell_that_is_not_a_number_leaves_the_figure_unchecked_at_t
     ("{table: population, row: men, column: 令和5年, year: 令和5年度}", "a table cell is named by row and column"),
     ("{indicator: p, year: 令和5年度}", "say which of the indicator's values"),
     ("{indicator: p, field: actuals}", "a value of that field needs its year"),
-    ("{table: population, theme: a, row: men, column: 令和5年}", "exactly one of table, indicator or theme"),
+    ("{table: population, theme: a, row: men, column: 令和5年}", "exactly one of table, indicator, theme, figure or items"),
 ])
 def test_a_reference_of_the_wrong_shape_is_fig009(recommended, reference, problem):
     text = STATS % reference
@@ -561,7 +561,9 @@ def test_the_documented_figures_are_valid_figures():
                     walk(value)
         elif isinstance(node, list):
             for item in node:
-                if isinstance(item, dict) and any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved")):
+                if isinstance(item, dict) and (any(claim in item for claim in ("equals", "change", "rank", "sum", "achieved", "missed",
+                                                                      "trend", "product"))
+                                               or {"key", "quote"} <= set(item)):  # a factor
                     Figure.model_validate(item)
                     seen += 1
                 else:
@@ -569,7 +571,9 @@ def test_the_documented_figures_are_valid_figures():
 
     for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
         walk(YAML(typ="safe").load(block))
-    assert seen == 11  # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at
+    # one per example: the intro, equals 2, change 3, rank 2, sum, achieved, at; missed 2, trend 2,
+    # and the product block's 7 (a factor, the product, a count, three 40人 and their sum)
+    assert seen == 22
 
 
 @pytest.mark.parametrize(("name", "old", "new", "fixed"), [
@@ -618,3 +622,216 @@ def test_a_sum_of_rounded_amounts_within_their_rounding_is_fig008_and_beyond_it_
                                                                    "rounding up (切り上げ)")
     itemised, _ = run_with("92,743")  # one unit off, within half a unit per part and the total's own
     assert (itemised.kind, itemised.args["rounding"].en) == ("figure_rounded", "rounding each part on its own")
+
+
+# --- claims without a number, and figures made of others (FIG010-FIG014) ---------------------------
+
+CLAIMS = DATA / "claims.yaml"
+
+
+def claims(old: str = "", new: str = "", occurrence: int = 1) -> str:
+    return edited("claims.yaml", old, new, occurrence) if old else fixture("claims.yaml")
+
+
+def test_the_claims_fixture_is_clean_and_each_claim_is_one_checked_relation(recommended):
+    text = claims()
+    assert [(d.code, d.message["en"]) for d in check_text(recommended, text, "claims.yaml")] == []
+    out = figure_findings({"claims.yaml": text})
+    # 14 figures, of which 4 are factors (3 × 40人, 1名): each is part of the relation that names it
+    assert len(out) == 10 and all(isinstance(item, Checked) for item in out)
+    paths = {item.location.path for item in out}
+    assert ("goals", 0, "figures", 3, "at") in paths  # the sum of the three 40人 against the increase
+    assert ("goals", 0, "figures", 7, "trend", "direction") in paths
+
+
+def test_a_missed_claim_whose_actual_meets_the_target_is_fig010_at_the_year(recommended):
+    text = claims("actuals: {令和元年度: 132, 令和2年度: 130}", "actuals: {令和元年度: 132, 令和2年度: 138}")
+    text = text.replace("rates: {令和元年度: 97.8%, 令和2年度: 96.3%}", "rates: {令和元年度: 97.8%, 令和2年度: 102.2%}")
+    [diagnostic] = check_text(recommended, text, "claims.yaml")
+    assert diagnostic.code == "FIG010"
+    assert where(diagnostic) == ("claims.yaml", *position(text, "令和2年度}", after="missed: {indicator: kodaira/registered"))
+    assert (diagnostic.args["actual"], diagnostic.args["target"], diagnostic.args["rate"]) == (
+        Decimal(138), "135", Decimal("102.2"))
+    assert diagnostic.message["ja"].startswith("「市民活動支援センターの登録団体数」 は「市民活動支援センターの登録団体数」が令和2年度に"
+                                              "目標に届いていないとしていますが、実績 138 は目標 135 を達成しています")
+
+
+def test_a_missed_claim_reads_the_target_as_achieved_does():
+    # 30以下 is missed only above 30; 前年度比減 only when not below the previous year
+    for target, actual, holds in [("30以下", "31", True), ("30以下", "30", False), ("前年度比減", "243", True),
+                                  ("前年度比減", "206", False), ("250", "249", True), ("250", "250", False)]:
+        plan = ACHIEVED.replace("achieved:", "missed:") % (target, actual)
+        found = [item for item in figure_findings({"plan.yaml": plan}) if isinstance(item, Finding)]
+        assert (found == []) == holds, (target, actual, found)
+        assert all(item.kind == "target_reached" for item in found)
+
+
+def test_the_figure_printed_with_a_missed_claim_restates_the_target_with_field_targets(recommended):
+    text = claims("value: 100人", "value: 110人")
+    [diagnostic] = check_text(recommended, text, "claims.yaml")
+    assert diagnostic.code == "FIG001" and where(diagnostic) == ("claims.yaml", *position(text, "110人"))
+    assert diagnostic.args["exact"] == Decimal(100) and diagnostic.args["difference"] == Decimal(10)
+    assert diagnostic.related[0][0].location.path[-2:] == ("targets", 2020)
+
+
+@pytest.mark.parametrize(("old", "new", "direction", "difference"), [
+    # 減少 where the series rises
+    ("actuals: {平成30年度: 689.0, 令和元年度: 674.2, 令和2年度: 654.4}",
+     "actuals: {平成30年度: 689.0, 令和元年度: 674.2, 令和2年度: 684.4}", "a fall", "10.2"),
+    # 向上 of a rate that fell
+    ("actuals: {平成30年度: 50.2%, 令和元年度: 50.5%, 令和2年度: 68.9%}",
+     "actuals: {平成30年度: 50.2%, 令和元年度: 50.5%, 令和2年度: 49.9%}", "an improvement", "-0.6"),
+])
+def test_a_trend_the_series_does_not_follow_is_fig011_at_its_direction(recommended, old, new, direction, difference):
+    text = claims(old, new)
+    found = [d for d in check_text(recommended, text, "claims.yaml") if d.code == "FIG011"]
+    assert found, [d.code for d in check_text(recommended, text, "claims.yaml")]
+    diagnostic = found[0]
+    assert diagnostic.args["direction"].en == direction and diagnostic.args["difference"] == Decimal(difference)
+    assert text.splitlines()[diagnostic.span.line - 1].strip().startswith("trend:")
+    assert diagnostic.span.column == text.splitlines()[diagnostic.span.line - 1].index("direction:") + len("direction: ") + 1
+
+
+def test_better_on_a_lower_is_better_indicator_is_a_fall():
+    text = claims("        direction: lower_is_better\n", "")
+    # without its direction (and no target form stating one), higher is better: 689.0 → 654.4 is worse
+    found = [item for item in figure_findings({"claims.yaml": text}) if isinstance(item, Finding)]
+    assert [(item.kind, item.args["difference"]) for item in found] == [("trend_differs", Decimal("-34.6"))]
+    below = text.replace("targets: {令和2年度: 650.0}", "targets: {令和2年度: 650.0以下}")
+    assert [item for item in figure_findings({"claims.yaml": below}) if isinstance(item, Finding)] == []
+
+
+def test_flat_is_exact_equality_unless_a_tolerance_is_declared():
+    wider = claims("令和元年度: 50.5%, 令和2年度: 68.9%}", "令和元年度: 50.8%, 令和2年度: 68.9%}")
+    [finding] = [item for item in figure_findings({"claims.yaml": wider}) if isinstance(item, Finding)]
+    assert finding.kind == "trend_differs" and finding.args["difference"] == Decimal("0.6")
+    exact = claims(", direction: flat, within: 0.5}", ", direction: flat}")
+    [finding] = [item for item in figure_findings({"claims.yaml": exact}) if isinstance(item, Finding)]
+    assert finding.kind == "trend_differs" and finding.args["difference"] == Decimal("0.3")
+
+
+def test_a_trend_states_no_number_and_within_is_for_flat_only():
+    for old, new, message in [
+        ("      - quote: 相談窓口の認知度は向上しました\n", "      - value: 3\n        quote: 相談窓口の認知度は向上しました\n",
+         "a trend states no number"),
+        (", direction: flat, within: 0.5}", ", direction: up, within: 0.5}", "`within` is the tolerance of a flat trend"),
+    ]:
+        loaded = load_plan_text(claims(old, new), "claims.yaml")  # the figure is dropped, with why
+        assert any(message in str(f.args) for f in loaded.findings), loaded.findings
+        assert len(loaded.model.goals[0].figures) == 10
+
+
+def test_better_on_a_table_row_is_fig009():
+    plan = """\
+plan: {id: x, title: t, municipality: 小平市, kind: statistics, source: {seed: a.txt}}
+tables:
+  - id: t
+    title: 利用者
+    columns: [{key: R3}, {key: R4}]
+    rows:
+      - {key: users, name: 利用者数, values: {R3: 10, R4: 12}}
+    figures:
+      - {quote: 利用者数は改善, trend: {of: {table: t, row: users}, from: R3, to: R4, direction: better}}
+      - {quote: 利用者数は増加, trend: {of: {table: t, row: users}, from: R3, to: R4, direction: up}}
+"""
+    out = figure_findings({"plan.yaml": plan})
+    [finding] = [item for item in out if isinstance(item, Finding)]
+    assert finding.kind == "reference_shape" and finding.location.path == ("tables", 0, "figures", 0, "trend", "direction")
+    assert Checked(Location("plan.yaml", ("tables", 0, "figures", 1, "trend", "direction"))) in out
+
+
+def test_a_product_that_does_not_hold_is_fig012_at_the_figure(recommended):
+    text = claims("value: 5人", "value: 6人")
+    [diagnostic] = check_text(recommended, text, "claims.yaml")
+    assert diagnostic.code == "FIG012" and where(diagnostic) == ("claims.yaml", *position(text, "6人"))
+    assert diagnostic.args["exact"] == Decimal(5) and diagnostic.args["difference"] == Decimal(1)
+    assert diagnostic.args["reference"].en.startswith("※各圏域に1名ずつ配置されています。 × the 5 items listed (西圏域")
+    assert diagnostic.fix is not None and diagnostic.fix.replacement == "5人" and not diagnostic.fix.safe
+    # the factor mistyped instead: the same finding, the factor among the related values
+    text = claims("value: 1名", "value: 2名")
+    [diagnostic] = check_text(recommended, text, "claims.yaml")
+    assert diagnostic.code == "FIG012" and diagnostic.args["exact"] == Decimal(10)
+    assert diagnostic.related[0][1].line == position(text, "2名")[0]
+
+
+def test_a_listed_item_added_without_its_count_is_fig013(recommended):
+    text = claims("equals: {items: [講習会の開催, 動画の作成, イベントの開催]}",
+                  "equals: {items: [講習会の開催, 動画の作成, イベントの開催, 講演会]}")
+    [diagnostic] = check_text(recommended, text, "claims.yaml")
+    assert diagnostic.code == "FIG013" and where(diagnostic) == ("claims.yaml", *position(text, "3事業"))
+    assert (diagnostic.args["stated"], diagnostic.args["count"]) == (Decimal(3), 4)
+    assert diagnostic.message["en"] == ("①講習会の開催 ②動画の作成 ③イベントの開催 (計 3事業) states 3, but 4 items are "
+                                        "listed (講習会の開催; 動画の作成; イベントの開催; 講演会)")
+
+
+def test_a_sum_of_printed_figures_against_an_increase_is_checked(recommended):
+    text = claims("value: 40人", "value: 60人", occurrence=2)
+    [diagnostic] = check_text(recommended, text, "claims.yaml")
+    assert diagnostic.code == "FIG002" and diagnostic.args["stated"] == Decimal(140)
+    assert diagnostic.args["exact"] == Decimal(120)
+    assert where(diagnostic) == ("claims.yaml", *position(text, "[{figure: club-5-2}"))
+    assert position(text, "60人")[0] in {related.line for _, related in diagnostic.related}
+
+
+def test_a_factor_no_figure_names_is_fig014_and_an_unknown_one_fig006(recommended):
+    text = claims("product: [{figure: worker-per-area}, ", "product: [{figure: worker-per-areas}, ")
+    codes = {d.code: d for d in check_text(recommended, text, "claims.yaml")}
+    assert set(codes) == {"FIG006", "FIG014"}
+    assert codes["FIG006"].args["suggestion"].en == " (did you mean worker-per-area?)"
+    assert where(codes["FIG014"]) == ("claims.yaml", *position(text, "worker-per-area"))
+
+
+def test_a_figure_that_is_itself_through_at_is_fig009_not_a_loop():
+    plan = """\
+plan: {id: x, title: t, municipality: 小平市, kind: execution_plan, source: {seed: a.txt}}
+policies:
+  - title: 保育
+    figures:
+      - {key: a, at: {figure: b}, quote: a, equals: {figure: b}}
+      - {key: b, at: {figure: a}, quote: b}
+"""
+    out = figure_findings({"plan.yaml": plan})
+    assert {item.kind for item in out if isinstance(item, Finding)} == {"reference_shape"}
+
+
+def test_a_figure_states_at_most_one_claim_and_only_a_keyed_one_none():
+    plan = """\
+plan: {id: x, title: t, municipality: 小平市, kind: execution_plan, source: {seed: a.txt}}
+policies:
+  - title: 保育
+    figures:
+      - {value: 5, quote: "計5"}
+"""
+    loaded = load_plan_text(plan, "plan.yaml")  # the figure is dropped, with why
+    assert any("only a figure with a `key`" in str(f.args) for f in loaded.findings), loaded.findings
+    assert loaded.model.policies[0].figures == []
+
+
+def test_changing_any_single_number_of_the_claims_fixture_is_detected(recommended):
+    report = mutate_each_number(recommended, CLAIMS)
+    # every number: the three 40人 and the 1名 through the figures that name them, each trend's ends
+    # (raised by a tenth, enough to turn these), the missed actuals and targets, the rates
+    assert len(report.tried) == 38 and report.missed == []
+
+
+def test_a_key_given_twice_is_fig015_at_the_second(recommended):
+    text = claims("key: club-5-3", "key: club-5-2")
+    found = [d for d in check_text(recommended, text, "claims.yaml") if d.code == "FIG015"]
+    assert [where(d) for d in found] == [("claims.yaml", *position(text, "club-5-2", occurrence=2))]
+    assert found[0].related[0][1].line == position(text, "club-5-2")[0]
+
+
+def test_figures_naming_figures_too_deep_is_fig009_not_a_traceback():
+    chain = "\n".join(f"      - {{key: f{n}, at: {{figure: f{n + 1}}}, quote: q{n}}}" for n in range(60))
+    plan = f"""\
+plan: {{id: x, title: t, municipality: 小平市, kind: execution_plan, source: {{seed: a.txt}}}}
+policies:
+  - title: 保育
+    figures:
+      - {{value: 5, quote: 計5, equals: {{figure: f0}}}}
+{chain}
+      - {{key: f60, value: 5, quote: q60}}
+"""
+    out = figure_findings({"plan.yaml": plan})
+    shapes = [item for item in out if isinstance(item, Finding) and item.kind == "reference_shape"]
+    assert shapes and "more than 20 deep" in shapes[0].args["problem"].en

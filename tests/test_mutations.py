@@ -429,14 +429,59 @@ def _section_figures(loaded: LoadedFile) -> Iterator[tuple[tuple, Any]]:
 
 def figure_sites(files: list[LoadedFile]) -> list[Site]:
     refs = _Refs(files)
+    keyed = {(loaded.model.plan.id, figure.key): (loaded, path, figure)
+             for loaded in reversed(files) for path, figure in reversed(list(_section_figures(loaded)))
+             if figure.key is not None}  # the first figure with a key, as the figures check finds it
+
+    def values(here: str, ref: Any, depth: int = 0) -> list[tuple[str, tuple, Any]]:
+        """The cells a reference names, through another figure's value (`{figure: KEY}`);
+        a count of listed items (`{items}`) is no cell."""
+        if ref.items is not None:
+            return []
+        if ref.figure is None:
+            return refs.cells(here, ref)
+        found = keyed.get((ref.plan or here, ref.figure))
+        return printed_of(*found, depth + 1) if found is not None and depth < 20 else []
+
+    def printed_of(loaded: LoadedFile, path: tuple, figure: Any, depth: int = 0) -> list[tuple[str, tuple, Any]]:
+        if figure.value is not None:
+            return [(loaded.name, (*path, "value"), figure.value)]
+        ats = figure.at if isinstance(figure.at, list) else [figure.at] if figure.at is not None else []
+        return [cell for ref in ats for cell in values(loaded.model.plan.id, ref, depth)]
+
     sites: list[Site] = []
     for loaded in files:
         here = loaded.model.plan.id
         for path, figure in _section_figures(loaded):
-            printed = ([(loaded.name, (*path, "value"), figure.value)] if figure.value is not None
-                       else refs.cells(here, figure.at) if figure.at is not None else [])
+            printed = printed_of(loaded, path, figure)
+            if figure.trend is not None:  # a rise or fall: its ends, with slack (one-sided)
+                trend = figure.trend
+                ends = [*refs.cells(here, trend.of, trend.from_), *refs.cells(here, trend.of, trend.to)]
+                sites += [Site(name, cell_path, "figure trend", ONE_SIDED) for name, cell_path, cell in ends
+                          if isinstance(cell, Number)]
+                continue
+            if figure.missed is not None:  # not reached: the actual short of the target, with slack
+                missed = figure.missed
+                actual = refs.cells(here, missed.model_copy(update={"field": "actuals"}))
+                target = refs.cells(here, missed.model_copy(update={"field": "targets"}))
+                sites += [Site(name, cell_path, "figure missed", ONE_SIDED) for name, cell_path, cell
+                          in [*actual, *target] if isinstance(cell, Number)]
+                if printed:  # the figure printed with it restates the actual (or the target)
+                    restated = target if missed.field == "targets" else actual
+                    sites += [Site(name, cell_path, "figure missed value", TWO_SIDED)
+                              for name, cell_path, cell in [*printed, *restated] if isinstance(cell, Number)]
+                continue
+            if figure.product is not None or (figure.equals is not None and figure.equals.items is not None):
+                # a product of values, or a count of listed items: the figure and every factor cell
+                factors = [cell for ref in (figure.product or [figure.equals]) for cell in values(here, ref)]
+                sites += [Site(name, cell_path, "figure product", TWO_SIDED) for name, cell_path, cell
+                          in [*printed, *factors] if isinstance(cell, Number)]
+                continue
+            if (figure.equals is None and figure.change is None and figure.sum is None
+                    and figure.achieved is None and figure.rank is None):
+                continue  # a factor: its value is a site of the figure that names it
             if figure.equals is not None:
-                kind, sided, others = "figure equals", TWO_SIDED, refs.cells(here, figure.equals)
+                kind, sided, others = "figure equals", TWO_SIDED, values(here, figure.equals)
             elif figure.change is not None:
                 change = figure.change
                 kind, sided = "figure change", TWO_SIDED
@@ -445,7 +490,7 @@ def figure_sites(files: list[LoadedFile]) -> list[Site]:
                     others = []
             elif figure.sum is not None:
                 kind, sided = "figure sum", TWO_SIDED
-                others = [cell for ref in figure.sum for cell in refs.cells(here, ref)]
+                others = [cell for ref in figure.sum for cell in values(here, ref)]
             elif figure.achieved is not None:
                 # 達成済: the actual meets the target, with slack (one-sided); a figure printed with
                 # the claim (達成済（72組織）) is the year's actual (two-sided)

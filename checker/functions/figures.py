@@ -4,8 +4,11 @@ table cell printed again in a summary, encoded once with what it restates and ch
 
 A figure states one claim: `equals` a value, a `change` of a series between two columns
 or years, a `rank` among a table row's or column's values, a `sum` of values (an
-indicator's field over `years`, across documents too), or `achieved` (a 達成済 claim on
-an indicator's year). `at` makes the figure a table cell (or any one value of the plan
+indicator's field over `years`, across documents too), `achieved` (a 達成済 claim on
+an indicator's year) or `missed` (a 達成できていない one, by the same reading), a `trend`
+stated without a number (増加, 減少, 横ばい, 向上), or a `product` of values. A value is a
+table cell, an indicator's value, a theme's 合計, another figure by its `key`, or the
+count of items a text lists (「計 3事業」 over ①②③). `at` makes the figure a table cell (or any one value of the plan
 set): its value is that cell's, so the same number is never typed twice.
 
 Every reference (`CellRef`) is resolved by one function, `Resolver.resolve`, in the plan
@@ -46,7 +49,7 @@ from checker.diagnostics import (
 )
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
 from checker.functions import Target, check_function, plan_sections
-from checker.functions.rates import Blocked
+from checker.functions.rates import BOUND_LOWER, RELATIVE_LOWER, Blocked
 from checker.functions.rates import resolve as resolve_rate
 from checker.functions.sums import ROUNDING_NAMES, as_number, cell_form, declared_rounding, declared_zero_marks, joined
 from checker.functions.units import compare_units
@@ -63,6 +66,7 @@ from checker.values import (
 )
 
 HUNDRED = Decimal(100)
+DEPTH = 20  # how deep figures may name figures through `at`
 # Lines that hold the whole of others: not among the options a rank compares.
 TOTAL_ROLES = ("total", "subtotal", "grand_total")
 
@@ -77,6 +81,12 @@ KINDS: dict[str, tuple[str, ...]] = {
     "unit_differs": ("figure", "unit", "reference_unit", "reference"),
     "figure_rounded": ("figure", "stated", "exact", "rounding", "reference", "unit"),
     "reference_shape": ("figure", "form", "problem"),
+    "target_reached": ("figure", "indicator", "year", "actual", "target", "formula", "rate"),
+    "trend_differs": ("figure", "direction", "from_label", "from_value", "to_label", "to_value", "difference"),
+    "product_differs": _FIGURE,
+    "count_differs": ("figure", "stated", "count", "items"),
+    "figure_unnamed": ("figure", "key"),
+    "figure_key_repeated": ("figure", "key", "first"),
 }
 
 
@@ -138,6 +148,7 @@ WHAT = {
     "year": Text("年度", "year"),
     "theme": Text("テーマ", "theme"),
     "baseline": Text("基準値", "baseline"),
+    "figure": Text("数値（key）", "figure (key)"),
     "total": Text("事業一覧の合計", "project list total"),
 }
 
@@ -159,6 +170,11 @@ class Resolver:
         self.docs = {plan_id: Doc(plan_id, tuple(members)) for plan_id, members in grouped.items()}
         self._index: dict[tuple[Any, str], Any] = {}
         self.rankings: dict[tuple[Any, ...], Ranking] = {}
+        self._resolving: set[tuple[str, str]] = set()  # keyed figures being resolved (a cycle guard)
+        # (plan id, key) of every keyed figure another figure names
+        self.named: set[tuple[str, str]] = {
+            (ref.plan if ref.plan is not None else loaded.model.plan.id, ref.figure)
+            for loaded, _, figure, _ in _figures(files) for ref in _refs(figure) if ref.figure is not None}
 
     # -- the finding or record for a reference that names nothing ------------------------
 
@@ -203,6 +219,10 @@ class Resolver:
             elif kind == "themes":
                 for position, theme in enumerate(loaded.model.themes):
                     index.setdefault(theme.id, (loaded, ("themes", position), theme))
+            elif kind == "figures":
+                for owner, path, figure, section in _figures([loaded]):
+                    if figure.key is not None:
+                        index.setdefault(figure.key, (owner, path, figure, section))
             else:
                 for path, section in plan_sections(loaded.model):
                     for position, indicator in enumerate(section.indicators):
@@ -380,6 +400,38 @@ class Resolver:
                      _in_file(label, loaded, ctx), _written(projects.total) or projects.unit,
                      declared_zero_marks(projects, loaded.model.plan))
 
+    def figure_values(self, ctx: Context, doc: Doc, key: str, at: ModelPath) -> list[Value] | Problem:
+        """The value of the figure with `key`: as printed, or the cell (cells) `at` names."""
+        found = self._first(doc, "figures").get(key)
+        if found is None:
+            return self._unknown(ctx, at, "figure", key, list(self._first(doc, "figures")))
+        loaded, path, figure, section = found
+        label = _in_file(_label(figure), loaded, ctx)
+        if figure.at is None:
+            if figure.value is None:
+                return Problem(_shape(ctx, at, Text(f"数値 {key} には値（value か at）がありません",
+                                                    f"the figure {key} has no value (value or at)")))
+            return [Value(Location(loaded.name, path + ("value",)), figure.value, label,
+                          figure.unit or _written(figure.value))]
+        if (doc.plan_id, key) in self._resolving:
+            return Problem(_shape(ctx, at, Text(f"数値 {key} の at が自分自身を指しています（循環）",
+                                                f"the figure {key} is, through `at`, itself (a cycle)")))
+        if len(self._resolving) >= DEPTH:
+            return Problem(_shape(ctx, at, Text(f"数値 {key} は {DEPTH} 段を超えて別の数値を指しています",
+                                                f"the figure {key} names figures more than {DEPTH} deep")))
+        self._resolving.add((doc.plan_id, key))
+        try:
+            inner = Context(loaded.name, path, doc.plan_id, label, section, loaded.model)
+            values: list[Value] = []
+            for ref, where in _at_refs(figure, path):
+                got = self.resolve(inner, ref, where)
+                if isinstance(got, Problem):
+                    return got
+                values += [replace(value, unit=figure.unit or value.unit) for value in got]
+            return values
+        finally:
+            self._resolving.discard((doc.plan_id, key))
+
     # -- one function for every form -----------------------------------------------------
 
     def resolve(self, ctx: Context, ref: Any, at: ModelPath, span: bool = False,
@@ -392,9 +444,13 @@ class Resolver:
         shape = shape_problem(ref, "span" if span else "one")
         if shape is not None:
             return Problem(_shape(ctx, at, shape))
+        if ref.items is not None:
+            return [_listed(ctx, ref.items, at)]
         doc = self.doc(ctx, ref, at)
         if isinstance(doc, Problem):
             return doc
+        if ref.figure is not None:
+            return self.figure_values(ctx, doc, ref.figure, at + ("figure",))
         if ref.table is not None:
             if ref.row is None or ref.column is None:
                 return self.line(ctx, ref, at)
@@ -422,6 +478,37 @@ class Resolver:
         return got if isinstance(got, Problem) else [got]
 
 
+def _listed(ctx: Context, items: list[str], at: ModelPath) -> Value:
+    """The count of the items a text lists, as a value (「計 3事業」 over ①②③)."""
+    count = len(items)
+    shown = _some([Text(item, item) for item in items])
+    return Value(Location(ctx.file, at + ("items",)), Number(Decimal(count), 0, str(count)),
+                 Text(f"列挙された{count}件（{shown.ja}）", f"the {count} items listed ({shown.en})"), None)
+
+
+def _at_refs(figure: Any, path: ModelPath) -> list[tuple[Any, ModelPath]]:
+    """A figure's `at` as (reference, its path): one cell, or each of a list."""
+    if isinstance(figure.at, list):
+        return [(ref, path + ("at", index)) for index, ref in enumerate(figure.at)]
+    return [(figure.at, path + ("at",))]
+
+
+def _refs(figure: Any) -> Iterator[Any]:
+    """Every reference a figure states."""
+    for name in ("equals", "achieved", "missed"):
+        if getattr(figure, name) is not None:
+            yield getattr(figure, name)
+    for name in ("sum", "product"):
+        yield from getattr(figure, name) or []
+    if figure.at is not None:
+        yield from (figure.at if isinstance(figure.at, list) else [figure.at])
+    for claim in (figure.change, figure.trend):
+        if claim is not None:
+            yield claim.of
+    if figure.rank is not None:
+        yield figure.rank.among
+
+
 def _written(cell: Any) -> str | None:
     return cell.unit if isinstance(cell, Number) else None
 
@@ -436,15 +523,29 @@ def shape_problem(ref: Any, form: str) -> Text | None:
     """What a reference lacks for its form, or None: `one` a single value, `span` a single
     value, a span of years or a whole line, `line` a whole row or column, `series` a row,
     column or indicator field without its position, `indicator` an indicator's year."""
-    kinds = [name for name in ("table", "indicator", "theme") if getattr(ref, name) is not None]
+    kinds = [name for name in ("table", "indicator", "theme", "figure", "items") if getattr(ref, name) is not None]
     if len(kinds) != 1:
-        return Text("参照は table・indicator・theme のどれか一つで値を指します",
-                    "a reference names a value by exactly one of table, indicator or theme")
+        return Text("参照は table・indicator・theme・figure・items のどれか一つで値を指します",
+                    "a reference names a value by exactly one of table, indicator, theme, figure or items")
     kind = kinds[0]
     if form == "indicator":
         if kind != "indicator" or ref.year is None:
-            return Text("達成済の主張は指標（indicator）とその年度（year）を指します",
-                        "a 達成済 claim names an indicator and its year")
+            return Text("達成・未達の主張は指標（indicator）とその年度（year）を指します",
+                        "an achieved or missed claim names an indicator and its year")
+        if ref.field not in (None, "actuals", "targets") or ref.years is not None:
+            return Text("一緒に印字された数値は実績（actuals）か目標（targets）です",
+                        "the figure printed with the claim is the actual (actuals) or the target (targets)")
+        return None
+    if kind in ("figure", "items"):
+        others = [name for name in ("row", "column", "field", "year", "years")
+                  if getattr(ref, name) is not None] + (["plan"] if kind == "items" and ref.plan else [])
+        if others:
+            return Text(f"{kind} の参照には {', '.join(others)} を指定できません",
+                        f"a {kind} reference takes no {', '.join(others)}")
+        if form in ("line", "series"):
+            return Text("行・列や系列は表の行・列か指標の field で指します（figure・items は一つの値です）",
+                        "a line or a series is a table row or column, or an indicator's field "
+                        "(figure and items are one value)")
         return None
     if kind == "table":
         if ref.field is not None or ref.year is not None or ref.years is not None:
@@ -594,16 +695,32 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
     that hold the whole of others, such as a 合計, are not among them; ties are said);
     `sum` = Σ of the values (an indicator's field over `years` is each year's value, in
     any document of the plan set); `achieved`: the indicator's actual meets its target in
-    the year (by the target's form and the direction, as achievement rates read them).
-    With `at`, the figure is that value itself (a number printed twice is typed once).
+    the year (by the target's form and the direction, as achievement rates read them);
+    `missed`: by the same reading, it falls short; `trend`: a rise or fall without a
+    number, the sign of `to` − `from` (up, down; flat within `within`, else exactly;
+    better and worse by the indicator's direction); `product` = Π of the values. A value
+    may also be another figure (`{figure: KEY}`) or the count of items a text lists
+    (`{items: [...]}`, against which `equals` is a count). With `at`, the figure is that
+    value itself (a number printed twice is typed once), or with a list their sum. A
+    figure with a `key` and no claim is a factor, checked where a figure names it.
     The figure's stated precision governs (money units convert exactly); a declared
     rounding for totals applies as interval arithmetic. Every figure is one relation:
     checked, or not checked with why (a value that is not a number, a line the loader
     could not read)."""
     resolver = Resolver(target.node)
+    first: dict[tuple[str, str], Location] = {}
     for loaded, path, figure, section in _figures(target.node):
         ctx = Context(loaded.name, path, loaded.model.plan.id, _label(figure), section, loaded.model)
+        if figure.key is not None:
+            here = Location(loaded.name, path + ("key",))
+            earlier = first.setdefault((ctx.plan_id, figure.key), here)
+            if earlier != here:  # a reference to the key names the first: this one is named by none
+                yield Finding("figure_key_repeated", here, {"figure": ctx.label, "key": figure.key,
+                                                            "first": Text(earlier.file, earlier.file)},
+                              [Related(earlier, Text("最初のこの key", "the first figure with this key"))])
         items = list(_check(resolver, ctx, figure)) + ctx.records
+        if not items:  # a factor another figure names: it is part of that figure's relation
+            continue
         if not any(not isinstance(item, Finding) for item in items):
             # a reference that names nothing, or of the wrong shape: the relation was
             # evaluated as far as its reference, and failed there
@@ -615,9 +732,12 @@ def figures(target: Target, options: dict[str, Any]) -> Iterator[Finding | Relat
 
 def _form_kind(figure: Any) -> str:
     for name, kind in (("change", "change_differs"), ("rank", "rank_differs"), ("sum", "sum_differs"),
-                       ("achieved", "not_achieved")):
+                       ("achieved", "not_achieved"), ("missed", "target_reached"), ("trend", "trend_differs"),
+                       ("product", "product_differs")):
         if getattr(figure, name) is not None:
             return kind
+    if figure.equals is not None and figure.equals.items is not None:
+        return "count_differs"
     return "figure_differs"
 
 
@@ -650,15 +770,34 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
         related: list[Related] = []
         unit_location = Location(ctx.file, ctx.path + ("unit",)) if figure.unit else location
     else:
-        got = resolver.resolve(ctx, figure.at, ctx.path + ("at",))
-        if isinstance(got, Problem):
-            return got
-        [value] = got
-        if not figure.quote:  # the figure is the cell: say which
-            ctx.label = value.label
-        cell, location, unit = value.cell, value.location, figure.unit or value.unit
+        got: list[Value] = []
+        for ref, where in _at_refs(figure, ctx.path):
+            values = resolver.resolve(ctx, ref, where)
+            if isinstance(values, Problem):
+                return values
+            got += values
+        if len(got) == 1:
+            [value] = got
+            if not figure.quote:  # the figure is the cell: say which
+                ctx.label = value.label
+            cell, location, unit = value.cell, value.location, figure.unit or value.unit
+            related = [Related(Location(ctx.file, ctx.path + ("at",)),
+                               Text("この数値を再掲する箇所", "where it is printed again"))]
+        else:  # the figure is the sum of several printed values (定員40人 three times)
+            location = Location(ctx.file, ctx.path + ("at",))
+            parts = []
+            for value in got:
+                number, _ = as_number(value.cell, value.zero_marks)
+                if number is None:
+                    form = cell_form(value.cell)
+                    return Problem(Unchecked(value.location, relation, Text(f"{value.label.ja}が{form.ja}",
+                                                                            f"{value.label.en} is {form.en}")))
+                parts.append(number)
+            unit = figure.unit or got[0].unit
+            cell = Number(sum((part.value for part in parts), Decimal(0)), max(part.places for part in parts),
+                          "")
+            related = [Related(value.location, value.label) for value in got]
         unit_location = Location(ctx.file, ctx.path + ("unit",)) if figure.unit else location
-        related = [Related(Location(ctx.file, ctx.path + ("at",)), Text("この数値を再掲する箇所", "where it is printed again"))]
     if isinstance(cell, Bound):  # 「(R7)277万人以上」: the figure of a bound
         cell = cell.number
     if not isinstance(cell, Number):
@@ -668,7 +807,7 @@ def _stated(resolver: Resolver, ctx: Context, figure: Any, relation: Text) -> St
 
 
 def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None,
-             stated: Stated) -> list[Number] | Problem:
+             stated: Stated | None) -> list[Number] | Problem:
     """The values as numbers in the figure's unit (money converted), or why the figure is
     not compared: a value that is not a number (Unchecked at it). A unit of another
     quantity (人 for 件) is a finding kept in `ctx.records`, and the numbers are compared as
@@ -684,7 +823,7 @@ def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None
             continue
         if unit is not None and value.unit is not None:
             differs = compare_units(unit, value.unit) and compare_units(value.unit, unit)
-            if differs and differs != "money_scale" and not ctx.records:
+            if differs and differs != "money_scale" and not ctx.records and stated is not None:
                 # reported once, and the numbers still compared as printed: a figure in 人
                 # restating a count in 件 is a finding, and so is a wrong number
                 ctx.records.append(Finding(
@@ -699,8 +838,20 @@ def _numbers(ctx: Context, values: list[Value], relation: Text, unit: str | None
 
 
 def _check(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | RelationRecord]:
-    if figure.achieved is not None:
+    if figure.achieved is not None or figure.missed is not None:
         yield from _achieved(resolver, ctx, figure)
+        return
+    if figure.trend is not None:
+        yield from _trend(resolver, ctx, figure)
+        return
+    if figure.product is not None:
+        yield from _product(resolver, ctx, figure)
+        return
+    if figure.equals is None and figure.sum is None and figure.change is None and figure.rank is None:
+        # a factor: checked where another figure names it; named by none, it is in no relation
+        if (ctx.plan_id, figure.key) not in resolver.named:
+            yield Finding("figure_unnamed", Location(ctx.file, ctx.path + ("key",)),
+                          {"figure": ctx.label, "key": figure.key})
         return
     if figure.equals is not None:
         relation = Text(f"{ctx.label.ja} ＝ 参照先の値", f"{ctx.label.en} = the value it restates")
@@ -723,6 +874,9 @@ def _check(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | 
     rounding = declared_rounding(ctx.section, ctx.plan, "totals")
     if figure.change is not None:
         yield from _change(resolver, ctx, figure, stated, relation, rounding)
+        return
+    if figure.equals is not None and figure.equals.items is not None and shape_problem(figure.equals, "one") is None:
+        yield from _count(ctx, figure, stated)
         return
     if figure.rank is not None:
         yield from _rank(resolver, ctx, figure, stated, relation, rounding)
@@ -813,34 +967,10 @@ def _ordinal(position: int) -> str:
 
 def _change(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relation: Text,
             rounding: str | None) -> Iterator[Finding | RelationRecord]:
-    change = figure.change
-    at = ctx.path + ("change",)
-    shape = shape_problem(change.of, "series")
-    if shape is not None:
-        yield _shape(ctx, at + ("of",), shape)
+    ends = _ends(resolver, ctx, figure.change, ctx.path + ("change",))
+    if not isinstance(ends, list):
+        yield ends
         return
-    ends: list[Value] = []
-    for name, position in (("from", change.from_), ("to", change.to)):
-        where = at + (name,)
-        ref = change.of
-        if ref.indicator is not None:
-            try:
-                year = parse_fiscal_year(position)
-            except FiscalYearError:
-                yield resolver._unknown(ctx, where, "year", str(position), []).record
-                return
-            point = ref.model_copy(update={"year": year})
-            got = resolver.resolve(ctx, point, at + ("of",), where={"year": where})
-        elif ref.row is not None:
-            point = ref.model_copy(update={"column": str(position)})
-            got = resolver.resolve(ctx, point, at + ("of",), where={"column": where})
-        else:
-            point = ref.model_copy(update={"row": str(position)})
-            got = resolver.resolve(ctx, point, at + ("of",), where={"row": where})
-        if isinstance(got, Problem):
-            yield got.record
-            return
-        ends += got
     numbers = _numbers(ctx, ends, relation, stated.unit, stated)
     if isinstance(numbers, Problem):
         if isinstance(numbers.record, Finding):
@@ -855,6 +985,34 @@ def _change(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relat
     yield from _outcome(ctx, stated, outcome, reference, related, "change_differs",
                         {"from_value": earlier.value, "to_value": later.value,
                          "from_label": ends[0].label, "to_label": ends[1].label})
+
+
+def _ends(resolver: Resolver, ctx: Context, claim: Any, at: ModelPath) -> list[Value] | Finding | Unchecked:
+    """The two values of a series a change or a trend compares: `of` at `from` and at `to`."""
+    shape = shape_problem(claim.of, "series")
+    if shape is not None:
+        return _shape(ctx, at + ("of",), shape)
+    ends: list[Value] = []
+    for name, position in (("from", claim.from_), ("to", claim.to)):
+        where = at + (name,)
+        ref = claim.of
+        if ref.indicator is not None:
+            try:
+                year = parse_fiscal_year(position)
+            except FiscalYearError:
+                return resolver._unknown(ctx, where, "year", str(position), []).record
+            point = ref.model_copy(update={"year": year})
+            got = resolver.resolve(ctx, point, at + ("of",), where={"year": where})
+        elif ref.row is not None:
+            point = ref.model_copy(update={"column": str(position)})
+            got = resolver.resolve(ctx, point, at + ("of",), where={"column": where})
+        else:
+            point = ref.model_copy(update={"row": str(position)})
+            got = resolver.resolve(ctx, point, at + ("of",), where={"row": where})
+        if isinstance(got, Problem):
+            return got.record
+        ends += got
+    return ends
 
 
 @dataclass
@@ -995,8 +1153,11 @@ def _line_label(resolver: Resolver, ctx: Context, ref: Any, values: list[Value])
 
 
 def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | RelationRecord]:
-    ref = figure.achieved
-    at = ctx.path + ("achieved",)
+    """An achieved claim (達成済) or a missed one (達成できていない): one reading of the year's
+    target and actual (rates.resolve, the target's form and the direction) for both."""
+    claim = "achieved" if figure.achieved is not None else "missed"
+    ref = getattr(figure, claim)
+    at = ctx.path + (claim,)
     shape = shape_problem(ref, "indicator")
     if shape is not None:
         yield _shape(ctx, at, shape)
@@ -1012,8 +1173,10 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
     loaded, path, indicator = placed
     year = ref.year
     here = Location(ctx.file, at + ("year",))
-    relation = Text(f"「{indicator.name}」は{era_label(year)}に目標を達成",
-                    f"{indicator.name} met its target in {Year(year).render('en')}")
+    relation = (Text(f"「{indicator.name}」は{era_label(year)}に目標を達成",
+                     f"{indicator.name} met its target in {Year(year).render('en')}") if claim == "achieved" else
+                Text(f"「{indicator.name}」は{era_label(year)}に目標に届いていない",
+                     f"{indicator.name} fell short of its target in {Year(year).render('en')}"))
     lost = loaded.model.dropped_items(path + ("actuals",)) or loaded.model.dropped_items(path + ("targets",))
     if lost:
         yield Unchecked(here, relation, Text(f"{loaded.name} の{lost[0].reason().ja}",
@@ -1033,15 +1196,15 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
         return
     yield Checked(here)
     if figure.value is not None or figure.at is not None:  # 「達成済（72組織）」: the figure is the actual
-        yield from _achieved_figure(resolver, ctx, figure, loaded, path, indicator, year)
+        yield from _achieved_figure(resolver, ctx, figure, loaded, path, indicator, year, ref.field or "actuals")
     quotient = formula.quotient
     met = quotient > HUNDRED if strict else quotient >= HUNDRED
-    if met:
+    if met == (claim == "achieved"):
         return
     target_text = getattr(target_cell, "text", str(target_cell))
     actual = formula.actual
     yield Finding(
-        "not_achieved", here,
+        "not_achieved" if claim == "achieved" else "target_reached", here,
         {"figure": ctx.label, "indicator": indicator.name, "year": Year(year), "actual": actual.value.value,
          "target": target_text, "formula": formula.name, "rate": round_half_up(quotient, 1)},
         [Related(Location(loaded.name, path + actual.path), _in_file(actual.label, loaded, ctx)),
@@ -1050,14 +1213,17 @@ def _achieved(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding
 
 
 def _achieved_figure(resolver: Resolver, ctx: Context, figure: Any, loaded: Any, path: ModelPath, indicator: Any,
-                     year: int) -> Iterator[Finding | RelationRecord]:
-    """The figure printed with a 達成済 claim restates the year's actual."""
-    relation = Text(f"{ctx.label.ja} ＝ その年度の実績", f"{ctx.label.en} = the year's actual")
+                     year: int, field_name: str) -> Iterator[Finding | RelationRecord]:
+    """The figure printed with an achieved or missed claim restates the year's actual (or,
+    with `field: targets`, its target: 「令和3年度の目標であった1,300世帯は達成できていない」)."""
+    ja, en = ("目標", "target") if field_name == "targets" else ("実績", "actual")
+    relation = Text(f"{ctx.label.ja} ＝ その年度の{ja}", f"{ctx.label.en} = the year's {en}")
     stated = _stated(resolver, ctx, figure, relation)
     if isinstance(stated, Problem):
         yield stated.record
         return
-    got = resolver.indicator_value(ctx, (loaded, path, indicator), "actuals", year, ctx.path + ("achieved", "year"))
+    claim = "achieved" if figure.achieved is not None else "missed"
+    got = resolver.indicator_value(ctx, (loaded, path, indicator), field_name, year, ctx.path + (claim, "year"))
     if isinstance(got, Problem):
         yield got.record
         return
@@ -1069,6 +1235,118 @@ def _achieved_figure(resolver: Resolver, ctx: Context, figure: Any, loaded: Any,
                       _itemised(stated, numbers, [got]))
     yield from _outcome(ctx, stated, outcome, got.label, [Related(got.location, got.label), *stated.related],
                         "figure_differs", {})
+
+
+DIRECTIONS = {
+    "up": Text("増加", "a rise"), "down": Text("減少", "a fall"), "flat": Text("横ばい", "no change"),
+    "better": Text("向上・改善", "an improvement"), "worse": Text("悪化", "a worsening"),
+}
+
+
+def _trend(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | RelationRecord]:
+    """A rise or fall stated without a number: the later value − the earlier one is above
+    zero (up), below it (down), or no more than `within` either way (flat; without
+    `within`, exactly zero). better / worse follow the indicator's direction: its declared
+    one, else the one its targets' forms state (以下, 前年度比減: lower), else higher."""
+    trend = figure.trend
+    at = ctx.path + ("trend",)
+    direction = trend.direction
+    if direction in ("better", "worse"):
+        if trend.of.indicator is None:
+            yield _shape(ctx, at + ("direction",), Text(
+                "向上・改善・悪化は指標の向きで読むため、of は指標（indicator）を指します",
+                "better and worse are read by an indicator's direction: `of` names an indicator"))
+            return
+        doc = resolver.doc(ctx, trend.of, at + ("of",))
+        if isinstance(doc, Problem):
+            yield doc.record
+            return
+        placed = resolver.indicator(ctx, doc, trend.of.indicator, at + ("of", "indicator"))
+        if isinstance(placed, Problem):
+            yield placed.record
+            return
+        lower = _lower_is_better(placed[2])
+        direction = "down" if (direction == "better") == lower else "up"
+    ends = _ends(resolver, ctx, trend, at)
+    if not isinstance(ends, list):
+        yield ends
+        return
+    relation = Text(f"{ctx.label.ja}: {ends[0].label.ja}から{ends[1].label.ja}へ{DIRECTIONS[trend.direction].ja}",
+                    f"{ctx.label.en}: {DIRECTIONS[trend.direction].en} from {ends[0].label.en} to {ends[1].label.en}")
+    numbers = _numbers(ctx, ends, relation, None, None)
+    here = Location(ctx.file, at + ("direction",))
+    if isinstance(numbers, Problem):
+        yield numbers.record
+        return
+    yield Checked(here)
+    earlier, later = numbers
+    difference = later.value - earlier.value
+    holds = {"up": difference > 0, "down": difference < 0,
+             "flat": abs(difference) <= (trend.within or Decimal(0))}[direction]
+    if holds:
+        return
+    yield Finding("trend_differs", here, {
+        "figure": ctx.label, "direction": DIRECTIONS[trend.direction], "from_label": ends[0].label,
+        "from_value": earlier.value, "to_label": ends[1].label, "to_value": later.value, "difference": difference,
+    }, [Related(ends[0].location, ends[0].label), Related(ends[1].location, ends[1].label)])
+
+
+def _lower_is_better(indicator: Any) -> bool:
+    if indicator.direction is not None:
+        return bool(indicator.direction == "lower_is_better")
+    for cell in indicator.targets.values():
+        stated = (BOUND_LOWER.get(cell.kind) if isinstance(cell, Bound) else
+                  RELATIVE_LOWER.get(cell.kind) if isinstance(cell, Relative) else None)
+        if stated is not None:
+            return stated
+    return False
+
+
+def _product(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | RelationRecord]:
+    """The figure = the product of the values named (each a value, or the sum of a figure
+    printed as several); a count of listed items is one of them. Units are not compared
+    (人 = 人/圏域 × 圏域), the figure's precision governs."""
+    relation = Text(f"{ctx.label.ja} ＝ 参照先の値の積", f"{ctx.label.en} = the product of the values it names")
+    stated = _stated(resolver, ctx, figure, relation)
+    if isinstance(stated, Problem):
+        yield stated.record
+        return
+    factors: list[Number] = []
+    labels: list[Value] = []
+    for index, ref in enumerate(figure.product):
+        got = resolver.resolve(ctx, ref, ctx.path + ("product", index))
+        if isinstance(got, Problem):
+            yield got.record
+            return
+        numbers = _numbers(ctx, got, relation, None, None)
+        if isinstance(numbers, Problem):
+            yield numbers.record
+            return
+        factors.append(Number(sum((number.value for number in numbers), Decimal(0)),
+                              max(number.places for number in numbers), ""))
+        labels += got
+    yield Checked(stated.location)
+    exact, places = Decimal(1), 0
+    for factor in factors:
+        exact, places = exact * factor.value, places + factor.places
+    outcome = compare(stated.number, [Number(exact, places, "")], declared_rounding(ctx.section, ctx.plan, "totals"),
+                      False)
+    reference = Text(" × ".join(value.label.ja for value in labels), " × ".join(value.label.en for value in labels))
+    related = [Related(value.location, value.label) for value in labels] + stated.related
+    yield from _outcome(ctx, stated, outcome, reference, related, "product_differs", {})
+
+
+def _count(ctx: Context, figure: Any, stated: Stated) -> Iterator[Finding | RelationRecord]:
+    """「計 3事業」 over ①②③: the figure is the number of items listed."""
+    items = figure.equals.items
+    yield Checked(stated.location)
+    if stated.number.value == len(items):
+        return
+    yield Finding("count_differs", stated.location, {
+        "figure": ctx.label, "stated": stated.number.value, "count": len(items),
+        "items": _some([Text(item, item) for item in items]),
+    }, [Related(Location(ctx.file, ctx.path + ("equals", "items")), Text("列挙された項目", "the items listed")),
+        *stated.related])
 
 
 def _at_path(node: Any, path: ModelPath) -> Any:
