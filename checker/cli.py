@@ -77,9 +77,9 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format",
-              type=click.Choice(allowed("format")), default=None,
+              type=click.Choice(allowed("format"), case_sensitive=False), default=None,
               help="Output format (default: the configuration's, else auto: github under GitHub Actions, else full).")
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
+@click.option("--lang", type=click.Choice(allowed("lang"), case_sensitive=False), default=None,
               help="Language of messages (default: the configuration's, else the locale).")
 @click.option("--select", multiple=True, callback=_codes, metavar="CODES",
               help="Only these rule codes or prefixes (comma-separated; ALL for every rule).")
@@ -91,7 +91,7 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="The configuration file (default: the nearest plancheck.toml or pyproject.toml [tool.plancheck]).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--fail-level", type=click.Choice(allowed("fail-level")), default=None,
+@click.option("--fail-level", type=click.Choice(allowed("fail-level"), case_sensitive=False), default=None,
               help="Exit 1 when a finding at or above this severity is reported (default: error).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Skip excluded files even when named on the command line (for pre-commit).")
@@ -399,7 +399,7 @@ def list_rules(output_format: str, rulesets: tuple[str, ...]) -> None:
 
 @main.command("rule")
 @click.argument("code")
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None)
+@click.option("--lang", type=click.Choice(allowed("lang"), case_sensitive=False), default=None)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--rules", "rulesets", multiple=True, type=click.Path())
 def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:

@@ -31,6 +31,9 @@ class ReportContext:
     # from before they were)
     relations: Relations | None = None
     show_unchecked: bool = False  # list each relation not checked, at the value that blocked it
+    quiet: bool = False  # the findings only: no summary line (`-q`)
+    # the findings a cap (`--max-diagnostics`) left out: not shown, but counted in the summary
+    omitted: list[Diagnostic] = field(default_factory=list)
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
