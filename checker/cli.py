@@ -19,7 +19,7 @@ import select
 import signal
 import sys
 import threading
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import click
 
@@ -105,6 +105,11 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
 @click.option("--show-unchecked", is_flag=True,
               help="List every relation that could not be checked, at the value that blocked it, with why.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary line.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print (on stderr) the configuration and rules used, each file checked, and the timings.")
+@click.option("--max-diagnostics", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Show at most N findings (a line says how many more there are); the exit code is unchanged.")
 def check(paths: tuple[str, ...], **options) -> None:
     """Check plan files (default: the configuration's plan set, plans/)."""
     previous = _stop_on_signals()
@@ -165,7 +170,9 @@ def _stop_on_signals() -> dict:
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
            fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, unsafe_fixes,
-           show_unchecked) -> int:
+           show_unchecked, quiet=False, verbose=False, max_diagnostics=None) -> int:
+    import time
+
     from checker.config import ConfigError
     from checker.run import RunOptions, execute, prepare
 
@@ -173,15 +180,22 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
                          rulesets=rulesets, config_path=config_path, isolated=isolated, fail_level=fail_level,
                          lang=lang, output_format=output_format, force_exclude=force_exclude, no_cache=no_cache,
                          fix=fix, diff=show_diff, unsafe_fixes=unsafe_fixes)
+    started, wall = time.perf_counter(), time.time()
     try:
         prepared = prepare(options)
     except ConfigError as error:
         click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
+    timings = {"prepare": time.perf_counter() - started}
     result = execute(prepared, _progress)
+    timings["check"] = time.perf_counter() - started - timings["prepare"]
+    code = _exit_code(result, paths, force_exclude=force_exclude, show_diff=show_diff, exit_zero=exit_zero)
+    view = _View(quiet=quiet, verbose=verbose, max_diagnostics=max_diagnostics, timings=timings, started=wall,
+                 exit_code=code)
     try:
-        _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
+        _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked,
+               shown_as=view)
     except BrokenPipeError:
         # the reader has gone (`plancheck ... | head -1`): it wanted no more, so nothing more
         # is said, and Python's own flush at exit must not fail on the closed pipe either
@@ -192,6 +206,11 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         with contextlib.suppress(OSError):  # stderr cannot be written either: the exit code is all that is left
             click.echo(shown(say("write_failed", lang, error=error.strerror or error)), err=True)
         return EXIT_ERROR
+    return code
+
+
+def _exit_code(result, paths: list[str], *, force_exclude: bool, show_diff: bool, exit_zero: bool) -> int:
+    """The exit code a check's result calls for (before anything is written: SARIF records it)."""
     if result.missing:
         return EXIT_ERROR
     if not result.checked:
@@ -203,9 +222,51 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     return EXIT_FINDINGS if result.failed and not exit_zero else EXIT_CLEAN
 
 
-def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool) -> None:
+class _View(NamedTuple):
+    """How much a check prints besides its findings: `-q`, `-v`, `--max-diagnostics`."""
+
+    quiet: bool = False
+    verbose: bool = False
+    max_diagnostics: int | None = None
+    timings: dict[str, float] | None = None
+    started: float | None = None  # seconds since the epoch
+    exit_code: int | None = None
+
+
+_VERBOSE = {
+    "ja": {"config": "設定ファイル: {path}", "no_config": "設定ファイル: なし（既定の設定）",
+           "rules": "有効な規則: {count} 件（{format} 形式、言語 {lang}）", "file": "検査: {file}（関係 {count} 件）",
+           "cached": "（前回の結果をキャッシュから）",
+           "timings": "所要時間: 設定と規則 {prepare} ms、読み込みと検査 {check} ms、出力 {report} ms",
+           "not_shown": "ほか {count} 件の指摘は表示していません（--max-diagnostics {limit}）"},
+    "en": {"config": "configuration: {path}", "no_config": "configuration: none (the defaults)",
+           "rules": "rules enabled: {count} (format {format}, language {lang})",
+           "file": "checked: {file} ({count} relations)", "cached": "(answered from the cache)",
+           "timings": "timings: settings and rules {prepare} ms, loading and checking {check} ms, report {report} ms",
+           "not_shown": "{count} more findings not shown (--max-diagnostics {limit})"},
+}
+
+
+def _verbose_head(result, lang: str) -> str:
+    """What `-v` says before the report: the configuration, the rules, each file checked."""
+    words = _VERBOSE[lang]
+    settings = result.settings
+    lines = [words["config"].format(path=shown(settings.source)) if settings.source else words["no_config"],
+             words["rules"].format(count=len(result.ruleset.enabled()), format=settings.format, lang=lang)]
+    by_file = result.relations.checked_by_file if result.relations is not None else {}
+    lines += [words["file"].format(file=shown(file), count=by_file.get(file, 0)) for file in result.checked]
+    if result.from_cache:
+        lines.append(words["cached"])
+    return "".join(line + "\n" for line in lines)
+
+
+def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool,
+           shown_as: _View | None = None) -> None:
     """Everything a check prints: the diffs, the notes (stderr), then the report (or the
     statistics). Raises OSError when a stream cannot be written."""
+    import time
+
+    view = shown_as or _View()
     for diff in result.fix.diffs if result.fix else ():
         _write(diff, sys.stdout)
     for note in result.notes:
@@ -217,18 +278,33 @@ def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics
         return
     from checker.report import ReportContext, chosen, emit
 
+    if view.verbose:
+        _write(_verbose_head(result, lang), sys.stderr)
+    started = time.perf_counter()
+    shown_diagnostics, omitted = result.diagnostics, []
+    if view.max_diagnostics is not None and len(result.diagnostics) > view.max_diagnostics:
+        shown_diagnostics = result.diagnostics[:view.max_diagnostics]
+        omitted = result.diagnostics[view.max_diagnostics:]
     context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
-                            relations=result.relations, show_unchecked=show_unchecked)
+                            relations=result.relations, show_unchecked=show_unchecked, quiet=view.quiet,
+                            omitted=omitted, started=view.started, exit_code=view.exit_code,
+                            command_line=list(sys.argv))
     report = _Collected(sys.stdout)
-    emit(result.settings.format, result.diagnostics, context, result.ruleset, report)
+    emit(result.settings.format, shown_diagnostics, context, result.ruleset, report)
     # on a stream that cannot encode everything, XML takes character references, exactly
     _write(report.getvalue(), sys.stdout,
            "xmlcharrefreplace" if chosen(result.settings.format).name == "junit" else UNENCODABLE)
-    if chosen(result.settings.format).name == "concise" and result.relations is not None:
+    if omitted and chosen(result.settings.format).name not in ("full", "grouped"):  # they say it themselves
+        _write(_VERBOSE[lang]["not_shown"].format(count=len(omitted), limit=view.max_diagnostics) + "\n", sys.stderr)
+    if chosen(result.settings.format).name == "concise" and not view.quiet:
         # stdout stays one located line per finding, for the tools that read it
         from checker.report.text import plain_summary
 
-        _write(plain_summary(result.diagnostics, context) + "\n", sys.stderr)
+        _write(plain_summary(shown_diagnostics, context) + "\n", sys.stderr)
+    if view.verbose:
+        timings = {**(view.timings or {}), "report": time.perf_counter() - started}
+        _write(_VERBOSE[lang]["timings"].format(**{key: f"{value * 1000:.0f}" for key, value in timings.items()})
+               + "\n", sys.stderr)
 
 
 class _Collected(io.StringIO):

@@ -238,9 +238,13 @@ class Diagnostic:
     args: dict[str, Any]
     fix: Fix | None = None
     fix_span: Span | None = None
+    # where in the plan's model the finding is (the rule's location), for a fingerprint
+    # that survives line shifts; () for the loader's own findings, located by span only
+    path: ModelPath = ()
 
     def sort_key(self) -> tuple:
         return (self.file, self.span.line, self.span.column, self.code)
+
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -270,3 +274,29 @@ class Diagnostic:
             if self.fix is None
             else {"replacement": self.fix.replacement, "safe": self.fix.safe},
         }
+
+
+def fingerprint(diagnostic: Diagnostic) -> str:
+    """A finding's identity across runs, whatever lines are added or removed around it: its
+    code, its file, where it is in the plan's model and its numbers (the message's
+    arguments), not its line. Two findings alike in all of those share it (see
+    `fingerprints`)."""
+    import hashlib
+    import json
+
+    identity = [diagnostic.code, diagnostic.file.replace("\\", "/"), [str(part) for part in diagnostic.path],
+                sorted((key, plain_arg(value)) for key, value in diagnostic.args.items())]
+    text = json.dumps(identity, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
+    """Each diagnostic's fingerprint, unique in the run: the second of two alike (a loader
+    finding located only by its span) takes `-2`, in report order."""
+    seen: dict[str, int] = {}
+    found = []
+    for diagnostic in diagnostics:
+        base = fingerprint(diagnostic)
+        seen[base] = seen.get(base, 0) + 1
+        found.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return found

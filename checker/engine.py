@@ -258,6 +258,7 @@ class Engine:
             message=render_message(rule.message, finding.args, rule.code),
             help=render_message(rule.help, finding.args, rule.code) if rule.help else {},
             file=finding.location.file,
+            path=finding.location.path,
             span=resolve(finding.location, files),
             related=[(related, resolve(related.location, files)) for related in finding.related],
             args=finding.args,

@@ -34,6 +34,11 @@ class ReportContext:
     quiet: bool = False  # the findings only: no summary line (`-q`)
     # the findings a cap (`--max-diagnostics`) left out: not shown, but counted in the summary
     omitted: list[Diagnostic] = field(default_factory=list)
+    # the run itself, for SARIF's `invocations`: when it started (seconds since the epoch),
+    # the exit code it ends with, its command line (None: not known, as for a library call)
+    started: float | None = None
+    exit_code: int | None = None
+    command_line: list[str] | None = None
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
@@ -65,6 +70,12 @@ REGISTRY: dict[str, Format] = {format.name: format for format in (
            Text("数値つきの JSON 文書", "a JSON document, with the numbers")),
     Format("sarif", "checker.report.sarif", "render_sarif",
            Text("SARIF 2.1.0（規則の説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True),
+    Format("grouped", "checker.report.text", "render_grouped",
+           Text("ファイルごとにまとめた一覧（ruff の grouped）", "findings grouped by file, as ruff's grouped")),
+    Format("gitlab", "checker.report.ci", "render_gitlab",
+           Text("GitLab Code Quality（JSON、指紋つき）", "GitLab Code Quality JSON, with fingerprints")),
+    Format("rdjson", "checker.report.ci", "render_rdjson",
+           Text("reviewdog の rdjson（安全な修正を提案として）", "reviewdog rdjson, safe fixes as suggestions")),
     Format("github", "checker.report.ci", "render_github",
            Text("GitHub Actions のワークフローコマンド（注釈）", "GitHub Actions workflow commands (annotations)")),
     Format("junit", "checker.report.ci", "render_junit",

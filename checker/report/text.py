@@ -22,8 +22,10 @@ _LABEL = {
     "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
 }
 _WORDS = {
-    "ja": {"help": "ヒント", "fix": "修正案", "and_more": "ほか {n} 件", "related": "関連"},
-    "en": {"help": "help", "fix": "suggested fix", "and_more": "and {n} more", "related": "related"},
+    "ja": {"help": "ヒント", "fix": "修正案", "and_more": "ほか {n} 件", "related": "関連",
+           "not_shown": "ほか {n} 件の指摘は表示していません（--max-diagnostics）"},
+    "en": {"help": "help", "fix": "suggested fix", "and_more": "and {n} more", "related": "related",
+           "not_shown": "{n} more findings not shown (--max-diagnostics)"},
 }
 
 
@@ -43,6 +45,36 @@ def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str
                   f"{shown(u.relation.render(context.lang) + ': ' + u.reason.render(context.lang))}"
                   for u in context.relations.unchecked]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_grouped(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """The findings under their file's name, one line each (`line:col CODE [severity]
+    message`, `[*]` when a safe fix exists), as ruff's grouped format; then the summary."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        by_file.setdefault(diagnostic.file, []).append(diagnostic)
+    out: list[str] = []
+    for file, found in by_file.items():
+        out.append(f"{shown(file)}:")
+        places = [f"{d.span.line}:{d.span.column}" for d in found]
+        pad = max(map(len, places))
+        for place, d in zip(places, found):
+            fixable = " [*]" if d.fix is not None and d.fix.safe else ""
+            out.append(f"  {place.ljust(pad)} {shown(d.code)}{fixable} [{d.severity.label}] {shown(d.message[context.lang])}")
+        out.append("")
+    if context.show_unchecked and context.relations is not None:
+        rows = context.relations.unchecked
+        for file in dict.fromkeys(u.file for u in rows):
+            out.append(f"{shown(file)}: [{_NOT_CHECKED[context.lang]}]")
+            out += [f"  {u.span.line}:{u.span.column} {shown(','.join(u.codes))} "
+                    f"{shown(u.relation.render(context.lang) + ': ' + u.reason.render(context.lang))}"
+                    for u in rows if u.file == file]
+            out.append("")
+    if context.omitted:
+        out.append(_WORDS[context.lang]["not_shown"].format(n=len(context.omitted)))
+    if not context.quiet:
+        out.append(plain_summary(diagnostics, context))
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
@@ -283,6 +315,8 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
     if context.show_unchecked and context.relations is not None:
         for relation in context.relations.unchecked:
             _unchecked(lines, paint, context, relation, width)
+    if context.omitted:
+        lines.append(paint("yellow", words["not_shown"].format(n=len(context.omitted))))
     if not context.quiet:
         lines.append(_painted_summary(diagnostics, context, paint, width))
     if lines:
