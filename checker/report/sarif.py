@@ -89,9 +89,11 @@ def sanitised_command_line(argv: list[str]) -> str:
     words = ["plancheck"]
     for word in argv[1:]:
         if home not in ("", "/", "~") and (word == home or word.startswith(home + os.sep)):
-            word = "~" + word[len(home):]
-        words.append(word)
-    return shown(" ".join(shlex.quote(word) for word in words), limit=None)
+            rest = word[len(home):]
+            words.append("~" + (shlex.quote(rest) if rest else ""))  # ~'/a b' reads back the same
+        else:
+            words.append(shlex.quote(word))
+    return shown(" ".join(words), limit=None)
 
 
 def _invocation(context: ReportContext) -> dict[str, Any]:

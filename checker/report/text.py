@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from functools import lru_cache
 from typing import Any, TextIO
 
 from checker.diagnostics import Diagnostic, Severity, Span
@@ -169,38 +170,56 @@ def _char_cells(pieces: list[str]) -> list[int]:
 
 
 def wrap(text: str, width: int, indent: int = 0, first: int = 0) -> list[str]:
+    """`text` in lines of at most `width` cells (see `_wrapped`)."""
+    if len(text) * 2 + first <= width:
+        return [text]
+    return list(_wrapped(text, width, indent, first))
+
+
+@lru_cache(maxsize=1024)  # a help text, a label: the same for every finding of a rule
+def _wrapped(text: str, width: int, indent: int = 0, first: int = 0) -> tuple[str, ...]:
     """`text` in lines of at most `width` cells (East Asian wide characters take two): the
     first line starts `first` cells in, the others are indented by `indent` spaces. Broken
-    at a space where there is one, else between any two characters (Japanese has no spaces)
-    but never before a closing mark (、。）」), as Japanese typesetting does."""
-    if len(text) * 2 + first <= width or _cells(text) + first <= width:
-        return [text]
+    at a space, or between two characters of which one is wide (Japanese has no spaces),
+    but never before a closing mark (、。）」) or after an opening one (「（), as Japanese
+    typesetting does, and never inside a word or a number (121,191)."""
+    if _cells(text) + first <= width:
+        return (text,)
     lines: list[str] = []
     room = max(1, width - first)
-    line, used, space_at = "", 0, -1
+    line, used, break_at = "", 0, -1
     sizes = _char_cells(list(text))
+    previous_size = 1
     for char, size in zip(text, sizes):
+        breakable = bool(line) and (
+            char == " " or line[-1] == " "
+            or ((size > 1 or previous_size > 1) and char not in _NO_BREAK_BEFORE and line[-1] not in _NO_BREAK_AFTER))
         if used + size > room and line:
-            cut = len(line)
-            if char != " " and space_at > 0:
-                cut = space_at
-            elif char in _NO_BREAK_BEFORE and len(line) > 1:
-                cut = len(line) - 1
+            cut = len(line) if breakable else (break_at if break_at > 0 else len(line))
             lines.append(line[:cut].rstrip(" "))
             line = line[cut:].lstrip(" ")
             room = max(1, width - indent)
-            used, space_at = _cells(line), -1
+            used, break_at = _cells(line), -1
             if char == " " and not line:
                 continue
+        elif breakable:
+            break_at = len(line)
         line += char
         used += size
-        if char == " ":
-            space_at = len(line)
+        previous_size = size
     lines.append(line)
-    return [lines[0], *(" " * indent + rest for rest in lines[1:])]
+    return (lines[0], *(" " * indent + rest for rest in lines[1:]))
 
 
+_NO_BREAK_AFTER = frozenset("「『【〔［｛〈《（([{")
 _NO_BREAK_BEFORE = frozenset("、。，．）」』】〕］｝〉》・ー：；？！,.)]}:;?!")
+
+
+@lru_cache(maxsize=4096)  # a line is shown by every finding it is related to
+def _measured(line: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A source line as shown, character by character, and the cells of each."""
+    pieces = shown_pieces(line)
+    return tuple(pieces), tuple(_char_cells(pieces))
 
 
 def _layout(line: str, span: Span, line_no: int, room: int, label_cells: int) -> tuple[str, int, int]:
@@ -218,10 +237,9 @@ def _layout(line: str, span: Span, line_no: int, room: int, label_cells: int) ->
         cut_before = low > 0
     else:
         cut_before = False
-    pieces = shown_pieces(line)
+    pieces, cells = _measured(line)
     if end > len(pieces):  # a span just after the line's end (a value left out): a blank to underline
-        pieces.append(" ")
-    cells = _char_cells(pieces)
+        pieces, cells = (*pieces, " "), (*cells, 1)
     span_cells = sum(cells[start:end])
     right = sum(cells[end:])
     need = span_cells + (1 + label_cells if label_cells else 0)
