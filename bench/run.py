@@ -12,6 +12,8 @@ reads their peak memory and CPU time from /usr/bin/time:
 - plancheck cold (no cache) and warm (nothing changed since the last run);
 - yamllint with its default configuration, and check-jsonschema with plancheck's own JSON
   Schema, on the same files;
+- the renderers' cost per finding, full against concise, on a generated plan with 4,000
+  findings (bench/render.py; `--render-only` runs only that);
 - on the smallest corpus, plancheck on one file outside the plan set (the editor case;
   in the concise and the default full format) and on one file inside a warm plan set (the
   pre-commit case), the file edited before every run.
@@ -130,11 +132,29 @@ def run(sizes: list[int], repeat: int, out: Path | None) -> dict:
             print(table({files: row}), file=sys.stderr)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    results["render"] = render_costs()
     results["targets"] = [{"target": target, "measured": measured, "holds": holds}
-                          for target, measured, holds in targets(results["sizes"])]
+                          for target, measured, holds in targets(results["sizes"]) + render_targets(results["render"])]
     if out is not None:
         out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return results
+
+
+def render_costs(findings: int = 4000) -> dict:
+    from bench.render import measure
+    from bench.render import table as render_table
+
+    row = measure(findings)
+    print(render_table(row), file=sys.stderr)
+    return row
+
+
+def render_targets(row: dict) -> list[tuple[str, str, bool]]:
+    """Issue 19's target: the full format costs no more than the concise one per finding by
+    more than a small factor (the whole run's CPU time; the renderer alone is reported beside it)."""
+    return [(f"{row['findings']} findings: full run at most 1.5x concise (CPU)",
+             (f"{row['run_ratio']:.2f}x (renderer {row['full']['render_us_per_finding']:.0f} against "
+             f"{row['concise']['render_us_per_finding']:.0f} µs a finding)"), row["run_ratio"] <= 1.5)]
 
 
 def table(sizes: dict) -> str:
@@ -189,13 +209,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,500,1000,2000", help="corpus sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (the median is kept)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"), help="where the figures go ('' for nowhere)")
+    parser.add_argument("--render-only", action="store_true", help="only the renderers' cost per finding")
     args = parser.parse_args(argv)
+    if args.render_only:
+        row = render_costs()
+        for target, measured, holds in render_targets(row):
+            print(f"{'holds' if holds else 'MISSED':<7} {target:<48} {measured}")
+        return 0
     sizes = sorted(int(size) for size in args.sizes.split(","))
     results = run(sizes, args.repeat, Path(args.out) if args.out else None)
     print(f"plancheck benchmark, {results['date']}, {results['machine']}")
     print(table(results["sizes"]))
     print()
-    for target, measured, holds in targets(results["sizes"]):
+    for target, measured, holds in targets(results["sizes"]) + render_targets(results["render"]):
         print(f"{'holds' if holds else 'MISSED':<7} {target:<48} {measured}")
     return 0
 

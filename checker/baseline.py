@@ -170,6 +170,19 @@ def fingerprint(diagnostic: Diagnostic, base: Path, sources: dict[str, list[str]
     return hashlib.sha256(json.dumps(key_of(diagnostic, base, sources), ensure_ascii=False).encode()).hexdigest()[:32]
 
 
+def fingerprints(diagnostics: list[Diagnostic], base: Path, sources: dict[str, list[str]]) -> list[str]:
+    """Each finding's fingerprint, unique in the run (GitLab Code Quality wants one per
+    issue): the second of two alike (a loader finding located only by its line's text)
+    takes `-2`, in report order."""
+    seen: dict[str, int] = {}
+    found = []
+    for diagnostic in diagnostics:
+        each = fingerprint(diagnostic, base, sources)
+        seen[each] = seen.get(each, 0) + 1
+        found.append(each if seen[each] == 1 else f"{each}-{seen[each]}")
+    return found
+
+
 # --- writing -------------------------------------------------------------------------------
 
 def write(path: Path, diagnostics: list[Diagnostic], sources: dict[str, list[str]], lang: str) -> int:

@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import click
 
@@ -104,9 +104,9 @@ def _globs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format",
-              type=click.Choice(allowed("format")), default=None,
+              type=click.Choice(allowed("format"), case_sensitive=False), default=None,
               help="Output format (default: the configuration's, else auto: github under GitHub Actions, else full).")
-@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
+@click.option("--lang", type=click.Choice(allowed("lang"), case_sensitive=False), default=None,
               help="Language of messages (default: the configuration's, else the locale).")
 @click.option("--select", multiple=True, callback=_codes, metavar="CODES",
               help="Only these rule codes or prefixes (comma-separated; ALL for every rule).")
@@ -118,7 +118,7 @@ def _globs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="The configuration file (default: the nearest plancheck.toml or pyproject.toml [tool.plancheck]).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--fail-level", type=click.Choice(allowed("fail-level")), default=None,
+@click.option("--fail-level", type=click.Choice(allowed("fail-level"), case_sensitive=False), default=None,
               help="Exit 1 when a finding at or above this severity is reported (default: error).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Skip excluded files even when named on the command line (for pre-commit).")
@@ -158,6 +158,11 @@ def _globs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
                    ".json json, .xml junit), else --format's. The terminal still shows the usual report (--format's "
                    "when no file takes it, else auto). Each file is written whole (a temporary file renamed over it); "
                    "one that cannot be written is exit 2.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary line.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print (on stderr) the configuration and rules used, each file checked, and the timings.")
+@click.option("--max-diagnostics", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Show at most N findings (a line says how many more there are); the exit code is unchanged.")
 def check(paths: tuple[str, ...], **options) -> None:
     """Check plan files (default: the configuration's plan set, plans/)."""
     previous = _stop_on_signals()
@@ -220,7 +225,9 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
            fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, unsafe_fixes,
            show_unchecked, exclude=None, extend_exclude=None, respect_gitignore=None, show_settings=False,
            show_files=False, plan_set_only=False, baseline=None, write_baseline=None, stdin_filename=None,
-           outputs=()) -> int:
+           outputs=(), quiet=False, verbose=False, max_diagnostics=None) -> int:
+    import time
+
     from checker.config import ConfigError
     from checker.run import RunOptions, execute, prepare, stdin_output, with_stdin
 
@@ -236,6 +243,7 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
                          fix=fix, diff=show_diff, unsafe_fixes=unsafe_fixes, exclude=exclude,
                          extend_exclude=extend_exclude or (), respect_gitignore=respect_gitignore,
                          plan_set_only=plan_set_only, baseline=baseline, write_baseline=write_baseline)
+    started, wall = time.perf_counter(), time.time()
     try:
         prepared = prepare(options)
     except ConfigError as error:
@@ -262,20 +270,27 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     if any(chosen(name).needs_files for name in (terminal, *(name for name, _ in files))):
         # a report that shows the plans themselves: the run keeps their models
         prepared = prepared._replace(options=prepared.options._replace(keep_files=True))
+    timings = {"prepare": time.perf_counter() - started}
     result = execute(prepared, _progress)
+    timings["check"] = time.perf_counter() - started - timings["prepare"]
     if result.baseline_written or result.baseline_failed:  # the findings went to the baseline, not to a report
         _write("".join(shown(line(note, lang)) + "\n" for note in result.notes), sys.stderr)
         return EXIT_ERROR if result.baseline_failed else EXIT_CLEAN
     result.settings.format = terminal
-    failed_output = _write_outputs(result, files, lang, color=color, show_unchecked=show_unchecked)
+    code = _exit_code(result, paths, force_exclude=force_exclude, show_diff=show_diff, exit_zero=exit_zero)
+    view = _View(quiet=quiet, verbose=verbose, max_diagnostics=max_diagnostics, timings=timings, started=wall,
+                 exit_code=code)
+    if _write_outputs(result, files, lang, color=color, show_unchecked=show_unchecked, view=view):
+        code = EXIT_ERROR  # a report file that could not be written: the run's outputs are not whole
     try:
         if stdin is not None and fix:  # the fixed text is the output; the report goes to stderr
             _write_bytes(*stdin_output(prepared, result, stdin), sys.stdout)
             with contextlib.redirect_stdout(sys.stderr):
                 _print(result, lang, color=color, show_diff=show_diff, statistics=statistics,
-                       show_unchecked=show_unchecked)
+                       show_unchecked=show_unchecked, shown_as=view)
         else:
-            _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
+            _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked,
+                   shown_as=view)
     except BrokenPipeError:
         # the reader has gone (`plancheck ... | head -1`): it wanted no more, so nothing more
         # is said, and Python's own flush at exit must not fail on the closed pipe either
@@ -286,7 +301,12 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         with contextlib.suppress(OSError):  # stderr cannot be written either: the exit code is all that is left
             click.echo(shown(say("write_failed", lang, error=error.strerror or error)), err=True)
         return EXIT_ERROR
-    if result.missing or failed_output:
+    return code
+
+
+def _exit_code(result, paths: list[str], *, force_exclude: bool, show_diff: bool, exit_zero: bool) -> int:
+    """The exit code a check's result calls for (before anything is written: SARIF records it)."""
+    if result.missing:
         return EXIT_ERROR
     if not result.checked:
         return EXIT_CLEAN  # nothing to check is a warning, as ruff has it, not a failure
@@ -376,7 +396,7 @@ def _terminal_format(configured: str, files: list[tuple[str, str]]) -> str:
 
 
 def _write_outputs(result, files: list[tuple[str, str]], lang: str, *, color: bool | None,
-                   show_unchecked: bool) -> bool:
+                   show_unchecked: bool, view: _View) -> bool:
     """Write each report file whole (atomically); say which were written and which could
     not be, on stderr. Whether any failed. Nothing is written for a run that checked no
     file (a missing path, no plan files: exit 2 with its own message)."""
@@ -395,7 +415,8 @@ def _write_outputs(result, files: list[tuple[str, str]], lang: str, *, color: bo
             note, failed = message("output_is_input", path=path), True
         else:
             context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=False,
-                                    relations=result.relations, show_unchecked=show_unchecked, files=result.files)
+                                    relations=result.relations, show_unchecked=show_unchecked, files=result.files,
+                                    started=view.started, exit_code=view.exit_code, command_line=list(sys.argv))
             text = render(name, result.diagnostics, context, result.ruleset)
             data = text.encode("utf-8", errors=UNENCODABLE)
             try:
@@ -415,9 +436,51 @@ def _size(count: int) -> str:
     return f"{count} B" if count < 1024 else f"{count / 1024:.0f} KB" if count < 1024 * 1024 else f"{count / 1048576:.1f} MB"
 
 
-def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool) -> None:
+class _View(NamedTuple):
+    """How much a check prints besides its findings: `-q`, `-v`, `--max-diagnostics`."""
+
+    quiet: bool = False
+    verbose: bool = False
+    max_diagnostics: int | None = None
+    timings: dict[str, float] | None = None
+    started: float | None = None  # seconds since the epoch
+    exit_code: int | None = None
+
+
+_VERBOSE = {
+    "ja": {"config": "設定ファイル: {path}", "no_config": "設定ファイル: なし（既定の設定）",
+           "rules": "有効なルール: {count} 件（{format} 形式、言語 {lang}）", "file": "検査: {file}（関係 {count} 件）",
+           "cached": "（前回の結果をキャッシュから）",
+           "timings": "所要時間: 設定と規則 {prepare} ms、読み込みと検査 {check} ms、出力 {report} ms",
+           "not_shown": "ほか {count} 件の指摘は表示していません（--max-diagnostics {limit}）"},
+    "en": {"config": "configuration: {path}", "no_config": "configuration: none (the defaults)",
+           "rules": "rules enabled: {count} (format {format}, language {lang})",
+           "file": "checked: {file} ({count} relations)", "cached": "(answered from the cache)",
+           "timings": "timings: settings and rules {prepare} ms, loading and checking {check} ms, report {report} ms",
+           "not_shown": "{count} more findings not shown (--max-diagnostics {limit})"},
+}
+
+
+def _verbose_head(result, lang: str) -> str:
+    """What `-v` says before the report: the configuration, the rules, each file checked."""
+    words = _VERBOSE[lang]
+    settings = result.settings
+    lines = [words["config"].format(path=shown(settings.source)) if settings.source else words["no_config"],
+             words["rules"].format(count=len(result.ruleset.enabled()), format=settings.format, lang=lang)]
+    by_file = result.relations.checked_by_file if result.relations is not None else {}
+    lines += [words["file"].format(file=shown(file), count=by_file.get(file, 0)) for file in result.checked]
+    if result.from_cache:
+        lines.append(words["cached"])
+    return "".join(line + "\n" for line in lines)
+
+
+def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics: bool, show_unchecked: bool,
+           shown_as: _View | None = None) -> None:
     """Everything a check prints: the diffs, the notes (stderr), then the report (or the
     statistics). Raises OSError when a stream cannot be written."""
+    import time
+
+    view = shown_as or _View()
     for diff in result.fix.diffs if result.fix else ():
         _write(diff, sys.stdout)
     for note in result.notes:
@@ -429,18 +492,33 @@ def _print(result, lang: str, *, color: bool | None, show_diff: bool, statistics
         return
     from checker.report import ReportContext, chosen, emit
 
+    if view.verbose:
+        _write(_verbose_head(result, lang), sys.stderr)
+    started = time.perf_counter()
+    shown_diagnostics, omitted = result.diagnostics, []
+    if view.max_diagnostics is not None and len(result.diagnostics) > view.max_diagnostics:
+        shown_diagnostics = result.diagnostics[:view.max_diagnostics]
+        omitted = result.diagnostics[view.max_diagnostics:]
     context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=color,
-                            relations=result.relations, show_unchecked=show_unchecked, files=result.files)
+                            relations=result.relations, show_unchecked=show_unchecked, files=result.files, quiet=view.quiet,
+                            omitted=omitted, started=view.started, exit_code=view.exit_code,
+                            command_line=list(sys.argv))
     report = _Collected(sys.stdout)
-    emit(result.settings.format, result.diagnostics, context, result.ruleset, report)
+    emit(result.settings.format, shown_diagnostics, context, result.ruleset, report)
     # on a stream that cannot encode everything, XML takes character references, exactly
     _write(report.getvalue(), sys.stdout,
            "xmlcharrefreplace" if chosen(result.settings.format).name == "junit" else UNENCODABLE)
-    if chosen(result.settings.format).name == "concise" and result.relations is not None:
+    if omitted and chosen(result.settings.format).name not in ("full", "grouped"):  # they say it themselves
+        _write(_VERBOSE[lang]["not_shown"].format(count=len(omitted), limit=view.max_diagnostics) + "\n", sys.stderr)
+    if chosen(result.settings.format).name == "concise" and not view.quiet:
         # stdout stays one located line per finding, for the tools that read it
         from checker.report.text import plain_summary
 
-        _write(plain_summary(result.diagnostics, context) + "\n", sys.stderr)
+        _write(plain_summary(shown_diagnostics, context) + "\n", sys.stderr)
+    if view.verbose:
+        timings = {**(view.timings or {}), "report": time.perf_counter() - started}
+        _write(_VERBOSE[lang]["timings"].format(**{key: f"{value * 1000:.0f}" for key, value in timings.items()})
+               + "\n", sys.stderr)
 
 
 class _Collected(io.StringIO):

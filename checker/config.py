@@ -526,6 +526,9 @@ def _strings(option: Option, value: Any, reading: _Reading) -> tuple[str, ...]:
 
 
 def _choice(option: Option, value: Any, reading: _Reading) -> str:
+    # case-insensitive, as the command line's `--format SARIF`
+    if isinstance(value, str) and value not in option.allowed and value.lower() in option.allowed:
+        value = value.lower()
     if value not in option.allowed:
         hint = _did_you_mean(closest(value, option.allowed, cutoff=0.5), quote=True)  # values are short: ja/jp
         allowed = ", ".join(option.allowed)

@@ -265,6 +265,7 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         return (self.file, self.span.line, self.span.column, self.code)
 
+
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,

@@ -271,8 +271,10 @@ def _minified(themes: int, padding: int) -> str:
             "source: {seed: a.txt}}, themes: [" + ", ".join(_THEME.format(n=n) for n in range(themes)) + "]}\n")
 
 
-def test_a_long_line_is_cut_around_its_span_with_the_labels_under_their_values():
+def test_a_long_line_is_cut_around_its_span_with_the_labels_under_their_values(monkeypatch):
     from checker.report.text import MAX_SNIPPET
+
+    monkeypatch.setenv("COLUMNS", "300")  # a wide terminal: the snippet's own bound
 
     line = "a" * 100_000 + "total: 4870, " + "b" * 100_000
     start = line.index("4870") + 1
@@ -281,21 +283,23 @@ def test_a_long_line_is_cut_around_its_span_with_the_labels_under_their_values()
     lines = text.splitlines()
     [total] = [n for n, shown_line in enumerate(lines) if "total: 4870" in shown_line]
     assert lines[total].startswith("1 | …a") and lines[total].endswith("b…")
-    assert len(lines[total]) == len("1 | ") + MAX_SNIPPET + 2
+    assert len(lines[total]) == len("1 | ") + MAX_SNIPPET  # the two `…` included
     assert lines[total + 1].index("^^^^") == lines[total].index("4870") and lines[total + 1].endswith("^^^^")
     [first] = [n for n, shown_line in enumerate(lines) if shown_line.startswith("1 | aaaa")]
     assert lines[first].endswith("a…") and lines[first + 1] == "  |     ---- the start"  # not cut before it
     assert len(text) < 1000
 
 
-def test_a_span_longer_than_a_snippet_is_underlined_as_far_as_it_is_shown():
+def test_a_span_longer_than_a_snippet_is_underlined_as_far_as_it_is_shown(monkeypatch):
     from checker.report.text import MAX_SNIPPET
+
+    monkeypatch.setenv("COLUMNS", "300")
 
     line = "k: " + "x" * 1_000_000
     text = _full([_diagnostic("x.yaml", "m", Span(1, 4, 1, len(line) + 1))], {"x.yaml": [line]})
     lines = text.splitlines()
-    assert lines[2] == "1 | k: " + "x" * (MAX_SNIPPET - 3) + "…"
-    assert lines[3] == "  |    " + "^" * (MAX_SNIPPET - 3)
+    assert lines[2] == "1 | k: " + "x" * (MAX_SNIPPET - 4) + "…"
+    assert lines[3] == "  |    " + "^" * (MAX_SNIPPET - 4)
 
 
 @pytest.mark.slow

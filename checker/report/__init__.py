@@ -34,6 +34,14 @@ class ReportContext:
     # the reported files as loaded (`checker.loader.LoadedFile`, with their models), for a
     # format that shows the plans themselves (`Format.needs_files`: the HTML report)
     files: list[Any] = field(default_factory=list)
+    quiet: bool = False  # the findings only: no summary line (`-q`)
+    # the findings a cap (`--max-diagnostics`) left out: not shown, but counted in the summary
+    omitted: list[Diagnostic] = field(default_factory=list)
+    # the run itself, for SARIF's `invocations`: when it started (seconds since the epoch),
+    # the exit code it ends with, its command line (None: not known, as for a library call)
+    started: float | None = None
+    exit_code: int | None = None
+    command_line: list[str] | None = None
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
@@ -68,6 +76,12 @@ REGISTRY: dict[str, Format] = {format.name: format for format in (
     Format("sarif", "checker.report.sarif", "render_sarif",
            Text("SARIF 2.1.0（ルールの説明つき）", "SARIF 2.1.0, with the rules' metadata"), needs_rules=True,
            suffixes=(".sarif", ".sarif.json")),
+    Format("grouped", "checker.report.text", "render_grouped",
+           Text("ファイルごとにまとめた一覧（ruff の grouped）", "findings grouped by file, as ruff's grouped")),
+    Format("gitlab", "checker.report.ci", "render_gitlab",
+           Text("GitLab Code Quality（JSON、指紋つき）", "GitLab Code Quality JSON, with fingerprints")),
+    Format("rdjson", "checker.report.ci", "render_rdjson",
+           Text("reviewdog の rdjson（安全な修正を提案として）", "reviewdog rdjson, safe fixes as suggestions")),
     Format("github", "checker.report.ci", "render_github",
            Text("GitHub Actions のワークフローコマンド（注釈）", "GitHub Actions workflow commands (annotations)")),
     Format("junit", "checker.report.ci", "render_junit",

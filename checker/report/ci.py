@@ -97,3 +97,89 @@ def render_junit(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     # well-formed whatever a file name or a value holds (ElementTree writes a control
     # character as it is, which XML 1.0 forbids)
     return xml_safe('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
+
+
+# GitLab's severities: info, minor, major, critical, blocker
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def _repository_path(file: str) -> str:
+    """A file name as GitLab and reviewdog match it to the diff: `/` separated, no `./`."""
+    path = file.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def render_gitlab(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """GitLab Code Quality: a JSON array of issues (description, check_name, fingerprint,
+    severity, location.path and lines), shown on the merge request. The fingerprint is the
+    finding's identity without its line (`checker.baseline.fingerprint`, the baseline's), so a finding
+    that only moved is not reported as fixed and new."""
+    import json
+    from pathlib import Path
+
+    from checker.baseline import fingerprints
+    from checker.report.safe import json_safe
+
+    issues = [{
+        "type": "issue",
+        "description": f"{d.code}: {d.message[context.lang]}",
+        "check_name": d.code,
+        "fingerprint": fingerprint,
+        "severity": _GITLAB_SEVERITY[d.severity],
+        "categories": ["Bug Risk"],
+        "location": {"path": _repository_path(d.file), "lines": {"begin": d.span.line, "end": d.span.end_line}},
+    } for d, fingerprint in zip(diagnostics, fingerprints(diagnostics, Path.cwd(), context.sources))]
+    return json_safe(json.dumps(issues, ensure_ascii=False, indent=2)) + "\n"
+
+
+_RDJSON_SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
+
+
+def _byte_column(lines: list[str], line: int, column: int) -> int:
+    """A 1-based column in code points as reviewdog counts it: in UTF-8 bytes."""
+    if not 1 <= line <= len(lines):
+        return column
+    return len(lines[line - 1][:column - 1].encode("utf-8", "surrogateescape")) + 1
+
+
+def _rd_range(lines: list[str], span) -> dict:
+    return {"start": {"line": span.line, "column": _byte_column(lines, span.line, span.column)},
+            "end": {"line": span.end_line, "column": _byte_column(lines, span.end_line, span.end_column)}}
+
+
+def render_rdjson(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    """reviewdog's Diagnostic Format (rdjson, `reviewdog -f=rdjson`): each finding with its
+    range (columns in UTF-8 bytes, as reviewdog counts them), severity, code, the related
+    values as related locations and a safe fix as a suggestion reviewdog can offer on the
+    pull request. reviewdog reads it with protobuf's JSON parser, which refuses fields the
+    format does not define: the fingerprint is not written (reviewdog matches findings to
+    the diff by their range)."""
+    import json
+
+    from checker.fixes import scalar_text
+    from checker.report.safe import json_safe
+
+    lang = context.lang
+    found = []
+    for d in diagnostics:
+        lines = context.sources.get(d.file, [])
+        entry: dict = {
+            "message": d.message[lang],
+            "location": {"path": _repository_path(d.file), "range": _rd_range(lines, d.span)},
+            "severity": _RDJSON_SEVERITY[d.severity],
+            "code": {"value": d.code},
+        }
+        if d.fix is not None and d.fix.safe and d.fix_span is not None:
+            entry["suggestions"] = [{"range": _rd_range(lines, d.fix_span),
+                                     "text": scalar_text(lines, d.fix_span, d.fix.replacement)}]
+        if d.related:
+            entry["related_locations"] = [
+                {"message": related.label.render(lang),
+                 "location": {"path": _repository_path(related.location.file),
+                              "range": _rd_range(context.sources.get(related.location.file, []), span)}}
+                for related, span in d.related]
+        found.append(entry)
+    document = {"source": {"name": "plancheck"}, "diagnostics": found}
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"

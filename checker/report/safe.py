@@ -65,6 +65,8 @@ def shown_pieces(text: str) -> list[str]:
     """`text` character by character as shown: each piece is what one character becomes, so
     a column of `text` can be found in the shown line (a snippet's underline). The same
     escapes as `shown`; a leading `::` is left alone (a snippet line starts with its gutter)."""
+    if not _UNSAFE_CHAR.search(text) and "##[" not in text:
+        return list(text)
     pieces = [escaped_char(char) if _UNSAFE_CHAR.match(char) else char for char in text]
     for index in range(2, len(text)):
         if text[index] == "[" and text[index - 2:index] == "##":

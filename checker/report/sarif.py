@@ -71,6 +71,62 @@ def _rule_descriptor(rule: Any, lang: str) -> dict[str, Any]:
     return descriptor
 
 
+def _utc(seconds: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def sanitised_command_line(argv: list[str]) -> str:
+    """The command line as a shell would read it back, for the record: the program as
+    `plancheck`, the home directory as `~` (a path under it names the user), a control
+    character shown escaped (see `shown`)."""
+    import shlex
+
+    from checker.report.safe import shown
+
+    home = os.path.expanduser("~")
+    words = ["plancheck"]
+    for word in argv[1:]:
+        if home not in ("", "/", "~") and (word == home or word.startswith(home + os.sep)):
+            rest = word[len(home):]
+            words.append("~" + (shlex.quote(rest) if rest else ""))  # ~'/a b' reads back the same
+        else:
+            words.append(shlex.quote(word))
+    return shown(" ".join(words), limit=None)
+
+
+def _invocation(context: ReportContext) -> dict[str, Any]:
+    """The run as SARIF's `invocation`: whether it succeeded (exit 2 is a failure of the
+    run, not a finding), its exit code, its command line, its start and end, and each
+    relation that could not be checked as a notification at the value that blocked it
+    (a fact about the run, not a result)."""
+    import time
+
+    lang = context.lang
+    invocation: dict[str, Any] = {"executionSuccessful": context.exit_code in (None, 0, 1)}
+    if context.exit_code is not None:
+        invocation["exitCode"] = context.exit_code
+    if context.command_line is not None:
+        invocation["commandLine"] = sanitised_command_line(context.command_line)
+    if context.started is not None:
+        invocation["startTimeUtc"] = _utc(context.started)
+        invocation["endTimeUtc"] = _utc(time.time())
+    if context.relations is not None:
+        notifications = []
+        for relation in context.relations.unchecked:
+            notification: dict[str, Any] = {
+                "level": "note",
+                "message": {"text": f"{relation.relation.render(lang)}: {relation.reason.render(lang)}"},
+                "locations": [_location(relation.file, relation.span)],
+                "properties": {"rules": list(relation.codes), "notChecked": True}}
+            if relation.codes:
+                notification["associatedRule"] = {"id": relation.codes[0]}
+            notifications.append(notification)
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
+
+
 def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: list[Any]) -> str:
     lang = context.lang
     descriptors = [_rule_descriptor(rule, lang) for rule in rules]
@@ -116,23 +172,8 @@ def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: l
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
+    run["invocations"] = [_invocation(context)]
     if context.relations is not None:
-        # what could not be checked is a fact about the run, not a result: each relation
-        # not checked is a notification at the value that blocked it
-        run["invocations"] = [{
-            "executionSuccessful": True,
-            "toolExecutionNotifications": [
-                {"level": "note",
-                 "message": {"text": f"{relation.relation.render(lang)}: {relation.reason.render(lang)}"},
-                 "locations": [_location(relation.file, relation.span)],
-                 "associatedRule": {"id": relation.codes[0]} if relation.codes else None,
-                 "properties": {"rules": list(relation.codes), "notChecked": True}}
-                for relation in context.relations.unchecked
-            ],
-        }]
-        for notification in run["invocations"][0]["toolExecutionNotifications"]:
-            if notification["associatedRule"] is None:
-                del notification["associatedRule"]
         run["properties"] = {"relations": context.relations.to_json()}
     document = {
         "$schema": SCHEMA,
