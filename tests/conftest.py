@@ -56,3 +56,17 @@ def check_real(ruleset, replace: dict[Path, str] | None = None):
 
 def codes(diagnostics) -> list[str]:
     return [d.code for d in diagnostics]
+
+
+def section_of(markdown: str, heading: str) -> str:
+    """A `## ` section of a Markdown document, from its heading to the next `## ` heading
+    (one inside a code block not counted), whatever order the sections are in."""
+    start = markdown.index(heading)
+    fenced = False
+    offset = start + len(heading)
+    for line in markdown[offset:].split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("## "):
+            return markdown[start:markdown.index("\n" + line, offset) + 1]
+    return markdown[start:]

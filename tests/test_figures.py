@@ -14,7 +14,7 @@ from checker.engine import Engine
 from checker.functions import FUNCTIONS, load_builtin_functions, select
 from checker.functions.figures import compare, convert
 from checker.values import Number, parse_cell
-from tests.conftest import ROOT, check_text, check_texts, load_plan_text
+from tests.conftest import ROOT, check_text, check_texts, load_plan_text, section_of
 from tests.mutation import mutate_each_number
 
 load_builtin_functions()
@@ -546,7 +546,7 @@ def test_the_documented_figures_are_valid_figures():
     from checker.model import Figure
 
     doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
-    section = doc[doc.index("## Figures outside the grid"):doc.index("## Strategy progress")]
+    section = section_of(doc, "## Figures outside the grid")
     seen = 0
 
     def walk(node):

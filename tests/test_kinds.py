@@ -17,7 +17,7 @@ from checker.functions import FUNCTIONS, load_builtin_functions, select
 from checker.functions.tables import FORMS, evaluate_relation
 from checker.kinds import kind_expansion, kind_in_force, money_factor, normalised, recognise, registry, registry_path
 from checker.rules import RulesetError, builtin_rules_dir, load_ruleset
-from tests.conftest import ROOT, check_text, check_texts, codes, load_plan_text
+from tests.conftest import ROOT, check_text, check_texts, codes, load_plan_text, section_of
 from tests.mutation import mutate_each_number
 
 load_builtin_functions()
@@ -521,7 +521,7 @@ def _documented() -> dict[str, str]:
     import re
 
     doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
-    section = doc[doc.index("## Document kinds (表の種類)"):]
+    section = section_of(doc, "## Document kinds (表の種類)")
     blocks = re.findall(r"```yaml\n(tables:\n.*?)```", section, re.S)
     examples = {}
     for block in blocks:

@@ -14,7 +14,7 @@ from checker.diagnostics import Checked, Finding, Location, NotApplicable, Text,
 from checker.functions import FUNCTIONS, Target, load_builtin_functions, select
 from checker.functions.tables import FORMS, evaluate_relation, resolve_line
 from checker.model import Relation
-from tests.conftest import check_text, codes, load_plan_text
+from tests.conftest import check_text, codes, load_plan_text, section_of
 from tests.mutation import mutate_each_number
 
 load_builtin_functions()
@@ -553,7 +553,7 @@ def test_two_shares_off_along_a_row_are_errors_when_the_rounded_shares_already_t
 
 def test_the_worked_examples_of_the_plan_format_check_as_documented(recommended):
     doc = (Path(__file__).parent.parent / "docs" / "plan-format.md").read_text(encoding="utf-8")
-    section = doc[doc.index("## Tables in two dimensions"):doc.index("## Activity plan")]
+    section = section_of(doc, "## Tables in two dimensions")
     forms, product, tree, units = re.findall(r"```yaml\n(.*?)```", section, re.S)
     head = "plan: {id: x, title: t, municipality: 例示市, kind: budget, source: {seed: a.txt}}\n"
     table = head + "tables:\n  - id: t\n    title: t\n"
