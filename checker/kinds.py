@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.diagnostics import Finding, Location, ModelPath, NotApplicable, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
-from checker.values import Absent
+from checker.values import Absent, money_scale
 
 Axis = Literal["row", "column"]
 _AXES: tuple[Axis, Axis] = ("row", "column")
@@ -436,17 +436,10 @@ class Expansion:
     used: set[tuple[Axis, str]] = field(default_factory=set)
 
 
-_MONEY = re.compile(r"^(千|百万|万|億|十億)?円")
-_MONEY_FACTORS = {"": Decimal(1), "千": Decimal(1000), "万": Decimal(10_000), "百万": Decimal(1_000_000),
-                  "億": Decimal(100_000_000), "十億": Decimal(1_000_000_000)}
-
-
 def money_factor(unit: str | None) -> Decimal | None:
-    """円 per unit of a money unit (千円: 1,000; 百万円: 1,000,000); None for any other."""
-    if unit is None:
-        return None
-    match = _MONEY.match(unicodedata.normalize("NFKC", unit).strip())
-    return _MONEY_FACTORS[match.group(1) or ""] if match else None
+    """円 per unit of a money unit (千円: 1,000; 百万円: 1,000,000; 円/人: 1); None for any other."""
+    scale = money_scale(unit, per=True)
+    return None if scale is None else Decimal(10) ** scale
 
 
 def _unit(table: Any, line: KindLine) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from checker.diagnostics import Finding, Location, ModelPath, Related, Text
 from checker.functions import Target, check_function, plan_set_indicators
-from checker.values import MONEY_SCALES, Bound, Number, normalise_unit
+from checker.values import Bound, Number, money_scale, normalise_unit
 
 _PER_MILLE = "‰"
 _PERCENT = "%"
@@ -32,7 +32,7 @@ def compare_units(written: str | None, declared: str | None) -> str | None:
         return None
     if {written_n, declared_n} == {_PERCENT, _PER_MILLE}:
         return "percent_permille"
-    if written_n in MONEY_SCALES and declared_n in MONEY_SCALES:
+    if money_scale(written_n) is not None and money_scale(declared_n) is not None:
         return "money_scale"
     return "unit_mismatch"
 
