@@ -240,6 +240,12 @@ class TableIndex:
         return found
 
 
+def table_prefix(table: Any, here: Any) -> str:
+    """What a label of a line or cell of `table` starts with when it is read from the table
+    `here`: nothing for the same table, else its number (①), or its id, and a space."""
+    return "" if table is here else f"{table.number or table.id} "
+
+
 @dataclass(eq=False)
 class Line:
     """A row (its cells across the columns) or a column (its cells down the rows) of a
@@ -267,7 +273,7 @@ class Line:
 
     def label(self, here: Any) -> Text:
         """The line's printed name, with its table's number (or id) when it is not `here`."""
-        name = self.title if self.table is here else f"{self.table.number or self.table.id} {self.title}"
+        name = table_prefix(self.table, here) + self.title
         return Text(name, name)
 
     def _cell(self, cross: str) -> tuple[_Entry | None, str]:
