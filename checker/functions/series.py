@@ -53,10 +53,9 @@ from checker.functions.tables import (
     cell_args,
     cell_unit,
     cross_at,
-    cross_lines,
-    lines_of,
     read_cells,
     register_form,
+    relation_lines,
 )
 from checker.model import Relation
 from checker.values import Absent, Number, format_decimal
@@ -165,13 +164,11 @@ def _evaluate(target: Target, relation: Relation, where: ModelPath, options: Any
                         Text(f"{relation.line} の {form} の関係", f"the {form} relation of {relation.line}"),
                         Text("累計・増減・前期の関係の of は1つの行（列）", f"a {form} relation takes one `of` line"))
         return
-    lines = yield from lines_of(target, relation.axis, {relation.axis: [relation.line], "of": list(relation.of)}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {"of": list(relation.of)}, where)
+    if found is None:
         return
+    lines, crosses = found
     [stated_line], [series] = lines[relation.axis], lines["of"]
-    crosses = yield from cross_lines(target, relation, stated_line, where)
-    if crosses is None:
-        return
     here = target.node
     name, of_name = stated_line.label(here), series.label(here)
     word = _AXIS[_OTHER[relation.axis]]

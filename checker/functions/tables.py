@@ -30,8 +30,9 @@ The API other modules build on:
   relation form. A module registers an evaluator `(target, relation, where, options) ->
   Iterator[Finding | RelationRecord]` for its forms, and the kinds its findings carry
   join `table_relations'` (each kind's arguments include `cell_args`'). Helpers for
-  evaluators: `lines_of` (resolve a relation's operands, yielding unknown-line findings),
-  `cross_lines` (the cross lines after `only` / `skip`), `read_cells` (the numbers at one
+  evaluators: `relation_lines` (the stated line, the operands and the cross lines: what
+  every form starts with), built of `lines_of` (resolve a relation's operands, yielding
+  unknown-line findings) and `cross_lines` (the cross lines after `only` / `skip`), `read_cells` (the numbers at one
   cross line, or the record why not), `cell_args` (the arguments naming the stated cell),
   `at_cross` and `cross_at` (the cross line named in a relation and in a message),
   `additive` (whether a line adds up), `unknown_line`.
@@ -525,6 +526,22 @@ def _stated(relation: Relation) -> dict[str, list[str]]:
     return {relation.axis: [relation.line]}
 
 
+def relation_lines(
+    target: Target, relation: Relation, operands: dict[str, list[str]], where: ModelPath
+) -> Generator[Finding | Unchecked, None, tuple[dict[str, list[Line]], list[str]] | None]:
+    """A form's lines and where it is evaluated: its stated line (`lines[relation.axis]`)
+    and its operands by option (`lines_of`), then the cross lines (`cross_lines`); the
+    findings of either are yielded, and None returned when any key failed
+    (`found = yield from relation_lines(...)`)."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), **operands}, where)
+    if lines is None:
+        return None
+    crosses = yield from cross_lines(target, relation, lines[relation.axis][0], where)
+    if crosses is None:
+        return None
+    return lines, crosses
+
+
 def _operands(target: Target, lines: list[Line], cross: str, read: list[tuple[Number, str | None]],
               weights: Sequence[int | None]) -> tuple[Operand, ...]:
     """The cells an equality read at a cross line besides the stated one, for the blame
@@ -725,13 +742,11 @@ def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: 
                  ) -> Iterator[Finding | RelationRecord]:
     """The line = the sum of `of`, at every cross line whose values add up; operands in
     different units are a finding (`unit_findings`; else the sum is not checked there)."""
-    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {"of": list(relation.of)}, where)
+    if found is None:
         return
+    lines, crosses = found
     [total], parts = lines[relation.axis], lines["of"]
-    crosses = yield from cross_lines(target, relation, total, where)
-    if crosses is None:
-        return
     half_unit = bool(getattr(options, "half_unit_per_item", False))
     yield from _sums(target, relation, total, parts, crosses, half_unit, False, unit_findings)
 
@@ -774,14 +789,12 @@ def evaluate_ratio(target: Target, relation: Relation, where: ModelPath, options
                    ) -> Iterator[Finding | RelationRecord]:
     """The line = numerator ÷ denominator × scale, rounded to `places` decimals (the
     stated value's own when not given) the declared way, at every cross line."""
-    refs = {**_stated(relation), "numerator": [str(relation.numerator)], "denominator": [str(relation.denominator)]}
-    lines = yield from lines_of(target, relation.axis, refs, where)
-    if lines is None:
+    refs = {"numerator": [str(relation.numerator)], "denominator": [str(relation.denominator)]}
+    found = yield from relation_lines(target, relation, refs, where)
+    if found is None:
         return
+    lines, crosses = found
     [ratio], [top], [bottom] = lines[relation.axis], lines["numerator"], lines["denominator"]
-    crosses = yield from cross_lines(target, relation, ratio, where)
-    if crosses is None:
-        return
     scale, places = Decimal(relation.scale), relation.places
     rounding = declared_rounding(ratio.table, target.plan, "rates")
     here = target.node
@@ -848,13 +861,11 @@ def _pairs(
     """The unknown-line findings, then per cross line either why the pair cannot be
     compared (a record) or (line, other line, cross, value, other value, and the marks
     that made either 0); a compared cross line's Checked is the caller's."""
-    lines = yield from lines_of(target, relation.axis, {**_stated(relation), option: [other]}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {option: [other]}, where)
+    if found is None:
         return
+    lines, crosses = found
     [mine], [theirs] = lines[relation.axis], lines[option]
-    crosses = yield from cross_lines(target, relation, mine, where)
-    if crosses is None:
-        return
     for cross in crosses:
         read = read_cells(target, relation, [mine, theirs], cross, text)
         if not isinstance(read, list):
@@ -920,13 +931,11 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
     absent cell states nothing to bound (not applicable); text or an unreadable value is
     unchecked."""
     low, high = relation.min, relation.max
-    lines = yield from lines_of(target, relation.axis, _stated(relation), where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {}, where)
+    if found is None:
         return
+    lines, crosses = found
     [line] = lines[relation.axis]
-    crosses = yield from cross_lines(target, relation, line, where)
-    if crosses is None:
-        return
     name = line.label(target.node)
     bounds = f"{'' if low is None else format_decimal(low)}～{'' if high is None else format_decimal(high)}"
     text = Text(f"{name.ja}が {bounds} の範囲にある", f"{name.en} lies within {bounds}")
@@ -991,13 +1000,11 @@ def evaluate_difference(target: Target, relation: Relation, where: ModelPath, op
                         ) -> Iterator[Finding | RelationRecord]:
     """The line = `of[0]` − `of[1]` − … (増減 = 本年度 − 前年度), at every cross line, under
     the totals' declared rounding (each value an interval) or exactly."""
-    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {"of": list(relation.of)}, where)
+    if found is None:
         return
+    lines, crosses = found
     [stated_line], operands = lines[relation.axis], lines["of"]
-    crosses = yield from cross_lines(target, relation, stated_line, where)
-    if crosses is None:
-        return
     here = target.node
     formula = Text(" − ".join(line.label(here).ja for line in operands), " − ".join(line.label(here).en for line in operands))
     text = Text(f"{stated_line.label(here).ja} ＝ {formula.ja}", f"{stated_line.label(here).en} = {formula.en}")
@@ -1041,15 +1048,13 @@ def evaluate_product(target: Target, relation: Relation, where: ModelPath, optio
     (the stated value's own when not given): rounded up where the stated value is a bound
     以上 (a base × rate target), else the totals' declared rounding (half up when none)."""
     by_line = isinstance(relation.by, str)
-    refs = {**_stated(relation), "of": [relation.of[0]], **({"by": [str(relation.by)]} if by_line else {})}
-    lines = yield from lines_of(target, relation.axis, refs, where)
-    if lines is None:
+    refs = {"of": [relation.of[0]], **({"by": [str(relation.by)]} if by_line else {})}
+    found = yield from relation_lines(target, relation, refs, where)
+    if found is None:
         return
+    lines, crosses = found
     [stated_line], [base_line] = lines[relation.axis], lines["of"]
     factor_lines = lines.get("by", [])
-    crosses = yield from cross_lines(target, relation, stated_line, where)
-    if crosses is None:
-        return
     here = target.node
     by_text = factor_lines[0].label(here) if factor_lines else Text(format_decimal(Decimal(str(relation.by))),
                                                                     format_decimal(Decimal(str(relation.by))))
