@@ -295,6 +295,16 @@ def normalise_unit(unit: str | None) -> str | None:
     return text
 
 
+def stated_number(cell: Any) -> Number | None:
+    """The number a cell states: a number, or the number of a bound (4以上: 4); None for
+    anything else (an absence, a qualitative value, an unreadable one)."""
+    if isinstance(cell, Number):
+        return cell
+    if isinstance(cell, Bound):
+        return cell.number
+    return None
+
+
 def money_scale(unit: str | None, per: bool = False) -> int | None:
     """The power of ten of 円 in a money unit (円: 0, 千円: 3, 百万円: 6), compared as
     `normalise_unit` compares units; None for any other unit. With `per`, also the money
@@ -620,4 +630,5 @@ __all__ = [
     "quotient_interval",
     "round_declared",
     "round_half_up",
+    "stated_number",
 ]

@@ -14,6 +14,7 @@ from checker.values import (
     decimal_places,
     money_scale,
     parse_cell,
+    stated_number,
 )
 
 
@@ -298,3 +299,10 @@ def test_money_scale_is_the_one_table_of_money_units():
     # per: the money a unit cost counts (円/人 is yen per person)
     assert money_scale("千円/人", per=True) == 3 and money_scale("円/件", per=True) == 0
     assert money_scale("人/月", per=True) is None
+
+
+def test_stated_number_reads_numbers_and_bounds_only():
+    assert stated_number(parse_cell("8,345 千円")) == Number(Decimal("8345"), 0, "8,345 千円", unit="千円")
+    bound = parse_cell("4以上")
+    assert isinstance(bound, Bound) and stated_number(bound) == bound.number
+    assert stated_number(parse_cell("—")) is None and stated_number(None) is None
