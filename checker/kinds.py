@@ -389,7 +389,7 @@ def _known(spec: KindSpec, axis: Axis) -> list[Text]:
 
 
 def _unknown_role(file: str, table_path: ModelPath, recognition: Recognition, line: KindLine, role: str) -> Finding:
-    from checker.diagnostics import closest
+    from checker.diagnostics import closest, did_you_mean
 
     spec = recognition.spec
     roles = list(spec.roles(line.axis))
@@ -397,10 +397,8 @@ def _unknown_role(file: str, table_path: ModelPath, recognition: Recognition, li
     other: Axis = "column" if line.axis == "row" else "row"
     if near is None and role in spec.roles(other):
         suggestion = Text(f"（{role} は{_AXIS_TEXT[other].ja}の役割です）", f" ({role} is a {other} role)")
-    elif near is not None:
-        suggestion = Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)")
     else:
-        suggestion = Text("", "")
+        suggestion = did_you_mean(near)
     return Finding(
         "role_unknown", Location(file, _where(table_path, line, "role")),
         {"role": role, "axis": _AXIS_TEXT[line.axis], "line": line.label, "kind": spec.title.text,

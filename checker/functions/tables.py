@@ -69,6 +69,7 @@ from checker.diagnostics import (
     Text,
     Unchecked,
     closest,
+    did_you_mean,
 )
 from checker.functions import FUNCTIONS, Target, check_function
 from checker.functions.options import FunctionOptions
@@ -360,8 +361,7 @@ def unknown_line(target: Target, option: str, reference: str, where: ModelPath, 
 
 
 def _did_you_mean(reference: str, keys: list[str]) -> Text:
-    near = closest(str(reference).rpartition("/")[2], keys)
-    return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
+    return did_you_mean(closest(str(reference).rpartition("/")[2], keys))
 
 
 def _unread_line(target: Target, reference: str, where: ModelPath, axis: Axis) -> Unchecked | None:
