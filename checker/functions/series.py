@@ -42,7 +42,7 @@ from checker.diagnostics import (
 )
 from checker.fiscal import year_label
 from checker.functions import Target
-from checker.functions.sums import as_number, cell_form, compare_sum, declared_rounding, zero_note
+from checker.functions.sums import cell_form, compare_sum, declared_rounding, zero_note
 from checker.functions.tables import (
     _AXIS,
     _CELL_ARGS,
@@ -58,7 +58,7 @@ from checker.functions.tables import (
     relation_lines,
 )
 from checker.model import Relation
-from checker.values import Absent, Number, format_decimal
+from checker.values import Number, format_decimal
 
 _SERIES_ARGS = ("stated", "computed", "difference", *_CELL_ARGS, "of", "rounding", "blame")
 RUNNING_SUM_KINDS = {
@@ -116,7 +116,7 @@ def _read_previous(target: Target, relation: Relation, line: Line, previous: str
     """A cell at the previous cross line as a number, or the record that it blocks the
     evaluation at the current one."""
     cell = line.value(previous)
-    number, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, relation, previous))
+    number, mark = line.number(target, relation, previous)
     if number is None:
         return Unchecked(line.location(target.file, previous), named,
                          _cell_name(line, previous, target.node, cell_form(cell)))

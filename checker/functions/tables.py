@@ -18,7 +18,8 @@ that blocked it (with why), NotApplicable where no line states anything.
 The API other modules build on:
 
 - `Line` (`resolve_line(target, reference, axis)`): a row or a column of a table, with
-  `value(cross)`, `has(cross)`, `location(file, cross)`, `label(here)`, `unit(cross)` and
+  `value(cross)`, `number(target, declared, cross)` (the cell as a relation reads it),
+  `has(cross)`, `location(file, cross)`, `label(here)`, `unit(cross)` and
   `marks(target, declared, cross)` at the cell where it meets a cross line (a key of the
   other axis); `line.index` (a `TableIndex`) finds any line of its table by key.
 - `evaluate_relation(target, relation, where, options)`: evaluates one `Relation` (one
@@ -316,6 +317,13 @@ class Line:
                 return str(line.unit)
         return self.table.unit
 
+    def number(self, target: Target, declared: Any, cross: str) -> tuple[Number | None, str | None]:
+        """The cell as a relation reads it (`as_number` under the marks in force for it, a
+        cell the row leaves out being a blank): the number and the declared mark that made
+        it 0, or (None, None) when it blocks the relation."""
+        cell = self.value(cross)
+        return as_number(Absent("blank", "") if cell is None else cell, self.marks(target, declared, cross))
+
     def marks(self, target: Target, declared: Any, cross: str) -> tuple[str, ...]:
         """The marks that mean zero for this cell: the relation's declaration, else its
         column's (or a header's over it), its table's, the plan's."""
@@ -463,8 +471,7 @@ def _blank(cell: Any) -> bool:
 def _states_nothing(target: Target, declared: Any, line: Line, cross: str) -> bool:
     """The cell is blank or absent and no declaration makes it 0."""
     cell = line.value(cross)
-    return _blank(cell) and as_number(Absent("blank", "") if cell is None else cell,
-                                      line.marks(target, declared, cross))[0] is None
+    return _blank(cell) and line.number(target, declared, cross)[0] is None
 
 
 def read_cells(
@@ -495,7 +502,7 @@ def read_cells(
         if bound and position == 0 and isinstance(cell, Bound):
             read.append((cell.number, None))
             continue
-        number, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, declared, cross))
+        number, mark = line.number(target, declared, cross)
         if number is None:
             blocked.append((line, _cell_name(line, cross, here, cell_form(cell))))
         else:
@@ -941,7 +948,7 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
     text = Text(f"{name.ja}が {bounds} の範囲にある", f"{name.en} lies within {bounds}")
     for cross in crosses:
         cell = line.value(cross)
-        value, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, relation, cross))
+        value, mark = line.number(target, relation, cross)
         location = line.location(target.file, cross)
         if value is None:
             form, title = cell_form(cell), line.index.title(_OTHER[line.axis], cross)
@@ -1171,8 +1178,7 @@ def evaluate_share(target: Target, relation: Relation, where: ModelPath, options
                 f"({total_title}) × {scale}")
     rounding = declared_rounding(share_line.table, target.plan, "rates")
     whole_cell = amount_line.value(total)
-    whole, whole_mark = as_number(Absent("blank", "") if whole_cell is None else whole_cell,
-                                  amount_line.marks(target, relation, total))
+    whole, whole_mark = amount_line.number(target, relation, total)
     outcomes: list[RelationRecord | _Share] = []
     for cross in crosses:
         read = read_cells(target, relation, [share_line, amount_line], cross, text)
@@ -1309,7 +1315,7 @@ def row_non_decreasing(target: Target, options: RowOptions) -> Iterator[Finding 
     previous: tuple[str, Number, str | None] | None = None
     for cross in crosses:
         cell = line.value(cross)
-        value, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, None, cross))
+        value, mark = line.number(target, None, cross)
         if value is None:
             form = cell_form(cell)
             yield Unchecked(line.location(target.file, cross), at_cross(text, line, cross),
