@@ -234,6 +234,11 @@ def closest(word: str, candidates, cutoff: float = 0.6) -> str | None:
     return found[0] if found else None
 
 
+def did_you_mean(near: str | None) -> Text:
+    """The did-you-mean a message ends with, in both languages; empty when nothing is near."""
+    return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
+
+
 @dataclass
 class Finding:
     """What a check function or the loader found. `kind` picks the rule that reports it."""

@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.diagnostics import Finding, Location, ModelPath, NotApplicable, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
-from checker.values import Absent
+from checker.values import Absent, money_scale
 
 Axis = Literal["row", "column"]
 _AXES: tuple[Axis, Axis] = ("row", "column")
@@ -389,7 +389,7 @@ def _known(spec: KindSpec, axis: Axis) -> list[Text]:
 
 
 def _unknown_role(file: str, table_path: ModelPath, recognition: Recognition, line: KindLine, role: str) -> Finding:
-    from checker.diagnostics import closest
+    from checker.diagnostics import closest, did_you_mean
 
     spec = recognition.spec
     roles = list(spec.roles(line.axis))
@@ -397,10 +397,8 @@ def _unknown_role(file: str, table_path: ModelPath, recognition: Recognition, li
     other: Axis = "column" if line.axis == "row" else "row"
     if near is None and role in spec.roles(other):
         suggestion = Text(f"（{role} は{_AXIS_TEXT[other].ja}の役割です）", f" ({role} is a {other} role)")
-    elif near is not None:
-        suggestion = Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)")
     else:
-        suggestion = Text("", "")
+        suggestion = did_you_mean(near)
     return Finding(
         "role_unknown", Location(file, _where(table_path, line, "role")),
         {"role": role, "axis": _AXIS_TEXT[line.axis], "line": line.label, "kind": spec.title.text,
@@ -436,17 +434,10 @@ class Expansion:
     used: set[tuple[Axis, str]] = field(default_factory=set)
 
 
-_MONEY = re.compile(r"^(千|百万|万|億|十億)?円")
-_MONEY_FACTORS = {"": Decimal(1), "千": Decimal(1000), "万": Decimal(10_000), "百万": Decimal(1_000_000),
-                  "億": Decimal(100_000_000), "十億": Decimal(1_000_000_000)}
-
-
 def money_factor(unit: str | None) -> Decimal | None:
-    """円 per unit of a money unit (千円: 1,000; 百万円: 1,000,000); None for any other."""
-    if unit is None:
-        return None
-    match = _MONEY.match(unicodedata.normalize("NFKC", unit).strip())
-    return _MONEY_FACTORS[match.group(1) or ""] if match else None
+    """円 per unit of a money unit (千円: 1,000; 百万円: 1,000,000; 円/人: 1); None for any other."""
+    scale = money_scale(unit, per=True)
+    return None if scale is None else Decimal(10) ** scale
 
 
 def _unit(table: Any, line: KindLine) -> str | None:

@@ -56,7 +56,10 @@ RELATIVE_FORMS = {
     "前年度同程度": "about_same",
 }
 
-MONEY_SCALES = {"円": 0, "千円": 3, "万円": 4, "百万円": 6, "億円": 8}
+# The power of ten of 円 in each money unit: the one table of money scales (units, table
+# kinds and figures all read it through `money_scale`).
+MONEY_SCALES = {"円": 0, "千円": 3, "万円": 4, "百万円": 6, "億円": 8, "十億円": 9}
+_MONEY_PREFIX_RE = re.compile(r"^(十億|百万|千|万|億)?円")
 
 # A number as printed: sign (△ and ▲ are the public-finance minus; PDF text puts a space
 # after them), digits with separators.
@@ -290,6 +293,29 @@ def normalise_unit(unit: str | None) -> str | None:
     if "パーミル" in text or text == "‰":
         return "‰"
     return text
+
+
+def stated_number(cell: Any) -> Number | None:
+    """The number a cell states: a number, or the number of a bound (4以上: 4); None for
+    anything else (an absence, a qualitative value, an unreadable one)."""
+    if isinstance(cell, Number):
+        return cell
+    if isinstance(cell, Bound):
+        return cell.number
+    return None
+
+
+def money_scale(unit: str | None, per: bool = False) -> int | None:
+    """The power of ten of 円 in a money unit (円: 0, 千円: 3, 百万円: 6), compared as
+    `normalise_unit` compares units; None for any other unit. With `per`, also the money
+    that a unit of money per something counts (千円/人: 3, 円/件: 0)."""
+    text = normalise_unit(unit)
+    if text is None:
+        return None
+    if not per:
+        return MONEY_SCALES.get(text)
+    match = _MONEY_PREFIX_RE.match(text)
+    return MONEY_SCALES[(match.group(1) or "") + "円"] if match else None
 
 
 def parse_number_text(text: str) -> Number:
@@ -597,10 +623,12 @@ __all__ = [
     "float_artifact_reading",
     "format_decimal",
     "interval",
+    "money_scale",
     "normalise_unit",
     "numeral_symbol_in",
     "parse_cell",
     "quotient_interval",
     "round_declared",
     "round_half_up",
+    "stated_number",
 ]

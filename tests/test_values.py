@@ -4,7 +4,18 @@ from decimal import Decimal
 import pytest
 
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
-from checker.values import Absent, Bound, CellError, Number, Qualitative, Relative, decimal_places, parse_cell
+from checker.values import (
+    Absent,
+    Bound,
+    CellError,
+    Number,
+    Qualitative,
+    Relative,
+    decimal_places,
+    money_scale,
+    parse_cell,
+    stated_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -279,3 +290,19 @@ def test_every_cell_problem_is_worded_in_both_languages_with_the_same_placeholde
     for kind, english in _CELL_PROBLEMS.items():
         japanese = _PROBLEMS_JA[f"cell_{kind}"]
         assert placeholders(english) == placeholders(japanese), kind
+
+
+def test_money_scale_is_the_one_table_of_money_units():
+    # a money unit as written (full width, spaces) gives its power of ten; others none
+    assert [money_scale(unit) for unit in ("円", "千円", "万円", " 百万円", "億円", "十億円")] == [0, 3, 4, 6, 8, 9]
+    assert money_scale("人") is None and money_scale(None) is None and money_scale("千円/人") is None
+    # per: the money a unit cost counts (円/人 is yen per person)
+    assert money_scale("千円/人", per=True) == 3 and money_scale("円/件", per=True) == 0
+    assert money_scale("人/月", per=True) is None
+
+
+def test_stated_number_reads_numbers_and_bounds_only():
+    assert stated_number(parse_cell("8,345 千円")) == Number(Decimal("8345"), 0, "8,345 千円", unit="千円")
+    bound = parse_cell("4以上")
+    assert isinstance(bound, Bound) and stated_number(bound) == bound.number
+    assert stated_number(parse_cell("—")) is None and stated_number(None) is None

@@ -479,9 +479,7 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
                                              f"the band of {indicator.name} is not known"))
                       for path, indicator, possible in graded if not (possible <= marks or not possible & marks)]
         if undecided:
-            path, indicator, reason = undecided[0]
-            yield Unchecked(Location(target.file, path), label_relation,
-                            Text(f"「{indicator.name}」: {reason.ja}", f"{indicator.name}: {reason.en}"))
+            yield _not_counted(target, label_relation, *undecided[0])
             continue
         yield Checked(location)
         members = [(path, indicator) for path, indicator, possible in graded if possible and possible <= marks]
@@ -497,9 +495,7 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
         total_relation = Text(f"合計 ＝ {scope_text.ja}で評価された指標の数",
                               f"the total = the graded indicators of {scope_text.en}")
         if blocked:
-            path, indicator, reason = blocked[0]
-            yield Unchecked(Location(target.file, path), total_relation,
-                            Text(f"「{indicator.name}」: {reason.ja}", f"{indicator.name}: {reason.en}"))
+            yield _not_counted(target, total_relation, *blocked[0])
             return
         yield Checked(location)
         if count.total.value != len(graded):
@@ -509,6 +505,12 @@ def _band_count(target: Target, at: ModelPath, count: Any, holder: Any, indicato
                 or [Text("なし", "none")], "hint": hint,
             }, [Related(Location(target.file, path), Text("評価された指標", "a graded indicator"))
                 for path, _, _ in graded], Fix(location, str(len(graded)), safe=False))
+
+
+def _not_counted(target: Target, relation: Text, path: ModelPath, indicator: Any, reason: Text) -> Unchecked:
+    """A count not checked because one indicator's band is not known: at the indicator, why."""
+    return Unchecked(Location(target.file, path), relation,
+                     Text(f"「{indicator.name}」: {reason.ja}", f"{indicator.name}: {reason.en}"))
 
 
 def _lost_indicators(target: Target, at: ModelPath, relation: Text) -> Unchecked | None:

@@ -232,7 +232,7 @@ class _Labels:
         self.indexes: dict[int, Any] = {}
 
     def __call__(self, cell: _Cell) -> Text:
-        from checker.functions.tables import TableIndex
+        from checker.functions.tables import TableIndex, table_prefix
 
         target, path = self.target, cell[1]
         try:
@@ -244,7 +244,7 @@ class _Labels:
             if position not in self.indexes:
                 self.indexes[position] = TableIndex.of(table, position)
             title = self.indexes[position].column_title(column)
-            prefix = "" if table is target.node else f"{table.number or table.id} "
+            prefix = table_prefix(table, target.node)
             return Text(f"{prefix}{node.name}の「{title}」", f"{prefix}{node.name}, {title}")
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             shown = "/".join(str(part) for part in path)

@@ -42,7 +42,7 @@ from checker.diagnostics import (
 )
 from checker.fiscal import year_label
 from checker.functions import Target
-from checker.functions.sums import as_number, cell_form, compare_sum, declared_rounding, zero_note
+from checker.functions.sums import cell_form, compare_sum, declared_rounding, zero_note
 from checker.functions.tables import (
     _AXIS,
     _CELL_ARGS,
@@ -53,13 +53,12 @@ from checker.functions.tables import (
     cell_args,
     cell_unit,
     cross_at,
-    cross_lines,
-    lines_of,
     read_cells,
     register_form,
+    relation_lines,
 )
 from checker.model import Relation
-from checker.values import Absent, Number, format_decimal
+from checker.values import Number, format_decimal
 
 _SERIES_ARGS = ("stated", "computed", "difference", *_CELL_ARGS, "of", "rounding", "blame")
 RUNNING_SUM_KINDS = {
@@ -117,7 +116,7 @@ def _read_previous(target: Target, relation: Relation, line: Line, previous: str
     """A cell at the previous cross line as a number, or the record that it blocks the
     evaluation at the current one."""
     cell = line.value(previous)
-    number, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, relation, previous))
+    number, mark = line.number(target, relation, previous)
     if number is None:
         return Unchecked(line.location(target.file, previous), named,
                          _cell_name(line, previous, target.node, cell_form(cell)))
@@ -165,13 +164,11 @@ def _evaluate(target: Target, relation: Relation, where: ModelPath, options: Any
                         Text(f"{relation.line} の {form} の関係", f"the {form} relation of {relation.line}"),
                         Text("累計・増減・前期の関係の of は1つの行（列）", f"a {form} relation takes one `of` line"))
         return
-    lines = yield from lines_of(target, relation.axis, {relation.axis: [relation.line], "of": list(relation.of)}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {"of": list(relation.of)}, where)
+    if found is None:
         return
+    lines, crosses = found
     [stated_line], [series] = lines[relation.axis], lines["of"]
-    crosses = yield from cross_lines(target, relation, stated_line, where)
-    if crosses is None:
-        return
     here = target.node
     name, of_name = stated_line.label(here), series.label(here)
     word = _AXIS[_OTHER[relation.axis]]

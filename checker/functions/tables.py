@@ -18,7 +18,8 @@ that blocked it (with why), NotApplicable where no line states anything.
 The API other modules build on:
 
 - `Line` (`resolve_line(target, reference, axis)`): a row or a column of a table, with
-  `value(cross)`, `has(cross)`, `location(file, cross)`, `label(here)`, `unit(cross)` and
+  `value(cross)`, `number(target, declared, cross)` (the cell as a relation reads it),
+  `has(cross)`, `location(file, cross)`, `label(here)`, `unit(cross)` and
   `marks(target, declared, cross)` at the cell where it meets a cross line (a key of the
   other axis); `line.index` (a `TableIndex`) finds any line of its table by key.
 - `evaluate_relation(target, relation, where, options)`: evaluates one `Relation` (one
@@ -30,8 +31,9 @@ The API other modules build on:
   relation form. A module registers an evaluator `(target, relation, where, options) ->
   Iterator[Finding | RelationRecord]` for its forms, and the kinds its findings carry
   join `table_relations'` (each kind's arguments include `cell_args`'). Helpers for
-  evaluators: `lines_of` (resolve a relation's operands, yielding unknown-line findings),
-  `cross_lines` (the cross lines after `only` / `skip`), `read_cells` (the numbers at one
+  evaluators: `relation_lines` (the stated line, the operands and the cross lines: what
+  every form starts with), built of `lines_of` (resolve a relation's operands, yielding
+  unknown-line findings) and `cross_lines` (the cross lines after `only` / `skip`), `read_cells` (the numbers at one
   cross line, or the record why not), `cell_args` (the arguments naming the stated cell),
   `at_cross` and `cross_at` (the cross line named in a relation and in a message),
   `additive` (whether a line adds up), `unknown_line`.
@@ -68,6 +70,7 @@ from checker.diagnostics import (
     Text,
     Unchecked,
     closest,
+    did_you_mean,
 )
 from checker.functions import FUNCTIONS, Target, check_function
 from checker.functions.options import FunctionOptions
@@ -240,6 +243,12 @@ class TableIndex:
         return found
 
 
+def table_prefix(table: Any, here: Any) -> str:
+    """What a label of a line or cell of `table` starts with when it is read from the table
+    `here`: nothing for the same table, else its number (①), or its id, and a space."""
+    return "" if table is here else f"{table.number or table.id} "
+
+
 @dataclass(eq=False)
 class Line:
     """A row (its cells across the columns) or a column (its cells down the rows) of a
@@ -267,7 +276,7 @@ class Line:
 
     def label(self, here: Any) -> Text:
         """The line's printed name, with its table's number (or id) when it is not `here`."""
-        name = self.title if self.table is here else f"{self.table.number or self.table.id} {self.title}"
+        name = table_prefix(self.table, here) + self.title
         return Text(name, name)
 
     def _cell(self, cross: str) -> tuple[_Entry | None, str]:
@@ -307,6 +316,13 @@ class Line:
             if line.unit:
                 return str(line.unit)
         return self.table.unit
+
+    def number(self, target: Target, declared: Any, cross: str) -> tuple[Number | None, str | None]:
+        """The cell as a relation reads it (`as_number` under the marks in force for it, a
+        cell the row leaves out being a blank): the number and the declared mark that made
+        it 0, or (None, None) when it blocks the relation."""
+        cell = self.value(cross)
+        return as_number(Absent("blank", "") if cell is None else cell, self.marks(target, declared, cross))
 
     def marks(self, target: Target, declared: Any, cross: str) -> tuple[str, ...]:
         """The marks that mean zero for this cell: the relation's declaration, else its
@@ -353,8 +369,7 @@ def unknown_line(target: Target, option: str, reference: str, where: ModelPath, 
 
 
 def _did_you_mean(reference: str, keys: list[str]) -> Text:
-    near = closest(str(reference).rpartition("/")[2], keys)
-    return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
+    return did_you_mean(closest(str(reference).rpartition("/")[2], keys))
 
 
 def _unread_line(target: Target, reference: str, where: ModelPath, axis: Axis) -> Unchecked | None:
@@ -456,8 +471,7 @@ def _blank(cell: Any) -> bool:
 def _states_nothing(target: Target, declared: Any, line: Line, cross: str) -> bool:
     """The cell is blank or absent and no declaration makes it 0."""
     cell = line.value(cross)
-    return _blank(cell) and as_number(Absent("blank", "") if cell is None else cell,
-                                      line.marks(target, declared, cross))[0] is None
+    return _blank(cell) and line.number(target, declared, cross)[0] is None
 
 
 def read_cells(
@@ -488,7 +502,7 @@ def read_cells(
         if bound and position == 0 and isinstance(cell, Bound):
             read.append((cell.number, None))
             continue
-        number, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, declared, cross))
+        number, mark = line.number(target, declared, cross)
         if number is None:
             blocked.append((line, _cell_name(line, cross, here, cell_form(cell))))
         else:
@@ -517,6 +531,22 @@ _cell_args = cell_args  # the name helper B's first series code imports
 
 def _stated(relation: Relation) -> dict[str, list[str]]:
     return {relation.axis: [relation.line]}
+
+
+def relation_lines(
+    target: Target, relation: Relation, operands: dict[str, list[str]], where: ModelPath
+) -> Generator[Finding | Unchecked, None, tuple[dict[str, list[Line]], list[str]] | None]:
+    """A form's lines and where it is evaluated: its stated line (`lines[relation.axis]`)
+    and its operands by option (`lines_of`), then the cross lines (`cross_lines`); the
+    findings of either are yielded, and None returned when any key failed
+    (`found = yield from relation_lines(...)`)."""
+    lines = yield from lines_of(target, relation.axis, {**_stated(relation), **operands}, where)
+    if lines is None:
+        return None
+    crosses = yield from cross_lines(target, relation, lines[relation.axis][0], where)
+    if crosses is None:
+        return None
+    return lines, crosses
 
 
 def _operands(target: Target, lines: list[Line], cross: str, read: list[tuple[Number, str | None]],
@@ -719,13 +749,11 @@ def evaluate_sum(target: Target, relation: Relation, where: ModelPath, options: 
                  ) -> Iterator[Finding | RelationRecord]:
     """The line = the sum of `of`, at every cross line whose values add up; operands in
     different units are a finding (`unit_findings`; else the sum is not checked there)."""
-    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {"of": list(relation.of)}, where)
+    if found is None:
         return
+    lines, crosses = found
     [total], parts = lines[relation.axis], lines["of"]
-    crosses = yield from cross_lines(target, relation, total, where)
-    if crosses is None:
-        return
     half_unit = bool(getattr(options, "half_unit_per_item", False))
     yield from _sums(target, relation, total, parts, crosses, half_unit, False, unit_findings)
 
@@ -768,14 +796,12 @@ def evaluate_ratio(target: Target, relation: Relation, where: ModelPath, options
                    ) -> Iterator[Finding | RelationRecord]:
     """The line = numerator ÷ denominator × scale, rounded to `places` decimals (the
     stated value's own when not given) the declared way, at every cross line."""
-    refs = {**_stated(relation), "numerator": [str(relation.numerator)], "denominator": [str(relation.denominator)]}
-    lines = yield from lines_of(target, relation.axis, refs, where)
-    if lines is None:
+    refs = {"numerator": [str(relation.numerator)], "denominator": [str(relation.denominator)]}
+    found = yield from relation_lines(target, relation, refs, where)
+    if found is None:
         return
+    lines, crosses = found
     [ratio], [top], [bottom] = lines[relation.axis], lines["numerator"], lines["denominator"]
-    crosses = yield from cross_lines(target, relation, ratio, where)
-    if crosses is None:
-        return
     scale, places = Decimal(relation.scale), relation.places
     rounding = declared_rounding(ratio.table, target.plan, "rates")
     here = target.node
@@ -842,13 +868,11 @@ def _pairs(
     """The unknown-line findings, then per cross line either why the pair cannot be
     compared (a record) or (line, other line, cross, value, other value, and the marks
     that made either 0); a compared cross line's Checked is the caller's."""
-    lines = yield from lines_of(target, relation.axis, {**_stated(relation), option: [other]}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {option: [other]}, where)
+    if found is None:
         return
+    lines, crosses = found
     [mine], [theirs] = lines[relation.axis], lines[option]
-    crosses = yield from cross_lines(target, relation, mine, where)
-    if crosses is None:
-        return
     for cross in crosses:
         read = read_cells(target, relation, [mine, theirs], cross, text)
         if not isinstance(read, list):
@@ -914,19 +938,17 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
     absent cell states nothing to bound (not applicable); text or an unreadable value is
     unchecked."""
     low, high = relation.min, relation.max
-    lines = yield from lines_of(target, relation.axis, _stated(relation), where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {}, where)
+    if found is None:
         return
+    lines, crosses = found
     [line] = lines[relation.axis]
-    crosses = yield from cross_lines(target, relation, line, where)
-    if crosses is None:
-        return
     name = line.label(target.node)
     bounds = f"{'' if low is None else format_decimal(low)}～{'' if high is None else format_decimal(high)}"
     text = Text(f"{name.ja}が {bounds} の範囲にある", f"{name.en} lies within {bounds}")
     for cross in crosses:
         cell = line.value(cross)
-        value, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, relation, cross))
+        value, mark = line.number(target, relation, cross)
         location = line.location(target.file, cross)
         if value is None:
             form, title = cell_form(cell), line.index.title(_OTHER[line.axis], cross)
@@ -985,13 +1007,11 @@ def evaluate_difference(target: Target, relation: Relation, where: ModelPath, op
                         ) -> Iterator[Finding | RelationRecord]:
     """The line = `of[0]` − `of[1]` − … (増減 = 本年度 − 前年度), at every cross line, under
     the totals' declared rounding (each value an interval) or exactly."""
-    lines = yield from lines_of(target, relation.axis, {**_stated(relation), "of": list(relation.of)}, where)
-    if lines is None:
+    found = yield from relation_lines(target, relation, {"of": list(relation.of)}, where)
+    if found is None:
         return
+    lines, crosses = found
     [stated_line], operands = lines[relation.axis], lines["of"]
-    crosses = yield from cross_lines(target, relation, stated_line, where)
-    if crosses is None:
-        return
     here = target.node
     formula = Text(" − ".join(line.label(here).ja for line in operands), " − ".join(line.label(here).en for line in operands))
     text = Text(f"{stated_line.label(here).ja} ＝ {formula.ja}", f"{stated_line.label(here).en} = {formula.en}")
@@ -1035,15 +1055,13 @@ def evaluate_product(target: Target, relation: Relation, where: ModelPath, optio
     (the stated value's own when not given): rounded up where the stated value is a bound
     以上 (a base × rate target), else the totals' declared rounding (half up when none)."""
     by_line = isinstance(relation.by, str)
-    refs = {**_stated(relation), "of": [relation.of[0]], **({"by": [str(relation.by)]} if by_line else {})}
-    lines = yield from lines_of(target, relation.axis, refs, where)
-    if lines is None:
+    refs = {"of": [relation.of[0]], **({"by": [str(relation.by)]} if by_line else {})}
+    found = yield from relation_lines(target, relation, refs, where)
+    if found is None:
         return
+    lines, crosses = found
     [stated_line], [base_line] = lines[relation.axis], lines["of"]
     factor_lines = lines.get("by", [])
-    crosses = yield from cross_lines(target, relation, stated_line, where)
-    if crosses is None:
-        return
     here = target.node
     by_text = factor_lines[0].label(here) if factor_lines else Text(format_decimal(Decimal(str(relation.by))),
                                                                     format_decimal(Decimal(str(relation.by))))
@@ -1160,8 +1178,7 @@ def evaluate_share(target: Target, relation: Relation, where: ModelPath, options
                 f"({total_title}) × {scale}")
     rounding = declared_rounding(share_line.table, target.plan, "rates")
     whole_cell = amount_line.value(total)
-    whole, whole_mark = as_number(Absent("blank", "") if whole_cell is None else whole_cell,
-                                  amount_line.marks(target, relation, total))
+    whole, whole_mark = amount_line.number(target, relation, total)
     outcomes: list[RelationRecord | _Share] = []
     for cross in crosses:
         read = read_cells(target, relation, [share_line, amount_line], cross, text)
@@ -1298,7 +1315,7 @@ def row_non_decreasing(target: Target, options: RowOptions) -> Iterator[Finding 
     previous: tuple[str, Number, str | None] | None = None
     for cross in crosses:
         cell = line.value(cross)
-        value, mark = as_number(Absent("blank", "") if cell is None else cell, line.marks(target, None, cross))
+        value, mark = line.number(target, None, cross)
         if value is None:
             form = cell_form(cell)
             yield Unchecked(line.location(target.file, cross), at_cross(text, line, cross),

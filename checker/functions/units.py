@@ -8,18 +8,10 @@ from typing import Any
 
 from checker.diagnostics import Finding, Location, ModelPath, Related, Text
 from checker.functions import Target, check_function, plan_set_indicators
-from checker.values import MONEY_SCALES, Bound, Number, normalise_unit
+from checker.values import money_scale, normalise_unit, stated_number
 
 _PER_MILLE = "‰"
 _PERCENT = "%"
-
-
-def _number_of(cell: Any) -> Number | None:
-    if isinstance(cell, Number):
-        return cell
-    if isinstance(cell, Bound):
-        return cell.number
-    return None
 
 
 def compare_units(written: str | None, declared: str | None) -> str | None:
@@ -32,7 +24,7 @@ def compare_units(written: str | None, declared: str | None) -> str | None:
         return None
     if {written_n, declared_n} == {_PERCENT, _PER_MILLE}:
         return "percent_permille"
-    if written_n in MONEY_SCALES and declared_n in MONEY_SCALES:
+    if money_scale(written_n) is not None and money_scale(declared_n) is not None:
         return "money_scale"
     return "unit_mismatch"
 
@@ -74,7 +66,7 @@ def value_units(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
             for year, cell in sorted(item.costs.items())
         ]
     for path, cell, declared in cells:
-        number = _number_of(cell)
+        number = stated_number(cell)
         if number is None:
             continue
         kind = compare_units(number.unit, declared)

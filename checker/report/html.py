@@ -982,13 +982,10 @@ def _indicators(document: _Document) -> list[tuple[_Section, Any]]:
 
 def _number(value: Any) -> Decimal | None:
     """The number a stated cell holds (a bound's number too), for a chart; None otherwise."""
-    from checker.values import Bound, Number
+    from checker.values import stated_number
 
-    if isinstance(value, Number):
-        return value.value
-    if isinstance(value, Bound):
-        return value.number.value
-    return None
+    number = stated_number(value)
+    return None if number is None else number.value
 
 
 def _charts(document: _Document, context: ReportContext, sums_reported: dict[str, bool]) -> list[str]:
