@@ -265,7 +265,17 @@ class Engine:
             fix=(finding.fix if rule.fix_safety == "safe" else replace(finding.fix, safe=False))
             if finding.fix and rule.fixable else None,
             fix_span=resolve(finding.fix.location, files) if finding.fix and rule.fixable else None,
+            cell=cell_of(finding.location, files),
+            related_cells=tuple(cell_of(related.location, files) for related in finding.related),
         )
+
+
+def cell_of(location: Location, files: dict[str, LoadedFile]) -> str | None:
+    """The workbook cell an imported value at `location` came from (None when not imported)."""
+    loaded = files.get(location.file)
+    if loaded is None or location.span is not None or not getattr(loaded.model, "cells", None):
+        return None
+    return loaded.cell_of(location.path)
 
 
 def resolve(location: Location, files: dict[str, LoadedFile]) -> Span:

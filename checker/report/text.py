@@ -34,7 +34,7 @@ def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str
     """One line per diagnostic, whatever its file name or message holds (see `shown`)."""
     lines = [
         f"{shown(d.file)}:{d.span.line}:{d.span.column}: {shown(d.code)} [{d.severity.label}] "
-        f"{shown(d.message[context.lang])}"
+        f"{shown(d.message[context.lang])}{_cell(d.cell)}"
         for d in diagnostics
     ]
     if context.show_unchecked and context.relations is not None:
@@ -43,6 +43,11 @@ def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str
                   f"{shown(u.relation.render(context.lang) + ': ' + u.reason.render(context.lang))}"
                   for u in context.relations.unchecked]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _cell(cell: str | None) -> str:
+    """` (関連事務事業一覧!D8)`: the workbook cell an imported value came from, after its place."""
+    return f" ({cell})" if cell else ""
 
 
 def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
@@ -113,7 +118,8 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
             f"[{style}]{label}[{_markup(diagnostic.code)}][/{style}] [bold]{_markup(diagnostic.message[context.lang])}[/bold]"
         )
         gutter = len(str(max([diagnostic.span.line] + [s.line for _, s in diagnostic.related]))) + 1
-        console.print(f"{' ' * gutter}[blue]-->[/blue] {_markup(diagnostic.file)}:{diagnostic.span.line}:{diagnostic.span.column}")
+        console.print(f"{' ' * gutter}[blue]-->[/blue] {_markup(diagnostic.file)}:{diagnostic.span.line}:"
+                      f"{diagnostic.span.column}{_markup(_cell(diagnostic.cell))}")
         _snippet(console, context, diagnostic.file, diagnostic.span, gutter, style, "")
         shown = diagnostic.related[:MAX_RELATED_SNIPPETS]
         for related, span in shown:

@@ -1,0 +1,159 @@
+"""`plancheck import`: a workbook or CSV file in, plan YAML out, every value with its cell.
+
+The road in: `open_workbook` reads the cells (each with the text it prints: its number
+format applied, `numfmt.render`), a layout recognises a sheet's shape (`projects.recognise`:
+a 関連事務事業一覧), and `to_yaml` writes the plan: its values as printed (so the loader reads
+them through `parse_cell` exactly as typed ones), and `cells:` last, the JSON Pointer of each
+value -> the cell it came from (`PlanFile.cells`), which diagnostics name beside the YAML
+position. The YAML is written in one fixed order, values quoted one fixed way, so an
+unchanged workbook gives identical bytes and one changed cell changes one line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.diagnostics import Text
+from checker.importer.problems import ImportProblem
+from checker.importer.workbook import Workbook, WorkbookError, open_workbook
+
+
+@dataclass
+class ImportResult:
+    """What an import made: the YAML (None when nothing was recognised or the file was
+    refused), the problems found on the way, and what was recognised, for `--explain`."""
+
+    yaml: str | None
+    problems: list[ImportProblem] = field(default_factory=list)
+    explain: list[Text] = field(default_factory=list)
+
+
+def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None = None) -> ImportResult:
+    from checker.importer import projects
+
+    try:
+        book = open_workbook(path)
+    except WorkbookError as error:
+        return ImportResult(None, [ImportProblem("IMP005", None, {"file": path.name, "reason": error.reason})])
+    problems: list[ImportProblem] = []
+    explain: list[Text] = []
+    if book.external_links:
+        problems.append(ImportProblem("IMP006", None, {"file": path.name, "count": book.external_links}))
+    themes, cells = [], {}
+    for sheet in book.sheets:
+        found = projects.recognise(sheet)
+        if isinstance(found, Text):
+            explain.append(Text(f"{sheet.name}: 判別できません（{found.ja}）", f"{sheet.name}: not recognised ({found.en})"))
+            if not any(sheet.text(*at) for at in sheet.cells):
+                continue
+            problems.append(ImportProblem("IMP004", None, {"sheet": sheet.name, "reason": found}))
+            continue
+        explain += found.explain
+        problems += found.problems
+        index = len(themes)
+        themes.append({"id": f"theme-{index + 1}", "title": _title(sheet, book), "projects": found.data})
+        for sub, ref in found.cells.items():
+            cells[("themes", index, "projects", *sub)] = ref
+    if not themes:
+        return ImportResult(None, problems, explain)
+    # a sheet that was recognised leaves no IMP004 for the others (notes, cover sheets)
+    problems = [problem for problem in problems if problem.code != "IMP004"]
+    document = {
+        "plan": {
+            "id": plan_id or _slug(path.stem),
+            "title": _title(book.sheets[0], book) if len(themes) > 1 else themes[0]["title"],
+            "municipality": municipality,
+            "kind": "policy_evaluation",
+            "source": {"workbook": path.name},
+        },
+        "themes": themes,
+    }
+    return ImportResult(to_yaml(document, cells), problems, explain)
+
+
+def _title(sheet: Any, book: Workbook) -> str:
+    """The sheet's title line (its first text above the table), else the sheet's name."""
+    for row in range(1, 4):
+        for column in range(1, sheet.max_column + 1):
+            text = sheet.text(row, column)
+            if text and "単位" not in text and not re.fullmatch(r"[\d.,\s]+", text):
+                return text
+    return sheet.name
+
+
+def _slug(stem: str) -> str:
+    slug = re.sub(r"[^0-9A-Za-z一-鿿ぁ-ヿ_-]+", "-", stem).strip("-")
+    return slug or "imported"
+
+
+# A plain scalar the loader reads back as the same text or the same written number.
+_PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
+
+
+def scalar(value: Any, force_text: bool = False) -> str:
+    """One value as YAML, always the same way: a bool or an int as itself, a printed number
+    without separators plain (its digits kept), any other text in double quotes (JSON
+    escapes, which YAML reads as written)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if not force_text and _PLAIN_NUMBER.match(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _key(key: Any) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) else json.dumps(text, ensure_ascii=False)
+
+
+_TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municipality", "workbook", "unit",
+                "year", "outlook"}
+
+
+def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:
+    from checker.loader import json_pointer
+
+    lines = ["# Imported by plancheck import: values as the workbook prints them; `cells` names the cell",
+             "# each came from. Re-importing rewrites this file in the same order."]
+    _emit(document, 0, lines, None)
+    if cells:
+        lines.append("cells:")
+        for path, ref in cells.items():
+            lines.append(f"  {json.dumps(json_pointer(path), ensure_ascii=False)}: {json.dumps(ref, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
+
+
+def _emit(node: Any, indent: int, lines: list[str], key: str | None) -> None:
+    pad = "  " * indent
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if isinstance(value, (dict, list)) and value:
+                lines.append(f"{pad}{_key(name)}:")
+                _emit(value, indent + 1, lines, str(name))
+            elif isinstance(value, dict):
+                lines.append(f"{pad}{_key(name)}: {{}}")
+            elif isinstance(value, list):
+                lines.append(f"{pad}{_key(name)}: []")
+            else:
+                lines.append(f"{pad}{_key(name)}: {scalar(value, str(name) in _TEXT_FIELDS)}")
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, dict) and value:
+                first = True
+                for name, inner in value.items():
+                    lead = f"{pad}- " if first else f"{pad}  "
+                    first = False
+                    if isinstance(inner, (dict, list)) and inner:
+                        lines.append(f"{lead}{_key(name)}:")
+                        _emit(inner, indent + 2, lines, str(name))
+                    else:
+                        lines.append(f"{lead}{_key(name)}: {scalar(inner, str(name) in _TEXT_FIELDS)}")
+            else:
+                lines.append(f"{pad}- {scalar(value)}")

@@ -1,0 +1,153 @@
+"""Make the workbooks tests/test_import.py imports: `python tests/data/workbooks/make_fixtures.py`.
+
+Each is a small realistic workbook made with openpyxl (invented numbers, the shapes cities
+publish: a merged two-row header, the `△` number format, 6-digit codes as numbers shown with
+`000000`, a `=SUM` 合計, a drop-down 動向 list, 和暦 headers, a hidden row, a number stored as
+text). openpyxl writes a formula without the value a spreadsheet would cache for it, so the
+script writes each cached value into the sheet XML itself (`<v>` beside `<f>`), and rewrites
+the zip with fixed timestamps and order, so that running it twice gives the same bytes and no
+LibreOffice is needed. The CSV is the same list saved as Excel on Windows does: CP932.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.datavalidation import DataValidation
+
+HERE = Path(__file__).resolve().parent
+FIXED = dt.datetime(2023, 4, 1, 9, 0, 0)
+AMOUNT = '#,##0;"△"#,##0'
+
+# 男女共同参画 (DOMAIN.md: 8 projects, 46,371 千円, 拡大 2 + 維持 6); names and codes invented
+PROJECTS = [
+    (1, "男女共同参画推進事業", "市民協働・男女参画推進課", ("2", "1", "9"), 20110, 19, "拡大"),
+    (2, "女性のための相談事業", "市民協働・男女参画推進課", ("2", "1", "9"), 20111, "2,377", "維持"),
+    (3, "配偶者暴力相談支援事業", "子育て支援課", ("3", "2", "1"), 30201, 3851, "維持"),
+    (4, "★ワーク・ライフ・バランス推進事業", "産業振興課", ("5", "1", "2"), 50102, 8379, "拡大"),
+    (5, "男女平等推進センター運営事業", "市民協働・男女参画推進課", ("2", "1", "9"), 20112, 6091, "維持"),
+    (6, "介護者支援事業", "高齢者支援課", ("介3", "1", "1"), 130101, 14326, "維持"),
+    (7, "男女共同参画情報誌発行事業", "市民協働・男女参画推進課", ("2", "1", "9"), 20113, 41, "維持"),
+    (8, "女性のキャリア形成支援事業", "産業振興課", ("5", "1", "2"), 50103, 11287, "維持"),
+]
+HIDDEN_ROW = 9  # project 5: hidden in the workbook, still part of the table and its SUM
+
+
+def project_list(total_range: str = "H5:H12") -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """The 関連事務事業一覧 of one theme; the cached values of its formulas, by cell."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "関連事務事業一覧"
+    sheet["A1"] = "基本目標Ⅱ－方針4－テーマ11 男女共同参画社会の実現"
+    sheet.merge_cells("A1:I1")
+    sheet["H2"] = "（単位：千円）"
+    for column, label in zip("ABC", ("No", "事務事業名", "担当課")):
+        sheet[f"{column}3"] = label
+        sheet.merge_cells(f"{column}3:{column}4")
+    sheet["D3"] = "予算科目"
+    sheet.merge_cells("D3:F3")
+    for column, label in zip("DEF", ("款", "項", "目")):
+        sheet[f"{column}4"] = label
+    sheet["G3"] = "コード"
+    sheet.merge_cells("G3:G4")
+    sheet["H3"] = "令和4年度\n事業費"
+    sheet.merge_cells("H3:H4")
+    sheet["I3"] = "令和5年度の動向"
+    sheet.merge_cells("I3:I4")
+    for cell in sheet[3]:
+        cell.alignment = Alignment(wrap_text=True, horizontal="center")
+    for offset, (no, name, department, account, code, cost, outlook) in enumerate(PROJECTS):
+        row = 5 + offset
+        sheet.cell(row, 1, no)
+        sheet.cell(row, 2, name)
+        sheet.cell(row, 3, department)
+        for column, part in zip((4, 5, 6), account):
+            sheet.cell(row, column, int(part) if part.isdigit() else part)
+        sheet.cell(row, 7, code).number_format = "000000"
+        sheet.cell(row, 8, cost).number_format = AMOUNT  # "2,377": a number stored as text
+        sheet.cell(row, 9, outlook)
+    sheet.row_dimensions[HIDDEN_ROW].hidden = True
+    choices = DataValidation(type="list", formula1='"拡大,改善,維持,縮小,廃止"', allow_blank=True)
+    choices.add("I5:I12")
+    sheet.add_data_validation(choices)
+    sheet["B13"] = "合計"
+    sheet["H13"] = f"=SUM({total_range})"
+    sheet["H13"].number_format = AMOUNT
+    low, high = (int(n) for n in re.findall(r"\d+", total_range))
+    total = sum(int(str(p[5]).replace(",", "")) for i, p in enumerate(PROJECTS) if low <= 5 + i <= high)
+    counts = {"拡大": 0, "改善": 0, "維持": 0, "縮小": 0, "廃止": 0}
+    for project in PROJECTS:
+        counts[project[6]] += 1
+    sheet["A15"] = "事務事業の動向"
+    for index, (word, count) in enumerate(counts.items()):
+        sheet.cell(15, 2 + 2 * index, word)
+        sheet.cell(15, 3 + 2 * index, count)
+    return book, {"H13": str(total)}
+
+
+def save(book: openpyxl.Workbook, cached: dict[str, str], name: str, sheet_xml: str = "xl/worksheets/sheet1.xml") -> None:
+    book.properties.created = book.properties.modified = FIXED
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in sorted(source.namelist()):
+            data = source.read(entry)
+            if entry == sheet_xml:
+                data = _with_cached_values(data.decode("utf-8"), cached).encode("utf-8")
+            if entry == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
+                              b'<dcterms:modified xsi:type="dcterms:W3CDTF">2023-04-01T09:00:00Z</dcterms:modified>',
+                              data)
+            info = zipfile.ZipInfo(entry, date_time=(2023, 4, 1, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    (HERE / name).write_bytes(out.getvalue())
+
+
+def _with_cached_values(xml: str, cached: dict[str, str]) -> str:
+    """Each formula cell of `cached` given its value (`<v>`), as a spreadsheet saves it."""
+    for ref, value in cached.items():
+        pattern = re.compile(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(?:<v>[^<]*</v>|<v\s*/>)?(</c>)')
+        xml, count = pattern.subn(rf"\g<1>\g<2><v>{value}</v>\g<3>", xml)
+        if count != 1:
+            raise SystemExit(f"formula cell {ref} not found in the sheet XML")
+    return xml
+
+
+def project_csv() -> bytes:
+    """The same list as a CSV saved by Excel on Windows: CP932, the codes with their zeros."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["関連事務事業一覧（令和4年度）", "", "", "", "", "（単位：千円）", ""])
+    writer.writerow(["No", "事務事業名", "担当課", "予算科目", "コード", "事業費", "令和5年度の動向"])
+    for no, name, department, account, code, cost, outlook in PROJECTS:
+        cost_text = cost if isinstance(cost, str) else f"{cost:,}"
+        writer.writerow([no, name, department, "-".join(account), f"{code:06d}", cost_text, outlook])
+    writer.writerow(["", "合計", "", "", "", "46,371", ""])
+    return buffer.getvalue().encode("cp932")
+
+
+def main() -> None:
+    book, cached = project_list()
+    save(book, cached, "project_list.xlsx")
+    # the classic drift: a row added at the table's edge, the SUM's range not widened
+    book, cached = project_list("H5:H11")
+    save(book, cached, "project_list_short_sum.xlsx")
+    # never recalculated: the formula saved without a cached value
+    book, _ = project_list()
+    save(book, {}, "project_list_uncalculated.xlsx")
+    (HERE / "project_list_cp932.csv").write_bytes(project_csv())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
