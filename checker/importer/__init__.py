@@ -43,7 +43,8 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
     explain: list[Text] = []
     if book.external_links:
         problems.append(ImportProblem("IMP006", None, {"file": path.name, "count": book.external_links}))
-    themes, cells = [], {}
+    themes: list[dict[str, Any]] = []
+    cells: dict[tuple[Any, ...], str] = {}
     for sheet in book.sheets:
         found = projects.recognise(sheet)
         if isinstance(found, Text):

@@ -34,13 +34,13 @@ class ProblemKind:
     good: Example = field(default_factory=dict)
 
 
-def _list(*rows: list[Any], hidden: tuple[int, ...] = (), formats: dict[str, str] | None = None) -> Example:
+def _list(*rows: Any, hidden: tuple[int, ...] = (), formats: dict[str, str] | None = None) -> Example:
     return {"sheet": "関連事務事業一覧", "rows": list(rows), "hidden": hidden, "formats": formats or {}}
 
 
-_HEADER = [["関連事務事業一覧", None, None, None, None, "（単位：千円）"],
+_HEADER: list[list[Any]] = [["関連事務事業一覧", None, None, None, None, "（単位：千円）"],
            ["No", "事務事業名", "担当課", "予算科目", "コード", "令和4年度事業費"]]
-_ITEMS = [[1, "男女共同参画推進事業", "市民協働・男女参画推進課", "2-1-9", "020110", 19],
+_ITEMS: list[list[Any]] = [[1, "男女共同参画推進事業", "市民協働・男女参画推進課", "2-1-9", "020110", 19],
           [2, "女性のための相談事業", "市民協働・男女参画推進課", "2-1-9", "020111", 2377]]
 
 KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (

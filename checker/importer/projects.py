@@ -226,7 +226,7 @@ def _item(sheet: Sheet, row: int, columns: dict[str, list[int]], account_parts: 
         else:
             item[name] = text
         cells[(*base, name)] = _ref(sheet, row, column)
-    ordered = {key: item[key] for key in ("no", "name", "department", "account", "code", "cost", "outlook", "main")
+    ordered: dict[str, Any] = {key: item[key] for key in ("no", "name", "department", "account", "code", "cost", "outlook", "main")
                if key in item}
     return ordered, cells
 
@@ -248,7 +248,7 @@ def _outlook_counts(sheet: Sheet, start: int) -> dict[str, tuple[int, str]]:
 
 
 def _formula_problems(sheet: Sheet, cell: CellData, row: int, column: int, item_rows: list[int]) -> list[ImportProblem]:
-    problems = []
+    problems: list[ImportProblem] = []
     if cell.formula is None or not item_rows:
         return problems
     match = _SUM_RE.match(cell.formula)
