@@ -110,6 +110,17 @@ def test_a_project_list_imports_value_for_value_as_printed(name):
     assert model.plan.source.workbook == name
 
 
+def test_an_ods_imports_the_same_values_and_says_its_formats_were_not_read():
+    ods = import_workbook(WORKBOOKS / "project_list.ods")
+    xlsx = import_workbook(WORKBOOKS / "project_list.xlsx")
+    ods_list, xlsx_list = _loaded(ods.yaml).model.themes[0].projects, _loaded(xlsx.yaml).model.themes[0].projects
+    assert [item.cost.value for item in ods_list.items] == [item.cost.value for item in xlsx_list.items]
+    assert [item.code for item in ods_list.items] == [item.code for item in xlsx_list.items]
+    assert ods_list.total.value == 46371
+    assert [p.code for p in ods.problems] == ["IMP008"]
+    assert _loaded(ods.yaml).model.cells["/themes/0/projects/total"] == "関連事務事業一覧!F11"
+
+
 def test_the_xlsx_import_names_every_value_s_cell():
     result = import_workbook(WORKBOOKS / "project_list.xlsx")
     model = _loaded(result.yaml).model
@@ -215,7 +226,7 @@ def test_the_fixture_script_is_deterministic(tmp_path, monkeypatch):
     monkeypatch.setattr(fixtures, "HERE", tmp_path)
     fixtures.main()
     for name in ("project_list.xlsx", "project_list_short_sum.xlsx", "project_list_uncalculated.xlsx",
-                 "project_list_cp932.csv"):
+                 "project_list_cp932.csv", "project_list.ods"):
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
 
 

@@ -41,6 +41,9 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         return ImportResult(None, [ImportProblem("IMP005", None, {"file": path.name, "reason": error.reason})])
     problems: list[ImportProblem] = []
     explain: list[Text] = []
+    if not book.formats_read and any(isinstance(cell.value, (int, float)) for sheet in book.sheets
+                                     for cell in sheet.cells.values()):
+        problems.append(ImportProblem("IMP008", None, {"file": path.name, "reader": "python-calamine"}))
     if book.external_links:
         problems.append(ImportProblem("IMP006", None, {"file": path.name, "count": book.external_links}))
     themes: list[dict[str, Any]] = []

@@ -125,6 +125,19 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
              "Following a link would read a file the untrusted workbook chose; plancheck does not."),
     ),
     ProblemKind(
+        "IMP008", "number-formats-not-read", Severity.WARNING,
+        Text("{file} の表示形式は読めないため（{reader}）、数値を値そのもので読みました（△1,234 は -1234 として）",
+             "the number formats of {file} are not available ({reader}): numbers are read as their values "
+             "(△1,234 as -1234)"),
+        Text("印刷どおりの表記（桁区切り、△、小数の桁）で取り込むには、xlsx で保存して取り込んでください。",
+             "To import the values as printed (separators, △, the decimals shown), save the workbook as xlsx."),
+        Text("表示形式を読めない形式（xls、ods、xlsb）のブック。",
+             "A workbook in a format whose number formats are not read (xls, ods, xlsb)."),
+        Text("値の意味は変わりませんが、記載の精度（75.40 と 75.4）は表示形式で決まります。そのことを黙って済ませません。",
+             "The values mean the same, but a stated precision (75.40 against 75.4) comes from the format; that it "
+             "is not known is said, not passed over."),
+    ),
+    ProblemKind(
         "IMP007", "hidden-row-imported", Severity.WARNING,
         Text("{cell} の行 {row} は非表示ですが、表の一部として取り込みました（印刷には出ません）",
              "row {row} ({cell}) is hidden but part of the table: imported (it is not printed)"),

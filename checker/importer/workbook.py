@@ -85,6 +85,7 @@ class Workbook:
     path: Path
     sheets: list[Sheet]
     external_links: int = 0  # links to other workbooks (never followed)
+    formats_read: bool = True  # False: the reader gives no number formats (python-calamine)
 
 
 def address(row: int, column: int) -> str:
@@ -233,8 +234,8 @@ def read_csv(raw: bytes, name: str) -> Sheet:
 
 def _read_calamine(path: Path, raw: bytes) -> Workbook:
     """xls, ods and xlsb through python-calamine (Rust, read-only, no formulas evaluated):
-    the values as cached; number formats are not exposed by it, so numbers are read in the
-    General format (a note on the first one)."""
+    the values as cached; it gives no number formats, so numbers are read in the General
+    format (`formats_read`: the import says so, IMP008)."""
     if path.suffix.lower() in (".ods", ".xlsb"):
         check_zip(raw)
     try:
@@ -260,4 +261,4 @@ def _read_calamine(path: Path, raw: bytes) -> Workbook:
     except Exception as error:  # noqa: BLE001 - a hostile or damaged file is a refusal, reported
         raise WorkbookError(Text(f"ブックとして読めません（{type(error).__name__}）",
                                  f"not a readable workbook ({type(error).__name__})")) from None
-    return Workbook(path, sheets)
+    return Workbook(path, sheets, formats_read=False)

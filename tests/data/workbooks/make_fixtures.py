@@ -6,7 +6,8 @@ publish: a merged two-row header, the `△` number format, 6-digit codes as numb
 text). openpyxl writes a formula without the value a spreadsheet would cache for it, so the
 script writes each cached value into the sheet XML itself (`<v>` beside `<f>`), and rewrites
 the zip with fixed timestamps and order, so that running it twice gives the same bytes and no
-LibreOffice is needed. The CSV is the same list saved as Excel on Windows does: CP932.
+LibreOffice is needed. The CSV is the same list saved as Excel on Windows does: CP932; the
+.ods the same list as LibreOffice saves it (its XML written here: values, no number formats).
 """
 
 from __future__ import annotations
@@ -137,6 +138,50 @@ def project_csv() -> bytes:
     return buffer.getvalue().encode("cp932")
 
 
+def project_ods() -> bytes:
+    """The same list as an OpenDocument spreadsheet (what LibreOffice saves), written as its
+    XML directly: the cells' values only, the 合計 as a formula with its cached value."""
+    from xml.sax.saxutils import escape
+
+    def cell(value: object) -> str:
+        if isinstance(value, int):
+            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        if value is None:
+            return "<table:table-cell/>"
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    rows = [["関連事務事業一覧（令和4年度）", None, None, None, None, "（単位：千円）", None],
+            ["No", "事務事業名", "担当課", "予算科目", "コード", "事業費", "令和5年度の動向"]]
+    for no, name, department, account, code, cost, outlook in PROJECTS:
+        rows.append([no, name, department, "-".join(account), f"{code:06d}", int(str(cost).replace(",", "")), outlook])
+    body = "".join("<table:table-row>" + "".join(cell(value) for value in row) + "</table:table-row>" for row in rows)
+    body += ('<table:table-row><table:table-cell/><table:table-cell office:value-type="string"><text:p>合計</text:p>'
+             "</table:table-cell><table:table-cell/><table:table-cell/><table:table-cell/>"
+             '<table:table-cell table:formula="of:=SUM([.F3:.F10])" office:value-type="float" office:value="46371">'
+             "<text:p>46371</text:p></table:table-cell></table:table-row>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="関連事務事業一覧">'
+               f"{body}</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data, method in (("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
+                                   ("content.xml", content, zipfile.ZIP_DEFLATED),
+                                   ("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)):
+            info = zipfile.ZipInfo(name, date_time=(2023, 4, 1, 9, 0, 0))
+            info.compress_type = method
+            archive.writestr(info, data.encode("utf-8"))
+    return out.getvalue()
+
+
 def main() -> None:
     book, cached = project_list()
     save(book, cached, "project_list.xlsx")
@@ -147,6 +192,7 @@ def main() -> None:
     book, _ = project_list()
     save(book, {}, "project_list_uncalculated.xlsx")
     (HERE / "project_list_cp932.csv").write_bytes(project_csv())
+    (HERE / "project_list.ods").write_bytes(project_ods())
 
 
 if __name__ == "__main__":
