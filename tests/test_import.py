@@ -168,6 +168,30 @@ def test_every_format_names_the_cell(tmp_path, output_format):
         assert result_["relatedLocations"][0]["properties"]["workbookCell"] == "関連事務事業一覧!H5"
 
 
+def test_an_indicator_block_imports_its_targets_actuals_and_rates_as_printed(recommended):
+    result = import_workbook(WORKBOOKS / "indicators.xlsx")
+    model = _loaded(result.yaml).model
+    first, second = model.themes[0].indicators
+    assert (first.name, first.unit, first.baseline.year, first.baseline.value.text) == ("就労移行支援の実利用者数", "人/月",
+                                                                                         2020, "46")
+    assert {year: cell.text for year, cell in first.targets.items()} == {2021: "61", 2022: "69", 2023: "78", 2024: "78"}
+    assert {year: cell.text for year, cell in first.actuals.items()} == {2021: "46", 2022: "54"}
+    assert {year: cell.text for year, cell in first.rates.items()} == {2021: "75.4%", 2022: "78.3%"}
+    assert second.rates[2022].value == Decimal("98.7") and second.rates[2022].places == 1
+    assert (model.plan.period.start, model.plan.period.end, model.plan.as_of) == (2021, 2024, 2022)
+    assert model.cells["/themes/0/indicators/0/rates/令和4年度"] == "成果指標!F6"
+    assert model.cells["/themes/0/indicators/1/baseline/value"] == "成果指標!C7"
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+
+
+def test_a_wrong_printed_rate_is_reported_at_its_yaml_position_and_cell(recommended):
+    result = import_workbook(WORKBOOKS / "indicators_wrong_rate.xlsx")
+    [diagnostic] = Engine(recommended).run([_loaded(result.yaml)])
+    line = next(number for number, text in enumerate(result.yaml.splitlines(), 1) if '"78.9%"' in text)
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.cell) == ("RATE001", line, "成果指標!F6")
+    assert set(diagnostic.related_cells) == {"成果指標!F5", "成果指標!F4"}
+
+
 # --- formulas --------------------------------------------------------------------------------
 
 def test_a_total_formula_that_leaves_out_a_row_is_a_finding():
@@ -226,7 +250,7 @@ def test_the_fixture_script_is_deterministic(tmp_path, monkeypatch):
     monkeypatch.setattr(fixtures, "HERE", tmp_path)
     fixtures.main()
     for name in ("project_list.xlsx", "project_list_short_sum.xlsx", "project_list_uncalculated.xlsx",
-                 "project_list_cp932.csv", "project_list.ods"):
+                 "project_list_cp932.csv", "project_list.ods", "indicators.xlsx", "indicators_wrong_rate.xlsx"):
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
 
 

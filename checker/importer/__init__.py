@@ -33,7 +33,7 @@ class ImportResult:
 
 
 def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None = None) -> ImportResult:
-    from checker.importer import projects
+    from checker.importer import indicators, projects
 
     try:
         book = open_workbook(path)
@@ -47,21 +47,37 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
     if book.external_links:
         problems.append(ImportProblem("IMP006", None, {"file": path.name, "count": book.external_links}))
     themes: list[dict[str, Any]] = []
+    header: dict[str, Any] = {}
     cells: dict[tuple[Any, ...], str] = {}
     for sheet in book.sheets:
-        found = projects.recognise(sheet)
-        if isinstance(found, Text):
-            explain.append(Text(f"{sheet.name}: 判別できません（{found.ja}）", f"{sheet.name}: not recognised ({found.en})"))
-            if not any(sheet.text(*at) for at in sheet.cells):
+        theme: dict[str, Any] = {"id": f"theme-{len(themes) + 1}", "title": _title(sheet, book)}
+        reasons: list[Text] = []
+        found_cells: dict[tuple[Any, ...], str] = {}
+        for layout in (indicators, projects):
+            found = layout.recognise(sheet)
+            if isinstance(found, Text):
+                reasons.append(found)
                 continue
-            problems.append(ImportProblem("IMP004", None, {"sheet": sheet.name, "reason": found}))
+            explain += found.explain
+            problems += found.problems
+            for key, value in found.header.items():
+                header.setdefault(key, value)
+            if found.layout == "project_list":
+                theme["projects"] = found.data
+                found_cells.update({("projects", *sub): ref for sub, ref in found.cells.items()})
+            else:
+                theme.update(found.data)
+                found_cells.update(found.cells)
+        if len(theme) == 2:
+            reason = Text("、".join(r.ja for r in reasons), "; ".join(r.en for r in reasons))
+            explain.append(Text(f"{sheet.name}: 判別できません（{reason.ja}）", f"{sheet.name}: not recognised ({reason.en})"))
+            if sheet.cells:
+                problems.append(ImportProblem("IMP004", None, {"sheet": sheet.name, "reason": reason}))
             continue
-        explain += found.explain
-        problems += found.problems
         index = len(themes)
-        themes.append({"id": f"theme-{index + 1}", "title": _title(sheet, book), "projects": found.data})
-        for sub, ref in found.cells.items():
-            cells[("themes", index, "projects", *sub)] = ref
+        themes.append({key: theme[key] for key in ("id", "title", "indicators", "projects") if key in theme})
+        for sub, ref in found_cells.items():
+            cells[("themes", index, *sub)] = ref
     if not themes:
         return ImportResult(None, problems, explain)
     # a sheet that was recognised leaves no IMP004 for the others (notes, cover sheets)
@@ -72,6 +88,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
             "title": _title(book.sheets[0], book) if len(themes) > 1 else themes[0]["title"],
             "municipality": municipality,
             "kind": "policy_evaluation",
+            **header,
             "source": {"workbook": path.name},
         },
         "themes": themes,

@@ -50,6 +50,7 @@ class Recognised:
     cells: dict[tuple[str | int, ...], str]  # path within `data` -> Sheet!A1
     explain: list[Text] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)  # what it says of the plan (period, as_of)
 
 
 def _ref(sheet: Sheet, row: int, column: int) -> str:

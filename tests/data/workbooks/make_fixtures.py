@@ -94,6 +94,42 @@ def project_list(total_range: str = "H5:H12") -> tuple[openpyxl.Workbook, dict[s
     return book, {"H13": str(total)}
 
 
+# 障がい者の自立 (DOMAIN.md: 46/61 = 75.4 %, 54/69 = 78.3 %); the second indicator invented
+INDICATORS = [
+    ("就労移行支援の実利用者数", "人/月", 46, (61, 69, 78, 78), (46, 54), None),
+    ("自主防災組織の組織数", "組織", 72, (74, 76, 78, 80), (73, 75), None),
+]
+
+
+def indicator_sheet(rates: dict[tuple[int, int], float] | None = None) -> openpyxl.Workbook:
+    """A theme's indicator block: 成果指標, 単位, 基準値（令和2年度）, then 目標 / 実績 / 達成率 rows
+    across 和暦 year columns, the name, unit and baseline merged down over each indicator's
+    three rows; 達成率 a formula-free value shown with `0.0%`. `rates` overrides a printed
+    rate (indicator, year index) to plant an inconsistency."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "成果指標"
+    sheet["A1"] = "テーマ11 障がい者の自立に向けた支援の充実"
+    for column, label in zip("ABCD", ("成果指標", "単位", "基準値\n（令和2年度）", "区分")):
+        sheet[f"{column}3"] = label
+    for offset, year in enumerate(("令和3年度", "令和4年度", "令和5年度", "令和6年度")):
+        sheet.cell(3, 5 + offset, year)
+    for index, (name, unit, base, targets, actuals, _) in enumerate(INDICATORS):
+        top = 4 + 3 * index
+        for column, value in zip((1, 2, 3), (name, unit, base)):
+            sheet.cell(top, column, value)
+            sheet.merge_cells(start_row=top, start_column=column, end_row=top + 2, end_column=column)
+        for offset, label in enumerate(("目標", "実績", "達成率")):
+            sheet.cell(top + offset, 4, label)
+        for year_index, target in enumerate(targets):
+            sheet.cell(top, 5 + year_index, target).number_format = "#,##0"
+        for year_index, actual in enumerate(actuals):
+            sheet.cell(top + 1, 5 + year_index, actual).number_format = "#,##0"
+            rate = (rates or {}).get((index, year_index), actual / targets[year_index])
+            sheet.cell(top + 2, 5 + year_index, rate).number_format = "0.0%"
+    return book
+
+
 def save(book: openpyxl.Workbook, cached: dict[str, str], name: str, sheet_xml: str = "xl/worksheets/sheet1.xml") -> None:
     book.properties.created = book.properties.modified = FIXED
     buffer = io.BytesIO()
@@ -192,6 +228,9 @@ def main() -> None:
     book, _ = project_list()
     save(book, {}, "project_list_uncalculated.xlsx")
     (HERE / "project_list_cp932.csv").write_bytes(project_csv())
+    save(indicator_sheet(), {}, "indicators.xlsx")
+    # a printed rate that is not its target and actual's: 54 / 69 = 78.3 %, printed 78.9 %
+    save(indicator_sheet({(0, 1): 0.789}), {}, "indicators_wrong_rate.xlsx")
     (HERE / "project_list.ods").write_bytes(project_ods())
 
 
