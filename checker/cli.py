@@ -471,10 +471,13 @@ def schema(ruleset_schema: bool) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path())
+@click.argument("file", type=click.Path(), required=False)
 @click.option("-o", "--output", "output", type=click.Path(), default=None,
               help="Write the plan YAML to this file (default: standard output).")
 @click.option("--explain", is_flag=True, help="Show what was recognised in each sheet, and write no YAML.")
+@click.option("--mapping", type=click.Path(), default=None,
+              help="A mapping file saying how to read a sheet that is not recognised (docs/import.md).")
+@click.option("--mapping-schema", is_flag=True, help="Print the JSON Schema of mapping files, and import nothing.")
 @click.option("--municipality", default="", help="The municipality the plan header names (小平市).")
 @click.option("--id", "plan_id", default=None, help="The plan's id (default: from the file name).")
 @click.option("--lang", type=click.Choice(allowed("lang")), default=None,
@@ -482,8 +485,8 @@ def schema(ruleset_schema: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How the import's problems are reported (on standard error; json: on standard output with "
                    "--explain or -o).")
-def import_command(file: str, output: str | None, explain: bool, municipality: str, plan_id: str | None,
-                   lang: str | None, output_format: str) -> None:
+def import_command(file: str | None, output: str | None, explain: bool, mapping: str | None, mapping_schema: bool,
+                   municipality: str, plan_id: str | None, lang: str | None, output_format: str) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
     sheet prints it and with the cell it came from. The workbook is only read. Exit 0: written;
     1: written, with problems at error level; 2: nothing recognised, or the file refused."""
@@ -491,12 +494,20 @@ def import_command(file: str, output: str | None, explain: bool, municipality: s
     from checker.importer import import_workbook
     from checker.importer.problems import KINDS
 
+    if mapping_schema:
+        from checker.importer.mapping import mapping_json_schema
+
+        _deliver(json.dumps(mapping_json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return
     lang = lang or default_lang()
+    if file is None:
+        raise click.UsageError(_text("取り込むブックを指定してください", "give the workbook to import", lang))
     source = Path(file)
     if output is not None and Path(output).resolve() == source.resolve():
         raise click.UsageError(_text("取り込み元のブックには書き込みません: -o に別のファイルを指定してください",
                                      "the workbook imported is never written: give -o another file", lang))
-    result = import_workbook(source, municipality=municipality, plan_id=plan_id)
+    result = import_workbook(source, municipality=municipality, plan_id=plan_id,
+                             mapping=Path(mapping) if mapping else None)
     if output_format == "json":
         report = json.dumps({"file": file, "problems": [problem.to_json() for problem in result.problems],
                              "explain": [{"ja": t.ja, "en": t.en} for t in result.explain]},

@@ -294,6 +294,65 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     assert problem.code == "IMP005"
 
 
+# --- the mapping file --------------------------------------------------------------------
+
+_UNRECOGNISED = {"sheet": "事業一覧", "hidden": (), "formats": {"E3": "#,##0", "E4": "#,##0", "E5": "#,##0"}, "rows": [
+    ["事業一覧"],
+    ["番", "事業", "課", "科目", "決算額"],
+    [1, "男女共同参画推進事業", "市民協働・男女参画推進課", "2-1-9", 19],
+    [2, "女性のための相談事業", "市民協働・男女参画推進課", "2-1-9", 2377],
+    [None, "計", None, None, "=SUM(E3:E4)|2396"],
+]}
+
+
+def test_a_sheet_not_recognised_is_read_through_its_mapping_file(tmp_path, recommended):
+    book = _example_workbook(_UNRECOGNISED, tmp_path / "list.xlsx")
+    assert [p.code for p in import_workbook(book).problems] == ["IMP004"]
+    result = import_workbook(book, mapping=WORKBOOKS / "mapping_example.yaml")
+    assert result.problems == []
+    model = _loaded(result.yaml).model
+    projects = model.themes[0].projects
+    assert [(item.no, item.name, item.cost.text) for item in projects.items] == [
+        (1, "男女共同参画推進事業", "19"), (2, "女性のための相談事業", "2,377")]
+    assert (projects.total.text, projects.unit, projects.year) == ("2,396", "千円", 2022)
+    assert model.cells["/themes/0/projects/total"] == "事業一覧!E5"
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+    assert any("by the mapping file" in text.en for text in result.explain)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B}\n", "columns.cost"),
+    ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E, colour: F}\n",
+     "columns.colour"),
+    ("sheet: ない\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E}\n", "ない"),
+    ("sheet: [unclosed\n", "YAML"),
+])
+def test_a_wrong_mapping_file_is_said_by_its_field(tmp_path, text, said):
+    book = _example_workbook(_UNRECOGNISED, tmp_path / "list.xlsx")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    result = import_workbook(book, mapping=mapping)
+    assert result.yaml is None
+    [problem] = result.problems
+    assert problem.code == "IMP009" and said in problem.message("en")
+
+
+def test_the_mapping_file_schema_is_printed_and_validates_the_example():
+    import jsonschema
+
+    from checker.loader import LoadedFile, _Builder, decode
+
+    run = CliRunner().invoke(main, ["import", "--mapping-schema"])
+    assert run.exit_code == 0
+    schema = json.loads(run.output)
+    assert schema["properties"]["columns"]
+    raw = (WORKBOOKS / "mapping_example.yaml").read_bytes()
+    loaded = LoadedFile(path=Path("m.yaml"), name="m.yaml")
+    data = _Builder(loaded, __import__("checker.loader").loader.DEFAULT_LIMITS).run(decode(loaded, raw))
+    data["header_rows"] = [int(n) for n in data["header_rows"]]
+    jsonschema.validate(data, schema)
+
+
 # --- the import problems' own documentation ---------------------------------------------------
 
 def _example_workbook(example, path: Path) -> Path:

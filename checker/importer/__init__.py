@@ -32,13 +32,24 @@ class ImportResult:
     explain: list[Text] = field(default_factory=list)
 
 
-def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None = None) -> ImportResult:
+def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None = None,
+                    mapping: Path | None = None) -> ImportResult:
     from checker.importer import indicators, projects
+    from checker.importer.mapping import MappingError, apply, read_mapping
 
+    given = None
+    if mapping is not None:
+        try:
+            given = read_mapping(mapping)
+        except MappingError as error:
+            return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name, "reason": error.reason})])
     try:
         book = open_workbook(path)
     except WorkbookError as error:
         return ImportResult(None, [ImportProblem("IMP005", None, {"file": path.name, "reason": error.reason})])
+    if given is not None and given.sheet not in [sheet.name for sheet in book.sheets]:
+        return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name if mapping else "", "reason": Text(
+            f"シート「{given.sheet}」がブックにありません", f"the workbook has no sheet {given.sheet!r}")})])
     problems: list[ImportProblem] = []
     explain: list[Text] = []
     if not book.formats_read and any(isinstance(cell.value, (int, float)) for sheet in book.sheets
@@ -54,7 +65,12 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         reasons: list[Text] = []
         found_cells: dict[tuple[Any, ...], str] = {}
         for layout in (indicators, projects):
-            found = layout.recognise(sheet)
+            if given is not None:  # a mapping file names its sheet, and says how to read it
+                if sheet.name != given.sheet or layout is not projects:
+                    continue
+                found = apply(sheet, given)
+            else:
+                found = layout.recognise(sheet)
             if isinstance(found, Text):
                 reasons.append(found)
                 continue
@@ -69,6 +85,8 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
                 theme.update(found.data)
                 found_cells.update(found.cells)
         if len(theme) == 2:
+            if given is not None:
+                continue  # with a mapping file, only its sheet is imported
             reason = Text("、".join(r.ja for r in reasons), "; ".join(r.en for r in reasons))
             explain.append(Text(f"{sheet.name}: 判別できません（{reason.ja}）", f"{sheet.name}: not recognised ({reason.en})"))
             if sheet.cells:

@@ -138,6 +138,17 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
              "is not known is said, not passed over."),
     ),
     ProblemKind(
+        "IMP009", "mapping-file-invalid", Severity.ERROR,
+        Text("対応づけファイル {file} を使えません: {reason}", "the mapping file {file} cannot be used: {reason}"),
+        Text("docs/import.md の例と plancheck import --mapping-schema の JSON Schema に合わせてください。",
+             "Follow the example in docs/import.md and the JSON Schema of plancheck import --mapping-schema."),
+        Text("読めない、または形式に合わない対応づけファイル、あるいはブックにないシートを指す対応づけファイル。",
+             "A mapping file that cannot be read, does not follow its schema, or names a sheet the workbook lacks."),
+        Text("対応づけが誤っていれば、値が別の項目として取り込まれます。使う前に確かめ、問題は項目名とともに示します。",
+             "A wrong mapping would import values as the wrong fields: it is checked before use, and a problem named "
+             "by its field."),
+    ),
+    ProblemKind(
         "IMP007", "hidden-row-imported", Severity.WARNING,
         Text("{cell} の行 {row} は非表示ですが、表の一部として取り込みました（印刷には出ません）",
              "row {row} ({cell}) is hidden but part of the table: imported (it is not printed)"),

@@ -115,25 +115,38 @@ def recognise(sheet: Sheet) -> Recognised | Text:
             if part in _ACCOUNT_PARTS:
                 account_parts[_ACCOUNT_PARTS[part]] = column
         columns.setdefault(name, []).append(column)
+    return read_list(sheet, first, last, labels, columns, account_parts)
+
+
+def read_list(sheet: Sheet, first: int, last: int, labels: dict[int, str], columns: dict[str, list[int]],
+              account_parts: dict[str, int], *, total_row: int | None = None, unit: str | None = None,
+              year: str | None = None, mapped: bool = False) -> Recognised:
+    """The list under a header (rows `first`-`last`) whose columns are `columns` (field ->
+    column numbers; 款 項 目 in `account_parts`), recognised or given by a mapping file."""
     name_col, cost_col = columns["name"][0], columns["cost"][0]
-    explain = [Text(f"{sheet.name}: 関連事務事業一覧（見出し {first}〜{last} 行目）",
-                    f"{sheet.name}: a project list (関連事務事業一覧), header rows {first}-{last}")]
+    how = ("対応づけファイルによる", "by the mapping file") if mapped else ("", "")
+    explain = [Text(f"{sheet.name}: 関連事務事業一覧{how[0]}（見出し {first}〜{last} 行目）",
+                    f"{sheet.name}: a project list (関連事務事業一覧){' ' + how[1] if mapped else ''}, "
+                    f"header rows {first}-{last}")]
     for field_name, found in columns.items():
-        shown = ", ".join(f"{address(first, c)[:-len(str(first))]}「{labels[c]}」" for c in found)
+        shown = ", ".join(f"{address(first, c)[:-len(str(first))]}「{labels.get(c, '')}」" for c in found)
         explain.append(Text(f"  {field_name} ← 列 {shown}", f"  {field_name} <- column {shown}"))
-    unit, year = _unit_and_year(sheet, first, labels.get(cost_col, ""))
+    found_unit, found_year = _unit_and_year(sheet, first, labels.get(cost_col, ""))
+    unit, year = unit or found_unit, year or found_year
     problems: list[ImportProblem] = []
     items: list[dict[str, Any]] = []
     cells: dict[tuple[str | int, ...], str] = {}
     total_row: int | None = None
     item_rows: list[int] = []
-    label_columns = sorted({min(labels), name_col})
+    label_columns = sorted({min(labels, default=name_col), name_col})
+    data_columns = sorted({c for found in columns.values() for c in found} | set(account_parts.values()))
     for row in range(last + 1, sheet.max_row + 1):
         row_labels = [normal(sheet.text(row, column)) for column in label_columns]
-        if any(text in {normal(word) for word in TOTAL_LABELS} for text in row_labels):
+        if row == total_row or (total_row is None and any(text in {normal(word) for word in TOTAL_LABELS}
+                                                          for text in row_labels)):
             total_row = row
             break
-        if not any(sheet.text(row, column) for column in labels):
+        if not any(sheet.text(row, column) for column in data_columns):
             if items:
                 break
             continue
@@ -168,11 +181,11 @@ def recognise(sheet: Sheet) -> Recognised | Text:
             explain.append(Text(f"  動向の件数 ← {', '.join(ref.split('!')[1] for _, ref in counts.values())}",
                                 f"  outlook counts <- {', '.join(ref.split('!')[1] for _, ref in counts.values())}"))
     for row in item_rows:
-        for column in labels:
+        for column in data_columns:
             problems += _cell_problems(sheet, row, column)
     if total_row is not None:
         problems += _cell_problems(sheet, total_row, cost_col)
-    first_col, last_col = min(labels), max(labels)
+    first_col, last_col = min(data_columns), max(data_columns)
     end_row = total_row or (item_rows[-1] if item_rows else last)
     cells[()] = f"{sheet.name}!{address(first, first_col)}:{address(end_row, last_col)}"
     return Recognised("project_list", data, cells, explain, problems)
