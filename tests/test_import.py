@@ -11,6 +11,7 @@ import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -296,7 +297,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
 
 # --- the mapping file --------------------------------------------------------------------
 
-_UNRECOGNISED = {"sheet": "事業一覧", "hidden": (), "formats": {"E3": "#,##0", "E4": "#,##0", "E5": "#,##0"}, "rows": [
+_UNRECOGNISED: dict[str, Any] = {"sheet": "事業一覧", "hidden": (), "formats": {"E3": "#,##0", "E4": "#,##0", "E5": "#,##0"}, "rows": [
     ["事業一覧"],
     ["番", "事業", "課", "科目", "決算額"],
     [1, "男女共同参画推進事業", "市民協働・男女参画推進課", "2-1-9", 19],
@@ -320,6 +321,14 @@ def test_a_sheet_not_recognised_is_read_through_its_mapping_file(tmp_path, recom
     assert any("by the mapping file" in text.en for text in result.explain)
 
 
+def test_the_mapping_file_s_total_cell_is_the_total_whatever_its_row_says(tmp_path):
+    unlabelled = {**_UNRECOGNISED, "rows": [*_UNRECOGNISED["rows"][:4], [None, "（全体）", None, None, "=SUM(E3:E4)|2396"]]}
+    book = _example_workbook(unlabelled, tmp_path / "list.xlsx")
+    result = import_workbook(book, mapping=WORKBOOKS / "mapping_example.yaml")
+    projects = _loaded(result.yaml).model.themes[0].projects
+    assert len(projects.items) == 2 and projects.total.text == "2,396"
+
+
 @pytest.mark.parametrize(("text", "said"), [
     ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B}\n", "columns.cost"),
     ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E, colour: F}\n",
@@ -340,7 +349,7 @@ def test_a_wrong_mapping_file_is_said_by_its_field(tmp_path, text, said):
 def test_the_mapping_file_schema_is_printed_and_validates_the_example():
     import jsonschema
 
-    from checker.loader import LoadedFile, _Builder, decode
+    from checker.loader import DEFAULT_LIMITS, LoadedFile, _Builder, decode
 
     run = CliRunner().invoke(main, ["import", "--mapping-schema"])
     assert run.exit_code == 0
@@ -348,7 +357,9 @@ def test_the_mapping_file_schema_is_printed_and_validates_the_example():
     assert schema["properties"]["columns"]
     raw = (WORKBOOKS / "mapping_example.yaml").read_bytes()
     loaded = LoadedFile(path=Path("m.yaml"), name="m.yaml")
-    data = _Builder(loaded, __import__("checker.loader").loader.DEFAULT_LIMITS).run(decode(loaded, raw))
+    text = decode(loaded, raw)
+    assert text is not None
+    data = _Builder(loaded, DEFAULT_LIMITS).run(text)
     data["header_rows"] = [int(n) for n in data["header_rows"]]
     jsonschema.validate(data, schema)
 

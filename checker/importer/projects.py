@@ -136,7 +136,6 @@ def read_list(sheet: Sheet, first: int, last: int, labels: dict[int, str], colum
     problems: list[ImportProblem] = []
     items: list[dict[str, Any]] = []
     cells: dict[tuple[str | int, ...], str] = {}
-    total_row: int | None = None
     item_rows: list[int] = []
     label_columns = sorted({min(labels, default=name_col), name_col})
     data_columns = sorted({c for found in columns.values() for c in found} | set(account_parts.values()))
