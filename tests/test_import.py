@@ -255,6 +255,16 @@ def test_the_fixture_script_is_deterministic(tmp_path, monkeypatch):
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
 
 
+def test_hostile_text_and_names_come_back_as_written(tmp_path):
+    hostile = "事業\x85名\u2028改行\u202e逆\x7f"
+    path = tmp_path / "R4[案]!.csv"
+    path.write_text(f"No,事務事業名,事業費\n1,{hostile},12\n,合計,12\n", encoding="utf-8")
+    result = import_workbook(path)
+    model = _loaded(result.yaml).model
+    assert model.themes[0].projects.items[0].name == hostile
+    assert model.cells["/themes/0/projects/items/0/name"] == "R4_案__!B2"
+
+
 # --- explain, refusals -----------------------------------------------------------------------
 
 def test_explain_shows_what_was_recognised():

@@ -144,12 +144,21 @@ def scalar(value: Any, force_text: bool = False) -> str:
     text = str(value)
     if not force_text and _PLAIN_NUMBER.match(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
+
+
+# What YAML does not allow unescaped in a double-quoted scalar and JSON leaves as it is: DEL,
+# the C1 controls, the line and paragraph separators, a BOM, the non-characters.
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _quoted(text: str) -> str:
+    return _NOT_PRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _key(key: Any) -> str:
     text = str(key)
-    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) else json.dumps(text, ensure_ascii=False)
+    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) else _quoted(text)
 
 
 _TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municipality", "workbook", "unit",
@@ -165,7 +174,7 @@ def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:
     if cells:
         lines.append("cells:")
         for path, ref in cells.items():
-            lines.append(f"  {json.dumps(json_pointer(path), ensure_ascii=False)}: {json.dumps(ref, ensure_ascii=False)}")
+            lines.append(f"  {_quoted(json_pointer(path))}: {_quoted(ref)}")
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,8 @@ def open_workbook(path: Path) -> Workbook:
     except OSError as error:
         raise WorkbookError(Text(f"読めません: {error.strerror}", f"cannot be read: {error.strerror}")) from None
     if kind == "csv":
-        return Workbook(path, [read_csv(raw, path.stem)])
+        # a sheet's name as Excel allows it (cell references name it): no []:*?/\, 31 characters
+        return Workbook(path, [read_csv(raw, re.sub(r"[\[\]:*?/\\!]", "_", path.stem)[:31] or "csv")])
     if kind == "calamine":
         return _read_calamine(path, raw)
     return _read_xlsx(path, raw)
