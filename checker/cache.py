@@ -274,6 +274,12 @@ def code_fingerprint() -> str:
     for source in sorted(package.rglob("*.py")):
         status = source.stat()
         digest.update(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns};".encode())
+    from checker.rules import builtin_rules_dir
+
+    # the document kinds of tables are data the checks read (checker/kinds.py), not a ruleset
+    for source in sorted((builtin_rules_dir() / "kinds").glob("*.yaml")):
+        status = source.stat()
+        digest.update(f"kinds/{source.name}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
@@ -387,12 +393,7 @@ class Cache:
                 _publish(name, self._descriptors[None], content)
 
     def key(self, *parts: bytes | str) -> str:
-        digest = hashlib.blake2b(self.fingerprint.encode(), digest_size=20)
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            digest.update(len(data).to_bytes(8, "little"))
-            digest.update(data)
-        return digest.hexdigest()
+        return entry_key(self.fingerprint, parts)
 
     def _signature(self, kind: str, key: str, payload: bytes) -> bytes:
         # kind and key are plain names (no NUL): the signature binds the payload to its place
@@ -459,6 +460,69 @@ class Cache:
             pass
         finally:
             os.close(shard)
+
+
+def entry_key(fingerprint: str, parts: tuple[bytes | str, ...]) -> str:
+    """An entry's key: the fingerprint and each part, length-prefixed (no two part lists collide)."""
+    digest = hashlib.blake2b(fingerprint.encode(), digest_size=20)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class MemoryCache:
+    """A run's file and run entries kept in this process's memory, the least recently used
+    dropped past `max_bytes`: for the language server, whose check at every pause in typing
+    would otherwise leave entries on disk for every version of a document. The interface of
+    `Cache`'s entries (`key`, `get`, `put`, `put_pickled`); values are kept pickled, so each
+    `get` is a fresh copy, as from disk. `fingerprint` names what the entries depend on
+    (the ruleset and limits: `ruleset_fingerprint`)."""
+
+    def __init__(self, fingerprint: str, max_bytes: int = 256 * 1024 * 1024) -> None:
+        from collections import OrderedDict
+
+        self.fingerprint = code_fingerprint() + fingerprint
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._bytes = 0
+        self.hits = self.misses = 0
+        self.notes: list = []
+
+    def key(self, *parts: bytes | str) -> str:
+        return entry_key(self.fingerprint, parts)
+
+    def get(self, kind: str, key: str) -> Any:
+        payload = self._entries.get((kind, key))
+        if payload is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end((kind, key))
+        self.hits += 1
+        return pickle.loads(payload)
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        self.put_pickled(kind, key, payload)
+
+    def put_pickled(self, kind: str, key: str, payload: bytes) -> None:
+        if len(payload) > self.max_bytes:
+            return
+        previous = self._entries.pop((kind, key), None)
+        if previous is not None:
+            self._bytes -= len(previous)
+        self._entries[(kind, key)] = payload
+        self._bytes += len(payload)
+        while self._bytes > self.max_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self._bytes -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def _close_all(descriptors: dict) -> None:

@@ -106,6 +106,9 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (.plancheck_cache).")
 @click.option("--show-unchecked", is_flag=True,
               help="List every relation that could not be checked, at the value that blocked it, with why.")
+@click.option("--stdin-filename", metavar="PATH", default=None,
+              help="With `-` as the path: the plan read from standard input is this file (its name in findings, "
+                   "its configuration and plan set); --fix writes the fixed text to standard output.")
 @click.option("-o", "--output-file", "--output", "outputs", multiple=True, metavar="[FORMAT:]PATH",
               help="Also write a report to PATH (repeatable: -o report.html -o results.sarif). The format is "
                    "FORMAT: when given (html:report.out), else PATH's extension (.html .htm html, .sarif sarif, "
@@ -172,9 +175,13 @@ def _stop_on_signals() -> dict:
 
 def _check(paths: list[str], *, output_format, lang, select, extend_select, ignore, rulesets, config_path, isolated,
            fail_level, exit_zero, force_exclude, color, fix, show_diff, statistics, no_cache, unsafe_fixes,
-           show_unchecked, outputs=()) -> int:
+           show_unchecked, stdin_filename=None, outputs=()) -> int:
     from checker.config import ConfigError
-    from checker.run import RunOptions, execute, prepare
+    from checker.run import RunOptions, execute, prepare, stdin_output, with_stdin
+
+    stdin = _stdin_path(paths, stdin_filename, lang)
+    if stdin is not None:
+        paths = [stdin]
 
     options = RunOptions(paths=tuple(paths), select=select, extend_select=extend_select or (), ignore=ignore or (),
                          rulesets=rulesets, config_path=config_path, isolated=isolated, fail_level=fail_level,
@@ -186,6 +193,8 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         click.echo(shown(say("config_error", lang or default_lang(), error=error.message)), err=True)
         return EXIT_ERROR
     lang = prepared.settings.lang or default_lang()
+    if stdin is not None:
+        prepared = with_stdin(prepared, stdin, sys.stdin.buffer)
     try:
         files = _outputs(outputs, output_format, show_diff)
     except _UsageProblem as problem:
@@ -201,7 +210,13 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     result.settings.format = terminal
     failed_output = _write_outputs(result, files, lang, color=color, show_unchecked=show_unchecked)
     try:
-        _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
+        if stdin is not None and fix:  # the fixed text is the output; the report goes to stderr
+            _write_bytes(*stdin_output(prepared, result, stdin), sys.stdout)
+            with contextlib.redirect_stdout(sys.stderr):
+                _print(result, lang, color=color, show_diff=show_diff, statistics=statistics,
+                       show_unchecked=show_unchecked)
+        else:
+            _print(result, lang, color=color, show_diff=show_diff, statistics=statistics, show_unchecked=show_unchecked)
     except BrokenPipeError:
         # the reader has gone (`plancheck ... | head -1`): it wanted no more, so nothing more
         # is said, and Python's own flush at exit must not fail on the closed pipe either
@@ -221,6 +236,37 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     if result.internal_error:
         return EXIT_ERROR  # a bug in plancheck, not a finding: exit as ruff does on one
     return EXIT_FINDINGS if result.failed and not exit_zero else EXIT_CLEAN
+
+
+def _stdin_path(paths: list[str], stdin_filename: str | None, lang: str | None) -> str | None:
+    """The path standard input stands for when `-` is the path, or `--stdin-filename` is
+    given without paths (as ruff reads it): `--stdin-filename`, else `-` itself; None
+    without either; a usage error when standard input comes with other paths."""
+    if "-" not in paths and not (stdin_filename and not paths):
+        if stdin_filename:
+            raise click.UsageError(phrase("stdin_alone", lang or default_lang()))
+        return None
+    if len(paths) > 1:
+        raise click.UsageError(phrase("stdin_alone", lang or default_lang()))
+    return stdin_filename or "-"
+
+
+def _write_bytes(data: bytes, more: bool, stream: TextIO) -> None:
+    """Bytes to a stream as they are (the fixed text of standard input), then with `more`
+    the rest of standard input, unread past the size limit, so a file too large to check
+    comes back whole."""
+    from checker.loader import read_stream
+
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode("utf-8", errors="replace"))
+        stream.flush()
+        return
+    stream.flush()
+    buffer.write(data)
+    while more and (rest := read_stream(sys.stdin.buffer)):
+        buffer.write(rest)
+    buffer.flush()
 
 
 class _UsageProblem(Exception):
@@ -624,6 +670,17 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
         elif example:
             out.append(f"\n## {head}\n```yaml\n{example.rstrip()}\n```")
     _deliver("".join(shown(part) + "\n" for text in out for part in text.split("\n")))
+
+
+
+@main.command("server")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
+              help="Language of diagnostics and hovers (default: the editor's locale, else the configuration's).")
+def language_server(lang: str | None) -> None:
+    """Run the language server on stdio, for an editor (needs the lsp extra: pip install 'plancheck[lsp]')."""
+    from checker.server import serve
+
+    sys.exit(serve(lang))
 
 
 if __name__ == "__main__":

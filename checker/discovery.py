@@ -24,8 +24,11 @@ class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a da
     missing: list[str]  # named on the command line but not there
 
 
-def discover(paths: list[str], settings: Settings, force_exclude: bool = False) -> Discovered:
-    checked, missing = _expand(paths, settings, force_exclude)
+def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
+             present: frozenset[Path] = frozenset()) -> Discovered:
+    """`present`: absolute paths whose contents are in memory (standard input, an editor's
+    buffer), found whether or not a file is there."""
+    checked, missing = _expand(paths, settings, force_exclude, present)
     seen = {path.absolute() for path in checked}
     plan_set_roots = [p.absolute() for p in settings.plan_set_paths() if p.exists()]
     if not any(path.absolute().is_relative_to(root) for path in checked for root in plan_set_roots):
@@ -39,7 +42,8 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False) 
     return Discovered(checked, context, missing)
 
 
-def _expand(paths: list[str], settings: Settings, force_exclude: bool) -> tuple[list[Path], list[str]]:
+def _expand(paths: list[str], settings: Settings, force_exclude: bool,
+            present: frozenset[Path] = frozenset()) -> tuple[list[Path], list[str]]:
     """Plan files under `paths`, each once, in a stable order. A directory is searched
     for *.yaml / *.yml, skipping excluded directories and files; a file named directly is
     checked even when excluded, unless `force_exclude` (ruff's rule, for pre-commit)."""
@@ -49,7 +53,7 @@ def _expand(paths: list[str], settings: Settings, force_exclude: bool) -> tuple[
         path = Path(raw)
         if path.is_dir():
             files.extend(_walk(path, settings))
-        elif path.exists() or path.is_symlink():
+        elif path.exists() or path.is_symlink() or path.absolute() in present:
             if not (force_exclude and settings.excluded(path)):
                 files.append(path)
         else:

@@ -836,6 +836,43 @@ def read_file(path: Path, name: str | None = None, limits: Limits | None = None,
     return loaded, None
 
 
+def given_bytes(path: Path, name: str | None, raw: bytes,
+                limits: Limits | None = None) -> tuple[LoadedFile, bytes | None]:
+    """What `read_file` gives, for bytes that come from elsewhere than the file at `path`
+    (standard input, an editor's unsaved buffer): the same size limit, then the same
+    loader (`load_bytes`) as a file's bytes."""
+    limits = limits or DEFAULT_LIMITS
+    loaded = LoadedFile(path=path, name=name or str(path))
+    if len(raw) > limits.file_bytes:
+        _limit_finding(loaded, "file size", limits)
+        return loaded, None
+    return loaded, raw
+
+
+def read_stream(stream: typing.BinaryIO, limits: Limits | None = None) -> bytes:
+    """A stream's bytes (standard input) to its end, or past the size limit by one byte
+    (`given_bytes` then reports the limit): a pipe is read until its writer closes it,
+    waiting when it is empty for now, never taken for an empty file."""
+    import select
+
+    limits = limits or DEFAULT_LIMITS
+    chunks: list[bytes] = []
+    left = limits.file_bytes + 1
+    while left > 0:
+        try:
+            chunk = stream.read(min(left, 1 << 20))
+        except BlockingIOError:
+            chunk = None
+        if chunk is None:  # a non-blocking descriptor with nothing yet: wait for more
+            select.select([stream], [], [])
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def load_bytes(loaded: LoadedFile, raw: bytes, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
     """The file's bytes decoded and loaded; its time (`budget`) starts here without one."""
     limits = limits or DEFAULT_LIMITS

@@ -129,6 +129,10 @@ MESSAGES: dict[str, Text] = {
         ja="オプションはコマンドの後に書きます: {command}",
         en="options go after the command: {command}",
     ),
+    "stdin_alone": Text(
+        ja="`-`（標準入力）は単独で指定します。ファイル名は --stdin-filename で渡します",
+        en="`-` (standard input) is the only path when given; name its file with --stdin-filename",
+    ),
     "did_you_mean": Text(
         ja="（{candidate} のことですか？）",
         en=" (did you mean {candidate}?)",

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 if TYPE_CHECKING:
     from checker.config import Settings
@@ -72,6 +72,15 @@ class RunOptions(NamedTuple):
     fix: bool = False  # write the safe fixes, then check again
     diff: bool = False  # the safe fixes as a diff, nothing written
     unsafe_fixes: bool = False  # with fix or diff: the unsafe fixes too (they rewrite a printed figure)
+    # in-memory contents by path (standard input, an editor's buffers): the file at that path
+    # is read from here, and need not exist; --fix gives their fixed text back and never
+    # writes there (FixOutcome.texts)
+    texts: tuple[tuple[str, bytes], ...] = ()
+    # worker processes for a large plan set; off where the caller has threads of its own
+    # (the language server), since forking a threaded process can deadlock the child
+    parallel: bool = True
+    # an in-memory cache (`checker.cache.MemoryCache`) instead of the cache directory's
+    cache: Any = None
     # keep the reported files' models on the result (`RunResult.files`), for a report that
     # shows the plans themselves (the HTML report's tables and charts): the run cache, which
     # holds diagnostics only, is then not read (the file cache still is)
@@ -92,6 +101,7 @@ class FixOutcome(NamedTuple):
     diffs: list[str]  # --diff: one unified diff per file
     values: int  # values rewritten (or that would be)
     files: int  # files written (or that would be)
+    texts: dict[str, str] | None = None  # the fixed text of each in-memory file, by name (never written)
 
 
 class RunResult:
@@ -243,13 +253,14 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     """Check the files; with `fix`, write the safe fixes and check again (through this same
     path); with `diff`, plan them without writing."""
     from checker.discovery import discover, display_name
-    from checker.loader import read_file
+    from checker.loader import given_bytes, read_file
     from checker.messages import message
 
     options, settings, ruleset = prepared.options, prepared.settings, prepared.ruleset
     result = RunResult(settings=settings, ruleset=ruleset)
     result.searched = list(options.paths) or [str(path) for path in settings.plan_set_paths()]
-    found = discover(result.searched, settings, options.force_exclude)
+    given = {Path(path).absolute(): raw for path, raw in options.texts}
+    found = discover(result.searched, settings, options.force_exclude, present=frozenset(given))
     if found.missing:
         result.missing = found.missing
         result.notes = [message("no_such_path", path=raw) for raw in found.missing]
@@ -263,8 +274,10 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
     plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
-    cache = None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
-    read = [read_file(path, display_name(path), settings.limits, settings.root) for path in everything]
+    cache = options.cache if options.cache is not None else \
+        None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
+    read = [read_file(path, display_name(path), settings.limits, settings.root) if path.absolute() not in given
+            else given_bytes(path, display_name(path), given[path.absolute()], settings.limits) for path in everything]
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
@@ -281,7 +294,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     from checker.engine import Engine
 
     engine = Engine(ruleset)
-    loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress)
+    loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress, options.parallel)
     result.notes += load_notes  # after the cache's own notes, never over them
     result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
     if options.keep_files:
@@ -297,11 +310,15 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
                                           engine.run)
         else:
             result.fix, fix_notes = _fix(mine, result.diagnostics, settings.limits, options.unsafe_fixes, loaded,
-                                         engine.run, settings.root, options.paths)
+                                         engine.run, settings.root, options.paths, set(given))
         result.notes += fix_notes
         if options.fix and result.fix.files:
-            # checked again as any run checks: the files not written come from the cache
-            again = execute(prepared._replace(options=options._replace(fix=False, diff=False)), progress)
+            # checked again as any run checks: the files not written come from the cache, the
+            # in-memory ones are their fixed text
+            fixed = {path.absolute(): text for path, text in _fixed_paths(result.fix, loaded).items()}
+            texts = tuple((str(path), fixed[path].encode("utf-8") if path in fixed else raw)
+                          for path, raw in given.items())
+            again = execute(prepared._replace(options=options._replace(fix=False, diff=False, texts=texts)), progress)
             result.diagnostics, result.sources, result.relations = again.diagnostics, again.sources, again.relations
             result.files = again.files
     else:
@@ -350,7 +367,7 @@ def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnosti
     return [d for d in engine.finish(mine, found) if d.file in reported and not ignored(d.code, d.file)], relations
 
 
-def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None):
+def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None, parallel: bool = True):
     """Every file loaded, with the diagnostics it gives on its own: from the cache when its
     bytes were seen before, else parsed and checked (in worker processes when there are
     many, so both cores work); and the notes for the user.
@@ -384,7 +401,7 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
             pending.append(index)
     advance = progress(len(pending)) if progress is not None else (lambda step: None)
     workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
-    if len(pending) >= PARALLEL_MIN_FILES and workers > 1:
+    if parallel and len(pending) >= PARALLEL_MIN_FILES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         from checker.model import build_validator
@@ -637,17 +654,31 @@ def _diff(loaded, diagnostics, limits, unsafe: bool, everything, recheck) -> tup
     return outcome, notes
 
 
+def _fixed_paths(outcome: FixOutcome, loaded) -> dict[Path, str]:
+    """The fixed text of each in-memory file, by its path."""
+    paths = {file.name: file.path for file in loaded}
+    return {paths[name]: text for name, text in (outcome.texts or {}).items() if name in paths}
+
+
 def _fix(loaded, diagnostics, limits, unsafe: bool, everything, recheck, root: Path,
-         named: tuple[str, ...]) -> tuple[FixOutcome, list]:
+         named: tuple[str, ...], in_memory: set[Path] | frozenset[Path] = frozenset()) -> tuple[FixOutcome, list]:
     """Write the fixes (the safe ones, or all with `unsafe`), only under the project (the
-    configuration's root, the working directory, a path named outside them); what was written."""
+    configuration's root, the working directory, a path named outside them); what was written.
+    An in-memory file (`in_memory`, by absolute path) is never written: its fixed text is
+    given back in `FixOutcome.texts`."""
     from checker.fixes import FixError, project_of, write_atomically
     from checker.messages import message
 
     notes: list = []
     files = values = 0
+    texts: dict[str, str] = {}
     project = project_of(root, named)
     for planned in _fix_plans(loaded, diagnostics, limits, notes, unsafe, everything, recheck):
+        if planned.loaded.path.absolute() in in_memory:
+            texts[planned.loaded.name] = planned.text
+            files += 1
+            values += planned.count
+            continue
         try:
             write_atomically(planned.loaded.path, planned.text, planned.loaded.text, project)
         except FixError as error:
@@ -660,7 +691,7 @@ def _fix(loaded, diagnostics, limits, unsafe: bool, everything, recheck, root: P
         values += planned.count
     if files:
         notes.insert(0, message("fixed", values=values, files=files))
-    return FixOutcome([], values, files), notes
+    return FixOutcome([], values, files, texts), notes
 
 
 def configured_ruleset(rulesets: tuple[str, ...] = ()) -> tuple[Settings, Ruleset]:
@@ -668,3 +699,28 @@ def configured_ruleset(rulesets: tuple[str, ...] = ()) -> tuple[Settings, Rulese
     `plancheck rules` and `plancheck rule`); a `ConfigError` on a bad one."""
     prepared = prepare(RunOptions(rulesets=rulesets, no_cache=True))
     return prepared.settings, prepared.ruleset
+
+
+# --- standard input ----------------------------------------------------------------
+
+def with_stdin(prepared: Prepared, path: str, stream: BinaryIO) -> Prepared:
+    """The run with the file at `path` (`--stdin-filename`) read from `stream` (standard
+    input) to its end instead of from disk, through the same loader as a file's bytes."""
+    from checker.loader import read_stream
+
+    raw = read_stream(stream, prepared.settings.limits)
+    return prepared._replace(options=prepared.options._replace(texts=(*prepared.options.texts, (path, raw))))
+
+
+def stdin_output(prepared: Prepared, result: RunResult, path: str) -> tuple[bytes, bool]:
+    """What `--fix` on standard input writes to standard output (as ruff does): the fixed
+    text (UTF-8, as a fixed file is written), else the bytes as they came, unchanged; and
+    whether standard input holds more, unread past the size limit, to pass through after them."""
+    from checker.discovery import display_name
+
+    fixed = (result.fix.texts or {}) if result.fix else {}
+    name = display_name(Path(path))
+    if name in fixed:
+        return fixed[name].encode("utf-8"), False
+    raw = next((raw for given, raw in prepared.options.texts if given == path), b"")
+    return raw, len(raw) > prepared.settings.limits.file_bytes

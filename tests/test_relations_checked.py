@@ -19,7 +19,7 @@ from tests.conftest import ROOT, check_text, codes, load_plan_text
 load_builtin_functions()
 
 KINDS = ROOT / "tests" / "data" / "kinds"
-COST_SHEET = KINDS / "cost-sheet.yaml"
+COST_SHEET = ROOT / "tests" / "data" / "tables" / "cost-sheet-declared.yaml"
 SETTLEMENT = KINDS / "settlement-by-kan.yaml"
 
 EVAL = "plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}%s}\n"

@@ -615,3 +615,19 @@ def test_a_header_column_that_states_values_is_the_sum_of_its_sub_columns(recomm
     [diagnostic] = [d for d in check_text(recommended, text) if d.code == "TAB013"]
     assert (diagnostic.span.line, diagnostic.span.column) == span_of(text, "key: visit", "95")
     assert diagnostic.message["en"].startswith("令和4年度, row 来所相談: 95 differs from the sum of its parts, 令和4年度 上半期")
+
+
+def test_a_tables_index_is_built_once_however_many_lines_a_relation_names():
+    """Every operand resolves through the table's index: built per operand, a sum over n
+    lines cost n² (a 2,000-line 合計 ran past the 10 s per-file limit)."""
+    from checker.functions.tables import TableIndex
+    from checker.model import StatisticsTable
+
+    table = StatisticsTable.model_validate({
+        "id": "t", "title": "t", "columns": [{"key": "令和4年度"}],
+        "rows": [{"key": "a", "name": "A", "values": {"令和4年度": 1}}],
+    })
+    assert TableIndex.of(table, 0) is TableIndex.of(table, 0)
+    copy = table.model_copy()  # a table of another check (a kind's copy) gets its own
+    assert TableIndex.of(copy, 0) is not TableIndex.of(table, 0)
+    assert TableIndex.of(copy, 0).table is copy

@@ -197,6 +197,7 @@ SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "ma
 
 def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
+    from checker import kinds  # noqa: F401  (table_kind: the document kinds of tables)
     from checker.functions import (  # noqa: F401
         bands,
         blame,

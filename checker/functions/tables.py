@@ -80,6 +80,7 @@ from checker.functions.sums import (
     joined,
     zero_note,
 )
+from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
 from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
@@ -169,6 +170,10 @@ class RowBoundOptions(FunctionOptions):
 _Entry = tuple[ModelPath, Any, Any]
 
 
+_INDEXES_KEPT = 64
+_INDEXES: dict[tuple[int, int], TableIndex] = {}
+
+
 @dataclass(eq=False)
 class TableIndex:
     """A table's rows and columns at every depth, by key, with their model paths within
@@ -182,6 +187,20 @@ class TableIndex:
 
     @classmethod
     def of(cls, table: Any, position: int) -> TableIndex:
+        """The index of `table`, built once per table and kept while it is among the last
+        few indexed: every operand of every relation resolves through it, and building it
+        per operand made a sum over n lines cost n² (a 2,000-款 budget took 55 s)."""
+        cached = _INDEXES.get((id(table), position))
+        if cached is not None and cached.table is table:
+            return cached
+        index = cls._build(table, position)
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[(id(table), position)] = index  # holds the table, so its id is not reused meanwhile
+        return index
+
+    @classmethod
+    def _build(cls, table: Any, position: int) -> TableIndex:
         index = cls(table, position)
         for path, row, parent in table.all_rows():
             index.rows.setdefault(row.key, (("tables", position, *path), row, parent))
@@ -1205,13 +1224,15 @@ def table_relations(target: Target, options: HalfUnitOptions) -> Iterator[Findin
     line states as not applicable."""
     from checker.functions.blame import assign_blame
 
-    yield from assign_blame(target, _in_force(target, options))
+    in_force = kind_in_force(target)  # the table with its kind's relations and zeros in force too (checker/kinds.py)
+    yield from assign_blame(in_force, _in_force(target, in_force, options))
 
 
-def _in_force(target: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
+def _in_force(target: Target, in_force: Target, options: HalfUnitOptions) -> Iterator[Finding | RelationRecord]:
     for index, relation in enumerate(target.node.relations):
-        yield from evaluate_relation(target, relation, target.path + ("relations", index), options)
-    yield from tree_sums(target)
+        yield from evaluate_relation(in_force, relation, target.path + ("relations", index), options)
+    yield from kind_relations(in_force, options)
+    yield from tree_sums(in_force)
 
 
 def _user(target: Target, relation: Relation, options: Any) -> Iterator[Finding | RelationRecord]:
