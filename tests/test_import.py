@@ -193,6 +193,33 @@ def test_a_wrong_printed_rate_is_reported_at_its_yaml_position_and_cell(recommen
     assert set(diagnostic.related_cells) == {"成果指標!F5", "成果指標!F4"}
 
 
+def test_a_statistics_table_imports_with_its_total_as_a_sum_and_its_ratio_row_apart(recommended):
+    result = import_workbook(WORKBOOKS / "population.xlsx")
+    assert result.problems == []
+    model = _loaded(result.yaml).model
+    [table] = model.tables
+    assert (table.unit, [column.key for column in table.columns]) == ("人", ["人口令和2年", "人口令和3年", "人口令和4年"])
+    assert [column.name for column in table.columns] == ["令和2年", "令和3年", "令和4年"]
+    assert [column.year for column in table.columns] == [2020, 2021, 2022]
+    assert table.row("合計").values["人口令和2年"].text == "121,167"
+    assert table.row("高齢化率(%)").additive is False and table.row("高齢化率(%)").values["人口令和2年"].text == "21.1"
+    [relation] = table.relations
+    assert (relation.check, relation.row, relation.of) == ("sum", "合計", ["年少人口", "生産年齢人口", "老年人口"])
+    assert model.cells["/tables/0/rows/3/values/人口令和4年"] == "人口!D8"
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+
+
+def test_a_statistics_table_s_short_sum_is_found_by_the_import_and_by_the_check(recommended):
+    result = import_workbook(WORKBOOKS / "population_short_sum.xlsx")
+    assert [(p.code, p.cell) for p in result.problems] == [("IMP002", "人口!B8"), ("IMP002", "人口!C8"),
+                                                           ("IMP002", "人口!D8")]
+    diagnostics = Engine(recommended).run([_loaded(result.yaml)])
+    assert [(d.code, d.cell) for d in diagnostics] == [("TAB001", "人口!B8"), ("TAB001", "人口!C8"),
+                                                       ("TAB001", "人口!D8")]
+    line = next(number for number, text in enumerate(result.yaml.splitlines(), 1) if '"95,575"' in text)
+    assert diagnostics[0].span.line == line
+
+
 # --- formulas --------------------------------------------------------------------------------
 
 def test_a_total_formula_that_leaves_out_a_row_is_a_finding():
@@ -251,7 +278,8 @@ def test_the_fixture_script_is_deterministic(tmp_path, monkeypatch):
     monkeypatch.setattr(fixtures, "HERE", tmp_path)
     fixtures.main()
     for name in ("project_list.xlsx", "project_list_short_sum.xlsx", "project_list_uncalculated.xlsx",
-                 "project_list_cp932.csv", "project_list.ods", "indicators.xlsx", "indicators_wrong_rate.xlsx"):
+                 "project_list_cp932.csv", "project_list.ods", "indicators.xlsx", "indicators_wrong_rate.xlsx", "population.xlsx",
+                 "population_short_sum.xlsx"):
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
 
 

@@ -34,7 +34,7 @@ class ImportResult:
 
 def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None = None,
                     mapping: Path | None = None) -> ImportResult:
-    from checker.importer import indicators, projects
+    from checker.importer import indicators, projects, tables
     from checker.importer.mapping import MappingError, apply, read_mapping
 
     given = None
@@ -58,6 +58,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
     if book.external_links:
         problems.append(ImportProblem("IMP006", None, {"file": path.name, "count": book.external_links}))
     themes: list[dict[str, Any]] = []
+    found_tables: list[dict[str, Any]] = []
     header: dict[str, Any] = {}
     cells: dict[tuple[Any, ...], str] = {}
     for sheet in book.sheets:
@@ -84,6 +85,16 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
             else:
                 theme.update(found.data)
                 found_cells.update(found.cells)
+        if len(theme) == 2 and given is None:
+            table = tables.recognise(sheet, len(found_tables))
+            if not isinstance(table, Text):
+                explain += table.explain
+                problems += table.problems
+                for sub, ref in table.cells.items():
+                    cells[("tables", len(found_tables), *sub)] = ref
+                found_tables.append(table.data)
+                continue
+            reasons.append(table)
         if len(theme) == 2:
             if given is not None:
                 continue  # with a mapping file, only its sheet is imported
@@ -96,21 +107,27 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         themes.append({key: theme[key] for key in ("id", "title", "indicators", "projects") if key in theme})
         for sub, ref in found_cells.items():
             cells[("themes", index, *sub)] = ref
-    if not themes:
+    if not themes and not found_tables:
         return ImportResult(None, problems, explain)
     # a sheet that was recognised leaves no IMP004 for the others (notes, cover sheets)
     problems = [problem for problem in problems if problem.code != "IMP004"]
-    document = {
+    kinds = {table.get("kind") for table in found_tables}
+    title = themes[0]["title"] if len(themes) == 1 and not found_tables else \
+        found_tables[0]["title"] if len(found_tables) == 1 and not themes else _title(book.sheets[0], book)
+    document: dict[str, Any] = {
         "plan": {
             "id": plan_id or _slug(path.stem),
-            "title": _title(book.sheets[0], book) if len(themes) > 1 else themes[0]["title"],
+            "title": title,
             "municipality": municipality,
-            "kind": "policy_evaluation",
+            "kind": "policy_evaluation" if themes else "budget" if kinds == {"budget"} else "statistics",
             **header,
             "source": {"workbook": path.name},
         },
-        "themes": themes,
     }
+    if themes:
+        document["themes"] = themes
+    if found_tables:
+        document["tables"] = found_tables
     return ImportResult(to_yaml(document, cells), problems, explain)
 
 
@@ -162,7 +179,7 @@ def _key(key: Any) -> str:
 
 
 _TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municipality", "workbook", "unit",
-                "year", "outlook"}
+                "year", "outlook", "key", "row", "column", "sheet"}
 
 
 def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:
@@ -204,4 +221,4 @@ def _emit(node: Any, indent: int, lines: list[str], key: str | None) -> None:
                     else:
                         lines.append(f"{lead}{_key(name)}: {scalar(inner, str(name) in _TEXT_FIELDS)}")
             else:
-                lines.append(f"{pad}- {scalar(value)}")
+                lines.append(f"{pad}- {scalar(value, key in _TEXT_FIELDS or key == 'of')}")

@@ -130,6 +130,43 @@ def indicator_sheet(rates: dict[tuple[int, int], float] | None = None) -> openpy
     return book
 
 
+# 年齢3区分別人口 (DOMAIN.md: 14,668 + 80,907 + 25,592 = 121,167, 高齢化率 21.1); later years invented
+POPULATION = {"年少人口": (14668, 14512, 14390), "生産年齢人口": (80907, 80755, 80602), "老年人口": (25592, 25811, 26004)}
+
+
+def population_table(total_range_end: int = 7) -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """A statistics table: a merged two-row header (人口 over 和暦 years), the unit line, three
+    rows, a =SUM 合計 row with its cached values, a 高齢化率 row shown with `0.0`. With
+    `total_range_end` 6 the SUM leaves out 老年人口 (row 7)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "人口"
+    sheet["A1"] = "年齢3区分別人口の推移（各年10月1日現在）"
+    sheet["D2"] = "（単位：人）"
+    sheet["A3"] = "区分"
+    sheet.merge_cells("A3:A4")
+    sheet["B3"] = "人口"
+    sheet.merge_cells("B3:D3")
+    for offset, year in enumerate(("令和2年", "令和3年", "令和4年")):
+        sheet.cell(4, 2 + offset, year)
+    for index, (name, values) in enumerate(POPULATION.items()):
+        sheet.cell(5 + index, 1, name)
+        for offset, value in enumerate(values):
+            sheet.cell(5 + index, 2 + offset, value).number_format = "#,##0"
+    sheet["A8"] = "合計"
+    sheet["A9"] = "高齢化率（％）"
+    cached = {}
+    for offset, column in enumerate("BCD"):
+        sheet[f"{column}8"] = f"=SUM({column}5:{column}{total_range_end})"
+        sheet[f"{column}8"].number_format = "#,##0"
+        total = sum(values[offset] for index, values in enumerate(POPULATION.values()) if 5 + index <= total_range_end)
+        cached[f"{column}8"] = str(total)
+        full = sum(values[offset] for values in POPULATION.values())
+        sheet[f"{column}9"] = POPULATION["老年人口"][offset] / full * 100
+        sheet[f"{column}9"].number_format = "0.0"
+    return book, cached
+
+
 def save(book: openpyxl.Workbook, cached: dict[str, str], name: str, sheet_xml: str = "xl/worksheets/sheet1.xml") -> None:
     book.properties.created = book.properties.modified = FIXED
     buffer = io.BytesIO()
@@ -229,6 +266,8 @@ def main() -> None:
     save(book, {}, "project_list_uncalculated.xlsx")
     (HERE / "project_list_cp932.csv").write_bytes(project_csv())
     save(indicator_sheet(), {}, "indicators.xlsx")
+    save(*population_table(), "population.xlsx")
+    save(*population_table(6), "population_short_sum.xlsx")
     # a printed rate that is not its target and actual's: 54 / 69 = 78.3 %, printed 78.9 %
     save(indicator_sheet({(0, 1): 0.789}), {}, "indicators_wrong_rate.xlsx")
     (HERE / "project_list.ods").write_bytes(project_ods())
