@@ -220,6 +220,22 @@ def test_a_statistics_table_s_short_sum_is_found_by_the_import_and_by_the_check(
     assert diagnostics[0].span.line == line
 
 
+def test_a_budget_by_kan_is_recognised_as_its_kind_with_its_negatives_as_printed(recommended):
+    result = import_workbook(WORKBOOKS / "budget.xlsx")
+    model = _loaded(result.yaml).model
+    [table] = model.tables
+    assert (model.plan.kind, table.kind, table.unit) == ("budget", "budget", "千円")
+    change = table.row("議会費").values["増減"]
+    assert (change.text, change.value) == ("△7,666", Decimal(-7666))
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+    typed = import_workbook(WORKBOOKS / "budget_typed_over.xlsx")
+    diagnostics = Engine(recommended).run([_loaded(typed.yaml)])
+    # both relations through the typed-over cell fail, and the blame pass puts both at it
+    assert sorted((d.code, d.cell) for d in diagnostics) == [("TAB001", "歳出予算!D4"), ("TAB008", "歳出予算!D4")]
+    line = next(number for number, text in enumerate(typed.yaml.splitlines(), 1) if '"△7,566"' in text)
+    assert {d.span.line for d in diagnostics} == {line}
+
+
 # --- formulas --------------------------------------------------------------------------------
 
 def test_a_total_formula_that_leaves_out_a_row_is_a_finding():
@@ -279,7 +295,7 @@ def test_the_fixture_script_is_deterministic(tmp_path, monkeypatch):
     fixtures.main()
     for name in ("project_list.xlsx", "project_list_short_sum.xlsx", "project_list_uncalculated.xlsx",
                  "project_list_cp932.csv", "project_list.ods", "indicators.xlsx", "indicators_wrong_rate.xlsx", "population.xlsx",
-                 "population_short_sum.xlsx"):
+                 "population_short_sum.xlsx", "budget.xlsx", "budget_typed_over.xlsx"):
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
 
 

@@ -167,6 +167,39 @@ def population_table(total_range_end: int = 7) -> tuple[openpyxl.Workbook, dict[
     return book, cached
 
 
+# 歳出予算 by 款 (invented): 増減 printed with △ where the budget fell
+BUDGET = [("議会費", 412345, 420011), ("総務費", 5123456, 4987654), ("民生費", 28765432, 27890123)]
+
+
+def budget_table(typed_over: bool = False) -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """A budget by 款: 本年度予算額, 前年度予算額, 増減 (a formula, `#,##0;"△"#,##0`), 合計 by =SUM.
+    With `typed_over`, 議会費's 増減 is a number typed over its formula (−7,566, not −7,666)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "歳出予算"
+    sheet["A1"] = "令和5年度 一般会計歳出予算（款別）"
+    sheet["D2"] = "（単位：千円）"
+    for column, label in zip("ABCD", ("款", "本年度予算額", "前年度予算額", "増減")):
+        sheet[f"{column}3"] = label
+    cached = {}
+    for index, (name, current, previous) in enumerate(BUDGET):
+        row = 4 + index
+        sheet.cell(row, 1, name)
+        sheet.cell(row, 2, current).number_format = AMOUNT
+        sheet.cell(row, 3, previous).number_format = AMOUNT
+        sheet.cell(row, 4, f"=B{row}-C{row}").number_format = AMOUNT
+        cached[f"D{row}"] = str(current - previous)
+        if typed_over and index == 0:
+            sheet.cell(row, 4, current - previous + 100).number_format = AMOUNT
+            del cached[f"D{row}"]
+    sheet["A7"] = "合計"
+    for offset, column in enumerate("BCD"):
+        sheet[f"{column}7"] = f"=SUM({column}4:{column}6)"
+        sheet[f"{column}7"].number_format = AMOUNT
+        cached[f"{column}7"] = str(sum((row[1], row[2], row[1] - row[2])[offset] for row in BUDGET))
+    return book, cached
+
+
 def save(book: openpyxl.Workbook, cached: dict[str, str], name: str, sheet_xml: str = "xl/worksheets/sheet1.xml") -> None:
     book.properties.created = book.properties.modified = FIXED
     buffer = io.BytesIO()
@@ -268,6 +301,8 @@ def main() -> None:
     save(indicator_sheet(), {}, "indicators.xlsx")
     save(*population_table(), "population.xlsx")
     save(*population_table(6), "population_short_sum.xlsx")
+    save(*budget_table(), "budget.xlsx")
+    save(*budget_table(typed_over=True), "budget_typed_over.xlsx")
     # a printed rate that is not its target and actual's: 54 / 69 = 78.3 %, printed 78.9 %
     save(indicator_sheet({(0, 1): 0.789}), {}, "indicators_wrong_rate.xlsx")
     (HERE / "project_list.ods").write_bytes(project_ods())
