@@ -164,6 +164,10 @@ def test_every_format_names_the_cell(tmp_path, output_format):
     if output_format == "json":
         assert json.loads(run.output)["diagnostics"][0]["cell"] == "関連事務事業一覧!H13"
     if output_format == "sarif":
+        import jsonschema
+
+        schema = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+        jsonschema.validators.validator_for(schema)(schema).validate(json.loads(run.output))
         result_ = json.loads(run.output)["runs"][0]["results"][0]
         assert result_["locations"][0]["properties"]["workbookCell"] == "関連事務事業一覧!H13"
         assert result_["relatedLocations"][0]["properties"]["workbookCell"] == "関連事務事業一覧!H5"
