@@ -346,6 +346,29 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(tmp_path):
     assert problem.code == "IMP005" and "zip" in problem.message("en")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_a_csv_is_read_in_the_encodings_the_loader_detects(tmp_path, encoding):
+    path = tmp_path / "list.csv"
+    path.write_bytes("No,事務事業名,事業費\r\n1,男女共同参画推進事業,\"2,377\"\r\n,合計,\"2,377\"\r\n".encode(encoding))
+    model = _loaded(import_workbook(path).yaml).model
+    assert [item.name for item in model.themes[0].projects.items] == ["男女共同参画推進事業"]
+    assert model.themes[0].projects.total.text == "2,377"
+
+
+def test_a_csv_in_no_encoding_plancheck_reads_is_refused(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"No,\xff\xfe\xfa,1\n")
+    [problem] = import_workbook(path).problems
+    assert problem.code == "IMP005" and "CP932" in problem.message("en")
+
+
+def test_a_missing_file_is_refused_not_raised(tmp_path):
+    [problem] = import_workbook(tmp_path / "none.xlsx").problems
+    assert problem.code == "IMP005"
+    [problem] = import_workbook(tmp_path / "notes.txt").problems
+    assert problem.code == "IMP005" and ".txt" in problem.message("en")
+
+
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"PK\x03\x04 not really")
