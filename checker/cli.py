@@ -524,6 +524,8 @@ def schema(ruleset_schema: bool) -> None:
 @click.option("--mapping", type=click.Path(), default=None,
               help="A mapping file saying how to read a sheet that is not recognised (docs/import.md).")
 @click.option("--mapping-schema", is_flag=True, help="Print the JSON Schema of mapping files, and import nothing.")
+@click.option("--drop-comments", is_flag=True,
+              help="Overwrite an -o file even though it holds comments a person added (a re-import drops them).")
 @click.option("--municipality", default="", help="The municipality the plan header names (小平市).")
 @click.option("--id", "plan_id", default=None, help="The plan's id (default: from the file name).")
 @click.option("--lang", type=click.Choice(allowed("lang")), default=None,
@@ -532,7 +534,8 @@ def schema(ruleset_schema: bool) -> None:
               help="How the import's problems are reported (on standard error; json: on standard output with "
                    "--explain or -o).")
 def import_command(file: str | None, output: str | None, explain: bool, mapping: str | None, mapping_schema: bool,
-                   municipality: str, plan_id: str | None, lang: str | None, output_format: str) -> None:
+                   drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
+                   output_format: str) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
     sheet prints it and with the cell it came from. The workbook is only read. Exit 0: written;
     1: written, with problems at error level; 2: nothing recognised, or the file refused."""
@@ -571,6 +574,21 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
             _write(result.yaml, sys.stdout)
         else:
             from checker.fixes import write_output
+            from checker.importer import added_comments
+
+            try:
+                previous = Path(output).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                previous = ""
+            kept = added_comments(previous)
+            if kept and not drop_comments:
+                lines = ", ".join(map(str, kept[:10]))
+                _write(shown(_text(f"{output} の {lines} 行目に追加されたコメントがあります: 取り込み直すと失われるため書き込みません"
+                                   "（残すならブックに書き、捨てるなら --drop-comments）",
+                                   f"{output} holds comments added at line(s) {lines}: a re-import would drop them, so it "
+                                   "is not written (keep them in the workbook, or pass --drop-comments)", lang)) + "\n",
+                       sys.stderr)
+                sys.exit(2)
 
             try:
                 write_output(Path(output), result.yaml.encode("utf-8"))

@@ -293,6 +293,22 @@ def test_an_unchanged_workbook_gives_identical_yaml_and_one_changed_cell_one_lin
     assert differing == [('          department: "子育て支援課"', '          department: "子ども家庭支援課"')]
 
 
+def test_a_re_import_over_comments_a_person_added_says_so_and_writes_nothing(tmp_path):
+    source, out = WORKBOOKS / "project_list.xlsx", tmp_path / "theme.yaml"
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(source), "-o", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["import", str(source), "-o", str(out)]).exit_code == 0  # its own header: no conflict
+    lines = out.read_text(encoding="utf-8").splitlines()
+    lines[20] += "  # 令和5年度に統合予定"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edited = out.read_bytes()
+    refused = runner.invoke(main, ["import", str(source), "-o", str(out), "--lang", "en"])
+    assert refused.exit_code == 2 and "line(s) 21" in refused.output
+    assert out.read_bytes() == edited
+    assert runner.invoke(main, ["import", str(source), "-o", str(out), "--drop-comments"]).exit_code == 0
+    assert "統合予定" not in out.read_text(encoding="utf-8")
+
+
 def test_the_fixture_script_is_deterministic(tmp_path, monkeypatch):
     fixtures = _fixtures()
     monkeypatch.setattr(fixtures, "HERE", tmp_path)

@@ -131,6 +131,27 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
     return ImportResult(to_yaml(document, cells), problems, explain)
 
 
+HEADER_COMMENT = ("# Imported by plancheck import: values as the workbook prints them; `cells` names the cell",
+                  "# each came from. Re-importing rewrites this file in the same order.")
+
+
+def added_comments(text: str) -> list[int]:
+    """The lines of a previously imported file that hold a comment a person added (a re-import
+    rewrites the file and would drop them): its lines with a `#` outside a quoted scalar."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line in HEADER_COMMENT:
+            continue
+        quoted = False
+        for index, char in enumerate(line):
+            if char == '"' and (index == 0 or line[index - 1] != "\\"):
+                quoted = not quoted
+            elif char == "#" and not quoted and (index == 0 or line[index - 1] in " \t"):
+                found.append(number)
+                break
+    return found
+
+
 def _title(sheet: Any, book: Workbook) -> str:
     """The sheet's title line (its first text above the table), else the sheet's name."""
     for row in range(1, 4):
@@ -185,8 +206,7 @@ _TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municip
 def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:
     from checker.loader import json_pointer
 
-    lines = ["# Imported by plancheck import: values as the workbook prints them; `cells` names the cell",
-             "# each came from. Re-importing rewrites this file in the same order."]
+    lines = list(HEADER_COMMENT)
     _emit(document, 0, lines, None)
     if cells:
         lines.append("cells:")
