@@ -653,6 +653,95 @@ def schema(ruleset_schema: bool) -> None:
     _deliver(json.dumps(plan_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(), required=False)
+@click.option("-o", "--output", "output", type=click.Path(), default=None,
+              help="Write the plan YAML to this file (default: standard output).")
+@click.option("--explain", is_flag=True, help="Show what was recognised in each sheet, and write no YAML.")
+@click.option("--mapping", type=click.Path(), default=None,
+              help="A mapping file saying how to read a sheet that is not recognised (docs/import.md).")
+@click.option("--mapping-schema", is_flag=True, help="Print the JSON Schema of mapping files, and import nothing.")
+@click.option("--drop-comments", is_flag=True,
+              help="Overwrite an -o file even though it holds comments a person added (a re-import drops them).")
+@click.option("--municipality", default="", help="The municipality the plan header names (小平市).")
+@click.option("--id", "plan_id", default=None, help="The plan's id (default: from the file name).")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None,
+              help="The language of the messages (default: from the environment).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How the import's problems are reported (on standard error; json: on standard output with "
+                   "--explain or -o).")
+def import_command(file: str | None, output: str | None, explain: bool, mapping: str | None, mapping_schema: bool,
+                   drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
+                   output_format: str) -> None:
+    """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
+    sheet prints it and with the cell it came from. The workbook is only read. Exit 0: written;
+    1: written, with problems at error level; 2: nothing recognised, or the file refused."""
+    from checker.diagnostics import Severity
+    from checker.importer import import_workbook
+    from checker.importer.problems import KINDS
+
+    if mapping_schema:
+        from checker.importer.mapping import mapping_json_schema
+
+        _deliver(json.dumps(mapping_json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return
+    lang = lang or default_lang()
+    if file is None:
+        raise click.UsageError(_text("取り込むブックを指定してください", "give the workbook to import", lang))
+    source = Path(file)
+    if output is not None and Path(output).resolve() == source.resolve():
+        raise click.UsageError(_text("取り込み元のブックには書き込みません: -o に別のファイルを指定してください",
+                                     "the workbook imported is never written: give -o another file", lang))
+    result = import_workbook(source, municipality=municipality, plan_id=plan_id,
+                             mapping=Path(mapping) if mapping else None)
+    if output_format == "json":
+        report = json.dumps({"file": file, "problems": [problem.to_json() for problem in result.problems],
+                             "explain": [{"ja": t.ja, "en": t.en} for t in result.explain]},
+                            ensure_ascii=False, indent=2) + "\n"
+        _write(json_safe(report), sys.stdout if (explain or output) else sys.stderr)
+    else:
+        for problem in result.problems:
+            kind = KINDS[problem.code]
+            _write(f"{shown(file)}: {problem.code} [{kind.severity.label}] {shown(problem.message(lang))}\n", sys.stderr)
+    if explain:
+        if output_format == "text":
+            _write("".join(shown(text.render(lang)) + "\n" for text in result.explain), sys.stdout)
+    elif result.yaml is not None:
+        if output is None:
+            _write(result.yaml, sys.stdout)
+        else:
+            from checker.fixes import write_output
+            from checker.importer import added_comments
+
+            try:
+                previous = Path(output).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                previous = ""
+            kept = added_comments(previous)
+            if kept and not drop_comments:
+                lines = ", ".join(map(str, kept[:10]))
+                _write(shown(_text(f"{output} の {lines} 行目に追加されたコメントがあります: 取り込み直すと失われるため書き込みません"
+                                   "（残すならブックに書き、捨てるなら --drop-comments）",
+                                   f"{output} holds comments added at line(s) {lines}: a re-import would drop them, so it "
+                                   "is not written (keep them in the workbook, or pass --drop-comments)", lang)) + "\n",
+                       sys.stderr)
+                sys.exit(2)
+
+            try:
+                write_output(Path(output), result.yaml.encode("utf-8"))
+            except OSError as error:
+                _write(shown(_text(f"{output} に書けません: {error.strerror}", f"cannot write {output}: {error.strerror}",
+                                   lang)) + "\n", sys.stderr)
+                sys.exit(2)
+    if result.yaml is None:
+        sys.exit(2)
+    sys.exit(1 if any(KINDS[p.code].severity == Severity.ERROR for p in result.problems) else 0)
+
+
+def _text(ja: str, en: str, lang: str) -> str:
+    return ja if lang == "ja" else en
+
+
 def _configured_ruleset(rulesets: tuple[str, ...]):
     """The ruleset a check from here would use (configuration found from the working
     directory), for `plancheck rules` and `plancheck rule`; exits 2 on a bad one."""

@@ -266,12 +266,25 @@ class Diagnostic:
     # where in the model the finding is (empty: a loader finding made before there was a
     # model): a baseline's fingerprint, which must not move with the lines (checker/baseline.py)
     path: ModelPath = ()
+    # the workbook cell the value was imported from (`plancheck import`: PlanFile.cells), and
+    # each related value's (None where it has none)
+    cell: str | None = None
+    related_cells: tuple[str | None, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.file, self.span.line, self.span.column, self.code)
 
 
     def to_json(self) -> dict[str, Any]:
+        data = self._json()
+        if self.cell is not None:
+            data["cell"] = self.cell
+        for entry, cell in zip(data["related"], self.related_cells):
+            if cell is not None:
+                entry["cell"] = cell
+        return data
+
+    def _json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,

@@ -266,6 +266,8 @@ class Engine:
             if finding.fix and rule.fixable else None,
             fix_span=resolve(finding.fix.location, files) if finding.fix and rule.fixable else None,
             path=_labelled(files.get(finding.location.file), finding.location.path),
+            cell=cell_of(finding.location, files),
+            related_cells=tuple(cell_of(related.location, files) for related in finding.related),
         )
 
 
@@ -276,6 +278,14 @@ def _labelled(loaded: LoadedFile | None, path: tuple) -> tuple:
     from checker.baseline import labelled_path
 
     return labelled_path(loaded.model, path)
+
+
+def cell_of(location: Location, files: dict[str, LoadedFile]) -> str | None:
+    """The workbook cell an imported value at `location` came from (None when not imported)."""
+    loaded = files.get(location.file)
+    if loaded is None or location.span is not None or not getattr(loaded.model, "cells", None):
+        return None
+    return loaded.cell_of(location.path)
 
 
 def resolve(location: Location, files: dict[str, LoadedFile]) -> Span:

@@ -189,6 +189,19 @@ class LoadedFile:
                 return tuple(raw) if raw else None
         return tuple(raw)
 
+    def cell_of(self, path: ModelPath) -> str | None:
+        """The workbook cell (`Sheet!A1`) or range the value at model `path`, or its nearest
+        ancestor, was imported from (`PlanFile.cells`); None for a file not imported."""
+        cells = getattr(self.model, "cells", None)
+        if not cells:
+            return None
+        raw = self._raw_path(path) or ()
+        while True:
+            found = cells.get(json_pointer(raw))
+            if found is not None or not raw:
+                return found
+            raw = raw[:-1]
+
     def nearest_span(self, path: ModelPath, key: bool = False) -> Span:
         """The span at `path`, or of its closest ancestor that has one, or the file start."""
         raw = self._raw_path(path) or ()
@@ -200,6 +213,11 @@ class LoadedFile:
                 return self.spans[raw]
             raw = raw[:-1]
         return self.spans.get((), Span(1, 1, 1, 2))
+
+
+def json_pointer(path: ModelPath) -> str:
+    """A path of keys as written as a JSON Pointer (RFC 6901): `/themes/0/projects/total`."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _finding(loaded: LoadedFile, kind: str, span: Span, **args: Any) -> None:
@@ -251,6 +269,15 @@ def _guess_encoding(raw: bytes) -> Text:
     if sum(1 for char in as_utf8 if ord(char) > 0x7F and char != "\ufffd") > 3 * damaged:
         # mostly good UTF-8 with a few broken sequences: a damaged file, not another encoding
         return Text("途中の壊れた UTF-8（不正なバイト列があります）", "UTF-8 with an invalid byte sequence")
+    found = japanese_encoding(raw)
+    if found is not None:
+        return Text(found[1], found[1])
+    return Text("Latin-1 などの UTF-8 以外の文字コード", "Latin-1 or another non-UTF-8 encoding")
+
+
+def japanese_encoding(raw: bytes) -> tuple[str, str] | None:
+    """The Japanese encoding bytes that are not UTF-8 are in, as (Python codec, name):
+    CP932 (Shift_JIS as Windows writes it) or EUC-JP; None when they read as neither."""
     for codec, name in (("cp932", "Shift_JIS/CP932"), ("euc_jp", "EUC-JP")):
         try:
             text = raw.decode(codec)
@@ -258,8 +285,8 @@ def _guess_encoding(raw: bytes) -> Text:
             continue
         # Kana, or several kanji: a lone kanji is what Latin-1 accents decode to by chance.
         if re.search(r"[\u3040-\u30ff]", text) or len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2:
-            return Text(name, name)
-    return Text("Latin-1 などの UTF-8 以外の文字コード", "Latin-1 or another non-UTF-8 encoding")
+            return codec, name
+    return None
 
 
 _PLAIN_RESOLVERS: dict[str, list[tuple[str, Any]]] | None = None

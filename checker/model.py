@@ -295,6 +295,9 @@ Code = Annotated[str, PlainValidator(_code), WithJsonSchema({"type": "string", "
 
 
 LineRange = tuple[int, int]
+# A workbook cell or range as `plancheck import` records it: Sheet!A1 or Sheet!A1:G14 (the
+# sheet's name as the workbook spells it, unquoted; Excel forbids []:*?/\ in it)
+CELL_ADDRESS_PATTERN = r"^[^\[\]:*?/\\]{1,31}![A-Z]{1,3}[1-9][0-9]{0,6}(:[A-Z]{1,3}[1-9][0-9]{0,6})?$"
 
 
 PageRef = int | str | tuple[int, int]
@@ -343,6 +346,11 @@ class Source(Model, json_schema_extra=japanese(
         "The lines of the source text it is read from: [first, last], or a list of such ranges when it is printed in "
         "parts.",
         "読み取った原文の行: [最初, 最後]。分かれて掲載されている場合はその範囲のリスト。",
+        default=None,
+    )
+    workbook: str | None = described(
+        "The workbook (xlsx, xls, ods, csv) the data was imported from by `plancheck import`, as its file name.",
+        "`plancheck import` で取り込んだ元のブック（xlsx、xls、ods、csv）のファイル名。",
         default=None,
     )
 
@@ -1737,6 +1745,16 @@ class PlanFile(Model, json_schema_extra=japanese("一つの計画ファイル: �
         "Counts of all the document's indicators per band or status, as printed.",
         "文書の全指標の、評価区分や状態ごとの件数（印字どおり）。",
         default_factory=list,
+    )
+    cells: dict[Annotated[str, Field(pattern=r"^(/[^/]*)+$")],
+                Annotated[str, Field(pattern=CELL_ADDRESS_PATTERN)]] = described(
+        "Where each imported value was read (`plancheck import`): the value's place in this file as a JSON Pointer "
+        "over the keys as written (/themes/0/projects/items/2/cost) -> the workbook cell or range it came from "
+        "(関連事務事業一覧!F8, 関連事務事業一覧!A4:G14). Diagnostics name the cell beside the YAML position.",
+        "取り込んだ各値の読み取り元（`plancheck import`）: このファイル内の値の位置（記載どおりのキーによる JSON Pointer、"
+        "/themes/0/projects/items/2/cost）→ 元のブックのセルまたは範囲（関連事務事業一覧!F8、関連事務事業一覧!A4:G14）。"
+        "指摘は YAML の位置とともにこのセルを示します。",
+        default_factory=dict,
     )
     # What the loader left out to model the rest of a file with load errors, by the model
     # path of the list or mapping that lost it: a relation over that container is not checked.

@@ -43,10 +43,13 @@ def _artifact(file: str) -> dict[str, str]:
     return {"uri": urllib.parse.quote(raw, safe="/"), "uriBaseId": SRCROOT}
 
 
-def _location(file: str, span: Span, message: str | None = None, index: int | None = None) -> dict[str, Any]:
+def _location(file: str, span: Span, message: str | None = None, index: int | None = None,
+              cell: str | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {"artifactLocation": _artifact(file), "region": _region(span)},
     }
+    if cell is not None:  # the workbook cell the value was imported from (plancheck import)
+        location["properties"] = {"workbookCell": cell}
     if index is not None:
         location["id"] = index
     if message:
@@ -137,13 +140,14 @@ def render_sarif(diagnostics: list[Diagnostic], context: ReportContext, rules: l
             "ruleId": d.code,
             "level": _LEVEL[d.severity],
             "message": {"text": d.message[lang]},
-            "locations": [_location(d.file, d.span)],
+            "locations": [_location(d.file, d.span, cell=d.cell)],
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
         if d.related:
             result["relatedLocations"] = [
-                _location(related.location.file, span, related.label.render(lang), position)
+                _location(related.location.file, span, related.label.render(lang), position,
+                          d.related_cells[position - 1] if position <= len(d.related_cells) else None)
                 for position, (related, span) in enumerate(d.related, 1)
             ]
         if d.fix is not None and d.fix_span is not None:

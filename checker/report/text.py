@@ -37,7 +37,7 @@ def render_concise(diagnostics: list[Diagnostic], context: ReportContext) -> str
     """One line per diagnostic, whatever its file name or message holds (see `shown`)."""
     lines = [
         f"{shown(d.file)}:{d.span.line}:{d.span.column}: {shown(d.code)} [{d.severity.label}] "
-        f"{shown(d.message[context.lang])}"
+        f"{shown(d.message[context.lang])}{_cell(d.cell)}"
         for d in diagnostics
     ]
     if context.show_unchecked and context.relations is not None:
@@ -76,6 +76,11 @@ def render_grouped(diagnostics: list[Diagnostic], context: ReportContext) -> str
     if not context.quiet:
         out.append(plain_summary(diagnostics, context))
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _cell(cell: str | None) -> str:
+    """` (関連事務事業一覧!D8)`: the workbook cell an imported value came from, after its place."""
+    return f" ({cell})" if cell else ""
 
 
 def render_json(diagnostics: list[Diagnostic], context: ReportContext) -> str:
@@ -309,14 +314,15 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
         lines.append(f"{paint(style, head)} {paint('bold', message[0])}")
         lines += [paint("bold", rest) for rest in message[1:]]
         gutter = len(str(max([diagnostic.span.line] + [s.line for _, s in diagnostic.related]))) + 1
-        _location(lines, paint, diagnostic.file, diagnostic.span, gutter, width)
+        _location(lines, paint, diagnostic.file, diagnostic.span, gutter, width, diagnostic.cell)
         _snippet(lines, paint, context, diagnostic.file, diagnostic.span, gutter, style, "", width)
         shown_related = diagnostic.related[:MAX_RELATED_SNIPPETS]
-        for related, span in shown_related:
+        cells = diagnostic.related_cells or (None,) * len(shown_related)
+        for (related, span), cell in zip(shown_related, cells):
             if related.location.file != diagnostic.file:
                 _location(lines, paint, related.location.file, span, gutter, width)
             _snippet(lines, paint, context, related.location.file, span, gutter, "cyan",
-                     related.label.render(lang), width)
+                     related.label.render(lang) + _cell(cell), width)
         hidden = len(diagnostic.related) - len(shown_related)
         if hidden > 0:
             _note(lines, paint, gutter, "", words["and_more"].format(n=hidden), width)
@@ -342,9 +348,11 @@ def render_full(diagnostics: list[Diagnostic], context: ReportContext, stream: T
     return buffer.getvalue() if buffer is not None else ""
 
 
-def _location(lines: list[str], paint, file: str, span: Span, gutter: int, width: int) -> None:
-    """`--> path:line:col`; a path wider than the terminal goes on as many lines as it takes."""
-    where = f"{shown(file)}:{span.line}:{span.column}"
+def _location(lines: list[str], paint, file: str, span: Span, gutter: int, width: int,
+              cell: str | None = None) -> None:
+    """`--> path:line:col` (and the workbook cell an imported value came from); a path wider
+    than the terminal goes on as many lines as it takes."""
+    where = f"{shown(file)}:{span.line}:{span.column}{shown(_cell(cell))}"
     arrow = " " * gutter + paint("blue", "-->") + " "
     parts = wrap(where, width, indent=gutter + 4, first=gutter + 4)
     lines.append(arrow + parts[0])
