@@ -764,14 +764,14 @@ LANG_HELP = "Language of the output (default: the configuration's, else the loca
               help="Output format.")
 @click.option("--rules", "rulesets", multiple=True, type=click.Path(), help="Ruleset file(s) to list.")
 def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) -> None:
-    """List every rule: code, name, severity, fix, and what it checks."""
+    """List every rule: code, title, name, severity, fix, and what it checks."""
     from checker.terminal_docs import for_terminal, rules_listing
 
     settings, ruleset = _configured_ruleset(rulesets)
     lang = lang or settings.lang or default_lang()
     rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code)
     if output_format == "json":
-        rows = [{"code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
+        rows = [{"code": rule.code, "name": rule.name, "title": rule.title or None, "severity": rule.severity.label if rule.severity else "off",
                  "fixable": rule.fixable, "fix": rule.fix_safety} for rule in rules]
         _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
@@ -799,12 +799,13 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     docs = rule.docs
     if output_format == "json":
         _deliver(json_safe(json.dumps({
-            "code": rule.code, "name": rule.name, "severity": rule.severity.label if rule.severity else "off",
+            "code": rule.code, "name": rule.name, "title": rule.title or None,
+            "severity": rule.severity.label if rule.severity else "off",
             "fixable": rule.fixable, "fix": rule.fix_safety, "function": rule.function, "given": list(rule.given),
             "message": rule.message, "help": rule.help, "docs": docs,
         }, ensure_ascii=False, indent=2)) + "\n")
         return
-    from checker.terminal_docs import HEADS, SAFETY, for_terminal, render_rule, severity_label
+    from checker.terminal_docs import HEADS, SAFETY, for_terminal, render_rule, rule_heading, severity_label
 
     if output_format == "text":
         _deliver(render_rule(rule, lang, *for_terminal(sys.stdout)))
@@ -812,7 +813,7 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     heads = HEADS[lang]
     # Markdown, as written: a ruleset from the repository wrote all of this; each line is shown
     out: list[str] = []
-    out.append(f"{rule.code} ({rule.name})")
+    out.append(rule_heading(rule, lang))
     out.append(f"{heads['severity']}: {severity_label(rule, lang)}   {heads['fixable']}: {SAFETY[lang][rule.fix_safety]}")
     for key in ("what", "why"):
         if key in docs:

@@ -119,6 +119,9 @@ def ruleset_json_schema() -> dict[str, Any]:
     assert set(docs["properties"]) == set(DOC_FIELDS)
     common = {
         "name": _described({"type": "string"}, "A short kebab-case name.", "短い kebab-case の名前。"),
+        "title": _described({"$ref": "#/$defs/text"},
+                            "A short human title in Japanese and English, shown by plancheck rules and plancheck rule.",
+                            "日本語と英語の短い見出し。plancheck rules と plancheck rule が表示します。"),
         "severity": {"$ref": "#/$defs/severity"},
         "message": {"$ref": "#/$defs/text"},
         "help": {"$ref": "#/$defs/text"},
@@ -165,8 +168,8 @@ def ruleset_json_schema() -> dict[str, Any]:
             "severity": {"enum": list(SEVERITIES)},
             "rule": rule,
             "override": _described({"type": "object", "additionalProperties": False, "properties": common},
-                                   "Changes an existing rule: its severity (off turns it off), name, messages.",
-                                   "既存のルールを変更します: 重大度（off で無効）、名前、メッセージ。"),
+                                   "Changes an existing rule: its severity (off turns it off), name, title, messages.",
+                                   "既存のルールを変更します: 重大度（off で無効）、名前、見出し、メッセージ。"),
         },
     }
     add_markdown_descriptions(schema)

@@ -27,7 +27,7 @@ from checker.diagnostics import Severity, Span, Text, closest
 
 LANGS = ("ja", "en")
 LOADER_FUNCTION = "load"
-RULE_FIELDS = ("name", "severity", "given", "then", "message", "help", "docs", "fixable")
+RULE_FIELDS = ("name", "title", "severity", "given", "then", "message", "help", "docs", "fixable")
 THEN_FIELDS = ("function", "kind", "options")
 TOP_FIELDS = ("ruleset", "description", "extends", "rules")
 SEVERITIES = ("error", "warning", "info", "off")
@@ -72,6 +72,9 @@ class Rule:
     # "safe": the fix changes no printed figure; "unsafe": it rewrites one (a rate, a ratio
     # row, a count), so only --unsafe-fixes applies it; None: no fix
     fix_safety: str | None = None
+    # a short human title in both languages ({ja, en}), shown by `plancheck rules` and
+    # `plancheck rule CODE`; {} when the ruleset gives none
+    title: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_loader(self) -> bool:
@@ -564,6 +567,7 @@ def _new_rule(parsed: ParsedFile, code: str, body: dict[str, Any]) -> Rule:
         options=options,
         message=_bilingual(parsed, code, "message", body["message"], at + ("message",)),
         help=_bilingual(parsed, code, "help", body["help"], at + ("help",)) if body.get("help") is not None else {},
+        title=_bilingual(parsed, code, "title", body["title"], at + ("title",)) if body.get("title") is not None else {},
         docs={key: (_bilingual(parsed, code, f"docs.{key}", value, at + ("docs", key))
                     if key in ("what", "why") else value)
               for key, value in docs.items()},
@@ -653,7 +657,7 @@ def _override(parsed: ParsedFile, rule: Rule, body: dict[str, Any]) -> Rule:
     changes: dict[str, Any] = {"source": parsed.source}
     if "severity" in body:
         changes["severity"] = _severity(parsed, rule.code, body["severity"])
-    for name in ("message", "help"):
+    for name in ("message", "help", "title"):
         if name in body:
             changes[name] = _bilingual(parsed, rule.code, name, body[name], at + (name,))
     if "name" in body:

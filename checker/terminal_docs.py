@@ -88,31 +88,44 @@ def severity_label(rule: Any, lang: str) -> str:
     return SEVERITY_JA.get(label, label) if lang == "ja" else label
 
 
+def title_of(rule: Any, lang: str) -> str:
+    """A rule's short title in `lang` ("" when its ruleset gives none)."""
+    title = getattr(rule, "title", None)
+    return str(title.get(lang, "")) if isinstance(title, dict) else ""
+
+
+def rule_heading(rule: Any, lang: str) -> str:
+    """The first line of a rule's documentation: `TAB001 表の合計と内訳の和 (table-sum-matches)`,
+    or `CODE (name)` for a rule without a title."""
+    title = title_of(rule, lang)
+    return f"{rule.code} {title} ({rule.name})" if title else f"{rule.code} ({rule.name})"
+
+
 def rules_listing(rules: list[Any], lang: str, color: bool, width: int) -> str:
-    """Every rule on one line: code, name, severity, fix, and what it checks in `lang`."""
+    """Every rule on one line: code, title and name, severity, fix, and what it checks in `lang`."""
     from rich.table import Table
     from rich.text import Text as RichText
 
     table = Table(box=None, show_header=True, header_style="bold" if color else "", pad_edge=False, expand=False)
-    heads = ("コード", "名前", "重大度", "自動修正", "概要") if lang == "ja" else ("code", "name", "severity", "fix",
-                                                                               "summary")
-    for head in heads[:4]:
+    heads = (("コード", "見出し", "名前", "重大度", "自動修正", "概要") if lang == "ja"
+             else ("code", "title", "name", "severity", "fix", "summary"))
+    for head in heads[:5]:
         table.add_column(head, no_wrap=True)
-    table.add_column(heads[4], overflow="fold" if color else "ignore", no_wrap=not color)
+    table.add_column(heads[5], overflow="fold" if color else "ignore", no_wrap=not color)
     for rule in rules:
         fix = ""
         if rule.fixable:
             fix = ("修正可（安全）" if rule.fix_safety == "safe" else "修正可（要 --unsafe-fixes）") if lang == "ja" \
                 else f"fixable ({rule.fix_safety})"
         table.add_row(*(RichText(shown(part)) for part in (
-            rule.code, rule.name, severity_label(rule, lang), fix, _summary(rule, lang))))
+            rule.code, title_of(rule, lang), rule.name, severity_label(rule, lang), fix, _summary(rule, lang))))
     console = _console(color, width if color else 10_000)
     console.print(table)
     return _out(console)
 
 
 def render_rule(rule: Any, lang: str, color: bool, width: int) -> str:
-    """One rule's documentation for a terminal: its code and name, severity and fix, what it
+    """One rule's documentation for a terminal: its code, title and name, severity and fix, what it
     checks and why (Markdown), its message and help, and its examples as YAML."""
     from rich.padding import Padding
     from rich.syntax import Syntax
@@ -121,7 +134,7 @@ def render_rule(rule: Any, lang: str, color: bool, width: int) -> str:
     heads = HEADS[lang]
     console = _console(color, width)
     docs = rule.docs or {}
-    console.print(RichText(f"{shown(rule.code)} ({shown(rule.name)})", style="bold" if color else ""))
+    console.print(RichText(shown(rule_heading(rule, lang)), style="bold" if color else ""))
     console.print(RichText(f"{heads['severity']}: {severity_label(rule, lang)}   "
                            f"{heads['fixable']}: {SAFETY[lang][rule.fix_safety]}"))
 

@@ -101,7 +101,9 @@ def test_rules_listing_and_rule_docs():
     listing = run("rules").stdout
     assert "RATE001" in listing and "fixable" in listing.splitlines()[[c.split()[0] for c in listing.splitlines()].index("RATE001")]
     rows = json.loads(run("rules", "--format", "json").stdout)
-    assert {"code": "TOT002", "name": "total-within-rounding", "severity": "warning", "fixable": False, "fix": None} in rows
+    assert {"code": "TOT002", "name": "total-within-rounding",
+            "title": {"ja": "丸めの範囲内の合計の差", "en": "a gap to the total within rounding"},
+            "severity": "warning", "fixable": False, "fix": None} in rows
     doc_ja = run("rule", "TOT001", "--lang", "ja").stdout
     assert "検査内容" in doc_ja and "悪い例" in doc_ja and "良い例" in doc_ja
     doc_en = run("rule", "tot001", "--lang", "en").stdout

@@ -124,6 +124,10 @@ CASES = {
     "a rule that is not a mapping": (
         ("  KGN003:\n", "  KGN004: [row_sum]\n  KGN003:\n"), ("[row_sum]", 1),
         "rule KGN004: a rule is a mapping of fields (or off)", "ルール KGN004: ルールは項目のマッピング（または off）です"),
+    "title in one language only": (
+        ("title: {ja: 人口の合計と年齢3区分の和, en: the population total and the sum of the age groups}",
+         "title: {ja: 人口の合計と年齢3区分の和}"), ("{ja: 人口の合計と年齢3区分の和}", 1),
+        "rule KGN001: title needs both ja and en texts", "ルール KGN001: title には ja と en の文がそれぞれ要ります"),
     "unknown rule field": (
         ("    message:\n      ja: \"{column}の合計", "    mesage:\n      ja: \"{column}の合計"), ("mesage", 1),
         "rule KGN001: unknown field mesage (did you mean message?)",
@@ -492,3 +496,59 @@ def test_a_checked_ruleset_is_cached_and_built_again_when_a_file_below_changes(t
     local.write_text("extends: recommended\nrules:\n  TOT001: {severity: warning}\n", encoding="utf-8")
     again = chain()
     assert again.rules["TOT001"].severity.label == "warning" and built.count("severity.yaml") == 2
+
+
+# --- titles: a short human name in both languages -------------------------------------------------
+
+JAPANESE = re.compile(r"[ぁ-んァ-ヶ一-龥]")
+
+
+def test_every_recommended_rule_has_a_title_in_both_languages():
+    titles: dict[str, dict[str, str]] = {"ja": {}, "en": {}}
+    for code, rule in sorted(RECOMMENDED.rules.items()):
+        assert set(rule.title) == {"ja", "en"}, code
+        ja, en = rule.title["ja"].strip(), rule.title["en"].strip()
+        assert ja and en, code
+        assert JAPANESE.search(ja), (code, ja)  # Japanese words, not the kebab-case name again
+        assert en != rule.name and not JAPANESE.search(en.replace("うち", "")), (code, en)
+        assert "規則" not in ja, (code, ja)  # one word for a rule: ルール
+        assert len(ja) <= 24 and len(en) <= 60, (code, ja, en)  # a title, not the summary
+        for lang, text in (("ja", ja), ("en", en)):
+            assert text not in titles[lang], (code, titles[lang].get(text), text)  # no two rules share a title
+            titles[lang][text] = code
+
+
+def test_a_user_ruleset_gives_a_title_to_its_rule_and_changes_an_inherited_one(tmp_path):
+    (tmp_path / "city.yaml").write_text(DOCUMENTED, encoding="utf-8")
+    loaded = load_ruleset(tmp_path / "city.yaml")
+    assert loaded.rules["KGN001"].title == {"ja": "人口の合計と年齢3区分の和",
+                                            "en": "the population total and the sum of the age groups"}
+    assert loaded.rules["KGN002"].title == {}  # optional
+    (tmp_path / "retitle.yaml").write_text(
+        "rules:\n  TAB001: {title: {ja: 合計の検算, en: the total recomputed}}\n", encoding="utf-8")
+    retitled = load_ruleset(tmp_path / "retitle.yaml")
+    assert retitled.rules["TAB001"].title == {"ja": "合計の検算", "en": "the total recomputed"}
+    assert retitled.rules["TAB001"].message == RECOMMENDED.rules["TAB001"].message
+    listing = json.loads(_invoke("rules", "--rules", "city.yaml", "--format", "json", cwd=tmp_path).stdout)
+    rows = {row["code"]: row for row in listing}
+    assert rows["KGN001"]["title"]["ja"] == "人口の合計と年齢3区分の和" and rows["KGN002"]["title"] is None
+    assert rows["TAB001"]["title"] == RECOMMENDED.rules["TAB001"].title
+    shown = json.loads(_invoke("rule", "TAB001", "--rules", "retitle.yaml", "--format", "json", cwd=tmp_path).stdout)
+    assert shown["title"] == {"ja": "合計の検算", "en": "the total recomputed"}
+    (tmp_path / "broken.yaml").write_text("rules:\n  TAB001: {title: 合計の検算}\n", encoding="utf-8")
+    result = _invoke("--lang", "en", "--rules", "broken.yaml", str(TABLES), cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "broken.yaml:2:19: rule TAB001: title needs both ja and en texts" in result.stderr, result.stderr
+
+
+def test_the_ruleset_schema_describes_the_title_in_both_languages(tmp_path):
+    schema = json.loads(_invoke("schema", "--ruleset", cwd=tmp_path).stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    for where in ("rule", "override"):
+        title = schema["$defs"][where]["properties"]["title"]
+        assert title["$ref"] == "#/$defs/text"
+        assert "plancheck rules" in title["description"] and "見出し" in title["x-description-ja"]
+    assert "title" not in schema["$defs"]["rule"]["required"]
+    one_language = YAML(typ="safe").load(DOCUMENTED.replace(", en: the population total and the sum of the age groups",
+                                                            "", 1))
+    assert not validator.is_valid(one_language)

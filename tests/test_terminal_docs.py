@@ -22,7 +22,7 @@ def test_rule_tab001_is_rendered_in_japanese_not_as_raw_markdown():
     result = invoke("rule", "TAB001", "--lang", "ja")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "TAB001 (table-sum-matches)"
+    assert lines[0] == "TAB001 表の合計と内訳の和 (table-sum-matches)"  # its title, then its name
     assert lines[1] == "重大度: エラー   自動修正: 不可"
     for head in ("検査内容", "理由", "メッセージ", "ヒント", "悪い例", "良い例"):
         assert head in lines, head
@@ -39,8 +39,10 @@ def test_rule_tab001_is_rendered_in_japanese_not_as_raw_markdown():
 
 def test_rule_in_english_and_markdown_on_request():
     english = invoke("rule", "tab001", "--lang", "en").output
+    assert english.splitlines()[0] == "TAB001 a table's total and the sum of its parts (table-sum-matches)"
     assert "What it checks" in english.splitlines() and "Severity: error   Fixable: no" in english
     markdown = invoke("rule", "TAB001", "--lang", "ja", "--format", "markdown").output
+    assert markdown.startswith("TAB001 表の合計と内訳の和 (table-sum-matches)\n")
     assert "\n## 検査内容\n" in markdown and "```yaml" in markdown
 
 
@@ -48,15 +50,37 @@ def test_rules_lists_japanese_summaries():
     result = invoke("rules", "--lang", "ja")
     assert result.exit_code == 0
     head, *rows = result.output.splitlines()
-    assert head.split() == ["コード", "名前", "重大度", "自動修正", "概要"]
+    assert head.split() == ["コード", "見出し", "名前", "重大度", "自動修正", "概要"]
     [tot001] = [row for row in rows if row.startswith("TOT001 ")]
+    assert tot001.split()[:3] == ["TOT001", "事業一覧の合計と事業費の和", "total-matches-items"]
     assert "エラー" in tot001 and tot001.rstrip().endswith("。")
     assert re.search(r"[ぁ-んァ-ン一-龥]", tot001.split("エラー", 1)[1])
     # a summary is one sentence, not cut inside brackets
     [band002] = [row for row in rows if row.startswith("BAND002 ")]
     assert band002.count("（") == band002.count("）")
     english = invoke("rules", "--lang", "en").output
-    assert english.splitlines()[0].split() == ["code", "name", "severity", "fix", "summary"]
+    assert english.splitlines()[0].split() == ["code", "title", "name", "severity", "fix", "summary"]
+    [tot001] = [row for row in english.splitlines() if row.startswith("TOT001 ")]
+    assert "a project list's total and the sum of its costs" in tot001 and "total-matches-items" in tot001
+
+
+def test_a_rule_without_a_title_is_listed_and_headed_by_its_name(tmp_path):
+    import os
+
+    (tmp_path / "city.yaml").write_text(
+        "extends: recommended\nrules:\n  CITY001:\n    name: strict-total\n    severity: error\n"
+        "    given: project_lists\n    then: {function: sum_matches, kind: beyond_rounding}\n"
+        "    message: {ja: '合計 {stated}', en: 'total {stated}'}\n", encoding="utf-8")
+    before = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        shown = invoke("rule", "CITY001", "--lang", "ja", "--rules", "city.yaml")
+        listing = invoke("rules", "--lang", "ja", "--rules", "city.yaml")
+    finally:
+        os.chdir(before)
+    assert shown.exit_code == 0 and shown.output.splitlines()[0] == "CITY001 (strict-total)"
+    [city] = [row for row in listing.output.splitlines() if row.startswith("CITY001 ")]
+    assert city.split()[:3] == ["CITY001", "strict-total", "エラー"]
 
 
 def test_format_prints_the_reference_and_a_topic():
