@@ -159,7 +159,7 @@ def test_bad_rulesets_are_configuration_errors(tmp_path, body, words):
 def test_statistics_counts_findings_per_code():
     text = run("--statistics").stdout.splitlines()
     assert text[0].split("\t") == ["    8", "TOT002", "total-within-rounding"]
-    assert [line.split("\t")[1] for line in text] == ["TOT002", "RES003", "YEAR008", "ASSESS001", "TOT001"]
+    assert [line.split("\t")[1] for line in text] == ["TOT002", "FIG007", "RES003", "YEAR008", "ASSESS001", "TOT001"]
     rows = json.loads(run("--statistics", "--format", "json").stdout)
     assert {"code": "TOT001", "name": "total-matches-items", "count": 1, "fixable": False} in rows
     assert run("--statistics").returncode == 1  # the exit code still follows the findings
