@@ -191,7 +191,8 @@ def test_cli_never_prints_a_traceback(tmp_path):
     bad = {
         "tab.yaml": b"plan:\n\tid: x\n",
         "sjis.yaml": "plan: 施策\n".encode("cp932"),
-        "bomb.yaml": b"a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+        # a plan (a file without a top-level `plan:` is not searched for: it is skipped, with a note)
+        "bomb.yaml": b"plan: bomb\na: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
         "inf.yaml": (HEADER + "themes:\n  - {id: a, title: b, indicators: [{name: n, targets: {R3: .inf}, rates: {R3: .nan}}]}\n").encode(),
         "ok.yaml": HEADER.encode(),
     }

@@ -708,7 +708,9 @@ def _key_findings(documents: list[_Document], kinds: dict[str, str | None], lang
     every = [(placed, document) for document in documents for placed, _ in _ordered(document)]
     if not every:
         return []
-    every.sort(key=lambda pair: _CLASS_ORDER[_verdict_class(pair[0])])
+    # a number that disagrees before a unit that does (a figure in 人 restating a count in 件
+    # whose numbers agree), each class in the plans' own order
+    every.sort(key=lambda pair: (_CLASS_ORDER[_verdict_class(pair[0])], "unit" in (pair[0].kind or "")))
     shown_here = every[:MAX_KEY_FINDINGS]
     out = [f'<section class="key"><h2 class="key-head">{esc(_w("key_findings", lang))}</h2><ol class="key-findings">']
     for placed, _ in shown_here:
