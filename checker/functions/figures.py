@@ -46,6 +46,7 @@ from checker.diagnostics import (
     Unchecked,
     Year,
     closest,
+    did_you_mean,
 )
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
 from checker.functions import Target, check_function, plan_sections
@@ -54,13 +55,12 @@ from checker.functions.rates import resolve as resolve_rate
 from checker.functions.sums import ROUNDING_NAMES, as_number, cell_form, declared_rounding, declared_zero_marks, joined
 from checker.functions.units import compare_units
 from checker.values import (
-    MONEY_SCALES,
     Bound,
     Number,
     Relative,
     format_decimal,
     interval,
-    normalise_unit,
+    money_scale,
     round_declared,
     round_half_up,
 )
@@ -135,8 +135,7 @@ class Context:
 
 
 def _did_you_mean(word: str, known: list[str]) -> Text:
-    near = closest(word, known)
-    return Text(f"（{near} の誤りではありませんか）", f" (did you mean {near}?)") if near else Text("", "")
+    return did_you_mean(closest(word, known))
 
 
 WHAT = {
@@ -610,14 +609,10 @@ class Outcome:
     rounding: Text | None = None
 
 
-def _scale(unit: str | None) -> int | None:
-    return MONEY_SCALES.get(normalise_unit(unit) or "")
-
-
 def convert(number: Number, unit: str | None, to_unit: str | None) -> Number:
     """`number` in `unit` expressed in `to_unit` when both are money units (exactly, with its
     precision moved with it: 120,012 百万円 is 1,200.12 億円 to 0.01), else as it is."""
-    here, there = _scale(unit), _scale(to_unit)
+    here, there = money_scale(unit), money_scale(to_unit)
     if here is None or there is None or here == there:
         return number
     shift = here - there
@@ -914,7 +909,7 @@ def _span_label(values: list[Value]) -> Text:
 
 def _itemised(stated: Stated, numbers: list[Number], values: list[Value]) -> bool:
     """Whether the parts may each have been rounded on their own: money, or decimals."""
-    return (_scale(stated.unit) is not None or any(_scale(value.unit) is not None for value in values)
+    return (money_scale(stated.unit) is not None or any(money_scale(value.unit) is not None for value in values)
             or stated.number.places > 0 or any(number.places > 0 for number in numbers))
 
 
