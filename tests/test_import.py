@@ -8,6 +8,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -506,3 +507,17 @@ def test_each_import_problem_is_documented_in_both_languages(kind):
     for text in (kind.message, kind.help, kind.what, kind.why):
         assert text.ja.strip() and text.en.strip()
     assert kind.code.startswith("IMP") and len(kind.code) == 6
+
+
+def test_the_html_report_names_the_workbook_cell_beside_the_yaml_position(tmp_path):
+    """Issue 18: for imported data, the report gives the cell the value came from."""
+    from checker.cli import main as cli_main
+
+    workbook = WORKBOOKS / "indicators_wrong_rate.xlsx"  # a printed 達成率 that is not its target and actual's
+    imported = tmp_path / "imported.yaml"
+    CliRunner().invoke(cli_main, ["import", str(workbook), "-o", str(imported)])
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(cli_main, ["check", "--no-cache", "--isolated", "--format", "html", "-o", str(report), str(imported)])
+    assert result.exit_code == 1, result.output
+    page = report.read_text(encoding="utf-8")
+    assert re.search(r'imported\.yaml:\d+:\d+ <span class="cell">\([^)]+![A-Z]+\d+\)</span>', page)

@@ -796,8 +796,9 @@ def _source(source: Any, header: Any, lang: str) -> str:
     return (_w("source", lang) + ": " + ", ".join(parts)) if parts else ""
 
 
-def _location(file: str, span: Span) -> str:
-    return f"{esc(file)}:{span.line}:{span.column}"
+def _location(file: str, span: Span, cell: str | None = None) -> str:
+    """file:line:col, and for imported data the workbook cell the value came from."""
+    return f"{esc(file)}:{span.line}:{span.column}" + (f' <span class="cell">({esc(cell)})</span>' if cell else "")
 
 
 def _finding(item: _Placed, section: _Section | None, context: ReportContext) -> list[str]:
@@ -813,15 +814,16 @@ def _finding(item: _Placed, section: _Section | None, context: ReportContext) ->
     numbers = _numbers(d, item.kind, lang)
     if numbers:
         out.append(f'<dl class="numbers" aria-label="{esc(_w("numbers", lang))}">{numbers}</dl>')
-    out.append(f'<p class="loc">{esc(_w("location", lang))}: {_location(d.file, d.span)}</p>')
+    out.append(f'<p class="loc">{esc(_w("location", lang))}: {_location(d.file, d.span, d.cell)}</p>')
     line = _source_line(context, d.file, d.span)
     if line:
         out.append(f'<pre class="line" aria-label="{esc(_w("source_line", lang))}">{line}</pre>')
     if d.related:
         out.append(f'<details class="numbers-table"{" open" if len(d.related) <= 6 else ""}><summary>'
                    f'{esc(_w("related", lang))} ({len(d.related)})</summary><ul class="related">')
-        for related, span in d.related:
-            out.append(f'<li><span class="loc">{_location(related.location.file, span)}</span> '
+        cells = d.related_cells or (None,) * len(d.related)
+        for (related, span), cell in zip(d.related, cells):
+            out.append(f'<li><span class="loc">{_location(related.location.file, span, cell)}</span> '
                        f'{esc(related.label.render(lang))}</li>')
         out.append("</ul></details>")
     if section is not None:
