@@ -155,7 +155,8 @@ def test_extra_rulesets_are_loaded_over_the_recommended_one(tmp_path):
     assert result.returncode == 1, result.stderr
     assert [line.split()[1:3] for line in lines] == [["TOT002", "[error]"]]
     listed = json.loads(run("rules", "--format", "json", cwd=tmp_path).stdout)
-    assert {"code": "LOCAL001", "name": "rate-in-range", "severity": "warning", "fixable": False, "fix": None} in listed
+    assert {"code": "LOCAL001", "name": "rate-in-range", "severity": "warning", "fixable": False, "fix": None,
+            "title": None} in listed
     assert any(row["code"] == "TOT001" for row in listed)  # over the recommended rules, not instead of them
 
 
