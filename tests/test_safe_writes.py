@@ -37,8 +37,16 @@ def _plan(themes: int, wrong: bool) -> str:
 
 def _plancheck(*args: str) -> subprocess.Popen:
     environment = {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": ""}
-    return subprocess.Popen([sys.executable, "-m", "checker", "--isolated", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=environment)
+    # A shell starts a background job with SIGINT ignored, and a process started so keeps it
+    # ignored (as it should: that is nohup). The run under test must get SIGINT as a terminal
+    # sends it, whatever job CI runs in: a handled signal is reset to the default by exec.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "checker", "--isolated", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=environment)
+    finally:
+        if previous is not None:  # None: a handler not set from Python, which stays
+            signal.signal(signal.SIGINT, previous)
 
 
 def test_fix_through_a_symbolic_link_fixes_the_target_and_keeps_the_link(tmp_path):
