@@ -887,9 +887,7 @@ def _check(resolver: Resolver, ctx: Context, figure: Any) -> Iterator[Finding | 
         yield Unchecked(stated.location, relation, Text("参照先に比べる値がない", "the reference names no values"))
         return
     numbers = _numbers(ctx, values, relation, stated.unit, stated)
-    if isinstance(numbers, Problem):
-        if isinstance(numbers.record, Finding):
-            yield Checked(stated.location)
+    if isinstance(numbers, Problem):  # a value that is not a number: Unchecked at it
         yield numbers.record
         return
     yield Checked(stated.location)
@@ -967,9 +965,7 @@ def _change(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relat
         yield ends
         return
     numbers = _numbers(ctx, ends, relation, stated.unit, stated)
-    if isinstance(numbers, Problem):
-        if isinstance(numbers.record, Finding):
-            yield Checked(stated.location)
+    if isinstance(numbers, Problem):  # a value that is not a number: Unchecked at it
         yield numbers.record
         return
     yield Checked(stated.location)
@@ -1070,9 +1066,7 @@ def _rank(resolver: Resolver, ctx: Context, figure: Any, stated: Stated, relatio
             yield got.record
             return
         numbers = _numbers(ctx, got, relation, stated.unit, stated)
-        if isinstance(numbers, Problem):
-            if isinstance(numbers.record, Finding):
-                yield Checked(stated.location)
+        if isinstance(numbers, Problem):  # a value that is not a number: Unchecked at it
             yield numbers.record
             return
         ranking = Ranking.of(got, numbers, larger)
