@@ -121,7 +121,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
             "municipality": municipality,
             "kind": "policy_evaluation" if themes else "budget" if kinds == {"budget"} else "statistics",
             **header,
-            "source": {"workbook": path.name},
+            "source": {"workbook": path.name, "workbook_sha256": book.sha256},
         },
     }
     if themes:
@@ -200,7 +200,7 @@ def _key(key: Any) -> str:
 
 
 _TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municipality", "workbook", "unit",
-                "year", "outlook", "key", "row", "column", "sheet"}
+                "year", "outlook", "key", "row", "column", "sheet", "workbook_sha256"}
 
 
 def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:
