@@ -267,6 +267,10 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
     terminal = _terminal_format(prepared.settings.format, files)
     from checker.report import chosen
 
+    if chosen(terminal).binary and not (statistics or show_diff):  # bytes are for a file, not the terminal
+        click.echo(shown(say("output_binary", lang, format=terminal)), err=True)
+        return EXIT_ERROR
+
     if any(chosen(name).needs_files for name in (terminal, *(name for name, _ in files))):
         # a report that shows the plans themselves: the run keeps their models
         prepared = prepared._replace(options=prepared.options._replace(keep_files=True))
@@ -402,7 +406,7 @@ def _write_outputs(result, files: list[tuple[str, str]], lang: str, *, color: bo
     file (a missing path, no plan files: exit 2 with its own message)."""
     from checker.fixes import FixError, write_output
     from checker.messages import message
-    from checker.report import ReportContext, render
+    from checker.report import REGISTRY, ReportContext, ReportRefused, render, render_binary
 
     if not files or result.missing or not result.checked:
         return False
@@ -410,25 +414,36 @@ def _write_outputs(result, files: list[tuple[str, str]], lang: str, *, color: bo
     inputs |= {os.path.realpath(file.path) for file in result.files}
     failed = False
     for name, path in files:
-        note = None
+        note, said = None, None
         if os.path.realpath(path) in inputs:
             note, failed = message("output_is_input", path=path), True
         else:
             context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=False,
                                     relations=result.relations, show_unchecked=show_unchecked, files=result.files,
-                                    started=view.started, exit_code=view.exit_code, command_line=list(sys.argv))
-            text = render(name, result.diagnostics, context, result.ruleset)
-            data = text.encode("utf-8", errors=UNENCODABLE)
+                                    started=view.started, exit_code=view.exit_code, command_line=list(sys.argv),
+                                    output=path, root=str(result.settings.root))
+            notes: list = []
+            data: bytes | None = None
             try:
-                write_output(Path(path), data)
+                if REGISTRY[name].binary:  # the annotated workbook: bytes, and what the run says of them
+                    data, notes = render_binary(name, result.diagnostics, context)
+                else:
+                    data = render(name, result.diagnostics, context, result.ruleset).encode("utf-8", errors=UNENCODABLE)
+            except ReportRefused as refused:  # nothing to make it from: said, and nothing written
+                note, failed = message("output_failed", path=path, error=refused.text), True
+            try:
+                if data is not None:
+                    write_output(Path(path), data)
             except FixError as error:
                 note, failed = message("output_failed", path=path, error=error.text), True
             except OSError as error:
                 note, failed = message("output_failed", path=path, error=error.strerror or str(error)), True
             else:
-                note = message("output_written", format=name, path=path, size=_size(len(data)))
+                if data is not None:
+                    note = message("output_written", format=name, path=path, size=_size(len(data)))
+                    said = [note, *notes]
         with contextlib.suppress(OSError):
-            _write(shown(line(note, lang)) + "\n", sys.stderr)
+            _write("".join(shown(line(each, lang)) + "\n" for each in said or [note]), sys.stderr)
     return failed
 
 
