@@ -22,9 +22,10 @@ annotated: openpyxl writes no other format.
 
 The original is never written: `-o` naming it (or a link to it) is refused, and the copy is
 written whole through `checker.fixes.write_output`. openpyxl keeps the cells, their
-formats, formulas, merged ranges, validations and comments, but drops shapes, charts,
-images, pivot caches and macros on saving: the run's note says which of them the workbook
-held, and that the original still has them.
+formats, formulas, merged ranges, validations, comments, charts (read and written again)
+and images (with Pillow), but not the formulas' cached values (the copy is marked to be
+recalculated when opened), shapes, macros, slicers, form controls or threaded comments: the
+run's note says which of them the workbook held, and that the original still has them.
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ SEVERITY_WORDS = {Severity.ERROR: Text("エラー", "error"), Severity.WARNING: 
 HEADERS = (Text("番号", "No"), Text("コード", "code"), Text("重大度", "severity"), Text("セル", "cell"),
            Text("メッセージ", "message"), Text("数値", "numbers"), Text("YAML の位置", "YAML position"),
            Text("関連セル", "related cells"))
-# what openpyxl drops on saving, by the zip entries that hold it
-LOST = (("xl/drawings/", Text("図形・画像", "shapes and images")), ("xl/charts/", Text("グラフ", "charts")),
-        ("xl/media/", Text("画像", "images")), ("xl/pivotCache", Text("ピボットテーブルのキャッシュ", "pivot caches")),
-        ("xl/vbaProject.bin", Text("マクロ", "macros")), ("xl/slicers/", Text("スライサー", "slicers")))
+# what openpyxl drops on saving, by the zip entries that hold it (charts it reads and writes
+# again, images too when Pillow is installed: checked apart)
+LOST = (("xl/vbaProject.bin", Text("マクロ", "macros")), ("xl/slicers/", Text("スライサー", "slicers")),
+        ("xl/timelines/", Text("タイムライン", "timelines")), ("xl/ctrlProps/", Text("フォームコントロール", "form controls")),
+        ("xl/threadedComments/", Text("スレッド形式のコメント", "threaded comments")))
+MAX_DRAWING_BYTES = 5_000_000  # of a drawing's XML searched for shapes (the zip is checked first)
 MAX_RANGE_CELLS = 2_000  # a range's cells filled at most (a whole list's range is a few hundred)
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?$")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what an xlsx cannot hold (openpyxl refuses it)
@@ -186,6 +189,7 @@ def annotated(raw: bytes, path: Path, diagnostics: list[Diagnostic], context: Re
     legend.column_dimensions["A"].width = 6
     legend.column_dimensions["B"].width = 40
     book.active = 0
+    book.calculation.fullCalcOnLoad = True  # openpyxl keeps no cached values: Excel recalculates on opening
     for other_sheet in book.worksheets[1:]:
         other_sheet.sheet_view.tabSelected = False
     out = io.BytesIO()
@@ -364,18 +368,32 @@ def _not_the_original(path: Path, output: str | None) -> None:
 
 
 def _lost(raw: bytes, path: Path) -> list[Text]:
-    """The run's note on what the copy lacks: openpyxl drops shapes, charts, images, pivot
-    caches and macros, and which of them this workbook holds."""
+    """The run's note on what the copy lacks: openpyxl drops shapes (text boxes, arrows),
+    macros, slicers, form controls, threaded comments, images without Pillow, and every
+    formula's cached value (the copy is recalculated when opened); which of them this
+    workbook holds."""
+    import importlib.util
     import zipfile
 
-    names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    names = archive.namelist()
     held = [text for prefix, text in LOST if any(name.startswith(prefix) for name in names)]
+    drawings = [name for name in names if name.startswith("xl/drawings/") and name.endswith(".xml")
+                and "/_rels/" not in name]
+    if any(re.search(rb"<(?:xdr:)?(?:sp|cxnSp)[ >]", archive.read(name)[:MAX_DRAWING_BYTES]) for name in drawings):
+        held.insert(0, Text("図形（テキストボックス・矢印など）", "shapes (text boxes, arrows)"))
+    if any(name.startswith("xl/media/") for name in names) and importlib.util.find_spec("PIL") is None:
+        held.append(Text("画像（Pillow がないため）", "images (Pillow is not installed)"))
+    notes = [Text(f"写しは openpyxl で保存しています: 数式の計算済みの値は残らず、開いたときに再計算されます。{path.name} は書き換えていません",
+                  f"the copy is saved by openpyxl: the formulas' cached values are not kept (it is recalculated when "
+                  f"opened); {path.name} is not written")]
     if held:
-        ja = "、".join(dict.fromkeys(text.ja for text in held))
-        en = ", ".join(dict.fromkeys(text.en for text in held))
-        return [Text(f"写しには {path.name} の{ja}がありません（openpyxl は保存時に落とします）。元のブックにはそのまま残っています",
-                     f"the copy lacks {path.name}'s {en} (openpyxl drops them on saving); the original keeps them")]
-    return [Text("写しは openpyxl で保存しています: 図形・グラフ・画像・ピボットのキャッシュ・マクロは写しに残りません"
-                 f"（{path.name} にはありません）。元のブックは書き換えていません",
-                 f"the copy is saved by openpyxl, which drops shapes, charts, images, pivot caches and macros "
-                 f"({path.name} has none); the original is not written")]
+        ja = "、".join(text.ja for text in held)
+        en = ", ".join(text.en for text in held)
+        notes.append(Text(f"写しには {path.name} の{ja}がありません（openpyxl は保存時に落とします）。元のブックにはそのまま残っています",
+                          f"the copy lacks {path.name}'s {en} (openpyxl drops them on saving); the original keeps them"))
+    if any(name.startswith("xl/charts/") for name in names):
+        notes.append(Text(f"{path.name} のグラフは openpyxl が読み直して書いたもので、書式の一部が失われることがあります",
+                          f"{path.name}'s charts are read and written again by openpyxl: some of their formatting may "
+                          "be lost"))
+    return notes
