@@ -155,7 +155,7 @@ def _globs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("-o", "--output-file", "--output", "outputs", multiple=True, metavar="[FORMAT:]PATH",
               help="Also write a report to PATH (repeatable: -o report.html -o results.sarif). The format is "
                    "FORMAT: when given (html:report.out), else PATH's extension (.html .htm html, .sarif sarif, "
-                   ".json json, .xml junit), else --format's. The terminal still shows the usual report (--format's "
+                   ".json json, .xml junit, .csv csv, .xlsx xlsx: an annotated copy of the imported workbook), else --format's. The terminal still shows the usual report (--format's "
                    "when no file takes it, else auto). Each file is written whole (a temporary file renamed over it); "
                    "one that cannot be written is exit 2.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary line.")

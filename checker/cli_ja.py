@@ -197,7 +197,8 @@ HELP_JA: dict[str, dict[str, str]] = {
                           "設定と計画セット）。--fix は修正後のテキストを標準出力に書きます。",
         "outputs": "報告を PATH にも書きます（繰り返し指定できます: -o report.html -o results.sarif）。形式は FORMAT: "
                    "があればそれ（html:report.out）、なければ PATH の拡張子（.html .htm は html、.sarif は sarif、"
-                   ".json は json、.xml は junit）、それもなければ --format の形式です。端末にはいつもの報告が出ます"
+                   ".json は json、.xml は junit、.csv は csv、.xlsx は xlsx: 取り込み元ブックの注釈つきの写し）、それもなければ "
+                   "--format の形式です。端末にはいつもの報告が出ます"
                    "（--format の形式を使うファイルがなければその形式、あれば auto）。各ファイルは一時ファイルに書いて"
                    "から置き換えます。書けないファイルがあれば終了コード 2 です。",
     },

@@ -16,14 +16,12 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
+import openpyxl  # the test extra's (`plancheck[import]`)
 from click.testing import CliRunner
 
-openpyxl = pytest.importorskip("openpyxl")
-
-from checker.cli import main  # noqa: E402
-from checker.report.xlsx import FILLS, LIST_SHEET  # noqa: E402
-from checker.diagnostics import Severity  # noqa: E402
+from checker.cli import main
+from checker.diagnostics import Severity
+from checker.report.xlsx import FILLS, LIST_SHEET
 
 ROOT = Path(__file__).parent.parent
 WORKBOOKS = Path(__file__).parent / "data" / "workbooks"

@@ -88,8 +88,7 @@ def annotated(raw: bytes, path: Path, diagnostics: list[Diagnostic], context: Re
 
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.styles import PatternFill
 
     lang, other = context.lang, "en" if context.lang == "ja" else "ja"
     with warnings.catch_warnings():
@@ -125,13 +124,13 @@ def annotated(raw: bytes, path: Path, diagnostics: list[Diagnostic], context: Re
         comments.setdefault((sheet.title, first), []).append(comment)
         return f"{_quoted_sheet(sheet.title)}!{first}"
 
-    listed = []
+    listed: list[tuple[Diagnostic, str | None, str | None, list[str]]] = []
     for d in diagnostics:
         cell = d.cell if d.file in in_book else None
         words = SEVERITY_WORDS[d.severity]
         text = f"{d.code} [{words.render(lang)}] {_clean(d.message[lang])}\n{_clean(d.message[other])}"
         target = mark(cell, d.severity, False, text)
-        related_cells = d.related_cells if d.file in in_book else ()
+        related_cells: tuple[str | None, ...] = d.related_cells if d.file in in_book else ()
         for (related, _span), related_cell in zip(d.related, related_cells):
             if related_cell is None or related.location.file not in in_book:
                 continue
@@ -150,11 +149,27 @@ def annotated(raw: bytes, path: Path, diagnostics: list[Diagnostic], context: Re
         comment.width, comment.height = 360, min(600, 60 + 30 * body.count("\n"))
         cell.comment = comment
 
+    _list_sheet(book, listed, lang)
+    _legend(book, lang, about)
+    book.active = 0
+    book.calculation.fullCalcOnLoad = True  # openpyxl keeps no cached values: Excel recalculates on opening
+    for other_sheet in book.worksheets[1:]:
+        other_sheet.sheet_view.tabSelected = False
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _list_sheet(book: Any, listed: list[tuple[Diagnostic, str | None, str | None, list[str]]], lang: str) -> None:
+    """The 指摘一覧 sheet, first: a finding a row (its cell a link into the workbook), under
+    a frozen header with an autofilter."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     name = _unique(book, LIST_SHEET)
     sheet = book.create_sheet(name, 0)
-    bold = Font(bold=True)
     for column, header in enumerate(HEADERS, 1):
-        sheet.cell(1, column, header.render(lang)).font = bold
+        sheet.cell(1, column, header.render(lang)).font = Font(bold=True)
     for row, (d, cell, target, related_cells) in enumerate(listed, 2):
         values: list[Any] = [row - 1, d.code, SEVERITY_WORDS[d.severity].render(lang), cell or "",
                              _clean(d.message[lang]),
@@ -174,27 +189,27 @@ def annotated(raw: bytes, path: Path, diagnostics: list[Diagnostic], context: Re
     last = len(listed) + 1
     sheet.auto_filter.ref = f"A1:{_letters(len(HEADERS))}{last}"
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGH", (6, 9, 9, 22, 70, 40, 34, 30)):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDEFGH", (6, 9, 9, 22, 70, 40, 34, 30)):
+        sheet.column_dimensions[letter].width = width
+
+
+def _legend(book: Any, lang: str, about: tuple[Text, ...] | list[Text]) -> None:
+    """The 凡例 sheet, second: what each fill means, then the lines of `about`."""
+    from openpyxl.styles import Font, PatternFill
+
     legend = book.create_sheet(_unique(book, LEGEND_SHEET), 1)
-    legend.cell(1, 1, LEGEND_SHEET if lang == "ja" else "legend").font = bold
-    for row, (severity, related) in enumerate(((severity, related) for related in (False, True)
-                                              for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)), 2):
+    legend.cell(1, 1, LEGEND_SHEET if lang == "ja" else "legend").font = Font(bold=True)
+    kinds = [(severity, lighter) for lighter in (False, True)
+             for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
+    for row, (severity, lighter) in enumerate(kinds, 2):
         words = SEVERITY_WORDS[severity].render(lang)
-        legend.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[severity][1 if related else 0])
+        legend.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[severity][1 if lighter else 0])
         legend.cell(row, 2, (f"{words}の関連値" if lang == "ja" else f"a value related to a finding ({words})")
-                    if related else (f"{words}の指摘のセル" if lang == "ja" else f"the cell of a finding ({words})"))
-    for row, text in enumerate(about, 9):
-        legend.cell(row, 1, _clean(text.render(lang))).data_type = "s"
+                    if lighter else (f"{words}の指摘のセル" if lang == "ja" else f"the cell of a finding ({words})"))
+    for row, line in enumerate(about, 9):
+        legend.cell(row, 1, _clean(line.render(lang))).data_type = "s"
     legend.column_dimensions["A"].width = 6
     legend.column_dimensions["B"].width = 40
-    book.active = 0
-    book.calculation.fullCalcOnLoad = True  # openpyxl keeps no cached values: Excel recalculates on opening
-    for other_sheet in book.worksheets[1:]:
-        other_sheet.sheet_view.tabSelected = False
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _unique(book: Any, name: str) -> str:
@@ -305,7 +320,7 @@ def _workbook_of(file: Any, context: ReportContext) -> tuple[Path, str | None] |
 def _source(context: ReportContext) -> tuple[Path, bytes, list[Text]]:
     """The one workbook this run's plans were imported from, its bytes, and the notes on it;
     ReportRefused when there is none, more than one, or it changed since the import."""
-    from checker.importer.workbook import WorkbookError, check_zip, MAX_FILE_BYTES
+    from checker.importer.workbook import MAX_FILE_BYTES, WorkbookError, check_zip
 
     found = _imported(context)
     books = sorted({entry[1] for entry in found})
