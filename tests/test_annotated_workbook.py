@@ -15,12 +15,13 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl  # the test extra's (`plancheck[import]`)
 from click.testing import CliRunner
 
 from checker.cli import main
-from checker.diagnostics import Severity
+from checker.diagnostics import Severity, Text
 from checker.report.xlsx import FILLS, LIST_SHEET
 
 ROOT = Path(__file__).parent.parent
@@ -249,3 +250,33 @@ def test_the_readme_road_runs_as_written(tmp_path):
     assert copy[SHEET]["H13"].comment.text.startswith("TOT001")
     assert (tmp_path / "findings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert _sha(book) == before
+
+
+def test_hostile_text_is_text_in_the_copy(tmp_path):
+    """A message, a label and a file name holding what an xlsx cannot hold (C0 controls) or
+    what a spreadsheet would run (a leading =): shown escaped, and a string cell."""
+    from checker.diagnostics import Diagnostic, Location, Related, Span
+    from checker.report import ReportContext
+    from checker.report.xlsx import annotated
+
+    raw = (WORKBOOKS / "project_list_short_sum.xlsx").read_bytes()
+    hostile = Diagnostic("TOT001", "total", Severity.WARNING, {"ja": "=HYPERLINK(\"x\")\x01 合計", "en": "=1+1\x07"},
+                         {"ja": "", "en": ""}, "\x1bplan.yaml", Span(3, 4, 3, 9),
+                         [(Related(Location("\x1bplan.yaml"), Text("内訳\x02", "item\x02")), Span(5, 1, 5, 2))],
+                         {"stated": "=2"}, cell=f"{SHEET}!H13", related_cells=(f"{SHEET}!H5",))
+    book = tmp_path / "x.xlsx"
+    book.write_bytes(raw)
+    plan = SimpleNamespace(name="\x1bplan.yaml", path=tmp_path / "\x1bplan.yaml",
+                           model=SimpleNamespace(plan=SimpleNamespace(source=SimpleNamespace(workbook="x.xlsx"))))
+    context = ReportContext(lang="ja", files=[plan], root=str(tmp_path))
+    data = annotated(raw, book, [hostile], context)
+    (tmp_path / "copy.xlsx").write_bytes(data)
+    copy = openpyxl.load_workbook(tmp_path / "copy.xlsx")
+    listed = copy[LIST_SHEET]
+    assert listed["E2"].value == "=HYPERLINK(\"x\")\\x01 合計" and listed["E2"].data_type == "s"
+    assert listed["G2"].value == "\\x1bplan.yaml:3:4" and listed["F2"].value == '{"stated": "=2"}'
+    assert listed["D2"].value == f"{SHEET}!H13" and listed["D2"].hyperlink.location == f"'{SHEET}'!H13"
+    assert copy[SHEET]["H13"].comment.text == "TOT001 [警告] =HYPERLINK(\"x\")\\x01 合計\n=1+1\\x07"
+    assert copy[SHEET]["H5"].comment.text == f"TOT001 の関連値（{SHEET}!H13）: 内訳\\x02"
+    with zipfile.ZipFile(tmp_path / "copy.xlsx") as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")

@@ -144,7 +144,7 @@ def annotated(raw: bytes, path: Path, diagnostics: list[Diagnostic], context: Re
         sheet = book[title]
         cell = sheet[coordinate]
         before = cell.comment.text + "\n\n" if cell.comment is not None and cell.comment.text else ""
-        body = before + "\n\n".join(texts)
+        body = _clean(before + "\n\n".join(texts))
         comment = Comment(body[:30_000], "plancheck")  # Excel keeps at most 32,767 characters a comment
         comment.width, comment.height = 360, min(600, 60 + 30 * body.count("\n"))
         cell.comment = comment
