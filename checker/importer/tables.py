@@ -103,7 +103,7 @@ def _kind(column_labels: list[list[str]], row_labels: list[str]) -> tuple[str | 
         score = (len(matched_columns), len(matched_rows))
         if enough and score > best_score:
             best, best_score = name, score
-            shown = [*matched_columns, *matched_rows][:6]
+            shown = list(dict.fromkeys([*matched_columns, *matched_rows]))[:6]
             best_why = Text("、".join(shown), ", ".join(shown))
     return best, best_why
 
@@ -196,7 +196,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
     tree = _column_tree(sheet, layout)
 
     def leaf(column: int, path: tuple[str | int, ...], prefix: str = "") -> dict[str, Any]:
-        key = normal(labels[column]) if not prefix else normal(prefix + sheet.header_text(last, column))
+        key = _line_key(labels[column] if not prefix else prefix + sheet.header_text(last, column))
         if key in keys.values():
             key = f"{key}_{address(first, column).rstrip('0123456789')}"
         keys[column] = key
@@ -204,6 +204,8 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
         bottom = sheet.header_text(last, column)
         if bottom and normal(bottom) != key:
             entry["name"] = bottom
+        elif not bottom and normal(labels[column]) != key:
+            entry["name"] = labels[column]
         names[column] = bottom or labels[column]
         candidates.append([labels[column], bottom] if bottom else [labels[column]])
         year = _YEAR_IN_RE.search(unicodedata.normalize("NFKC", labels[column]))
@@ -250,7 +252,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
                 values[keys[column]] = text
                 cells[("rows", len(rows), "values", keys[column])] = _ref(sheet, row, column)
                 problems += _cell_problems(sheet, row, column)
-        key = normal(name)
+        key = _line_key(name)
         if key in {row_["key"] for row_ in rows}:
             key = f"{key}_{row}"
         entry: dict[str, Any] = {"key": key, "name": name}
@@ -321,6 +323,13 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
     problems += read.problems
     explain += read.explain
     for relation in read.relations:
+        if kind is not None and relation["check"] in ("sum", "difference"):
+            # the kind knows the table's sums and differences (a cost sheet's 一般財源 = トータルコスト − 特定財源
+            # is its 財源 sum): declared again they would report one mistake twice
+            explain.append(Text(f"  （{relation.get('row', relation.get('column'))} の数式の和・差は種類 {kind} の関係で検査します）",
+                                f"  (the sum or difference of {relation.get('row', relation.get('column'))}'s formulas is "
+                                f"checked by the kind {kind}'s relations)"))
+            continue
         if not any(_same_line(relation, other) for other in relations):
             relations.append(relation)
     if kind is None:
@@ -333,8 +342,9 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
             relation = {key: ([by_name[v] for v in value] if key == "of" else by_name[value]
                               if key in ("column", "numerator", "denominator") else value)
                         for key, value in template.items()}
-            if any(_same_line(relation, other) for other in relations):
-                continue
+            stated = {other.get("column") for other in relations}
+            if stated & {by_name[name] for name in named}:
+                continue  # the formulas state it already (収入未済額 = 調定額 − 収入済額 − 不納欠損額)
             relations.append(relation)
             explain.append(Text(f"  決算の列の関係（見出しから）: {_described(relation)}",
                                 f"  a settlement identity (from the labels): {_described(relation)}"))
@@ -343,6 +353,12 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
     end = max(cell[0] for cell in sheet.cells)
     cells[()] = f"{sheet.name}!{address(first, label_col)}:{address(min(end, max(row_numbers.values())), max(value_cols))}"
     return Recognised("table", table, cells, explain, problems)
+
+
+def _line_key(label: str) -> str:
+    """A line's key: its label, spaces removed, a `/` (which a relation's `table-id/line-key`
+    reads as the table's) as `_`; the printed label stays its `name`."""
+    return normal(label).replace("/", "_")
 
 
 def _same_line(one: dict[str, Any], other: dict[str, Any]) -> bool:
@@ -379,9 +395,9 @@ def _signature(formula: formulas.Formula, row: int, column: int, row_keys: dict[
         cells = (top, bottom)
         if not all(cell.row in row_keys and cell.column in column_keys for cell in cells):
             return outside
-        if top.row == bottom.row == row and top.column != column and bottom.column != column:
+        if top.row == bottom.row == row and column not in (top.column, bottom.column) and top.column != bottom.column:
             return ("column", column), ("ratio", column_keys[top.column], column_keys[bottom.column])
-        if top.column == bottom.column == column and top.row != row and bottom.row != row:
+        if top.column == bottom.column == column and row not in (top.row, bottom.row) and top.row != bottom.row:
             return ("row", row), ("ratio", row_keys[top.row], row_keys[bottom.row])
         if top.row == row and top.column == bottom.column != column:
             return ("column", column), ("share", column_keys[top.column], row_keys[bottom.row])

@@ -1,0 +1,218 @@
+"""`plancheck import` of the table layouts cities publish beyond project lists and indicator
+blocks: the document kinds of rules/kinds/tables.yaml and a 決算 table, each recognised
+without a mapping; the relations a table's formulas compute, declared so that a value typed
+over a formula is caught; the mapping file for tables and indicator blocks."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_import import WORKBOOKS, _example_workbook, _loaded
+
+from checker.cli import main
+from checker.engine import Engine
+from checker.importer import formulas, import_workbook
+
+# --- the formula recogniser ------------------------------------------------------------------
+
+R = formulas.Ref
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("=D5/D6", formulas.Quotient(R(5, 4), R(6, 4), Decimal(1), None)),
+    ("=D5/D$20*100", formulas.Quotient(R(5, 4), R(20, 4), Decimal(100), None)),
+    ("=ROUND(D5/D6*100,1)", formulas.Quotient(R(5, 4), R(6, 4), Decimal(100), 1)),
+    ("=round((D5/D6)*100, 2)", formulas.Quotient(R(5, 4), R(6, 4), Decimal(100), 2)),
+    ("=D5*100/$D$6", formulas.Quotient(R(5, 4), R(6, 4), Decimal(100), None)),
+    ('=IFERROR(ROUND(B7/B11*1000,0),"-")', formulas.Quotient(R(7, 2), R(11, 2), Decimal(1000), 0)),
+    ("=SUM(B5:B7)", formulas.Sum((R(5, 2), R(6, 2), R(7, 2)))),
+    ("=SUM(B5,B7)", formulas.Sum((R(5, 2), R(7, 2)))),
+    ("=B5+C5+D5", formulas.Sum((R(5, 2), R(5, 3), R(5, 4)))),
+    ("=C5-D5-E5", formulas.Difference((R(5, 3), R(5, 4), R(5, 5)))),
+])
+def test_the_recogniser_reads_the_shapes_computed_lines_hold(text, expected):
+    assert formulas.recognise(text) == expected
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("=VLOOKUP(A1,B1:C9,2)", "VLOOKUP"),
+    ("=Sheet2!B5/B6", "another sheet"),
+    ("=D5*D6", "one cell divided by one cell"),
+    ("=B5-C5+D5", "mixed"),
+    ("=D5/0", "division by 0"),
+    ("=ROUNDDOWN(D5/D6*100,1)", "ROUNDDOWN"),
+    ("=ROUND(D5/D6,A1)", "decimals"),
+    ("=__import__('os').system('x')", "not recognised"),
+    ("=" + "(" * 40 + "A1" + ")" * 40, "too"),
+    ("=" + "+".join(["A1"] * 200), "too long"),
+    ("=SUM(A1:XFD1048576)", "too large"),
+])
+def test_anything_else_is_refused_with_its_reason_never_evaluated(text, said):
+    with pytest.raises(formulas.NotRecognised) as refused:
+        formulas.recognise(text)
+    assert said in refused.value.reason.en and refused.value.reason.ja
+
+
+# --- the layouts: recognised, value for value, clean, and the planted mistake found ----------
+
+# fixture, its kind, cells whose YAML value is asserted as printed (JSON pointer -> text), the
+# planted fixture, the code, the cell reported
+LAYOUTS = [
+    ("service_progress.xlsx", "service_progress",
+     {"/tables/0/rows/0/values/令和3年度計画値": "1,234,000", "/tables/0/rows/1/values/令和4年度進捗率(%)": "98.3",
+      "/tables/0/rows/3/values/令和3年度実績値": "3,389,011"},
+     "service_progress_typed_over.xlsx", "TAB002", "介護給付費!G6"),
+    ("achievement_matrix.xlsx", "achievement_matrix",
+     {"/tables/0/rows/0/values/事業数": "57", "/tables/0/rows/3/values/進捗率(B)_(A)": "103.6",
+      "/tables/0/rows/4/values/令和4年度事業費計画(A)": "11,025,000"},
+     "achievement_matrix_typed_over.xlsx", "TAB002", "達成状況!E6"),
+    ("cost_sheet.xlsx", "cost_sheet",
+     {"/tables/0/rows/2/values/令和4年度決算": "21,260", "/tables/0/rows/3/values/令和4年度決算": None,
+      "/tables/0/rows/7/values/令和5年度予算": "39,333"},
+     "cost_sheet_typed_over.xlsx", "TAB001", "コストシート!C7"),
+    ("settlement.xlsx", None,
+     {"/tables/0/rows/0/values/令和4年度収入未済額": "1,098,766", "/tables/0/rows/3/values/令和4年度収入率(%)": "97.6"},
+     "settlement_typed_over.xlsx", "TAB008", "歳入決算!F5"),
+    ("budget.xlsx", "budget", {"/tables/0/rows/0/values/増減": "△7,666"}, "budget_typed_over.xlsx", "TAB001",
+     "歳出予算!D4"),
+]
+
+
+def _value(model, pointer: str):
+    _, _, index, _, row, _, column = pointer.split("/")
+    return model.tables[int(index)].rows[int(row)].values.get(column)
+
+
+@pytest.mark.parametrize(("name", "kind", "values", "planted", "code", "cell"), LAYOUTS, ids=[l[0] for l in LAYOUTS])
+def test_each_layout_imports_as_printed_with_its_kind_and_checks_clean(name, kind, values, planted, code, cell,
+                                                                       recommended):
+    result = import_workbook(WORKBOOKS / name)
+    loaded = _loaded(result.yaml)
+    model = loaded.model
+    assert model.tables[0].kind == kind
+    assert model.tables[0].unit == "千円"
+    for pointer, printed in values.items():
+        value = _value(model, pointer)
+        assert (value.text if value is not None else None) == printed, pointer
+        if printed is not None:
+            assert model.cells[pointer].startswith(model.tables[0].title and model.cells[pointer].split("!")[0])
+    assert [p.code for p in result.problems] == []
+    assert Engine(recommended).run([loaded]) == []
+
+
+@pytest.mark.parametrize(("name", "kind", "values", "planted", "code", "cell"), LAYOUTS, ids=[l[3] for l in LAYOUTS])
+def test_each_layout_s_planted_mistake_is_found_at_its_yaml_position_and_cell(name, kind, values, planted, code, cell,
+                                                                              recommended):
+    result = import_workbook(WORKBOOKS / planted)
+    loaded = _loaded(result.yaml)
+    diagnostics = Engine(recommended).run([loaded])
+    first = diagnostics[0]
+    assert (first.code, first.cell) == (code, cell)
+    pointer = next(p for p, ref in loaded.model.cells.items() if ref == cell)
+    line = result.yaml.splitlines()[first.span.line - 1]
+    assert pointer.rsplit("/", 1)[1].strip('"') in line  # the YAML position is the value's own line
+    # the cell typed over its line's formulas is named by the import too
+    assert [(p.code, p.cell) for p in result.problems] == [("IMP012", next(
+        ref for ref in (cell, "コストシート!C10") if ref in {p.cell for p in result.problems}))]
+
+
+def test_year_headers_over_sub_columns_become_a_column_tree():
+    model = _loaded(import_workbook(WORKBOOKS / "service_progress.xlsx").yaml).model
+    years = model.tables[0].columns
+    assert [(column.key, column.year) for column in years] == [("令和3年度", 2021), ("令和4年度", 2022), ("令和5年度", 2023)]
+    assert [(sub.key, sub.name) for sub in years[1].columns] == [
+        ("令和4年度計画値", "計画値"), ("令和4年度実績値", "実績値"), ("令和4年度進捗率(%)", "進捗率（%）")]
+    assert model.cells["/tables/0/columns/1/key"] == "介護給付費!E3"
+    assert model.cells["/tables/0/columns/1/columns/2/key"] == "介護給付費!G4"
+
+
+def test_the_formulas_become_the_declared_relations():
+    model = _loaded(import_workbook(WORKBOOKS / "settlement.xlsx").yaml).model
+    relations = [(r.check, r.line, r.of, r.numerator, r.denominator, r.scale, r.places) for r in model.tables[0].relations]
+    assert relations == [
+        ("sum", "合計", ["一般会計", "国民健康保険事業特別会計", "介護保険事業特別会計"], None, None, Decimal(1), None),
+        ("difference", "令和4年度収入未済額", ["令和4年度調定額", "令和4年度収入済額", "令和4年度不納欠損額"], None, None,
+         Decimal(1), None),
+        ("ratio", "令和4年度収入率(%)", [], "令和4年度収入済額", "令和4年度調定額", Decimal(100), 1),
+    ]
+    cost = _loaded(import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml).model.tables[0]
+    # with a kind, its sums are the kind's; the ratio keeps the formula's scale and decimals
+    assert [(r.check, r.row, r.scale, r.places) for r in cost.relations] == [("ratio", "一人当たりコスト(円)", 1000, 0)]
+    assert [row.unit for row in cost.rows][-2:] == ["人", "円"]
+
+
+def _table(rows, formats=None):
+    return {"sheet": "人口", "rows": rows, "hidden": (), "formats": formats or {}}
+
+
+_PEOPLE = [["年齢3区分別人口", None, None], ["区分", "令和2年", "令和3年"], ["年少人口", 14668, 14512],
+           ["生産年齢人口", 80907, 80755], ["老年人口", 25592, 25811],
+           ["合計", "=SUM(B3:B5)|121167", "=SUM(C3:C5)|121078"]]
+
+
+@pytest.mark.parametrize(("rate", "check"), [
+    (["高齢化率（%）", "=ROUND(B5/B6*100,1)|21.1", "=ROUND(C5/C6*100,1)|21.3"], ("ratio", "老年人口", "合計", 100, 1)),
+    (["高齢化率（%）", f"=B5/B$6*100|{25592 / 121167 * 100}", f"=C5/C$6*100|{25811 / 121078 * 100}"],
+     ("ratio", "老年人口", "合計", 100, None)),
+])
+def test_a_ratio_row_s_formulas_are_its_relation_and_a_typed_over_rate_is_caught(rate, check, tmp_path, recommended):
+    shown = {"B7": "0.0", "C7": "0.0"}  # an unrounded quotient printed to one decimal
+    result = import_workbook(_example_workbook(_table([*_PEOPLE, rate], shown), tmp_path / "rate.xlsx"))
+    table = _loaded(result.yaml).model.tables[0]
+    ratio = table.relations[1]
+    assert (ratio.check, ratio.numerator, ratio.denominator, ratio.scale, ratio.places) == check
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+    typed = [*rate[:2], 25.0]
+    result = import_workbook(_example_workbook(_table([*_PEOPLE, typed], shown), tmp_path / "typed.xlsx"))
+    assert [(p.code, p.cell) for p in result.problems] == [("IMP012", "人口!C7")]
+    [diagnostic] = Engine(recommended).run([_loaded(result.yaml)])
+    assert (diagnostic.code, diagnostic.cell) == ("TAB002", "人口!C7")
+
+
+def test_a_share_column_s_formulas_are_a_share_relation(tmp_path, recommended):
+    rows = [["款", "本年度", "構成比"], ["議会費", 412345, "=ROUND(B2/B$5*100,1)|1.2"],
+            ["総務費", 5123456, "=ROUND(B3/B$5*100,1)|15.1"], ["民生費", 28765432, "=ROUND(B4/B$5*100,1)|84.6"],
+            ["合計", "=SUM(B2:B4)|34301233", "=ROUND(B5/B$5*100,1)|100"]]
+    result = import_workbook(_example_workbook(_table(rows), tmp_path / "share.xlsx"))
+    share = _loaded(result.yaml).model.tables[0].relations[-1]
+    assert (share.check, share.column, share.of, share.total, share.scale, share.places) == (
+        "share", "構成比", ["本年度"], "合計", 100, 1)
+
+
+def test_a_formula_not_recognised_is_said_not_guessed(tmp_path):
+    rows = [*_PEOPLE, ["高齢化率（%）", "=VLOOKUP(B5,B3:C5,1)|25592", 21.3]]
+    result = import_workbook(_example_workbook(_table(rows), tmp_path / "odd.xlsx"))
+    [problem] = result.problems
+    assert (problem.code, problem.cell) == ("IMP010", "人口!B7")
+    assert "VLOOKUP" in problem.message("en") and "読" in problem.message("ja")
+    assert [r.check for r in _loaded(result.yaml).model.tables[0].relations] == ["sum"]
+
+
+def test_formulas_of_one_line_that_disagree_declare_nothing(tmp_path):
+    rows = [*_PEOPLE, ["高齢化率（%）", "=ROUND(B5/B6*100,1)|21.1", "=ROUND(C4/C6*100,1)|66.7"]]
+    result = import_workbook(_example_workbook(_table(rows), tmp_path / "mixed.xlsx"))
+    assert [(p.code, p.cell) for p in result.problems] == [("IMP011", "人口!B7")]
+    assert [r.check for r in _loaded(result.yaml).model.tables[0].relations] == ["sum"]
+
+
+def test_explain_shows_the_layout_the_kind_the_total_and_the_formulas_read(tmp_path):
+    run = CliRunner().invoke(main, ["import", "--explain", "--lang", "en", str(WORKBOOKS / "service_progress.xlsx")])
+    assert run.exit_code == 0, run.output
+    assert "header rows 3-4" in run.output and "column tree" in run.output
+    assert "kind service_progress (計画値, 実績値, 進捗率（%）, 合計)" in run.output
+    assert "the total row 合計 (介護給付費!A8)" in run.output
+    assert "a relation read from the formulas (介護給付費!G5 and 3 more): 令和4年度進捗率(%) = 令和4年度実績値 ÷ " \
+           "令和4年度計画値 × 100" in run.output
+    ja = CliRunner().invoke(main, ["import", "--explain", "--lang", "ja", str(WORKBOOKS / "settlement.xlsx")])
+    assert "数式から関係を読みました（歳入決算!G5 ほか 3）" in ja.output
+
+
+def test_re_importing_a_layout_gives_identical_yaml():
+    once = import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml
+    assert once == import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml
+    data = json.dumps(once)
+    assert "cells" in data
