@@ -216,3 +216,98 @@ def test_re_importing_a_layout_gives_identical_yaml():
     assert once == import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml
     data = json.dumps(once)
     assert "cells" in data
+
+
+# --- mapping files for tables and indicator blocks -------------------------------------------
+
+_SETTLEMENT_WITH_NOTES = {"sheet": "歳入決算", "hidden": (), "formats": {}, "rows": [
+    ["会計別歳入決算（単位：千円）"],
+    ["会計", "調定額", "収入済額", "不納欠損額", "収入未済額", "備考"],
+    ["一般会計", 60123456, 59012345, 12345, "=B3-C3-D3|1098766", "市税の徴収率向上"],
+    ["国民健康保険事業特別会計", 12001234, 11234567, 45678, "=B4-C4-D4|720989", None],
+    ["介護保険事業特別会計", 10876543, 10765432, 2345, "=B5-C5-D5|108766", "前年度並み"],
+    ["（全会計）", "=SUM(B3:B5)|83001233", "=SUM(C3:C5)|81012344", "=SUM(D3:D5)|60368", "=SUM(E3:E5)|1928521", None],
+]}
+
+
+def test_a_table_not_recognised_is_read_through_its_mapping_file(tmp_path, recommended):
+    book = _example_workbook(_SETTLEMENT_WITH_NOTES, tmp_path / "settlement.xlsx")
+    assert [p.code for p in import_workbook(book).problems] == ["IMP004"]
+    result = import_workbook(book, mapping=WORKBOOKS / "mapping_table_example.yaml")
+    assert result.problems == []
+    table = _loaded(result.yaml).model.tables[0]
+    assert [column.key for column in table.columns] == ["調定額", "収入済額", "不納欠損額", "収入未済額"]
+    assert [row.key for row in table.rows] == ["一般会計", "国民健康保険事業特別会計", "介護保険事業特別会計", "(全会計)"]
+    assert table.unit == "千円" and table.rows[0].values["収入未済額"].text == "1098766"
+    assert [(r.check, r.line) for r in table.relations] == [("sum", "(全会計)"), ("difference", "収入未済額")]
+    assert _loaded(result.yaml).model.cells["/tables/0/rows/3/values/調定額"] == "歳入決算!B6"
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+    assert any("(by the mapping file)" in text.en for text in result.explain)
+
+
+_TARGETS = {"sheet": "目標", "hidden": (), "formats": {"E4": "0.0%", "F4": "0.0%"}, "rows": [
+    ["項目", "単位", "基準値", "区分", "令和3年度", "令和4年度"],
+    ["就労移行支援の実利用者数", "人/月", 46, "目標", 61, 69],
+    [None, None, None, "実績", 46, 54],
+    [None, None, None, "達成率", 46 / 61, 54 / 69],
+]}
+
+
+def test_an_indicator_block_not_recognised_is_read_through_its_mapping_file(tmp_path, recommended):
+    book = _example_workbook(_TARGETS, tmp_path / "targets.xlsx")
+    assert [p.code for p in import_workbook(book).problems] == ["IMP004"]
+    result = import_workbook(book, mapping=WORKBOOKS / "mapping_indicators_example.yaml")
+    assert result.problems == []
+    [indicator] = _loaded(result.yaml).model.themes[0].indicators
+    assert (indicator.name, indicator.unit, indicator.baseline.year, indicator.baseline.value.text) == (
+        "就労移行支援の実利用者数", "人/月", 2020, "46")
+    assert {year: cell.text for year, cell in indicator.rates.items()} == {2021: "75.4%", 2022: "78.3%"}
+    assert _loaded(result.yaml).model.cells["/themes/0/indicators/0/rates/令和4年度"] == "目標!F4"
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+
+
+@pytest.mark.parametrize(("example", "text", "said"), [
+    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\n"
+               "indicators: {name: A, kinds: D, years: [D, F]}\n", "indicators.years: the header '区分' of 目標!D1 names no year"),
+    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\ncolumns: {name: A, cost: E}\n",
+     "indicators: a mapping of layout indicators needs it"),
+    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\n"
+               "indicators: {name: A, kinds: D, years: [E, F]}\ntable: {labels: A}\n", "table: only for a table mapping"),
+    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\nindicators: {name: G, kinds: D, years: [E, F]}\n",
+     "indicators.name: no header in 目標!G1:G1"),
+    (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [3, 2]\ntable: {labels: A}\n",
+     "header_rows: the first row comes after the last"),
+    (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, rows: [2, 6]}\n",
+     "table.rows: rows 2-6 are not a range under the header"),
+    (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, rows: [3, 5]}\n"
+                             "total: B6\n", "total: 歳入決算!B6 is outside the table's rows (3-5)"),
+    (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, kind: ledger}\n",
+     "table.kind"),
+    (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 40]\ntable: {labels: A}\n",
+     "header_rows: the sheet '歳入決算' ends at row 6"),
+])
+def test_a_wrong_table_or_indicator_mapping_is_said_by_its_field_and_cell(example, text, said, tmp_path):
+    book = _example_workbook(example, tmp_path / "book.xlsx")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    result = import_workbook(book, mapping=mapping)
+    assert result.yaml is None
+    [problem] = result.problems
+    assert problem.code == "IMP009" and said in problem.message("en"), problem.message("en")
+
+
+@pytest.mark.parametrize("name", ["mapping_example.yaml", "mapping_table_example.yaml", "mapping_indicators_example.yaml"])
+def test_the_mapping_schema_covers_every_layout_and_validates_each_example(name):
+    import jsonschema
+
+    from checker.loader import DEFAULT_LIMITS, LoadedFile, _Builder, decode
+    from checker.importer.mapping import _plain
+
+    run = CliRunner().invoke(main, ["import", "--mapping-schema"])
+    schema = json.loads(run.output)
+    assert {"columns", "indicators", "table"} <= set(schema["properties"])
+    assert schema["properties"]["layout"]["enum"] == ["project_list", "indicators", "table"]
+    loaded = LoadedFile(path=Path(name), name=name)
+    text = decode(loaded, (WORKBOOKS / name).read_bytes())
+    assert text is not None
+    jsonschema.validate(_plain(_Builder(loaded, DEFAULT_LIMITS).run(text)), schema)
