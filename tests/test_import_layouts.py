@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_import import WORKBOOKS, _example_workbook, _loaded
+from test_import import WORKBOOKS, _example_workbook, _fixtures, _loaded  # type: ignore[import-not-found]
 
 from checker.cli import main
 from checker.engine import Engine
@@ -87,7 +87,7 @@ def _value(model, pointer: str):
     return model.tables[int(index)].rows[int(row)].values.get(column)
 
 
-@pytest.mark.parametrize(("name", "kind", "values", "planted", "code", "cell"), LAYOUTS, ids=[l[0] for l in LAYOUTS])
+@pytest.mark.parametrize(("name", "kind", "values", "planted", "code", "cell"), LAYOUTS, ids=[layout[0] for layout in LAYOUTS])
 def test_each_layout_imports_as_printed_with_its_kind_and_checks_clean(name, kind, values, planted, code, cell,
                                                                        recommended):
     result = import_workbook(WORKBOOKS / name)
@@ -104,7 +104,7 @@ def test_each_layout_imports_as_printed_with_its_kind_and_checks_clean(name, kin
     assert Engine(recommended).run([loaded]) == []
 
 
-@pytest.mark.parametrize(("name", "kind", "values", "planted", "code", "cell"), LAYOUTS, ids=[l[3] for l in LAYOUTS])
+@pytest.mark.parametrize(("name", "kind", "values", "planted", "code", "cell"), LAYOUTS, ids=[layout[3] for layout in LAYOUTS])
 def test_each_layout_s_planted_mistake_is_found_at_its_yaml_position_and_cell(name, kind, values, planted, code, cell,
                                                                               recommended):
     result = import_workbook(WORKBOOKS / planted)
@@ -205,17 +205,35 @@ def test_explain_shows_the_layout_the_kind_the_total_and_the_formulas_read(tmp_p
     assert "header rows 3-4" in run.output and "column tree" in run.output
     assert "kind service_progress (計画値, 実績値, 進捗率（%）, 合計)" in run.output
     assert "the total row 合計 (介護給付費!A8)" in run.output
-    assert "a relation read from the formulas (介護給付費!G5 and 3 more): 令和4年度進捗率(%) = 令和4年度実績値 ÷ " \
-           "令和4年度計画値 × 100" in run.output
+    assert ("a relation read from the formulas (介護給付費!G5 and 3 more): 令和4年度進捗率(%) = 令和4年度実績値 ÷ "
+            "令和4年度計画値 × 100") in run.output
     ja = CliRunner().invoke(main, ["import", "--explain", "--lang", "ja", str(WORKBOOKS / "settlement.xlsx")])
     assert "数式から関係を読みました（歳入決算!G5 ほか 3）" in ja.output
 
 
-def test_re_importing_a_layout_gives_identical_yaml():
-    once = import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml
-    assert once == import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml
-    data = json.dumps(once)
-    assert "cells" in data
+def test_the_layout_fixtures_are_the_script_s_bytes(tmp_path, monkeypatch):
+    fixtures = _fixtures()
+    monkeypatch.setattr(fixtures, "HERE", tmp_path)
+    fixtures.main()
+    for name in ("service_progress.xlsx", "service_progress_typed_over.xlsx", "achievement_matrix.xlsx",
+                 "achievement_matrix_typed_over.xlsx", "cost_sheet.xlsx", "cost_sheet_typed_over.xlsx",
+                 "settlement.xlsx", "settlement_typed_over.xlsx"):
+        assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
+
+
+def test_re_importing_a_layout_gives_identical_yaml_and_one_changed_cell_one_line(tmp_path, monkeypatch):
+    once = import_workbook(WORKBOOKS / "achievement_matrix.xlsx").yaml
+    assert once is not None and once == import_workbook(WORKBOOKS / "achievement_matrix.xlsx").yaml
+    fixtures = _fixtures()
+    monkeypatch.setattr(fixtures, "HERE", tmp_path)
+    chapters = list(fixtures.CHAPTERS)
+    chapters[1] = (chapters[1][0], 39, *chapters[1][2:])  # 第2章's 事業数, the 合計's SUM recalculated with it
+    monkeypatch.setattr(fixtures, "CHAPTERS", chapters)
+    fixtures.save(*fixtures.achievement_matrix(), "achievement_matrix.xlsx")
+    changed = import_workbook(tmp_path / "achievement_matrix.xlsx").yaml
+    assert changed is not None and len(once.splitlines()) == len(changed.splitlines())
+    differing = [(a.strip(), b.strip()) for a, b in zip(once.splitlines(), changed.splitlines()) if a != b]
+    assert differing == [('"事業数": 38', '"事業数": 39'), ('"事業数": 158', '"事業数": 159')]
 
 
 # --- mapping files for tables and indicator blocks -------------------------------------------
@@ -267,20 +285,20 @@ def test_an_indicator_block_not_recognised_is_read_through_its_mapping_file(tmp_
 
 
 @pytest.mark.parametrize(("example", "text", "said"), [
-    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\n"
-               "indicators: {name: A, kinds: D, years: [D, F]}\n", "indicators.years: the header '区分' of 目標!D1 names no year"),
+    (_TARGETS, ("sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\n"
+                "indicators: {name: A, kinds: D, years: [D, F]}\n"), "indicators.years: the header '区分' of 目標!D1 names no year"),
     (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\ncolumns: {name: A, cost: E}\n",
      "indicators: a mapping of layout indicators needs it"),
-    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\n"
-               "indicators: {name: A, kinds: D, years: [E, F]}\ntable: {labels: A}\n", "table: only for a table mapping"),
+    (_TARGETS, ("sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\n"
+                "indicators: {name: A, kinds: D, years: [E, F]}\ntable: {labels: A}\n"), "table: only for a table mapping"),
     (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\nindicators: {name: G, kinds: D, years: [E, F]}\n",
      "indicators.name: no header in 目標!G1:G1"),
     (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [3, 2]\ntable: {labels: A}\n",
      "header_rows: the first row comes after the last"),
     (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, rows: [2, 6]}\n",
      "table.rows: rows 2-6 are not a range under the header"),
-    (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, rows: [3, 5]}\n"
-                             "total: B6\n", "total: 歳入決算!B6 is outside the table's rows (3-5)"),
+    (_SETTLEMENT_WITH_NOTES, ("sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, rows: [3, 5]}\n"
+                              "total: B6\n"), "total: 歳入決算!B6 is outside the table's rows (3-5)"),
     (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A, kind: ledger}\n",
      "table.kind"),
     (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 40]\ntable: {labels: A}\n",
@@ -300,8 +318,8 @@ def test_a_wrong_table_or_indicator_mapping_is_said_by_its_field_and_cell(exampl
 def test_the_mapping_schema_covers_every_layout_and_validates_each_example(name):
     import jsonschema
 
-    from checker.loader import DEFAULT_LIMITS, LoadedFile, _Builder, decode
     from checker.importer.mapping import _plain
+    from checker.loader import DEFAULT_LIMITS, LoadedFile, _Builder, decode
 
     run = CliRunner().invoke(main, ["import", "--mapping-schema"])
     schema = json.loads(run.output)

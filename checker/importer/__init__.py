@@ -93,7 +93,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
             else:
                 theme.update(found.data)
                 found_cells.update(found.cells)
-        if len(theme) == 2 and (given is None or given.layout == "table" and sheet.name == given.sheet):
+        if len(theme) == 2 and (given is None or (given.layout == "table" and sheet.name == given.sheet)):
             table = tables.recognise(sheet, len(found_tables)) if given is None else apply(sheet, given, len(found_tables))
             if not isinstance(table, Text):
                 explain += table.explain

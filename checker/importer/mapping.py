@@ -233,8 +233,8 @@ def check(sheet: Any, mapping: Mapping) -> Text | None:
         for letters_one in letters:
             column = column_number(letters_one)
             if field in ("kinds", "labels"):  # a row-label column often has no header: it must hold labels
-                rows = range(last + 1, min(last + 12, sheet.max_row) + 1)
-                if not any(sheet.text(row, column) for row in rows):
+                below = range(last + 1, min(last + 12, sheet.max_row) + 1)
+                if not any(sheet.text(row, column) for row in below):
                     return Text(f"{prefix}.{field}: {name}!{letters_one}{last + 1} から下に見出しがありません",
                                 f"{prefix}.{field}: no labels under {name}!{letters_one}{last + 1}")
                 continue

@@ -94,11 +94,13 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
     ProblemKind(
         "IMP004", "layout-not-recognised", Severity.ERROR,
         Text("{sheet} の表の形を判別できません: {reason}", "the layout of {sheet} is not recognised: {reason}"),
-        Text("対応形式（docs/import.md）に合わせるか、対応づけファイル（--mapping）で列と行を指定してください。",
-             "Match a recognised layout (docs/import.md), or say which columns and rows are which in a mapping "
-             "file (--mapping)."),
-        Text("どの既知の形（関連事務事業一覧、指標、統計表）にも当てはまらないシート。",
-             "A sheet that matches none of the recognised layouts (関連事務事業一覧, indicators, statistics table)."),
+        Text("判別する形（docs/import.md の「判別する形」）に合わせるか、対応づけファイル（--mapping、docs/import.md の"
+             "「対応づけファイル」、plancheck import --mapping-schema）で見出しの行と列を指定してください。",
+             "Match a recognised layout (docs/import.md, Layouts recognised), or say which rows and columns are which "
+             "in a mapping file (--mapping: docs/import.md, Mapping file; plancheck import --mapping-schema)."),
+        Text("どの既知の形（関連事務事業一覧、指標、統計表と表の種類）にも当てはまらないシート。",
+             "A sheet that matches none of the recognised layouts (関連事務事業一覧, indicators, a statistics table and "
+             "its kinds)."),
         Text("見出しを推測して取り込むと、値が別の項目になりかねません。判別できないものは取り込まず、理由を示します。",
              "A guess at the headers could put a value under the wrong field; what is not recognised is not imported, "
              "and why is said."),

@@ -4,10 +4,14 @@ recognised from the kinds registry's own labels (rules/kinds/tables.yaml, `check
 
 Recognised without a mapping: the first row (in the top 40) whose first labelled cell is
 followed by at least two labels, with at least one row under it whose cells to the right are
-numbers. Multi-row merged headers are flattened (令和3年度 over 見込量 is the column
-令和3年度見込量, named 見込量). The unit comes from （単位：人）. A 合計 row becomes the stated
-total: with no kind recognised, a `sum` relation over the rows above it that are not ratios
-(率, 割合, 当たり, 構成比, or in %); with a kind, the kind's relations apply.
+numbers. Multi-row merged headers are flattened (人口 over 令和2年 is the column 人口令和2年,
+named 令和2年), except 和暦 years over the same sub-labels (令和3年度 over 計画値, 実績値, 進捗率,
+twice or more), which become a column tree as a service_progress table has it. The unit comes
+from （単位：人）, a row's from its label (受益者数（人）). A 合計 row becomes the stated total:
+with no kind recognised, a `sum` relation over the rows above it that are not ratios (率, 割合,
+当たり, 構成比, or in %); with a kind, the kind's relations apply. The relations the table's
+formulas compute (`formulas.py`) are declared (`_formula_relations`), and a 決算 table's
+identities by its labels (`SETTLEMENT`). `read_table` reads a table where a mapping file puts it.
 """
 
 from __future__ import annotations
@@ -256,9 +260,9 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
         if key in {row_["key"] for row_ in rows}:
             key = f"{key}_{row}"
         entry: dict[str, Any] = {"key": key, "name": name}
-        unit = _UNIT_IN_LABEL.search(unicodedata.normalize("NFKC", name))
-        if unit is not None:
-            entry["unit"] = "%" if unit.group(1) in ("%", "％") else unit.group(1)
+        row_unit = _UNIT_IN_LABEL.search(unicodedata.normalize("NFKC", name))
+        if row_unit is not None:
+            entry["unit"] = "%" if row_unit.group(1) in ("%", "％") else row_unit.group(1)
         if any(word in name for word in _RATIO_WORDS) or all(text.endswith("%") for text in values.values() if text):
             entry["additive"] = False
         if (layout.total_row == row) if layout.total_row is not None else \
@@ -274,6 +278,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
         return Text("表の行がありません", "no table rows")  # type: ignore[return-value]
     unit, _ = _unit_and_year(sheet, first, "")
     unit = layout.unit or unit
+    kind: str | None
     if layout.kind is not None:
         kind, why = (layout.kind, Text("対応づけファイルによる", "by the mapping file"))
     else:
@@ -422,7 +427,8 @@ def _formula_relations(sheet: Sheet, row_numbers: dict[str, int], column_keys: d
     relation, so that a value typed over one of its formulas is checked, not trusted. A
     formula that is not recognised (IMP010), a line whose formulas disagree (IMP011) and a
     number typed among a line's formulas (IMP012) are said."""
-    from checker.importer.formulas import NotRecognised, recognise as read_formula
+    from checker.importer.formulas import NotRecognised
+    from checker.importer.formulas import recognise as read_formula
 
     out = _Read()
     row_keys = {number: key for key, number in row_numbers.items()}
@@ -434,6 +440,7 @@ def _formula_relations(sheet: Sheet, row_numbers: dict[str, int], column_keys: d
             cell = sheet.cells.get((row, column))
             if cell is None or cell.formula is None:
                 continue
+            formula: formulas.Formula | None = None
             try:
                 formula = read_formula(cell.formula)
                 signature = _signature(formula, row, column, row_keys, column_keys)

@@ -339,7 +339,7 @@ def cost_sheet(typed_general: bool = False) -> tuple[openpyxl.Workbook, dict[str
     for offset in range(3):
         column = 2 + offset
         letter = openpyxl.utils.get_column_letter(column)
-        personnel, things = COSTS["人件費"][offset], COSTS["物件費等"][offset]
+        personnel, things = COSTS["人件費"][offset] or 0, COSTS["物件費等"][offset] or 0
         national, other = COSTS["国・都支出金"][offset], COSTS["その他特定財源"][offset]
         sheet.cell(5, column, personnel).number_format = AMOUNT
         sheet.cell(6, column, things).number_format = AMOUNT
@@ -385,8 +385,8 @@ def settlement(typed_arrears: bool = False) -> tuple[openpyxl.Workbook, dict[str
     for index, (name, budget, assessed, received, written_off) in enumerate(SETTLEMENT):
         row = 5 + index
         sheet.cell(row, 1, name)
-        for column, value in zip((2, 3, 4, 5), (budget, assessed, received, written_off)):
-            sheet.cell(row, column, value).number_format = AMOUNT
+        for col_no, value in zip((2, 3, 4, 5), (budget, assessed, received, written_off)):
+            sheet.cell(row, col_no, value).number_format = AMOUNT
         sheet.cell(row, 6, f"=C{row}-D{row}-E{row}").number_format = AMOUNT
         cached[f"F{row}"] = str(assessed - received - written_off)
         if typed_arrears and index == 0:
