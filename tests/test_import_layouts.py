@@ -120,6 +120,19 @@ def test_each_layout_s_planted_mistake_is_found_at_its_yaml_position_and_cell(na
         ref for ref in (cell, "コストシート!C10") if ref in {p.cell for p in result.problems}))]
 
 
+@pytest.mark.parametrize("output_format", ["concise", "full", "json", "sarif"])
+def test_every_format_names_the_typed_over_cell_of_a_layout(tmp_path, output_format):
+    plan = tmp_path / "imported.yaml"
+    plan.write_text(import_workbook(WORKBOOKS / "service_progress_typed_over.xlsx").yaml, encoding="utf-8")
+    run = CliRunner().invoke(main, ["check", "--no-cache", "--isolated", "--format", output_format, "--lang", "en",
+                                    "--no-color", str(plan)])
+    assert run.exit_code == 1
+    assert "介護給付費!G6" in run.output
+    if output_format == "json":
+        [diagnostic] = json.loads(run.stdout)["diagnostics"]  # standard error says the fix there is
+        assert (diagnostic["code"], diagnostic["cell"]) == ("TAB002", "介護給付費!G6")
+
+
 def test_year_headers_over_sub_columns_become_a_column_tree():
     model = _loaded(import_workbook(WORKBOOKS / "service_progress.xlsx").yaml).model
     years = model.tables[0].columns
@@ -173,6 +186,24 @@ def test_a_ratio_row_s_formulas_are_its_relation_and_a_typed_over_rate_is_caught
     assert (diagnostic.code, diagnostic.cell) == ("TAB002", "人口!C7")
 
 
+def test_a_quotient_shown_as_a_percentage_is_scaled_by_100(tmp_path, recommended):
+    rate = ["高齢化率", f"=B5/B6|{25592 / 121167}", f"=C5/C6|{25811 / 121078}"]
+    result = import_workbook(_example_workbook(_table([*_PEOPLE, rate], {"B7": "0.0%", "C7": "0.0%"}), tmp_path / "p.xlsx"))
+    table = _loaded(result.yaml).model.tables[0]
+    assert [(cell.text) for cell in table.rows[-1].values.values()] == ["21.1%", "21.3%"]
+    ratio = table.relations[1]
+    assert (ratio.check, ratio.row, ratio.scale, ratio.places) == ("ratio", "高齢化率", 100, None)
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+
+
+def test_rows_of_a_kind_s_words_alone_are_no_kind(tmp_path):
+    rows = [["区分", "令和3年度", "令和4年度"], ["利用者数", 512, 530], ["参加者数", 120, 131], ["その他", 3, 4],
+            ["合計", "=SUM(B2:B4)|635", "=SUM(C2:C4)|665"]]
+    result = import_workbook(_example_workbook(_table(rows), tmp_path / "users.xlsx"))
+    table = _loaded(result.yaml).model.tables[0]
+    assert table.kind is None and [r.check for r in table.relations] == ["sum"]
+
+
 def test_a_share_column_s_formulas_are_a_share_relation(tmp_path, recommended):
     rows = [["款", "本年度", "構成比"], ["議会費", 412345, "=ROUND(B2/B$5*100,1)|1.2"],
             ["総務費", 5123456, "=ROUND(B3/B$5*100,1)|15.1"], ["民生費", 28765432, "=ROUND(B4/B$5*100,1)|84.6"],
@@ -190,6 +221,14 @@ def test_a_formula_not_recognised_is_said_not_guessed(tmp_path):
     assert (problem.code, problem.cell) == ("IMP010", "人口!B7")
     assert "VLOOKUP" in problem.message("en") and "読" in problem.message("ja")
     assert [r.check for r in _loaded(result.yaml).model.tables[0].relations] == ["sum"]
+
+
+def test_a_column_of_formulas_not_recognised_is_said_once(tmp_path):
+    rows = [["区分", "令和2年", "令和3年", "順位"], ["年少人口", 14668, 14512, "=RANK(C3,C3:C5)|3"],
+            ["生産年齢人口", 80907, 80755, "=RANK(C4,C3:C5)|1"], ["老年人口", 25592, 25811, "=RANK(C5,C3:C5)|2"]]
+    result = import_workbook(_example_workbook(_table(rows), tmp_path / "rank.xlsx"))
+    assert [(p.code, p.cell) for p in result.problems] == [("IMP010", "人口!D2")]
+    assert "RANK" in result.problems[0].message("en")
 
 
 def test_formulas_of_one_line_that_disagree_declare_nothing(tmp_path):

@@ -85,25 +85,33 @@ def _worded(text: str) -> bool:
 
 def _kind(column_labels: list[list[str]], row_labels: list[str]) -> tuple[str | None, Text]:
     """The table kind whose column and row labels the table prints most of, and why: two
-    column labels at least for a kind with column roles (本年度, 前年度: rows alone say little),
-    three row labels for a kind whose columns are only years (a cost sheet's 人件費, 事業費,
-    トータルコスト). Each column is matched by any of its labels (the flattened header, the
-    bottom one)."""
+    column labels at least for a kind with column roles (本年度, 前年度: rows alone say little);
+    for a kind whose columns are only years (a cost sheet), rows of three of its roles, one of
+    them a line its relations state (トータルコスト: 利用者数 and その他 alone are no cost sheet).
+    Each column is matched by any of its labels (the flattened header, the bottom one)."""
     none = Text("", "")
     try:
         from checker.kinds import normalised, registry
     except ImportError:  # a checker without the kinds registry
         return None, none
+
+    def index(roles: dict[str, Any]) -> dict[str, str]:
+        return {form: role for role, spec in roles.items() for word in spec.labels for form in normalised(word)[:2]}
+
+    def role_of(label: str, known: dict[str, str]) -> str | None:
+        whole, bare, _ = normalised(label)
+        return known.get(whole) or known.get(bare)
+
     best, best_score, best_why = None, (0, 0), none
     for name, spec in registry().items():
-        columns_known = {form for role in spec.columns.values() for word in role.labels for form in normalised(word)[:2]}
-        rows_known = {form for role in spec.rows.values() for word in role.labels for form in normalised(word)[:2]}
-        matched_columns = [labels[-1] for labels in column_labels
-                           if any(normalised(label)[1] in columns_known or normalised(label)[0] in columns_known
-                                  for label in labels)]
-        matched_rows = [label for label in row_labels
-                        if normalised(label)[1] in rows_known or normalised(label)[0] in rows_known]
-        enough = len(matched_columns) >= 2 if spec.columns else len(matched_rows) >= 3
+        columns_known, rows_known = index(spec.columns), index(spec.rows)
+        matched_columns = [labels[-1] for labels in column_labels if any(role_of(label, columns_known) for label in labels)]
+        matched_rows = [label for label in row_labels if role_of(label, rows_known)]
+        if spec.columns:
+            enough = len(matched_columns) >= 2
+        else:
+            roles = {role_of(label, rows_known) for label in matched_rows}
+            enough = len(roles) >= 3 and any(relation.line in roles for relation in spec.relations)
         score = (len(matched_columns), len(matched_rows))
         if enough and score > best_score:
             best, best_score = name, score
@@ -447,10 +455,10 @@ def _formula_relations(sheet: Sheet, row_numbers: dict[str, int], column_keys: d
             except NotRecognised as error:
                 signature = error.reason
             if isinstance(signature, Text):
-                if ("cell", row) not in said:
-                    said.add(("cell", row))
+                if ("row", row) not in said and ("column", column) not in said:  # once for its row or column
                     out.problems.append(ImportProblem("IMP010", _ref(sheet, row, column),
                                                       {"formula": cell.formula, "reason": signature}))
+                said.update({("row", row), ("column", column)})
                 continue
             line, relation = signature
             found.setdefault(line, {}).setdefault(relation, []).append((row, column))
