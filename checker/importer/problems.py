@@ -38,6 +38,17 @@ def _list(*rows: Any, hidden: tuple[int, ...] = (), formats: dict[str, str] | No
     return {"sheet": "関連事務事業一覧", "rows": list(rows), "hidden": hidden, "formats": formats or {}}
 
 
+def _people(*rates: list[Any]) -> Example:
+    """A statistics table (男, 女, 合計 by =SUM) with its ratio rows, for the formula problems."""
+    return {"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
+                                    ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"], *rates],
+            "hidden": (), "formats": {}}
+
+
+_MALE_SHARE = ["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C2/C4*100,1)|49.5"]
+_FEMALE_SHARE = ["女の割合", "=ROUND(B3/B4*100,1)|50.5", "=ROUND(C3/C4*100,1)|50.5"]
+
+
 _HEADER: list[list[Any]] = [["関連事務事業一覧", None, None, None, None, "（単位：千円）"],
            ["No", "事務事業名", "担当課", "予算科目", "コード", "令和4年度事業費"]]
 _ITEMS: list[list[Any]] = [[1, "男女共同参画推進事業", "市民協働・男女参画推進課", "2-1-9", "020110", 19],
@@ -181,13 +192,8 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
              "Formulas are never evaluated (they are untrusted input). One of a recognised shape becomes a declared "
              "relation, so that a value typed over it is checked; one of any other shape is not guessed at, and that "
              "its value is unchecked is said."),
-        bad={"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
-                                       ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"],
-                                       ["男の割合", "=VLOOKUP(B2,B2:C3,1)|60000", 49.5]], "hidden": (), "formats": {}},
-        good={"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
-                                        ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"],
-                                        ["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C2/C4*100,1)|49.5"]],
-              "hidden": (), "formats": {}},
+        bad=_people(["男の割合", "=VLOOKUP(B2,B2:C3,1)|60000", 49.5]),
+        good=_people(_MALE_SHARE),
     ),
     ProblemKind(
         "IMP011", "formulas-of-a-line-disagree", Severity.WARNING,
@@ -203,14 +209,8 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
              "関係を推測しません。",
              "A line that states one relation has the same formula in every cell; when they differ, which one is "
              "meant is unknown, and no relation is guessed."),
-        bad={"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
-                                       ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"],
-                                       ["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C3/C4*100,1)|50.5"]],
-             "hidden": (), "formats": {}},
-        good={"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
-                                        ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"],
-                                        ["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C2/C4*100,1)|49.5"]],
-              "hidden": (), "formats": {}},
+        bad=_people(["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C3/C4*100,1)|50.5"]),
+        good=_people(_MALE_SHARE),
     ),
     ProblemKind(
         "IMP012", "number-typed-over-formula", Severity.WARNING,
@@ -225,16 +225,8 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
              "経路なので、検査の結果とは別に、どのセルかを示します。",
              "A formula typed over with a number no longer follows its inputs: the classic way a rate or a total "
              "drifts. Which cell it is is said, beside what the check finds."),
-        bad={"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
-                                       ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"],
-                                       ["男の割合", "=ROUND(B2/B4*100,1)|49.5", 49.5,
-                                        ], ["女の割合", "=ROUND(B3/B4*100,1)|50.5", "=ROUND(C3/C4*100,1)|50.5"]],
-             "hidden": (), "formats": {}},
-        good={"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
-                                        ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"],
-                                        ["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C2/C4*100,1)|49.5"],
-                                        ["女の割合", "=ROUND(B3/B4*100,1)|50.5", "=ROUND(C3/C4*100,1)|50.5"]],
-              "hidden": (), "formats": {}},
+        bad=_people(["男の割合", "=ROUND(B2/B4*100,1)|49.5", 49.5], _FEMALE_SHARE),
+        good=_people(_MALE_SHARE, _FEMALE_SHARE),
     ),
 )}
 

@@ -19,6 +19,7 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment
@@ -200,9 +201,17 @@ def budget_table(typed_over: bool = False) -> tuple[openpyxl.Workbook, dict[str,
     return book, cached
 
 
-def _header(sheet, title: str, unit_cell: str, unit: str) -> None:
+def _table_sheet(name: str, title: str, unit_cell: str, label: str) -> tuple[openpyxl.Workbook, Any]:
+    """A new book whose sheet `name` has its title line, its unit line (千円) and the row labels'
+    header `label` merged down the two header rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = name
     sheet["A1"] = title
-    sheet[unit_cell] = f"（単位：{unit}）"
+    sheet[unit_cell] = "（単位：千円）"
+    sheet["A3"] = label
+    sheet.merge_cells("A3:A4")
+    return book, sheet
 
 
 # 介護保険事業計画の進捗 (invented): 計画値 / 実績値 / 進捗率 under each 和暦 year, 進捗率 a ROUND formula
@@ -215,12 +224,7 @@ def service_progress(typed_rate: str | None = None) -> tuple[openpyxl.Workbook, 
     """A service_progress table: 和暦 years merged over 計画値, 実績値, 進捗率（%）, a 合計 row of =SUM,
     進捗率 `=ROUND(C5/B5*100,1)` with cached values. With `typed_rate` (a cell), that 進捗率 is a
     number typed over its formula, 1 point off."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "介護給付費"
-    _header(sheet, "第8期介護保険事業計画 介護給付費の計画値と実績", "J2", "千円")
-    sheet["A3"] = "サービス"
-    sheet.merge_cells("A3:A4")
+    book, sheet = _table_sheet("介護給付費", "第8期介護保険事業計画 介護給付費の計画値と実績", "J2", "サービス")
     cached: dict[str, str] = {}
     for year_index, year in enumerate(("令和3年度", "令和4年度", "令和5年度")):
         left = 2 + 3 * year_index
@@ -274,13 +278,9 @@ def achievement_matrix(typed_rate: bool = False) -> tuple[openpyxl.Workbook, dic
     """An achievement_matrix: 令和4年度事業費 merged over 計画（A）/実績（B）, 進捗率 `=ROUND(C5/B5*100,1)`
     merged down two rows, 合計 by =SUM (sums down, ratios across), amounts in `#,##0;"△"#,##0`.
     With `typed_rate`, 第2章's 進捗率 is typed over (97.0, not 97.6)."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "達成状況"
-    _header(sheet, "令和4年度 総合計画実施計画 章別達成状況", "E2", "千円")
-    for column, label in zip("AB", ("章", "事業数")):
-        sheet[f"{column}3"] = label
-        sheet.merge_cells(f"{column}3:{column}4")
+    book, sheet = _table_sheet("達成状況", "令和4年度 総合計画実施計画 章別達成状況", "E2", "章")
+    sheet["B3"] = "事業数"
+    sheet.merge_cells("B3:B4")
     sheet["C3"] = "令和4年度事業費"
     sheet.merge_cells("C3:D3")
     for column, label in zip("CD", ("計画（A）", "実績（B）")):
@@ -322,12 +322,7 @@ def cost_sheet(typed_general: bool = False) -> tuple[openpyxl.Workbook, dict[str
     トータルコスト `=B5+B6`, 一般財源 `=B7-B8-B9` (the 特定財源 blank where none), 受益者数 and
     一人当たりコスト `=ROUND(B7/B11*1000,0)` (千円 ÷ 人 in 円). With `typed_general`, 令和4年度's
     一般財源 is typed over (20,600, not 20,060): the 財源 no longer add up to the トータルコスト."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "コストシート"
-    _header(sheet, "事務事業評価 コストシート（生涯学習講座事業）", "D2", "千円")
-    sheet["A3"] = "区分"
-    sheet.merge_cells("A3:A4")
+    book, sheet = _table_sheet("コストシート", "事務事業評価 コストシート（生涯学習講座事業）", "D2", "区分")
     for offset, (year, basis) in enumerate((("令和3年度", "決算"), ("令和4年度", "決算"), ("令和5年度", "予算"))):
         sheet.cell(3, 2 + offset, year)
         sheet.cell(4, 2 + offset, basis)
@@ -370,12 +365,7 @@ def settlement(typed_arrears: bool = False) -> tuple[openpyxl.Workbook, dict[str
     """A 決算 (account settlement) table: 令和4年度 merged over its six columns, 収入未済額
     `=C5-D5-E5`, 収入率 `=ROUND(D5/C5*100,1)`, a 合計 of =SUM, `△` format. With `typed_arrears`,
     一般会計's 収入未済額 is typed over (1,098,765 for 1,098,766)."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "歳入決算"
-    _header(sheet, "令和4年度 会計別歳入決算の状況", "G2", "千円")
-    sheet["A3"] = "会計"
-    sheet.merge_cells("A3:A4")
+    book, sheet = _table_sheet("歳入決算", "令和4年度 会計別歳入決算の状況", "G2", "会計")
     sheet["B3"] = "令和4年度"
     sheet.merge_cells("B3:G3")
     for column, label in zip("BCDEFG", ("予算現額", "調定額", "収入済額", "不納欠損額", "収入未済額", "収入率（%）")):
