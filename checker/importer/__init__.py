@@ -104,8 +104,11 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
                 continue
             reasons.append(table)
         if len(theme) == 2:
-            if given is not None:
-                continue  # with a mapping file, only its sheet is imported
+            if given is not None:  # with a mapping file, only its sheet is imported: read as it says, or why not
+                if sheet.name == given.sheet:
+                    problems.append(ImportProblem("IMP009", None, {"file": mapping.name if mapping else "", "reason": Text(
+                        "、".join(r.ja for r in reasons), "; ".join(r.en for r in reasons))}))
+                continue
             reason = Text("、".join(r.ja for r in reasons), "; ".join(r.en for r in reasons))
             explain.append(Text(f"{sheet.name}: 判別できません（{reason.ja}）", f"{sheet.name}: not recognised ({reason.en})"))
             if sheet.cells:

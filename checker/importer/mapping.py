@@ -143,6 +143,12 @@ class Mapping(BaseModel, json_schema_extra=japanese("取り込みの対応づけ
                                           {"name": name, "layout": layout, "own": self.layout})
         if self.layout == "indicators" and self.total is not None:
             raise PydanticCustomError("layout_section", "total: an indicators mapping has no total", {})
+        if self.layout == "indicators" and self.unit is not None:
+            raise PydanticCustomError("layout_section", "unit: an indicators mapping reads each indicator's unit from "
+                                      "its column (indicators.unit)", {})
+        if self.layout != "project_list" and self.year is not None:
+            raise PydanticCustomError("layout_section", "year: only for a project_list mapping (a table's and an "
+                                      "indicator's years are read from their headers)", {})
         return self
 
 

@@ -192,7 +192,7 @@ def _column_tree(sheet: Sheet, layout: Layout) -> list[tuple[int | None, list[in
     return [(owner, columns) if (owner, columns) in yearly else (None, columns) for owner, columns in groups]
 
 
-def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
+def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
     """The table under the header rows `layout.first`-`layout.last`, recognised or given by a
     mapping file: its columns (a tree when year headers stand over sub-columns), its rows
     down to the first blank label, the 合計's relation, the kind, the relations its
@@ -200,6 +200,8 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
     first, last, label_col = layout.first, layout.last, layout.label_col
     labels = flattened(sheet, first, last)
     value_cols = [column for column in layout.value_cols if column in labels]
+    if not value_cols:
+        return Text("見出しのある値の列がありません", "no value column with a header")
     columns: list[dict[str, Any]] = []
     keys: dict[int, str] = {}
     names: dict[int, str] = {}  # the printed label each column is recognised by
@@ -283,7 +285,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised:
         row_numbers[key] = row
         rows.append(entry)
     if not rows:
-        return Text("表の行がありません", "no table rows")  # type: ignore[return-value]
+        return Text("表の行がありません", "no table rows")
     unit, _ = _unit_and_year(sheet, first, "")
     unit = layout.unit or unit
     kind: str | None
