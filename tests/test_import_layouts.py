@@ -344,8 +344,8 @@ def test_an_indicator_block_not_recognised_is_read_through_its_mapping_file(tmp_
      "header_rows: the sheet '歳入決算' ends at row 6"),
     (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [2, 2]\ntable: {labels: A}\nyear: 令和4年度\n",
      "year: only for a project_list mapping"),
-    (_TARGETS, "sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\nindicators: {name: A, kinds: D, years: [E, F]}\n"
-               "unit: 人\n", "unit: an indicators mapping reads each indicator's unit"),
+    (_TARGETS, ("sheet: 目標\nlayout: indicators\nheader_rows: [1, 1]\nindicators: {name: A, kinds: D, years: [E, F]}\n"
+                "unit: 人\n"), "unit: an indicators mapping reads each indicator's unit"),
     # the mapping's fields name cells the sheet has, but no value column under a header: said, nothing written
     (_SETTLEMENT_WITH_NOTES, "sheet: 歳入決算\nlayout: table\nheader_rows: [1, 1]\ntable: {labels: F, values: [F, F]}\n",
      "no value column with a header"),
