@@ -158,6 +158,32 @@ def test_the_formulas_become_the_declared_relations():
     assert [row.unit for row in cost.rows][-2:] == ["人", "円"]
 
 
+_EXPENDITURE = [["令和4年度 歳出決算（款別）（単位：千円）"],
+                ["款", "予算現額", "支出済額", "翌年度繰越額", "不用額", "執行率"],
+                ["議会費", 420011, 412345, 0, 7666, 98.2], ["総務費", 5123456, 4987654, 100000, 35802, 97.3],
+                ["民生費", 28765432, 27890123, 500000, 375309, 97.0],
+                ["合計", "=SUM(B3:B5)|34308899", "=SUM(C3:C5)|33290122", "=SUM(D3:D5)|600000", "=SUM(E3:E5)|418777", 97.0]]
+
+
+def test_a_settlement_without_formulas_gets_its_identities_from_its_labels(tmp_path, recommended):
+    result = import_workbook(_example_workbook(_table(_EXPENDITURE), tmp_path / "expenditure.xlsx"))
+    table = _loaded(result.yaml).model.tables[0]
+    assert table.kind is None
+    assert [(r.check, r.line, r.of, r.numerator, r.denominator) for r in table.relations] == [
+        ("sum", "合計", ["議会費", "総務費", "民生費"], None, None),
+        ("sum", "予算現額", ["支出済額", "翌年度繰越額", "不用額"], None, None),
+        ("ratio", "執行率", [], "支出済額", "予算現額")]
+    assert any("a settlement identity (from the labels): 予算現額 = 支出済額 + 翌年度繰越額 + 不用額" in text.en
+               for text in result.explain)
+    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+    wrong = [row[:] for row in _EXPENDITURE]
+    wrong[3][4] = 35820  # 総務費's 不用額 mistyped (the 合計's SUM recalculated with it)
+    wrong[5][4] = "=SUM(E3:E5)|418795"
+    result = import_workbook(_example_workbook(_table(wrong), tmp_path / "wrong.xlsx"))
+    codes = [(d.code, d.cell) for d in Engine(recommended).run([_loaded(result.yaml)])]
+    assert codes[0] == ("TAB001", "人口!B4")  # 予算現額 ≠ the sum of its parts, in the 総務費 row
+
+
 def _table(rows, formats=None):
     return {"sheet": "人口", "rows": rows, "hidden": (), "formats": formats or {}}
 

@@ -357,8 +357,9 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
             relation = {key: ([by_name[v] for v in value] if key == "of" else by_name[value]
                               if key in ("column", "numerator", "denominator") else value)
                         for key, value in template.items()}
-            stated = {other.get("column") for other in relations}
-            if stated & {by_name[name] for name in named}:
+            computed = {other.get("column") for other in read.relations}
+            if relation["column"] in {other.get("column") for other in relations} or \
+                    computed & {by_name[name] for name in named}:
                 continue  # the formulas state it already (収入未済額 = 調定額 − 収入済額 − 不納欠損額)
             relations.append(relation)
             explain.append(Text(f"  決算の列の関係（見出しから）: {_described(relation)}",
