@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -158,7 +159,7 @@ def test_the_formulas_become_the_declared_relations():
     assert [row.unit for row in cost.rows][-2:] == ["人", "円"]
 
 
-_EXPENDITURE = [["令和4年度 歳出決算（款別）（単位：千円）"],
+_EXPENDITURE: list[list[Any]] = [["令和4年度 歳出決算（款別）（単位：千円）"],
                 ["款", "予算現額", "支出済額", "翌年度繰越額", "不用額", "執行率"],
                 ["議会費", 420011, 412345, 0, 7666, 98.2], ["総務費", 5123456, 4987654, 100000, 35802, 97.3],
                 ["民生費", 28765432, 27890123, 500000, 375309, 97.0],

@@ -168,28 +168,30 @@ def recognise(sheet: Sheet, index: int) -> Recognised | Text:
 
 def _column_tree(sheet: Sheet, layout: Layout) -> list[tuple[int | None, list[int]]] | None:
     """Year headers over sub-columns (令和3年度 over 計画値, 実績値, 進捗率, twice or more, the same
-    sub-labels under each): the groups (the header's column, its columns); else None (flat)."""
-    if layout.last == layout.first:
+    sub-labels under each): the groups in order, each (the header's column, its columns), a
+    column under no year header (None, [it]); else None (the header is flattened)."""
+    first, last = layout.first, layout.last
+    if last == first:
         return None
-    groups: list[tuple[int | None, list[int]]] = []
+    runs: list[tuple[str, list[int]]] = []  # consecutive columns under one top label
     for column in layout.value_cols:
-        top = unicodedata.normalize("NFKC", sheet.header_text(layout.first, column)).replace(" ", "")
-        owner = next((c for c in layout.value_cols if c <= column and
-                      unicodedata.normalize("NFKC", sheet.header_text(layout.first, c)).replace(" ", "") == top and
-                      all(sheet.header_text(layout.first, between) == sheet.header_text(layout.first, column)
-                          for between in range(c, column + 1))), column)
-        if groups and groups[-1][0] == owner:
-            groups[-1][1].append(column)
+        top = normal(sheet.header_text(first, column))
+        if runs and top and runs[-1][0] == top and runs[-1][1][-1] == column - 1:
+            runs[-1][1].append(column)
         else:
-            groups.append((owner, [column]))
-    yearly = [group for group in groups if len(group[1]) >= 2 and
-              _YEAR_ONLY.match(unicodedata.normalize("NFKC", sheet.header_text(layout.first, group[0] or 0)).replace(" ", ""))]
-    if len(yearly) < 2:
+            runs.append((top, [column]))
+
+    def yearly(top: str, columns: list[int]) -> bool:
+        return len(columns) >= 2 and bool(_YEAR_ONLY.match(top)) and \
+            all(normal(sheet.header_text(last, column)) not in ("", top) for column in columns)
+
+    years = [columns for top, columns in runs if yearly(top, columns)]
+    if len(years) < 2:
         return None
-    subs = [{normal(sheet.header_text(layout.last, c)) for c in columns} for _, columns in yearly]
+    subs = [{normal(sheet.header_text(last, column)) for column in columns} for columns in years]
     if not all(sub & subs[0] for sub in subs[1:]):
         return None
-    return [(owner, columns) if (owner, columns) in yearly else (None, columns) for owner, columns in groups]
+    return [(columns[0], columns) if yearly(top, columns) else (None, columns) for top, columns in runs]
 
 
 def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
