@@ -674,7 +674,8 @@ def schema(ruleset_schema: bool) -> None:
               help="Write the plan YAML to this file (default: standard output).")
 @click.option("--explain", is_flag=True, help="Show what was recognised in each sheet, and write no YAML.")
 @click.option("--mapping", type=click.Path(), default=None,
-              help="A mapping file saying how to read a sheet that is not recognised (docs/import.md).")
+              help="A mapping file saying how to read a sheet that is not recognised: a project list, an indicator "
+                   "block or a statistics table (docs/import.md, section Mapping file).")
 @click.option("--mapping-schema", is_flag=True, help="Print the JSON Schema of mapping files, and import nothing.")
 @click.option("--drop-comments", is_flag=True,
               help="Overwrite an -o file even though it holds comments a person added (a re-import drops them).")
@@ -689,7 +690,8 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
                    drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
                    output_format: str) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
-    sheet prints it and with the cell it came from. The workbook is only read. Exit 0: written;
+    sheet prints it and with the cell it came from. The workbook is only read. The layouts
+    recognised and the mapping file for the others: docs/import.md. Exit 0: written;
     1: written, with problems at error level; 2: nothing recognised, or the file refused."""
     from checker.diagnostics import Severity
     from checker.importer import import_workbook
