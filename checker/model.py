@@ -430,7 +430,7 @@ _ROUNDING_SCHEMA = {
 def _rounding_declared(declared: str | RoundingByKind) -> str | dict[str, str]:
     """A rounding declaration as written: one for every value, or one per kind."""
     return declared if isinstance(declared, str) else {
-        kind: declared.of(kind) for kind in ROUNDING_KINDS if declared.of(kind)}
+        kind: rounding for kind in ROUNDING_KINDS if (rounding := declared.of(kind))}
 
 
 RoundingDeclaration = Annotated[
@@ -1822,13 +1822,14 @@ def build_validator(cache: Any = None) -> None:
     key = cache.key("plan validator", pydantic_core.__version__, _pydantic_version())
     entry = cache.get("file", key)
     if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _VALIDATOR_ENTRY:
-        PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])  # type: ignore[misc]
+        PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
         _cached_validator_installed = True
         return
     PlanFile.model_rebuild()
     built = PlanFile.__pydantic_validator__
     if type(built) is pydantic_core.SchemaValidator:  # not a plugin's wrapper, which is never kept
-        schema, config = built.__reduce__()[1][:2]  # what pickling the validator keeps: its schema, config
+        reduced: Any = built.__reduce__()
+        schema, config = reduced[1][:2]  # what pickling the validator keeps: its schema, config
         cache.put("file", key, (_VALIDATOR_ENTRY, _validation_schema(schema), config))
 
 
