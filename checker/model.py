@@ -1822,9 +1822,13 @@ def build_validator(cache: Any = None) -> None:
     key = cache.key("plan validator", pydantic_core.__version__, _pydantic_version())
     entry = cache.get("file", key)
     if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _VALIDATOR_ENTRY:
-        PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
-        _cached_validator_installed = True
-        return
+        try:
+            PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
+        except Exception:  # noqa: BLE001 - an entry pydantic-core does not take is a miss, as a stale one is
+            pass
+        else:
+            _cached_validator_installed = True
+            return
     PlanFile.model_rebuild()
     built = PlanFile.__pydantic_validator__
     if type(built) is pydantic_core.SchemaValidator:  # not a plugin's wrapper, which is never kept

@@ -195,3 +195,25 @@ def test_an_embedding_program_keeps_its_garbage_collector_and_a_process_runs_its
                              capture_output=True, text=True, timeout=120, env=_environment(tmp_path))
     assert "TOT002" in process.stdout
     assert marker.read_text() == "yes"  # coverage's data is written the same way, in the tests' processes
+
+
+def test_a_signed_entry_pydantic_core_refuses_is_a_miss_and_the_validator_is_built(tmp_path):
+    script = """
+import pydantic_core
+from checker.cache import MemoryCache
+from checker import model
+cache = MemoryCache("fingerprint")
+key = cache.key("plan validator", pydantic_core.__version__, model._pydantic_version())
+cache.put("file", key, (model._VALIDATOR_ENTRY, {"type": "no such schema"}, {}))
+model.build_validator(cache)
+print(model._cached_validator_installed, model.PlanFile.__pydantic_complete__)
+from pathlib import Path
+from checker import loader
+path = Path(%r)
+loaded = loader.load_bytes(loader.LoadedFile(path=path, name="one.yaml"), path.read_bytes(), loader.DEFAULT_LIMITS,
+                           loader.Budget(loader.DEFAULT_LIMITS))
+print(type(loaded.model).__name__, len(loaded.findings))
+""" % str(PLAN)
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=_environment(tmp_path))
+    assert result.stdout.split() == ["False", "True", "PlanFile", "0"], result.stderr
