@@ -209,11 +209,11 @@ model.build_validator(cache)
 print(model._cached_validator_installed, model.PlanFile.__pydantic_complete__)
 from pathlib import Path
 from checker import loader
-path = Path(%r)
+path = Path(PLAN)
 loaded = loader.load_bytes(loader.LoadedFile(path=path, name="one.yaml"), path.read_bytes(), loader.DEFAULT_LIMITS,
                            loader.Budget(loader.DEFAULT_LIMITS))
 print(type(loaded.model).__name__, len(loaded.findings))
-""" % str(PLAN)
+""".replace("PLAN", repr(str(PLAN)))
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                             timeout=120, env=_environment(tmp_path))
     assert result.stdout.split() == ["False", "True", "PlanFile", "0"], result.stderr
