@@ -452,7 +452,6 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
     tasks that did not come back are checked again, each alone in a fresh worker
     (`_check_alone`), and one that ends that worker too is reported by name (LOAD017)."""
     import pickle
-    from concurrent.futures.process import BrokenProcessPool
 
     from checker.messages import message
 
@@ -475,14 +474,16 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
             results[index] = cached
         else:
             pending.append(index)
+    if pending:
+        from checker.model import build_validator
+
+        build_validator(cache)  # from the cache when it was built before; forked workers inherit it
     advance = progress(len(pending)) if progress is not None else (lambda step: None)
     workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
     if parallel and len(pending) >= PARALLEL_MIN_FILES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
-        from checker.model import build_validator
-
-        build_validator()  # forked workers inherit the model, ready, and this process needs it to read theirs
         size = max(1, min(PARALLEL_CHUNK, -(-len(pending) // (workers * 4))))
         chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
         pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits))
