@@ -1857,26 +1857,70 @@ def generate(out_dir: Path, files: int, seed: int = 0, faults: int = 0) -> Corpu
     for municipality, (code, rel, plan_id, quantity, year, wrong) in _choose_cross(whole, faults, seed, files):
         municipality.cross[(plan_id, quantity.key)] = (code, year, wrong)
         cross.setdefault(rel, []).append((code, quantity.key))
+    global _WRITING
+    _WRITING = (out_dir, specs, faulty, cross)
+    try:
+        lines = _write_all(len(specs))
+    finally:
+        _WRITING = None
     FAULTS.clear()
-    paths = Corpus()
+    paths = Corpus(out_dir / spec.rel for spec in specs)
     found: list[Fault] = []
+    for i, (path, spec) in enumerate(zip(paths, specs)):
+        fault = faulty.get(i)
+        if fault:
+            FAULTS[path] = fault
+            found.append(Fault(path, fault))
+        for (code, _), line in zip(cross.get(spec.rel, ()), lines.get(i, ())):
+            found.append(Fault(path, code, line, cross=True))
+    paths.faults = tuple(found)
+    return paths
+
+
+# what generate() writes, for the forked writers to inherit: (out_dir, specs, per-file
+# faults by index, cross-document faults by file)
+_WRITING: tuple[Path, list[FileSpec], dict[int, str], dict[str, list[tuple[str, str]]]] | None = None
+WRITE_PARALLEL_MIN = 4000  # files: below it, forking costs more than it saves
+
+
+def _write_all(count: int) -> dict[int, list[int]]:
+    """Render and write every file (in two forked processes or more for a big corpus, where
+    the platform forks; the bytes are the same either way); the line of each cross-document
+    fault, by file index."""
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if count < WRITE_PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _write_range((0, count))
+    assert _WRITING is not None
+    for spec in _WRITING[1]:  # the directories first, so that no two writers race to make one
+        (_WRITING[0] / spec.rel).parent.mkdir(parents=True, exist_ok=True)
+    step = -(-count // (workers * 4))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        lines: dict[int, list[int]] = {}
+        for part in pool.imap_unordered(_write_range, [(start, min(count, start + step))
+                                                       for start in range(0, count, step)]):
+            lines.update(part)
+    return lines
+
+
+def _write_range(bounds: tuple[int, int]) -> dict[int, list[int]]:
+    assert _WRITING is not None
+    out_dir, specs, faulty, cross = _WRITING
+    lines: dict[int, list[int]] = {}
     made: set[Path] = set()
-    for i, spec in enumerate(specs):
+    for i in range(*bounds):
+        spec = specs[i]
         path = out_dir / spec.rel
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        fault = faulty.get(i)
-        text = spec.render(fault)
+        text = spec.render(faulty.get(i))
         path.write_text(text, encoding="utf-8")
-        if fault:
-            FAULTS[path] = fault
-            found.append(Fault(path, fault))
-        for code, key in cross.get(spec.rel, ()):
-            found.append(Fault(path, code, _line_of(text, key, CROSS_FIELDS[code]), cross=True))
-        paths.append(path)
-    paths.faults = tuple(found)
-    return paths
+        if spec.rel in cross:
+            lines[i] = [_line_of(text, key, CROSS_FIELDS[code]) for code, key in cross[spec.rel]]
+    return lines
 
 
 def plan_sets_supported() -> bool:
