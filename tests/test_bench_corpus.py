@@ -13,7 +13,7 @@ import pytest
 from bench.corpus import CROSS_CODES, generate, write_config
 from checker.run import RunOptions, run
 
-FILES = 130  # five whole municipalities and part of a sixth
+FILES = 80  # three whole municipalities and part of a fourth
 FAULTS = 6
 
 
@@ -55,6 +55,7 @@ def test_only_the_files_named_change(corpora):
     assert changed == named
 
 
+@pytest.mark.slow
 def test_a_full_run_finds_each_injected_fault_at_its_file_line_and_code_and_nothing_else(corpora, monkeypatch):
     clean, _, faulty, injected = corpora
     before, after = _findings(clean, monkeypatch), _findings(faulty, monkeypatch)
@@ -69,15 +70,16 @@ def test_a_full_run_finds_each_injected_fault_at_its_file_line_and_code_and_noth
 
 def test_keys_are_shared_within_a_municipality_never_across(corpora):
     clean, plain, _, _ = corpora
-    owners: dict[str, set[str]] = {}
+    files: dict[str, set[Path]] = {}  # key -> the files stating it
     for path in plain:
         for line in path.read_text(encoding="utf-8").splitlines():
             text = line.strip().removeprefix("- ")
             if text.startswith("key: ") and "/" in text:
-                key = text.split()[1]
-                owners.setdefault(key, set()).add(path.relative_to(clean).parts[1])
-    assert owners and all(len(cities) == 1 and key.split("/")[0] in cities for key, cities in owners.items())
-    assert sum(1 for key in owners if len({p for p in plain if f"key: {key}" in p.read_text(encoding="utf-8")}) > 1) > 20
+                files.setdefault(text.split()[1], set()).add(path.relative_to(clean))
+    cities = {key: {path.parts[1] for path in paths} for key, paths in files.items()}
+    assert cities and all(len(owners) == 1 and key.split("/")[0] in owners for key, owners in cities.items())
+    # and the documents of a city do share them: what cross-document rules compare
+    assert sum(1 for paths in files.values() if len({path.parts[2] for path in paths}) > 1) > 20
 
 
 def test_generation_is_deterministic_and_refuses_a_directory_with_plans(tmp_path):
@@ -89,3 +91,28 @@ def test_generation_is_deterministic_and_refuses_a_directory_with_plans(tmp_path
         generate(tmp_path / "a", files=1)
     with pytest.raises(ValueError, match="faults"):
         generate(tmp_path / "c", files=10, faults=-1)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", 1), ("2", 2), (" 3 ", 3), ("99", 8), ("0", None), ("-1", None),
+                                                 ("two", None), ("２", None), ("", None)])
+def test_plancheck_workers_sets_the_worker_count_the_benchmark_compares(monkeypatch, value, expected):
+    """PLANCHECK_WORKERS (the benchmark's 1 against 2 workers): a whole number from 1, at
+    most PARALLEL_MAX_WORKERS; anything else leaves one per core."""
+    import os
+
+    from checker import run as run_module
+
+    monkeypatch.setenv("PLANCHECK_WORKERS", value)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert run_module.worker_count() == (6 if expected is None else expected)
+
+
+def test_the_readme_table_is_generated_from_results_json():
+    """README.md's benchmark table is bench/results.json's, as bench/readme.py writes it
+    (make bench writes both; a hand edit of either fails here)."""
+    import json
+
+    from bench.readme import BEGIN, END, README, RESULTS, table
+
+    text = README.read_text(encoding="utf-8")
+    assert f"{BEGIN}\n{table(json.loads(RESULTS.read_text(encoding='utf-8')))}\n{END}" in text
