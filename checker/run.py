@@ -443,6 +443,17 @@ def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnosti
     return [d for d in engine.finish(mine, found) if d.file in reported and not ignored(d.code, d.file)], relations
 
 
+def worker_count() -> int:
+    """How many processes parse and check a large plan set: one per core up to
+    PARALLEL_MAX_WORKERS, or PLANCHECK_WORKERS when it is a whole number from 1 (1: in
+    this process, no worker at all), for a shared machine or the benchmark's 1-to-2
+    speed-up; any other value of it is not used."""
+    wanted = os.environ.get("PLANCHECK_WORKERS", "").strip()
+    if wanted.isascii() and wanted.isdigit() and int(wanted) >= 1:
+        return min(int(wanted), PARALLEL_MAX_WORKERS)
+    return min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
+
+
 def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None, parallel: bool = True):
     """Every file loaded, with the diagnostics it gives on its own: from the cache when its
     bytes were seen before, else parsed and checked (in worker processes when there are
@@ -479,7 +490,7 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
 
         build_validator(cache)  # from the cache when it was built before; forked workers inherit it
     advance = progress(len(pending)) if progress is not None else (lambda step: None)
-    workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
+    workers = worker_count()
     if parallel and len(pending) >= PARALLEL_MIN_FILES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
