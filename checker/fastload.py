@@ -1,0 +1,200 @@
+"""The fast path of the loader: a plan file's plain data built from libyaml's events
+through PyYAML's C parser, without spans, for the common file that the ruamel path
+would build without a single finding of its own.
+
+Why this parser: plancheck reads YAML with ruamel.yaml's C parser (ruamel.yaml.clib),
+which is libyaml; PyYAML's C parser is libyaml too, so both see the same syntax, the same
+scalars and their styles (plain or quoted decides the typing), the same anchors, tags and
+directives. The typing stays plancheck's own (`checker.loader`: YAML 1.2 core as
+ruamel's resolver table has it, numbers as Decimal with the digits written). The faster
+parsers (rapidyaml, the Rust loaders) either type scalars their own way and lose what was
+written (`1.50` read as 1.5, `0x10` as 16, plain and quoted alike) or are other parsers,
+whose acceptance of broken YAML is not ruamel's; and rapidyaml's tree, walked from Python,
+costs as much as these events.
+
+The fast path decides nothing that is unusual: wherever the ruamel path would report
+something at a place (a syntax error, a duplicate or complex key, a tag, an anchor or
+alias, a leading-zero number, a directive, a second document, an empty stream, a limit
+near), it gives up (`Fallback`) and the file takes the ruamel path whole. Spans come only
+from ruamel, when a diagnostic asks for one (`LoadedFile.source_index`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+# The fast path leaves a file to the ruamel path before its node count or nesting
+# reaches this share of the limit: the ruamel path alone says where a limit is passed.
+NEAR = 0.5
+
+
+class Fallback(Exception):
+    """The fast path cannot decide for this file as the ruamel path would."""
+
+
+_PARSER: Any = None  # PyYAML's C parser class, False when it cannot be imported
+_EVENTS: tuple[Any, ...] = ()
+
+
+def available() -> bool:
+    """Whether PyYAML's C parser (libyaml) is installed: without it, every file takes the
+    ruamel path."""
+    global _PARSER, _EVENTS
+    if _PARSER is None:
+        try:
+            from yaml import events
+            from yaml._yaml import CParser
+        except ImportError:  # no PyYAML, or a PyYAML built without libyaml
+            _PARSER = False
+        else:
+            _PARSER = CParser
+            _EVENTS = (events.ScalarEvent, events.MappingStartEvent, events.MappingEndEvent,
+                       events.SequenceStartEvent, events.SequenceEndEvent, events.DocumentStartEvent,
+                       events.DocumentEndEvent, events.StreamStartEvent, events.StreamEndEvent)
+    return _PARSER is not False
+
+
+_LEADING_ZERO_RE = re.compile(r"^[+-]?0\d+$")
+_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_SPECIAL = {".inf": Decimal("Infinity"), "+.inf": Decimal("Infinity"), "-.inf": Decimal("-Infinity"),
+            ".nan": Decimal("NaN")}
+_STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# the typed value of each plain scalar seen before (keys and common values repeat in every
+# file), bounded so a long run's memory stays flat; a value that is no plain string is kept
+# with its type so `1` and `1.0` never share an entry (they are different keys)
+_TYPED: dict[str, Any] = {}
+_TYPED_KEPT = 50_000
+_LEADING_ZERO = object()
+
+
+def _typed(value: str, resolve: Any) -> Any:
+    """A plain scalar as the ruamel path types it (`_Builder._scalar`), or _LEADING_ZERO
+    for the number with a leading zero that path reports."""
+    tag = resolve(value, True)
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() in ("true", "yes", "on")
+    if tag in _NUMBERS:
+        if _LEADING_ZERO_RE.match(value):
+            return _LEADING_ZERO
+        if _DECIMAL_RE.match(value):
+            return Decimal(value)
+        return _SPECIAL.get(value.lower(), value)
+    return value
+
+
+def build(text: str, limits: Any, budget: Any) -> Any:
+    """The document's plain data, exactly as `checker.loader._Builder` builds it; raises
+    `Fallback` for anything the ruamel path would report or decide at a place."""
+    from checker.loader import _plain_resolver
+
+    if not available():
+        raise Fallback("no libyaml")
+    (scalar_event, mapping_start, mapping_end, sequence_start, sequence_end, document_start, document_end,
+     stream_start, stream_end) = _EVENTS
+    resolve = _plain_resolver()
+    typed, kept = _TYPED, _TYPED_KEPT
+    max_nodes = int(limits.nodes * NEAR)
+    max_depth = int(limits.depth * NEAR)
+    parser = _PARSER(text)
+    get = parser.get_event
+    # the open containers: the container, whether it is a mapping, its pending key
+    containers: list[Any] = []
+    is_maps: list[bool] = []
+    keys: list[Any] = []
+    root: Any = None
+    have_root = False
+    documents = 0
+    count = 0
+    events = 0
+    try:
+        while True:
+            try:
+                event = get()
+            except Exception as error:  # the parser's errors are the ruamel path's to report
+                raise Fallback("yaml error") from error
+            kind = type(event)
+            events += 1
+            if not events & 1023:
+                if budget.spent():
+                    raise Fallback("time")
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    raise Fallback("anchor or tag")
+                value = event.value
+                if not event.style:
+                    found = typed.get(value, _UNSET)
+                    if found is _UNSET:
+                        found = _typed(value, resolve)
+                        if len(typed) < kept:
+                            typed[value] = found
+                    if found is _LEADING_ZERO:
+                        raise Fallback("leading zero")
+                    item = found
+                else:
+                    item = value
+                count += 1
+                if count > max_nodes:
+                    raise Fallback("node count near")
+                if not containers:
+                    root, have_root = item, True
+                    continue
+                if is_maps[-1]:
+                    key = keys[-1]
+                    if key is _UNSET:  # a key: as written (a plain `1` is the key "1")
+                        if value in containers[-1]:
+                            raise Fallback("duplicate key")
+                        keys[-1] = value
+                    else:
+                        containers[-1][key] = item
+                        keys[-1] = _UNSET
+                else:
+                    containers[-1].append(item)
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or event.tag is not None:
+                    raise Fallback("anchor or tag")
+                if containers and is_maps[-1] and keys[-1] is _UNSET:
+                    raise Fallback("complex key")
+                count += 1
+                if count > max_nodes or len(containers) + 1 > max_depth:
+                    raise Fallback("limit near")
+                containers.append({} if kind is mapping_start else [])
+                is_maps.append(kind is mapping_start)
+                keys.append(_UNSET)
+            elif kind is mapping_end or kind is sequence_end:
+                item = containers.pop()
+                is_maps.pop()
+                keys.pop()
+                if not containers:
+                    root, have_root = item, True
+                elif is_maps[-1]:
+                    containers[-1][keys[-1]] = item
+                    keys[-1] = _UNSET
+                else:
+                    containers[-1].append(item)
+            elif kind is document_start:
+                if event.version is not None or event.tags:
+                    raise Fallback("directive")
+                documents += 1
+                if documents > 1:
+                    raise Fallback("a second document")
+            elif kind is stream_end:
+                break
+            elif kind is document_end or kind is stream_start:
+                continue
+            else:  # an alias
+                raise Fallback("alias")
+    finally:
+        parser.dispose()
+    if not have_root:
+        raise Fallback("empty")
+    return root
+
+
+_UNSET = object()
