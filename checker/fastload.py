@@ -15,7 +15,10 @@ costs as much as these events.
 The fast path decides nothing that is unusual: wherever the ruamel path would report
 something at a place (a syntax error, a duplicate or complex key, a tag, an anchor or
 alias, a leading-zero number, a directive, a second document, an empty stream, a limit
-near), it gives up (`Fallback`) and the file takes the ruamel path whole. Spans come only
+near), it gives up (`Fallback`) and the file takes the ruamel path whole. So it does
+where the two libyaml versions differ: ruamel.yaml.clib's is older, and refuses a plain
+scalar with `:` or `?` inside a flow collection (`[12:30]`), which PyYAML's (0.2.5) reads;
+its other changes since refuse more, and a refusal is left to the ruamel path anyway. Spans come only
 from ruamel, when a diagnostic asks for one (`LoadedFile.source_index`).
 """
 
@@ -108,6 +111,8 @@ def build(text: str, limits: Any, budget: Any) -> Any:
     containers: list[Any] = []
     is_maps: list[bool] = []
     keys: list[Any] = []
+    flows: list[bool] = []  # whether each is a flow collection ([...], {...})
+    flow = 0  # how many of them are
     root: Any = None
     have_root = False
     documents = 0
@@ -120,15 +125,16 @@ def build(text: str, limits: Any, budget: Any) -> Any:
             except Exception as error:  # the parser's errors are the ruamel path's to report
                 raise Fallback("yaml error") from error
             kind = type(event)
+            if not events & 1023 and budget.spent():  # as often as the ruamel path looks
+                raise Fallback("time")
             events += 1
-            if not events & 1023:
-                if budget.spent():
-                    raise Fallback("time")
             if kind is scalar_event:
                 if event.anchor is not None or event.tag is not None:
                     raise Fallback("anchor or tag")
                 value = event.value
                 if not event.style:
+                    if flow and (":" in value or "?" in value):
+                        raise Fallback("a flow scalar that the older libyaml refuses")
                     found = typed.get(value, _UNSET)
                     if found is _UNSET:
                         found = _typed(value, resolve)
@@ -167,10 +173,13 @@ def build(text: str, limits: Any, budget: Any) -> Any:
                 containers.append({} if kind is mapping_start else [])
                 is_maps.append(kind is mapping_start)
                 keys.append(_UNSET)
+                flows.append(bool(event.flow_style))
+                flow += flows[-1]
             elif kind is mapping_end or kind is sequence_end:
                 item = containers.pop()
                 is_maps.pop()
                 keys.pop()
+                flow -= flows.pop()
                 if not containers:
                     root, have_root = item, True
                 elif is_maps[-1]:
