@@ -71,6 +71,7 @@ _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _TYPED: dict[str, Any] = {}
 _TYPED_KEPT = 50_000
 _LEADING_ZERO = object()
+_UNSET = object()
 
 
 def _typed(value: str, resolve: Any) -> Any:
@@ -103,20 +104,22 @@ def build(text: str, limits: Any, budget: Any) -> Any:
      stream_start, stream_end) = _EVENTS
     resolve = _plain_resolver()
     typed, kept = _TYPED, _TYPED_KEPT
-    max_nodes = int(limits.nodes * NEAR)
     max_depth = int(limits.depth * NEAR)
+    # an anchor needs `&`, an alias `*`, a tag `!`: a text without them has none to look for
+    marked = "&" in text or "!" in text
     parser = _PARSER(text)
     get = parser.get_event
-    # the open containers: the container, whether it is a mapping, its pending key
-    containers: list[Any] = []
-    is_maps: list[bool] = []
-    keys: list[Any] = []
-    flows: list[bool] = []  # whether each is a flow collection ([...], {...})
-    flow = 0  # how many of them are
-    root: Any = None
-    have_root = False
+    # The open container (None at the top), whether it is a mapping, its pending key and
+    # whether it is a flow collection ([...], {...}); the ones around it on `stack`.
+    current: Any = None
+    is_map = False
+    key: Any = _UNSET
+    is_flow = False
+    stack: list[tuple[Any, bool, Any, bool]] = []
+    flow = 0  # how many of the open containers are flow collections
+    root: Any = _UNSET
     documents = 0
-    count = 0
+    containers = 0  # every collection begun: with the scalars, the node count
     events = 0
     try:
         while True:
@@ -124,69 +127,62 @@ def build(text: str, limits: Any, budget: Any) -> Any:
                 event = get()
             except Exception as error:  # the parser's errors are the ruamel path's to report
                 raise Fallback("yaml error") from error
-            kind = type(event)
             if not events & 1023 and budget.spent():  # as often as the ruamel path looks
                 raise Fallback("time")
             events += 1
+            kind = type(event)
             if kind is scalar_event:
-                if event.anchor is not None or event.tag is not None:
+                if marked and (event.anchor is not None or event.tag is not None):
                     raise Fallback("anchor or tag")
                 value = event.value
-                if not event.style:
+                if event.style:  # quoted or block: text, whatever it looks like
+                    item = value
+                else:
                     if flow and (":" in value or "?" in value):
                         raise Fallback("a flow scalar that the older libyaml refuses")
-                    found = typed.get(value, _UNSET)
-                    if found is _UNSET:
-                        found = _typed(value, resolve)
+                    item = typed.get(value, _UNSET)
+                    if item is _UNSET:
+                        item = _typed(value, resolve)
                         if len(typed) < kept:
-                            typed[value] = found
-                    if found is _LEADING_ZERO:
+                            typed[value] = item
+                    if item is _LEADING_ZERO:
                         raise Fallback("leading zero")
-                    item = found
+                if current is None:
+                    root = item
+                elif not is_map:
+                    current.append(item)
+                elif key is _UNSET:  # a key: as written (a plain `1` is the key "1")
+                    if value in current:
+                        raise Fallback("duplicate key")
+                    key = value
                 else:
-                    item = value
-                count += 1
-                if count > max_nodes:
-                    raise Fallback("node count near")
-                if not containers:
-                    root, have_root = item, True
-                    continue
-                if is_maps[-1]:
-                    key = keys[-1]
-                    if key is _UNSET:  # a key: as written (a plain `1` is the key "1")
-                        if value in containers[-1]:
-                            raise Fallback("duplicate key")
-                        keys[-1] = value
-                    else:
-                        containers[-1][key] = item
-                        keys[-1] = _UNSET
-                else:
-                    containers[-1].append(item)
+                    current[key] = item
+                    key = _UNSET
             elif kind is mapping_start or kind is sequence_start:
-                if event.anchor is not None or event.tag is not None:
+                if marked and (event.anchor is not None or event.tag is not None):
                     raise Fallback("anchor or tag")
-                if containers and is_maps[-1] and keys[-1] is _UNSET:
+                if is_map and key is _UNSET and current is not None:
                     raise Fallback("complex key")
-                count += 1
-                if count > max_nodes or len(containers) + 1 > max_depth:
-                    raise Fallback("limit near")
-                containers.append({} if kind is mapping_start else [])
-                is_maps.append(kind is mapping_start)
-                keys.append(_UNSET)
-                flows.append(bool(event.flow_style))
-                flow += flows[-1]
+                containers += 1
+                if len(stack) >= max_depth:
+                    raise Fallback("nesting depth near")
+                stack.append((current, is_map, key, is_flow))
+                is_map = kind is mapping_start
+                current = {} if is_map else []
+                key = _UNSET
+                is_flow = bool(event.flow_style)
+                flow += is_flow
             elif kind is mapping_end or kind is sequence_end:
-                item = containers.pop()
-                is_maps.pop()
-                keys.pop()
-                flow -= flows.pop()
-                if not containers:
-                    root, have_root = item, True
-                elif is_maps[-1]:
-                    containers[-1][keys[-1]] = item
-                    keys[-1] = _UNSET
+                item = current
+                flow -= is_flow
+                current, is_map, key, is_flow = stack.pop()
+                if current is None:
+                    root = item
+                elif not is_map:
+                    current.append(item)
                 else:
-                    containers[-1].append(item)
+                    current[key] = item
+                    key = _UNSET
             elif kind is document_start:
                 if event.version is not None or event.tags:
                     raise Fallback("directive")
@@ -201,9 +197,11 @@ def build(text: str, limits: Any, budget: Any) -> Any:
                 raise Fallback("alias")
     finally:
         parser.dispose()
-    if not have_root:
+    if root is _UNSET:
         raise Fallback("empty")
+    # the nodes the ruamel path counts (each scalar, keys too, and each collection): the
+    # events less the stream's and document's four and each collection's end
+    if events - 4 - containers > limits.nodes * NEAR:
+        raise Fallback("node count near")
     return root
 
-
-_UNSET = object()

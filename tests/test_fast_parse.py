@@ -163,18 +163,28 @@ def test_out_of_time_is_the_ruamel_paths_decision(monkeypatch):
     assert [finding.kind for finding in loaded.findings] == ["too_large"]
 
 
+def _pending(loaded: LoadedFile) -> bool:
+    assert loaded.index is not None
+    return loaded.index.spans_pending
+
+
 def test_spans_are_taken_from_ruamel_only_when_asked(monkeypatch):
     """A clean file built by the fast path is never indexed by ruamel; a finding's span
     is (lazily), and is the ruamel path's span."""
-    calls = []
+    calls: list[str] = []
     real = loader._index_of
-    monkeypatch.setattr(loader, "_index_of", lambda loaded: calls.append(loaded.name) or real(loaded))
+
+    def indexed(loaded: LoadedFile) -> loader.SourceIndex:
+        calls.append(loaded.name)
+        return real(loaded)
+
+    monkeypatch.setattr(loader, "_index_of", indexed)
     clean = loader.load_text(LoadedFile(path=Path("a.yaml"), name="a.yaml"),
                              HEADER + "themes:\n  - id: a\n    title: x\n")
     assert clean.findings == [] and clean.model is not None and calls == []
-    assert clean.index is not None and clean.index.spans_pending
+    assert _pending(clean)
     assert clean.span_of(("themes", 0, "title")) == loader.Span(4, 12, 4, 13)
-    assert calls == ["a.yaml"] and not clean.index.spans_pending
+    assert calls == ["a.yaml"] and not _pending(clean)
     bad = loader.load_text(LoadedFile(path=Path("b.yaml"), name="b.yaml"), HEADER + "themes:\n  - id: a\n    titel: x\n")
     [unknown] = [finding for finding in bad.findings if finding.kind == "unknown_field"]
     assert unknown.location.span == loader.Span(4, 5, 4, 10)
