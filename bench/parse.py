@@ -3,6 +3,7 @@ build, validate, the file's own rules) on the fast path and on the ruamel path, 
 the ruamel composer floor (bench/floor.py), on generated corpora (bench/corpus.py).
 
     python bench/parse.py --sizes 1000,5000 --repeat 3
+    git worktree add /tmp/before HEAD~3 && python bench/parse.py --before /tmp/before
 
 Each figure is a fresh process (as a cold run is: its results kept, so the garbage
 collector sees what a run's does), the modes alternating within each repeat so a loaded
@@ -26,12 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MODES = ("floor", "ruamel", "fast")
 
 
-def child(mode: str, directory: Path, gc_mode: str) -> float:
-    """Seconds for `mode` over every plan file under `directory`, in this process."""
+def child(mode: str, directory: Path, gc_mode: str, root: Path = ROOT) -> float:
+    """Seconds for `mode` over every plan file under `directory`, in this process, with
+    plancheck's code from `root` (`--before`: another checkout, on its own path)."""
     import gc
     import io
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     paths = sorted(directory.rglob("*.yaml"))
     if mode == "floor":
         from ruamel.yaml import YAML
@@ -47,7 +49,7 @@ def child(mode: str, directory: Path, gc_mode: str) -> float:
     from checker.rules import load_ruleset
     from checker.run import _parse_and_check
 
-    loader.FAST_PATH = mode == "fast"
+    loader.FAST_PATH = mode == "fast"  # (an older checkout has no fast path: "before")
     build_validator()
     engine = Engine(load_ruleset("recommended"))
     if gc_mode == "freeze":
@@ -69,15 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--gc", choices=("on", "freeze", "off"), default="on")
     parser.add_argument("--corpus", type=Path, help="where the corpora are kept (made when missing)")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--before", type=Path, help="another checkout (git worktree or archive) to time as "
+                        "the mode 'before', e.g. the commit before a change")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child[0], Path(args.child[1]), args.gc)))
+        print(json.dumps(child(args.child[0], Path(args.child[1]), args.gc, Path(args.child[2]))))
         return 0
     from bench.corpus import generate
 
     base = args.corpus or Path(tempfile.mkdtemp(prefix="plancheck-parse-"))
-    modes = args.modes.split(",")
+    modes = args.modes.split(",") + (["before"] if args.before else [])
     for size in (int(size) for size in args.sizes.split(",")):
         directory = base / f"c{size}"
         if not directory.exists():
@@ -85,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, list[float]] = {mode: [] for mode in modes}
         for _ in range(args.repeat):
             for mode in modes:
-                out = subprocess.run([sys.executable, __file__, "--gc", args.gc, "--child", mode, str(directory)],
+                root = args.before.resolve() if mode == "before" else ROOT
+                out = subprocess.run([sys.executable, __file__, "--gc", args.gc, "--child", mode, str(directory), str(root)],
                                      capture_output=True, text=True, check=True, cwd=ROOT)
                 times[mode].append(json.loads(out.stdout) / size * 1000)
         medians = {mode: statistics.median(values) for mode, values in times.items()}
