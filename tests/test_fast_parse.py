@@ -133,6 +133,26 @@ def test_the_usual_takes_the_fast_path_and_agrees(text):
     assert both_paths(text.encode("utf-8"))
 
 
+# Where libyaml changed between ruamel.yaml.clib's (0.1.7) and PyYAML's (0.2.x): each
+# either refused by the newer (the ruamel path decides) or left to the ruamel path by the
+# fast one; either way the two paths agree.
+LIBYAML_CHANGES = {
+    "a colon in a flow scalar (0.2.2)": HEADER + "x: {a:1}\n",
+    "a JSON-like key": HEADER + 'x: {"a":1}\n',
+    "a question mark in a flow scalar (0.2.5)": HEADER + "x: [a?b, ?c]\n",
+    "%YAML 1.2 (0.2.3)": "%YAML 1.2\n---\n" + HEADER,
+    "an escaped single quote in double quotes (0.2.1)": HEADER + 'x: "a\\\'b"\n',
+    "an unindented closing single quote (0.2.2)": HEADER + "x:\n  y: 'a\nb'\n",
+    "a byte order mark inside the text": HEADER + "x: a\ufeffb\n",
+    "a local tag with a flow indicator (0.2.5)": HEADER + "x: [!a,b c]\n",
+}
+
+
+@pytest.mark.parametrize("text", LIBYAML_CHANGES.values(), ids=LIBYAML_CHANGES.keys())
+def test_the_libyaml_versions_differences_agree(text):
+    both_paths(text.encode("utf-8"))
+
+
 LIMITS = [Limits(nodes=40), Limits(nodes=300), Limits(depth=3), Limits(depth=6), Limits(nodes=60, depth=4)]
 
 
