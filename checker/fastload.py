@@ -24,8 +24,6 @@ from ruamel, when a diagnostic asks for one (`LoadedFile.source_index`).
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from typing import Any
 
 # The fast path leaves a file to the ruamel path before its node count or nesting
@@ -59,15 +57,11 @@ def available() -> bool:
     return _PARSER is not False
 
 
-_LEADING_ZERO_RE = re.compile(r"^[+-]?0\d+$")
-_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_SPECIAL = {".inf": Decimal("Infinity"), "+.inf": Decimal("Infinity"), "-.inf": Decimal("-Infinity"),
-            ".nan": Decimal("NaN")}
 _STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-# the typed value of each plain scalar seen before (keys and common values repeat in every
-# file), bounded so a long run's memory stays flat; a value that is no plain string is kept
-# with its type so `1` and `1.0` never share an entry (they are different keys)
+# the typed value of each plain scalar seen before, by its text as written (so `1.50` and
+# `1.5` never share one): keys and common values repeat in every file; bounded, so a long
+# run's memory stays flat. The values are immutable (str, Decimal, bool, None).
 _TYPED: dict[str, Any] = {}
 _TYPED_KEPT = 50_000
 _LEADING_ZERO = object()
@@ -85,11 +79,9 @@ def _typed(value: str, resolve: Any) -> Any:
     if tag == _BOOL:
         return value.lower() in ("true", "yes", "on")
     if tag in _NUMBERS:
-        if _LEADING_ZERO_RE.match(value):
-            return _LEADING_ZERO
-        if _DECIMAL_RE.match(value):
-            return Decimal(value)
-        return _SPECIAL.get(value.lower(), value)
+        from checker.loader import _LEADING_ZERO_RE, _number
+
+        return _LEADING_ZERO if _LEADING_ZERO_RE.match(value) else _number(value)
     return value
 
 
