@@ -670,15 +670,22 @@ def schema(ruleset_schema: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How the import's problems are reported (on standard error; json: on standard output with "
                    "--explain or -o).")
+@click.option("--lint/--no-lint", default=True, show_default=True,
+              help="Also report the workbook lint (WB001-WB020: how machine-readable the workbook is, 総務省's 統一ルール).")
+@click.option("--lint-only", is_flag=True, help="Only lint the workbook (WB codes): write no YAML, exit 1 on a finding "
+                                                "at --fail-level.")
+@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Exit 1 on a problem at this severity or above (default: error; warning with --lint-only).")
 def import_command(file: str | None, output: str | None, explain: bool, mapping: str | None, mapping_schema: bool,
                    drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
-                   output_format: str) -> None:
+                   output_format: str, lint: bool, lint_only: bool, fail_level: str | None) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
     sheet prints it and with the cell it came from. The workbook is only read. Exit 0: written;
-    1: written, with problems at error level; 2: nothing recognised, or the file refused."""
+    1: written, with problems at --fail-level (error); 2: nothing recognised, or the file refused.
+    With --lint-only: 0 clean, 1 a finding at --fail-level (warning), 2 the file refused."""
     from checker.diagnostics import Severity
-    from checker.importer import import_workbook
-    from checker.importer.problems import KINDS
+    from checker.importer import ImportResult, import_workbook
+    from checker.importer.lint import lint_workbook, with_positions
 
     if mapping_schema:
         from checker.importer.mapping import mapping_json_schema
@@ -692,21 +699,30 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
     if output is not None and Path(output).resolve() == source.resolve():
         raise click.UsageError(_text("取り込み元のブックには書き込みません: -o に別のファイルを指定してください",
                                      "the workbook imported is never written: give -o another file", lang))
-    result = import_workbook(source, municipality=municipality, plan_id=plan_id,
-                             mapping=Path(mapping) if mapping else None)
+    fail = Severity[(fail_level or ("warning" if lint_only else "error")).upper()]
+    if lint_only:
+        found = lint_workbook(source)
+        result = ImportResult(None if any(p.code == "IMP005" for p in found) else "", found)
+        explain = False
+    else:
+        result = import_workbook(source, municipality=municipality, plan_id=plan_id,
+                                 mapping=Path(mapping) if mapping else None, lint=lint)
+        if result.yaml and not explain:
+            result.problems = with_positions(result.problems, result.yaml, output or "-")
     if output_format == "json":
         report = json.dumps({"file": file, "problems": [problem.to_json() for problem in result.problems],
                              "explain": [{"ja": t.ja, "en": t.en} for t in result.explain]},
                             ensure_ascii=False, indent=2) + "\n"
-        _write(json_safe(report), sys.stdout if (explain or output) else sys.stderr)
+        _write(json_safe(report), sys.stdout if (explain or output or lint_only) else sys.stderr)
     else:
         for problem in result.problems:
-            kind = KINDS[problem.code]
-            _write(f"{shown(file)}: {problem.code} [{kind.severity.label}] {shown(problem.message(lang))}\n", sys.stderr)
+            at = f" ({shown(problem.position)})" if problem.position else ""
+            _write(f"{shown(file)}: {problem.code} [{problem.kind.severity.label}] {shown(problem.message(lang))}{at}\n",
+                   sys.stdout if lint_only else sys.stderr)
     if explain:
         if output_format == "text":
             _write("".join(shown(text.render(lang)) + "\n" for text in result.explain), sys.stdout)
-    elif result.yaml is not None:
+    elif result.yaml:
         if output is None:
             _write(result.yaml, sys.stdout)
         else:
@@ -735,7 +751,7 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
                 sys.exit(2)
     if result.yaml is None:
         sys.exit(2)
-    sys.exit(1 if any(KINDS[p.code].severity == Severity.ERROR for p in result.problems) else 0)
+    sys.exit(1 if any(p.kind.severity >= fail for p in result.problems) else 0)
 
 
 def _text(ja: str, en: str, lang: str) -> str:
