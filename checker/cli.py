@@ -785,10 +785,15 @@ def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) 
 
     settings, ruleset = _configured_ruleset(rulesets)
     lang = lang or settings.lang or default_lang()
-    rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code)
+    from checker.importer.problems import documented, kind_doc
+
+    # the ruleset's rules, then the import's problems and the workbook lint (documented in
+    # checker/importer/problems.py and lint.py, and marked by their family)
+    rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code) + [kind_doc(k) for k in documented().values()]
     if output_format == "json":
         rows = [{"code": rule.code, "name": rule.name, "title": rule.title or None, "severity": rule.severity.label if rule.severity else "off",
-                 "fixable": rule.fixable, "fix": rule.fix_safety} for rule in rules]
+                 "fixable": rule.fixable, "fix": rule.fix_safety, "family": getattr(rule, "family", "rule")}
+                for rule in rules]
         _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
     _deliver(rules_listing(rules, lang, *for_terminal(sys.stdout)))
@@ -806,9 +811,13 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
 
     settings, ruleset = _configured_ruleset(rulesets)
     lang = lang or settings.lang or default_lang()
-    rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code), None)
+    from checker.importer.problems import documented, kind_doc
+
+    kinds = {kind.code: kind_doc(kind) for kind in documented().values()}
+    rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code), None) or \
+        kinds.get(code.upper()) or next((kind for kind in kinds.values() if kind.name == code), None)
     if rule is None:
-        close = closest(code.upper(), sorted(ruleset.rules))
+        close = closest(code.upper(), sorted([*ruleset.rules, *kinds]))
         hint = phrase("did_you_mean", lang, candidate=close) if close else ""
         click.echo(shown(say("no_rule", lang, code=code, hint=hint)), err=True)
         sys.exit(EXIT_ERROR)
@@ -817,8 +826,9 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
         _deliver(json_safe(json.dumps({
             "code": rule.code, "name": rule.name, "title": rule.title or None,
             "severity": rule.severity.label if rule.severity else "off",
-            "fixable": rule.fixable, "fix": rule.fix_safety, "function": rule.function, "given": list(rule.given),
-            "message": rule.message, "help": rule.help, "docs": docs,
+            "fixable": rule.fixable, "fix": rule.fix_safety, "function": getattr(rule, "function", None),
+            "given": list(getattr(rule, "given", ())),
+            "message": rule.message, "help": rule.help, "docs": docs, "family": getattr(rule, "family", "rule"),
         }, ensure_ascii=False, indent=2)) + "\n")
         return
     from checker.terminal_docs import HEADS, SAFETY, for_terminal, render_rule, rule_heading, severity_label
@@ -831,6 +841,8 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     out: list[str] = []
     out.append(rule_heading(rule, lang))
     out.append(f"{heads['severity']}: {severity_label(rule, lang)}   {heads['fixable']}: {SAFETY[lang][rule.fix_safety]}")
+    if getattr(rule, "family_label", None):
+        out.append(rule.family_label[lang])
     for key in ("what", "why"):
         if key in docs:
             out.append(f"\n## {heads[key]}\n{docs[key][lang]}")

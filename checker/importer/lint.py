@@ -43,7 +43,7 @@ def _sheet(*rows: Any, sheet: str = "歳出予算", **extra: Any) -> Example:
 _TITLE = ["令和5年度（2023年度） 一般会計歳出予算（款別）"]
 _UNIT = [None, None, "（単位：千円）"]
 _HEAD = ["款", "本年度予算額", "前年度予算額"]
-_ROWS = [["議会費", 412345, 420011], ["総務費", 5123456, 4987654], ["民生費", 28765432, 27890123]]
+_ROWS: list[list[Any]] = [["議会費", 412345, 420011], ["総務費", 5123456, 4987654], ["民生費", 28765432, 27890123]]
 _GOOD = _sheet(_TITLE, _UNIT, _HEAD, *_ROWS)
 
 
@@ -58,20 +58,18 @@ def _with(row: int, column: int, value: Any, base: Example = _GOOD, **extra: Any
     return {**base, "rows": rows, **extra}
 
 
-def _k(code: str, name: str, severity: Severity, message: tuple[str, str], help: tuple[str, str],
-       what: tuple[str, str], why: tuple[str, str], bad: Example | None = None, good: Example | None = None,
-       item: str = "") -> ProblemKind:
-    return ProblemKind(code, name, severity, Text(*message), Text(*help), Text(*what), Text(*why), bad or {}, good or {},
-                       family="workbook", item=item)
+def _k(code: str, name: str, severity: Severity, message: Text, help: Text, what: Text, why: Text,
+       bad: Example | None = None, good: Example | None = None, item: str = "") -> ProblemKind:
+    return ProblemKind(code, name, severity, message, help, what, why, bad or {}, good or {}, family="workbook", item=item)
 
 
 WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
     _k("WB001", "merged-cells-in-data", Severity.WARNING,
-       ("{cell} の結合セル {range} が表のデータの行にあります", "the merged range {range} ({cell}) is in the table's data rows"),
-       ("結合を解除し、値をそれぞれの行に入れてください（1行に1件）。",
+       Text("{cell} の結合セル {range} が表のデータの行にあります", "the merged range {range} ({cell}) is in the table's data rows"),
+       Text("結合を解除し、値をそれぞれの行に入れてください（1行に1件）。",
         "Unmerge the range and put the value in each of its rows (one record per row)."),
-       ("表のデータの行にかかる結合セル。", "A merged range over the data rows of a table."),
-       ("結合セルの値は左上のセルにしかありません。並べ替えや絞り込み、機械での読み取りでは、ほかの行は空欄になり、"
+       Text("表のデータの行にかかる結合セル。", "A merged range over the data rows of a table."),
+       Text("結合セルの値は左上のセルにしかありません。並べ替えや絞り込み、機械での読み取りでは、ほかの行は空欄になり、"
         "その行がどの項目のものか分からなくなります（統一ルール チェック項目1-4）。",
         "A merged range holds its value in its top-left cell only: sorted, filtered or read by a program, its other "
         "rows are blank, and which item they belong to is lost (統一ルール check 1-4)."),
@@ -81,13 +79,13 @@ WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
                    ["総務費", "徴税費", 1000000]),
        item="1-4"),
     _k("WB002", "merged-header-cells", Severity.INFO,
-       ("表の見出しや表題に結合セルが {count} 個あります（{ranges}）", "the table's header or title holds {count} merged "
+       Text("表の見出しや表題に結合セルが {count} 個あります（{ranges}）", "the table's header or title holds {count} merged "
         "range(s): {ranges}"),
-       ("見出しは1行にし、「人口（令和2年）」のように1つのセルに1つの項目名を書いてください。",
+       Text("見出しは1行にし、「人口（令和2年）」のように1つのセルに1つの項目名を書いてください。",
         "Put the header in one row, each column's full name in its own cell (人口（令和2年）)."),
-       ("表の見出しの行または表題にある結合セル（二段の見出しなど）。",
+       Text("表の見出しの行または表題にある結合セル（二段の見出しなど）。",
         "Merged cells in a table's header rows or title (a two-row header, a title spread over the columns)."),
-       ("二段の見出しは、人が読むには分かりやすくても、列の名前が1つのセルにありません。plancheck は結合を広げて読みますが、"
+       Text("二段の見出しは、人が読むには分かりやすくても、列の名前が1つのセルにありません。plancheck は結合を広げて読みますが、"
         "ほかの道具はそうしません（統一ルール チェック項目1-4）。",
         "A two-row header reads well, but no cell holds a column's name: plancheck spreads the merge to read it, other "
         "tools do not (統一ルール check 1-4)."),
@@ -95,34 +93,34 @@ WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
        good=_sheet(_TITLE, _UNIT, ["款", "予算額（本年度）", "予算額（前年度）"], *_ROWS),
        item="1-4"),
     _k("WB003", "number-stored-as-text", Severity.WARNING,
-       ("{cell} の {text} は数値ではなく文字列として入っています", "{text} in {cell} is stored as text, not as a number"),
-       ("セルを数値にしてください（Excel の緑の三角の「数値に変換する」、または表示形式で桁区切りや △ を付ける）。",
+       Text("{cell} の {text} は数値ではなく文字列として入っています", "{text} in {cell} is stored as text, not as a number"),
+       Text("セルを数値にしてください（Excel の緑の三角の「数値に変換する」、または表示形式で桁区切りや △ を付ける）。",
         "Make the cell a number (Excel's green triangle: Convert to Number; show separators and △ by the number "
         "format)."),
-       ("数値として読める文字列が入った、表のデータのセル（Excel が緑の三角を付けるもの）。",
+       Text("数値として読める文字列が入った、表のデータのセル（Excel が緑の三角を付けるもの）。",
         "A data cell holding text that reads as a number (what Excel marks with a green triangle)."),
-       ("文字列の数字は、SUM で足されず、並べ替えでは文字として並びます。合計が内訳と合わない原因になります"
+       Text("文字列の数字は、SUM で足されず、並べ替えでは文字として並びます。合計が内訳と合わない原因になります"
         "（統一ルール チェック項目1-3）。plancheck は印字どおりに読みますが、ブックの数式は読めません。",
         "A number stored as text is left out of a SUM and sorts as text: a classic reason a 合計 does not add up "
         "(統一ルール check 1-3). plancheck reads it as printed, but the workbook's own formulas do not."),
        bad=_with(5, 2, "5,123,456"), good=_GOOD, item="1-3"),
     _k("WB004", "text-in-number-cell", Severity.WARNING,
-       ("{cell} の {text} は数値に文字（{extra}）が付いています", "{text} in {cell} is a number with text in the cell ({extra})"),
-       ("数値だけをセルに入れ、単位は見出しか単位行（（単位：千円））に、注記は欄外に書いてください。",
+       Text("{cell} の {text} は数値に文字（{extra}）が付いています", "{text} in {cell} is a number with text in the cell ({extra})"),
+       Text("数値だけをセルに入れ、単位は見出しか単位行（（単位：千円））に、注記は欄外に書いてください。",
         "Put only the number in the cell: the unit in the header or the unit line ((単位：千円)), a note outside the "
         "table."),
-       ("単位（千円、人、%）や「約」「※」などの文字が数値と一緒に入った、表のデータのセル。",
+       Text("単位（千円、人、%）や「約」「※」などの文字が数値と一緒に入った、表のデータのセル。",
         "A data cell holding a number with a unit (千円, 人, %) or a word or mark (約, ※) in the same cell."),
-       ("セルに文字が混じると、数値として計算も比較もできません（統一ルール チェック項目1-3）。",
+       Text("セルに文字が混じると、数値として計算も比較もできません（統一ルール チェック項目1-3）。",
         "With text in the cell, the number cannot be computed or compared (統一ルール check 1-3)."),
        bad=_with(4, 2, "412,345千円"), good=_GOOD, item="1-3"),
     _k("WB005", "several-values-in-cell", Severity.WARNING,
-       ("{cell} の {text} は1つのセルに2つの値があります", "{text} in {cell} holds two values in one cell"),
-       ("値ごとに列を分けてください（「実績」と「目標」、「人数」と「うち女性」など）。",
+       Text("{cell} の {text} は1つのセルに2つの値があります", "{text} in {cell} holds two values in one cell"),
+       Text("値ごとに列を分けてください（「実績」と「目標」、「人数」と「うち女性」など）。",
         "Give each value its own column (実績 and 目標, 人数 and うち女性)."),
-       ("「46/61」「100（50）」のように2つの数値が入った、表のデータのセル。",
+       Text("「46/61」「100（50）」のように2つの数値が入った、表のデータのセル。",
         "A data cell holding two numbers, as 46/61 or 100（50）."),
-       ("1つのセルには1つのデータを入れるのが原則です（統一ルール チェック項目1-2）。2つ目の値はどの項目のものか、"
+       Text("1つのセルには1つのデータを入れるのが原則です（統一ルール チェック項目1-2）。2つ目の値はどの項目のものか、"
         "機械には分かりません。",
         "One cell holds one datum (統一ルール check 1-2): which item a second value belongs to, a program cannot "
         "tell."),
@@ -130,44 +128,44 @@ WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
        good=_sheet(_TITLE, _UNIT, ["款", "本年度予算額", "うち一般財源"], ["議会費", 412345, 400000]),
        item="1-2"),
     _k("WB006", "spaces-for-layout", Severity.WARNING,
-       ("{cell} の「{text}」は空白で体裁を整えています（{how}）", "{text!r} in {cell} uses spaces for layout ({how})"),
-       ("空白を取り除き、字の配置はセルの書式（均等割り付け、インデント）でしてください。",
+       Text("{cell} の「{text}」は空白で体裁を整えています（{how}）", "{text!r} in {cell} uses spaces for layout ({how})"),
+       Text("空白を取り除き、字の配置はセルの書式（均等割り付け、インデント）でしてください。",
         "Remove the spaces; align the text by the cell's format (distributed alignment, indent)."),
-       ("字と字の間の全角空白（「総　務　費」）、二つ以上続く空白、前後の空白を含むセル。",
+       Text("字と字の間の全角空白（「総　務　費」）、二つ以上続く空白、前後の空白を含むセル。",
         "A cell with a full-width space between characters (「総　務　費」), two or more spaces in a row, or a "
         "leading or trailing space."),
-       ("「総　務　費」と「総務費」は、機械には別の言葉です。検索も突き合わせもできません（統一ルール チェック項目1-5）。",
+       Text("「総　務　費」と「総務費」は、機械には別の言葉です。検索も突き合わせもできません（統一ルール チェック項目1-5）。",
         "To a program 「総　務　費」 and 「総務費」 are different words: neither a search nor a join finds one from "
         "the other (統一ルール check 1-5)."),
        bad=_with(5, 1, "総　務　費"), good=_GOOD, item="1-5"),
     _k("WB007", "line-break-in-cell", Severity.WARNING,
-       ("{cell} の「{text}」はセルの中で改行しています", "{text!r} in {cell} breaks its line inside the cell"),
-       ("改行を取り除いてください。幅が足りなければ、列の幅か「折り返して全体を表示する」で調整してください。",
+       Text("{cell} の「{text}」はセルの中で改行しています", "{text!r} in {cell} breaks its line inside the cell"),
+       Text("改行を取り除いてください。幅が足りなければ、列の幅か「折り返して全体を表示する」で調整してください。",
         "Remove the line break; if the column is too narrow, widen it or let the cell wrap its text."),
-       ("改行を含むセル（「令和4年度」改行「事業費」）。", "A cell whose text holds a line break (令和4年度, a line break, 事業費)."),
-       ("改行は見た目のためのもので、意味を持ちません。機械には項目名の一部になり、ほかの表と名前が合いません"
+       Text("改行を含むセル（「令和4年度」改行「事業費」）。", "A cell whose text holds a line break (令和4年度, a line break, 事業費)."),
+       Text("改行は見た目のためのもので、意味を持ちません。機械には項目名の一部になり、ほかの表と名前が合いません"
         "（統一ルール チェック項目1-5）。",
         "A line break is layout, not meaning: to a program it becomes part of the name, which then matches no other "
         "table's (統一ルール check 1-5)."),
        bad=_with(3, 2, "本年度\n予算額"), good=_GOOD, item="1-5"),
     _k("WB008", "item-name-omitted", Severity.WARNING,
-       ("{cell} の「{text}」は上の項目名を省略しています", "{text!r} in {cell} stands for the item name above"),
-       ("上と同じ項目名を書いてください。", "Write the item name in full, as above."),
-       ("「〃」「同上」「同左」だけのセル。", "A cell holding only 〃, 同上 or 同左 (ditto)."),
-       ("「〃」は人には「上と同じ」と読めても、機械には「〃」という名前です（統一ルール チェック項目1-6）。",
+       Text("{cell} の「{text}」は上の項目名を省略しています", "{text!r} in {cell} stands for the item name above"),
+       Text("上と同じ項目名を書いてください。", "Write the item name in full, as above."),
+       Text("「〃」「同上」「同左」だけのセル。", "A cell holding only 〃, 同上 or 同左 (ditto)."),
+       Text("「〃」は人には「上と同じ」と読めても、機械には「〃」という名前です（統一ルール チェック項目1-6）。",
         "〃 reads as 'as above' to a person, and as the name 〃 to a program (統一ルール check 1-6)."),
        bad=_sheet(_TITLE, _UNIT, ["款", "項", "本年度予算額"], ["総務費", "総務管理費", 4123456], ["〃", "徴税費", 1000000]),
        good=_sheet(_TITLE, _UNIT, ["款", "項", "本年度予算額"], ["総務費", "総務管理費", 4123456],
                    ["総務費", "徴税費", 1000000]),
        item="1-6"),
     _k("WB009", "formulas-in-table", Severity.INFO,
-       ("表のデータに数式のセルが {count} 個あります（最初は {cell}）: 公表するデータは値にします",
+       Text("表のデータに数式のセルが {count} 個あります（最初は {cell}）: 公表するデータは値にします",
         "{count} cell(s) of the table's data hold formulas (the first {cell}): published data is values"),
-       ("公表用のブックでは、数式を値に置き換えてください（コピーして「値の貼り付け」）。plancheck は保存された計算結果を読みます。",
+       Text("公表用のブックでは、数式を値に置き換えてください（コピーして「値の貼り付け」）。plancheck は保存された計算結果を読みます。",
         "In the workbook you publish, replace the formulas by their values (copy, paste values); plancheck reads the "
         "cached results."),
-       ("表のデータの行にある数式のセル。", "Formula cells in a table's data rows."),
-       ("数式の結果は、開く道具が再計算するかどうかで変わり、参照先が消えればエラーになります（統一ルール チェック項目1-7）。"
+       Text("表のデータの行にある数式のセル。", "Formula cells in a table's data rows."),
+       Text("数式の結果は、開く道具が再計算するかどうかで変わり、参照先が消えればエラーになります（統一ルール チェック項目1-7）。"
         "合計の数式の範囲のずれは IMP002 が見ます。",
         "What a formula shows depends on whether the tool opening it recalculates, and breaks when what it refers to is "
         "gone (統一ルール check 1-7). A 合計's range that leaves out rows is IMP002's."),
@@ -175,43 +173,43 @@ WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
        good=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, ["合計", 34301233, 33297788]),
        item="1-7"),
     _k("WB010", "objects-on-sheet", Severity.INFO,
-       ("{cell} のシートに図やグラフが {count} 個あります", "the sheet of {cell} holds {count} picture(s) or chart(s)"),
-       ("図やグラフは別のシートかファイルにし、表のシートには表だけを置いてください。",
+       Text("{cell} のシートに図やグラフが {count} 個あります", "the sheet of {cell} holds {count} picture(s) or chart(s)"),
+       Text("図やグラフは別のシートかファイルにし、表のシートには表だけを置いてください。",
         "Move pictures and charts to another sheet or file; keep the table's sheet to the table."),
-       ("図やグラフを含むシート（openpyxl が読まない図形は数えません）。",
+       Text("図やグラフを含むシート（openpyxl が読まない図形は数えません）。",
         "A sheet with pictures or charts (shapes openpyxl does not read are not counted)."),
-       ("図やグラフはセルの上に浮いていて、データとしては読めず、下の値を隠すことがあります（統一ルール チェック項目1-8）。",
+       Text("図やグラフはセルの上に浮いていて、データとしては読めず、下の値を隠すことがあります（統一ルール チェック項目1-8）。",
         "A picture or chart floats over the cells: it is not data, and it can hide the values beneath it "
         "(統一ルール check 1-8)."),
        bad={**_GOOD, "chart": True}, good=_GOOD, item="1-8"),
     _k("WB011", "unit-not-stated", Severity.WARNING,
-       ("{cell} からの表には単位が書かれていません", "the table from {cell} states no unit"),
-       ("表の上に単位行（（単位：千円））を置くか、見出しに単位を書いてください（人口（人））。",
+       Text("{cell} からの表には単位が書かれていません", "the table from {cell} states no unit"),
+       Text("表の上に単位行（（単位：千円））を置くか、見出しに単位を書いてください（人口（人））。",
         "Put a unit line above the table ((単位：千円)), or the unit in each header (人口（人）)."),
-       ("数値の行があるのに、単位行も、単位を書いた見出しもない表。",
+       Text("数値の行があるのに、単位行も、単位を書いた見出しもない表。",
         "A table of numbers with neither a unit line nor a unit in its headers."),
-       ("412345 が円か千円かで、値は千倍違います。単位のない表の数値は比べられません（統一ルール チェック項目1-9）。",
+       Text("412345 が円か千円かで、値は千倍違います。単位のない表の数値は比べられません（統一ルール チェック項目1-9）。",
         "412345 in 円 or in 千円 differ a thousandfold: the numbers of a table without its unit cannot be compared "
         "(統一ルール check 1-9)."),
        bad=_sheet(_TITLE, _HEAD, *_ROWS), good=_GOOD, item="1-9"),
     _k("WB012", "machine-dependent-character", Severity.WARNING,
-       ("{cell} の「{text}」に機種依存文字「{character}」があります（「{replacement}」と書けます）",
+       Text("{cell} の「{text}」に機種依存文字「{character}」があります（「{replacement}」と書けます）",
         "{text!r} in {cell} holds the machine-dependent character {character} (write {replacement})"),
-       ("機種依存文字を通常の文字に置き換えてください（① → 1、㈱ → (株)、㍻ → 平成、Ⅱ → II、㎡ → m2）。",
+       Text("機種依存文字を通常の文字に置き換えてください（① → 1、㈱ → (株)、㍻ → 平成、Ⅱ → II、㎡ → m2）。",
         "Replace the character by plain ones (① → 1, ㈱ → (株), ㍻ → 平成, Ⅱ → II, ㎡ → m2)."),
-       ("丸数字、ローマ数字、㈱ などの括弧付きの字、㍻ ㌔ ㎡ などの組文字を含むセル。",
+       Text("丸数字、ローマ数字、㈱ などの括弧付きの字、㍻ ㌔ ㎡ などの組文字を含むセル。",
         "A cell with a circled number, a Roman numeral, a parenthesised ideograph (㈱) or a squared word (㍻, ㌔, ㎡)."),
-       ("これらの字は、文字コードや環境によって別の字に化けたり、検索で見つからなかったりします"
+       Text("これらの字は、文字コードや環境によって別の字に化けたり、検索で見つからなかったりします"
         "（統一ルール チェック項目1-10）。",
         "These characters turn into others under another encoding or system, and a search for the plain word misses "
         "them (統一ルール check 1-10)."),
        bad=_with(4, 1, "①議会費"), good=_GOOD, item="1-10"),
     _k("WB013", "era-year-without-western", Severity.INFO,
-       ("{cell} の「{text}」は和暦だけで、西暦がありません", "{text!r} in {cell} gives the 和暦 year without the western year"),
-       ("西暦で書くか、和暦に西暦を添えてください（令和4年度（2022年度））。",
+       Text("{cell} の「{text}」は和暦だけで、西暦がありません", "{text!r} in {cell} gives the 和暦 year without the western year"),
+       Text("西暦で書くか、和暦に西暦を添えてください（令和4年度（2022年度））。",
         "Write the western year, or add it to the 和暦 (令和4年度（2022年度）)."),
-       ("和暦の年（令和4年度、R4、平成31年）だけを書いたセル。", "A cell with a 和暦 year (令和4年度, R4, 平成31年) and no western year."),
-       ("和暦は改元で続かず、機械では年の計算も並べ替えもできません（統一ルール チェック項目1-11）。"
+       Text("和暦の年（令和4年度、R4、平成31年）だけを書いたセル。", "A cell with a 和暦 year (令和4年度, R4, 平成31年) and no western year."),
+       Text("和暦は改元で続かず、機械では年の計算も並べ替えもできません（統一ルール チェック項目1-11）。"
         "plancheck 自身は和暦を読み、表示も和暦でします。",
         "An era year breaks at each change of era, and a program can neither compute nor sort with it (統一ルール "
         "check 1-11). plancheck itself reads era years, and shows years that way."),
@@ -219,75 +217,75 @@ WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
        good=_with(3, 2, "2023年度予算額", _with(3, 3, "令和4年度（2022年度）予算額")),
        item="1-11"),
     _k("WB014", "several-tables-on-sheet", Severity.WARNING,
-       ("{cell} から、このシートの {count} つ目の表が始まります", "a table starts at {cell}: table {count} of the sheet"),
-       ("表ごとにシートを分けてください。", "Give each table its own sheet."),
-       ("空行で区切られ、それぞれに見出しがある、2つ以上の表を持つシート。",
+       Text("{cell} から、このシートの {count} つ目の表が始まります", "a table starts at {cell}: table {count} of the sheet"),
+       Text("表ごとにシートを分けてください。", "Give each table its own sheet."),
+       Text("空行で区切られ、それぞれに見出しがある、2つ以上の表を持つシート。",
         "A sheet holding two tables or more, apart by empty rows, each with its own header."),
-       ("1シートに1つの表なら、シートの範囲がそのまま表です。表が並ぶと、どこからどこまでが1つの表かを機械が推測する"
+       Text("1シートに1つの表なら、シートの範囲がそのまま表です。表が並ぶと、どこからどこまでが1つの表かを機械が推測する"
         "ことになります（統一ルール チェック項目1-14）。",
         "With one table per sheet the sheet is the table; with several, a program has to guess where each begins "
         "and ends (統一ルール check 1-14)."),
        bad=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, [], ["款", "決算額"], ["議会費", 401234]), good=_GOOD, item="1-14"),
     _k("WB015", "note-inside-table", Severity.WARNING,
-       ("{cell} の注記「{text}」が表のデータの中にあります", "the note {text!r} in {cell} is inside the table's data"),
-       ("注記は表の下（空行をはさんで）か別のシートに書き、データのセルには値だけを入れてください。",
+       Text("{cell} の注記「{text}」が表のデータの中にあります", "the note {text!r} in {cell} is inside the table's data"),
+       Text("注記は表の下（空行をはさんで）か別のシートに書き、データのセルには値だけを入れてください。",
         "Put notes below the table, after an empty row, or on another sheet; keep the data cells to values."),
-       ("表のデータの行にある「※」「注」「出典」「資料」で始まるセル。",
+       Text("表のデータの行にある「※」「注」「出典」「資料」で始まるセル。",
         "A cell starting with ※, 注, 出典 or 資料 in the data rows of a table."),
-       ("データの中の注記は、機械には1件のデータか項目名に見えます（統一ルール: 注釈は表の外に）。",
+       Text("データの中の注記は、機械には1件のデータか項目名に見えます（統一ルール: 注釈は表の外に）。",
         "A note among the data reads to a program as a record or an item name (統一ルール: notes go outside the "
         "table)."),
        bad=_sheet(_TITLE, _UNIT, _HEAD, _ROWS[0], ["※議会費は改選の年のため増"], *_ROWS[1:]),
-       good=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, [], ["※議会費は改選の年のため増"]), item="1-14"),
+       good=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, [], ["※議会費は改選の年のため増"])),
     _k("WB016", "hidden-row", Severity.WARNING,
-       ("{cell} の行 {row} は非表示です", "row {row} ({cell}) is hidden"),
-       ("公表するブックでは非表示の行をなくしてください（必要なら削除し、不要なら表示する）。",
+       Text("{cell} の行 {row} は非表示です", "row {row} ({cell}) is hidden"),
+       Text("公表するブックでは非表示の行をなくしてください（必要なら削除し、不要なら表示する）。",
         "In a workbook you publish, leave no row hidden: delete it if it does not belong, show it if it does."),
-       ("値のある非表示の行（取り込んだ表の中の行は IMP007 が述べます）。",
+       Text("値のある非表示の行（取り込んだ表の中の行は IMP007 が述べます）。",
         "A hidden row holding values (one inside a table the import read is IMP007's)."),
-       ("非表示の行は印刷にも画面にも出ませんが、機械は読み、数式は足します。人と機械が別の表を見ることになります。",
+       Text("非表示の行は印刷にも画面にも出ませんが、機械は読み、数式は足します。人と機械が別の表を見ることになります。",
         "A hidden row is neither printed nor shown, but a program reads it and a SUM adds it: people and programs see "
         "different tables."),
-       bad=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, [], ["作業用", 1], hidden=(9,)), good=_GOOD, item=""),
+       bad=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, ["予備費（旧）", 1000, 1000], hidden=(7,)), good=_GOOD, item=""),
     _k("WB017", "hidden-column", Severity.WARNING,
-       ("{cell} の列 {column} は非表示です", "column {column} ({cell}) is hidden"),
-       ("公表するブックでは非表示の列をなくしてください（必要なら削除し、不要なら表示する）。",
+       Text("{cell} の列 {column} は非表示です", "column {column} ({cell}) is hidden"),
+       Text("公表するブックでは非表示の列をなくしてください（必要なら削除し、不要なら表示する）。",
         "In a workbook you publish, leave no column hidden: delete it if it does not belong, show it if it does."),
-       ("値のある非表示の列。", "A hidden column holding values."),
-       ("非表示の列は印刷にも画面にも出ませんが、機械は読みます。作業用の列や古い年度の列が、知られないまま公表されます。",
+       Text("値のある非表示の列。", "A hidden column holding values."),
+       Text("非表示の列は印刷にも画面にも出ませんが、機械は読みます。作業用の列や古い年度の列が、知られないまま公表されます。",
         "A hidden column is neither printed nor shown, but a program reads it: a working column or an old year's "
         "is published unseen."),
        bad=_sheet(_TITLE, _UNIT, ["款", "本年度予算額", "前年度予算額", "査定額"],
-                  *[[*row, row[1] - 1000] for row in _ROWS], hidden_columns=["D"]),
+                  *[[*row, int(row[1]) - 1000] for row in _ROWS], hidden_columns=["D"]),
        good=_GOOD),
     _k("WB018", "hidden-sheet", Severity.INFO,
-       ("シート {sheet} は非表示です", "the sheet {sheet} is hidden"),
-       ("公表するブックでは非表示のシートを削除するか、表示してください。",
+       Text("シート {sheet} は非表示です", "the sheet {sheet} is hidden"),
+       Text("公表するブックでは非表示のシートを削除するか、表示してください。",
         "In a workbook you publish, delete a hidden sheet or show it."),
-       ("非表示のシート。", "A hidden sheet."),
-       ("非表示のシートは開いた人には見えませんが、ファイルには含まれ、機械は読みます。",
+       Text("非表示のシート。", "A hidden sheet."),
+       Text("非表示のシートは開いた人には見えませんが、ファイルには含まれ、機械は読みます。",
         "A hidden sheet is not seen by whoever opens the workbook, but it is in the file, and a program reads it."),
        bad={**_GOOD, "sheet_state": "hidden"}, good=_GOOD),
     _k("WB019", "table-split", Severity.WARNING,
-       ("{cell} からの行は、空行で区切られた上の表の続きです", "the rows from {cell} continue the table above, past an empty row"),
-       ("空行を削除し、表を1つの続いた範囲にしてください。", "Delete the empty row(s): keep the table one unbroken range."),
-       ("見出しのない数値の行が、空行をはさんで表の下に続くこと（合計だけを離して置くなど）。",
+       Text("{cell} からの行は、空行で区切られた上の表の続きです", "the rows from {cell} continue the table above, past an empty row"),
+       Text("空行を削除し、表を1つの続いた範囲にしてください。", "Delete the empty row(s): keep the table one unbroken range."),
+       Text("見出しのない数値の行が、空行をはさんで表の下に続くこと（合計だけを離して置くなど）。",
         "Rows of numbers without a header of their own below a table, past an empty row (a 合計 set apart)."),
-       ("機械は空行で表が終わると読みます。離れた行は表の外になり、合計は内訳から切り離されます"
+       Text("機械は空行で表が終わると読みます。離れた行は表の外になり、合計は内訳から切り離されます"
         "（統一ルール チェック項目1-13）。",
         "A program reads an empty row as the table's end: the rows past it fall outside the table, and a 合計 set "
         "apart loses its items (統一ルール check 1-13)."),
        bad=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, [], ["合計", 34301233, 33297788]),
        good=_sheet(_TITLE, _UNIT, _HEAD, *_ROWS, ["合計", 34301233, 33297788]), item="1-13"),
     _k("WB020", "workbook-lint-partial", Severity.INFO,
-       ("{file} は {reader} で読んだため、結合セル、非表示の行と列、図、数値の型は確かめていません",
+       Text("{file} は {reader} で読んだため、結合セル、非表示の行と列、図、数値の型は確かめていません",
         "{file} was read by {reader}: merged cells, hidden rows and columns, objects and the cells' types are not "
         "checked"),
-       ("すべてを確かめるには、xlsx で保存して確かめ直してください。",
+       Text("すべてを確かめるには、xlsx で保存して確かめ直してください。",
         "To check all of it, save the workbook as xlsx and lint it again."),
-       ("結合や非表示を伝えない形式（xls、ods、xlsb、CSV）のブック。",
+       Text("結合や非表示を伝えない形式（xls、ods、xlsb、CSV）のブック。",
         "A workbook in a format whose reader gives no merges, hidden rows or columns (xls, ods, xlsb, CSV)."),
-       ("確かめられないことを、問題なしとは言いません。", "What cannot be checked is said, not passed as clean."),
+       Text("確かめられないことを、問題なしとは言いません。", "What cannot be checked is said, not passed as clean."),
        item=""),
 )}
 
@@ -353,14 +351,14 @@ def tables(sheet: Sheet, typed: bool = True) -> list[Table]:
             rows.setdefault(row, {})[column] = cell
     found: list[Table] = []
     block: list[int] = []
-    for row in [*sorted(rows), None]:
-        if block and (row is None or row != block[-1] + 1):
+    for number in [*sorted(rows), 0]:  # 0: past the last row
+        if block and number != block[-1] + 1:
             table = _table(block, rows, typed)
             if table is not None:
                 found.append(table)
             block = []
-        if row is not None:
-            block.append(row)
+        if number:
+            block.append(number)
     return found
 
 
@@ -516,9 +514,9 @@ def _unit_stated(sheet: Sheet, table: Table) -> bool:
         text = cell.text
         if _UNIT_WORD.search(text):
             return True
-        if row in table.header or row < table.data[0]:
+        if row in table.header:  # a header's unit: 人口（人）, 高齢化率（％）; not a title's （款別）
             match = _PARENTHESISED.search(text.strip())
-            if match and not match.group(1).strip().isdigit():
+            if match and not match.group(1).strip().isdigit() and not match.group(1).endswith("別"):
                 try:
                     parse_fiscal_year(match.group(1))
                 except FiscalYearError:
@@ -603,3 +601,17 @@ def with_positions(problems: list[ImportProblem], yaml_text: str, name: str) -> 
         span = spans.get(problem.pointer or "")
         placed.append(replace(problem, position=f"{name}:{span.line}:{span.column}") if span else problem)
     return placed
+
+
+def docs_table() -> str:
+    """The table of docs/import.md's "Workbook lint" section, made from the kinds above
+    (tests/test_workbook_lint.py checks the page holds it as made here)."""
+    lines = ["| code | name | severity | 統一ルール | what |", "|---|---|---|---|---|"]
+    for kind in WORKBOOK_KINDS.values():
+        item = kind.item or "—"
+        lines.append(f"| {kind.code} | {kind.name} | {kind.severity.label} | {item} | {kind.what.en} {kind.what.ja} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m checker.importer.lint: the table for docs/import.md
+    print(docs_table(), end="")

@@ -212,3 +212,66 @@ def documented() -> dict[str, ProblemKind]:
 
 def kind_of(code: str) -> ProblemKind:
     return KINDS.get(code) or documented()[code]
+
+
+@dataclass(frozen=True)
+class KindDoc:
+    """An import or workbook-lint kind as `plancheck rule` and `plancheck rules` show a rule
+    (checker/terminal_docs.py): the same attributes, its examples as the cells they hold."""
+
+    code: str
+    name: str
+    title: dict[str, str]
+    severity: Severity
+    docs: dict[str, Any]
+    message: dict[str, str]
+    help: dict[str, str]
+    family: str
+    family_label: dict[str, str]
+    fixable: bool = False
+    fix_safety: str | None = None
+
+
+def kind_doc(kind: ProblemKind) -> KindDoc:
+    docs: dict[str, Any] = {"what": {"ja": kind.what.ja, "en": kind.what.en},
+                            "why": {"ja": kind.why.ja, "en": kind.why.en}}
+    for key in ("bad", "good"):
+        example = getattr(kind, key)
+        if example:
+            docs[key] = example_text(example)
+    label = kind.family_label
+    tag = {"ja": "取り込み", "en": "import"} if kind.family == "import" else {"ja": "ブックの lint", "en": "workbook lint"}
+    return KindDoc(kind.code, kind.name, tag, kind.severity, docs,
+                   {"ja": kind.message.ja, "en": kind.message.en}, {"ja": kind.help.ja, "en": kind.help.en},
+                   kind.family, {"ja": label.ja, "en": label.en})
+
+
+def example_text(example: Example) -> str:
+    """A documented workbook as text: each cell that holds something (`B5: "4,123,456"`, a
+    string quoted, so a space or a line break shows; a formula with its cached value), then
+    what is not a value (merged ranges, hidden rows and columns, the sheet hidden, a chart)."""
+    import json
+
+    from checker.importer.workbook import address
+
+    lines = [f"# {example['sheet']}"]
+    for row_no, row in enumerate(example["rows"], 1):
+        for col_no, value in enumerate(row, 1):
+            if value is None:
+                continue
+            if isinstance(value, str) and value.startswith("="):
+                formula, _, cached = value.partition("|")
+                shown = f"{formula}" + (f"  # = {cached}" if cached else "  # no cached value")
+            else:
+                shown = json.dumps(value, ensure_ascii=False)
+            lines.append(f"{address(row_no, col_no)}: {shown}")
+    for ref, code in example.get("formats", {}).items():
+        lines.append(f"format {ref}: {json.dumps(code, ensure_ascii=False)}")
+    for key, label in (("merged", "merged"), ("hidden", "hidden rows"), ("hidden_columns", "hidden columns")):
+        if example.get(key):
+            lines.append(f"{label}: {', '.join(map(str, example[key]))}")
+    if example.get("sheet_state"):
+        lines.append(f"sheet: {example['sheet_state']}")
+    if example.get("chart"):
+        lines.append("chart: a bar chart over the table")
+    return "\n".join(lines) + "\n"
