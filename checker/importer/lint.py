@@ -614,4 +614,6 @@ def docs_table() -> str:
 
 
 if __name__ == "__main__":  # python -m checker.importer.lint: the table for docs/import.md
-    print(docs_table(), end="")
+    import sys
+
+    sys.stdout.write(docs_table())

@@ -218,10 +218,10 @@ def unreadable_budget() -> openpyxl.Workbook:
         ("民生費", "社会福祉費", 28765432, 27890123, 28700000, None),
     ]
     for offset, values in enumerate(rows):
-        for column, value in enumerate(values, 1):
-            if value is not None:
-                cell = sheet.cell(4 + offset, column, value)
-                if isinstance(value, int):
+        for col_no, entry in enumerate(values, 1):
+            if entry is not None:
+                cell = sheet.cell(4 + offset, col_no, entry)
+                if isinstance(entry, int):
                     cell.number_format = "#,##0"
     sheet.merge_cells("A5:A6")
     sheet.column_dimensions["E"].hidden = True
