@@ -404,7 +404,8 @@ def lint_book(book: Workbook, imported: dict[str, str] | None = None,
 
     `imported`: cell (`Sheet!A1`) -> the JSON Pointer of the YAML value it became, so that
     each finding at an imported value names it; `hidden_rows_said`: the rows IMP007 already
-    reported (a hidden row inside an imported table), which WB016 does not repeat."""
+    reported (a hidden row inside an imported table), which WB016 does not repeat. Each cell
+    is visited a bounded number of times (a hostile sheet's width or merges cost no more)."""
     imported = imported or {}
     hidden_rows_said = hidden_rows_said or set()
     typed = book.path.suffix.lower() != ".csv"
@@ -421,80 +422,95 @@ def lint_book(book: Workbook, imported: dict[str, str] | None = None,
         placed: list[tuple[tuple[int, int, str], ImportProblem]] = []
         if sheet.hidden:
             found.append(ImportProblem("WB018", None, {"sheet": sheet.name}))
-        sheet_tables = tables(sheet, typed)
-        in_data = {(row, column) for table in sheet_tables for row in table.data
-                   for column in range(table.first_column, table.last_column + 1)}
+        by_row: dict[int, dict[int, CellData]] = {}
+        for (row, column), cell in sheet.cells.items():
+            by_row.setdefault(row, {})[column] = cell
         if sheet.drawings:
             add("WB010", sheet, 1, 1, count=sheet.drawings)
+        linted: list[Table] = []
         previous: Table | None = None
-        count = 0
-        for table in sheet_tables:
+        for table in tables(sheet, typed):
             if previous is not None and not table.header:
                 # rows of numbers below a table, past an empty row: the table's own, split from it, or a
                 # line of their own (the 動向 counts under a project list), which is no table
                 if table.numeric_columns <= previous.numeric_columns:
                     add("WB019", sheet, table.data[0], table.first_column)
+                    _lint_table(sheet, table, by_row, add, typed, unit=False)  # its cells are the table's
                 continue
-            count += 1
-            if count > 1:
-                add("WB014", sheet, table.header[0], table.first_column, count=count)
-            _lint_table(sheet, table, add, typed)
+            if linted:
+                add("WB014", sheet, table.header[0], table.first_column, count=len(linted) + 1)
+            linted.append(table)
+            _lint_table(sheet, table, by_row, add, typed)
             previous = table
+        _lint_merged(sheet, linted, add)
         for (row, column), cell in sorted(sheet.cells.items()):
-            _lint_text(sheet, row, column, cell, add, (row, column) in in_data)
+            _lint_text(sheet, row, column, cell, add)
         for row in sorted(sheet.hidden_rows):
-            filled = sorted(column for r, column in sheet.cells if r == row)
-            if filled and (sheet.name, row) not in hidden_rows_said:
-                add("WB016", sheet, row, filled[0], row=row)
-        for column in sorted(sheet.hidden_columns):
-            filled = sorted(row for row, c in sheet.cells if c == column)
-            if filled:
-                add("WB017", sheet, filled[0], column, column=address(1, column)[:-1])
+            if by_row.get(row) and (sheet.name, row) not in hidden_rows_said:
+                add("WB016", sheet, row, min(by_row[row]), row=row)
+        first_rows: dict[int, int] = {}
+        for row, column in sheet.cells:
+            if column in sheet.hidden_columns:
+                first_rows[column] = min(first_rows.get(column, row), row)
+        for column, row in sorted(first_rows.items()):
+            add("WB017", sheet, row, column, column=address(1, column)[:-1])
         found += [problem for _, problem in sorted(placed, key=lambda pair: pair[0])]
     return found
 
 
-def _lint_table(sheet: Sheet, table: Table, add: Any, typed: bool) -> None:
-    top = table.header[0] if table.header else table.data[0]
-    merged_outside = []
+def _lint_merged(sheet: Sheet, linted: list[Table], add: Any) -> None:
+    """WB001 for each merged range over a table's data rows, WB002 once a table for those in its
+    header or title; each range looked up among the tables (apart in rows) by bisection."""
+    from bisect import bisect_right
+
+    starts = [table.first_row for table in linted]
+    outside: dict[int, list[tuple[int, int, int, int]]] = {}
     for bounds in sorted(sheet.merged):
         min_row, min_col, max_row, max_col = bounds
-        if max_col < table.first_column or min_col > table.last_column:
-            continue
-        if min_row <= table.data[-1] and max_row >= table.data[0]:
-            add("WB001", sheet, min_row, min_col, range=_range(bounds))
-        elif table.first_row <= min_row and max_row < table.data[0]:
-            merged_outside.append(bounds)
-    if merged_outside:
-        first = merged_outside[0]
-        shown = ", ".join(_range(bounds) for bounds in merged_outside[:5]) + ("…" if len(merged_outside) > 5 else "")
-        add("WB002", sheet, first[0], first[1], count=len(merged_outside), ranges=shown)
-    formulas = [(row, column) for row in table.data for column in range(table.first_column, table.last_column + 1)
-                if (cell := sheet.cells.get((row, column))) is not None and cell.formula]
+        index = bisect_right(starts, max_row) - 1
+        while index >= 0 and linted[index].data[-1] >= min_row:
+            table = linted[index]
+            if max_col >= table.first_column and min_col <= table.last_column:
+                if min_row <= table.data[-1] and max_row >= table.data[0]:
+                    add("WB001", sheet, min_row, min_col, range=_range(bounds))
+                elif table.first_row <= min_row and max_row < table.data[0]:
+                    outside.setdefault(index, []).append(bounds)
+            index -= 1
+    for ranges in outside.values():
+        first = ranges[0]
+        shown = ", ".join(_range(bounds) for bounds in ranges[:5]) + ("…" if len(ranges) > 5 else "")
+        add("WB002", sheet, first[0], first[1], count=len(ranges), ranges=shown)
+
+
+def _lint_table(sheet: Sheet, table: Table, by_row: dict[int, dict[int, CellData]], add: Any, typed: bool,
+                unit: bool = True) -> None:
+    top = table.header[0] if table.header else table.data[0]
+    cells = [(row, column, cell) for row in table.data for column, cell in sorted(by_row.get(row, {}).items())
+             if table.first_column <= column <= table.last_column]
+    formulas = [(row, column) for row, column, cell in cells if cell.formula]
     if formulas:
         add("WB009", sheet, *formulas[0], count=len(formulas))
-    if not _unit_stated(sheet, table):
+    if unit and not _unit_stated(table, by_row):
         add("WB011", sheet, top, table.first_column)
-    for row in table.data:
-        for column in range(table.first_column, table.last_column + 1):
-            cell = sheet.cells.get((row, column))
-            if cell is None or not isinstance(cell.value, str):
-                continue
-            text = cell.text.strip()
-            kind, read = _reading(text)
-            if kind == "two" or (kind == "number" and read.measured is not None):
-                add("WB005", sheet, row, column, text=_shown(text))
-            elif kind == "approximate" or (kind == "number" and (read.unit or read.marks or read.provisional
-                                                                  or read.estimate)):
-                unit = read.unit if kind == "number" else None
-                add("WB004", sheet, row, column, text=_shown(text), extra=unit or Text("記号や語", "a mark or a word"))
-            elif kind == "number" and typed and not re.fullmatch(r"0[0-9]+", text) and not _code_column(sheet, table,
-                                                                                                         column):
+    code_columns: dict[int, bool] = {}
+    for row, column, cell in cells:
+        if not isinstance(cell.value, str):
+            continue
+        text = cell.text.strip()
+        kind, read = _reading(text)
+        if kind == "two" or (kind == "number" and read.measured is not None):
+            add("WB005", sheet, row, column, text=_shown(text))
+        elif kind == "approximate" or (kind == "number" and (read.unit or read.marks or read.provisional
+                                                              or read.estimate)):
+            unit = read.unit if kind == "number" else None
+            add("WB004", sheet, row, column, text=_shown(text), extra=unit or Text("記号や語", "a mark or a word"))
+        elif kind == "number" and typed and not re.fullmatch(r"0[0-9]+", text):
+            if column not in code_columns:
+                code_columns[column] = _code_column(sheet, table, column)
+            if not code_columns[column]:
                 add("WB003", sheet, row, column, text=_shown(text))
-            elif _NOTE.match(text):
-                add("WB015", sheet, row, column, text=_shown(text))
-            elif text in _DITTO:
-                add("WB008", sheet, row, column, text=text)
+        elif _NOTE.match(text):
+            add("WB015", sheet, row, column, text=_shown(text))
 
 
 _CODE_HEADER = re.compile(r"コード|番号|[Cc]ode|ID|ＩＤ|^No\.?$|^№$|^NO$")
@@ -505,26 +521,27 @@ def _code_column(sheet: Sheet, table: Table, column: int) -> bool:
     return any(_CODE_HEADER.search(sheet.header_text(row, column)) for row in table.header)
 
 
-def _unit_stated(sheet: Sheet, table: Table) -> bool:
+def _unit_stated(table: Table, by_row: dict[int, dict[int, CellData]]) -> bool:
+    """A unit line (（単位：千円）, or a 単位 column) from three rows above the table to its end, or a
+    header naming its unit in parentheses (人口（人）, 高齢化率（％）; not a year, not （款別））."""
     from checker.fiscal import FiscalYearError, parse_fiscal_year
 
-    for (row, _column), cell in sheet.cells.items():
-        if row > table.data[-1] or row < table.first_row - 3:
-            continue
-        text = cell.text
-        if _UNIT_WORD.search(text):
-            return True
-        if row in table.header:  # a header's unit: 人口（人）, 高齢化率（％）; not a title's （款別）
-            match = _PARENTHESISED.search(text.strip())
-            if match and not match.group(1).strip().isdigit() and not match.group(1).endswith("別"):
-                try:
-                    parse_fiscal_year(match.group(1))
-                except FiscalYearError:
-                    return True
+    for row in range(max(1, table.first_row - 3), table.data[-1] + 1):
+        for cell in by_row.get(row, {}).values():
+            text = cell.text
+            if _UNIT_WORD.search(text):
+                return True
+            if row in table.header:
+                match = _PARENTHESISED.search(text.strip())
+                if match and not match.group(1).strip().isdigit() and not match.group(1).endswith("別"):
+                    try:
+                        parse_fiscal_year(match.group(1))
+                    except FiscalYearError:
+                        return True
     return False
 
 
-def _lint_text(sheet: Sheet, row: int, column: int, cell: CellData, add: Any, in_data: bool) -> None:
+def _lint_text(sheet: Sheet, row: int, column: int, cell: CellData, add: Any) -> None:
     text = cell.value if isinstance(cell.value, str) else cell.text
     if not text.strip():
         return
@@ -539,7 +556,7 @@ def _lint_text(sheet: Sheet, row: int, column: int, cell: CellData, add: Any, in
             replacement=unicodedata.normalize("NFKC", character.group()))
     if (_ERA_WORD.search(text) or _ERA_INITIAL.match(text.strip())) and not _WESTERN.search(text):
         add("WB013", sheet, row, column, text=_shown(text))
-    if not in_data and text.strip() in _DITTO:
+    if text.strip() in _DITTO:
         add("WB008", sheet, row, column, text=text.strip())
 
 
