@@ -699,6 +699,10 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
     if output is not None and Path(output).resolve() == source.resolve():
         raise click.UsageError(_text("取り込み元のブックには書き込みません: -o に別のファイルを指定してください",
                                      "the workbook imported is never written: give -o another file", lang))
+    if lint_only and (output or explain or mapping or not lint):
+        raise click.UsageError(_text("--lint-only はブックを確かめるだけです: -o、--explain、--mapping、--no-lint とは使えません",
+                                     "--lint-only only lints the workbook: it takes no -o, --explain, --mapping or "
+                                     "--no-lint", lang))
     fail = Severity[(fail_level or ("warning" if lint_only else "error")).upper()]
     if lint_only:
         found = lint_workbook(source)

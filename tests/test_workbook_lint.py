@@ -207,3 +207,10 @@ def test_docs_import_md_lists_every_import_problem_with_its_severity():
     text = (Path(__file__).parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
     for kind in KINDS.values():
         assert f"| {kind.code} | {kind.severity.label} |" in text
+
+
+@pytest.mark.parametrize("extra", [["-o", "out.yaml"], ["--explain"], ["--no-lint"]])
+def test_lint_only_refuses_what_would_write_or_contradict_it(extra, tmp_path):
+    run = CliRunner().invoke(main, ["import", str(WORKBOOKS / "budget.xlsx"), "--lint-only", "--lang", "en", *extra])
+    assert run.exit_code == 2 and "--lint-only" in run.output
+    assert not (tmp_path / "out.yaml").exists()
