@@ -79,8 +79,8 @@ WORKBOOK_KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
                    ["総務費", "徴税費", 1000000]),
        item="1-4"),
     _k("WB002", "merged-header-cells", Severity.INFO,
-       Text("表の見出しや表題に結合セルが {count} 個あります（{ranges}）", "the table's header or title holds {count} merged "
-        "range(s): {ranges}"),
+       Text("{cell} からの表の見出しや表題に結合セルが {count} 個あります（{ranges}）",
+            "the header or title of the table at {cell} holds {count} merged range(s): {ranges}"),
        Text("見出しは1行にし、「人口（令和2年）」のように1つのセルに1つの項目名を書いてください。",
         "Put the header in one row, each column's full name in its own cell (人口（令和2年）)."),
        Text("表の見出しの行または表題にある結合セル（二段の見出しなど）。",
