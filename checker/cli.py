@@ -796,8 +796,8 @@ def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) 
     rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code) + [kind_doc(k) for k in documented().values()]
     if output_format == "json":
         rows = [{"code": rule.code, "name": rule.name, "title": rule.title or None, "severity": rule.severity.label if rule.severity else "off",
-                 "fixable": rule.fixable, "fix": rule.fix_safety, "family": getattr(rule, "family", "rule")}
-                for rule in rules]
+                 "fixable": rule.fixable, "fix": rule.fix_safety,
+                 **({"family": rule.family} if hasattr(rule, "family") else {})} for rule in rules]
         _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
     _deliver(rules_listing(rules, lang, *for_terminal(sys.stdout)))

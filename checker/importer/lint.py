@@ -502,8 +502,8 @@ def _lint_table(sheet: Sheet, table: Table, by_row: dict[int, dict[int, CellData
             add("WB005", sheet, row, column, text=_shown(text))
         elif kind == "approximate" or (kind == "number" and (read.unit or read.marks or read.provisional
                                                               or read.estimate)):
-            unit = read.unit if kind == "number" else None
-            add("WB004", sheet, row, column, text=_shown(text), extra=unit or Text("記号や語", "a mark or a word"))
+            stated = read.unit if kind == "number" else None
+            add("WB004", sheet, row, column, text=_shown(text), extra=stated or Text("記号や語", "a mark or a word"))
         elif kind == "number" and typed and not re.fullmatch(r"0[0-9]+", text):
             if column not in code_columns:
                 code_columns[column] = _code_column(sheet, table, column)
