@@ -216,3 +216,17 @@ def test_lint_only_refuses_what_would_write_or_contradict_it(extra, tmp_path):
     run = CliRunner().invoke(main, ["import", str(WORKBOOKS / "budget.xlsx"), "--lint-only", "--lang", "en", *extra])
     assert run.exit_code == 2 and "--lint-only" in run.output
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_hostile_label_is_shown_escaped(tmp_path):
+    """A cell's text is the workbook's: a bidi override in a label reaches no terminal as it is."""
+    from checker.importer.lint import _GOOD, _with
+
+    book = _example_workbook(_with(5, 1, "総\u202e　務　費"), tmp_path / "bidi.xlsx")
+    for lang in ("ja", "en"):
+        run = CliRunner().invoke(main, ["import", str(book), "--lint-only", "--lang", lang])
+        assert run.exit_code == 1 and "WB006" in run.stdout and "\u202e" not in run.stdout
+    data = CliRunner().invoke(main, ["import", str(book), "--lint-only", "--format", "json"]).stdout
+    [problem] = json.loads(data)["problems"]  # JSON is data, as the check's: the text as the cell holds it
+    assert problem["code"] == "WB006" and "総\u202e" in problem["message"]["ja"]
+    assert _GOOD["rows"][4][0] == "総務費"  # the shared example is left as it was
