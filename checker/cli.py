@@ -702,16 +702,23 @@ def schema(ruleset_schema: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How the import's problems are reported (on standard error; json: on standard output with "
                    "--explain or -o).")
+@click.option("--lint/--no-lint", default=True, show_default=True,
+              help="Also report the workbook lint (WB001-WB020: how machine-readable the workbook is, 総務省's 統一ルール).")
+@click.option("--lint-only", is_flag=True, help="Only lint the workbook (WB codes): write no YAML, exit 1 on a finding "
+                                                "at --fail-level.")
+@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Exit 1 on a problem at this severity or above (default: error; warning with --lint-only).")
 def import_command(file: str | None, output: str | None, explain: bool, mapping: str | None, mapping_schema: bool,
                    drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
-                   output_format: str) -> None:
+                   output_format: str, lint: bool, lint_only: bool, fail_level: str | None) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
     sheet prints it and with the cell it came from. The workbook is only read. The layouts
     recognised and the mapping file for the others: docs/import.md. Exit 0: written;
-    1: written, with problems at error level; 2: nothing recognised, or the file refused."""
+    1: written, with problems at --fail-level (error); 2: nothing recognised, or the file refused.
+    With --lint-only: 0 clean, 1 a finding at --fail-level (warning), 2 the file refused."""
     from checker.diagnostics import Severity
-    from checker.importer import import_workbook
-    from checker.importer.problems import KINDS
+    from checker.importer import ImportResult, import_workbook
+    from checker.importer.lint import lint_workbook, with_positions
 
     if mapping_schema:
         from checker.importer.mapping import mapping_json_schema
@@ -725,21 +732,34 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
     if output is not None and Path(output).resolve() == source.resolve():
         raise click.UsageError(_text("取り込み元のブックには書き込みません: -o に別のファイルを指定してください",
                                      "the workbook imported is never written: give -o another file", lang))
-    result = import_workbook(source, municipality=municipality, plan_id=plan_id,
-                             mapping=Path(mapping) if mapping else None)
+    if lint_only and (output or explain or mapping or not lint):
+        raise click.UsageError(_text("--lint-only はブックを確かめるだけです: -o、--explain、--mapping、--no-lint とは使えません",
+                                     "--lint-only only lints the workbook: it takes no -o, --explain, --mapping or "
+                                     "--no-lint", lang))
+    fail = Severity[(fail_level or ("warning" if lint_only else "error")).upper()]
+    if lint_only:
+        found = lint_workbook(source)
+        result = ImportResult(None if any(p.code == "IMP005" for p in found) else "", found)
+        explain = False
+    else:
+        result = import_workbook(source, municipality=municipality, plan_id=plan_id,
+                                 mapping=Path(mapping) if mapping else None, lint=lint)
+        if result.yaml and not explain:
+            result.problems = with_positions(result.problems, result.yaml, output or "-")
     if output_format == "json":
         report = json.dumps({"file": file, "problems": [problem.to_json() for problem in result.problems],
                              "explain": [{"ja": t.ja, "en": t.en} for t in result.explain]},
                             ensure_ascii=False, indent=2) + "\n"
-        _write(json_safe(report), sys.stdout if (explain or output) else sys.stderr)
+        _write(json_safe(report), sys.stdout if (explain or output or lint_only) else sys.stderr)
     else:
         for problem in result.problems:
-            kind = KINDS[problem.code]
-            _write(f"{shown(file)}: {problem.code} [{kind.severity.label}] {shown(problem.message(lang))}\n", sys.stderr)
+            at = f" ({shown(problem.position)})" if problem.position else ""
+            _write(f"{shown(file)}: {problem.code} [{problem.kind.severity.label}] {shown(problem.message(lang))}{at}\n",
+                   sys.stdout if lint_only else sys.stderr)
     if explain:
         if output_format == "text":
             _write("".join(shown(text.render(lang)) + "\n" for text in result.explain), sys.stdout)
-    elif result.yaml is not None:
+    elif result.yaml:
         if output is None:
             _write(result.yaml, sys.stdout)
         else:
@@ -768,7 +788,7 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
                 sys.exit(2)
     if result.yaml is None:
         sys.exit(2)
-    sys.exit(1 if any(KINDS[p.code].severity == Severity.ERROR for p in result.problems) else 0)
+    sys.exit(1 if any(p.kind.severity >= fail for p in result.problems) else 0)
 
 
 def _text(ja: str, en: str, lang: str) -> str:
@@ -802,10 +822,15 @@ def list_rules(lang: str | None, output_format: str, rulesets: tuple[str, ...]) 
 
     settings, ruleset = _configured_ruleset(rulesets)
     lang = lang or settings.lang or default_lang()
-    rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code)
+    from checker.importer.problems import documented, kind_doc
+
+    # the ruleset's rules, then the import's problems and the workbook lint (documented in
+    # checker/importer/problems.py and lint.py, and marked by their family)
+    rules = sorted(ruleset.rules.values(), key=lambda rule: rule.code) + [kind_doc(k) for k in documented().values()]
     if output_format == "json":
         rows = [{"code": rule.code, "name": rule.name, "title": rule.title or None, "severity": rule.severity.label if rule.severity else "off",
-                 "fixable": rule.fixable, "fix": rule.fix_safety} for rule in rules]
+                 "fixable": rule.fixable, "fix": rule.fix_safety,
+                 **({"family": rule.family} if hasattr(rule, "family") else {})} for rule in rules]
         _deliver(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
     _deliver(rules_listing(rules, lang, *for_terminal(sys.stdout)))
@@ -823,9 +848,13 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
 
     settings, ruleset = _configured_ruleset(rulesets)
     lang = lang or settings.lang or default_lang()
-    rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code), None)
+    from checker.importer.problems import documented, kind_doc
+
+    kinds = {kind.code: kind_doc(kind) for kind in documented().values()}
+    rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code), None) or \
+        kinds.get(code.upper()) or next((kind for kind in kinds.values() if kind.name == code), None)
     if rule is None:
-        close = closest(code.upper(), sorted(ruleset.rules))
+        close = closest(code.upper(), sorted([*ruleset.rules, *kinds]))
         hint = phrase("did_you_mean", lang, candidate=close) if close else ""
         click.echo(shown(say("no_rule", lang, code=code, hint=hint)), err=True)
         sys.exit(EXIT_ERROR)
@@ -834,8 +863,9 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
         _deliver(json_safe(json.dumps({
             "code": rule.code, "name": rule.name, "title": rule.title or None,
             "severity": rule.severity.label if rule.severity else "off",
-            "fixable": rule.fixable, "fix": rule.fix_safety, "function": rule.function, "given": list(rule.given),
-            "message": rule.message, "help": rule.help, "docs": docs,
+            "fixable": rule.fixable, "fix": rule.fix_safety, "function": getattr(rule, "function", None),
+            "given": list(getattr(rule, "given", ())),
+            "message": rule.message, "help": rule.help, "docs": docs, "family": getattr(rule, "family", "rule"),
         }, ensure_ascii=False, indent=2)) + "\n")
         return
     from checker.terminal_docs import HEADS, SAFETY, for_terminal, render_rule, rule_heading, severity_label
@@ -848,6 +878,8 @@ def show_rule(code: str, lang: str | None, output_format: str, rulesets: tuple[s
     out: list[str] = []
     out.append(rule_heading(rule, lang))
     out.append(f"{heads['severity']}: {severity_label(rule, lang)}   {heads['fixable']}: {SAFETY[lang][rule.fix_safety]}")
+    if getattr(rule, "family_label", None):
+        out.append(rule.family_label[lang])
     for key in ("what", "why"):
         if key in docs:
             out.append(f"\n## {heads[key]}\n{docs[key][lang]}")

@@ -137,6 +137,8 @@ def render_rule(rule: Any, lang: str, color: bool, width: int) -> str:
     console.print(RichText(shown(rule_heading(rule, lang)), style="bold" if color else ""))
     console.print(RichText(f"{heads['severity']}: {severity_label(rule, lang)}   "
                            f"{heads['fixable']}: {SAFETY[lang][rule.fix_safety]}"))
+    if getattr(rule, "family_label", None):  # an import problem or a workbook lint (checker/importer/problems.py)
+        console.print(RichText(rule.family_label[lang]))
 
     def head(title: str) -> None:
         console.print()

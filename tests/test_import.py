@@ -491,6 +491,19 @@ def _example_workbook(example, path: Path) -> Path:
         sheet[ref].number_format = code
     for row_no in example["hidden"]:
         sheet.row_dimensions[row_no].hidden = True
+    for cell_range in example.get("merged", ()):  # the workbook lint's examples (checker/importer/lint.py)
+        sheet.merge_cells(cell_range)
+    for letter in example.get("hidden_columns", ()):
+        sheet.column_dimensions[letter].hidden = True
+    if example.get("chart"):
+        from openpyxl.chart import BarChart, Reference
+
+        chart = BarChart()
+        chart.add_data(Reference(sheet, min_col=2, min_row=3, max_row=sheet.max_row), titles_from_data=True)
+        sheet.add_chart(chart, "F3")
+    if example.get("sheet_state"):
+        book.create_sheet("表紙", 0)["A1"] = "表紙"
+        sheet.sheet_state = example["sheet_state"]
     fixtures.HERE = path.parent
     fixtures.save(book, cached, path.name)
     return path

@@ -33,7 +33,21 @@ class ImportResult:
 
 
 def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None = None,
-                    mapping: Path | None = None) -> ImportResult:
+                    mapping: Path | None = None, lint: bool = False) -> ImportResult:
+    """The plan a workbook makes; with `lint`, the workbook lint's findings (WB) after the
+    import's problems, each naming the YAML value its cell became (`lint.lint_book`)."""
+    result, book, cells = _import(path, municipality, plan_id, mapping)
+    if lint and book is not None:
+        from checker.importer.lint import imported_cells, lint_book
+
+        said = {(cell.rpartition("!")[0], int(problem.args["row"])) for problem in result.problems
+                if problem.code == "IMP007" and (cell := problem.cell)}
+        result.problems += lint_book(book, imported_cells(cells), said)
+    return result
+
+
+def _import(path: Path, municipality: str, plan_id: str | None,
+            mapping: Path | None) -> tuple[ImportResult, Workbook | None, dict[tuple[Any, ...], str]]:
     from checker.importer import indicators, projects, tables
     from checker.importer.mapping import MappingError, apply, read_mapping
 
@@ -42,21 +56,21 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         try:
             given = read_mapping(mapping)
         except MappingError as error:
-            return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name, "reason": error.reason})])
+            return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name, "reason": error.reason})]), None, {}
     try:
         book = open_workbook(path)
     except WorkbookError as error:
-        return ImportResult(None, [ImportProblem("IMP005", None, {"file": path.name, "reason": error.reason})])
+        return ImportResult(None, [ImportProblem("IMP005", None, {"file": path.name, "reason": error.reason})]), None, {}
     if given is not None and given.sheet not in [sheet.name for sheet in book.sheets]:
         return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name if mapping else "", "reason": Text(
-            f"シート「{given.sheet}」がブックにありません", f"the workbook has no sheet {given.sheet!r}")})])
+            f"シート「{given.sheet}」がブックにありません", f"the workbook has no sheet {given.sheet!r}")})]), None, {}
     if given is not None:  # the sheet must be as the mapping says (its headers, years, rows)
         from checker.importer.mapping import check
 
         disagreement = check(next(sheet for sheet in book.sheets if sheet.name == given.sheet), given)
         if disagreement is not None:
             return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name if mapping else "",
-                                                                      "reason": disagreement})])
+                                                                      "reason": disagreement})]), None, {}
     problems: list[ImportProblem] = []
     explain: list[Text] = []
     if not book.formats_read and any(isinstance(cell.value, (int, float)) for sheet in book.sheets
@@ -119,7 +133,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         for sub, ref in found_cells.items():
             cells[("themes", index, *sub)] = ref
     if not themes and not found_tables:
-        return ImportResult(None, problems, explain)
+        return ImportResult(None, problems, explain), book, {}
     # a sheet that was recognised leaves no IMP004 for the others (notes, cover sheets)
     problems = [problem for problem in problems if problem.code != "IMP004"]
     kinds = {table.get("kind") for table in found_tables}
@@ -139,7 +153,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         document["themes"] = themes
     if found_tables:
         document["tables"] = found_tables
-    return ImportResult(to_yaml(document, cells), problems, explain)
+    return ImportResult(to_yaml(document, cells), problems, explain), book, cells
 
 
 HEADER_COMMENT = ("# Imported by plancheck import: values as the workbook prints them; `cells` names the cell",

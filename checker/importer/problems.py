@@ -1,12 +1,15 @@
 """What `plancheck import` reports about a workbook: its own codes (IMP001-IMP012), outside
-the ruleset.
+the ruleset, and the workbook lint's (WB001-WB020, `checker/importer/lint.py`), documented the
+same way.
 
 They are diagnostics of the import, not rules over plan data: their input is a workbook,
 which the checker never sees (it checks the YAML the import writes), so they cannot be
 selected, suppressed by a comment in a plan, or documented by a plan file as the rules'
 bad/good examples are. Each is documented here in both languages with a bad and a good
-workbook, written as its sheet's cells (`tests/test_import.py` builds and imports each:
-the bad one must report the code, the good one must not).
+workbook, written as its sheet's cells (`tests/test_import.py` and
+`tests/test_workbook_lint.py` build and import or lint each: the bad one must report the code,
+the good one must not). `documented()` is every kind of both families, for `plancheck rule`,
+`plancheck rules` and docs/import.md.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from typing import Any
 from checker.diagnostics import Severity, Text
 
 # A documented example: sheet name -> rows of cells (None empty; "=..." a formula, whose
-# cached value follows it as "=SUM(F5:F7)|46371", or has none); `hidden` rows by number.
+# cached value follows it as "=SUM(F5:F7)|46371", or has none); `hidden` rows by number,
+# `formats` by cell; for the lint also `merged` (ranges), `hidden_columns` (letters),
+# `sheet_state` ("hidden": the sheet hidden, after a visible one) and `chart` (a bar chart).
 Example = dict[str, Any]
 
 
@@ -32,6 +37,13 @@ class ProblemKind:
     why: Text
     bad: Example = field(default_factory=dict)
     good: Example = field(default_factory=dict)
+    family: str = "import"  # or "workbook": the workbook lint (WB codes), off for YAML input
+    item: str = ""  # the 統一ルール check item a workbook lint follows (1-4), if one
+
+    @property
+    def family_label(self) -> Text:
+        return Text("取り込み時の指摘（plancheck import）", "import problem (plancheck import)") if self.family == "import" \
+            else Text("ブックの機械判読性（plancheck import の lint）", "workbook lint (plancheck import)")
 
 
 def _list(*rows: Any, hidden: tuple[int, ...] = (), formats: dict[str, str] | None = None) -> Example:
@@ -239,16 +251,93 @@ class ImportProblem:
     code: str
     cell: str | None
     args: dict[str, Any]
+    pointer: str | None = None  # the YAML value the cell became (a JSON Pointer), when imported
+    position: str | None = None  # where that value is in the YAML written (`theme.yaml:74:14`)
 
     @property
     def kind(self) -> ProblemKind:
-        return KINDS[self.code]
+        return kind_of(self.code)
 
     def message(self, lang: str) -> str:
         values = {key: value.render(lang) if isinstance(value, Text) else str(value) for key, value in self.args.items()}
         return self.kind.message.render(lang).format_map({**values, "cell": self.cell or ""})
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.kind.name, "severity": self.kind.severity.label, "cell": self.cell,
-                "message": {lang: self.message(lang) for lang in ("ja", "en")},
+        return {"code": self.code, "name": self.kind.name, "family": self.kind.family,
+                "severity": self.kind.severity.label, "cell": self.cell, "pointer": self.pointer,
+                "position": self.position, "message": {lang: self.message(lang) for lang in ("ja", "en")},
                 "help": {"ja": self.kind.help.ja, "en": self.kind.help.en}}
+
+
+def documented() -> dict[str, ProblemKind]:
+    """Every kind of both families, by code: the import's (IMP) and the workbook lint's (WB)."""
+    from checker.importer.lint import WORKBOOK_KINDS
+
+    return {**dict(sorted(KINDS.items())), **WORKBOOK_KINDS}
+
+
+def kind_of(code: str) -> ProblemKind:
+    return KINDS.get(code) or documented()[code]
+
+
+@dataclass(frozen=True)
+class KindDoc:
+    """An import or workbook-lint kind as `plancheck rule` and `plancheck rules` show a rule
+    (checker/terminal_docs.py): the same attributes, its examples as the cells they hold."""
+
+    code: str
+    name: str
+    title: dict[str, str]
+    severity: Severity
+    docs: dict[str, Any]
+    message: dict[str, str]
+    help: dict[str, str]
+    family: str
+    family_label: dict[str, str]
+    fixable: bool = False
+    fix_safety: str | None = None
+
+
+def kind_doc(kind: ProblemKind) -> KindDoc:
+    docs: dict[str, Any] = {"what": {"ja": kind.what.ja, "en": kind.what.en},
+                            "why": {"ja": kind.why.ja, "en": kind.why.en}}
+    for key in ("bad", "good"):
+        example = getattr(kind, key)
+        if example:
+            docs[key] = example_text(example)
+    label = kind.family_label
+    tag = {"ja": "取り込み", "en": "import"} if kind.family == "import" else {"ja": "ブックの lint", "en": "workbook lint"}
+    return KindDoc(kind.code, kind.name, tag, kind.severity, docs,
+                   {"ja": kind.message.ja, "en": kind.message.en}, {"ja": kind.help.ja, "en": kind.help.en},
+                   kind.family, {"ja": label.ja, "en": label.en})
+
+
+def example_text(example: Example) -> str:
+    """A documented workbook as text: each cell that holds something (`B5: "4,123,456"`, a
+    string quoted, so a space or a line break shows; a formula with its cached value), then
+    what is not a value (merged ranges, hidden rows and columns, the sheet hidden, a chart)."""
+    import json
+
+    from checker.importer.workbook import address
+
+    lines = [f"# {example['sheet']}"]
+    for row_no, row in enumerate(example["rows"], 1):
+        for col_no, value in enumerate(row, 1):
+            if value is None:
+                continue
+            if isinstance(value, str) and value.startswith("="):
+                formula, _, cached = value.partition("|")
+                shown = f"{formula}" + (f"  # = {cached}" if cached else "  # no cached value")
+            else:
+                shown = json.dumps(value, ensure_ascii=False)
+            lines.append(f"{address(row_no, col_no)}: {shown}")
+    for ref, code in example.get("formats", {}).items():
+        lines.append(f"format {ref}: {json.dumps(code, ensure_ascii=False)}")
+    for key, label in (("merged", "merged"), ("hidden", "hidden rows"), ("hidden_columns", "hidden columns")):
+        if example.get(key):
+            lines.append(f"{label}: {', '.join(map(str, example[key]))}")
+    if example.get("sheet_state"):
+        lines.append(f"sheet: {example['sheet_state']}")
+    if example.get("chart"):
+        lines.append("chart: a bar chart over the table")
+    return "\n".join(lines) + "\n"

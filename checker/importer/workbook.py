@@ -60,6 +60,9 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     validations: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)  # drop-down lists
+    hidden_columns: set[int] = field(default_factory=set)  # (the workbook lint reads these three)
+    hidden: bool = False  # the sheet itself hidden (or very hidden)
+    drawings: int = 0  # pictures and charts on the sheet (shapes openpyxl does not read are not counted)
 
     @property
     def max_row(self) -> int:
@@ -192,6 +195,10 @@ def _read_xlsx(path: Path, raw: bytes) -> Workbook:
                 sheet.cells[(cell.row, cell.column)] = _cell(cell.value, cell.number_format, formula)
         sheet.hidden_rows = {index for index, dimension in sheet_values.row_dimensions.items() if dimension.hidden}
         sheet.merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in sheet_values.merged_cells.ranges]
+        sheet.hidden_columns = {number for dimension in sheet_values.column_dimensions.values() if dimension.hidden
+                                for number in range(dimension.min or 1, min(dimension.max or 1, 16_384) + 1)}
+        sheet.hidden = sheet_values.sheet_state != "visible"
+        sheet.drawings = len(getattr(sheet_values, "_images", ())) + len(getattr(sheet_values, "_charts", ()))
         for validation in sheet_values.data_validations.dataValidation:
             if validation.type == "list" and validation.formula1 and validation.formula1.startswith('"'):
                 choices = tuple(choice.strip() for choice in validation.formula1.strip('"').split(","))

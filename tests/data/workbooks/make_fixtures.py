@@ -3,7 +3,7 @@
 Each is a small realistic workbook made with openpyxl (invented numbers, the shapes cities
 publish: a merged two-row header, the `△` number format, 6-digit codes as numbers shown with
 `000000`, a `=SUM` 合計, a drop-down 動向 list, 和暦 headers, a hidden row, a number stored as
-text). openpyxl writes a formula without the value a spreadsheet would cache for it, so the
+text; and, for the workbook lint, a budget kept against the 統一ルール). openpyxl writes a formula without the value a spreadsheet would cache for it, so the
 script writes each cached value into the sheet XML itself (`<v>` beside `<f>`), and rewrites
 the zip with fixed timestamps and order, so that running it twice gives the same bytes and no
 LibreOffice is needed. The CSV is the same list saved as Excel on Windows does: CP932; the
@@ -398,6 +398,34 @@ def settlement(typed_arrears: bool = False) -> tuple[openpyxl.Workbook, dict[str
     return book, cached
 
 
+def unreadable_budget() -> openpyxl.Workbook:
+    """A budget by 款 and 項 as many are kept for printing, against the 統一ルール (the workbook
+    lint's fixture): 和暦 headers without 西暦, no unit line, ① and ㈱ in labels, 「総　務　費」
+    spaced out with full-width spaces, 総務費 merged down over its two 項 rows, a number
+    stored as text (Excel's green triangle), a hidden working column (査定額)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "歳出予算"
+    sheet["A1"] = "令和5年度 一般会計歳出予算（款・項別）"
+    for column, label in zip("ABCDEF", ("款", "項", "令和5年度予算額", "令和4年度予算額", "査定額", "主な委託先")):
+        sheet[f"{column}3"] = label
+    rows: list[tuple[str | None, str, int | str, int, int, str | None]] = [
+        ("①議会費", "議会費", 412345, 420011, 410000, None),
+        ("総　務　費", "総務管理費", "4,123,456", 3987654, 4100000, "㈱小平サービス"),
+        (None, "徴税費", 1000000, 1000000, 1000000, None),
+        ("民生費", "社会福祉費", 28765432, 27890123, 28700000, None),
+    ]
+    for offset, values in enumerate(rows):
+        for col_no, entry in enumerate(values, 1):
+            if entry is not None:
+                cell = sheet.cell(4 + offset, col_no, entry)
+                if isinstance(entry, int):
+                    cell.number_format = "#,##0"
+    sheet.merge_cells("A5:A6")
+    sheet.column_dimensions["E"].hidden = True
+    return book
+
+
 def save(book: openpyxl.Workbook, cached: dict[str, str], name: str, sheet_xml: str = "xl/worksheets/sheet1.xml") -> None:
     book.properties.created = book.properties.modified = FIXED
     buffer = io.BytesIO()
@@ -512,6 +540,7 @@ def main() -> None:
     save(*cost_sheet(typed_general=True), "cost_sheet_typed_over.xlsx")
     save(*settlement(), "settlement.xlsx")
     save(*settlement(typed_arrears=True), "settlement_typed_over.xlsx")
+    save(unreadable_budget(), {}, "budget_unreadable.xlsx")
 
 
 if __name__ == "__main__":
