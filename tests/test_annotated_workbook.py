@@ -6,6 +6,7 @@ that leaves the directory, a link). And the README's road, run as written."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -181,14 +182,92 @@ def test_the_original_is_never_written_by_name_or_through_a_link(tmp_path, monke
     assert _sha(book) == before and (tmp_path / "link.xlsx").is_symlink()
 
 
-def test_a_workbook_changed_since_the_import_is_refused(tmp_path, monkeypatch):
+def _fixtures():
+    spec = importlib.util.spec_from_file_location("make_fixtures", WORKBOOKS / "make_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _saved_again(book: Path, monkeypatch, change, total: str = "H13") -> None:
+    """`book` opened, `change`d and saved again as a spreadsheet saves it: the formulas with
+    their cached values (the fixture script's `save`: openpyxl alone drops them)."""
+    fixtures = _fixtures()
+    monkeypatch.setattr(fixtures, "HERE", book.parent)
+    opened = openpyxl.load_workbook(book)
+    change(opened.active)
+    fixtures.save(opened, {total: "35084"}, book.name)
+
+
+def test_a_workbook_saved_again_with_the_same_values_is_annotated(tmp_path, monkeypatch):
+    from openpyxl.styles import Font
+
     book = _imported(tmp_path, monkeypatch)
-    changed = openpyxl.load_workbook(book)
-    changed.active["C7"] = "子ども家庭支援課"
-    changed.save(book)
+    before = book.read_bytes()
+
+    def same_values(sheet) -> None:
+        sheet.column_dimensions["B"].width = 40  # what a person does in Excel without changing a value
+        sheet["B13"].font = Font(bold=True)
+        sheet["A5"].number_format = "0"  # prints 1 as General did
+        sheet["H6"] = 2377  # the number stored as text "2,377" made a number: it prints the same
+        sheet["H6"].number_format = "#,##0"
+
+    _saved_again(book, monkeypatch, same_values)
+    assert book.read_bytes() != before  # other bytes, the same printed values
     run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
-    _refused(run, "changed since it was imported")
+    assert run.exit_code == 1, run.output
+    assert "wrote the xlsx report to checked.xlsx" in run.output and "differ from what" not in run.output
+    copy = openpyxl.load_workbook(tmp_path / "checked.xlsx")
+    assert copy[SHEET]["H13"].comment.text.startswith("TOT001 [error]") and copy[SHEET]["H6"].value == 2377
+
+
+def test_a_workbook_with_a_changed_cell_is_refused_naming_it(tmp_path, monkeypatch):
+    book = _imported(tmp_path, monkeypatch)
+    _saved_again(book, monkeypatch, lambda sheet: sheet.cell(7, 3, "子ども家庭支援課"))
+    for lang, words in (("en", "1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds "
+                               f"({SHEET}!C7: the workbook prints “子ども家庭支援課”, the YAML holds “子育て支援課”): "
+                               "the workbook or the YAML changed since the import, so no copy is made. "
+                               "If the workbook is the newer, import it again "
+                               "(plancheck import 施策評価.xlsx -o plans/theme.yaml)"),
+                        ("ja", f"施策評価.xlsx のセル 1 か所が plans/theme.yaml の値と違います（{SHEET}!C7: "
+                               "ブックの表示は「子ども家庭支援課」、YAML の値は「子育て支援課」）")):
+        run = _check("plans/theme.yaml", "--lang", lang, "-o", "checked.xlsx")
+        _refused(run, words)
+        assert "TOT001" in run.output  # the findings are still reported
     assert not (tmp_path / "checked.xlsx").exists()
+
+
+def test_a_workbook_whose_rows_moved_is_refused_with_the_count(tmp_path, monkeypatch):
+    book = _imported(tmp_path, monkeypatch)
+    _saved_again(book, monkeypatch, lambda sheet: sheet.delete_rows(2), "H12")  # a line above removed: all moved up
+    run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
+    output = " ".join(run.output.split())
+    match = re.search(r"(\d+) cell\(s\) of 施策評価.xlsx differ from what plans/theme.yaml holds \((.*?)\): the workbook", output)
+    assert match is not None, output
+    shown = match.group(2).split("; ")
+    assert len(shown) == 4 and re.fullmatch(r"and \d+ more", shown[3]), shown
+    assert int(match.group(1)) == 3 + int(shown[3].split()[1]) > 50
+    assert shown[0].startswith(f"{SHEET}!") and run.exit_code == 2
+    assert not (tmp_path / "checked.xlsx").exists()
+
+
+def test_a_yaml_edited_by_hand_after_the_import_is_refused_naming_the_cell(tmp_path, monkeypatch):
+    _imported(tmp_path, monkeypatch)
+    plan = tmp_path / "plans" / "theme.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert text.count('cost: "3,851"') == 1
+    plan.write_text(text.replace('cost: "3,851"', 'cost: "3,581"'), encoding="utf-8")
+    run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
+    _refused(run, f"1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds ({SHEET}!H7: the workbook "
+                  "prints “3,851”, the YAML holds “3,581”)")
+    assert "if you edited the YAML by hand on purpose, make the same change in the workbook" in \
+        " ".join(run.output.split())
+    assert not (tmp_path / "checked.xlsx").exists()
+    # a value the import wrote taken out of the YAML: that cell is named too
+    plan.write_text(text.replace('          cost: "3,851"\n', ""), encoding="utf-8")
+    _refused(_check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx"),
+             f"({SHEET}!H7: the workbook prints “3,851”, the YAML holds nothing)")
 
 
 def test_a_missing_workbook_a_link_and_a_name_that_leaves_the_directory_are_refused(tmp_path, monkeypatch):

@@ -87,7 +87,6 @@ class Workbook:
     sheets: list[Sheet]
     external_links: int = 0  # links to other workbooks (never followed)
     formats_read: bool = True  # False: the reader gives no number formats (python-calamine)
-    sha256: str = ""  # of the bytes read (plan.source.workbook_sha256: the annotated copy's check)
 
 
 def address(row: int, column: int) -> str:
@@ -141,12 +140,50 @@ def open_workbook(path: Path) -> Workbook:
         raw = read_capped(path)
     except OSError as error:
         raise WorkbookError(Text(f"読めません: {error.strerror}", f"cannot be read: {error.strerror}")) from None
-    import hashlib
+    return _read(path, raw, kind)
 
-    digest = hashlib.sha256(raw).hexdigest()
-    book = _read(path, raw, kind)
-    book.sha256 = digest
-    return book
+
+MAX_PRINTED_RANGE = 1_000  # cells of one range read by `printed_cells` (an account's range is three)
+_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?$")
+
+
+def printed_cells(path: Path, raw: bytes, refs: list[str]) -> dict[str, tuple[str, ...] | None]:
+    """What each cell of `refs` (`Sheet!A1`, or a range `Sheet!A1:C1`) prints, read as
+    `plancheck import` reads it (this module's reader, `numfmt.render`; a cell of a merged
+    range that holds nothing prints the range's text): a cell's text, a range's texts row by
+    row; None for a reference to a sheet or cell the workbook cannot have. `raw` is the
+    workbook's bytes (capped and checked by the caller as `read_capped` and `check_zip` do);
+    raises WorkbookError for a workbook that cannot be read."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise WorkbookError(Text(f"対応していない形式です（{path.suffix}）", f"not a format plancheck imports ({path.suffix})"))
+    sheets = {sheet.name: sheet for sheet in _read(path, raw, kind).sheets}
+    found: dict[str, tuple[str, ...] | None] = {}
+    for ref in refs:
+        title, _, where = ref.rpartition("!")
+        match = _REF.match(where)
+        sheet = sheets.get(title)
+        if sheet is None or match is None:
+            found[ref] = None
+            continue
+        first_row, first_col = int(match.group(2)), _column(match.group(1))
+        last_row = int(match.group(4)) if match.group(4) else first_row
+        last_col = _column(match.group(3)) if match.group(3) else first_col
+        rows = range(min(first_row, last_row), max(first_row, last_row) + 1)
+        columns = range(min(first_col, last_col), max(first_col, last_col) + 1)
+        if len(rows) * len(columns) > MAX_PRINTED_RANGE:
+            found[ref] = None
+            continue
+        found[ref] = tuple(sheet.text(row, column) or sheet.header_text(row, column)
+                           for row in rows for column in columns)
+    return found
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _read(path: Path, raw: bytes, kind: str) -> Workbook:
