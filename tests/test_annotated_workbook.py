@@ -19,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl  # the test extra's (`plancheck[import]`)
+import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
@@ -225,13 +226,13 @@ def test_a_workbook_saved_again_with_the_same_values_is_annotated(tmp_path, monk
 def test_a_workbook_with_a_changed_cell_is_refused_naming_it(tmp_path, monkeypatch):
     book = _imported(tmp_path, monkeypatch)
     _saved_again(book, monkeypatch, lambda sheet: sheet.cell(7, 3, "子ども家庭支援課"))
-    for lang, words in (("en", "1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds "
-                               f"({SHEET}!C7: the workbook prints “子ども家庭支援課”, the YAML holds “子育て支援課”): "
-                               "the workbook or the YAML changed since the import, so no copy is made. "
-                               "If the workbook is the newer, import it again "
-                               "(plancheck import 施策評価.xlsx -o plans/theme.yaml)"),
-                        ("ja", f"施策評価.xlsx のセル 1 か所が plans/theme.yaml の値と違います（{SHEET}!C7: "
-                               "ブックの表示は「子ども家庭支援課」、YAML の値は「子育て支援課」）")):
+    english = ("1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds "
+               f"({SHEET}!C7: the workbook prints “子ども家庭支援課”, the YAML holds “子育て支援課”): "
+               "the workbook or the YAML changed since the import, so no copy is made. "
+               "If the workbook is the newer, import it again (plancheck import 施策評価.xlsx -o plans/theme.yaml)")
+    japanese = (f"施策評価.xlsx のセル 1 か所が plans/theme.yaml の値と違います（{SHEET}!C7: "
+                "ブックの表示は「子ども家庭支援課」、YAML の値は「子育て支援課」）: 取り込んだ後にブックか YAML が変更")
+    for lang, words in (("en", english), ("ja", japanese)):
         run = _check("plans/theme.yaml", "--lang", lang, "-o", "checked.xlsx")
         _refused(run, words)
         assert "TOT001" in run.output  # the findings are still reported
@@ -268,6 +269,35 @@ def test_a_yaml_edited_by_hand_after_the_import_is_refused_naming_the_cell(tmp_p
     plan.write_text(text.replace('          cost: "3,851"\n', ""), encoding="utf-8")
     _refused(_check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx"),
              f"({SHEET}!H7: the workbook prints “3,851”, the YAML holds nothing)")
+
+
+@pytest.mark.parametrize(("fixture", "pointer", "old", "new"), [
+    ("indicators.xlsx", "/themes/0/indicators/0/rates/令和4年度", '"令和4年度": "78.3%"', '"令和4年度": "78.9%"'),
+    ("population.xlsx", "/tables/0/rows/3/values/人口令和4年", '"人口令和4年": "120,996"', '"人口令和4年": "120,999"'),
+    ("budget.xlsx", "/tables/0/rows/0/values/増減", '"増減": "△7,666"', '"増減": "△7,667"'),
+    ("project_list.xlsx", "/themes/0/projects/outlook_counts/拡大", '"拡大": 2', '"拡大": 3'),
+])
+def test_every_layout_is_compared_as_its_import_wrote_it(tmp_path, monkeypatch, fixture, pointer, old, new):
+    """Each layout's values as the import writes them (merged headers made keys, a merged
+    indicator name, △ numbers, percentages, 動向 counts read from 2件) are what its cells
+    print: annotated; and one value changed by hand is named."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(WORKBOOKS / fixture, tmp_path / fixture)
+    assert CliRunner().invoke(main, ["import", fixture, "-o", "plan.yaml"]).exit_code in (0, 1)
+    plan = tmp_path / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    run = _check("plan.yaml", "--lang", "en", "-o", "checked.xlsx")
+    assert "wrote the xlsx report to checked.xlsx" in run.output and run.exit_code in (0, 1), run.output
+    assert LIST_SHEET in openpyxl.load_workbook(tmp_path / "checked.xlsx").sheetnames
+    (tmp_path / "checked.xlsx").unlink()
+    ref = re.search(rf'^  "{re.escape(pointer)}": "(.*)"$', text, re.M).group(1)
+    assert text.count(old) == 1
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+    held = new.split(": ")[1].strip('"')
+    _refused(_check("plan.yaml", "--lang", "en", "-o", "checked.xlsx"),
+             f"1 cell(s) of {fixture} differ from what plan.yaml holds ({ref}: the workbook prints "
+             f"“{old.split(': ')[1].strip(chr(34))}”, the YAML holds “{held}”)")
+    assert not (tmp_path / "checked.xlsx").exists()
 
 
 def test_a_missing_workbook_a_link_and_a_name_that_leaves_the_directory_are_refused(tmp_path, monkeypatch):

@@ -160,17 +160,13 @@ def printed_cells(path: Path, raw: bytes, refs: list[str]) -> dict[str, tuple[st
     sheets = {sheet.name: sheet for sheet in _read(path, raw, kind).sheets}
     found: dict[str, tuple[str, ...] | None] = {}
     for ref in refs:
-        title, _, where = ref.rpartition("!")
-        match = _REF.match(where)
-        sheet = sheets.get(title)
-        if sheet is None or match is None:
+        parsed = parse_ref(ref)
+        sheet = sheets.get(parsed[0]) if parsed else None
+        if parsed is None or sheet is None:
             found[ref] = None
             continue
-        first_row, first_col = int(match.group(2)), _column(match.group(1))
-        last_row = int(match.group(4)) if match.group(4) else first_row
-        last_col = _column(match.group(3)) if match.group(3) else first_col
-        rows = range(min(first_row, last_row), max(first_row, last_row) + 1)
-        columns = range(min(first_col, last_col), max(first_col, last_col) + 1)
+        min_col, min_row, max_col, max_row = parsed[1]
+        rows, columns = range(min_row, max_row + 1), range(min_col, max_col + 1)
         if len(rows) * len(columns) > MAX_PRINTED_RANGE:
             found[ref] = None
             continue
@@ -179,11 +175,27 @@ def printed_cells(path: Path, raw: bytes, refs: list[str]) -> dict[str, tuple[st
     return found
 
 
-def _column(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
+def parse_ref(ref: str | None) -> tuple[str, tuple[int, int, int, int]] | None:
+    """`Sheet!A1` or `Sheet!A1:C5` (as the `cells:` map names them) as the sheet's name and
+    the bounds: min column, min row, max column, max row; None for anything else."""
+    if not ref or "!" not in ref:
+        return None
+    title, _, where = ref.rpartition("!")
+    match = _REF.match(where)
+    if match is None:
+        return None
+
+    def column(letters: str) -> int:
+        number = 0
+        for letter in letters:
+            number = number * 26 + ord(letter) - 64
+        return number
+
+    first_col, first_row = column(match.group(1)), int(match.group(2))
+    last_col = column(match.group(3)) if match.group(3) else first_col
+    last_row = int(match.group(4)) if match.group(4) else first_row
+    return title, (min(first_col, last_col), min(first_row, last_row), max(first_col, last_col),
+                   max(first_row, last_row))
 
 
 def _read(path: Path, raw: bytes, kind: str) -> Workbook:

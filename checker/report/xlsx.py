@@ -64,7 +64,6 @@ LOST = (("xl/vbaProject.bin", Text("マクロ", "macros")), ("xl/slicers/", Text
         ("xl/threadedComments/", Text("スレッド形式のコメント", "threaded comments")))
 MAX_DRAWING_BYTES = 5_000_000  # of a drawing's XML searched for shapes (the zip is checked first)
 MAX_RANGE_CELLS = 2_000  # a range's cells filled at most (a whole list's range is a few hundred)
-_CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?$")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what an xlsx cannot hold (openpyxl refuses it)
 
 
@@ -250,19 +249,12 @@ def _quoted_sheet(title: str) -> str:
 def _parse(ref: str | None, book: Any) -> tuple[Any, tuple[int, int, int, int]] | None:
     """`Sheet!A1` or `Sheet!A1:C5` as (the sheet, its bounds: min column, min row, max
     column, max row); None for no cell, or one that is not in the workbook."""
-    if not ref or "!" not in ref:
-        return None
-    title, _, where = ref.rpartition("!")
-    match = _CELL.match(where)
-    if match is None or title not in book.sheetnames:
-        return None
-    from openpyxl.utils import column_index_from_string
+    from checker.importer.workbook import parse_ref
 
-    first_col, first_row = column_index_from_string(match.group(1)), int(match.group(2))
-    last_col = column_index_from_string(match.group(3)) if match.group(3) else first_col
-    last_row = int(match.group(4)) if match.group(4) else first_row
-    return book[title], (min(first_col, last_col), min(first_row, last_row), max(first_col, last_col),
-                         max(first_row, last_row))
+    parsed = parse_ref(ref)
+    if parsed is None or parsed[0] not in book.sheetnames:
+        return None
+    return book[parsed[0]], parsed[1]
 
 
 def _top_left(sheet: Any, row: int, column: int) -> str:
