@@ -6,7 +6,6 @@ that leaves the directory, a link). And the README's road, run as written."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from click.testing import CliRunner
 from checker.cli import main
 from checker.diagnostics import Severity, Text
 from checker.report.xlsx import FILLS, LIST_SHEET
+from tests.test_import import _fixtures  # the fixture script, loaded as tests/test_import.py loads it
 
 ROOT = Path(__file__).parent.parent
 WORKBOOKS = Path(__file__).parent / "data" / "workbooks"
@@ -183,14 +183,6 @@ def test_the_original_is_never_written_by_name_or_through_a_link(tmp_path, monke
     assert _sha(book) == before and (tmp_path / "link.xlsx").is_symlink()
 
 
-def _fixtures():
-    spec = importlib.util.spec_from_file_location("make_fixtures", WORKBOOKS / "make_fixtures.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _saved_again(book: Path, monkeypatch, change, total: str = "H13") -> None:
     """`book` opened, `change`d and saved again as a spreadsheet saves it: the formulas with
     their cached values (the fixture script's `save`: openpyxl alone drops them)."""
@@ -269,6 +261,19 @@ def test_a_yaml_edited_by_hand_after_the_import_is_refused_naming_the_cell(tmp_p
     plan.write_text(text.replace('          cost: "3,851"\n', ""), encoding="utf-8")
     _refused(_check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx"),
              f"({SHEET}!H7: the workbook prints “3,851”, the YAML holds nothing)")
+
+
+def test_a_file_without_its_cell_map_is_annotated_and_the_run_says_it_cannot_tell(tmp_path, monkeypatch):
+    _imported(tmp_path, monkeypatch)
+    plan = tmp_path / "plans" / "theme.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text[:text.index("cells:\n")], encoding="utf-8")
+    run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
+    assert run.exit_code == 1, run.output
+    assert "plans/theme.yaml has no cells: map: whether 施策評価.xlsx changed since the import cannot be told" in \
+        " ".join(run.output.split())
+    rows = list(openpyxl.load_workbook(tmp_path / "checked.xlsx")[LIST_SHEET].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[3]) for row in rows] == [("TOT001", None)]  # no cell to mark: listed only
 
 
 @pytest.mark.parametrize(("fixture", "pointer", "old", "new"), [

@@ -184,12 +184,7 @@ def parse_ref(ref: str | None) -> tuple[str, tuple[int, int, int, int]] | None:
     match = _REF.match(where)
     if match is None:
         return None
-
-    def column(letters: str) -> int:
-        number = 0
-        for letter in letters:
-            number = number * 26 + ord(letter) - 64
-        return number
+    from checker.importer.mapping import column_number as column
 
     first_col, first_row = column(match.group(1)), int(match.group(2))
     last_col = column(match.group(3)) if match.group(3) else first_col
