@@ -281,6 +281,11 @@ def test_a_file_without_its_cell_map_is_annotated_and_the_run_says_it_cannot_tel
     ("population.xlsx", "/tables/0/rows/3/values/人口令和4年", '"人口令和4年": "120,996"', '"人口令和4年": "120,999"'),
     ("budget.xlsx", "/tables/0/rows/0/values/増減", '"増減": "△7,666"', '"増減": "△7,667"'),
     ("project_list.xlsx", "/themes/0/projects/outlook_counts/拡大", '"拡大": 2', '"拡大": 3'),
+    # columns under a year header: each key holds the year's label and its own
+    ("service_progress.xlsx", "/tables/0/rows/0/values/令和4年度実績値", '"令和4年度実績値": "1,301,234"',
+     '"令和4年度実績値": "1,301,243"'),
+    # a key made of 進捗率（B）/（A）: the `/` as `_`
+    ("achievement_matrix.xlsx", "/tables/0/rows/0/values/進捗率(B)_(A)", '"進捗率(B)_(A)": 95.9', '"進捗率(B)_(A)": 95.0'),
 ])
 def test_every_layout_is_compared_as_its_import_wrote_it(tmp_path, monkeypatch, fixture, pointer, old, new):
     """Each layout's values as the import writes them (merged headers made keys, a merged
@@ -303,6 +308,22 @@ def test_every_layout_is_compared_as_its_import_wrote_it(tmp_path, monkeypatch, 
              f"1 cell(s) of {fixture} differ from what plan.yaml holds ({ref}: the workbook prints "
              f"“{old.split(': ')[1].strip(chr(34))}”, the YAML holds “{held}”)")
     assert not (tmp_path / "checked.xlsx").exists()
+
+
+@pytest.mark.parametrize("example", ["mapping_example.yaml", "mapping_table_example.yaml",
+                                     "mapping_indicators_example.yaml"])
+def test_a_workbook_read_through_a_mapping_file_is_compared_as_it_was_read(tmp_path, monkeypatch, example):
+    from tests.test_import import _UNRECOGNISED, _example_workbook
+    from tests.test_import_layouts import _SETTLEMENT_WITH_NOTES, _TARGETS
+
+    sheet = {"mapping_example.yaml": _UNRECOGNISED, "mapping_table_example.yaml": _SETTLEMENT_WITH_NOTES,
+             "mapping_indicators_example.yaml": _TARGETS}[example]
+    monkeypatch.chdir(tmp_path)
+    _example_workbook(sheet, tmp_path / "book.xlsx")
+    imported = CliRunner().invoke(main, ["import", "book.xlsx", "--mapping", str(WORKBOOKS / example), "-o", "plan.yaml"])
+    assert imported.exit_code == 0, imported.output
+    run = _check("plan.yaml", "--lang", "en", "-o", "checked.xlsx")
+    assert "wrote the xlsx report to checked.xlsx" in run.output and run.exit_code == 0, run.output
 
 
 def test_a_missing_workbook_a_link_and_a_name_that_leaves_the_directory_are_refused(tmp_path, monkeypatch):

@@ -471,10 +471,11 @@ def _written(value: object) -> str:
 def _holds(held: object, printed: tuple[str, ...], parts: list[str]) -> bool:
     """Whether the YAML value `held` is what the import gives for cells that print `printed`,
     in the forms the import writes: the text as printed; a range's texts joined by `-` (款-項-
-    目); a ★ name without its ★; a column key made of its header's labels (NFKC, no spaces);
+    目); a ★ name without its ★; a column key made of its header's labels (the import's key of
+    the cell's label within it: NFKC, no spaces, `/` as `_`);
     a number read the same by `parse_cell` on both sides (1,234 and 1234; not 27.0 and 27);
     a 動向 count, the digits of 2件."""
-    from checker.importer.projects import normal
+    from checker.importer.tables import _line_key as line_key  # the import's own key of a label
     from checker.values import CellError, Number, parse_cell
 
     if held is _MISSING:
@@ -486,8 +487,8 @@ def _holds(held: object, printed: tuple[str, ...], parts: list[str]) -> bool:
     field = parts[-1] if parts else ""
     if field == "name" and text.startswith("★") and text[1:].strip() == written:
         return True
-    if field == "key" and normal(text) and normal(written).startswith(normal(text)):
-        return True
+    if field == "key" and (label := line_key(text)) and label in line_key(written):
+        return True  # a key is made of its header's labels (a year's over its columns': 令和3年度計画値)
     try:
         stated, holding = parse_cell(text), parse_cell(held)
     except CellError:
