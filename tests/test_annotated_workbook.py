@@ -231,6 +231,14 @@ def test_a_workbook_with_a_changed_cell_is_refused_naming_it(tmp_path, monkeypat
     assert not (tmp_path / "checked.xlsx").exists()
 
 
+def test_a_workbook_saved_without_its_formulas_values_names_them(tmp_path, monkeypatch):
+    book = _imported(tmp_path, monkeypatch)
+    openpyxl.load_workbook(book).save(book)  # openpyxl keeps no cached value: the =SUM prints nothing
+    _refused(_check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx"),
+             f"1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds ({SHEET}!H13: the workbook prints "
+             "a blank, the YAML holds “35,084”)")
+
+
 def test_a_workbook_whose_rows_moved_is_refused_with_the_count(tmp_path, monkeypatch):
     book = _imported(tmp_path, monkeypatch)
     _saved_again(book, monkeypatch, lambda sheet: sheet.delete_rows(2), "H12")  # a line above removed: all moved up
