@@ -359,13 +359,6 @@ class Source(Model, json_schema_extra=japanese(
         "`plancheck import` で取り込んだ元のブック（xlsx、xls、ods、csv）のファイル名。",
         default=None,
     )
-    workbook_sha256: str | None = described(
-        "The SHA-256 of the workbook's bytes when it was imported (64 hex digits): the annotated copy "
-        "(`plancheck -o checked.xlsx`) is made only of the workbook that was imported, not of one changed since.",
-        "取り込んだ時点のブックのバイト列の SHA-256（16 進 64 桁）。注釈つきの写し（`plancheck -o checked.xlsx`）は、"
-        "取り込んだときのままのブックからだけ作ります（その後に変更されたブックからは作りません）。",
-        default=None, pattern=r"^[0-9a-f]{64}$",
-    )
 
     def line_ranges(self) -> list[LineRange]:
         if self.lines is None:

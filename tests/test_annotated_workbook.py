@@ -18,11 +18,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl  # the test extra's (`plancheck[import]`)
+import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
 from checker.diagnostics import Severity, Text
 from checker.report.xlsx import FILLS, LIST_SHEET
+from tests.test_import import _fixtures  # the fixture script, loaded as tests/test_import.py loads it
 
 ROOT = Path(__file__).parent.parent
 WORKBOOKS = Path(__file__).parent / "data" / "workbooks"
@@ -181,14 +183,155 @@ def test_the_original_is_never_written_by_name_or_through_a_link(tmp_path, monke
     assert _sha(book) == before and (tmp_path / "link.xlsx").is_symlink()
 
 
-def test_a_workbook_changed_since_the_import_is_refused(tmp_path, monkeypatch):
+def _saved_again(book: Path, monkeypatch, change, total: str = "H13") -> None:
+    """`book` opened, `change`d and saved again as a spreadsheet saves it: the formulas with
+    their cached values (the fixture script's `save`: openpyxl alone drops them)."""
+    fixtures = _fixtures()
+    monkeypatch.setattr(fixtures, "HERE", book.parent)
+    opened = openpyxl.load_workbook(book)
+    change(opened.active)
+    fixtures.save(opened, {total: "35084"}, book.name)
+
+
+def test_a_workbook_saved_again_with_the_same_values_is_annotated(tmp_path, monkeypatch):
+    from openpyxl.styles import Font
+
     book = _imported(tmp_path, monkeypatch)
-    changed = openpyxl.load_workbook(book)
-    changed.active["C7"] = "子ども家庭支援課"
-    changed.save(book)
+    before = book.read_bytes()
+
+    def same_values(sheet) -> None:
+        sheet.column_dimensions["B"].width = 40  # what a person does in Excel without changing a value
+        sheet["B13"].font = Font(bold=True)
+        sheet["A5"].number_format = "0"  # prints 1 as General did
+        sheet["H6"] = 2377  # the number stored as text "2,377" made a number: it prints the same
+        sheet["H6"].number_format = "#,##0"
+
+    _saved_again(book, monkeypatch, same_values)
+    assert book.read_bytes() != before  # other bytes, the same printed values
     run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
-    _refused(run, "changed since it was imported")
+    assert run.exit_code == 1, run.output
+    assert "wrote the xlsx report to checked.xlsx" in run.output and "differ from what" not in run.output
+    copy = openpyxl.load_workbook(tmp_path / "checked.xlsx")
+    assert copy[SHEET]["H13"].comment.text.startswith("TOT001 [error]") and copy[SHEET]["H6"].value == 2377
+
+
+def test_a_workbook_with_a_changed_cell_is_refused_naming_it(tmp_path, monkeypatch):
+    book = _imported(tmp_path, monkeypatch)
+    _saved_again(book, monkeypatch, lambda sheet: sheet.cell(7, 3, "子ども家庭支援課"))
+    english = ("1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds "
+               f"({SHEET}!C7: the workbook prints “子ども家庭支援課”, the YAML holds “子育て支援課”): "
+               "the workbook or the YAML changed since the import, so no copy is made. "
+               "If the workbook is the newer, import it again (plancheck import 施策評価.xlsx -o plans/theme.yaml)")
+    japanese = (f"施策評価.xlsx のセル 1 か所が plans/theme.yaml の値と違います（{SHEET}!C7: "
+                "ブックの表示は「子ども家庭支援課」、YAML の値は「子育て支援課」）: 取り込んだ後にブックか YAML が変更")
+    for lang, words in (("en", english), ("ja", japanese)):
+        run = _check("plans/theme.yaml", "--lang", lang, "-o", "checked.xlsx")
+        _refused(run, words)
+        assert "TOT001" in run.output  # the findings are still reported
     assert not (tmp_path / "checked.xlsx").exists()
+
+
+def test_a_workbook_saved_without_its_formulas_values_names_them(tmp_path, monkeypatch):
+    book = _imported(tmp_path, monkeypatch)
+    openpyxl.load_workbook(book).save(book)  # openpyxl keeps no cached value: the =SUM prints nothing
+    _refused(_check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx"),
+             f"1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds ({SHEET}!H13: the workbook prints "
+             "a blank, the YAML holds “35,084”)")
+
+
+def test_a_workbook_whose_rows_moved_is_refused_with_the_count(tmp_path, monkeypatch):
+    book = _imported(tmp_path, monkeypatch)
+    _saved_again(book, monkeypatch, lambda sheet: sheet.delete_rows(2), "H12")  # a line above removed: all moved up
+    run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
+    output = " ".join(run.output.split())
+    match = re.search(r"(\d+) cell\(s\) of 施策評価.xlsx differ from what plans/theme.yaml holds \((.*?)\): the workbook", output)
+    assert match is not None, output
+    shown = match.group(2).split("; ")
+    assert len(shown) == 4 and re.fullmatch(r"and \d+ more", shown[3]), shown
+    assert int(match.group(1)) == 3 + int(shown[3].split()[1]) > 50
+    assert shown[0].startswith(f"{SHEET}!") and run.exit_code == 2
+    assert not (tmp_path / "checked.xlsx").exists()
+
+
+def test_a_yaml_edited_by_hand_after_the_import_is_refused_naming_the_cell(tmp_path, monkeypatch):
+    _imported(tmp_path, monkeypatch)
+    plan = tmp_path / "plans" / "theme.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert text.count('cost: "3,851"') == 1
+    plan.write_text(text.replace('cost: "3,851"', 'cost: "3,581"'), encoding="utf-8")
+    run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
+    _refused(run, f"1 cell(s) of 施策評価.xlsx differ from what plans/theme.yaml holds ({SHEET}!H7: the workbook "
+                  "prints “3,851”, the YAML holds “3,581”)")
+    assert "if you edited the YAML by hand on purpose, make the same change in the workbook" in \
+        " ".join(run.output.split())
+    assert not (tmp_path / "checked.xlsx").exists()
+    # a value the import wrote taken out of the YAML: that cell is named too
+    plan.write_text(text.replace('          cost: "3,851"\n', ""), encoding="utf-8")
+    _refused(_check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx"),
+             f"({SHEET}!H7: the workbook prints “3,851”, the YAML holds nothing)")
+
+
+def test_a_file_without_its_cell_map_is_annotated_and_the_run_says_it_cannot_tell(tmp_path, monkeypatch):
+    _imported(tmp_path, monkeypatch)
+    plan = tmp_path / "plans" / "theme.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text[:text.index("cells:\n")], encoding="utf-8")
+    run = _check("plans/theme.yaml", "--lang", "en", "-o", "checked.xlsx")
+    assert run.exit_code == 1, run.output
+    assert "plans/theme.yaml has no cells: map: whether 施策評価.xlsx changed since the import cannot be told" in \
+        " ".join(run.output.split())
+    rows = list(openpyxl.load_workbook(tmp_path / "checked.xlsx")[LIST_SHEET].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[3]) for row in rows] == [("TOT001", None)]  # no cell to mark: listed only
+
+
+@pytest.mark.parametrize(("fixture", "pointer", "old", "new"), [
+    ("indicators.xlsx", "/themes/0/indicators/0/rates/令和4年度", '"令和4年度": "78.3%"', '"令和4年度": "78.9%"'),
+    ("population.xlsx", "/tables/0/rows/3/values/人口令和4年", '"人口令和4年": "120,996"', '"人口令和4年": "120,999"'),
+    ("budget.xlsx", "/tables/0/rows/0/values/増減", '"増減": "△7,666"', '"増減": "△7,667"'),
+    ("project_list.xlsx", "/themes/0/projects/outlook_counts/拡大", '"拡大": 2', '"拡大": 3'),
+    # columns under a year header: each key holds the year's label and its own
+    ("service_progress.xlsx", "/tables/0/rows/0/values/令和4年度実績値", '"令和4年度実績値": "1,301,234"',
+     '"令和4年度実績値": "1,301,243"'),
+    # a key made of 進捗率（B）/（A）: the `/` as `_`
+    ("achievement_matrix.xlsx", "/tables/0/rows/0/values/進捗率(B)_(A)", '"進捗率(B)_(A)": 95.9', '"進捗率(B)_(A)": 95.0'),
+])
+def test_every_layout_is_compared_as_its_import_wrote_it(tmp_path, monkeypatch, fixture, pointer, old, new):
+    """Each layout's values as the import writes them (merged headers made keys, a merged
+    indicator name, △ numbers, percentages, 動向 counts read from 2件) are what its cells
+    print: annotated; and one value changed by hand is named."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(WORKBOOKS / fixture, tmp_path / fixture)
+    assert CliRunner().invoke(main, ["import", fixture, "-o", "plan.yaml"]).exit_code in (0, 1)
+    plan = tmp_path / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    run = _check("plan.yaml", "--lang", "en", "-o", "checked.xlsx")
+    assert "wrote the xlsx report to checked.xlsx" in run.output and run.exit_code in (0, 1), run.output
+    assert LIST_SHEET in openpyxl.load_workbook(tmp_path / "checked.xlsx").sheetnames
+    (tmp_path / "checked.xlsx").unlink()
+    ref = re.search(rf'^  "{re.escape(pointer)}": "(.*)"$', text, re.M).group(1)
+    assert text.count(old) == 1
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+    held = new.split(": ")[1].strip('"')
+    _refused(_check("plan.yaml", "--lang", "en", "-o", "checked.xlsx"),
+             f"1 cell(s) of {fixture} differ from what plan.yaml holds ({ref}: the workbook prints "
+             f"“{old.split(': ')[1].strip(chr(34))}”, the YAML holds “{held}”)")
+    assert not (tmp_path / "checked.xlsx").exists()
+
+
+@pytest.mark.parametrize("example", ["mapping_example.yaml", "mapping_table_example.yaml",
+                                     "mapping_indicators_example.yaml"])
+def test_a_workbook_read_through_a_mapping_file_is_compared_as_it_was_read(tmp_path, monkeypatch, example):
+    from tests.test_import import _UNRECOGNISED, _example_workbook
+    from tests.test_import_layouts import _SETTLEMENT_WITH_NOTES, _TARGETS
+
+    sheet = {"mapping_example.yaml": _UNRECOGNISED, "mapping_table_example.yaml": _SETTLEMENT_WITH_NOTES,
+             "mapping_indicators_example.yaml": _TARGETS}[example]
+    monkeypatch.chdir(tmp_path)
+    _example_workbook(sheet, tmp_path / "book.xlsx")
+    imported = CliRunner().invoke(main, ["import", "book.xlsx", "--mapping", str(WORKBOOKS / example), "-o", "plan.yaml"])
+    assert imported.exit_code == 0, imported.output
+    run = _check("plan.yaml", "--lang", "en", "-o", "checked.xlsx")
+    assert "wrote the xlsx report to checked.xlsx" in run.output and run.exit_code == 0, run.output
 
 
 def test_a_missing_workbook_a_link_and_a_name_that_leaves_the_directory_are_refused(tmp_path, monkeypatch):

@@ -146,7 +146,7 @@ def _import(path: Path, municipality: str, plan_id: str | None,
             "municipality": municipality,
             "kind": "policy_evaluation" if themes else "budget" if kinds == {"budget"} else "statistics",
             **header,
-            "source": {"workbook": path.name, "workbook_sha256": book.sha256},
+            "source": {"workbook": path.name},
         },
     }
     if themes:
@@ -225,7 +225,7 @@ def _key(key: Any) -> str:
 
 
 _TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municipality", "workbook", "unit",
-                "year", "outlook", "key", "row", "column", "sheet", "workbook_sha256"}
+                "year", "outlook", "key", "row", "column", "sheet"}
 
 
 def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:

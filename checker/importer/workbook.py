@@ -90,7 +90,6 @@ class Workbook:
     sheets: list[Sheet]
     external_links: int = 0  # links to other workbooks (never followed)
     formats_read: bool = True  # False: the reader gives no number formats (python-calamine)
-    sha256: str = ""  # of the bytes read (plan.source.workbook_sha256: the annotated copy's check)
 
 
 def address(row: int, column: int) -> str:
@@ -144,12 +143,57 @@ def open_workbook(path: Path) -> Workbook:
         raw = read_capped(path)
     except OSError as error:
         raise WorkbookError(Text(f"読めません: {error.strerror}", f"cannot be read: {error.strerror}")) from None
-    import hashlib
+    return _read(path, raw, kind)
 
-    digest = hashlib.sha256(raw).hexdigest()
-    book = _read(path, raw, kind)
-    book.sha256 = digest
-    return book
+
+MAX_PRINTED_RANGE = 1_000  # cells of one range read by `printed_cells` (an account's range is three)
+_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?$")
+
+
+def printed_cells(path: Path, raw: bytes, refs: list[str]) -> dict[str, tuple[str, ...] | None]:
+    """What each cell of `refs` (`Sheet!A1`, or a range `Sheet!A1:C1`) prints, read as
+    `plancheck import` reads it (this module's reader, `numfmt.render`; a cell of a merged
+    range that holds nothing prints the range's text): a cell's text, a range's texts row by
+    row; None for a reference to a sheet or cell the workbook cannot have. `raw` is the
+    workbook's bytes (capped and checked by the caller as `read_capped` and `check_zip` do);
+    raises WorkbookError for a workbook that cannot be read."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise WorkbookError(Text(f"対応していない形式です（{path.suffix}）", f"not a format plancheck imports ({path.suffix})"))
+    sheets = {sheet.name: sheet for sheet in _read(path, raw, kind).sheets}
+    found: dict[str, tuple[str, ...] | None] = {}
+    for ref in refs:
+        parsed = parse_ref(ref)
+        sheet = sheets.get(parsed[0]) if parsed else None
+        if parsed is None or sheet is None:
+            found[ref] = None
+            continue
+        min_col, min_row, max_col, max_row = parsed[1]
+        rows, columns = range(min_row, max_row + 1), range(min_col, max_col + 1)
+        if len(rows) * len(columns) > MAX_PRINTED_RANGE:
+            found[ref] = None
+            continue
+        found[ref] = tuple(sheet.text(row, column) or sheet.header_text(row, column)
+                           for row in rows for column in columns)
+    return found
+
+
+def parse_ref(ref: str | None) -> tuple[str, tuple[int, int, int, int]] | None:
+    """`Sheet!A1` or `Sheet!A1:C5` (as the `cells:` map names them) as the sheet's name and
+    the bounds: min column, min row, max column, max row; None for anything else."""
+    if not ref or "!" not in ref:
+        return None
+    title, _, where = ref.rpartition("!")
+    match = _REF.match(where)
+    if match is None:
+        return None
+    from checker.importer.mapping import column_number as column
+
+    first_col, first_row = column(match.group(1)), int(match.group(2))
+    last_col = column(match.group(3)) if match.group(3) else first_col
+    last_row = int(match.group(4)) if match.group(4) else first_row
+    return title, (min(first_col, last_col), min(first_row, last_row), max(first_col, last_col),
+                   max(first_row, last_row))
 
 
 def _read(path: Path, raw: bytes, kind: str) -> Workbook:

@@ -11,12 +11,16 @@ header with an autofilter, and a legend of the fills. A finding without a workbo
 only.
 
 The workbook is found as `plan.source.workbook` names it (`plancheck import` records its
-file name and the SHA-256 of its bytes): a bare file name, looked for in the plan file's
-directory, then in each directory above it up to the project's root (the configuration's
-directory), never outside it; it must be a regular file there (a symbolic link is not
-followed); its bytes are read once, capped as an import caps them, and a workbook whose
-hash is not the one recorded is refused (it changed since the import: its cells may no
-longer be where the YAML says). One copy is made of one workbook: a run whose plans come
+file name): a bare file name, looked for in the plan file's directory, then in each
+directory above it up to the project's root (the configuration's directory), never outside
+it; it must be a regular file there (a symbolic link is not followed); its bytes are read
+once, capped as an import caps them. Before anything is marked, every cell the plans'
+`cells:` maps name is read again as the import reads it and compared with the value the
+YAML holds at that JSON Pointer: if one no longer prints what the YAML holds (the workbook
+changed since the import, or the YAML was edited by hand), the copy is refused, naming the
+first few cells and the count, since its marks would fall on cells that no longer say what
+the findings are about. A workbook opened and saved again with the same values is
+annotated: its bytes are not what is compared. One copy is made of one workbook: a run whose plans come
 from two workbooks is refused (check them one at a time). Only an xlsx (or xlsm) can be
 annotated: openpyxl writes no other format.
 
@@ -35,6 +39,7 @@ import json
 import os
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +64,6 @@ LOST = (("xl/vbaProject.bin", Text("マクロ", "macros")), ("xl/slicers/", Text
         ("xl/threadedComments/", Text("スレッド形式のコメント", "threaded comments")))
 MAX_DRAWING_BYTES = 5_000_000  # of a drawing's XML searched for shapes (the zip is checked first)
 MAX_RANGE_CELLS = 2_000  # a range's cells filled at most (a whole list's range is a few hundred)
-_CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?$")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what an xlsx cannot hold (openpyxl refuses it)
 
 
@@ -74,8 +78,9 @@ def render_xlsx(diagnostics: list[Diagnostic], context: ReportContext) -> Binary
     import hashlib
 
     notes += _lost(raw, path)
-    about = [Text(f"plancheck が {path.name}（SHA-256 {hashlib.sha256(raw).hexdigest()}）の写しに指摘を書き込みました",
-                  f"plancheck wrote the findings into a copy of {path.name} (SHA-256 {hashlib.sha256(raw).hexdigest()})"),
+    digest = hashlib.sha256(raw).hexdigest()  # which bytes the copy was made from, for the record
+    about = [Text(f"plancheck が {path.name}（SHA-256 {digest}）の写しに指摘を書き込みました",
+                  f"plancheck wrote the findings into a copy of {path.name} (SHA-256 {digest})"),
              *notes]
     return BinaryReport(annotated(raw, path, diagnostics, context, about), notes)
 
@@ -244,19 +249,12 @@ def _quoted_sheet(title: str) -> str:
 def _parse(ref: str | None, book: Any) -> tuple[Any, tuple[int, int, int, int]] | None:
     """`Sheet!A1` or `Sheet!A1:C5` as (the sheet, its bounds: min column, min row, max
     column, max row); None for no cell, or one that is not in the workbook."""
-    if not ref or "!" not in ref:
-        return None
-    title, _, where = ref.rpartition("!")
-    match = _CELL.match(where)
-    if match is None or title not in book.sheetnames:
-        return None
-    from openpyxl.utils import column_index_from_string
+    from checker.importer.workbook import parse_ref
 
-    first_col, first_row = column_index_from_string(match.group(1)), int(match.group(2))
-    last_col = column_index_from_string(match.group(3)) if match.group(3) else first_col
-    last_row = int(match.group(4)) if match.group(4) else first_row
-    return book[title], (min(first_col, last_col), min(first_row, last_row), max(first_col, last_col),
-                         max(first_row, last_row))
+    parsed = parse_ref(ref)
+    if parsed is None or parsed[0] not in book.sheetnames:
+        return None
+    return book[parsed[0]], parsed[1]
 
 
 def _top_left(sheet: Any, row: int, column: int) -> str:
@@ -270,17 +268,16 @@ def _top_left(sheet: Any, row: int, column: int) -> str:
 
 def _in_book(path: Path, context: ReportContext) -> set[str]:
     """The names (as diagnostics give them) of the checked files imported from `path`."""
-    return {name for name, book, _ in _imported(context) if book == path}
+    return {file.name for file, book in _imported(context) if book == path}
 
 
-def _imported(context: ReportContext) -> list[tuple[str, Path, str | None]]:
-    """(name, workbook path, recorded hash) of each checked file imported from a workbook."""
-    return [(file.name, *found) for file in context.files if (found := _workbook_of(file, context))]
+def _imported(context: ReportContext) -> list[tuple[Any, Path]]:
+    """(file, workbook path) of each checked file imported from a workbook."""
+    return [(file, found) for file in context.files if (found := _workbook_of(file, context))]
 
 
-def _workbook_of(file: Any, context: ReportContext) -> tuple[Path, str | None] | None:
-    """Where the workbook a checked file was imported from is, and the hash recorded for it;
-    None for a file not imported. Raises ReportRefused for a name that is not a bare file
+def _workbook_of(file: Any, context: ReportContext) -> Path | None:
+    """Where the workbook a checked file was imported from is; None for a file not imported. Raises ReportRefused for a name that is not a bare file
     name, or a workbook that is not found inside the project."""
     model = getattr(file, "model", None)
     source = getattr(getattr(model, "plan", None), "source", None)
@@ -311,7 +308,7 @@ def _workbook_of(file: Any, context: ReportContext) -> tuple[Path, str | None] |
         if stat.S_ISLNK(status.st_mode) or not stat.S_ISREG(status.st_mode):
             raise ReportRefused(Text(f"{candidate} は通常のファイルではありません（リンクはたどりません）",
                                      f"{candidate} is not a regular file (a link is not followed)"))
-        return candidate, getattr(source, "workbook_sha256", None)
+        return candidate
     where = here if len(places) == 1 else f"{here} … {root}"
     raise ReportRefused(Text(f"{file.name} の取り込み元ブック {name} が見つかりません（{where} を探しました）",
                              f"the workbook {file.name} was imported from, {name}, is not found (looked in {where})"))
@@ -319,11 +316,12 @@ def _workbook_of(file: Any, context: ReportContext) -> tuple[Path, str | None] |
 
 def _source(context: ReportContext) -> tuple[Path, bytes, list[Text]]:
     """The one workbook this run's plans were imported from, its bytes, and the notes on it;
-    ReportRefused when there is none, more than one, or it changed since the import."""
+    ReportRefused when there is none, more than one, or its cells no longer print what the
+    plans hold (`_unchanged`)."""
     from checker.importer.workbook import MAX_FILE_BYTES, WorkbookError, check_zip
 
     found = _imported(context)
-    books = sorted({entry[1] for entry in found})
+    books = sorted({book for _, book in found})
     if not books:
         raise ReportRefused(Text("注釈つきの写しを作るブックがありません: 検査したファイルはどれも plancheck import で取り込んだものではありません"
                                  "（--format csv か html をお使いください）",
@@ -351,20 +349,155 @@ def _source(context: ReportContext) -> tuple[Path, bytes, list[Text]]:
         check_zip(raw)
     except WorkbookError as error:
         raise ReportRefused(Text(f"{path}: {error.reason.ja}", f"{path}: {error.reason.en}")) from None
-    import hashlib
+    return path, raw, _unchanged(path, raw, [file for file, book in found if book == path])
 
-    digest = hashlib.sha256(raw).hexdigest()
-    recorded = {entry[2] for entry in found}
-    notes: list[Text] = []
-    if recorded - {None, digest}:
-        raise ReportRefused(Text(f"{path} は取り込んだ後に変更されています（SHA-256 が記録と違います）: "
-                                 "セルの位置が変わっているかもしれないため、写しを作りません。取り込み直してから検査してください",
-                                 f"{path} changed since it was imported (its SHA-256 is not the one recorded): its cells "
-                                 "may have moved, so no copy is made; import it again and check again"))
-    if None in recorded:
-        notes.append(Text(f"{path} の取り込み時のハッシュが記録されていないため、その後の変更の有無は分かりません",
-                          f"no hash of {path} was recorded at the import: whether it changed since cannot be told"))
-    return path, raw, notes
+
+def _unchanged(path: Path, raw: bytes, files: list[Any]) -> list[Text]:
+    """Refuse a workbook whose cells no longer print what the plans hold (ReportRefused):
+    each cell the plans' `cells:` maps name is read again as the import read it
+    (`checker.importer.workbook.printed_cells`) and compared with the value the YAML holds
+    at that JSON Pointer (`_holds`). A re-saved workbook with the same values passes; a
+    changed cell, a moved table, or a YAML value edited by hand does not. The notes: what
+    could not be compared."""
+    from checker.importer.workbook import WorkbookError, printed_cells
+
+    wanted: list[tuple[str, str, str, object]] = []  # (file, pointer, ref, the value held)
+    uncompared: list[str] = []
+    for file in files:
+        cells = getattr(file.model, "cells", None) or {}
+        if not cells:
+            uncompared.append(file.name)
+        data = file.data
+        for pointer, ref in cells.items():
+            held = _at(data, pointer)
+            if not isinstance(held, (dict, list)):  # a section's range names no one value
+                wanted.append((file.name, pointer, ref, held))
+    try:
+        printed = printed_cells(path, raw, sorted({ref for _, _, ref, _ in wanted}))
+    except WorkbookError as error:
+        raise ReportRefused(Text(f"{path}: {error.reason.ja}", f"{path}: {error.reason.en}")) from None
+    differing = [(name, ref, at, held) for name, pointer, ref, held in wanted
+                 if (at := printed[ref]) is None or not _holds(held, at, _parts(pointer))]
+    if differing:
+        raise ReportRefused(_changed(path, differing))
+    return [Text(f"{name} には cells: の対応がないため、{path.name} が取り込み後に変更されたかどうかは分かりません",
+                 f"{name} has no cells: map: whether {path.name} changed since the import cannot be told")
+            for name in uncompared]
+
+
+SHOWN_DIFFERENCES = 3  # differing cells named in the refusal (then the count)
+
+
+def _changed(path: Path, differing: list[tuple[str, str, tuple[str, ...] | None, object]]) -> Text:
+    """The refusal of a workbook whose cells no longer print what the YAML holds: the first
+    few cells (Sheet!A1: the workbook prints X, the YAML holds Y), the count, what to do."""
+    from checker.report.safe import shown
+
+    def value(text: str | None, ja: bool) -> str:
+        if text is None:
+            return "値なし" if ja else "nothing"
+        if not text.strip():
+            return "空欄" if ja else "a blank"
+        return f"「{shown(text, 40)}」" if ja else f"“{shown(text, 40)}”"
+
+    ja_cells, en_cells = [], []
+    for _name, ref, printed, held in differing[:SHOWN_DIFFERENCES]:
+        cell = shown(ref, 80)
+        at = None if printed is None else "-".join(printed) if len(printed) > 1 else printed[0]
+        written = None if held is _MISSING else _written(held)
+        ja_cells.append(f"{cell}: ブックの表示は{value(at, True) if printed is not None else 'セルなし'}、"
+                        f"YAML の値は{value(written, True)}")
+        en_cells.append(f"{cell}: the workbook prints {value(at, False) if printed is not None else 'no such cell'}, "
+                        f"the YAML holds {value(written, False)}")
+    more = len(differing) - SHOWN_DIFFERENCES
+    if more > 0:
+        ja_cells.append(f"ほか {more} か所")
+        en_cells.append(f"and {more} more")
+    files = sorted({name for name, *_ in differing})
+    names = shown(", ".join(files), 120)
+    book = shown(_relative(path), 120)
+    command = f"plancheck import {book} -o {shown(files[0], 120)}" if len(files) == 1 else f"plancheck import {book} -o …"
+    return Text(
+        f"{book} のセル {len(differing)} か所が {names} の値と違います（{'；'.join(ja_cells)}）: 取り込んだ後にブックか "
+        "YAML が変更されているため、写しを作りません。ブックの方が新しいなら取り込み直して（"
+        f"{command}）検査し直してください。YAML を意図して手で直したのなら、ブックにも同じ変更をしてください"
+        "（ブックなしで見るなら --format csv か html）",
+        f"{len(differing)} cell(s) of {book} differ from what {names} holds ({'; '.join(en_cells)}): the workbook or the "
+        f"YAML changed since the import, so no copy is made. If the workbook is the newer, import it again ({command}) "
+        "and check again; if you edited the YAML by hand on purpose, make the same change in the workbook (or use "
+        "--format csv or html, which need no workbook)")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+_MISSING = object()  # no value at a pointer: the YAML no longer holds what the import wrote there
+
+
+def _parts(pointer: str) -> list[str]:
+    """A JSON Pointer's reference tokens (RFC 6901), unescaped."""
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]] if pointer else []
+
+
+def _at(data: Any, pointer: str) -> Any:
+    """The value the YAML holds at `pointer` (as written: the loader's data), else _MISSING."""
+    node = data
+    for part in _parts(pointer):
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                return _MISSING
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            key = next((key for key in node if str(key) == part), _MISSING)
+            if key is _MISSING:
+                return _MISSING
+            node = node[key]
+        else:
+            return _MISSING
+    return node
+
+
+def _written(value: object) -> str:
+    """A YAML value as the text it was written as (the loader keeps a number's digits)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _holds(held: object, printed: tuple[str, ...], parts: list[str]) -> bool:
+    """Whether the YAML value `held` is what the import gives for cells that print `printed`,
+    in the forms the import writes: the text as printed; a range's texts joined by `-` (款-項-
+    目); a ★ name without its ★; a column key made of its header's labels (the import's key of
+    the cell's label within it: NFKC, no spaces, `/` as `_`);
+    a number read the same by `parse_cell` on both sides (1,234 and 1234; not 27.0 and 27);
+    a 動向 count, the digits of 2件."""
+    from checker.importer.tables import _line_key as line_key  # the import's own key of a label
+    from checker.values import CellError, Number, parse_cell
+
+    if held is _MISSING:
+        return False
+    text = "-".join(printed) if len(printed) > 1 else printed[0] if printed else ""
+    written = _written(held)
+    if text.strip() == written.strip():
+        return True
+    field = parts[-1] if parts else ""
+    if field == "name" and text.startswith("★") and text[1:].strip() == written:
+        return True
+    if field == "key" and (label := line_key(text)) and label in line_key(written):
+        return True  # a key is made of its header's labels (a year's over its columns': 令和3年度計画値)
+    try:
+        stated, holding = parse_cell(text), parse_cell(held)
+    except CellError:
+        return False
+    if not isinstance(stated, Number) or not isinstance(holding, Number):
+        return False
+    if len(parts) >= 2 and parts[-2] == "outlook_counts":
+        return stated.value == holding.value
+    return replace(stated, text="") == replace(holding, text="")
 
 
 def _not_the_original(path: Path, output: str | None) -> None:
