@@ -142,3 +142,24 @@ def test_one_file_reported_finds_what_the_full_run_finds_on_it_in_a_generated_co
     full = execute(prepare(RunOptions(no_cache=True)))
     across = {"DOC003", "UNIT004", "XDOC001", "XDOC002"}
     assert {d.code for d in full.diagnostics} & across, "no injected fault was found across documents"
+
+
+def test_a_tampered_index_is_a_miss_and_the_findings_stay_exact(tmp_path, monkeypatch):
+    project = _project(tmp_path, ROOT / "plans")
+    monkeypatch.chdir(project)
+    cache = project.parent / "cache"
+    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(cache))
+    full = execute(prepare(RunOptions()))
+    [entry] = [path for path in (cache / "index").rglob("*") if path.is_file()]
+    import pickle
+
+    # the entry's own signature over another index, in which no file is related to any other:
+    # were it believed, the FIG007 across documents below would be lost
+    blob = entry.read_bytes()
+    planted = dict.fromkeys(pickle.loads(blob[32:]), {})
+    assert planted
+    entry.write_bytes(blob[:32] + pickle.dumps(planted))
+    name = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"  # FIG007 across documents
+    alone = execute(prepare(RunOptions(paths=(name,), plan_set_only=True)))
+    assert alone.diagnostics == [d for d in full.diagnostics if d.file == name]
+    assert "FIG007" in {d.code for d in alone.diagnostics}
