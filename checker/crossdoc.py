@@ -25,7 +25,7 @@ every other: the whole set is read, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 # a token's grouping, by its prefix; tokens of the same prefix are the same namespace
@@ -97,7 +97,10 @@ def groupings(functions: Iterable[str]) -> tuple[str, ...] | None:
     return tuple(sorted(used))
 
 
-def needed(indices: list[dict[str, tuple[str, ...]] | None], reported: Iterable[int],
+Index = Mapping[str, tuple[Any, ...]]  # a file's tokens by grouping (strings, or their numbers in an IndexStore)
+
+
+def needed(indices: Sequence[Index | None], reported: Iterable[int],
            used: tuple[str, ...] | None, groups: list[str] | None = None) -> set[int]:
     """The positions of the files the cross-document rules need for the reported ones:
     their connected components under the tokens of the groupings in `used`, within each
@@ -113,7 +116,7 @@ def needed(indices: list[dict[str, tuple[str, ...]] | None], reported: Iterable[
     if used is None:
         sets = {group(position) for position in wanted}
         return {position for position in range(len(indices)) if group(position) in sets}
-    by_token: dict[tuple[str, str], list[int]] = {}
+    by_token: dict[tuple[str, Any], list[int]] = {}
     for position, index in enumerate(indices):
         if index is None:
             continue
@@ -121,7 +124,7 @@ def needed(indices: list[dict[str, tuple[str, ...]] | None], reported: Iterable[
             for token in index.get(grouping, ()):
                 by_token.setdefault((group(position), token), []).append(position)
     todo = list(wanted)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, Any]] = set()
     while todo:
         position = todo.pop()
         index = indices[position]
@@ -139,12 +142,13 @@ def needed(indices: list[dict[str, tuple[str, ...]] | None], reported: Iterable[
                         todo.append(other)
     if "figure_plans" in used:
         # (plan set, plan id token) -> the first file declaring it (positions are in path order)
-        declared: dict[tuple[str, str], int] = {}
+        declared: dict[tuple[str, Any], int] = {}
         for position, index in enumerate(indices):
             if index is not None and index.get("document"):
                 declared.setdefault((group(position), index["document"][0]), position)
-        unknown = {group(position) for position in wanted if indices[position] is not None
-                   for token in indices[position].get("figure_plans", ()) if (group(position), token) not in declared}
+        unknown = {group(position) for position in wanted
+                   for token in (indices[position] or {}).get("figure_plans", ())
+                   if (group(position), token) not in declared}
         wanted.update(position for (where, _), position in declared.items() if where in unknown)
     return wanted
 
@@ -161,30 +165,61 @@ class IndexStore:
     """The indices of a project's files by their file cache key, kept as one signed cache
     entry (kind `index`): read once, updated with the files loaded this run, written back
     only when it changed. Indices of files no longer in the plan set are dropped, so the
-    entry holds the current set only."""
+    entry holds the current set only.
+
+    Compact: every token is stored once, in a table, and each file's index is a tuple per
+    grouping of token numbers; `get` and `index_of` give indices of token numbers, which
+    compare as the tokens do (`needed` only compares them)."""
+
+    VERSION = 1
 
     def __init__(self, cache: Any, key: str) -> None:
         self.cache, self.key = cache, key
-        got = cache.get("index", key)
-        self.entries: dict[str, dict[str, tuple[str, ...]]] = got if isinstance(got, dict) else {}
         self.changed = False
+        self.tokens: list[str] = []
+        self.files: dict[str, tuple[tuple[int, ...], ...]] = {}
+        got = cache.get("index", key)
+        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("tokens"), list) \
+                and isinstance(got.get("files"), dict):
+            self.tokens, self.files = got["tokens"], got["files"]
+        self._numbers = {token: number for number, token in enumerate(self.tokens)}
 
-    def get(self, file_key: str | None) -> dict[str, tuple[str, ...]] | None:
-        if file_key is None:
+    def get(self, file_key: str | None) -> dict[str, tuple[int, ...]] | None:
+        """The index kept for a file's entry, or None."""
+        found = self.files.get(file_key) if file_key is not None else None
+        if not isinstance(found, tuple) or len(found) != len(GROUPING_NAMES):
             return None
-        found = self.entries.get(file_key)
-        return found if isinstance(found, dict) else None
+        return {grouping: numbers for grouping, numbers in zip(GROUPING_NAMES, found, strict=True) if numbers}
 
-    def put(self, file_key: str | None, index: dict[str, tuple[str, ...]]) -> None:
-        if file_key is not None and self.entries.get(file_key) != index:
-            self.entries[file_key] = index
+    def index_of(self, file_key: str | None, loaded: Any, keep: bool = True) -> dict[str, tuple[int, ...]]:
+        """A loaded file's index (`tokens`), kept for its entry unless `keep` is false."""
+        numbered = tuple(tuple(self._number(token) for token in tokens(loaded).get(grouping, ()))
+                         for grouping in GROUPING_NAMES)
+        if keep and file_key is not None and self.files.get(file_key) != numbered:
+            self.files[file_key] = numbered
             self.changed = True
+        return {grouping: numbers for grouping, numbers in zip(GROUPING_NAMES, numbered, strict=True) if numbers}
+
+    def _number(self, token: str) -> int:
+        number = self._numbers.get(token)
+        if number is None:
+            number = self._numbers[token] = len(self.tokens)
+            self.tokens.append(token)
+        return number
 
     def save(self, current: Iterable[str | None]) -> None:
         keep = {key for key in current if key is not None}
-        if set(self.entries) - keep:
-            self.entries = {key: value for key, value in self.entries.items() if key in keep}
+        if set(self.files) - keep:
+            self.files = {key: value for key, value in self.files.items() if key in keep}
             self.changed = True
-        if self.changed:
-            self.cache.put("index", self.key, self.entries)
-            self.changed = False
+        if not self.changed:
+            return
+        used = {number for index in self.files.values() for numbers in index for number in numbers}
+        if len(used) * 2 < len(self.tokens):  # tokens of files gone: renumber what is left
+            renumber = {old: new for new, old in enumerate(sorted(used))}
+            self.tokens = [self.tokens[old] for old in sorted(used)]
+            self.files = {key: tuple(tuple(renumber[number] for number in numbers) for numbers in index)
+                          for key, index in self.files.items()}
+            self._numbers = {token: number for number, token in enumerate(self.tokens)}
+        self.cache.put("index", self.key, {"version": self.VERSION, "tokens": self.tokens, "files": self.files})
+        self.changed = False

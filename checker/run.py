@@ -516,15 +516,14 @@ def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, 
         if cache is not None else None
     subset = store is not None and len(reported) < len(read) and not (options.fix or options.diff)
     if not subset:
-        loaded, own, notes = _load(read, file_keys, limits, cache, engine, progress, parallel)
+        loaded, own, load_notes = _load(read, file_keys, limits, cache, engine, progress, parallel)
         if store is not None:
             for file, key in zip(loaded, file_keys, strict=True):
-                if not _crashed(file):
-                    store.put(key, crossdoc.tokens(file))
+                store.index_of(key, file, keep=not _crashed(file))
             store.save(file_keys)
-        return loaded, own, notes, groups
+        return loaded, own, load_notes, groups
     assert store is not None
-    indices: list[dict | None] = [{} if raw is None else store.get(key) for (_, raw), key in zip(read, file_keys)]
+    indices: list[crossdoc.Index | None] = [{} if raw is None else store.get(key) for (_, raw), key in zip(read, file_keys)]
     used = crossdoc.groupings(crossdoc.plan_set_functions(engine.ruleset))
     positions = [position for position, (stub, _) in enumerate(read) if stub.name in reported]
     results: dict[int, tuple[LoadedFile, list[Diagnostic]]] = {}
@@ -541,9 +540,7 @@ def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, 
         for position, file, diagnostics in zip(todo, loaded, own, strict=True):
             results[position] = (file, diagnostics)
             if indices[position] is None:
-                indices[position] = crossdoc.tokens(file)
-                if not _crashed(file):
-                    store.put(file_keys[position], indices[position])
+                indices[position] = store.index_of(file_keys[position], file, keep=not _crashed(file))
     store.save(file_keys)
     order = sorted(results)
     return ([results[i][0] for i in order], [results[i][1] for i in order], notes,

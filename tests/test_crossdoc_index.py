@@ -5,6 +5,7 @@ corpus with injected cross-document faults)."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -27,14 +28,14 @@ def test_every_plan_set_function_declares_how_it_groups_its_input():
 
 
 def test_an_undeclared_function_relates_every_file_of_its_plan_set():
-    indices = [{"document": ("p:a",)}, {"document": ("p:b",)}, {"document": ("p:c",)}]
+    indices: list[crossdoc.Index | None] = [{"document": ("p:a",)}, {"document": ("p:b",)}, {"document": ("p:c",)}]
     assert crossdoc.groupings(["figures", "a plugin's function"]) is None
     assert crossdoc.needed(indices, [0], None) == {0, 1, 2}
     assert crossdoc.needed(indices, [0], None, ["x", "y", "x"]) == {0, 2}
 
 
 def test_the_files_needed_are_the_connected_components_of_the_reported_ones():
-    indices = [
+    indices: list[crossdoc.Index | None] = [
         {"document": ("p:a",), "keys": ("k:1",)},
         {"document": ("p:b",), "keys": ("k:1", "k:2")},  # shares k:1 with 0
         {"document": ("p:c",), "keys": ("k:2",)},  # two steps from 0
@@ -49,7 +50,7 @@ def test_the_files_needed_are_the_connected_components_of_the_reported_ones():
 
 
 def test_a_figure_naming_an_unknown_document_reads_one_file_of_every_document():
-    indices = [
+    indices: list[crossdoc.Index | None] = [
         {"document": ("p:a",), "figure_plans": ("p:nowhere",)},
         {"document": ("p:b",)},
         {"document": ("p:b",)},
@@ -151,13 +152,14 @@ def test_a_tampered_index_is_a_miss_and_the_findings_stay_exact(tmp_path, monkey
     monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(cache))
     full = execute(prepare(RunOptions()))
     [entry] = [path for path in (cache / "index").rglob("*") if path.is_file()]
-    import pickle
+
 
     # the entry's own signature over another index, in which no file is related to any other:
     # were it believed, the FIG007 across documents below would be lost
     blob = entry.read_bytes()
-    planted = dict.fromkeys(pickle.loads(blob[32:]), {})
-    assert planted
+    planted = pickle.loads(blob[32:])
+    assert planted["files"]
+    planted["files"] = {key: ((), (), (), ()) for key in planted["files"]}
     entry.write_bytes(blob[:32] + pickle.dumps(planted))
     name = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"  # FIG007 across documents
     alone = execute(prepare(RunOptions(paths=(name,), plan_set_only=True)))
