@@ -323,10 +323,10 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
-        # the whole run's key: every file of the set (context too), what is reported, and
-        # the per-file ignores: a change anywhere in the plan set is a new run
+        # the whole run's key: every file of the set (context too), what is reported, the
+        # per-file ignores and the plan sets: a change anywhere in the plan set is a new run
         run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
-                            json.dumps(settings.per_file_ignores, sort_keys=True))
+                            json.dumps(settings.per_file_ignores, sort_keys=True), json.dumps(settings.plan_sets))
         hit = None if options.keep_files else cache.get("run", run_key)
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True

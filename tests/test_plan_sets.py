@@ -99,3 +99,11 @@ def test_a_file_belongs_to_the_deepest_plan_set_that_holds_it(tmp_path):
     assert settings.plan_set_of(tmp_path / "plans/a/b/x.yaml") == "plans/a/b"
     assert settings.plan_set_of(tmp_path / "plans/a/x.yaml") == "plans/a"
     assert settings.plan_set_of(tmp_path / "plans/x.yaml") is None
+
+
+def test_declaring_plan_sets_is_a_new_run_not_the_cached_one(tmp_path, monkeypatch):
+    project = _project(tmp_path, 'plans = ["plans"]\n', _same_key_in_two_cities())
+    assert [d.code for d in _run(project, monkeypatch).diagnostics] == ["UNIT004"]
+    (project / "plancheck.toml").write_text('plans = ["plans"]\nplan-sets = ["plans/*"]\n', encoding="utf-8")
+    again = _run(project, monkeypatch)
+    assert not again.from_cache and again.diagnostics == []
