@@ -740,7 +740,10 @@ _worker_limits: Limits
 def _start_worker(ruleset: Ruleset, limits: Limits) -> None:
     """In a worker process, once: the engine that checks each file it parses."""
     global _worker_engine, _worker_limits
+    import gc
     import signal
+
+    gc.enable()  # forked while the main process holds its collector (`_collector_held`): a worker's own is on
 
     from checker.engine import Engine
 
