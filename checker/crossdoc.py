@@ -116,15 +116,18 @@ def needed(indices: Sequence[Index | None], reported: Iterable[int],
     if used is None:
         sets = {group(position) for position in wanted}
         return {position for position in range(len(indices)) if group(position) in sets}
-    by_token: dict[tuple[str, Any], list[int]] = {}
+    def shared_as(position: int, token: Any) -> Any:  # a token as shared within the file's plan set
+        return token if groups is None else (groups[position], token)
+
+    by_token: dict[Any, list[int]] = {}
     for position, index in enumerate(indices):
         if index is None:
             continue
         for grouping in used:
             for token in index.get(grouping, ()):
-                by_token.setdefault((group(position), token), []).append(position)
+                by_token.setdefault(shared_as(position, token), []).append(position)
     todo = list(wanted)
-    seen: set[tuple[str, Any]] = set()
+    seen: set[Any] = set()
     while todo:
         position = todo.pop()
         index = indices[position]
@@ -132,7 +135,7 @@ def needed(indices: Sequence[Index | None], reported: Iterable[int],
             continue
         for grouping in used:
             for token in index.get(grouping, ()):
-                shared = (group(position), token)
+                shared = shared_as(position, token)
                 if shared in seen:
                     continue
                 seen.add(shared)

@@ -537,10 +537,14 @@ def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, 
                                   progress, parallel)
         progress = None  # one display: the first round parses what changed, the rest come from the cache
         notes += more
+        learned = False
         for position, file, diagnostics in zip(todo, loaded, own, strict=True):
             results[position] = (file, diagnostics)
             if indices[position] is None:
                 indices[position] = store.index_of(file_keys[position], file, keep=not _crashed(file))
+                learned = True
+        if not learned:
+            break  # every index was known: the files needed are all loaded
     store.save(file_keys)
     order = sorted(results)
     return ([results[i][0] for i in order], [results[i][1] for i in order], notes,
