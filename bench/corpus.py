@@ -1,6 +1,6 @@
 """A generator of realistic synthetic plan corpora, for plancheck's speed benchmark.
 
-    python bench/corpus.py OUT_DIR --files N [--seed S]
+    python bench/corpus.py OUT_DIR --files N [--seed S] [--cross N] [--faults] [--config]
 
 writes N plan files under OUT_DIR (OUT_DIR/<municipality>/<document>/<part>.yaml, the layout
 of plans/), the same files for the same N and seed. From Python:
@@ -27,15 +27,29 @@ About 2 % of the files (round(N × 0.02), chosen by the seed among the files tha
 one) carry exactly one realistic inconsistency, each reported by one rule:
 
     policy evaluation   TOT002 (total off by 1: per-item rounding), TOT001 (total leaves out
-                        one item), RATE001 (rate truncated instead of rounded, or off by a step)
+                        one item), RATE001 (a rate a step off, neither rounded nor truncated)
     execution plan      YEAR001 (one year's target cell left empty)
     strategy progress   CMP001 (a (内数) parent off its components' sum in one year)
     statistics          TAB001 (a 合計 row off in one column), TAB002 (a ratio off by a step)
 
-`generate()` returns the paths in generation order; `FAULTS` (module global, filled by
-the last `generate()` call) maps each faulty path to the code it should produce.
+`generate(..., faults=N)` adds N inconsistencies across documents of one municipality,
+each at a statement that follows, in file-name order, one of the same key in another
+document (so the finding is at the changed file, and no other file's bytes change):
 
-Standard library only; plain string templates.
+    XDOC001   the strategy's 実績 for the plans' baseline year off the other documents'
+    XDOC002   the evaluation's final-year target off the execution plan's, unmarked
+    UNIT004   the evaluation's unit of a count other than the execution plan's
+
+`generate()` returns the paths in generation order (a `Corpus`, a list) with `faults`:
+every inconsistency, per-file and cross-document, as (path, code, line, cross); the
+cross-document ones have the line of the changed value. `FAULTS` (module global, filled by
+the last call) maps each file with a per-file inconsistency to its code.
+
+Keys are the municipality's (`<slug>/<indicator>`): documents of one city share them,
+two cities never do, so each `plans/<municipality>/` is an independent plan set
+(`write_config`: `plan-sets = ["plans/*"]` where plancheck has the option).
+
+The standard library only (plancheck itself for `write_config`); plain string templates.
 """
 
 from __future__ import annotations
@@ -49,8 +63,9 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 FAULT_SHARE = 0.02
 FAULT_WEIGHTS = {"policy_evaluation": 2}
@@ -663,6 +678,11 @@ class Municipality:
                 make_quantity(rng, f"{slug}/{t[0]}", t, self.start, rng.choice(area.departments)) for t in area.indicators
             ]
         self.codes: dict[str, int] = {}
+        # (file, plan id, quantity): where each registry quantity is stated, for the
+        # cross-document faults; and the faults chosen, by (plan id, key)
+        self.stated: list[tuple[str, str, Quantity]] = []
+        self.cross: dict[tuple[str, str], tuple[str, int | None, Decimal | str]] = {}
+        self.evaluation_id = ""
         self.files: list[FileSpec] = []
         areas = list(AREAS)
         rng.shuffle(areas)
@@ -702,6 +722,58 @@ class Municipality:
             n = self.codes.get(prefix, 0) + 1
         self.codes[prefix] = n
         return f"{prefix}{n:02d}"
+
+    # --- cross-document faults --------------------------------------------------------
+    def cross_candidates(self) -> dict[str, list[tuple[str, str, Quantity, int | None, Decimal | str]]]:
+        """Where one of this municipality's documents can disagree with another, by the
+        code that reports it: (file, plan id, quantity, year, the value written instead).
+        Each is a statement that follows, in file-name order, a statement of the same key
+        in another document (the one plancheck compares it with), so that the finding is
+        at the changed file and nowhere else:
+
+            XDOC001  the strategy's 実績 for the plans' baseline year (S-1) off the execution
+                     plan's or the evaluation's baseline (a figure copied wrong)
+            XDOC002  the evaluation's final-year target off the execution plan's, with no
+                     reset mark (a target changed without saying so)
+            UNIT004  the evaluation's unit for a count other than the execution plan's"""
+        s = self.start
+        by_key: dict[str, list[tuple[str, str, Quantity]]] = {}
+        for rel, plan_id, quantity in sorted(self.stated, key=lambda stated: stated[0]):
+            by_key.setdefault(quantity.key, []).append((rel, plan_id, quantity))
+        found: dict[str, list[tuple[str, str, Quantity, int | None, Decimal | str]]] = {
+            "XDOC001": [], "XDOC002": [], "UNIT004": []}
+        for statements in by_key.values():
+            ids = [plan_id for _, plan_id, _ in statements]
+            if len(ids) != len(set(ids)):
+                continue  # a key stated twice in one document: DOC001's, not a clean place
+            first_rel, first_id, quantity = statements[0]
+            unit_step = Decimal(1).scaleb(-quantity.places)
+            if "/execution-plan/" not in first_rel and "/policy-evaluation-" not in first_rel:
+                continue
+            baseline = quantity.values[s - 1]
+            for rel, plan_id, _ in statements[1:]:
+                if "/strategy-progress-" in rel and baseline is not None and plan_id != first_id:
+                    step = unit_step * (1 + int(self.rng_for(rel).random() * 9))
+                    wrong = baseline + step if quantity.unit != "%" or baseline + step <= 100 else baseline - step
+                    found["XDOC001"].append((rel, plan_id, quantity, s - 1, wrong))
+            if "/execution-plan/" not in first_rel:
+                continue
+            for rel, plan_id, _ in statements[1:]:
+                if plan_id != self.evaluation_id:
+                    continue
+                if quantity.form in ("num", "cum", "pct") and quantity.reset_target is None:
+                    target = quantity.targets[s + 3]
+                    wrong = target + unit_step if quantity.unit != "%" or target + unit_step <= Decimal("99.5") \
+                        else target - unit_step
+                    found["XDOC002"].append((rel, plan_id, quantity, s + 3, wrong))
+                if quantity.unit and quantity.unit != "%" and quantity.places == 0:
+                    found["UNIT004"].append((rel, plan_id, quantity, None, "件" if quantity.unit != "件" else "人"))
+        return found
+
+    def rng_for(self, rel: str) -> random.Random:
+        """A generator of its own for a fault's details, so that choosing faults never
+        changes what the rest of the corpus draws."""
+        return random.Random(f"plancheck-bench-cross:{rel}")
 
     # --- policy evaluation ------------------------------------------------------------
     def make_items(self, area: AreaDef, count: int) -> list[Item]:
@@ -770,9 +842,11 @@ class Municipality:
                     item.no = no
                 theme.restated_in_total = False
         self.themes = themes
+        self.evaluation_id = doc.plan_id
         files = []
         for theme in themes:
             rel = f"{self.slug}/policy-evaluation-r{era_no(s + 1)}/theme-{theme.number:02d}-{theme.area.slug}.yaml"
+            self.stated.extend((rel, doc.plan_id, quantity) for quantity in theme.quantities)
             files.append(FileSpec(rel, "policy_evaluation", self.theme_renderer(doc, theme, rng.random()),
                                   ("TOT002", "TOT001", "RATE001")))
         self.add(files)
@@ -792,6 +866,7 @@ class Municipality:
                 theme2 = Theme(theme.number, theme.goal, theme.policy, theme.area, theme.quantities, items, lines,
                                (lines[0] + 100, lines[1] - 20))
                 rel = f"{self.slug}/policy-evaluation-r{era_no(s + 2)}/theme-{theme.number:02d}-{theme.area.slug}.yaml"
+                self.stated.extend((rel, doc2.plan_id, quantity) for quantity in theme.quantities)
                 files.append(FileSpec(rel, "policy_evaluation", self.theme_renderer(doc2, theme2, rng.random()),
                                       ("TOT002", "TOT001", "RATE001")))
             files.sort(key=lambda spec: spec.rel)
@@ -898,10 +973,12 @@ class Municipality:
         c = quantity.comma and doc.comma
         p = quantity.places
         lines = [f"      - no: {no}\n", f"        key: {quantity.key}\n", f"        name: {q(quantity.name)}\n"]
+        cross = self.cross.get((doc.plan_id, quantity.key))
         if quantity.cumulative:
             lines.append("        cumulative: true\n")
         if quantity.unit:
-            lines.append(f"        unit: {q(quantity.unit)}\n")
+            unit = cross[2] if cross is not None and cross[0] == "UNIT004" else quantity.unit
+            lines.append(f"        unit: {q(str(unit))}\n")
         base = v[s - 1]
         lines.append(f"        baseline: {{year: {fy(s - 1)}, value: {num(base, p, c) if base is not None else dq('-')}}}"
                      + (f"   # line {rng.randint(50, 3000)}\n" if rng.random() < 0.3 else "\n"))
@@ -912,6 +989,8 @@ class Municipality:
             targets = []
             for year in years:
                 t = quantity.targets[year]
+                if cross is not None and cross[0] == "XDOC002" and cross[1] == year:
+                    t = Decimal(cross[2])
                 if year == s + 3 and later and quantity.reset_target is not None:
                     targets.append((year, dq(f"{digits(quantity.reset_target, p).replace(',', '') if not c else digits(quantity.reset_target, p)} [※]")))
                     footnotes["※"] = f"{self.name}中期実行プランの改定に伴い、目標値を修正した。"
@@ -940,9 +1019,10 @@ class Municipality:
                 rates.append((year, dq("-")))
                 continue
             if year == fault_year:
-                truncated = (self.exact_rate(quantity, year)).quantize(Decimal(1).scaleb(-rp), rounding=ROUND_DOWN)
-                step = Decimal(1).scaleb(-rp)
-                rate = truncated if truncated != rate else rate + (step if rng.random() < 0.5 else -step)
+                # a step off the rounded rate, away from the exact one: never the truncated or
+                # the rounded-up rate (RATE005's warning), always RATE001's mismatch
+                exact, step = self.exact_rate(quantity, year), Decimal(1).scaleb(-rp)
+                rate = rate + step if rate > exact or rate < step else rate - step
             rates.append((year, f"{digits(rate, rp).replace(',', '')}%"))
             shown.append(rate)
             if year == as_of:
@@ -1051,6 +1131,8 @@ class Municipality:
             for item in projects:
                 item.main = True
             lines = doc.lines(rng, 40, 70)
+            self.stated.extend((f"{self.slug}/execution-plan/{number:02d}-{theme.area.slug}.yaml", doc.plan_id, quantity)
+                               for quantity in quantities)
             files.append(FileSpec(f"{self.slug}/execution-plan/{number:02d}-{theme.area.slug}.yaml", "execution_plan",
                                   self.policy_renderer(doc, theme.area, quantities, projects, lines, rng.random()),
                                   ("YEAR001",)))
@@ -1166,7 +1248,9 @@ class Municipality:
         files = []
         for number, goal in enumerate(goals, start=1):
             lines = doc.lines(rng, 60, 140)
-            render, has_components = self.goal_renderer(doc, number, goal, lines, rng.random())
+            render, shared, has_components = self.goal_renderer(doc, number, goal, lines, rng.random())
+            self.stated.extend((f"{self.slug}/strategy-progress-r{era_no(end)}/goal-{number}-{goal[0]}.yaml", doc.plan_id,
+                                quantity) for quantity in shared)
             files.append(FileSpec(f"{self.slug}/strategy-progress-r{era_no(end)}/goal-{number}-{goal[0]}.yaml",
                                   "strategy_progress", render, ("CMP001",) if has_components else ()))
         self.add(files)
@@ -1179,7 +1263,10 @@ class Municipality:
 
         def render(fault: str | None) -> str:
             return self.render_goal(doc, number, goal, lines, data, fault, random.Random(f"{salt}:render"))
-        return render, any(area[4] is not None for area in data["areas"])
+        # the registry's quantities (the ones other documents state too), not the goal's own
+        registry = {id(quantity) for quantities in self.registry.values() for quantity in quantities}
+        shared = [quantity for area in data["areas"] for quantity, _ in area[2] if id(quantity) in registry]
+        return render, shared, any(area[4] is not None for area in data["areas"])
 
     def goal_data(self, doc: Doc, number: int, goal: tuple, rng: random.Random) -> dict:
         s = self.start
@@ -1213,7 +1300,7 @@ class Municipality:
         return {"goal_quantities": goal_quantities, "areas": areas}
 
     def strategy_indicator(self, quantity: Quantity, department: str, indent: str, extra: list[str],
-                           absent_last: bool = False) -> str:
+                           absent_last: bool = False, plan_id: str = "") -> str:
         """A KPI row: 現状 (baseline, S-7), 実績 by year, the end-of-period 目標."""
         s = self.start
         unit = quantity.unit
@@ -1224,6 +1311,9 @@ class Municipality:
             return dq("-") if value is None else num(value, p, c, suffix)
 
         actuals = [(y, cell(quantity.values[y])) for y in range(s - 6, s)]
+        cross = self.cross.get((plan_id, quantity.key))
+        if cross is not None and cross[0] == "XDOC001":
+            actuals = [(y, cell(Decimal(cross[2])) if y == cross[1] else text) for y, text in actuals]
         if absent_last:
             actuals[-1] = (s - 1, dq("(※4)"))
         fields = [f"key: {quantity.key}" if quantity.key else "", f"name: {q(quantity.name)}", *extra]
@@ -1279,7 +1369,7 @@ class Municipality:
                     extra.append(f"note: 新型コロナウイルス感染症の影響により{fy(s - 1)}末の目標を達成できなかった指標（本文末尾の注記）")
                 if quantity.key.rsplit("/", 1)[1] in self.shared_keys:
                     extra.append(f"# the same quantity as the 中期実行プラン / 施策評価 row: {fy(s - 1)}末 実績 = their {fy(s - 1)} baseline")
-                out.append(self.strategy_indicator(quantity, department, "          ", extra))
+                out.append(self.strategy_indicator(quantity, department, "          ", extra, plan_id=doc.plan_id))
             if components is not None:
                 parent_key, parts = components
                 parent_values: dict[int, Decimal | None] = {}
@@ -1661,7 +1751,13 @@ def municipality_names(seed: int):
 def plan_files(files: int, seed: int = 0) -> list[FileSpec]:
     """The first `files` file specs of the corpus, municipality by municipality, each
     municipality's documents interleaved so that any prefix mixes the kinds."""
+    return _build(files, seed)[0]
+
+
+def _build(files: int, seed: int) -> tuple[list[FileSpec], list[Municipality]]:
+    """The file specs, and the municipalities whose files are all among them."""
     specs: list[FileSpec] = []
+    whole: list[Municipality] = []
     names = municipality_names(seed)
     index = 0
     while len(specs) < files:
@@ -1669,19 +1765,85 @@ def plan_files(files: int, seed: int = 0) -> list[FileSpec]:
         municipality = Municipality(index, seed, name, slug)
         index += 1
         ordered = sorted(municipality.files, key=lambda spec: spec.position)
-        specs.extend(ordered[: files - len(specs)])
-    return specs
+        room = files - len(specs)
+        specs.extend(ordered[:room])
+        if len(ordered) <= room:
+            whole.append(municipality)
+    return specs, whole
 
 
-def generate(out_dir: Path, files: int, seed: int = 0) -> list[Path]:
+class Fault(NamedTuple):
+    """An inconsistency the corpus holds on purpose: the file, the rule code that reports
+    it, and, for a cross-document one, the line of the value (None: somewhere in the file)."""
+
+    path: Path
+    code: str
+    line: int | None = None
+    cross: bool = False
+
+
+class Corpus(list[Path]):
+    """generate()'s answer: the paths written, in generation order, and `faults`, every
+    inconsistency among them (the per-file ones and the cross-document ones)."""
+
+    faults: tuple[Fault, ...] = ()
+
+
+CROSS_CODES = ("XDOC001", "XDOC002", "UNIT004")
+CROSS_FIELDS = {"XDOC001": "actuals", "XDOC002": "targets", "UNIT004": "unit"}
+
+
+def _choose_cross(whole: list[Municipality], faults: int, seed: int, files: int) -> list[tuple[Municipality, tuple]]:
+    """`faults` cross-document faults, the codes in turn, one municipality after another
+    (in an order drawn from the seed), each a different key; fewer only if the corpus has
+    no more places for them."""
+    rng = random.Random(f"plancheck-bench-cross:{seed}:{files}")
+    order = whole[:]
+    rng.shuffle(order)
+    pools = [(municipality, municipality.cross_candidates()) for municipality in order]
+    chosen: list[tuple[Municipality, tuple]] = []
+    used: set[tuple[str, str]] = set()
+    turn = 0
+    while len(chosen) < faults:
+        progressed = False
+        for municipality, pool in pools:
+            if len(chosen) == faults:
+                break
+            for step in range(len(CROSS_CODES)):
+                code = CROSS_CODES[(turn + step) % len(CROSS_CODES)]
+                places = [place for place in pool[code] if (municipality.slug, place[2].key) not in used]
+                if places:
+                    place = rng.choice(places)
+                    used.add((municipality.slug, place[2].key))
+                    chosen.append((municipality, (code, *place)))
+                    turn += 1
+                    progressed = True
+                    break
+        if not progressed:
+            break
+    return chosen
+
+
+def _line_of(text: str, key: str, field: str) -> int:
+    """The line (1-based) of `field:` in the indicator whose key is `key`."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip("- ").startswith(f"key: {key}") and
+                 line.lstrip("- ")[len(f"key: {key}"):][:1] in ("", " "))
+    return next(i for i in range(start, len(lines)) if lines[i].lstrip("- ").startswith(f"{field}:")) + 1
+
+
+def generate(out_dir: Path, files: int, seed: int = 0, faults: int = 0) -> Corpus:
     """Write `files` plan files under `out_dir` (created; it must not hold plan files
-    already) and return their paths in generation order. Deterministic for a seed."""
+    already) and return their paths in generation order, with the inconsistencies they
+    hold (`Corpus.faults`). Deterministic for (files, seed, faults); `faults` more
+    inconsistencies across documents of one municipality (XDOC001, XDOC002, UNIT004 in
+    turn), each at a known file and line, never changing any other file's bytes."""
     out_dir = Path(out_dir)
-    if files < 0:
-        raise ValueError("files must be >= 0")
+    if files < 0 or faults < 0:
+        raise ValueError("files and faults must be >= 0")
     if out_dir.exists() and any(out_dir.rglob("*.y*ml")):
         raise FileExistsError(f"{out_dir} already holds YAML files; use an empty or new directory")
-    specs = plan_files(files, seed)
+    specs, whole = _build(files, seed)
     rng = random.Random(f"plancheck-bench-faults:{seed}:{files}")
     # weighted sampling without replacement (Efraimidis–Spirakis): an evaluation file is
     # twice as likely as another kind to carry the inconsistency
@@ -1691,20 +1853,94 @@ def generate(out_dir: Path, files: int, seed: int = 0) -> list[Path]:
     faulty = dict.fromkeys(sorted(i for _, i in keyed[:k]))
     for i in faulty:
         faulty[i] = rng.choice(specs[i].faults)
+    cross: dict[str, list[tuple[str, str]]] = {}  # file -> (code, key) of each
+    for municipality, (code, rel, plan_id, quantity, year, wrong) in _choose_cross(whole, faults, seed, files):
+        municipality.cross[(plan_id, quantity.key)] = (code, year, wrong)
+        cross.setdefault(rel, []).append((code, quantity.key))
+    global _WRITING
+    _WRITING = (out_dir, specs, faulty, cross)
+    try:
+        lines = _write_all(len(specs))
+    finally:
+        _WRITING = None
     FAULTS.clear()
-    paths = []
+    paths = Corpus(out_dir / spec.rel for spec in specs)
+    found: list[Fault] = []
+    for i, (path, spec) in enumerate(zip(paths, specs)):
+        fault = faulty.get(i)
+        if fault:
+            FAULTS[path] = fault
+            found.append(Fault(path, fault))
+        for (code, _), line in zip(cross.get(spec.rel, ()), lines.get(i, ())):
+            found.append(Fault(path, code, line, cross=True))
+    paths.faults = tuple(found)
+    return paths
+
+
+# what generate() writes, for the forked writers to inherit: (out_dir, specs, per-file
+# faults by index, cross-document faults by file)
+_WRITING: tuple[Path, list[FileSpec], dict[int, str], dict[str, list[tuple[str, str]]]] | None = None
+WRITE_PARALLEL_MIN = 4000  # files: below it, forking costs more than it saves
+
+
+def _write_all(count: int) -> dict[int, list[int]]:
+    """Render and write every file (in two forked processes or more for a big corpus, where
+    the platform forks; the bytes are the same either way); the line of each cross-document
+    fault, by file index."""
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if count < WRITE_PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _write_range((0, count))
+    assert _WRITING is not None
+    for spec in _WRITING[1]:  # the directories first, so that no two writers race to make one
+        (_WRITING[0] / spec.rel).parent.mkdir(parents=True, exist_ok=True)
+    step = -(-count // (workers * 4))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        lines: dict[int, list[int]] = {}
+        for part in pool.imap_unordered(_write_range, [(start, min(count, start + step))
+                                                       for start in range(0, count, step)]):
+            lines.update(part)
+    return lines
+
+
+def _write_range(bounds: tuple[int, int]) -> dict[int, list[int]]:
+    assert _WRITING is not None
+    out_dir, specs, faulty, cross = _WRITING
+    lines: dict[int, list[int]] = {}
     made: set[Path] = set()
-    for i, spec in enumerate(specs):
+    for i in range(*bounds):
+        spec = specs[i]
         path = out_dir / spec.rel
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        fault = faulty.get(i)
-        path.write_text(spec.render(fault), encoding="utf-8")
-        if fault:
-            FAULTS[path] = fault
-        paths.append(path)
-    return paths
+        text = spec.render(faulty.get(i))
+        path.write_text(text, encoding="utf-8")
+        if spec.rel in cross:
+            lines[i] = [_line_of(text, key, CROSS_FIELDS[code]) for code, key in cross[spec.rel]]
+    return lines
+
+
+def plan_sets_supported() -> bool:
+    """Whether this plancheck has the `plan-sets` option (each directory a glob matches,
+    an independent plan set)."""
+    from checker.config import OPTION_NAMES
+
+    return "plan-sets" in OPTION_NAMES
+
+
+def write_config(project: Path) -> Path:
+    """The corpus's configuration, `project/plancheck.toml`: the plan set is `plans/`,
+    and, where plancheck has the option, each municipality's directory an independent
+    plan set (cross-document rules relate one city's documents, never two cities')."""
+    lines = ["# the benchmark's corpus (bench/corpus.py): one directory per municipality", 'plans = ["plans"]']
+    if plan_sets_supported():
+        lines.append('plan-sets = ["plans/*"]')
+    path = Path(project) / "plancheck.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1712,21 +1948,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--files", type=int, required=True, help="number of plan files to write")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--faults", action="store_true", help="list the files that carry an inconsistency")
+    parser.add_argument("--cross", type=int, default=0, metavar="N",
+                        help="N inconsistencies across documents as well (XDOC001, XDOC002, UNIT004 in turn)")
+    parser.add_argument("--faults", action="store_true", help="list the inconsistencies: code, file, line")
+    parser.add_argument("--config", action="store_true",
+                        help="write plancheck.toml beside OUT_DIR (plan-sets = [\"plans/*\"] where supported)")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     try:
-        paths = generate(args.out_dir, args.files, args.seed)
+        paths = generate(args.out_dir, args.files, args.seed, faults=args.cross)
     except FileExistsError as error:
         print(f"corpus: {error}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - began
     size = sum(path.stat().st_size for path in paths)
-    print(f"wrote {len(paths)} files ({size / 1e6:.1f} MB, {len(FAULTS)} with an inconsistency) "
+    print(f"wrote {len(paths)} files ({size / 1e6:.1f} MB, {len(paths.faults)} inconsistencies) "
           f"to {args.out_dir} in {elapsed:.2f}s", file=sys.stderr)
+    if args.config:
+        print(f"wrote {write_config(args.out_dir.parent)}", file=sys.stderr)
     if args.faults:
-        for path, code in FAULTS.items():
-            print(f"{code}\t{path}")
+        for fault in paths.faults:
+            print(f"{fault.code}\t{fault.path}\t{fault.line or ''}")
     return 0
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -188,6 +187,8 @@ def fingerprints(diagnostics: list[Diagnostic], base: Path, sources: dict[str, l
 def write(path: Path, diagnostics: list[Diagnostic], sources: dict[str, list[str]], lang: str) -> int:
     """Record the findings in `path` (written whole, through a temporary file and a rename);
     how many. The message is for the reader of the file only: it is not matched."""
+    import tempfile
+
     base = path.absolute().parent
     rows = []
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):

@@ -45,6 +45,20 @@ def default_lang() -> str:
     return choose_lang()
 
 
+def _before_exit() -> None:
+    """Everything the process made moved out of the garbage collector's sight, as it ends.
+
+    The interpreter's shutdown collects garbage over every object still alive (the plan
+    model's classes, pydantic's schemas, the modules): about a sixth of a one-file check,
+    finding nothing worth it, since the process is ending. Frozen objects are not walked;
+    everything else shutdown does still happens (atexit handlers, coverage's data in the
+    tests, the standard streams flushed). Nothing of plancheck's waits for the collector:
+    every file, cache entry and report is written and closed before the command returns."""
+    import gc
+
+    gc.freeze()
+
+
 class _DefaultCheckGroup(click.Group):
     """`plancheck PATH...` means `plancheck check PATH...`, as `ruff` users would expect
     of a checker whose main job is checking. Its help and click's messages speak the run's
@@ -59,6 +73,8 @@ class _DefaultCheckGroup(click.Group):
         finally:  # click as it was, for a program that embeds this one and uses click itself
             use_click_messages("en")
             localize(self, "en")
+            if args is None:  # the process's own command line (the console script, python -m checker)
+                _before_exit()
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         from checker.cli_ja import without_lang
@@ -155,7 +171,7 @@ def _globs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("-o", "--output-file", "--output", "outputs", multiple=True, metavar="[FORMAT:]PATH",
               help="Also write a report to PATH (repeatable: -o report.html -o results.sarif). The format is "
                    "FORMAT: when given (html:report.out), else PATH's extension (.html .htm html, .sarif sarif, "
-                   ".json json, .xml junit), else --format's. The terminal still shows the usual report (--format's "
+                   ".json json, .xml junit, .csv csv, .xlsx xlsx: an annotated copy of the imported workbook), else --format's. The terminal still shows the usual report (--format's "
                    "when no file takes it, else auto). Each file is written whole (a temporary file renamed over it); "
                    "one that cannot be written is exit 2.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary line.")
@@ -266,6 +282,10 @@ def _check(paths: list[str], *, output_format, lang, select, extend_select, igno
         return EXIT_ERROR
     terminal = _terminal_format(prepared.settings.format, files)
     from checker.report import chosen
+
+    if chosen(terminal).binary and not (statistics or show_diff):  # bytes are for a file, not the terminal
+        click.echo(shown(say("output_binary", lang, format=terminal)), err=True)
+        return EXIT_ERROR
 
     if any(chosen(name).needs_files for name in (terminal, *(name for name, _ in files))):
         # a report that shows the plans themselves: the run keeps their models
@@ -400,35 +420,46 @@ def _write_outputs(result, files: list[tuple[str, str]], lang: str, *, color: bo
     """Write each report file whole (atomically); say which were written and which could
     not be, on stderr. Whether any failed. Nothing is written for a run that checked no
     file (a missing path, no plan files: exit 2 with its own message)."""
-    from checker.fixes import FixError, write_output
-    from checker.messages import message
-    from checker.report import ReportContext, render
-
     if not files or result.missing or not result.checked:
         return False
+    from checker.fixes import FixError, write_output
+    from checker.messages import message
+    from checker.report import REGISTRY, ReportContext, ReportRefused, render, render_binary
+
     inputs = {os.path.realpath(name) for name in result.checked}
     inputs |= {os.path.realpath(file.path) for file in result.files}
     failed = False
     for name, path in files:
-        note = None
+        note, said = None, None
         if os.path.realpath(path) in inputs:
             note, failed = message("output_is_input", path=path), True
         else:
             context = ReportContext(lang=lang, sources=result.sources, checked=result.checked, color=False,
                                     relations=result.relations, show_unchecked=show_unchecked, files=result.files,
-                                    started=view.started, exit_code=view.exit_code, command_line=list(sys.argv))
-            text = render(name, result.diagnostics, context, result.ruleset)
-            data = text.encode("utf-8", errors=UNENCODABLE)
+                                    started=view.started, exit_code=view.exit_code, command_line=list(sys.argv),
+                                    output=path, root=str(result.settings.root))
+            notes: list = []
+            data: bytes | None = None
             try:
-                write_output(Path(path), data)
+                if REGISTRY[name].binary:  # the annotated workbook: bytes, and what the run says of them
+                    data, notes = render_binary(name, result.diagnostics, context)
+                else:
+                    data = render(name, result.diagnostics, context, result.ruleset).encode("utf-8", errors=UNENCODABLE)
+            except ReportRefused as refused:  # nothing to make it from: said, and nothing written
+                note, failed = message("output_failed", path=path, error=refused.text), True
+            try:
+                if data is not None:
+                    write_output(Path(path), data)
             except FixError as error:
                 note, failed = message("output_failed", path=path, error=error.text), True
             except OSError as error:
                 note, failed = message("output_failed", path=path, error=error.strerror or str(error)), True
             else:
-                note = message("output_written", format=name, path=path, size=_size(len(data)))
+                if data is not None:
+                    note = message("output_written", format=name, path=path, size=_size(len(data)))
+                    said = [note, *notes]
         with contextlib.suppress(OSError):
-            _write(shown(line(note, lang)) + "\n", sys.stderr)
+            _write("".join(shown(line(each, lang)) + "\n" for each in said or [note]), sys.stderr)
     return failed
 
 
@@ -659,7 +690,8 @@ def schema(ruleset_schema: bool) -> None:
               help="Write the plan YAML to this file (default: standard output).")
 @click.option("--explain", is_flag=True, help="Show what was recognised in each sheet, and write no YAML.")
 @click.option("--mapping", type=click.Path(), default=None,
-              help="A mapping file saying how to read a sheet that is not recognised (docs/import.md).")
+              help="A mapping file saying how to read a sheet that is not recognised: a project list, an indicator "
+                   "block or a statistics table (docs/import.md, section Mapping file).")
 @click.option("--mapping-schema", is_flag=True, help="Print the JSON Schema of mapping files, and import nothing.")
 @click.option("--drop-comments", is_flag=True,
               help="Overwrite an -o file even though it holds comments a person added (a re-import drops them).")
@@ -674,7 +706,8 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
                    drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
                    output_format: str) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
-    sheet prints it and with the cell it came from. The workbook is only read. Exit 0: written;
+    sheet prints it and with the cell it came from. The workbook is only read. The layouts
+    recognised and the mapping file for the others: docs/import.md. Exit 0: written;
     1: written, with problems at error level; 2: nothing recognised, or the file refused."""
     from checker.diagnostics import Severity
     from checker.importer import import_workbook

@@ -59,7 +59,7 @@ KIND_KINDS = {
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Words(_Spec):
@@ -86,7 +86,7 @@ class RelationSpec(_Spec):
     """A relation of a kind, over roles: the fields of checker.model.Relation, with `line`
     (the stated role) for row/column, and what the expansion needs."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     check: str
     line: str

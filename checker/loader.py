@@ -99,6 +99,9 @@ class SourceIndex:
     data: Any = None
     spans: dict[ModelPath, Span] = field(default_factory=dict)
     key_spans: dict[ModelPath, Span] = field(default_factory=dict)
+    # the data came from the fast path (checker.fastload), the spans are still to be taken
+    # from ruamel: on the first ask, the text is indexed again (`LoadedFile.spans`)
+    spans_pending: bool = False
 
 
 @dataclass
@@ -135,13 +138,22 @@ class LoadedFile:
     def data(self) -> Any:
         return self.source_index().data
 
+    def _spanned_index(self) -> SourceIndex:
+        """The source index with its spans: a file built by the fast path has its text
+        indexed by the ruamel path now, its data kept (the same data, tests/test_fast_parse.py)."""
+        index = self.source_index()
+        if index.spans_pending:
+            full = _index_of(self)
+            index.spans, index.key_spans, index.spans_pending = full.spans, full.key_spans, False
+        return index
+
     @property
     def spans(self) -> dict[ModelPath, Span]:
-        return self.source_index().spans
+        return self._spanned_index().spans
 
     @property
     def key_spans(self) -> dict[ModelPath, Span]:
-        return self.source_index().key_spans
+        return self._spanned_index().key_spans
 
     @property
     def lines(self) -> list[str]:
@@ -605,6 +617,10 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
     limits = limits or DEFAULT_LIMITS
     budget = budget or Budget(limits)
     loaded.text = text
+    index = _fast_index(text, limits, budget) if FAST_PATH else None
+    if index is not None:
+        loaded.index = index
+        return _validated(loaded, limits, budget)
     builder = _Builder(loaded, limits, budget)
     try:
         data = builder.run(text)
@@ -639,6 +655,31 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
     if not isinstance(data, dict):
         _finding(loaded, "not_mapping", loaded.spans.get((), Span(1, 1, 1, 2)))
         return loaded
+    return _validated(loaded, limits, budget)
+
+
+# Whether files are first built by the fast path (checker.fastload; the ruamel path when
+# it gives up or libyaml is missing). Off, every file takes the ruamel path: the tests
+# that compare the two paths switch it.
+FAST_PATH = True
+
+
+def _fast_index(text: str, limits: Limits, budget: Budget) -> SourceIndex | None:
+    """The source index of a file the fast path builds, its spans pending; None when the
+    fast path leaves the file to the ruamel path."""
+    from checker import fastload
+
+    try:
+        data = fastload.build(text, limits, budget)
+    except fastload.Fallback:
+        return None
+    if not isinstance(data, dict):
+        return None  # not a plan: the ruamel path says so, at the value
+    return SourceIndex(data=data, spans_pending=True)
+
+
+def _validated(loaded: LoadedFile, limits: Limits, budget: Budget) -> LoadedFile:
+    """A built file's data validated into its model, with the notes on its values."""
     try:
         budget.check()
         _mend_comma_numbers(loaded)
@@ -1230,13 +1271,21 @@ def _choice_problem(value: Any, ctx: dict[str, Any]) -> Text:
 _COMMA_NUMBER_RE = re.compile(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)")
 
 
+# What every match of _COMMA_NUMBER_RE ends with (`: 12,300`, then a space, `,`, `}`, `]`,
+# `#` or the end): a file without it has no such number; it starts with a literal, so it
+# costs a fraction of the full pattern's search, and of walking the data.
+_COMMA_TAIL_RE = re.compile(r":\s*[+-]?\d{1,3}(?:,\d{3})+(?=[\s,}\]#]|$)")
+
+
 def _mend_comma_numbers(loaded: LoadedFile) -> None:
     """Every `key: 12,300` of a flow mapping that YAML split into `key: 12` and a key `300`
     with no value: reported once at the number (LOAD006, `_report_comma_number`) and read as
     the person wrote it, as if quoted (`"12,300"`), so a table's `values`, which take any
     column key, neither gain a column `300` nor check 12 in place of 12,300, and a model
     field is not dropped for an unknown key. Only where the text shows it: digits, commas
-    without spaces, three-digit groups."""
+    without spaces, three-digit groups (a file without any is not walked)."""
+    if loaded.text is not None and not _COMMA_TAIL_RE.search(loaded.text):
+        return
     stack: list[tuple[ModelPath, Any]] = [((), loaded.data)]
     while stack:
         path, node = stack.pop()

@@ -45,6 +45,10 @@ MESSAGES: dict[str, Text] = {
         ja="{path} は検査する計画ファイルです。報告で上書きしません",
         en="{path} is a plan file being checked; a report is not written over it",
     ),
+    "output_binary": Text(
+        ja="{format} の報告はファイルにだけ書き出せます: -o で書き出し先を指定してください（例: -o checked.{format}）",
+        en="the {format} report is written to a file only: give it with -o (-o checked.{format})",
+    ),
     "output_with_diff": Text(
         ja="--output-file は --diff と同時に使えません（--diff は報告を出さず差分だけを表示します）",
         en="--output-file cannot be used with --diff (--diff prints the diff, not a report)",

@@ -175,9 +175,15 @@ def _year_map(value: Any) -> Any:
     return value
 
 
+def _cell_text(cell: Cell) -> str:
+    """A cell as written (what a plan serialises to): a named function, not a lambda, so that
+    the built validator can be pickled into the cache (`cached_validator`)."""
+    return cell.text
+
+
 FiscalYear = Annotated[int, PlainValidator(_fiscal_year), PlainSerializer(era_label), WithJsonSchema(_YEAR_SCHEMA)]
 CellValue = Annotated[
-    Cell, PlainValidator(_cell), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+    Cell, PlainValidator(_cell), PlainSerializer(_cell_text), WithJsonSchema(_CELL_SCHEMA)
 ]
 YearMap = Annotated[dict[FiscalYear, CellValue], BeforeValidator(_year_map), WithJsonSchema(_year_keyed(_CELL_SCHEMA))]
 # A text per year (a project's 概略, an indicator's printed band mark)
@@ -229,13 +235,13 @@ def _table_value(value: Any) -> Cell:
 
 
 AmountValue = Annotated[
-    Cell, PlainValidator(_amount), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+    Cell, PlainValidator(_amount), PlainSerializer(_cell_text), WithJsonSchema(_CELL_SCHEMA)
 ]
 CountValue = Annotated[
-    Cell, PlainValidator(_stated_count), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+    Cell, PlainValidator(_stated_count), PlainSerializer(_cell_text), WithJsonSchema(_CELL_SCHEMA)
 ]
 TableValue = Annotated[
-    Cell, PlainValidator(_table_value), PlainSerializer(lambda cell: cell.text), WithJsonSchema(_CELL_SCHEMA)
+    Cell, PlainValidator(_table_value), PlainSerializer(_cell_text), WithJsonSchema(_CELL_SCHEMA)
 ]
 AmountYearMap = Annotated[dict[FiscalYear, AmountValue], BeforeValidator(_year_map),
                           WithJsonSchema(_year_keyed(_CELL_SCHEMA))]
@@ -353,6 +359,13 @@ class Source(Model, json_schema_extra=japanese(
         "`plancheck import` で取り込んだ元のブック（xlsx、xls、ods、csv）のファイル名。",
         default=None,
     )
+    workbook_sha256: str | None = described(
+        "The SHA-256 of the workbook's bytes when it was imported (64 hex digits): the annotated copy "
+        "(`plancheck -o checked.xlsx`) is made only of the workbook that was imported, not of one changed since.",
+        "取り込んだ時点のブックのバイト列の SHA-256（16 進 64 桁）。注釈つきの写し（`plancheck -o checked.xlsx`）は、"
+        "取り込んだときのままのブックからだけ作ります（その後に変更されたブックからは作りません）。",
+        default=None, pattern=r"^[0-9a-f]{64}$",
+    )
 
     def line_ranges(self) -> list[LineRange]:
         if self.lines is None:
@@ -419,11 +432,18 @@ _ROUNDING_SCHEMA = {
     DESCRIPTION_JA: "記載値の丸め方: 四捨五入、切り捨て、切り上げ。すべての値に一つ、または値の種類ごとに"
                     "（{rates: 切り捨て, totals: 四捨五入}）。",
 }
+
+
+def _rounding_declared(declared: str | RoundingByKind) -> str | dict[str, str]:
+    """A rounding declaration as written: one for every value, or one per kind."""
+    return declared if isinstance(declared, str) else {
+        kind: rounding for kind in ROUNDING_KINDS if (rounding := declared.of(kind))}
+
+
 RoundingDeclaration = Annotated[
     str | RoundingByKind,
     PlainValidator(_rounding),
-    PlainSerializer(lambda declared: declared if isinstance(declared, str)
-                    else {kind: declared.of(kind) for kind in ROUNDING_KINDS if declared.of(kind)}),
+    PlainSerializer(_rounding_declared),
     WithJsonSchema(_ROUNDING_SCHEMA),
 ]
 # How a stated 達成率 is computed: 実績 ÷ 目標, 目標 ÷ 実績 (lower is better), or the progress
@@ -1786,10 +1806,69 @@ def iter_cells(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tu
             yield from iter_cells(value, (*path, position))
 
 
-def build_validator() -> None:
-    """Build PlanFile's validator now rather than on first use: before forking worker
-    processes, so that each inherits it instead of building its own."""
-    PlanFile.model_rebuild(force=True)
+def build_validator(cache: Any = None) -> None:
+    """PlanFile's validator, ready before the first file is validated (and before worker
+    processes are forked, so that each inherits it instead of building its own).
+
+    Building it is a large part of what a one-file check costs (pydantic generates the core
+    schema of every model in Python: 35-45 ms of CPU measured on a loaded machine), and the
+    result depends only on plancheck's code and pydantic's. So with a cache
+    (`checker.cache.Cache` or `MemoryCache`), the core schema for validation is kept there,
+    signed as every entry is (an entry that fails its signature is a miss and is never
+    unpickled), and the next process gives it straight to pydantic-core, which makes the
+    validator from it in 2-3 ms (the same machine). Serialization
+    (`plancheck schema`, `model_dump`) is unaffected: it is still built by pydantic, when
+    first used. Without a cache, or on a miss, the validator is built as pydantic builds it."""
+    global _cached_validator_installed
+    if PlanFile.__pydantic_complete__ or _cached_validator_installed:
+        return
+    if cache is None:
+        PlanFile.model_rebuild()
+        return
+    import pydantic_core
+
+    key = cache.key("plan validator", pydantic_core.__version__, _pydantic_version())
+    entry = cache.get("file", key)
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _VALIDATOR_ENTRY:
+        try:
+            PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
+        except Exception:  # noqa: BLE001 - an entry pydantic-core does not take is a miss, as a stale one is
+            pass
+        else:
+            _cached_validator_installed = True
+            return
+    PlanFile.model_rebuild()
+    built = PlanFile.__pydantic_validator__
+    if type(built) is pydantic_core.SchemaValidator:  # not a plugin's wrapper, which is never kept
+        reduced: Any = built.__reduce__()
+        schema, config = reduced[1][:2]  # what pickling the validator keeps: its schema, config
+        cache.put("file", key, (_VALIDATOR_ENTRY, _validation_schema(schema), config))
+
+
+_VALIDATOR_ENTRY = "plancheck plan validator 1"  # what the entry is, should a key ever collide
+_cached_validator_installed = False
+
+
+def _pydantic_version() -> str:
+    from pydantic import VERSION
+
+    return VERSION
+
+
+def _validation_schema(node: Any) -> Any:
+    """A core schema with what only serialization and JSON Schema use left out (each schema
+    node's `serialization` and `metadata`, which hold pydantic's own local functions and
+    cannot be pickled); what validation reads is all there. A schema node is a dict whose
+    `type` is a string; a mapping of field names (whose values are dicts) is never cut."""
+    if isinstance(node, dict):
+        schema_node = isinstance(node.get("type"), str)
+        return {key: _validation_schema(value) for key, value in node.items()
+                if not (schema_node and key in ("serialization", "metadata"))}
+    if isinstance(node, list):
+        return [_validation_schema(value) for value in node]
+    if isinstance(node, tuple):
+        return tuple(_validation_schema(value) for value in node)
+    return node
 
 
 def plan_json_schema() -> dict[str, Any]:

@@ -551,6 +551,17 @@ def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, 
             None if groups is None else [groups[i] for i in order])
 
 
+def worker_count() -> int:
+    """How many processes parse and check a large plan set: one per core up to
+    PARALLEL_MAX_WORKERS, or PLANCHECK_WORKERS when it is a whole number from 1 (1: in
+    this process, no worker at all), for a shared machine or the benchmark's 1-to-2
+    speed-up; any other value of it is not used."""
+    wanted = os.environ.get("PLANCHECK_WORKERS", "").strip()
+    if wanted.isascii() and wanted.isdigit() and int(wanted) >= 1:
+        return min(int(wanted), PARALLEL_MAX_WORKERS)
+    return min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
+
+
 def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None, parallel: bool = True):
     """Every file loaded, with the diagnostics it gives on its own: from the cache when its
     bytes were seen before, else parsed and checked (in worker processes when there are
@@ -560,7 +571,6 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
     tasks that did not come back are checked again, each alone in a fresh worker
     (`_check_alone`), and one that ends that worker too is reported by name (LOAD017)."""
     import pickle
-    from concurrent.futures.process import BrokenProcessPool
 
     from checker.messages import message
 
@@ -583,14 +593,16 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
             results[index] = cached
         else:
             pending.append(index)
-    advance = progress(len(pending)) if progress is not None else (lambda step: None)
-    workers = min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
-    if parallel and len(pending) >= PARALLEL_MIN_FILES and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
+    if pending:
         from checker.model import build_validator
 
-        build_validator()  # forked workers inherit the model, ready, and this process needs it to read theirs
+        build_validator(cache)  # from the cache when it was built before; forked workers inherit it
+    advance = progress(len(pending)) if progress is not None else (lambda step: None)
+    workers = worker_count()
+    if parallel and len(pending) >= PARALLEL_MIN_FILES and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         size = max(1, min(PARALLEL_CHUNK, -(-len(pending) // (workers * 4))))
         chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
         pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(engine.ruleset, limits))

@@ -258,6 +258,9 @@ def float_artifact_reading(value: Decimal) -> Decimal | None:
 
 def _read_decimal(value: Decimal, original: object) -> tuple[Decimal, bool]:
     """The value, in range, and whether it was read from a float artifact."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent <= min(ARTIFACT_PLACES, MAX_PLACES) and abs(value) < MAX_MAGNITUDE:
+        return value, False  # most figures: too few decimals for an artifact, and in range
     shorter = float_artifact_reading(value)
     if shorter is not None:
         return shorter, True

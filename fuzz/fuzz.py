@@ -8,8 +8,9 @@ Each input is a seed mutated a few times (bytes flipped, inserted, deleted, dupl
 spliced from another seed, or YAML and plan tokens dropped in: anchors, tags, tabs, NULs,
 BOMs, △, 令和0年度, huge numbers, ...). Every tenth input is checked inside the real plan
 set (so the cross-document rules and the file cache run too), some others with `--diff`
-(so the fixes are planned on it). An input fails if anything raises, or if it takes longer
-than the hang bound. Failing inputs are written to fuzz/crashes/ with the error.
+(so the fixes are planned on it). Every input is also loaded on both parse paths, which
+must agree (`both_paths`: the fast path of checker/fastload.py and the ruamel path). An
+input fails if anything raises, or if it takes longer than the hang bound. Failing inputs are written to fuzz/crashes/ with the error.
 
     python fuzz/fuzz.py --count 100000 --jobs 2        # the documented run
     python fuzz/fuzz.py --count 300                     # the smoke tests/test_fuzz.py runs
@@ -30,6 +31,7 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -186,6 +188,66 @@ def check_one(project: Project, data: bytes, with_context: bool = False, render_
         render(name, result.diagnostics, report, result.ruleset)
 
 
+def _canonical(value: Any) -> Any:
+    """Plain data with each value's type and written form: `Decimal("1.50")` is not
+    `Decimal("1.5")`, nor `1` the string `"1"`, and a mapping's order counts."""
+    if isinstance(value, dict):
+        return ("map", tuple((_canonical(key), _canonical(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("seq", tuple(_canonical(item) for item in value))
+    return type(value).__name__, repr(value)
+
+
+def _one_path(data: bytes, fast: bool, limits: Any, engine: Any, name: str) -> dict[str, Any]:
+    from checker import loader
+
+    kept, loader.FAST_PATH = loader.FAST_PATH, fast
+    try:
+        stub = loader.LoadedFile(path=Path(name), name=name)
+        loaded = loader.load_bytes(stub, data, limits)
+        diagnostics = engine.file_diagnostics(loaded)
+    finally:
+        loader.FAST_PATH = kept
+    model = loaded.model.model_dump() if loaded.model is not None else None
+    return {
+        "data": _canonical(loaded.data),
+        "findings": [(f.kind, f.location, f.args, f.fix) for f in loaded.findings],
+        "model": _canonical(model),
+        "kept items": loaded.kept_items,
+        "diagnostics": [(d.code, d.file, d.span, d.args, d.message, d.related, d.fix, d.path) for d in diagnostics],
+        "spans": dict(loaded.spans),
+        "key spans": dict(loaded.key_spans),
+        "relations": loaded.relations,
+    }
+
+
+_ENGINE: Any = None
+
+
+def both_paths(data: bytes, limits: Any = None, name: str = "fuzz.yaml") -> bool:
+    """Load `data` on the fast path and on the ruamel path and assert that they give the
+    same data, findings (codes, spans, args, fixes), model, diagnostics of the file's own
+    rules, spans and limit decisions; True when the fast path built the file itself (it
+    did not give it to the ruamel path)."""
+    from checker import fastload, loader
+    from checker.engine import Engine
+    from checker.rules import load_ruleset
+
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine(load_ruleset("recommended"))
+    limits = limits or loader.DEFAULT_LIMITS
+    ruamel = _one_path(data, False, limits, _ENGINE, name)
+    fast = _one_path(data, True, limits, _ENGINE, name)
+    for part, expected in ruamel.items():
+        assert fast[part] == expected, f"the fast path's {part} differ: {fast[part]!r} != {expected!r}"
+    stub = loader.LoadedFile(path=Path(name), name=name)
+    text = loader.decode(stub, data)
+    if text is None:
+        return False
+    return fastload.available() and loader._fast_index(text, limits, loader.Budget(limits)) is not None
+
+
 def run_batch(job: int, count: int, seed: int, hang_seconds: float, crash_dir: str) -> dict:
     pool = seeds()
     rng = random.Random(seed * 1000 + job)
@@ -202,6 +264,7 @@ def run_batch(job: int, count: int, seed: int, hang_seconds: float, crash_dir: s
                 kind = FILE_KINDS[number // 50 % len(FILE_KINDS)] if number % 50 == 25 else "file"
                 check_one(project, data, with_context, render_all=with_context or number % 7 == 0,
                           diff=number % 10 == 5, kind=kind)
+                both_paths(data)  # the fast parse path decides as the ruamel path does
             except BaseException as error:
                 if isinstance(error, KeyboardInterrupt):
                     raise

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzz.fuzz import Project, check_one
+from fuzz.fuzz import Project, both_paths, check_one, mutate, seeds
 from fuzz.fuzz import main as fuzz_main
 
 # the fuzzer's smoke run and hundreds of generated examples: seconds each
@@ -92,3 +92,65 @@ def consistent_plans(draw):
 def test_a_consistent_plan_is_clean(project, text):
     diagnostics = project.check(text.encode("utf-8")).diagnostics
     assert [(d.code, d.span.line, d.message["en"]) for d in diagnostics] == []
+
+
+# --- the two parse paths (checker/fastload.py and the ruamel path) ----------------------
+
+_SCALARS = ["1", "1.50", "-0.0", "+3", ".5", "5.", "1e3", "0x10", "0o17", "1_000", "030309", "-012", "0", "00",
+            ".inf", "-.Inf", ".NaN", "true", "False", "yes", "off", "~", "null", "", "2022-01-01", "12:30", "a?b",
+            "令和4年度", "△1,234", "1,234", "x y", "-", "#", "a#b", "a: b", "&a", "*a", "!t", "%", "@", "`", "'",
+            '"', "\\", "\t", "\u2028", "\x85", "\x07", "☃", "no"]
+
+
+@st.composite
+def yaml_documents(draw, depth: int = 0):
+    """YAML text of mappings and lists, block and flow, whose scalars are the ones plain
+    scalars are typed by (numbers, booleans, nulls, codes) and the characters that break
+    them, each plain, single- or double-quoted."""
+    def scalar() -> str:
+        text = draw(st.sampled_from(_SCALARS))
+        style = draw(st.integers(0, 2))
+        if style == 1:
+            return "'" + text.replace("'", "''") + "'"
+        if style == 2:
+            return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return text
+
+    def node(level: int, flow: bool) -> str:
+        kind = draw(st.integers(0, 2)) if level < 3 else 0
+        if kind == 0:
+            return scalar()
+        keys = [scalar() for _ in range(draw(st.integers(0, 4)))]
+        if flow or draw(st.booleans()):
+            if kind == 1:
+                return "{" + ", ".join(f"{key}: {node(level + 1, True)}" for key in keys) + "}"
+            return "[" + ", ".join(node(level + 1, True) for _ in keys) + "]"
+        indent = "  " * (level + 1)
+        if not keys:
+            return "{}" if kind == 1 else "[]"
+        if kind == 1:
+            return "".join(f"\n{indent}{key}: {node(level + 1, False)}" for key in keys)
+        return "".join(f"\n{indent}- {node(level + 1, True)}" for _ in keys)
+
+    body = "".join(f"{scalar()}: {node(0, False)}\n" for _ in range(draw(st.integers(1, 5))))
+    return ("plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, "
+            "period: {start: 令和3年度, end: 令和3年度}, as_of: 令和3年度, source: {seed: a.txt}}\n") + body
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(yaml_documents())
+def test_both_parse_paths_agree_on_generated_yaml(text):
+    both_paths(text.encode("utf-8"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_both_parse_paths_agree_on_mutated_seeds(rng):
+    pool = seeds()
+    both_paths(mutate(rng, rng.choice(pool), pool))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("ab:- []{},&*!#'\"\n\t|>?%@`0123456789.△令和年度千円")), max_size=400))
+def test_both_parse_paths_agree_on_yaml_like_text(text):
+    both_paths(text.encode("utf-8"))

@@ -20,7 +20,7 @@ class FunctionOptions(BaseModel):
     """A function's options: every field typed and described; a field without a default
     is an option every rule calling the function must give."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 _TYPE_TEXTS = {

@@ -50,6 +50,13 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
     if given is not None and given.sheet not in [sheet.name for sheet in book.sheets]:
         return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name if mapping else "", "reason": Text(
             f"シート「{given.sheet}」がブックにありません", f"the workbook has no sheet {given.sheet!r}")})])
+    if given is not None:  # the sheet must be as the mapping says (its headers, years, rows)
+        from checker.importer.mapping import check
+
+        disagreement = check(next(sheet for sheet in book.sheets if sheet.name == given.sheet), given)
+        if disagreement is not None:
+            return ImportResult(None, [ImportProblem("IMP009", None, {"file": mapping.name if mapping else "",
+                                                                      "reason": disagreement})])
     problems: list[ImportProblem] = []
     explain: list[Text] = []
     if not book.formats_read and any(isinstance(cell.value, (int, float)) for sheet in book.sheets
@@ -67,7 +74,8 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
         found_cells: dict[tuple[Any, ...], str] = {}
         for layout in (indicators, projects):
             if given is not None:  # a mapping file names its sheet, and says how to read it
-                if sheet.name != given.sheet or layout is not projects:
+                if sheet.name != given.sheet or layout is not {"project_list": projects, "indicators": indicators}.get(
+                        given.layout):
                     continue
                 found = apply(sheet, given)
             else:
@@ -85,8 +93,8 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
             else:
                 theme.update(found.data)
                 found_cells.update(found.cells)
-        if len(theme) == 2 and given is None:
-            table = tables.recognise(sheet, len(found_tables))
+        if len(theme) == 2 and (given is None or (given.layout == "table" and sheet.name == given.sheet)):
+            table = tables.recognise(sheet, len(found_tables)) if given is None else apply(sheet, given, len(found_tables))
             if not isinstance(table, Text):
                 explain += table.explain
                 problems += table.problems
@@ -96,8 +104,11 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
                 continue
             reasons.append(table)
         if len(theme) == 2:
-            if given is not None:
-                continue  # with a mapping file, only its sheet is imported
+            if given is not None:  # with a mapping file, only its sheet is imported: read as it says, or why not
+                if sheet.name == given.sheet:
+                    problems.append(ImportProblem("IMP009", None, {"file": mapping.name if mapping else "", "reason": Text(
+                        "、".join(r.ja for r in reasons), "; ".join(r.en for r in reasons))}))
+                continue
             reason = Text("、".join(r.ja for r in reasons), "; ".join(r.en for r in reasons))
             explain.append(Text(f"{sheet.name}: 判別できません（{reason.ja}）", f"{sheet.name}: not recognised ({reason.en})"))
             if sheet.cells:
@@ -121,7 +132,7 @@ def import_workbook(path: Path, *, municipality: str = "", plan_id: str | None =
             "municipality": municipality,
             "kind": "policy_evaluation" if themes else "budget" if kinds == {"budget"} else "statistics",
             **header,
-            "source": {"workbook": path.name},
+            "source": {"workbook": path.name, "workbook_sha256": book.sha256},
         },
     }
     if themes:
@@ -200,7 +211,7 @@ def _key(key: Any) -> str:
 
 
 _TEXT_FIELDS = {"code", "account", "name", "title", "department", "id", "municipality", "workbook", "unit",
-                "year", "outlook", "key", "row", "column", "sheet"}
+                "year", "outlook", "key", "row", "column", "sheet", "workbook_sha256"}
 
 
 def to_yaml(document: dict[str, Any], cells: dict[tuple[Any, ...], str]) -> str:

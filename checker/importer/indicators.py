@@ -53,7 +53,17 @@ def recognise(sheet: Sheet) -> Recognised | Text:
     if kind_col is None:
         return Text("目標・実績・達成率の行の区分がありません", "no column naming the rows 目標 / 実績 / 達成率")
     base_year = year_of(labels.get(base_col, "")) if base_col else None
-    explain = [Text(f"{sheet.name}: 指標（見出し {first}〜{last} 行目）", f"{sheet.name}: indicators, header rows {first}-{last}"),
+    return read_block(sheet, first, last, name_col, unit_col, base_col, years, kind_col, base_year)
+
+
+def read_block(sheet: Sheet, first: int, last: int, name_col: int, unit_col: int | None, base_col: int | None,
+               years: dict[int, int | None], kind_col: int, base_year: int | None, mapped: bool = False) -> Recognised | Text:
+    """The indicator block under the header rows `first`-`last`, its columns recognised or
+    given by a mapping file: each indicator's 目標 / 実績 / 達成率 rows by year."""
+    labels = flattened(sheet, first, last)
+    how = ("（対応づけファイルによる）", " (by the mapping file)") if mapped else ("", "")
+    explain = [Text(f"{sheet.name}: 指標{how[0]}（見出し {first}〜{last} 行目）",
+                    f"{sheet.name}: indicators{how[1]}, header rows {first}-{last}"),
                Text("  年度の列 " + ", ".join(f"{_letters(c)}={era_label(y)}" for c, y in years.items() if y),
                     "  year columns " + ", ".join(f"{_letters(c)}={era_label(y)}" for c, y in years.items() if y))]
     indicators: list[dict[str, Any]] = []

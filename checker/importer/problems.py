@@ -1,4 +1,4 @@
-"""What `plancheck import` reports about a workbook: its own codes (IMP001-IMP009), outside
+"""What `plancheck import` reports about a workbook: its own codes (IMP001-IMP012), outside
 the ruleset.
 
 They are diagnostics of the import, not rules over plan data: their input is a workbook,
@@ -36,6 +36,17 @@ class ProblemKind:
 
 def _list(*rows: Any, hidden: tuple[int, ...] = (), formats: dict[str, str] | None = None) -> Example:
     return {"sheet": "関連事務事業一覧", "rows": list(rows), "hidden": hidden, "formats": formats or {}}
+
+
+def _people(*rates: list[Any]) -> Example:
+    """A statistics table (男, 女, 合計 by =SUM) with its ratio rows, for the formula problems."""
+    return {"sheet": "人口", "rows": [["区分", "令和2年", "令和3年"], ["男", 60000, 60100], ["女", 61167, 61200],
+                                    ["合計", "=SUM(B2:B3)|121167", "=SUM(C2:C3)|121300"], *rates],
+            "hidden": (), "formats": {}}
+
+
+_MALE_SHARE = ["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C2/C4*100,1)|49.5"]
+_FEMALE_SHARE = ["女の割合", "=ROUND(B3/B4*100,1)|50.5", "=ROUND(C3/C4*100,1)|50.5"]
 
 
 _HEADER: list[list[Any]] = [["関連事務事業一覧", None, None, None, None, "（単位：千円）"],
@@ -94,11 +105,13 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
     ProblemKind(
         "IMP004", "layout-not-recognised", Severity.ERROR,
         Text("{sheet} の表の形を判別できません: {reason}", "the layout of {sheet} is not recognised: {reason}"),
-        Text("対応形式（docs/import.md）に合わせるか、対応づけファイル（--mapping）で列と行を指定してください。",
-             "Match a recognised layout (docs/import.md), or say which columns and rows are which in a mapping "
-             "file (--mapping)."),
-        Text("どの既知の形（関連事務事業一覧、指標、統計表）にも当てはまらないシート。",
-             "A sheet that matches none of the recognised layouts (関連事務事業一覧, indicators, statistics table)."),
+        Text("判別する形（docs/import.md の「判別する形」）に合わせるか、対応づけファイル（--mapping、docs/import.md の"
+             "「対応づけファイル」、plancheck import --mapping-schema）で見出しの行と列を指定してください。",
+             "Match a recognised layout (docs/import.md, Layouts recognised), or say which rows and columns are which "
+             "in a mapping file (--mapping: docs/import.md, Mapping file; plancheck import --mapping-schema)."),
+        Text("どの既知の形（関連事務事業一覧、指標、統計表と表の種類）にも当てはまらないシート。",
+             "A sheet that matches none of the recognised layouts (関連事務事業一覧, indicators, a statistics table and "
+             "its kinds)."),
         Text("見出しを推測して取り込むと、値が別の項目になりかねません。判別できないものは取り込まず、理由を示します。",
              "A guess at the headers could put a value under the wrong field; what is not recognised is not imported, "
              "and why is said."),
@@ -161,6 +174,59 @@ KINDS: dict[str, ProblemKind] = {kind.code: kind for kind in (
              "up."),
         bad=_list(*_HEADER, *_ITEMS, hidden=(4,)),
         good=_list(*_HEADER, *_ITEMS),
+    ),
+    ProblemKind(
+        "IMP010", "formula-not-read-as-relation", Severity.WARNING,
+        Text("{cell} の数式 {formula} は表の関係として読めません（{reason}）: 計算済みの値だけを取り込みました",
+             "the formula {formula} in {cell} is not read as a relation of the table ({reason}): only its cached "
+             "value is imported"),
+        Text("値が正しいか確かめてください。関係を検査させるには、YAML の relations: に書き足してください"
+             "（docs/plan-format.md）。",
+             "Check the value; to have the relation checked, add it to the table's relations: in the YAML "
+             "(docs/plan-format.md)."),
+        Text("表の行・列の関係（セル ÷ セル × 定数、合計、差）として読めない数式のセル。",
+             "A formula cell whose formula is not a relation between the table's lines (a cell over a cell times a "
+             "constant, a sum, a difference)."),
+        Text("数式は計算しません（信頼できない入力です）。読める形の数式は関係として宣言し、上書きされた値も検査します"
+             "が、読めない形を推測で関係にはしません。検査されない値があることを黙って済ませません。",
+             "Formulas are never evaluated (they are untrusted input). One of a recognised shape becomes a declared "
+             "relation, so that a value typed over it is checked; one of any other shape is not guessed at, and that "
+             "its value is unchecked is said."),
+        bad=_people(["男の割合", "=VLOOKUP(B2,B2:C3,1)|60000", 49.5]),
+        good=_people(_MALE_SHARE),
+    ),
+    ProblemKind(
+        "IMP011", "formulas-of-a-line-disagree", Severity.WARNING,
+        Text("{line} の数式が列・行ごとに違う計算をしています（{cell} ほか、{count} 通り多い）: 関係として宣言しませんでした",
+             "the formulas of {line} compute different things ({cell} and others, {count} more than one): no "
+             "relation is declared"),
+        Text("同じ行・列の数式をそろえるか、成り立つ関係を YAML の relations: に書いてください。",
+             "Make the line's formulas the same, or write the relation that holds in the table's relations: in the "
+             "YAML."),
+        Text("同じ行（または列）の数式が、セルによって別の行・列や別の倍率を使っていること。",
+             "A row (or column) whose formulas use other lines or another scale from cell to cell."),
+        Text("一つの行が一つの関係を表すとき、数式はどの列でも同じ形です。形が違えばどれが正しいか分からないため、"
+             "関係を推測しません。",
+             "A line that states one relation has the same formula in every cell; when they differ, which one is "
+             "meant is unknown, and no relation is guessed."),
+        bad=_people(["男の割合", "=ROUND(B2/B4*100,1)|49.5", "=ROUND(C3/C4*100,1)|50.5"]),
+        good=_people(_MALE_SHARE),
+    ),
+    ProblemKind(
+        "IMP012", "number-typed-over-formula", Severity.WARNING,
+        Text("{cell} は数式の行・列 {line} の中で数値（{value}）が直接入力されています: 数式から読んだ関係で検査します",
+             "{cell} holds a number ({value}) typed among the formulas of {line}: it is checked by the relation read "
+             "from them"),
+        Text("数式を上書きしたのでなければ問題ありません。上書きしたなら数式に戻してください。",
+             "If the formula was not typed over on purpose, put the formula back."),
+        Text("ほかのセルが数式である行・列に、数式でなく数値が入力されたセル。",
+             "A cell holding a typed number in a row or column whose other cells are formulas."),
+        Text("数式を値で上書きすると、元の数値が変わっても率や合計が変わらず、表が合わなくなります。典型的な誤りの"
+             "経路なので、検査の結果とは別に、どのセルかを示します。",
+             "A formula typed over with a number no longer follows its inputs: the classic way a rate or a total "
+             "drifts. Which cell it is is said, beside what the check finds."),
+        bad=_people(["男の割合", "=ROUND(B2/B4*100,1)|49.5", 49.5], _FEMALE_SHARE),
+        good=_people(_MALE_SHARE, _FEMALE_SHARE),
     ),
 )}
 

@@ -87,6 +87,7 @@ class Workbook:
     sheets: list[Sheet]
     external_links: int = 0  # links to other workbooks (never followed)
     formats_read: bool = True  # False: the reader gives no number formats (python-calamine)
+    sha256: str = ""  # of the bytes read (plan.source.workbook_sha256: the annotated copy's check)
 
 
 def address(row: int, column: int) -> str:
@@ -140,6 +141,15 @@ def open_workbook(path: Path) -> Workbook:
         raw = read_capped(path)
     except OSError as error:
         raise WorkbookError(Text(f"読めません: {error.strerror}", f"cannot be read: {error.strerror}")) from None
+    import hashlib
+
+    digest = hashlib.sha256(raw).hexdigest()
+    book = _read(path, raw, kind)
+    book.sha256 = digest
+    return book
+
+
+def _read(path: Path, raw: bytes, kind: str) -> Workbook:
     if kind == "csv":
         # a sheet's name as Excel allows it (cell references name it): no []:*?/\, 31 characters
         return Workbook(path, [read_csv(raw, re.sub(r"[\[\]:*?/\\!]", "_", path.stem)[:31] or "csv")])

@@ -7,7 +7,8 @@ check is mostly start-up, and rich (for `full`) or the SARIF tables cost time.
 
 To add an output format, add a module here with a renderer of `(diagnostics, context)`
 returning the text (or `(diagnostics, context, rules)` with `needs_rules`, or one that
-writes to a stream with `writes_stream`), and one `Format` line in `REGISTRY`. Every string
+writes to a stream with `writes_stream`, or one returning a `BinaryReport` with `binary`:
+written to a file only, never to the terminal), and one `Format` line in `REGISTRY`. Every string
 it prints from a repository goes through `checker.report.safe` (`shown` for text a person
 reads; `xml_safe`, `json_safe` for documents).
 """
@@ -42,6 +43,10 @@ class ReportContext:
     started: float | None = None
     exit_code: int | None = None
     command_line: list[str] | None = None
+    # the file the report is written to (`-o`), for a format that must not write over its own
+    # source (the annotated workbook), and the project's root, which it never reads outside
+    output: str | None = None
+    root: str | None = None
 
 
 def summary_counts(diagnostics: list[Diagnostic]) -> dict[Severity, int]:
@@ -63,6 +68,23 @@ class Format(NamedTuple):
     writes_stream: bool = False  # the renderer writes to `stream` itself (rich, for colour)
     needs_files: bool = False  # the renderer shows the plans' own tables (the run keeps the models)
     suffixes: tuple[str, ...] = ()  # the file name endings that mean this format (`-o report.html`)
+    binary: bool = False  # the renderer returns a `BinaryReport` (bytes): written to a file (`-o`) only
+
+
+class BinaryReport(NamedTuple):
+    """A binary report (the annotated workbook): its bytes, and what the run says of it."""
+
+    data: bytes
+    notes: list[Text]
+
+
+class ReportRefused(Exception):
+    """A report that cannot be made from this run (a binary format with nothing to work
+    from): why, in both languages; nothing is written."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
 
 
 REGISTRY: dict[str, Format] = {format.name: format for format in (
@@ -90,6 +112,13 @@ REGISTRY: dict[str, Format] = {format.name: format for format in (
            Text("1 ファイルで完結する HTML 報告書（結論・数値・図。印刷可）",
                 "a self-contained HTML report: the verdict, the numbers, charts; printable"),
            needs_rules=True, needs_files=True, suffixes=(".html", ".htm")),
+    Format("csv", "checker.report.csvfile", "render_csv",
+           Text("1 件 1 行の CSV（UTF-8 BOM つき、Excel で開ける）", "one row per finding: CSV (UTF-8 with a BOM, for Excel)"),
+           suffixes=(".csv",)),
+    Format("xlsx", "checker.report.xlsx", "render_xlsx",
+           Text("取り込み元ブックの注釈つきの写し（-o のみ。元のブックは書き換えません）",
+                "an annotated copy of the imported workbook (-o only; the original is never written)"),
+           needs_files=True, suffixes=(".xlsx",), binary=True),
 )}
 # `auto` picks one of them where the run happens (see `chosen`)
 AUTO = "auto"
@@ -120,6 +149,15 @@ def render(name: str, diagnostics: list[Diagnostic], context: ReportContext, rul
     stream = io.StringIO()
     emit(name, diagnostics, context, ruleset, stream)
     return stream.getvalue()
+
+
+def render_binary(name: str, diagnostics: list[Diagnostic], context: ReportContext) -> BinaryReport:
+    """The diagnostics as a binary report in format `name` (a `binary` one); raises
+    `ReportRefused` when the run gives it nothing to work from."""
+    format = REGISTRY[name]
+    renderer = getattr(__import__(format.module, fromlist=[format.function]), format.function)
+    result: BinaryReport = renderer(diagnostics, context)
+    return result
 
 
 def emit(name: str, diagnostics: list[Diagnostic], context: ReportContext, ruleset: Any, stream: TextIO) -> None:

@@ -419,27 +419,25 @@ def _relations_clause(context: ReportContext) -> str:
 
 
 def plain_summary(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    """The summary line without markup: the concise format prints it on stderr, so that
+    """The summary line without styles: the concise format prints it on stderr, so that
     stdout stays one located line per finding for the tools that read it."""
-    from rich.text import Text as RichText
-
-    return RichText.from_markup(_summary_line(diagnostics, context)).plain
+    _, verdict, rest = _summary_line(diagnostics, context)
+    return verdict + rest
 
 
 def _painted_summary(diagnostics: list[Diagnostic], context: ReportContext, paint, width: int) -> str:
-    """The summary line, wrapped to the width, its markup as the painter's styles (each
-    summary styles its leading words: the verdict)."""
-    from rich.text import Text as RichText
-
-    text = RichText.from_markup(_summary_line(diagnostics, context))
-    lines = wrap(text.plain, width, indent=2)
-    for span in text.spans:
-        if span.start == 0 and span.end <= len(lines[0]):
-            lines[0] = paint(str(span.style), lines[0][:span.end]) + lines[0][span.end:]
+    """The summary line, wrapped to the width, its leading words (the verdict) in their
+    style when they fit on the first line."""
+    style, verdict, rest = _summary_line(diagnostics, context)
+    lines = wrap(verdict + rest, width, indent=2)
+    if len(verdict) <= len(lines[0]):
+        lines[0] = paint(style, lines[0][:len(verdict)]) + lines[0][len(verdict):]
     return "\n".join(lines)
 
 
-def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> tuple[str, str, str]:
+    """The summary as (the verdict's style, the verdict, the rest): plain text, no markup, so
+    that the concise format prints it without rich."""
     diagnostics = [*diagnostics, *context.omitted]  # a cap shows fewer; the summary counts them all
     if context.relations is not None:
         return _counted_summary(diagnostics, context)
@@ -447,50 +445,48 @@ def _summary_line(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     files = len(context.checked)
     if context.lang == "ja":
         if not diagnostics:
-            return f"[green]問題はありません[/green]（{files} ファイルを検査）"
-        return (f"[bold]{len(diagnostics)} 件の指摘[/bold]（エラー {counts[Severity.ERROR]}、警告 "
-                f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査")
+            return "green", "問題はありません", f"（{files} ファイルを検査）"
+        return ("bold", f"{len(diagnostics)} 件の指摘", (f"（エラー {counts[Severity.ERROR]}、警告 "
+                f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査"))
     if not diagnostics:
-        return f"[green]All checks passed[/green] ({_plural(files, 'file')} checked)"
-    return (f"[bold]Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}[/bold] "
-            f"({_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
-            f"{counts[Severity.INFO]} info) in {_plural(files, 'file')} checked")
+        return "green", "All checks passed", f" ({_plural(files, 'file')} checked)"
+    return ("bold", f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}", (
+            f" ({_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
+            f"{counts[Severity.INFO]} info) in {_plural(files, 'file')} checked"))
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _counted_summary(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+def _counted_summary(diagnostics: list[Diagnostic], context: ReportContext) -> tuple[str, str, str]:
     """The summary of a run whose relations were counted: a clean run says it passed only
     when something was checked and nothing was left unchecked."""
-    from rich.markup import escape
-
     counts = summary_counts(diagnostics)
     files = len(context.checked)
     relations = context.relations
     assert relations is not None
-    clause = escape(_relations_clause(context))
+    clause = _relations_clause(context)
     checked, unchecked = relations.checked, len(relations.unchecked)
     if context.lang == "ja":
         if diagnostics:
-            return (f"[bold]{len(diagnostics)} 件の指摘[/bold]（エラー {counts[Severity.ERROR]}、警告 "
-                    f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査、{clause}")
+            return ("bold", f"{len(diagnostics)} 件の指摘", (f"（エラー {counts[Severity.ERROR]}、警告 "
+                    f"{counts[Severity.WARNING]}、情報 {counts[Severity.INFO]}）、{files} ファイルを検査、{clause}"))
         if checked == 0 and unchecked == 0:
-            return f"[yellow]検査できる関係がありませんでした[/yellow]（{files} ファイル）"
+            return "yellow", "検査できる関係がありませんでした", f"（{files} ファイル）"
         if checked == 0:
-            return f"[yellow]何も検査できませんでした[/yellow]（{files} ファイル、{clause}）"
+            return "yellow", "何も検査できませんでした", f"（{files} ファイル、{clause}）"
         if unchecked:
-            return f"[yellow]検査した範囲に問題はありません[/yellow]（{files} ファイル、{clause}）"
-        return f"[green]問題はありません[/green]（{files} ファイル、{checked} 件の関係を確認）"
+            return "yellow", "検査した範囲に問題はありません", f"（{files} ファイル、{clause}）"
+        return "green", "問題はありません", f"（{files} ファイル、{checked} 件の関係を確認）"
     if diagnostics:
-        return (f"[bold]Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}[/bold] "
-                f"({_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
-                f"{counts[Severity.INFO]} info) in {_plural(files, 'file')} checked; {clause}")
+        return ("bold", f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}", (
+                f" ({_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
+                f"{counts[Severity.INFO]} info) in {_plural(files, 'file')} checked; {clause}"))
     if checked == 0 and unchecked == 0:
-        return f"[yellow]No relations to check[/yellow] in {_plural(files, 'file')}"
+        return "yellow", "No relations to check", f" in {_plural(files, 'file')}"
     if checked == 0:
-        return f"[yellow]Nothing could be checked[/yellow] in {_plural(files, 'file')}: {clause}"
+        return "yellow", "Nothing could be checked", f" in {_plural(files, 'file')}: {clause}"
     if unchecked:
-        return f"[yellow]No problems in what could be checked[/yellow] ({_plural(files, 'file')}: {clause})"
-    return f"[green]All checks passed[/green] ({_plural(files, 'file')}, {_plural(checked, 'relation')} checked)"
+        return "yellow", "No problems in what could be checked", f" ({_plural(files, 'file')}: {clause})"
+    return "green", "All checks passed", f" ({_plural(files, 'file')}, {_plural(checked, 'relation')} checked)"

@@ -19,6 +19,7 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment
@@ -200,6 +201,203 @@ def budget_table(typed_over: bool = False) -> tuple[openpyxl.Workbook, dict[str,
     return book, cached
 
 
+def _table_sheet(name: str, title: str, unit_cell: str, label: str) -> tuple[openpyxl.Workbook, Any]:
+    """A new book whose sheet `name` has its title line, its unit line (千円) and the row labels'
+    header `label` merged down the two header rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = name
+    sheet["A1"] = title
+    sheet[unit_cell] = "（単位：千円）"
+    sheet["A3"] = label
+    sheet.merge_cells("A3:A4")
+    return book, sheet
+
+
+# 介護保険事業計画の進捗 (invented): 計画値 / 実績値 / 進捗率 under each 和暦 year, 進捗率 a ROUND formula
+SERVICES = [("訪問介護", (1234000, 1289000, 1345000), (1198765, 1301234, 1290001)),
+            ("通所介護", (1876000, 1934000, 1990000), (1789012, 1901111, 1955555)),
+            ("短期入所生活介護", (456000, 470000, 485000), (401234, 455678, 470001))]
+
+
+def service_progress(typed_rate: str | None = None) -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """A service_progress table: 和暦 years merged over 計画値, 実績値, 進捗率（%）, a 合計 row of =SUM,
+    進捗率 `=ROUND(C5/B5*100,1)` with cached values. With `typed_rate` (a cell), that 進捗率 is a
+    number typed over its formula, 1 point off."""
+    book, sheet = _table_sheet("介護給付費", "第8期介護保険事業計画 介護給付費の計画値と実績", "J2", "サービス")
+    cached: dict[str, str] = {}
+    for year_index, year in enumerate(("令和3年度", "令和4年度", "令和5年度")):
+        left = 2 + 3 * year_index
+        sheet.cell(3, left, year)
+        sheet.merge_cells(start_row=3, start_column=left, end_row=3, end_column=left + 2)
+        for offset, label in enumerate(("計画値", "実績値", "進捗率（%）")):
+            sheet.cell(4, left + offset, label)
+    for row_index, (name, plans, actuals) in enumerate(SERVICES):
+        row = 5 + row_index
+        sheet.cell(row, 1, name)
+        for year_index in range(3):
+            left = 2 + 3 * year_index
+            plan_ref, actual_ref = (openpyxl.utils.get_column_letter(left + n) for n in (0, 1))
+            sheet.cell(row, left, plans[year_index]).number_format = AMOUNT
+            sheet.cell(row, left + 1, actuals[year_index]).number_format = AMOUNT
+            rate_cell = sheet.cell(row, left + 2, f"=ROUND({actual_ref}{row}/{plan_ref}{row}*100,1)")
+            rate_cell.number_format = "0.0"
+            rate = _round_half_up(actuals[year_index] / plans[year_index] * 100, 1)
+            cached[rate_cell.coordinate] = str(rate)
+            if typed_rate == rate_cell.coordinate:
+                sheet.cell(row, left + 2, rate + 1).number_format = "0.0"
+                del cached[rate_cell.coordinate]
+    total = 5 + len(SERVICES)
+    sheet.cell(total, 1, "合計")
+    for year_index in range(3):
+        left = 2 + 3 * year_index
+        for offset in (0, 1):
+            letter = openpyxl.utils.get_column_letter(left + offset)
+            sheet.cell(total, left + offset, f"=SUM({letter}5:{letter}{total - 1})").number_format = AMOUNT
+            cached[f"{letter}{total}"] = str(sum((s[1] if offset == 0 else s[2])[year_index] for s in SERVICES))
+        plan_ref, actual_ref, rate_ref = (openpyxl.utils.get_column_letter(left + n) for n in (0, 1, 2))
+        sheet[f"{rate_ref}{total}"] = f"=ROUND({actual_ref}{total}/{plan_ref}{total}*100,1)"
+        sheet[f"{rate_ref}{total}"].number_format = "0.0"
+        cached[f"{rate_ref}{total}"] = str(_round_half_up(
+            sum(s[2][year_index] for s in SERVICES) / sum(s[1][year_index] for s in SERVICES) * 100, 1))
+    return book, cached
+
+
+def _round_half_up(value: float, places: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+# 総合計画 達成状況 by 章 (invented): 事業数, 計画事業費（A）, 実績事業費（B）, 進捗率（B）/（A）
+CHAPTERS = [("第1章 健康・福祉", 57, 4690000, 4499999), ("第2章 子育て・教育", 38, 2345000, 2287654),
+            ("第3章 環境・都市基盤", 41, 3120000, 2987001), ("第4章 産業・文化", 22, 870000, 901234)]
+
+
+def achievement_matrix(typed_rate: bool = False) -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """An achievement_matrix: 令和4年度事業費 merged over 計画（A）/実績（B）, 進捗率 `=ROUND(C5/B5*100,1)`
+    merged down two rows, 合計 by =SUM (sums down, ratios across), amounts in `#,##0;"△"#,##0`.
+    With `typed_rate`, 第2章's 進捗率 is typed over (97.0, not 97.6)."""
+    book, sheet = _table_sheet("達成状況", "令和4年度 総合計画実施計画 章別達成状況", "E2", "章")
+    sheet["B3"] = "事業数"
+    sheet.merge_cells("B3:B4")
+    sheet["C3"] = "令和4年度事業費"
+    sheet.merge_cells("C3:D3")
+    for column, label in zip("CD", ("計画（A）", "実績（B）")):
+        sheet[f"{column}4"] = label
+    sheet["E3"] = "進捗率（B）/（A）"
+    sheet.merge_cells("E3:E4")
+    cached: dict[str, str] = {}
+    for index, (name, count, plan, actual) in enumerate(CHAPTERS):
+        row = 5 + index
+        sheet.cell(row, 1, name)
+        sheet.cell(row, 2, count).number_format = "#,##0"
+        sheet.cell(row, 3, plan).number_format = AMOUNT
+        sheet.cell(row, 4, actual).number_format = AMOUNT
+        sheet.cell(row, 5, f"=ROUND(D{row}/C{row}*100,1)").number_format = "0.0"
+        cached[f"E{row}"] = str(_round_half_up(actual / plan * 100, 1))
+        if typed_rate and index == 1:
+            sheet.cell(row, 5, 97.0).number_format = "0.0"
+            del cached[f"E{row}"]
+    total = 5 + len(CHAPTERS)
+    sheet.cell(total, 1, "合計")
+    for offset, column in enumerate("BCD"):
+        sheet[f"{column}{total}"] = f"=SUM({column}5:{column}{total - 1})"
+        sheet[f"{column}{total}"].number_format = AMOUNT
+        cached[f"{column}{total}"] = str(sum((c[1], c[2], c[3])[offset] for c in CHAPTERS))
+    sheet[f"E{total}"] = f"=ROUND(D{total}/C{total}*100,1)"
+    sheet[f"E{total}"].number_format = "0.0"
+    cached[f"E{total}"] = str(_round_half_up(sum(c[3] for c in CHAPTERS) / sum(c[2] for c in CHAPTERS) * 100, 1))
+    return book, cached
+
+
+# 行政コスト (a cost sheet, invented): 3 years' 決算 / 予算 under their 和暦 years
+COSTS = {"人件費": (8740, 8250, 8400), "物件費等": (12340, 13010, 15200),
+         "国・都支出金": (6000, None, 7500), "その他特定財源": (None, 1200, 1200)}
+BENEFICIARIES = (512, 530, 600)
+
+
+def cost_sheet(typed_general: bool = False) -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """A cost_sheet: 令和3年度 | 令和4年度 over 決算, 令和5年度 over 予算 (a merged two-row header),
+    トータルコスト `=B5+B6`, 一般財源 `=B7-B8-B9` (the 特定財源 blank where none), 受益者数 and
+    一人当たりコスト `=ROUND(B7/B11*1000,0)` (千円 ÷ 人 in 円). With `typed_general`, 令和4年度's
+    一般財源 is typed over (20,600, not 20,060): the 財源 no longer add up to the トータルコスト."""
+    book, sheet = _table_sheet("コストシート", "事務事業評価 コストシート（生涯学習講座事業）", "D2", "区分")
+    for offset, (year, basis) in enumerate((("令和3年度", "決算"), ("令和4年度", "決算"), ("令和5年度", "予算"))):
+        sheet.cell(3, 2 + offset, year)
+        sheet.cell(4, 2 + offset, basis)
+    labels = ["人件費", "物件費等", "トータルコスト", "国・都支出金", "その他特定財源", "一般財源", "受益者数（人）",
+              "一人当たりコスト（円）"]
+    for index, label in enumerate(labels):
+        sheet.cell(5 + index, 1, label)
+    cached: dict[str, str] = {}
+    for offset in range(3):
+        column = 2 + offset
+        letter = openpyxl.utils.get_column_letter(column)
+        personnel, things = COSTS["人件費"][offset] or 0, COSTS["物件費等"][offset] or 0
+        national, other = COSTS["国・都支出金"][offset], COSTS["その他特定財源"][offset]
+        sheet.cell(5, column, personnel).number_format = AMOUNT
+        sheet.cell(6, column, things).number_format = AMOUNT
+        sheet.cell(7, column, f"={letter}5+{letter}6").number_format = AMOUNT
+        full = personnel + things
+        cached[f"{letter}7"] = str(full)
+        if national is not None:
+            sheet.cell(8, column, national).number_format = AMOUNT
+        if other is not None:
+            sheet.cell(9, column, other).number_format = AMOUNT
+        sheet.cell(10, column, f"={letter}7-{letter}8-{letter}9").number_format = AMOUNT
+        cached[f"{letter}10"] = str(full - (national or 0) - (other or 0))
+        if typed_general and offset == 1:
+            sheet.cell(10, column, 20600).number_format = AMOUNT
+            del cached[f"{letter}10"]
+        sheet.cell(11, column, BENEFICIARIES[offset]).number_format = "#,##0"
+        sheet.cell(12, column, f"=ROUND({letter}7/{letter}11*1000,0)").number_format = "#,##0"
+        cached[f"{letter}12"] = str(int(_round_half_up(full / BENEFICIARIES[offset] * 1000, 0)))
+    return book, cached
+
+
+# 歳入決算 by 会計 (invented): 予算現額, 調定額, 収入済額, 不納欠損額, 収入未済額, 収入率
+SETTLEMENT = [("一般会計", 61234567, 60123456, 59012345, 12345), ("国民健康保険事業特別会計", 12345678, 12001234, 11234567, 45678),
+              ("介護保険事業特別会計", 10987654, 10876543, 10765432, 2345)]
+
+
+def settlement(typed_arrears: bool = False) -> tuple[openpyxl.Workbook, dict[str, str]]:
+    """A 決算 (account settlement) table: 令和4年度 merged over its six columns, 収入未済額
+    `=C5-D5-E5`, 収入率 `=ROUND(D5/C5*100,1)`, a 合計 of =SUM, `△` format. With `typed_arrears`,
+    一般会計's 収入未済額 is typed over (1,098,765 for 1,098,766)."""
+    book, sheet = _table_sheet("歳入決算", "令和4年度 会計別歳入決算の状況", "G2", "会計")
+    sheet["B3"] = "令和4年度"
+    sheet.merge_cells("B3:G3")
+    for column, label in zip("BCDEFG", ("予算現額", "調定額", "収入済額", "不納欠損額", "収入未済額", "収入率（%）")):
+        sheet[f"{column}4"] = label
+    cached: dict[str, str] = {}
+    arrears_typed = 0
+    for index, (name, budget, assessed, received, written_off) in enumerate(SETTLEMENT):
+        row = 5 + index
+        sheet.cell(row, 1, name)
+        for col_no, value in zip((2, 3, 4, 5), (budget, assessed, received, written_off)):
+            sheet.cell(row, col_no, value).number_format = AMOUNT
+        sheet.cell(row, 6, f"=C{row}-D{row}-E{row}").number_format = AMOUNT
+        cached[f"F{row}"] = str(assessed - received - written_off)
+        if typed_arrears and index == 0:
+            sheet.cell(row, 6, assessed - received - written_off - 1).number_format = AMOUNT
+            del cached[f"F{row}"]
+            arrears_typed = -1  # the 合計's SUM adds the typed value, as a spreadsheet recalculates it
+        sheet.cell(row, 7, f"=ROUND(D{row}/C{row}*100,1)").number_format = "0.0"
+        cached[f"G{row}"] = str(_round_half_up(received / assessed * 100, 1))
+    total = 5 + len(SETTLEMENT)
+    sheet.cell(total, 1, "合計")
+    for offset, column in enumerate("BCDEF"):
+        sheet[f"{column}{total}"] = f"=SUM({column}5:{column}{total - 1})"
+        sheet[f"{column}{total}"].number_format = AMOUNT
+        cached[f"{column}{total}"] = str(sum((s[1], s[2], s[3], s[4], s[2] - s[3] - s[4])[offset] for s in SETTLEMENT)
+                                         + (arrears_typed if column == "F" else 0))
+    sheet[f"G{total}"] = f"=ROUND(D{total}/C{total}*100,1)"
+    sheet[f"G{total}"].number_format = "0.0"
+    cached[f"G{total}"] = str(_round_half_up(sum(s[3] for s in SETTLEMENT) / sum(s[2] for s in SETTLEMENT) * 100, 1))
+    return book, cached
+
+
 def save(book: openpyxl.Workbook, cached: dict[str, str], name: str, sheet_xml: str = "xl/worksheets/sheet1.xml") -> None:
     book.properties.created = book.properties.modified = FIXED
     buffer = io.BytesIO()
@@ -306,6 +504,14 @@ def main() -> None:
     # a printed rate that is not its target and actual's: 54 / 69 = 78.3 %, printed 78.9 %
     save(indicator_sheet({(0, 1): 0.789}), {}, "indicators_wrong_rate.xlsx")
     (HERE / "project_list.ods").write_bytes(project_ods())
+    save(*service_progress(), "service_progress.xlsx")
+    save(*service_progress("G6"), "service_progress_typed_over.xlsx")
+    save(*achievement_matrix(), "achievement_matrix.xlsx")
+    save(*achievement_matrix(typed_rate=True), "achievement_matrix_typed_over.xlsx")
+    save(*cost_sheet(), "cost_sheet.xlsx")
+    save(*cost_sheet(typed_general=True), "cost_sheet_typed_over.xlsx")
+    save(*settlement(), "settlement.xlsx")
+    save(*settlement(typed_arrears=True), "settlement_typed_over.xlsx")
 
 
 if __name__ == "__main__":

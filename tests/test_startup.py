@@ -1,0 +1,219 @@
+"""A one-file run as a whole process (issue 20): it imports only what it needs, the plan
+validator comes from the cache (signed) and validates exactly as pydantic's own, and the
+process's end skips nothing that must happen. Module names and outputs are asserted,
+never timings (bench/run.py measures those)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pydantic_core
+import pytest
+from click.testing import CliRunner
+
+from checker import loader
+from checker.cli import main
+from checker.model import PlanFile, _validation_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = ROOT / "plans" / "kodaira" / "policy-evaluation-r4" / "theme-18-environment.yaml"
+
+# What a check of one file never needs: the other commands, the other formats, the fixer,
+# worker processes, the workbook importer, the language server, the test-only libraries.
+NEVER = ("checker.importer", "checker.server", "checker.docs", "checker.terminal_docs", "checker.report.html",
+         "checker.report.sarif", "checker.report.ci", "checker.report.charts", "checker.fixes", "difflib",
+         "multiprocessing", "concurrent.futures.process", "openpyxl", "python_calamine", "pygls", "lsprotocol",
+         "hypothesis")
+
+# runs the CLI as its console script does and prints, at the process's end, what it imported
+PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.__stderr__))
+sys.argv = ["plancheck", *sys.argv[1:]]
+from checker.cli import main
+main()
+"""
+
+
+def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "NO_COLOR": "1", "GITHUB_ACTIONS": "", "XDG_CACHE_HOME": str(tmp_path / "user-cache"),
+            "PYTHONPATH": str(ROOT), **extra}
+
+
+def _probe(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=_environment(tmp_path, **env))
+    return result, set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
+def _one_file(tmp_path: Path) -> Path:
+    path = tmp_path / "one.yaml"
+    shutil.copyfile(PLAN, path)
+    return path
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []], ids=["no-cache", "fresh-cache"])
+def test_a_concise_check_of_one_file_imports_neither_rich_nor_what_only_other_commands_use(tmp_path, cache):
+    path = _one_file(tmp_path)
+    result, modules = _probe(tmp_path, *cache, "--format", "concise", str(path),
+                             PLANCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    assert result.returncode == 1 or result.returncode == 0, result.stderr
+    assert f"{path.name}:" in result.stdout and "TOT002" in result.stdout  # it did check the file
+    assert "Found 1 problem" in result.stderr
+    assert not {name for name in modules if name.split(".")[0] == "rich"}
+    assert not {name for name in modules for never in NEVER if name == never or name.startswith(never + ".")}
+
+
+def test_the_full_format_of_one_file_imports_only_what_it_renders_with(tmp_path):
+    path = _one_file(tmp_path)
+    result, modules = _probe(tmp_path, str(path), PLANCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    assert "TOT002" in result.stdout, result.stderr
+    assert "rich.console" in modules  # the terminal's colours and width are rich's decision
+    assert not {name for name in modules for never in NEVER if name == never or name.startswith(never + ".")}
+
+
+def test_a_file_in_the_plan_set_is_checked_with_its_context_and_without_worker_processes(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "plans", project / "plans")
+    path = project / "plans" / PLAN.relative_to(ROOT / "plans")
+    result = subprocess.run([sys.executable, "-c", PROBE, "--no-cache", "--format", "concise", str(path)],
+                            cwd=project, capture_output=True, text=True, timeout=120,
+                            env=_environment(tmp_path))
+    modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert "TOT002" in result.stdout, result.stderr
+    assert "multiprocessing" not in modules and "rich" not in modules
+
+
+def _validator_entries(cache: Path) -> list[Path]:
+    """The cache's plan validator entries (a 'file' entry whose payload names itself)."""
+    return [entry for entry in (cache / "file").rglob("*") if entry.is_file() and b"plancheck plan validator" in
+            entry.read_bytes()]
+
+
+def test_the_second_process_takes_the_validator_from_the_cache_and_reports_the_same(tmp_path):
+    cache = tmp_path / "cache"
+    reports = []
+    for name in ("first.yaml", "second.yaml", "third.yaml"):  # each new to the cache
+        path = tmp_path / name
+        shutil.copyfile(PLAN, path)
+        probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
+                                        "    print('cached validator', model._cached_validator_installed)")
+        result = subprocess.run([sys.executable, "-c", probe, "--format", "json", str(path)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120,
+                                env=_environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache)))
+        report = json.loads(result.stdout[:result.stdout.rindex("cached validator")].replace(name, "one.yaml"))
+        reports.append((report, result.stdout.strip().splitlines()[-1]))
+    assert [installed for _, installed in reports] == ["cached validator False", "cached validator True",
+                                                       "cached validator True"]
+    assert reports[0][0] == reports[1][0] == reports[2][0]
+    assert [d["code"] for d in reports[0][0]["diagnostics"]] == ["TOT002"]
+    assert len(_validator_entries(cache)) == 1
+
+
+def test_a_tampered_validator_entry_is_a_miss_and_the_validator_is_built_again(tmp_path):
+    cache = tmp_path / "cache"
+    env = _environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache))
+    first = _one_file(tmp_path)
+    subprocess.run([sys.executable, "-m", "checker", str(first)], cwd=tmp_path, capture_output=True, timeout=120,
+                   env=env)
+    (entry,) = _validator_entries(cache)
+    blob = bytearray(entry.read_bytes())
+    blob[-5] ^= 1  # the payload changed under its signature
+    entry.write_bytes(bytes(blob))
+    second = tmp_path / "second.yaml"
+    shutil.copyfile(PLAN, second)
+    probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
+                                    "    print('cached validator', model._cached_validator_installed)")
+    result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(second)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert "second.yaml:" in result.stdout and "TOT002" in result.stdout
+    assert result.stdout.strip().endswith("cached validator False")
+    assert entry.read_bytes() != bytes(blob)  # the good entry was written over it
+
+
+def _plan_data() -> list[tuple[Path, object]]:
+    """What the loader hands the model, for every plan the tests and the real data hold
+    (the valid ones and the broken ones)."""
+    found = []
+    for top in ("plans", "tests/data", "checker/starters"):
+        for path in sorted((ROOT / top).rglob("*.yaml")):
+            loaded = loader.load_bytes(loader.LoadedFile(path=path, name=str(path)), path.read_bytes(),
+                                       loader.DEFAULT_LIMITS, loader.Budget(loader.DEFAULT_LIMITS))
+            if loaded.data is not None:
+                found.append((path, loaded.data))
+    return found
+
+
+def test_the_validator_made_from_the_cached_schema_validates_exactly_as_pydantics_own():
+    PlanFile.model_rebuild(force=True)
+    own = PlanFile.__pydantic_validator__
+    reduced: Any = own.__reduce__()
+    schema, config = reduced[1][:2]
+    cached = pydantic_core.SchemaValidator(pickle.loads(pickle.dumps(_validation_schema(schema))), config)
+    data = _plan_data()
+    assert len(data) > 60
+    failures = 0
+    for path, value in data:
+        outcomes: list[tuple] = []
+        for validator in (own, cached):
+            try:
+                outcomes.append(("valid", validator.validate_python(value)))
+            except pydantic_core.ValidationError as error:
+                outcomes.append(("invalid", error.title, error.errors(include_url=False), str(error)))
+        assert outcomes[0] == outcomes[1], path
+        failures += outcomes[0][0] == "invalid"
+    assert failures > 0  # the broken plans were among them
+
+
+def test_only_schema_nodes_lose_their_serialization_and_metadata_never_a_field_so_named():
+    schema = {"type": "model-fields", "metadata": {"js": "x"}, "fields": {
+        "metadata": {"type": "model-field", "schema": {"type": "str", "serialization": {"f": 1}}},
+        "serialization": {"type": "model-field", "schema": {"type": "int"}, "metadata": {}}}}
+    assert _validation_schema(schema) == {"type": "model-fields", "fields": {
+        "metadata": {"type": "model-field", "schema": {"type": "str"}},
+        "serialization": {"type": "model-field", "schema": {"type": "int"}}}}
+
+
+def test_an_embedding_program_keeps_its_garbage_collector_and_a_process_runs_its_atexit_handlers(tmp_path):
+    path = _one_file(tmp_path)
+    frozen = gc.get_freeze_count()
+    result = CliRunner().invoke(main, ["--no-cache", "--format", "concise", str(path)])
+    assert result.exit_code in (0, 1) and "TOT002" in result.output
+    assert gc.get_freeze_count() == frozen  # only the process's own command line freezes, as it ends
+    marker = tmp_path / "atexit-ran"
+    probe = (f"import atexit, pathlib; atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('yes'))\n"
+             + PROBE)
+    process = subprocess.run([sys.executable, "-c", probe, "--no-cache", str(path)], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120, env=_environment(tmp_path))
+    assert "TOT002" in process.stdout
+    assert marker.read_text() == "yes"  # coverage's data is written the same way, in the tests' processes
+
+
+def test_a_signed_entry_pydantic_core_refuses_is_a_miss_and_the_validator_is_built(tmp_path):
+    script = """
+import pydantic_core
+from checker.cache import MemoryCache
+from checker import model
+cache = MemoryCache("fingerprint")
+key = cache.key("plan validator", pydantic_core.__version__, model._pydantic_version())
+cache.put("file", key, (model._VALIDATOR_ENTRY, {"type": "no such schema"}, {}))
+model.build_validator(cache)
+print(model._cached_validator_installed, model.PlanFile.__pydantic_complete__)
+from pathlib import Path
+from checker import loader
+path = Path(PLAN)
+loaded = loader.load_bytes(loader.LoadedFile(path=path, name="one.yaml"), path.read_bytes(), loader.DEFAULT_LIMITS,
+                           loader.Budget(loader.DEFAULT_LIMITS))
+print(type(loaded.model).__name__, len(loaded.findings))
+""".replace("PLAN", repr(str(PLAN)))
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=_environment(tmp_path))
+    assert result.stdout.split() == ["False", "True", "PlanFile", "0"], result.stderr
