@@ -7,7 +7,10 @@ Two kinds of entry, both keyed by content, never by modification time:
   the others come from here;
 - a whole run's diagnostics, keyed by the fingerprint, every loaded file's name and bytes
   (context files too) and which files are reported: if any file of the plan set changed,
-  the key changes, so a cross-document finding is never stale.
+  the key changes, so a cross-document finding is never stale;
+- the project's cross-document index (`checker.crossdoc.IndexStore`): each file's tokens
+  by its file entry's key, one entry for the whole plan set, so that a run reporting one
+  file reads 20,000 indices in one read and loads only the files related to it.
 
 The cache directory usually sits in the repository, so everything in it is treated as
 hostile (docs/security.md, "The cache"):
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
     from checker.diagnostics import Text
 
 CACHE_DIR_NAME = ".plancheck_cache"
-KINDS = ("file", "run", "ruleset")
+KINDS = ("file", "run", "ruleset", "index")
 TAGS = {
     ".gitignore": b"# created by plancheck\n*\n",
     "CACHEDIR.TAG": b"Signature: 8a477f597d28d172789f06886806bc55\n# plancheck's cache: https://bford.info/cachedir/\n",

@@ -169,6 +169,11 @@ OPTIONS = (
         "計画セット: 既定で検査し、文書をまたぐルールが文脈として読むファイルとディレクトリ（この設定ファイルからの相対パス）",
         "the plan set: checked by default, and read as context by cross-document rules (relative to this file)"),
         one_or_many=True),
+    Option("plan-sets", "plan-globs", (), Text(
+        "独立した計画セット: 一致した各ディレクトリが 1 つの計画セットで、文書をまたぐルールは同じセットのファイルだけを関係づける（例 `[\"plans/*\"]` で自治体ごと。この設定ファイルからの相対パターン）",
+        "independent plan sets: each directory these globs match is one plan set, and the rules across documents "
+        "relate the files of the same set only (`[\"plans/*\"]`: one per municipality; globs relative to this file)"),
+        default_text=Text("なし（`plans` 全体が 1 つの計画セット）", "none (the whole of `plans` is one plan set)")),
     Option("select", "selectors", None, Text("これらのルールだけを有効にする（`ALL` はすべて）",
                                            "enable only these rules (`ALL` is every rule)"),
            default_text=Text("ルールセットが有効にするルール", "the rules the rulesets turn on")),
@@ -233,6 +238,7 @@ class Settings:
     selections: tuple[Selection, ...] = ()  # select, extend-select, ignore: the file's, then the command line's
     # the options, as declared in OPTIONS
     plans: tuple[str, ...] = _default("plans")
+    plan_sets: tuple[str, ...] = _default("plan-sets")
     rulesets: tuple[str, ...] = _default("rulesets")
     per_file_ignores: dict[str, tuple[str, ...]] = _default("per-file-ignores")
     severity: dict[str, str] = _default("severity")
@@ -346,6 +352,24 @@ class Settings:
 
     def plan_set_paths(self) -> list[Path]:
         return [self.root / entry for entry in self.plans]
+
+    def plan_set_directories(self) -> list[Path]:
+        """The directories `plan-sets` matches (each one independent plan set), absolute,
+        deepest first: a file belongs to the deepest that holds it."""
+        found: set[Path] = set()
+        for pattern in self.plan_sets:
+            found.update(path.absolute() for path in self.root.glob(pattern.rstrip("/"))
+                         if path.is_dir() and not path.is_symlink())
+        return sorted(found, key=lambda path: (-len(path.parts), path))
+
+    def plan_set_of(self, path: Path, directories: list[Path] | None = None) -> str | None:
+        """The plan set (`plan-sets`) the file at `path` belongs to, as its directory
+        relative to the root; None when it lies in none of them."""
+        absolute = path.absolute()
+        for directory in self.plan_set_directories() if directories is None else directories:
+            if absolute.is_relative_to(directory):
+                return self.relative(directory)
+        return None
 
 
 _SETTINGS_FIELDS = {item.name for item in fields(Settings)}
@@ -525,6 +549,17 @@ def _strings(option: Option, value: Any, reading: _Reading) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _plan_globs(option: Option, value: Any, reading: _Reading) -> tuple[str, ...]:
+    """Globs of directories below the configuration file: none empty, absolute or with `..`."""
+    globs = _strings(option, value, reading)
+    for glob in globs:
+        if not glob.strip() or Path(glob).is_absolute() or ".." in Path(glob).parts:
+            raise reading.fail(option.name, Text(
+                f"{glob!r}: この設定ファイルの下のディレクトリを指すパターンでなければなりません（空、絶対パス、.. は使えません）",
+                f"{glob!r}: must be a glob of directories below this file (not empty, absolute, or with ..)"))
+    return globs
+
+
 def _choice(option: Option, value: Any, reading: _Reading) -> str:
     # case-insensitive, as the command line's `--format SARIF`
     if isinstance(value, str) and value not in option.allowed and value.lower() in option.allowed:
@@ -610,12 +645,13 @@ def _limits(option: Option, value: Any, reading: _Reading) -> Limits:
 
 
 _READERS: dict[str, Callable[[Option, Any, _Reading], Any]] = {
-    "strings": _strings, "selectors": _selectors, "choice": _choice, "path": _path, "bool": _bool, "code-lists": _code_lists, "severities": _severities,
+    "strings": _strings, "plan-globs": _plan_globs, "selectors": _selectors, "choice": _choice, "path": _path, "bool": _bool, "code-lists": _code_lists, "severities": _severities,
     "limits": _limits,
 }
 # how the docs name each kind of value
 KIND_NAMES = {
     "strings": Text("文字列のリスト", "list of strings"),
+    "plan-globs": Text("パターンのリスト", "list of globs"),
     "selectors": _CODES, "choice": Text("文字列（選択肢）", "string (one of)"),
     "path": Text("パス", "path"), "bool": Text("真偽値", "boolean"), "code-lists": Text("テーブル: パターン → コードのリスト", "table: glob → list of codes"),
     "severities": Text("テーブル: コード → 重大度", "table: code → severity"),

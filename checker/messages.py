@@ -77,6 +77,10 @@ MESSAGES: dict[str, Text] = {
         ja="警告: {paths} に計画ファイル（最上位に plan: がある *.yaml, *.yml）がありません",
         en="warning: no plan files (*.yaml, *.yml with a top-level plan:) under {paths}",
     ),
+    "not_in_plan_set": Text(
+        ja="{files} 件の計画ファイルは設定の plan-sets のどの計画セットにも入っていません。文書をまたぐルールはそれぞれを単独で検査しました",
+        en="{files} plan file(s) lie in none of the configuration's plan-sets: the rules across documents checked each on its own",
+    ),
     "not_plans_skipped": Text(
         ja="計画ファイルでない YAML ファイル（最上位に plan: がないもの）{files} 件は検査しませんでした（--show-files で一覧します）",
         en="skipped {files} YAML file(s) that are not plans (no top-level plan:); --show-files lists them",

@@ -323,10 +323,10 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
-        # the whole run's key: every file of the set (context too), what is reported, and
-        # the per-file ignores: a change anywhere in the plan set is a new run
+        # the whole run's key: every file of the set (context too), what is reported, the
+        # per-file ignores and the plan sets: a change anywhere in the plan set is a new run
         run_key = cache.key("run", *file_keys, *sorted(reported), str(settings.root),
-                            json.dumps(settings.per_file_ignores, sort_keys=True))
+                            json.dumps(settings.per_file_ignores, sort_keys=True), json.dumps(settings.plan_sets))
         hit = None if options.keep_files else cache.get("run", run_key)
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True
@@ -337,9 +337,12 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     from checker.engine import Engine
 
     engine = Engine(ruleset)
-    loaded, own, load_notes = _load(read, file_keys, settings.limits, cache, engine, progress, options.parallel)
-    result.notes += load_notes  # after the cache's own notes, never over them
-    result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings)
+    groups = _plan_set_groups(settings, everything, result.notes)
+    with _collector_held():
+        loaded, own, load_notes, loaded_groups = _load_needed(read, file_keys, reported, groups, settings, cache,
+                                                              engine, progress, options)
+        result.notes += load_notes  # after the cache's own notes, never over them
+        result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings, loaded_groups)
     if options.keep_files:
         result.files = [file for file in loaded if file.name in reported]
     if cache is not None and run_key is not None and not any(_crashed(file) for file in loaded):
@@ -419,11 +422,13 @@ def _hint_fixes(result: RunResult) -> None:
 
 
 def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnostic]], reported: set[str],
-              settings: Settings) -> tuple[list[Diagnostic], Relations]:
+              settings: Settings, groups: list[str] | None = None) -> tuple[list[Diagnostic], Relations]:
     """What the run reports: the reported files' own diagnostics and the plan set's rules
     on them, suppressions applied, less per-file ignores; and the relations those rules
     checked and could not (less those whose every rule a per-file ignore turns off). Only
-    what is reported is resolved and suppressed: the context serves the plan set's rules."""
+    what is reported is resolved and suppressed: the context serves the plan set's rules.
+    With `groups` (each file's plan set, `plan-sets`), the rules across documents run over
+    each plan set apart, and only over those that hold a reported file."""
     from checker.diagnostics import Relations, UncheckedRelation
 
     mine = [file for file in loaded if file.name in reported]
@@ -431,7 +436,17 @@ def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnosti
     for file in mine:
         relations.add(file.relations)
     found = [d for file, diagnostics in zip(loaded, own) if file.name in reported for d in diagnostics]
-    found += engine.set_diagnostics(loaded, only=reported, relations=relations)
+    if groups is None:
+        found += engine.set_diagnostics(loaded, only=reported, relations=relations)
+    else:
+        members: dict[str, list[LoadedFile]] = {}
+        for file, group in zip(loaded, groups, strict=True):
+            members.setdefault(group, []).append(file)
+        for group in sorted(members):
+            files = members[group]
+            only = {file.name for file in files if file.name in reported}
+            if only:
+                found += engine.set_diagnostics(files, only=only, relations=relations)
     paths = {file.name: file.path for file in loaded}
 
     def ignored(code: str, file: str) -> bool:
@@ -441,6 +456,99 @@ def _diagnose(engine: Engine, loaded: list[LoadedFile], own: list[list[Diagnosti
                                   if not all(ignored(code, relation.file) for code in relation.codes)),
                                  key=UncheckedRelation.sort_key)
     return [d for d in engine.finish(mine, found) if d.file in reported and not ignored(d.code, d.file)], relations
+
+
+@contextmanager
+def _collector_held():
+    """The cyclic garbage collector off while the files are loaded (unpickled or taken from
+    the workers) and the rules run: what is allocated there lives until the run ends, and
+    each collection of the oldest generation walks all of it again (the pre-commit case
+    took twice as long with it on). Back on, as it was, when the run's work is done."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _plan_set_groups(settings: Settings, everything: list[Path], notes: list) -> list[str] | None:
+    """Each file's plan set (`plan-sets`: the directory it lies in), in the order of
+    `everything`; None when the configuration declares none (the whole plan set is one).
+    A file in no declared plan set is its own, related to no other file, and the run says
+    how many there are."""
+    if not settings.plan_sets:
+        return None
+    from checker.messages import message
+
+    directories = settings.plan_set_directories()
+    groups = []
+    alone = 0
+    for path in everything:
+        group = settings.plan_set_of(path, directories)
+        if group is None:
+            alone += 1
+            group = "\0" + str(path.absolute())  # sorts before any directory: its own set
+        groups.append(group)
+    if alone:
+        notes.append(message("not_in_plan_set", files=alone))
+    return groups
+
+
+def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, settings: Settings, cache,
+                 engine: Engine, progress: Progress | None, options: RunOptions):
+    """The files the run needs, loaded (`_load`), with their own diagnostics, the notes,
+    and their plan sets (`groups`, as given, of the files loaded; None when none declared).
+
+    A run that reports only some files of a cached plan set loads only those files and
+    the files the cross-document rules relate to them (`checker.crossdoc`): the indices
+    of the others are read from one cache entry, and their models never unpickled. Every
+    other run (all files reported, no cache, `--fix` and `--diff`, which check the whole
+    set again) loads every file, and keeps their indices for the next run."""
+    from checker import crossdoc
+
+    limits, parallel = settings.limits, options.parallel
+    store = crossdoc.IndexStore(cache, cache.key("crossdoc", str(settings.root), *settings.plans)) \
+        if cache is not None else None
+    subset = store is not None and len(reported) < len(read) and not (options.fix or options.diff)
+    if not subset:
+        loaded, own, load_notes = _load(read, file_keys, limits, cache, engine, progress, parallel)
+        if store is not None:
+            for file, key in zip(loaded, file_keys, strict=True):
+                store.index_of(key, file, keep=not _crashed(file))
+            store.save(file_keys)
+        return loaded, own, load_notes, groups
+    assert store is not None
+    indices: list[crossdoc.Index | None] = [{} if raw is None else store.get(key) for (_, raw), key in zip(read, file_keys)]
+    used = crossdoc.groupings(crossdoc.plan_set_functions(engine.ruleset))
+    positions = [position for position, (stub, _) in enumerate(read) if stub.name in reported]
+    results: dict[int, tuple[LoadedFile, list[Diagnostic]]] = {}
+    notes: list[Text] = []
+    while True:
+        wanted = crossdoc.needed(indices, positions, used, groups)
+        todo = sorted(wanted - results.keys())
+        if not todo:
+            break
+        loaded, own, more = _load([read[i] for i in todo], [file_keys[i] for i in todo], limits, cache, engine,
+                                  progress, parallel)
+        progress = None  # one display: the first round parses what changed, the rest come from the cache
+        notes += more
+        learned = False
+        for position, file, diagnostics in zip(todo, loaded, own, strict=True):
+            results[position] = (file, diagnostics)
+            if indices[position] is None:
+                indices[position] = store.index_of(file_keys[position], file, keep=not _crashed(file))
+                learned = True
+        if not learned:
+            break  # every index was known: the files needed are all loaded
+    store.save(file_keys)
+    order = sorted(results)
+    return ([results[i][0] for i in order], [results[i][1] for i in order], notes,
+            None if groups is None else [groups[i] for i in order])
 
 
 def worker_count() -> int:
@@ -648,7 +756,10 @@ _worker_limits: Limits
 def _start_worker(ruleset: Ruleset, limits: Limits) -> None:
     """In a worker process, once: the engine that checks each file it parses."""
     global _worker_engine, _worker_limits
+    import gc
     import signal
+
+    gc.enable()  # forked while the main process holds its collector (`_collector_held`): a worker's own is on
 
     from checker.engine import Engine
 

@@ -1,0 +1,228 @@
+"""The cross-document index: what each file shares with the others of its plan set, so that
+a run that reports only some files (pre-commit, `--plan-set-only`, the editor) loads only
+the files the cross-document rules (`given: plan_set`) relate to them, never the whole set.
+
+Every plan_set function groups its input by something a file declares or names: the
+document (`plan.id`), an indicator's key, the documents a figure names. `GROUPINGS` says,
+once per function, which; `tokens` gives a file's tokens of each grouping, computed once
+when the file is loaded and kept in the cache (one signed entry for the whole project,
+`IndexStore`, so that 20,000 indices are one read).
+
+Two files are related when they share a token of a grouping some enabled rule uses. The
+files a run needs are the reported ones and every file connected to them through shared
+tokens (the connected components, not only the neighbours: a figure may name a figure of
+another document that names a third). Every group a plan_set function forms is wholly
+inside one component, and every finding and relation record it yields for a group lies
+in a file of that group, so the rules over the components of the reported files give
+exactly the findings a run over the whole plan set gives on the reported files. One
+reading looks at every document of the set: a figure naming a plan id no file declares
+lists the plan ids there are (`unknown_reference`); then the first file of every
+document is read too, so the list is the same.
+
+A plan_set function that `GROUPINGS` does not name (a plugin's) relates every file to
+every other: the whole set is read, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+# a token's grouping, by its prefix; tokens of the same prefix are the same namespace
+PLAN = "p:"  # a document, by plan id: the file's own, or one a figure names
+KEY = "k:"  # an indicator key the file states, or one its running totals add up
+
+# function -> the groupings its input is grouped by ("document": the file's own plan id;
+# "keys": indicator keys; "figure_plans": the documents its figures name; "file": the
+# file alone, no token at all). Every plan_set function has an entry
+# (tests/test_crossdoc_index.py): one without it reads the whole plan set.
+GROUPINGS: dict[str, tuple[str, ...]] = {
+    "indicator_unit_consistent": ("keys",),
+    "same_quantity_across_plans": ("keys",),
+    "running_totals": ("keys",),
+    "document_keys": ("document",),
+    "document_headers": ("document",),
+    "list_numbers": ("file",),
+    "indicator_links": ("document",),
+    "components_sum": ("document",),
+    "restated_indicators": ("document",),
+    "restated_projects": ("document",),
+    "figures": ("document", "figure_plans"),
+}
+GROUPING_NAMES = ("document", "keys", "figure_plans", "file")
+
+
+def tokens(loaded: Any) -> dict[str, tuple[str, ...]]:
+    """A file's tokens by grouping (none for a file without a model: the rules skip it)."""
+    model = getattr(loaded, "model", None)
+    if model is None:
+        return {}
+    from checker.functions import plan_indicators
+
+    keys: set[str] = set()
+    for _, indicator in plan_indicators(model):
+        if indicator.key:
+            keys.add(KEY + indicator.key)
+        running = indicator.running_total_of
+        if running is not None and running.key:
+            keys.add(KEY + running.key)
+    named = {PLAN + ref.plan for figure in _all_figures(model) for ref in _figure_refs(figure)
+             if getattr(ref, "plan", None) is not None}
+    return {"document": (PLAN + model.plan.id,), "keys": tuple(sorted(keys)), "figure_plans": tuple(sorted(named))}
+
+
+def _all_figures(model: Any) -> Iterator[Any]:
+    from checker.functions import plan_sections
+
+    yield from model.figures
+    for _, section in plan_sections(model):
+        yield from section.figures
+
+
+def _figure_refs(figure: Any) -> Iterator[Any]:
+    from checker.functions.figures import _refs
+
+    yield from _refs(figure)
+
+
+def groupings(functions: Iterable[str]) -> tuple[str, ...] | None:
+    """The groupings the given plan_set functions use; None when one has no declared
+    grouping (every file is then related to every other)."""
+    used: set[str] = set()
+    for name in functions:
+        declared = GROUPINGS.get(name)
+        if declared is None:
+            return None
+        used.update(declared)
+    return tuple(sorted(used))
+
+
+Index = Mapping[str, tuple[Any, ...]]  # a file's tokens by grouping (strings, or their numbers in an IndexStore)
+
+
+def needed(indices: Sequence[Index | None], reported: Iterable[int],
+           used: tuple[str, ...] | None, groups: list[str] | None = None) -> set[int]:
+    """The positions of the files the cross-document rules need for the reported ones:
+    their connected components under the tokens of the groupings in `used`, within each
+    file's plan set (`groups`, by position; None: one plan set), and (when a figure there
+    names a document no file of its plan set declares) the first file of every document
+    of that plan set. A file whose index is unknown (None) is needed; `used` None: every
+    file of the reported files' plan sets is."""
+    def group(position: int) -> str:
+        return "" if groups is None else groups[position]
+
+    wanted = {position for position, index in enumerate(indices) if index is None}
+    wanted.update(reported)
+    if used is None:
+        sets = {group(position) for position in wanted}
+        return {position for position in range(len(indices)) if group(position) in sets}
+    def shared_as(position: int, token: Any) -> Any:  # a token as shared within the file's plan set
+        return token if groups is None else (groups[position], token)
+
+    by_token: dict[Any, list[int]] = {}
+    for position, index in enumerate(indices):
+        if index is None:
+            continue
+        for grouping in used:
+            for token in index.get(grouping, ()):
+                by_token.setdefault(shared_as(position, token), []).append(position)
+    todo = list(wanted)
+    seen: set[Any] = set()
+    while todo:
+        position = todo.pop()
+        index = indices[position]
+        if index is None:
+            continue
+        for grouping in used:
+            for token in index.get(grouping, ()):
+                shared = shared_as(position, token)
+                if shared in seen:
+                    continue
+                seen.add(shared)
+                for other in by_token.get(shared, ()):
+                    if other not in wanted:
+                        wanted.add(other)
+                        todo.append(other)
+    if "figure_plans" in used:
+        # (plan set, plan id token) -> the first file declaring it (positions are in path order)
+        declared: dict[tuple[str, Any], int] = {}
+        for position, index in enumerate(indices):
+            if index is not None and index.get("document"):
+                declared.setdefault((group(position), index["document"][0]), position)
+        unknown = {group(position) for position in wanted
+                   for token in (indices[position] or {}).get("figure_plans", ())
+                   if (group(position), token) not in declared}
+        wanted.update(position for (where, _), position in declared.items() if where in unknown)
+    return wanted
+
+
+def plan_set_functions(ruleset: Any) -> list[str]:
+    """The functions of the enabled rules across documents."""
+    from checker.functions import parse_given
+
+    return sorted({rule.function for rule in ruleset.enabled() if not rule.is_loader
+                   for given in rule.given if parse_given(given)[0] == "plan_set"})
+
+
+class IndexStore:
+    """The indices of a project's files by their file cache key, kept as one signed cache
+    entry (kind `index`): read once, updated with the files loaded this run, written back
+    only when it changed. Indices of files no longer in the plan set are dropped, so the
+    entry holds the current set only.
+
+    Compact: every token is stored once, in a table, and each file's index is a tuple per
+    grouping of token numbers; `get` and `index_of` give indices of token numbers, which
+    compare as the tokens do (`needed` only compares them)."""
+
+    VERSION = 1
+
+    def __init__(self, cache: Any, key: str) -> None:
+        self.cache, self.key = cache, key
+        self.changed = False
+        self.tokens: list[str] = []
+        self.files: dict[str, tuple[tuple[int, ...], ...]] = {}
+        got = cache.get("index", key)
+        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("tokens"), list) \
+                and isinstance(got.get("files"), dict):
+            self.tokens, self.files = got["tokens"], got["files"]
+        self._numbers = {token: number for number, token in enumerate(self.tokens)}
+
+    def get(self, file_key: str | None) -> dict[str, tuple[int, ...]] | None:
+        """The index kept for a file's entry, or None."""
+        found = self.files.get(file_key) if file_key is not None else None
+        if not isinstance(found, tuple) or len(found) != len(GROUPING_NAMES):
+            return None
+        return {grouping: numbers for grouping, numbers in zip(GROUPING_NAMES, found, strict=True) if numbers}
+
+    def index_of(self, file_key: str | None, loaded: Any, keep: bool = True) -> dict[str, tuple[int, ...]]:
+        """A loaded file's index (`tokens`), kept for its entry unless `keep` is false."""
+        numbered = tuple(tuple(self._number(token) for token in tokens(loaded).get(grouping, ()))
+                         for grouping in GROUPING_NAMES)
+        if keep and file_key is not None and self.files.get(file_key) != numbered:
+            self.files[file_key] = numbered
+            self.changed = True
+        return {grouping: numbers for grouping, numbers in zip(GROUPING_NAMES, numbered, strict=True) if numbers}
+
+    def _number(self, token: str) -> int:
+        number = self._numbers.get(token)
+        if number is None:
+            number = self._numbers[token] = len(self.tokens)
+            self.tokens.append(token)
+        return number
+
+    def save(self, current: Iterable[str | None]) -> None:
+        keep = {key for key in current if key is not None}
+        if set(self.files) - keep:
+            self.files = {key: value for key, value in self.files.items() if key in keep}
+            self.changed = True
+        if not self.changed:
+            return
+        used = {number for index in self.files.values() for numbers in index for number in numbers}
+        if len(used) * 2 < len(self.tokens):  # tokens of files gone: renumber what is left
+            renumber = {old: new for new, old in enumerate(sorted(used))}
+            self.tokens = [self.tokens[old] for old in sorted(used)]
+            self.files = {key: tuple(tuple(renumber[number] for number in numbers) for numbers in index)
+                          for key, index in self.files.items()}
+            self._numbers = {token: number for number, token in enumerate(self.tokens)}
+        self.cache.put("index", self.key, {"version": self.VERSION, "tokens": self.tokens, "files": self.files})
+        self.changed = False
