@@ -808,3 +808,22 @@ def test_the_carried_forward_parts_printed_under_their_header_are_summed_by_the_
     line, column = span_of(typo, "key: civil,", '"576,890"')
     assert [(d.code, d.span.line, d.span.column) for d in found if d.code == _code(recommended, "tree")] == [
         (_code(recommended, "tree"), line, column)]
+
+
+def test_the_documented_settlement_typos_are_reported_as_the_docs_say(recommended):
+    examples = _documented()
+    revenue = examples["settlement_revenue"].replace('arrears: "66,543"', 'arrears: "65,543"')
+    found = check_text(recommended, revenue)
+    assert sorted((d.code, d.args["stated"], d.args["computed"]) for d in found) == [
+        ("TAB001", 451111, 450111), (_code(recommended, DIFFERENCE), 65543, 66543)]
+    assert {(d.span.line, d.span.column) for d in found} == {span_of(revenue, "key: misc,", '"65,543"')}
+    difference = next(d for d in found if d.code != "TAB001")
+    assert difference.message["ja"].startswith("収入未済額の「諸収入」行の値 65,543 が、調定額 − 収入済額 − 不納欠損額 ＝ 66,543 と一致しません")
+    assert difference.message["en"].startswith("収入未済額, row 諸収入: 65,543 differs from 調定額 − 収入済額 − 不納欠損額 = 66,543")
+    expenditure = examples["settlement_expenditure"].replace("rate: 84.8}", "rate: 84.3}")
+    [found_rate] = check_text(recommended, expenditure)
+    assert found_rate.code == "TAB002" and found_rate.args["computed"] == Decimal("84.8")
+    assert found_rate.message["ja"].startswith("執行率（%）の「土木費」行の値 84.3 が、支出済額 ÷ 予算現額 × 100 = 3,876,543 ÷ "
+                                               "4,571,109 × 100 = 84.8053 を小数1桁に四捨五入した 84.8 と一致しません")
+    assert found_rate.message["en"].startswith("執行率（%）, row 土木費: 84.3 differs from 支出済額 / 予算現額 × 100 = "
+                                               "3,876,543 / 4,571,109 × 100 = 84.8053, rounded (half up) to 1 decimals: 84.8")
