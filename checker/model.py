@@ -1634,7 +1634,8 @@ class Relation(Model, json_schema_extra=japanese(
         return self
 
 
-TableKind = Literal["budget", "account_budget", "cost_sheet", "service_progress", "achievement_matrix"]
+TableKind = Literal["budget", "account_budget", "cost_sheet", "service_progress", "achievement_matrix",
+                    "settlement_revenue", "settlement_expenditure"]
 
 
 class StatisticsTable(Section, json_schema_extra=japanese(
@@ -1649,11 +1650,13 @@ class StatisticsTable(Section, json_schema_extra=japanese(
     )
     kind: TableKind | None = described(
         "The table's document kind: budget (予算・決算 by 款), account_budget (会計別予算), cost_sheet (事務事業評価's "
-        "コストシート), service_progress (見込量 and 実績 per service), achievement_matrix (総合計画 達成状況). Its lines "
+        "コストシート), service_progress (見込量 and 実績 per service), achievement_matrix (総合計画 達成状況), settlement_revenue and "
+        "settlement_expenditure (決算: 歳入 and 歳出 by 款 or 会計). Its lines "
         "are recognised by their printed labels and the kind's relations are checked without being declared "
         "(`plancheck format tables`).",
         "表の種類: budget（款別の予算・決算）、account_budget（会計別予算）、cost_sheet（事務事業評価のコストシート）、"
-        "service_progress（サービスごとの見込量と実績）、achievement_matrix（総合計画の達成状況）。印字された見出しで"
+        "service_progress（サービスごとの見込量と実績）、achievement_matrix（総合計画の達成状況）、settlement_revenue・"
+        "settlement_expenditure（歳入・歳出の決算、款別・会計別）。印字された見出しで"
         "行・列を判断し、その種類の関係を宣言なしに検査します（`plancheck format tables`）。",
         default=None,
     )

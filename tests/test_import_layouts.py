@@ -1,6 +1,6 @@
 """`plancheck import` of the table layouts cities publish beyond project lists and indicator
-blocks: the document kinds of rules/kinds/tables.yaml and a 決算 table, each recognised
-without a mapping; the relations a table's formulas compute, declared so that a value typed
+blocks: the document kinds of rules/kinds/tables.yaml (a 決算 table among them), each
+recognised without a mapping; the relations a table's formulas compute, declared so that a value typed
 over a formula is caught; the mapping file for tables and indicator blocks."""
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ LAYOUTS = [
      {"/tables/0/rows/2/values/令和4年度決算": "21,260", "/tables/0/rows/3/values/令和4年度決算": None,
       "/tables/0/rows/7/values/令和5年度予算": "39,333"},
      "cost_sheet_typed_over.xlsx", "TAB001", "コストシート!C7"),
-    ("settlement.xlsx", None,
+    ("settlement.xlsx", "settlement_revenue",
      {"/tables/0/rows/0/values/令和4年度収入未済額": "1,098,766", "/tables/0/rows/3/values/令和4年度収入率(%)": "97.6"},
      "settlement_typed_over.xlsx", "TAB008", "歳入決算!F5"),
     ("budget.xlsx", "budget", {"/tables/0/rows/0/values/増減": "△7,666"}, "budget_typed_over.xlsx", "TAB001",
@@ -147,12 +147,9 @@ def test_year_headers_over_sub_columns_become_a_column_tree():
 def test_the_formulas_become_the_declared_relations():
     model = _loaded(import_workbook(WORKBOOKS / "settlement.xlsx").yaml).model
     relations = [(r.check, r.line, r.of, r.numerator, r.denominator, r.scale, r.places) for r in model.tables[0].relations]
-    assert relations == [
-        ("sum", "合計", ["一般会計", "国民健康保険事業特別会計", "介護保険事業特別会計"], None, None, Decimal(1), None),
-        ("difference", "令和4年度収入未済額", ["令和4年度調定額", "令和4年度収入済額", "令和4年度不納欠損額"], None, None,
-         Decimal(1), None),
-        ("ratio", "令和4年度収入率(%)", [], "令和4年度収入済額", "令和4年度調定額", Decimal(100), 1),
-    ]
+    # a settlement_revenue table: its 合計 and its 収入未済額 = 調定額 − 収入済額 − 不納欠損額 are the kind's;
+    # the 収入率 keeps the formula's scale and decimals
+    assert relations == [("ratio", "令和4年度収入率(%)", [], "令和4年度収入済額", "令和4年度調定額", Decimal(100), 1)]
     cost = _loaded(import_workbook(WORKBOOKS / "cost_sheet.xlsx").yaml).model.tables[0]
     # with a kind, its sums are the kind's; the ratio keeps the formula's scale and decimals
     assert [(r.check, r.row, r.scale, r.places) for r in cost.relations] == [("ratio", "一人当たりコスト(円)", 1000, 0)]
@@ -166,23 +163,33 @@ _EXPENDITURE: list[list[Any]] = [["令和4年度 歳出決算（款別）（単�
                 ["合計", "=SUM(B3:B5)|34308899", "=SUM(C3:C5)|33290122", "=SUM(D3:D5)|600000", "=SUM(E3:E5)|418777", 97.0]]
 
 
-def test_a_settlement_without_formulas_gets_its_identities_from_its_labels(tmp_path, recommended):
+def test_a_settlement_without_formulas_is_its_kind_and_the_kind_states_its_identities(tmp_path, recommended):
+    """A 歳出 決算 table of values only is recognised as settlement_expenditure by the registry's
+    labels; no relation is declared (the kind states 合計 = Σ 款, 不用額 = 予算現額 − 支出済額 −
+    翌年度繰越額 and 執行率), and a mistyped 不用額 is reported at its own cell."""
+    from checker.kinds import kind_expansion
+
     result = import_workbook(_example_workbook(_table(_EXPENDITURE), tmp_path / "expenditure.xlsx"))
-    table = _loaded(result.yaml).model.tables[0]
-    assert table.kind is None
-    assert [(r.check, r.line, r.of, r.numerator, r.denominator) for r in table.relations] == [
-        ("sum", "合計", ["議会費", "総務費", "民生費"], None, None),
-        ("sum", "予算現額", ["支出済額", "翌年度繰越額", "不用額"], None, None),
-        ("ratio", "執行率", [], "支出済額", "予算現額")]
-    assert any("a settlement identity (from the labels): 予算現額 = 支出済額 + 翌年度繰越額 + 不用額" in text.en
+    loaded = _loaded(result.yaml)
+    table = loaded.model.tables[0]
+    assert table.kind == "settlement_expenditure" and table.relations == []
+    assert any(text.en.startswith("  kind settlement_expenditure (予算現額, 支出済額, 翌年度繰越額, 不用額, 執行率")
                for text in result.explain)
-    assert Engine(recommended).run([_loaded(result.yaml)]) == []
+    assert not any("identity (from the labels)" in text.en for text in result.explain)
+    expansion = kind_expansion(loaded.name, ("tables", 0), table)
+    assert expansion is not None
+    assert [(r.check, r.line, r.of, r.numerator, r.denominator) for r in expansion[1].relations] == [
+        ("sum", "合計", ["議会費", "総務費", "民生費"], None, None),
+        ("difference", "不用額", ["予算現額", "支出済額", "翌年度繰越額"], None, None),
+        ("ratio", "執行率", [], "支出済額", "予算現額")]
+    assert Engine(recommended).run([loaded]) == []
     wrong = [row[:] for row in _EXPENDITURE]
     wrong[3][4] = 35820  # 総務費's 不用額 mistyped (the 合計's SUM recalculated with it)
     wrong[5][4] = "=SUM(E3:E5)|418795"
     result = import_workbook(_example_workbook(_table(wrong), tmp_path / "wrong.xlsx"))
-    codes = [(d.code, d.cell) for d in Engine(recommended).run([_loaded(result.yaml)])]
-    assert codes[0] == ("TAB001", "人口!B4")  # 予算現額 ≠ the sum of its parts, in the 総務費 row
+    found = [(d.code, d.cell, d.args["stated"], d.args["computed"]) for d in Engine(recommended).run([_loaded(result.yaml)])]
+    # 予算現額 − 支出済額 − 翌年度繰越額, at the 不用額; and at the 合計's, whose SUM added the typed value
+    assert found == [("TAB008", "人口!E4", 35820, 35802), ("TAB008", "人口!E6", 418795, 418777)]
 
 
 def _table(rows, formats=None):
@@ -323,7 +330,14 @@ def test_a_table_not_recognised_is_read_through_its_mapping_file(tmp_path, recom
     assert [column.key for column in table.columns] == ["調定額", "収入済額", "不納欠損額", "収入未済額"]
     assert [row.key for row in table.rows] == ["一般会計", "国民健康保険事業特別会計", "介護保険事業特別会計", "(全会計)"]
     assert table.unit == "千円" and table.rows[0].values["収入未済額"].text == "1098766"
-    assert [(r.check, r.line) for r in table.relations] == [("sum", "(全会計)"), ("difference", "収入未済額")]
+    # a settlement_revenue table (its labels): the kind states （全会計） = Σ 会計 and 収入未済額 = 調定額 −
+    # 収入済額 − 不納欠損額, so neither the 合計's sum nor the formulas' difference is declared
+    assert table.kind == "settlement_revenue" and table.relations == []
+    from checker.kinds import kind_expansion
+
+    expansion = kind_expansion("plan.yaml", ("tables", 0), table)
+    assert expansion is not None
+    assert [(r.check, r.line) for r in expansion[1].relations] == [("sum", "(全会計)"), ("difference", "収入未済額")]
     assert _loaded(result.yaml).model.cells["/tables/0/rows/3/values/調定額"] == "歳入決算!B6"
     assert Engine(recommended).run([_loaded(result.yaml)]) == []
     assert any("(by the mapping file)" in text.en for text in result.explain)

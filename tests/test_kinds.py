@@ -29,6 +29,8 @@ FIXTURES = {
     "cost_sheet": "cost-sheet",
     "service_progress": "service-progress",
     "achievement_matrix": "achievement-matrix",
+    "settlement_revenue": "settlement-revenue",
+    "settlement_expenditure": "settlement-expenditure",
 }
 
 
@@ -318,6 +320,25 @@ EXPECTED = {
         (0, {"check": "ratio", "column": "進捗率", "numerator": "実績", "denominator": "計画", "scale": Decimal(100)}),
         (0, {"check": "sum", "row": "total", "of": ["ch1", "ch2", "ch3", "ch4", "ch5"], "skip": ["進捗率"]}),
     ],
+    "settlement_revenue": [
+        (0, {"check": "sum", "row": "total", "of": ["city-tax", "transfer-tax", "consumption", "allocation", "national",
+                                                     "prefectural", "transfer", "carryover", "misc", "bonds"],
+             "skip": ["rate"]}),
+        (0, {"check": "difference", "column": "arrears", "of": ["assessed", "received", "written-off"]}),
+        (0, {"check": "ratio", "column": "rate", "numerator": "received", "denominator": "assessed",
+             "scale": Decimal(100)}),
+        (0, {"check": "difference", "column": "comparison", "of": ["received", "budget"]}),
+    ],
+    "settlement_expenditure": [
+        (0, {"check": "sum", "row": "total", "of": ["assembly", "general-affairs", "welfare", "health", "agriculture",
+                                                     "commerce", "civil", "fire", "education", "debt", "reserve"],
+             "skip": ["rate"]}),
+        (0, {"check": "difference", "column": "unused", "of": ["budget", "spent", "carried"]}),
+        (0, {"check": "sum", "column": "carried", "of": ["explicit", "accident"]}),
+        (0, {"check": "ratio", "column": "rate", "numerator": "spent", "denominator": "budget", "scale": Decimal(100)}),
+        (0, {"check": "sum", "column": "budget",
+             "of": ["initial", "supplementary", "brought-forward", "reserve-transfer"]}),
+    ],
 }
 
 
@@ -352,6 +373,10 @@ NOT_STATED = {
     "cost_sheet": [("tables", 0, "kind", "特定財源計の行がない"), ("tables", 0, "rows", 2, "name", "特定財源計の行がない")],
     "service_progress": [],
     "achievement_matrix": [("tables", 0, "kind", "計（全会計）の列がない")],
+    # a 歳入 table without 予算現額比 or the 予算現額's parts; a 歳出 table without the 比較
+    "settlement_revenue": [("tables", 0, "kind", "予算現額比の列がない"),
+                           ("tables", 0, "columns", 0, "name", "当初予算額の列がない")],
+    "settlement_expenditure": [("tables", 0, "kind", "予算現額と支出済額との比較の列がない")],
 }
 
 
@@ -467,6 +492,20 @@ PLANTED: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {
     "achievement_matrix": [
         ("TAB002", "key: ch4,", "94.2", {"stated": Decimal("94.2"), "computed": Decimal("92.4")}),
         ("TAB001", "key: total,", "117", {"stated": 117, "computed": 171}),
+    ],
+    "settlement_revenue": [
+        ("TAB002", "key: city-tax,", "98.6", {"stated": Decimal("98.6"), "computed": Decimal("98.4")}),
+        # one mistyped 収入未済額 breaks its row's identity and the 歳入合計's column: both reported at it
+        (DIFFERENCE, "key: misc,", '"65,543"', {"stated": 65543, "computed": 66543}),
+        ("TAB001", "key: misc,", '"65,543"', {"stated": 451111, "computed": 450111}),
+    ],
+    "settlement_expenditure": [
+        ("TAB002", "key: health,", "96.5", {"stated": Decimal("96.5"), "computed": Decimal("95.5")}),
+        (DIFFERENCE, "key: civil,", '"130,220"', {"stated": 130220, "computed": 103220}),
+        ("TAB001", "key: civil,", '"130,220"', {"stated": 1289853, "computed": 1316853}),
+        # a mistyped 繰越明許費: the 歳出合計's column and its row's 翌年度繰越額, both at it
+        ("TAB001", "key: education,", '"243,567"', {"stated": 1112332, "computed": 1121332}),
+        ("TAB001", "key: education,", '"243,567"', {"stated": 234567, "computed": 243567}),
     ],
 }
 
@@ -679,3 +718,112 @@ def test_the_next_periods_base_restates_the_previous_periods_last_actual_across_
     assert "progress.yaml" in [related.location.file for related, _ in figure.related]
     # and the base column's own 合計 no longer adds up
     assert "TAB013" in codes(found) or "TAB001" in codes(found)
+
+
+# --- 決算 (settlement_revenue, settlement_expenditure) ------------------------------------------------
+
+SETTLEMENT_KINDS = ("settlement_revenue", "settlement_expenditure")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", SETTLEMENT_KINDS)
+def test_every_value_of_a_settlement_table_mistyped_in_turn_is_reported_at_its_cell(recommended, kind):
+    """Stricter than the line the mutation test asks for: each cell of the 決算 fixtures raised
+    on its own gives a new finding whose primary or related span is that very cell (every value
+    takes part in a relation: none is left unchecked)."""
+    from checker.engine import Engine
+    from tests.mutation import key_of, mutate
+
+    path = KINDS / f"{FIXTURES[kind]}.yaml"
+    text = path.read_text(encoding="utf-8")
+    engine = Engine(recommended)
+    file = load_plan_text(text, path.name)
+    assert file.model is not None
+    baseline = {key_of(d) for d in engine.run([file])}
+    from checker.model import iter_cells
+    from checker.values import Number
+
+    tried, missed = 0, []
+    for cell_path, cell in iter_cells(file.model):
+        if not isinstance(cell, Number):
+            continue
+        tried += 1
+        span = file.span_of(cell_path)
+        assert span is not None
+        mutated, _ = mutate(text, file, cell_path)
+        new = [d for d in engine.run([load_plan_text(mutated, path.name)]) if key_of(d) not in baseline]
+        spans = [(d.span.line, d.span.column) for d in new] + [(s.line, s.column) for d in new for _, s in d.related]
+        if (span.line, span.column) not in spans:
+            missed.append(cell_path)
+    assert tried == {"settlement_revenue": 77, "settlement_expenditure": 132}[kind]
+    assert missed == []
+
+
+def test_the_settlement_kinds_labels_and_aliases_are_recognised():
+    _, columns = _roles("settlement_revenue", ["市税"], [
+        "予算現額", "調定額", "収入済額", "収入額", "不納欠損額", "収入未済額", "予算現額と収入済額との比較", "収入率（%）",
+        "徴収率", "予算現額比", "当初予算額", "補正予算額", "繰越事業費繰越財源充当額"])
+    assert columns == ["budget_now", "assessed", "received", "received", "written_off", "arrears", "comparison",
+                       "collection_rate", "collection_rate", "budget_ratio", "initial", "supplementary", "brought_forward"]
+    rows, columns = _roles("settlement_expenditure", ["議会費", "総務費", "歳出合計"], [
+        "予算現額", "支出済額", "翌年度繰越額", "繰越額", "繰越明許費", "事故繰越し", "継続費逓次繰越", "不用額", "執行残額",
+        "執行率（％）", "予算現額と支出済額との比較", "継続費及び繰越事業費繰越額", "予備費支出及び流用増減"])
+    assert rows == ["item", "item", "total"]
+    assert columns == ["budget_now", "spent", "carried", "carried", "carried_explicit", "carried_accident",
+                       "carried_continuing", "unused", "unused", "execution_rate", "comparison", "brought_forward",
+                       "reserve_transfer"]
+    rows, _ = _roles("settlement_revenue", ["一般会計", "国民健康保険事業特別会計", "全会計"], ["調定額"])
+    assert rows == ["item", "item", "total"]
+
+
+def test_a_settlement_table_of_one_side_names_none_of_the_others_lines(recommended):
+    """Two kinds, not one: a 歳入 table is never told that it lacks a 不用額 (and a column of the
+    other side is a line the kind checks nothing of, KIND003)."""
+    revenue = loaded(KINDS / "settlement-revenue.yaml")
+    reasons = [item.reason.ja for item in table_records(revenue) if isinstance(item, NotApplicable)]
+    assert not any(word in reason for reason in reasons for word in ("不用額", "支出済額", "翌年度繰越額", "執行率"))
+    text = (KINDS / "settlement-revenue.yaml").read_text(encoding="utf-8").replace(
+        "    kind: settlement_revenue\n", "    kind: settlement_expenditure\n")
+    found = check_text(recommended, text)
+    assert {d.code for d in found} == {"KIND003"}
+    assert sorted(d.args["line"] for d in found) == ["不納欠損額", "予算現額と収入済額との比較", "収入未済額", "収入済額",
+                                                     "収入率（%）", "調定額"]
+
+
+def test_the_carried_forward_parts_printed_under_their_header_are_summed_by_the_tree(recommended):
+    """翌年度繰越額 printed as a header over 繰越明許費 and 事故繰越し (with its own values): the
+    column tree sums its parts; the 不用額 identity reads the header's values."""
+    text = (KINDS / "settlement-expenditure.yaml").read_text(encoding="utf-8")
+    tree = text.replace("      - {key: explicit, name: 繰越明許費}\n      - {key: accident, name: 事故繰越し}\n"
+                        "      - {key: carried, name: 翌年度繰越額}\n",
+                        "      - key: carried\n        name: 翌年度繰越額\n        columns:\n"
+                        "          - {key: explicit, name: 繰越明許費}\n          - {key: accident, name: 事故繰越し}\n")
+    assert tree != text
+    file = loaded(KINDS / "settlement-expenditure.yaml", tree)
+    sums = [fields for _, fields in expanded(file) if fields["check"] == "sum"]
+    assert [fields.get("column") for fields in sums] == [None, "budget"]  # the parts' sum is the tree's
+    assert check_text(recommended, tree) == []
+    typo = tree.replace('explicit: "567,890"', 'explicit: "576,890"')
+    found = check_text(recommended, typo)
+    line, column = span_of(typo, "key: civil,", '"576,890"')
+    assert [(d.code, d.span.line, d.span.column) for d in found if d.code == _code(recommended, "tree")] == [
+        (_code(recommended, "tree"), line, column)]
+
+
+def test_the_documented_settlement_typos_are_reported_as_the_docs_say(recommended):
+    examples = _documented()
+    revenue = examples["settlement_revenue"].replace('arrears: "66,543"', 'arrears: "65,543"')
+    found = check_text(recommended, revenue)
+    assert sorted((d.code, d.args["stated"], d.args["computed"]) for d in found) == [
+        ("TAB001", 451111, 450111), (_code(recommended, DIFFERENCE), 65543, 66543)]
+    assert {(d.span.line, d.span.column) for d in found} == {span_of(revenue, "key: misc,", '"65,543"')}
+    difference = next(d for d in found if d.code != "TAB001")
+    assert difference.message["ja"].startswith("収入未済額の「諸収入」行の値 65,543 が、調定額 − 収入済額 − 不納欠損額 ＝ 66,543 と一致しません")
+    assert difference.message["en"].startswith("収入未済額, row 諸収入: 65,543 differs from 調定額 − 収入済額 − 不納欠損額 = 66,543")
+    expenditure = examples["settlement_expenditure"].replace("rate: 84.8}", "rate: 84.3}")
+    [found_rate] = check_text(recommended, expenditure)
+    assert found_rate.code == "TAB002" and found_rate.args["computed"] == Decimal("84.8")
+    assert found_rate.message["ja"].startswith("執行率（%）の「土木費」行の値 84.3 が、支出済額 ÷ 予算現額 × 100 = 3,876,543 ÷ "
+                                               "4,571,109 × 100 = 84.8053 を小数1桁に四捨五入した 84.8 と一致しません")
+    assert found_rate.message["en"].startswith("執行率（%）, row 土木費: 84.3 differs from 支出済額 / 予算現額 × 100 = "
+                                               "3,876,543 / 4,571,109 × 100 = 84.8053, rounded (half up) to 1 decimals: 84.8")

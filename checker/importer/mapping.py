@@ -90,9 +90,11 @@ class TableColumns(BaseModel, json_schema_extra=japanese("統計表の行の見�
         "The first and last data row; not given: from under the header down to the first blank label.",
         "データの最初と最後の行。省略時は見出しの下から、行の見出しが空になるまで。", default=None)
     kind: TableKind | None = described(
-        "The table's kind (budget, account_budget, cost_sheet, service_progress, achievement_matrix); not given: "
+        "The table's kind (budget, account_budget, cost_sheet, service_progress, achievement_matrix, settlement_revenue, "
+        "settlement_expenditure); not given: "
         "recognised from its labels.",
-        "表の種類（budget、account_budget、cost_sheet、service_progress、achievement_matrix）。省略時は見出しから判別します。",
+        "表の種類（budget、account_budget、cost_sheet、service_progress、achievement_matrix、settlement_revenue、"
+        "settlement_expenditure）。省略時は見出しから判別します。",
         default=None)
 
 

@@ -10,8 +10,9 @@ twice or more), which become a column tree as a service_progress table has it. T
 from （単位：人）, a row's from its label (受益者数（人）). A 合計 row becomes the stated total:
 with no kind recognised, a `sum` relation over the rows above it that are not ratios (率, 割合,
 当たり, 構成比, or in %); with a kind, the kind's relations apply. The relations the table's
-formulas compute (`formulas.py`) are declared (`_formula_relations`), and a 決算 table's
-identities by its labels (`SETTLEMENT`). `read_table` reads a table where a mapping file puts it.
+formulas compute (`formulas.py`) are declared (`_formula_relations`); a 決算 table is the
+registry's settlement_revenue or settlement_expenditure, whose relations state its identities.
+`read_table` reads a table where a mapping file puts it.
 """
 
 from __future__ import annotations
@@ -119,16 +120,6 @@ def _kind(column_labels: list[list[str]], row_labels: list[str]) -> tuple[str | 
             best_why = Text("、".join(shown), ", ".join(shown))
     return best, best_why
 
-
-# The identities of a 決算 table (歳入: 調定額 = 収入済額 + 不納欠損額 + 収入未済額; 歳出: 予算現額 =
-# 支出済額 + 翌年度繰越額 + 不用額) and its rates, by the columns' printed labels: the kinds registry
-# has no roles for them, so the import declares them (unless the sheet's formulas state them).
-SETTLEMENT: tuple[dict[str, Any], ...] = (
-    {"check": "sum", "column": "調定額", "of": ["収入済額", "不納欠損額", "収入未済額"]},
-    {"check": "sum", "column": "予算現額", "of": ["支出済額", "翌年度繰越額", "不用額"]},
-    {"check": "ratio", "column": "収入率", "numerator": "収入済額", "denominator": "調定額", "scale": 100},
-    {"check": "ratio", "column": "執行率", "numerator": "支出済額", "denominator": "予算現額", "scale": 100},
-)
 
 _YEAR_ONLY = re.compile(r"^(?:(?:令和|平成|昭和)(?:元|\d{1,2})年度?|[RH]\d{1,2}年?度?|(?:19|20)\d{2}年度?)$")
 _UNIT_IN_LABEL = re.compile(r"[（(]\s*(人|円|千円|件|回|%|％|人/月|回/月|日/月|時間)\s*[)）]\s*$")
@@ -349,23 +340,6 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
             continue
         if not any(_same_line(relation, other) for other in relations):
             relations.append(relation)
-    if kind is None:
-        by_name = {normal(names[column]): keys[column] for column in value_cols}
-        for template in SETTLEMENT:
-            named = [template[field] for field in ("column", "numerator", "denominator") if field in template]
-            named += template.get("of", [])
-            if not all(name in by_name for name in named):
-                continue
-            relation = {key: ([by_name[v] for v in value] if key == "of" else by_name[value]
-                              if key in ("column", "numerator", "denominator") else value)
-                        for key, value in template.items()}
-            computed = {other.get("column") for other in read.relations}
-            if relation["column"] in {other.get("column") for other in relations} or \
-                    computed & {by_name[name] for name in named}:
-                continue  # the formulas state it already (収入未済額 = 調定額 − 収入済額 − 不納欠損額)
-            relations.append(relation)
-            explain.append(Text(f"  決算の列の関係（見出しから）: {_described(relation)}",
-                                f"  a settlement identity (from the labels): {_described(relation)}"))
     if relations:
         table["relations"] = relations
     end = max(cell[0] for cell in sheet.cells)

@@ -20,6 +20,8 @@ STARTERS: dict[str, str] = {
     "activity_plan": "activity_plan.yaml",
     "budget": "budget.yaml",
     "settlement": "settlement.yaml",
+    "settlement_revenue": "settlement.yaml",
+    "settlement_expenditure": "settlement.yaml",
     "account_budget": "account_budget.yaml",
     "cost_sheet": "cost_sheet.yaml",
     "project_evaluation": "cost_sheet.yaml",
