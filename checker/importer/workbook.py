@@ -32,10 +32,11 @@ MAX_RATIO = 200  # uncompressed / compressed, per entry of a meaningful size
 MAX_CELLS = 500_000
 MAX_GRID = 4 * MAX_CELLS  # rows x columns of a sheet python-calamine reads (it holds the whole grid)
 
-# What reading workbooks has cost, for tests: "cells" the stored cell records parsed (or grid
-# cells python-calamine gave), "ranges" the range records met (merged, hidden row and column,
-# validation), "area" the blocks and column numbers those ranges were spread over. Never the
-# grid's extent: a cell at XFD1048576 is one cell.
+# What reading workbooks has cost, for tests: "cells" the stored cell records parsed (an ods's
+# cell records, then the grid cells python-calamine gave), "ranges" the range records met
+# (merged, row, column, validation), "blocks" the index blocks merged ranges were listed in,
+# "columns" the hidden column numbers spread. Never the grid's extent: a cell at XFD1048576
+# is one cell.
 READ_COST: Counter[str] = Counter()
 
 FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".xls": "calamine", ".ods": "calamine",
@@ -232,7 +233,7 @@ def _read_xlsx(path: Path, raw: bytes) -> Workbook:
     import warnings
 
     try:
-        import openpyxl
+        import openpyxl  # noqa: F401 - said here, before anything is read
     except ImportError:
         raise WorkbookError(Text("openpyxl がありません: pip install 'plancheck[import]'",
                                  "openpyxl is not installed: pip install 'plancheck[import]'")) from None
@@ -240,14 +241,16 @@ def _read_xlsx(path: Path, raw: bytes) -> Workbook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's warnings on unknown extensions: not ours to print
-            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+            reader = _workbook_parts(raw)
             try:
                 count = 0
-                for worksheet in book.worksheets:
-                    sheet, count = _read_sheet(book, worksheet, count)
-                    sheets.append(sheet)
+                for part, rel in reader.parser.find_sheets():
+                    if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                        sheet, count = _read_sheet(reader, part.name, rel.target, count)
+                        sheet.hidden = part.state != "visible"
+                        sheets.append(sheet)
             finally:
-                book.close()
+                reader.archive.close()
     except WorkbookError:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to parse a hostile file is a refusal, reported
@@ -256,7 +259,30 @@ def _read_xlsx(path: Path, raw: bytes) -> Workbook:
     return Workbook(path, sheets, links)
 
 
-def _read_sheet(book: Any, worksheet: Any, count: int) -> tuple[Sheet, int]:
+def _workbook_parts(raw: bytes) -> Any:
+    """openpyxl's reader with what the sheets need read (content types, shared strings, the
+    workbook's sheet list, epoch and defined names, properties, theme, styles), the sheets
+    themselves not: `load_workbook` without `read_worksheets`, whose read-only sheets would
+    parse each `<dimension>` (never believed here) and whose normal ones expand ranges."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(io.BytesIO(raw), read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        reader.read_properties()
+        reader.read_custom()
+        reader.read_theme()
+        apply_stylesheet(reader.archive, reader.wb)
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader
+
+
+def _read_sheet(reader: Any, title: str, part: str, count: int) -> tuple[Sheet, int]:
     """One sheet as `openpyxl.load_workbook` (normal mode, once with `data_only` and once
     without) would give it, from one pass over its XML: each stored cell's cached value,
     number format and formula; a cell of a merged range other than its first holds nothing
@@ -265,7 +291,8 @@ def _read_sheet(book: Any, worksheet: Any, count: int) -> tuple[Sheet, int]:
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
     from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
 
-    parser = _parser()(worksheet._get_source(), worksheet._shared_strings, data_only=True, epoch=book.epoch,
+    book = reader.wb
+    parser = _parser()(reader.archive.open(part), reader.shared_strings, data_only=True, epoch=book.epoch,
                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
     stored: list[tuple[int, int, object, int, object]] = []
     try:
@@ -276,27 +303,27 @@ def _read_sheet(book: Any, worksheet: Any, count: int) -> tuple[Sheet, int]:
                 if cell["value"] is None and not (isinstance(formula, str) and formula.startswith("=")):
                     continue
                 if len(stored) >= 2 * MAX_CELLS:  # (cells a merged range hides are dropped below)
-                    raise WorkbookError(_too_many_cells(worksheet.title))
+                    raise WorkbookError(_too_many_cells(title))
                 stored.append((cell["row"], cell["column"], cell["value"], cell["style_id"], formula))
     finally:
         parser.source.close()
-    sheet = Sheet(worksheet.title)
+    sheet = Sheet(title)
     if parser.merged_cells:
         READ_COST["ranges"] += len(parser.merged_cells.mergeCell)
         if len(parser.merged_cells.mergeCell) > MAX_RANGES:
-            raise WorkbookError(_too_many_ranges(worksheet.title, len(parser.merged_cells.mergeCell),
+            raise WorkbookError(_too_many_ranges(title, len(parser.merged_cells.mergeCell),
                                                  "結合範囲", "merged ranges"))
         ranges = MultiCellRange([CellRange(merge.ref) for merge in parser.merged_cells.mergeCell]).ranges
         sheet.merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges]
     extent = (max((cell[0] for cell in stored), default=0), max((cell[1] for cell in stored), default=0))
-    merged = _Ranges(sheet.merged, extent, worksheet.title) if sheet.merged else None
+    merged = _Ranges(sheet.merged, extent, title) if sheet.merged else None
     styles, formats = book._cell_styles, book._number_formats
     for row, column, value, style_id, formula in stored:
         if merged is not None and any((bounds[0], bounds[1]) != (row, column) for bounds in merged.around(row, column)):
             continue  # inside a merged range, not its first cell: openpyxl's MergedCell, empty
         count += 1
         if count > MAX_CELLS:
-            raise WorkbookError(_too_many_cells(worksheet.title))
+            raise WorkbookError(_too_many_cells(title))
         number_id = styles[style_id].numFmtId
         number_format = BUILTIN_FORMATS.get(number_id, "General") if number_id < BUILTIN_FORMATS_MAX_SIZE else \
             formats[number_id - BUILTIN_FORMATS_MAX_SIZE]
@@ -306,17 +333,16 @@ def _read_sheet(book: Any, worksheet: Any, count: int) -> tuple[Sheet, int]:
         sheet._merged_index = (merged, len(sheet.merged), len(sheet.cells))
     READ_COST["ranges"] += len(parser.row_dimensions)
     sheet.hidden_rows = {int(index) for index, attrs in parser.row_dimensions.items()
-                         if RowDimension(worksheet, **{k: v for k, v in attrs.items() if k != "s"}).hidden}
+                         if RowDimension(None, **{k: v for k, v in attrs.items() if k != "s"}).hidden}
     spans = []
     for attrs in parser.column_dimensions.values():
         READ_COST["ranges"] += 1
-        dimension = ColumnDimension(worksheet, **{k: v for k, v in attrs.items() if k != "style"})
+        dimension = ColumnDimension(None, **{k: v for k, v in attrs.items() if k != "style"})
         if dimension.hidden:
             spans.append((dimension.min or 1, min(dimension.max or 1, 16_384)))
     sheet.hidden_columns = _union(spans)
-    sheet.hidden = worksheet.sheet_state != "visible"
-    sheet.drawings = _drawings(book, worksheet)
-    sheet.validations = _validations(sheet, getattr(parser, "data_validations", None), worksheet.title)
+    sheet.drawings = _drawings(reader.archive, part)
+    sheet.validations = _validations(sheet, getattr(parser, "data_validations", None), title)
     return sheet, count
 
 
@@ -347,24 +373,24 @@ def _union(spans: list[tuple[int, int]]) -> set[int]:
     for low, high in sorted(spans):
         low = max(low, end + 1)
         if low <= high:
-            READ_COST["area"] += high - low + 1
+            READ_COST["columns"] += high - low + 1
             found.update(range(low, high + 1))
             end = high
     return found
 
 
-def _drawings(book: Any, worksheet: Any) -> int:
+def _drawings(archive: zipfile.ZipFile, part: str) -> int:
     """The pictures and charts the sheet's drawing parts hold (as openpyxl's normal mode adds them)."""
     from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
     from openpyxl.reader.drawings import find_images
 
-    rels_path = get_rels_path(worksheet._worksheet_path)
-    if rels_path not in book._archive.namelist():
+    rels_path = get_rels_path(part)
+    if rels_path not in archive.namelist():
         return 0
     total = 0
-    for rel in get_dependents(book._archive, rels_path).find(SpreadsheetDrawing._rel_type):
-        charts, images = find_images(book._archive, rel.target)
+    for rel in get_dependents(archive, rels_path).find(SpreadsheetDrawing._rel_type):
+        charts, images = find_images(archive, rel.target)
         total += len(charts) + len(images)
     return total
 
@@ -433,7 +459,7 @@ class _Ranges:
                 continue
             for block_row in range(top, bottom + 1):
                 for block_col in range(left, right + 1):
-                    READ_COST["area"] += 1
+                    READ_COST["blocks"] += 1
                     listed = self.blocks.setdefault((block_row, block_col), [])
                     listed.append(index)
                     if len(listed) > _BLOCK * _BLOCK:
