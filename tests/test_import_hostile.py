@@ -225,3 +225,13 @@ def test_an_ods_with_repeated_empty_rows_and_columns_imports_its_cells(tmp_path)
     [sheet] = open_workbook(path).sheets
     assert {position: cell.text for position, cell in sheet.cells.items()} == {(1, 1): "事業", (2, 3): "メモ"}
     assert READ_COST["cells"] <= 6 + 2 * 3  # the records, then the 2 x 3 grid python-calamine gives
+
+
+def test_the_cell_cap_counts_stored_cells_and_names_the_sheet(tmp_path, monkeypatch):
+    from checker.importer import workbook
+
+    monkeypatch.setattr(workbook, "MAX_CELLS", 20)
+    [problem] = import_workbook(PROJECTS).problems
+    assert problem.code == "IMP005"
+    assert "more than 20 cells (sheet '関連事務事業一覧')" in problem.message("en")
+    assert "セルが多すぎます（シート「関連事務事業一覧」、20 個まで）" in problem.message("ja")

@@ -6,6 +6,9 @@ from its directory before any entry is opened (a zip bomb is refused unread); ex
 are neither followed nor refreshed (`keep_links=False`: the cached values are used); formulas
 are never evaluated: the value the workbook cached when it was last calculated is read, and
 a formula without one is reported. XML entity expansion is bounded by expat (2.4+).
+Reading costs the cells and records stored, never the grid they span (a cell at XFD1048576
+is one cell; `<dimension>` is not believed; a merged range is kept as its bounds): see
+docs/import.md, "What is not trusted", and `READ_COST`.
 """
 
 from __future__ import annotations
@@ -356,7 +359,7 @@ def _parser() -> Any:
     if _PARSER is None:
         from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-        class Parser(WorkSheetParser):  # type: ignore[misc]
+        class Parser(WorkSheetParser):
             def parse_cell(self, element: Any) -> dict[str, Any]:
                 cell: dict[str, Any] = super().parse_cell(element)
                 cell["formula"] = self.parse_formula(element) if element.find(FORMULA_TAG) is not None else None
