@@ -235,3 +235,50 @@ def test_the_cell_cap_counts_stored_cells_and_names_the_sheet(tmp_path, monkeypa
     assert problem.code == "IMP005"
     assert "more than 20 cells (sheet '関連事務事業一覧')" in problem.message("en")
     assert "セルが多すぎます（シート「関連事務事業一覧」、20 個まで）" in problem.message("ja")
+
+
+def _as_openpyxl_reads(path: Path) -> dict[str, list[tuple[tuple[int, int], object, str, str | None]]]:
+    """Each sheet's cells as openpyxl's normal mode loads them (the reader this one replaced),
+    from its stored cells: value (cached), number format, formula."""
+    values = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+    formulas = openpyxl.load_workbook(path, data_only=False, keep_links=False)
+    found = {}
+    for sheet in values.worksheets:
+        other = formulas[sheet.title]
+        cells = []
+        for position in sorted(sheet._cells):
+            cell, formula = sheet._cells[position], other._cells[position].value
+            formula = formula if isinstance(formula, str) and formula.startswith("=") else None
+            if cell.value is not None or formula is not None:
+                cells.append((position, cell.value, cell.number_format, formula))
+        found[sheet.title] = cells
+    return found
+
+
+def _as_read(path: Path) -> dict[str, list[tuple[tuple[int, int], object, str | None, str | None]]]:
+    return {sheet.name: [(position, cell.value, cell.number_format, cell.formula) for position, cell in sheet.cells.items()]
+            for sheet in open_workbook(path).sheets}
+
+
+def _shuffled(xml: str) -> str:
+    """Rows out of order, a cell stored twice (the last one counts), a row of cells without `r`."""
+    rows = re.findall(r"<row [^>]*>.*?</row>", xml, flags=re.S)
+    xml = xml.replace(rows[4], "").replace(rows[5], rows[5] + rows[4])
+    xml = xml.replace('<c r="A5" t="n"><v>1</v></c>', '<c r="A5" t="n"><v>1</v></c><c r="A5" t="n"><v>7</v></c>')
+    return xml.replace("</sheetData>", '<row r="40"><c t="n"><v>3</v></c><c t="str"><f>A40*2</f><v>6</v></c></row>'
+                       "</sheetData>")
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in WORKBOOKS.glob("*.xlsx")))
+def test_every_fixture_reads_as_openpyxl_loads_it(name):
+    assert _as_read(WORKBOOKS / name) == _as_openpyxl_reads(WORKBOOKS / name)
+
+
+def test_rows_out_of_order_and_a_cell_stored_twice_read_as_openpyxl_loads_them(tmp_path):
+    path = _patched(tmp_path, "shuffled.xlsx", _shuffled)
+    read = _as_read(path)
+    assert read == _as_openpyxl_reads(path)
+    [cells] = read.values()
+    assert dict((position, value) for position, value, _, _ in cells)[(5, 1)] == 7
+    assert [entry for entry in cells if entry[0][0] == 40] == [((40, 1), 3, "General", None),
+                                                               ((40, 2), "6", "General", "=A40*2")]

@@ -297,19 +297,21 @@ def _read_sheet(reader: Any, title: str, part: str, count: int) -> tuple[Sheet, 
     book = reader.wb
     parser = _parser()(reader.archive.open(part), reader.shared_strings, data_only=True, epoch=book.epoch,
                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
-    stored: list[tuple[int, int, object, int, object]] = []
+    found: dict[tuple[int, int], tuple[object, int, object]] = {}  # a cell stored twice: the last one
     try:
         for _, row in parser.parse():
             READ_COST["cells"] += len(row)
             for cell in row:
-                formula = cell["formula"]
+                formula, position = cell["formula"], (cell["row"], cell["column"])
                 if cell["value"] is None and not (isinstance(formula, str) and formula.startswith("=")):
+                    found.pop(position, None)
                     continue
-                if len(stored) >= 2 * MAX_CELLS:  # (cells a merged range hides are dropped below)
+                if len(found) >= 2 * MAX_CELLS:  # (cells a merged range hides are dropped below)
                     raise WorkbookError(_too_many_cells(title))
-                stored.append((cell["row"], cell["column"], cell["value"], cell["style_id"], formula))
+                found[position] = (cell["value"], cell["style_id"], formula)
     finally:
         parser.source.close()
+    stored = [(*position, *rest) for position, rest in sorted(found.items(), key=lambda item: item[0])]
     sheet = Sheet(title)
     if parser.merged_cells:
         READ_COST["ranges"] += len(parser.merged_cells.mergeCell)
