@@ -6,6 +6,7 @@ records present, never in the grid they span: asserted on `READ_COST`, never on 
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import zipfile
@@ -167,26 +168,14 @@ def test_a_validation_and_a_hyperlink_over_the_whole_sheet_meet_only_the_stored_
     assert _imported(path) == original
 
 
-def _ods(rows: list[str], name: str = "事業一覧") -> bytes:
-    """A minimal ods (as LibreOffice writes one) of table rows given as XML."""
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="{name}">{"".join(rows)}'
-               '</table:table></office:spreadsheet></office:body></office:document-content>')
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                '</manifest:manifest>')
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
+def _ods(rows: list[str]) -> bytes:
+    """An ods of one table, 事業一覧, written as the fixtures' ods is (make_fixtures.ods_document)."""
+    spec = importlib.util.spec_from_file_location("make_fixtures", WORKBOOKS / "make_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    document: bytes = module.ods_document("事業一覧", "".join(rows))
+    return document
 
 
 def _text(value: str) -> str:
