@@ -271,3 +271,13 @@ def test_rows_out_of_order_and_a_cell_stored_twice_read_as_openpyxl_loads_them(t
     assert dict((position, value) for position, value, _, _ in cells)[(5, 1)] == 7
     assert [entry for entry in cells if entry[0][0] == 40] == [((40, 1), 3, "General", None),
                                                                ((40, 2), "6", "General", "=A40*2")]
+
+
+def test_a_cell_beyond_the_stored_ones_finds_its_merged_range_through_the_nearest_block():
+    from checker.importer.workbook import CellData, Sheet
+
+    sheet = Sheet("s", cells={(1, 1): CellData("見出し", "見出し"), (3, 3): CellData(1, "1")},
+                  merged=[(5, 5, 9, 9), (1, 1, 2, 100)] + [(10 + row, 1, 10 + row, 16_384) for row in range(1_000)])
+    assert sheet.header_text(2, 90) == "見出し"  # beyond the stored columns, inside A1:CV2
+    assert sheet.header_text(500, 16_000) == ""  # a range lying beyond every stored cell holds nothing
+    assert sheet.header_text(2, 101) == "" and sheet.text(3, 3) == "1"

@@ -19,7 +19,6 @@ import re
 import zipfile
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -441,9 +440,10 @@ class _Ranges:
     """Merged ranges (min_row, min_col, max_row, max_col) found from a cell in time bounded by
     the ranges near it, never by their area: each range is clipped to the extent of the
     stored cells and listed in the 32x32 blocks it covers; a range covering more than 64
-    blocks is kept aside (at most 16 of them), one lying wholly beyond the stored cells only
-    looked at for a cell beyond them. Ranges piled on each other more than a block holds
-    cells are refused: Excel itself refuses a workbook whose merged ranges overlap."""
+    blocks is kept aside (at most 16 of them), one lying wholly beyond the stored cells is
+    not listed (its first cell holds nothing to spread). Ranges piled on each other more than
+    a block holds cells are refused: Excel itself refuses a workbook whose merged ranges
+    overlap."""
 
     def __init__(self, ranges: list[tuple[int, int, int, int]], extent: tuple[int, int], title: str) -> None:
         self.ranges, self.extent = ranges, extent
@@ -454,7 +454,7 @@ class _Ranges:
             top, bottom = min_row // _BLOCK, min(max_row, last_row) // _BLOCK
             left, right = min_col // _BLOCK, min(max_col, last_col) // _BLOCK
             if min_row > last_row or min_col > last_col:
-                continue  # beyond every stored cell: `around` scans all ranges there
+                continue  # beyond every stored cell
             if (bottom - top + 1) * (right - left + 1) > _LARGE:
                 self.large.append(index)
                 if len(self.large) > MAX_LARGE_RANGES:
@@ -474,10 +474,10 @@ class _Ranges:
 
     def around(self, row: int, column: int) -> list[tuple[int, int, int, int]]:
         """The ranges holding the cell, in the order they are listed."""
-        if row > self.extent[0] or column > self.extent[1]:
-            candidates: Iterable[int] = range(len(self.ranges))
-        else:
-            candidates = sorted(self.blocks.get((row // _BLOCK, column // _BLOCK), []) + self.large)
+        # beyond the stored cells, a range holding the cell whose first cell could hold text
+        # (is among them) holds the nearest cell of theirs too: that cell's block lists it
+        near_row, near_col = min(row, self.extent[0]), min(column, self.extent[1])
+        candidates = sorted(self.blocks.get((near_row // _BLOCK, near_col // _BLOCK), []) + self.large)
         found = []
         for index in candidates:
             min_row, min_col, max_row, max_col = self.ranges[index]
