@@ -491,11 +491,16 @@ def project_ods() -> bytes:
              "</table:table-cell><table:table-cell/><table:table-cell/><table:table-cell/>"
              '<table:table-cell table:formula="of:=SUM([.F3:.F10])" office:value-type="float" office:value="46371">'
              "<text:p>46371</text:p></table:table-cell></table:table-row>")
+    return ods_document("関連事務事業一覧", body)
+
+
+def ods_document(table: str, body: str) -> bytes:
+    """A minimal ods (as LibreOffice writes one) of one table whose rows are `body` (XML)."""
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               '<office:body><office:spreadsheet><table:table table:name="関連事務事業一覧">'
+               f'<office:body><office:spreadsheet><table:table table:name="{table}">'
                f"{body}</table:table></office:spreadsheet></office:body></office:document-content>")
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
