@@ -169,7 +169,7 @@ FILE_KINDS = ("fifo", "device", "directory")
 def check_one(project: Project, data: bytes, with_context: bool = False, render_all: bool = False,
               diff: bool = False, kind: str = "file") -> None:
     """One input through the run and the reporters, as the command line takes it."""
-    from checker.report import REGISTRY, ReportContext, render
+    from checker.report import REGISTRY, ReportContext, ReportRefused, render, render_binary
 
     result = project.check(data, with_context, diff, kind)
     if kind == "directory":  # a directory is searched, and this one holds no plan
@@ -185,7 +185,15 @@ def check_one(project: Project, data: bytes, with_context: bool = False, render_
         assert note.ja and note.en, note
     report = ReportContext(lang="ja", sources=result.sources, checked=result.checked)
     for name in REGISTRY if render_all else ("concise", "json"):
-        render(name, result.diagnostics, report, result.ruleset)
+        if not REGISTRY[name].binary:
+            render(name, result.diagnostics, report, result.ruleset)
+            continue
+        refusal = None
+        try:  # the annotated workbook: a fuzzed plan was never imported, so a refusal is the answer
+            render_binary(name, result.diagnostics, report)
+        except ReportRefused as refused:
+            refusal = refused.text
+        assert refusal is not None and refusal.ja and refusal.en, name
 
 
 def _canonical(value: Any) -> Any:
