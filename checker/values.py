@@ -329,10 +329,37 @@ def parse_number_text(text: str) -> Number:
     return cell
 
 
+# The cell each text, and each YAML number (by its digits as written: `1.50` is not `1.5`),
+# read as before: plan files repeat their values (—, 0, 前年度比減, the same figures), a text
+# always reads as the same cell, and a cell is immutable (frozen, of Decimals, strings and
+# tuples), so the one read is shared. Bounded (the first ones kept, short texts only), so a
+# long run's memory stays flat; a text that raises is read again each time it is met.
+_CELLS: dict[str, Cell] = {}
+_NUMBER_CELLS: dict[str, Cell] = {}
+_CELLS_KEPT = 50_000
+_CELL_KEY_CHARS = 80
+
+
 def parse_cell(raw: object) -> Cell:
     """Read one table cell as printed. Raises CellError for text that is none of the forms,
     and for text that is almost a number but not one (a letter among the digits, `約12,300`,
     a decimal comma, an unclosed bracket, two numbers in one cell)."""
+    if type(raw) is str:
+        kept, key = _CELLS, raw
+    elif type(raw) is Decimal:
+        kept, key = _NUMBER_CELLS, str(raw)
+    else:
+        return _read_cell(raw)
+    cell = kept.get(key)
+    if cell is None:
+        cell = _read_cell(raw)
+        if len(kept) < _CELLS_KEPT and len(key) <= _CELL_KEY_CHARS:
+            kept[key] = cell
+    return cell
+
+
+def _read_cell(raw: object) -> Cell:
+    """`parse_cell`, not kept."""
     if isinstance(raw, bool) or raw is None:
         if raw is None:
             return Absent("blank", "")
