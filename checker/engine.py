@@ -131,6 +131,7 @@ class Engine:
         diagnostics: list[Diagnostic | None] = []  # None: a message that failed, its INT001 in crashed
         results: dict[tuple[str, str, str], list[Finding]] = {}
         crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
+        selected: dict[str, list] = {}  # each selector's targets, found once for the checks that share it
         self._out_of_time = False
         for rule, given, options, on_plan_set in self._calls:
             if on_plan_set != plan_set:
@@ -141,7 +142,9 @@ class Engine:
                 load_builtin_functions()  # here: a ruleset from the cache did not import them
                 spec = FUNCTIONS[rule.function]
                 results[key] = []
-                for target in select(given, files):
+                if given not in selected:
+                    selected[given] = select(given, files)
+                for target in selected[given]:
                     if budget is not None and budget.spent():
                         self._out_of_time = True  # checked between targets, so between rules too
                         break
