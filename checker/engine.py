@@ -66,6 +66,10 @@ class Engine:
             main_kind = next(iter(spec.kinds), None) if spec is not None else None
             if main_kind in by_kind:
                 by_kind["(main)"] = by_kind[main_kind]
+        # each phase's calls (the file's own, the plan set's) with their shared keys, in rule order
+        self._phase_calls: dict[bool, list[tuple[Rule, str, tuple[str, str, str]]]] = {False: [], True: []}
+        for rule, given, options, on_plan_set in self._calls:
+            self._phase_calls[on_plan_set].append((rule, given, (rule.function, given, options)))
         self._options: dict[tuple[str, int], Any] = {}
         self._out_of_time = False  # the last `_rules` stopped because the file's time was spent
 
@@ -131,17 +135,17 @@ class Engine:
         diagnostics: list[Diagnostic | None] = []  # None: a message that failed, its INT001 in crashed
         results: dict[tuple[str, str, str], list[Finding]] = {}
         crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
+        selected: dict[str, list] = {}  # each selector's targets, found once for the checks that share it
         self._out_of_time = False
-        for rule, given, options, on_plan_set in self._calls:
-            if on_plan_set != plan_set:
-                continue
+        for rule, given, key in self._phase_calls[plan_set]:
             # Rules that share a function call (one per outcome kind) share its result.
-            key = (rule.function, given, options)
             if key not in results:
                 load_builtin_functions()  # here: a ruleset from the cache did not import them
                 spec = FUNCTIONS[rule.function]
                 results[key] = []
-                for target in select(given, files):
+                if given not in selected:
+                    selected[given] = select(given, files)
+                for target in selected[given]:
                     if budget is not None and budget.spent():
                         self._out_of_time = True  # checked between targets, so between rules too
                         break

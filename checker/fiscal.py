@@ -66,8 +66,27 @@ def normalise_text(text: str) -> str:
     return "".join(pieces).strip()
 
 
+# The year each text read as before: a plan names a few years, hundreds of times (every key
+# of every year map, read by the map's check and by its key). Bounded (the first ones kept),
+# so a long run's memory stays flat; a text that is no year is read again each time.
+_YEARS: dict[str, int] = {}
+_YEARS_KEPT = 10_000
+
+
 def parse_fiscal_year(value: object) -> int:
     """Read `令和4年度`, `令和元年度`, `R4`, `平成30年度`, `令和9(2027)年度`, `2022` or 2022."""
+    if type(value) is str:
+        year = _YEARS.get(value)
+        if year is None:
+            year = _read_fiscal_year(value)
+            if len(_YEARS) < _YEARS_KEPT and len(value) <= 40:
+                _YEARS[value] = year
+        return year
+    return _read_fiscal_year(value)
+
+
+def _read_fiscal_year(value: object) -> int:
+    """`parse_fiscal_year`, not kept."""
     if isinstance(value, bool):
         raise FiscalYearError("unreadable", str(value))
     if isinstance(value, int):

@@ -219,6 +219,11 @@ class CellError(ValueError):
         super().__init__(f"{kind}: {text!r}")
 
 
+# How many texts the readers keep what they read of (cells, units), and how long one may be
+# (longer ones are words, read once): a long run's memory stays flat.
+_CELLS_KEPT = 50_000
+_CELL_KEY_CHARS = 80
+
 # Beyond these a number is not a plan's: no budget reaches 10**18 円, no rate is printed to
 # more than 12 decimals. Bounding them keeps every computation on them exact and cheap.
 MAX_MAGNITUDE = Decimal(10) ** 18
@@ -256,20 +261,22 @@ def float_artifact_reading(value: Decimal) -> Decimal | None:
     return None
 
 
-def _read_decimal(value: Decimal, original: object) -> tuple[Decimal, bool]:
-    """The value, in range, and whether it was read from a float artifact."""
+def _read_decimal(value: Decimal, original: object) -> tuple[Decimal, int, bool]:
+    """The value, in range, its decimal places, and whether it was read from a float artifact."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent <= min(ARTIFACT_PLACES, MAX_PLACES) and abs(value) < MAX_MAGNITUDE:
-        return value, False  # most figures: too few decimals for an artifact, and in range
+        # most figures: too few decimals for an artifact, and in range
+        return value, -exponent if exponent < 0 else 0, False
     shorter = float_artifact_reading(value)
     if shorter is not None:
-        return shorter, True
-    return _in_range(value, original), False
+        return shorter, decimal_places(shorter), True
+    value = _in_range(value, original)
+    return value, decimal_places(value), False
 
 
-def _to_decimal(sign: str, digits: str) -> tuple[Decimal, bool]:
-    value, artifact = _read_decimal(Decimal(digits.replace(",", "")), digits)
-    return (-value if sign in ("△", "▲", "-") else value), artifact
+def _to_decimal(sign: str, digits: str) -> tuple[Decimal, int, bool]:
+    value, places, artifact = _read_decimal(Decimal(digits.replace(",", "")), digits)
+    return (-value if sign in ("△", "▲", "-") else value), places, artifact
 
 
 def _split_marks(text: str | None) -> tuple[tuple[str, ...], bool]:
@@ -286,15 +293,24 @@ def _split_marks(text: str | None) -> tuple[tuple[str, ...], bool]:
     return tuple(marks), reset
 
 
+# Each unit as compared, once: a plan writes a few units on hundreds of values (bounded, as
+# the cells read are).
+_UNITS: dict[str, str | None] = {}
+
+
 def normalise_unit(unit: str | None) -> str | None:
     """Compare units by meaning: ％ is %, ｇ is g, 人／月 is 人/月, %（パーミル） is ‰."""
     if unit is None:
         return None
-    text = unicodedata.normalize("NFKC", unit).strip().replace(" ", "")
+    if unit in _UNITS:
+        return _UNITS[unit]
+    text: str | None = unicodedata.normalize("NFKC", unit).strip().replace(" ", "")
     if not text:
-        return None
-    if "パーミル" in text or text == "‰":
-        return "‰"
+        text = None
+    elif "パーミル" in text or text == "‰":
+        text = "‰"
+    if len(_UNITS) < _CELLS_KEPT and len(unit) <= _CELL_KEY_CHARS:
+        _UNITS[unit] = text
     return text
 
 
@@ -329,10 +345,35 @@ def parse_number_text(text: str) -> Number:
     return cell
 
 
+# The cell each text, and each YAML number (by its digits as written: `1.50` is not `1.5`),
+# read as before: plan files repeat their values (—, 0, 前年度比減, the same figures), a text
+# always reads as the same cell, and a cell is immutable (frozen, of Decimals, strings and
+# tuples), so the one read is shared. Bounded (the first ones kept, short texts only), so a
+# long run's memory stays flat; a text that raises is read again each time it is met.
+_CELLS: dict[str, Cell] = {}
+_NUMBER_CELLS: dict[str, Cell] = {}
+
+
 def parse_cell(raw: object) -> Cell:
     """Read one table cell as printed. Raises CellError for text that is none of the forms,
     and for text that is almost a number but not one (a letter among the digits, `約12,300`,
     a decimal comma, an unclosed bracket, two numbers in one cell)."""
+    if type(raw) is str:
+        kept, key = _CELLS, raw
+    elif type(raw) is Decimal:
+        kept, key = _NUMBER_CELLS, str(raw)
+    else:
+        return _read_cell(raw)
+    cell = kept.get(key)
+    if cell is None:
+        cell = _read_cell(raw)
+        if len(kept) < _CELLS_KEPT and len(key) <= _CELL_KEY_CHARS:
+            kept[key] = cell
+    return cell
+
+
+def _read_cell(raw: object) -> Cell:
+    """`parse_cell`, not kept."""
     if isinstance(raw, bool) or raw is None:
         if raw is None:
             return Absent("blank", "")
@@ -340,8 +381,8 @@ def parse_cell(raw: object) -> Cell:
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise CellError("not_a_number" if raw.is_nan() else "infinite", str(raw))
-        value, artifact = _read_decimal(raw, raw)
-        return Number(value, decimal_places(value), str(raw), float_artifact=artifact)
+        value, places, artifact = _read_decimal(raw, raw)
+        return Number(value, places, str(raw), float_artifact=artifact)
     if isinstance(raw, int):
         return Number(_in_range(Decimal(raw), raw), 0, str(raw))
     if isinstance(raw, float):
@@ -403,8 +444,8 @@ def _parse_text(text: str, original: str) -> Cell | None:
     for bound_re in (_BOUND_AFTER_RE, _BOUND_BEFORE_RE) if _BOUND_WORDS_RE.search(compact) else ():
         match = bound_re.match(compact)
         if match:
-            value, artifact = _to_decimal(match["sign"], match["digits"])
-            number = Number(value, decimal_places(value), original, unit=match["unit"] or None,
+            value, places, artifact = _to_decimal(match["sign"], match["digits"])
+            number = Number(value, places, original, unit=match["unit"] or None,
                             float_artifact=artifact)
             kind = {"以上": "at_least", "以下": "at_most", "超": "above", "未満": "below"}[match["bound"]]
             return Bound(number, kind, original)
@@ -413,7 +454,7 @@ def _parse_text(text: str, original: str) -> Cell | None:
         unit = (match["unit"] or "").strip() or None
         if unit is not None and (_DIGIT_OUTSIDE_UNIT_RE.search(unit) or _NOT_A_UNIT_RE.search(unit)):
             return None  # more than one number with a unit: the caller says what it is
-        value, artifact = _to_decimal(match["sign"], match["digits"])
+        value, places, artifact = _to_decimal(match["sign"], match["digits"])
         marks, reset = _split_marks((match["marks"] or "") + (match["marks2"] or ""))
         measured = match["measured"]
         measured_year = None
@@ -422,7 +463,7 @@ def _parse_text(text: str, original: str) -> Cell | None:
                 measured_year = parse_fiscal_year(measured)
             except FiscalYearError:
                 measured_year = None
-        return Number(value, decimal_places(value), original, unit, marks, reset, measured, measured_year,
+        return Number(value, places, original, unit, marks, reset, measured, measured_year,
                       float_artifact=artifact)
     return None
 

@@ -152,9 +152,17 @@ def _matches(node: Any, filters: dict[str, str]) -> bool:
     return all(str(getattr(node, name, None)) == value for name, value in filters.items())
 
 
+_PARSED: dict[str, tuple[str, dict[str, str]]] = {}  # each selector a ruleset names, parsed once
+
+
 def select(given: str, files: list[Any]) -> list[Target]:
     """The targets of selector `given` (with its filters) over the files that have a model."""
-    name, filters = parse_given(given)
+    parsed = _PARSED.get(given)
+    if parsed is None:
+        parsed = parse_given(given)
+        if len(_PARSED) < 1000:
+            _PARSED[given] = parsed
+    name, filters = parsed
     targets = _select(name, files)
     return [target for target in targets if _matches(target.node, filters)] if filters else targets
 
@@ -195,8 +203,13 @@ def _select(given: str, files: list[Any]) -> list[Target]:
 SELECTORS = ("plans", "plan_set", "sections", "indicators", "project_lists", "major_project_lists", "tables")
 
 
+_BUILTINS_LOADED: list[bool] = []  # once imported: the engine asks before every check
+
+
 def load_builtin_functions() -> None:
     """Import the function modules so they register themselves."""
+    if _BUILTINS_LOADED:
+        return
     from checker import kinds  # noqa: F401  (table_kind: the document kinds of tables)
     from checker.functions import (  # noqa: F401
         bands,
@@ -213,6 +226,8 @@ def load_builtin_functions() -> None:
         units,
         years,
     )
+
+    _BUILTINS_LOADED.append(True)
 
 
 def selector_models(given: str) -> tuple[type[BaseModel], ...]:
