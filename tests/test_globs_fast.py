@@ -31,3 +31,21 @@ def test_default_exclusions_take_the_fast_path():
     assert all(Glob.parse(pattern).literal == pattern.rstrip("/") for pattern in DEFAULT_EXCLUDE)  # type: ignore[union-attr]
     assert Glob.parse("*.yml").literal is None  # type: ignore[union-attr]
     assert Glob.parse("a/b").literal is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("where", ["/tmp", "/"])
+def test_display_name_on_strings_is_relative_to_as_before(where, monkeypatch):
+    from pathlib import Path
+
+    from checker.discovery import display_name
+
+    monkeypatch.chdir(where)
+
+    def before(path: Path) -> str:
+        try:
+            return str(path.absolute().relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    for raw in ["a/b", ".", "..", "../x", "/tmp", "/tmp/a/b", "/tmpx/a", "/", "a//b/", "./a", "/tmp/../tmp/a", "/a"]:
+        assert display_name(Path(raw)) == before(Path(raw)), raw
