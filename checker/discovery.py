@@ -356,7 +356,7 @@ def display_name(path: Path) -> str:
     """The path as diagnostics show it: relative to the working directory when inside it."""
     # as `path.absolute().relative_to(Path.cwd())` has it, on strings (called for every
     # file): a relative path is already relative to the working directory, lexically
-    text = str(path) if isinstance(path, Path) else str(Path(path))
+    text = str(path)
     if not os.path.isabs(text):
         return text
     here = os.getcwd()
