@@ -184,9 +184,9 @@ class _Walker:
                     self.skipped.append(skip)
             subdirs[:] = kept
             for name in sorted(names):
+                if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
+                    continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
                 path = here / name
-                if path.suffix not in PLAN_SUFFIXES:
-                    continue
                 skip = self._skip(path, False)
                 if skip is None and not looks_like_plan(path, limit):
                     skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
