@@ -134,9 +134,12 @@ class _Walker:
         return unique, missing
 
     def _gitignores(self, path: Path) -> GitIgnores | None:
+        return self._gitignores_in(path.absolute().parent)
+
+    def _gitignores_in(self, directory: Path) -> GitIgnores | None:
+        """The ignore rules for the entries of `directory` (absolute)."""
         if not self.settings.respect_gitignore:
             return None
-        directory = path.absolute().parent
         if directory not in self._ignores:
             top = self._top(directory)
             if top is None:
@@ -158,13 +161,15 @@ class _Walker:
                 self._tops[directory] = None if parent == directory else self._top(parent)
         return self._tops[directory]
 
-    def _skip(self, path: Path, is_dir: bool) -> Skipped | None:
-        """Why the exclusions or .gitignore skip `path`, or None."""
+    def _skip(self, path: Path, is_dir: bool, ignores: GitIgnores | bool | None = True) -> Skipped | None:
+        """Why the exclusions or .gitignore skip `path`, or None. `ignores`: the rules of
+        its directory when the caller has them (True: look them up)."""
         pattern = self.settings.exclusion(path, is_dir)
         if pattern is not None:
             return Skipped(path, EXCLUDED, Text(f"除外パターン（{pattern}）", f"excluded ({pattern})"), is_dir)
-        ignores = self._gitignores(path)
-        pattern = ignores.ignored(path, is_dir) if ignores is not None else None
+        if ignores is True:
+            ignores = self._gitignores(path)
+        pattern = ignores.ignored(path, is_dir) if isinstance(ignores, GitIgnores) else None
         if pattern is not None:
             return Skipped(path, GITIGNORED, Text(f"git が無視するファイル（{pattern}）", f"ignored by git ({pattern})"),
                            is_dir)
@@ -175,9 +180,10 @@ class _Walker:
         limit = self.settings.limits.file_bytes
         for directory, subdirs, names in os.walk(top):
             here = Path(directory)
+            ignores = self._gitignores_in(here.absolute())  # one lookup for every entry here
             kept = []
             for name in sorted(subdirs):
-                skip = self._skip(here / name, True)
+                skip = self._skip(here / name, True, ignores)
                 if skip is None:
                     kept.append(name)
                 else:
@@ -187,7 +193,7 @@ class _Walker:
                 if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
                     continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
                 path = here / name
-                skip = self._skip(path, False)
+                skip = self._skip(path, False, ignores)
                 if skip is None and not looks_like_plan(path, limit):
                     skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
                 if skip is None:
