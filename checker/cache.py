@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from checker.diagnostics import Text
 
 CACHE_DIR_NAME = ".plancheck_cache"
-KINDS = ("file", "run", "ruleset", "index")
+KINDS = ("file", "run", "ruleset", "index", "stat")
 TAGS = {
     ".gitignore": b"# created by plancheck\n*\n",
     "CACHEDIR.TAG": b"Signature: 8a477f597d28d172789f06886806bc55\n# plancheck's cache: https://bford.info/cachedir/\n",
@@ -533,3 +533,77 @@ def _close_all(descriptors: dict) -> None:
         with contextlib.suppress(OSError):
             os.close(descriptor)
     descriptors.clear()
+
+
+# --- the stat cache ----------------------------------------------------------------------
+
+# a file whose modification time is this close to (or after) the time its entry
+# was taken may have changed again within the file system's timestamp granularity after
+# it was read (git's "racily clean" entries): it is read again, never trusted
+RACY_NS = 2_000_000_000
+
+
+def file_stat(path: Any) -> tuple[int, int, int, int, int] | None:
+    """(size, mtime_ns, ctime_ns, inode, device) of a regular file, not through a
+    symbolic link (a link is always read, so that where it leads is checked); None else."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+class StatStore:
+    """What a plan set's files were when last read, like git's index: one signed cache
+    entry (kind `stat`) mapping each path to its stat (`file_stat`), the time it was taken
+    (before the bytes were read) and the file's content key, so that a file of the context
+    whose stat has not moved is neither read nor hashed. Anything doubtful is a miss and the
+    file is read: another stat, a stat within `RACY_NS` of the time it was taken, a
+    tampered or foreign entry (the cache's HMAC), a value of the wrong shape."""
+
+    VERSION = 1
+
+    def __init__(self, cache: Any, key: str) -> None:
+        self.cache, self.key = cache, key
+        self.files: dict[str, Any] = {}  # path -> (stat, taken, content key), as read: checked on use
+        self.changed = False
+        got = cache.get("stat", key)
+        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("files"), dict):
+            self.files = got["files"]
+
+    def content_key(self, path: str, status: tuple[int, int, int, int, int] | None) -> str | None:
+        """The content key kept for `path` when its stat is `status` and safely older than
+        the time it was taken, or None (read the file)."""
+        if status is None:
+            return None
+        entry = self.files.get(path)
+        if not isinstance(entry, tuple) or len(entry) != 3:
+            return None
+        kept, taken, file_key = entry
+        if kept != status or not isinstance(taken, int) or not isinstance(file_key, str):
+            return None
+        if status[1] >= taken - RACY_NS:
+            return None  # racy: it may have changed within the timestamp's granularity
+        return file_key
+
+    def learn(self, path: str, status: tuple[int, int, int, int, int] | None, taken: int, file_key: str | None) -> None:
+        """Keep what a read found (`status` taken before the read, at `taken`)."""
+        if status is None or file_key is None:
+            if self.files.pop(path, None) is not None:
+                self.changed = True
+            return
+        entry = (status, taken, file_key)
+        if self.files.get(path) != entry:
+            self.files[path] = entry
+            self.changed = True
+
+    def save(self, current: Iterable[str]) -> None:
+        keep = set(current)
+        if set(self.files) - keep:
+            self.files = {path: entry for path, entry in self.files.items() if path in keep}
+            self.changed = True
+        if self.changed:
+            self.cache.put("stat", self.key, {"version": self.VERSION, "files": self.files})
+            self.changed = False

@@ -308,7 +308,7 @@ class Settings:
         return [(GlobSpec.from_lines([glob]), selectors) for glob, selectors in self.per_file_ignores.items()]
 
     @cached_property
-    def _exclusions(self) -> list[tuple[Path, str, Any]]:
+    def _exclusions(self) -> list[tuple[str, str, Any]]:
         """(base directory, where the pattern was written, the parsed glob), in the order
         gitignore reads them: the last pattern that matches a path decides."""
         from checker.globs import Glob
@@ -319,7 +319,8 @@ class Settings:
             (base, "--exclude", self.command_line_exclude)]
         layers += [(self.root, f"{where}: extend-exclude", self.extend_exclude),
                    (base, "--extend-exclude", self.command_line_extend_exclude)]
-        return [(directory.absolute(), origin, glob) for directory, origin, patterns in layers for pattern in patterns
+        return [(directory.absolute().as_posix(), origin, glob) for directory, origin, patterns in layers
+                for pattern in patterns
                 if (glob := Glob.parse(pattern)) is not None]
 
     # --- files -------------------------------------------------------------------
@@ -333,15 +334,13 @@ class Settings:
     def exclusion(self, path: Path, is_dir: bool = False) -> str | None:
         """The pattern that excludes `path` (`origin: pattern`), or None: the last of the
         exclude globs that matches it decides, as in a .gitignore (`!` re-includes)."""
-        absolute = path.absolute()
+        text = path.absolute().as_posix()
         decided = None
-        parts: dict[Path, list[str]] = {}
+        parts: dict[str, list[str]] = {}
         for base, origin, glob in self._exclusions:
-            if base not in parts:
-                try:
-                    relative = absolute.relative_to(base).as_posix()
-                except ValueError:
-                    relative = absolute.as_posix()
+            if base not in parts:  # relative to the base, as `relative_to` has it, without its Path objects
+                head = base.rstrip("/") + "/"
+                relative = "" if text == base else text[len(head):] if text.startswith(head) else text
                 parts[base] = [part for part in relative.split("/") if part and part != "."]
             if glob.matches(parts[base], is_dir):
                 decided = None if glob.negated else f"{origin}: {glob.text.strip()}"

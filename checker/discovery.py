@@ -29,7 +29,7 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from checker.config import Settings, repository_root
+from checker.config import Settings
 from checker.diagnostics import Text
 from checker.globs import Glob
 
@@ -97,7 +97,9 @@ class _Walker:
         self.settings = settings
         self.present = present  # in memory: found whether or not a file is there
         self.skipped: list[Skipped] = []
-        self._ignores: dict[Path, GitIgnores | None] = {}
+        self._ignores: dict[Path, GitIgnores | None] = {}  # by directory
+        self._by_root: dict[Path, GitIgnores] = {}
+        self._tops: dict[Path, Path | None] = {}
 
     def expand(self, paths: list[str], force_exclude: bool,
                plan_set: list[Path] | None = None) -> tuple[list[Path], list[str]]:
@@ -132,26 +134,42 @@ class _Walker:
         return unique, missing
 
     def _gitignores(self, path: Path) -> GitIgnores | None:
+        return self._gitignores_in(path.absolute().parent)
+
+    def _gitignores_in(self, directory: Path) -> GitIgnores | None:
+        """The ignore rules for the entries of `directory` (absolute)."""
         if not self.settings.respect_gitignore:
             return None
-        directory = path.absolute().parent
         if directory not in self._ignores:
-            top = repository_root(directory)
+            top = self._top(directory)
             if top is None:
                 self._ignores[directory] = None
             else:
-                shared = next((ignores for ignores in self._ignores.values()
-                               if ignores is not None and ignores.root == top), None)
-                self._ignores[directory] = shared or GitIgnores(top)
+                if top not in self._by_root:
+                    self._by_root[top] = GitIgnores(top)
+                self._ignores[directory] = self._by_root[top]
         return self._ignores[directory]
 
-    def _skip(self, path: Path, is_dir: bool) -> Skipped | None:
-        """Why the exclusions or .gitignore skip `path`, or None."""
+    def _top(self, directory: Path) -> Path | None:
+        """`repository_root(directory)`, each directory looked at once in a search (the
+        walk meets a directory's parent before it)."""
+        if directory not in self._tops:
+            if os.path.lexists(directory / ".git"):
+                self._tops[directory] = directory
+            else:
+                parent = directory.parent
+                self._tops[directory] = None if parent == directory else self._top(parent)
+        return self._tops[directory]
+
+    def _skip(self, path: Path, is_dir: bool, ignores: GitIgnores | bool | None = True) -> Skipped | None:
+        """Why the exclusions or .gitignore skip `path`, or None. `ignores`: the rules of
+        its directory when the caller has them (True: look them up)."""
         pattern = self.settings.exclusion(path, is_dir)
         if pattern is not None:
             return Skipped(path, EXCLUDED, Text(f"除外パターン（{pattern}）", f"excluded ({pattern})"), is_dir)
-        ignores = self._gitignores(path)
-        pattern = ignores.ignored(path, is_dir) if ignores is not None else None
+        if ignores is True:
+            ignores = self._gitignores(path)
+        pattern = ignores.ignored(path, is_dir) if isinstance(ignores, GitIgnores) else None
         if pattern is not None:
             return Skipped(path, GITIGNORED, Text(f"git が無視するファイル（{pattern}）", f"ignored by git ({pattern})"),
                            is_dir)
@@ -162,19 +180,20 @@ class _Walker:
         limit = self.settings.limits.file_bytes
         for directory, subdirs, names in os.walk(top):
             here = Path(directory)
+            ignores = self._gitignores_in(here.absolute())  # one lookup for every entry here
             kept = []
             for name in sorted(subdirs):
-                skip = self._skip(here / name, True)
+                skip = self._skip(here / name, True, ignores)
                 if skip is None:
                     kept.append(name)
                 else:
                     self.skipped.append(skip)
             subdirs[:] = kept
             for name in sorted(names):
+                if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
+                    continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
                 path = here / name
-                if path.suffix not in PLAN_SUFFIXES:
-                    continue
-                skip = self._skip(path, False)
+                skip = self._skip(path, False, ignores)
                 if skip is None and not looks_like_plan(path, limit):
                     skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
                 if skip is None:
@@ -341,7 +360,13 @@ def show_files(found: Discovered, lang: str) -> tuple[str, list[str]]:
 
 def display_name(path: Path) -> str:
     """The path as diagnostics show it: relative to the working directory when inside it."""
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    # as `path.absolute().relative_to(Path.cwd())` has it, on strings (called for every
+    # file): a relative path is already relative to the working directory, lexically
+    text = str(path)
+    if not os.path.isabs(text):
+        return text
+    here = os.getcwd()
+    if text == here:
+        return "."
+    head = here.rstrip(os.sep) + os.sep
+    return text[len(head):] if text.startswith(head) else text

@@ -122,13 +122,20 @@ def _class(text: str, start: int) -> tuple[Any, int] | None:
 class Glob:
     """One gitignore pattern line."""
 
-    __slots__ = ("directory_only", "negated", "segments", "text")
+    __slots__ = ("directory_only", "literal", "negated", "segments", "text")
 
     def __init__(self, text: str, negated: bool, directory_only: bool, segments: tuple[Any, ...]) -> None:
         self.text = text
         self.negated = negated
         self.directory_only = directory_only
         self.segments = segments  # _STAR for `**`, else a component's tokens
+        # a name at any depth without a wildcard (`node_modules/`, `.git/`, every default
+        # exclusion): matched by comparing strings, decided the same as the general way
+        self.literal: str | None = None
+        if len(segments) == 2 and segments[0] is _STAR and segments[1] is not _STAR \
+                and segments[1] is not _ANY_COMPONENT and segments[1] \
+                and all(token is not _STAR and token[0] == "char" for token in segments[1]):
+            self.literal = "".join(token[1] for token in segments[1])
 
     @classmethod
     def parse(cls, line: str) -> Glob | None:
@@ -160,6 +167,12 @@ class Glob:
 
     def matches(self, components: list[str], is_dir: bool) -> bool:
         """Whether the pattern matches the path or a directory it is under."""
+        literal = self.literal
+        if literal is not None:
+            if not self.directory_only:
+                return literal in components  # (`*`, name, `*`): any component is the name
+            # a directory the path is under, or the path itself when it is a directory
+            return literal in components[:-1] or (is_dir and bool(components) and components[-1] == literal)
         memo: dict[tuple[int, int], bool] = {}
 
         def one(segment: Any, component: str) -> bool:

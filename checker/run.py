@@ -290,7 +290,6 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     """Check the files; with `fix`, write the safe fixes and check again (through this same
     path); with `diff`, plan them without writing."""
     from checker.discovery import discover, display_name
-    from checker.loader import given_bytes, read_file
     from checker.messages import message
 
     options, settings, ruleset = prepared.options, prepared.settings, prepared.ruleset
@@ -318,9 +317,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
     cache = options.cache if options.cache is not None else \
         None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
-    read = [read_file(path, display_name(path), settings.limits, settings.root) if path.absolute() not in given
-            else given_bytes(path, display_name(path), given[path.absolute()], settings.limits) for path in everything]
-    file_keys = [cache.key("file", stub.name, raw) if cache and raw is not None else None for stub, raw in read]
+    read, file_keys, stats = _read_all(everything, given, reported, settings, cache)
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
         # the whole run's key: every file of the set (context too), what is reported, the
@@ -331,6 +328,8 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True
             result.sources = _sources_of(result.diagnostics, {stub.name: raw for stub, raw in read}, result.relations)
+            if stats is not None:
+                stats.save(str(path.absolute()) for path in everything)
             _baseline(prepared, result)
             _hint_fixes(result)
             return result
@@ -341,6 +340,10 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     with _collector_held():
         loaded, own, load_notes, loaded_groups = _load_needed(read, file_keys, reported, groups, settings, cache,
                                                               engine, progress, options)
+        if stats is not None:
+            stats.save(str(path.absolute()) for path in everything)
+        if any(isinstance(raw, Unread) and raw.differed for _, raw in read):
+            run_key = None  # a file changed while the run went: the run's key is not what it checked
         result.notes += load_notes  # after the cache's own notes, never over them
         result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings, loaded_groups)
     if options.keep_files:
@@ -499,6 +502,69 @@ def _plan_set_groups(settings: Settings, everything: list[Path], notes: list) ->
     return groups
 
 
+class Unread:
+    """A file of the context whose content key the stat cache gave (`checker.cache.StatStore`):
+    its bytes are read only when something needs them (a file cache miss, a finding's
+    source lines)."""
+
+    __slots__ = ("differed", "file_key", "limits", "name", "path", "root")
+
+    def __init__(self, path: Path, name: str, limits: Limits, root: Path, file_key: str) -> None:
+        self.path, self.name, self.limits, self.root, self.file_key = path, name, limits, root, file_key
+        self.differed = False  # read, and not the bytes the stat cache said
+
+    def read(self, cache) -> tuple[LoadedFile, bytes | None]:
+        stub, raw = _reader(self.path, self.name, self.limits, self.root)
+        if raw is None or cache.key("file", self.name, raw) != self.file_key:
+            self.differed = True
+        return stub, raw
+
+
+# what `read_file` is for the run (tests count the files a run opens through it)
+def _reader(path: Path, name: str, limits: Limits, root: Path) -> tuple[LoadedFile, bytes | None]:
+    from checker.loader import read_file
+
+    return read_file(path, name, limits, root)
+
+
+def _read_all(everything: list[Path], given: dict, reported: set[str], settings: Settings, cache):
+    """Each file's (stub, bytes) and content key. A file of the context whose stat the
+    stat cache knows (unchanged, not racy) is not read: its bytes are `Unread`, its key the
+    kept one. The reported files, and those in memory, are always read."""
+    import time
+
+    from checker.cache import StatStore, file_stat
+    from checker.discovery import display_name
+    from checker.loader import LoadedFile, given_bytes
+
+    stats = StatStore(cache, cache.key("stat", str(settings.root), *settings.plans)) \
+        if cache is not None else None
+    taken = time.time_ns()
+    read: list[Any] = []
+    file_keys: list[str | None] = []
+    for path in everything:
+        name = display_name(path)
+        absolute = path.absolute()
+        if absolute in given:
+            stub, raw = given_bytes(path, name, given[absolute], settings.limits)
+            read.append((stub, raw))
+            file_keys.append(cache.key("file", name, raw) if cache is not None and raw is not None else None)
+            continue
+        status = file_stat(absolute) if stats is not None else None
+        kept = stats.content_key(str(absolute), status) if stats is not None and name not in reported else None
+        if kept is not None:
+            read.append((LoadedFile(path=path, name=name), Unread(path, name, settings.limits, settings.root, kept)))
+            file_keys.append(kept)
+            continue
+        stub, raw = _reader(path, name, settings.limits, settings.root)
+        read.append((stub, raw))
+        key = cache.key("file", name, raw) if cache is not None and raw is not None else None
+        file_keys.append(key)
+        if stats is not None:
+            stats.learn(str(absolute), status if status == file_stat(absolute) else None, taken, key)
+    return read, file_keys, stats
+
+
 def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, settings: Settings, cache,
                  engine: Engine, progress: Progress | None, options: RunOptions):
     """The files the run needs, loaded (`_load`), with their own diagnostics, the notes,
@@ -584,8 +650,11 @@ def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Prog
     results: list[Any] = [None] * len(read)
     notes: list[Text] = []
     pending = []
+    read = list(read)
     for index, ((stub, raw), key) in enumerate(zip(read, file_keys)):
         cached = cache.get("file", key) if key is not None else None
+        if cached is None and isinstance(raw, Unread):  # its entry is gone: read it now
+            stub, raw = read[index] = raw.read(cache)
         if raw is None:  # unreadable: the stub holds the loader's finding
             results[index] = (stub, _own(engine, stub))
         elif cached is not None:
@@ -811,6 +880,8 @@ def _sources_of(diagnostics, texts: dict, relations: Relations | None = None) ->
     wanted = {d.file for d in diagnostics} | {related.location.file for d in diagnostics for related, _ in d.related}
     if relations is not None:
         wanted |= {relation.file for relation in relations.unchecked}
+    texts = {name: text if not isinstance(text, Unread) else _reader(text.path, text.name, text.limits, text.root)[1]
+             for name, text in texts.items() if name in wanted}
     return {name: (text.decode("utf-8-sig", errors="replace") if isinstance(text, bytes) else text).splitlines()
             for name, text in texts.items() if name in wanted and text is not None}
 

@@ -192,7 +192,7 @@ def test_a_cache_plancheck_made_is_used_and_kept_to_its_own_files(project, uncac
     code, stdout, stderr = _run()
     assert (code, stdout) == uncached and "cache" not in stderr
     names = sorted(path.name for path in (project / CACHE).iterdir())
-    assert names == [".gitignore", "CACHEDIR.TAG", "file", "index", "ruleset", "run"]
+    assert names == [".gitignore", "CACHEDIR.TAG", "file", "index", "ruleset", "run", "stat"]
     assert stat.S_IMODE((project / CACHE).stat().st_mode) == 0o700
 
 
