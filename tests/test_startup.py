@@ -48,10 +48,21 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT), **extra}
 
 
-def _probe(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120, env=_environment(tmp_path, **env))
-    return result, set(json.loads(result.stderr.strip().splitlines()[-1]))
+# what the interpreter holds before the CLI is imported, in the same environment: under
+# `make test`, coverage measures subprocesses and imports multiprocessing itself
+BARE = "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.__stderr__)"
+
+
+def _probe(tmp_path: Path, *args: str, cwd: Path | None = None, **env: str) -> tuple[subprocess.CompletedProcess,
+                                                                                     set[str]]:
+    """The run's result, and the modules the CLI imported beyond the bare interpreter's."""
+    def modules_of(*command: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+        result = subprocess.run([sys.executable, "-c", *command], cwd=cwd or tmp_path, capture_output=True, text=True,
+                                timeout=120, env=_environment(tmp_path, **env))
+        return result, set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+    result, imported = modules_of(PROBE, *args)
+    return result, imported - modules_of(BARE)[1]
 
 
 def _one_file(tmp_path: Path) -> Path:
@@ -84,10 +95,7 @@ def test_a_file_in_the_plan_set_is_checked_with_its_context_and_without_worker_p
     project = tmp_path / "project"
     shutil.copytree(ROOT / "plans", project / "plans")
     path = project / "plans" / PLAN.relative_to(ROOT / "plans")
-    result = subprocess.run([sys.executable, "-c", PROBE, "--no-cache", "--format", "concise", str(path)],
-                            cwd=project, capture_output=True, text=True, timeout=120,
-                            env=_environment(tmp_path))
-    modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    result, modules = _probe(tmp_path, "--no-cache", "--format", "concise", str(path), cwd=project)
     assert "TOT002" in result.stdout, result.stderr
     assert "multiprocessing" not in modules and "rich" not in modules
 
