@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from checker.diagnostics import Text
+from checker.importer.workbook import column_number
 
 MAX_LENGTH = 300
 MAX_TOKENS = 80
@@ -72,17 +73,10 @@ class NotRecognised(Exception):
         self.reason = reason
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
 def _ref(text: str) -> Ref:
     match = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", text)
     assert match is not None
-    return Ref(int(match.group(2)), _column_number(match.group(1)))
+    return Ref(int(match.group(2)), column_number(match.group(1)))
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from checker.diagnostics import Severity, Text
 from checker.importer.problems import Example, ImportProblem, ProblemKind
-from checker.importer.workbook import CellData, Sheet, Workbook, WorkbookError, address, open_workbook
+from checker.importer.workbook import CellData, Sheet, Workbook, WorkbookError, address, column_number, open_workbook
 
 # --- the documented examples ------------------------------------------------------------------
 # An example is the import's (`problems.Example`), with what a lint needs besides: merged
@@ -595,10 +595,7 @@ def _parse_address(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\$?([A-Z]{1,3})\$?([0-9]+)", text)
     if not match:
         return 0, 0
-    column = 0
-    for letter in match.group(1):
-        column = column * 26 + ord(letter) - 64
-    return int(match.group(2)), column
+    return int(match.group(2)), column_number(match.group(1))
 
 
 def with_positions(problems: list[ImportProblem], yaml_text: str, name: str) -> list[ImportProblem]:

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from checker.diagnostics import Text
+from checker.importer.workbook import column_number
 from checker.model import TableKind, described, japanese
 
 Letters = Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
@@ -206,13 +207,6 @@ def _plain(data: Any) -> Any:
     if isinstance(data, Decimal) and data == data.to_integral_value():
         return int(data)
     return data
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
 
 
 def _letters_of(value: str | list[str] | tuple[str, ...] | None) -> list[str]:

@@ -199,6 +199,14 @@ def printed_cells(path: Path, raw: bytes, refs: list[str]) -> dict[str, tuple[st
     return found
 
 
+def column_number(letters: str) -> int:
+    """A column's letters as its number (A → 1, AA → 27)."""
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
 def parse_ref(ref: str | None) -> tuple[str, tuple[int, int, int, int]] | None:
     """`Sheet!A1` or `Sheet!A1:C5` (as the `cells:` map names them) as the sheet's name and
     the bounds: min column, min row, max column, max row; None for anything else."""
@@ -208,10 +216,8 @@ def parse_ref(ref: str | None) -> tuple[str, tuple[int, int, int, int]] | None:
     match = _REF.match(where)
     if match is None:
         return None
-    from checker.importer.mapping import column_number as column
-
-    first_col, first_row = column(match.group(1)), int(match.group(2))
-    last_col = column(match.group(3)) if match.group(3) else first_col
+    first_col, first_row = column_number(match.group(1)), int(match.group(2))
+    last_col = column_number(match.group(3)) if match.group(3) else first_col
     last_row = int(match.group(4)) if match.group(4) else first_row
     return title, (min(first_col, last_col), min(first_row, last_row), max(first_col, last_col),
                    max(first_row, last_row))
