@@ -91,8 +91,11 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     path = tmp_path / "plan.yaml"
     # how long a whole run takes, so the kills spread over all of it, the write included
     path.write_text(broken, encoding="utf-8")
+    # every run without the cache, so that each does what the measured one did: a trial that
+    # found the broken text cached would end long before the delays measured on a cold run,
+    # and every kill would land after its end (CI saw 0 of 7 SIGINT kills before the rename)
     started = time.monotonic()
-    whole = _plancheck("--fix", "--unsafe-fixes", str(path))
+    whole = _plancheck("--no-cache", "--fix", "--unsafe-fixes", str(path))
     whole.communicate(timeout=300)
     duration = time.monotonic() - started
     assert path.read_text(encoding="utf-8") == fixed
@@ -104,7 +107,7 @@ def test_a_run_killed_at_any_moment_leaves_each_file_either_as_it_was_or_fixed(t
     for trial, delay in enumerate(delays):
         path.write_text(broken, encoding="utf-8")
         os.chmod(path, 0o600)
-        process = _plancheck("--fix", "--unsafe-fixes", str(path))
+        process = _plancheck("--no-cache", "--fix", "--unsafe-fixes", str(path))
         time.sleep(delay)
         process.send_signal(number)
         process.communicate(timeout=60)
