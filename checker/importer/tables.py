@@ -203,7 +203,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
     tree = _column_tree(sheet, layout)
 
     def leaf(column: int, path: tuple[str | int, ...], prefix: str = "") -> dict[str, Any]:
-        key = _line_key(labels[column] if not prefix else prefix + sheet.header_text(last, column))
+        key = line_key(labels[column] if not prefix else prefix + sheet.header_text(last, column))
         if key in keys.values():
             key = f"{key}_{address(first, column).rstrip('0123456789')}"
         keys[column] = key
@@ -259,7 +259,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
                 values[keys[column]] = text
                 cells[("rows", len(rows), "values", keys[column])] = _ref(sheet, row, column)
                 problems += _cell_problems(sheet, row, column)
-        key = _line_key(name)
+        key = line_key(name)
         if key in {row_["key"] for row_ in rows}:
             key = f"{key}_{row}"
         entry: dict[str, Any] = {"key": key, "name": name}
@@ -347,7 +347,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
     return Recognised("table", table, cells, explain, problems)
 
 
-def _line_key(label: str) -> str:
+def line_key(label: str) -> str:
     """A line's key: its label, spaces removed, a `/` (which a relation's `table-id/line-key`
     reads as the table's) as `_`; the printed label stays its `name`."""
     return normal(label).replace("/", "_")

@@ -475,7 +475,7 @@ def _holds(held: object, printed: tuple[str, ...], parts: list[str]) -> bool:
     the cell's label within it: NFKC, no spaces, `/` as `_`);
     a number read the same by `parse_cell` on both sides (1,234 and 1234; not 27.0 and 27);
     a 動向 count, the digits of 2件."""
-    from checker.importer.tables import _line_key as line_key  # the import's own key of a label
+    from checker.importer.tables import line_key  # the import's own key of a label
     from checker.values import CellError, Number, parse_cell
 
     if held is _MISSING:
