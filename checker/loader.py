@@ -1193,7 +1193,7 @@ def _report_validation(loaded: LoadedFile, problem: ErrorDetails) -> None:
         # pydantic names the model class a mapping should be (`instance of Indicator`): the
         # person wrote YAML, so a mapping is a mapping
         english = re.sub(r" or instance of \w+", "", problem["msg"]).replace("a valid dictionary", "a mapping")
-        explained = Text(_problem_ja(kind, english, ctx), english)
+        explained = Text(problem_ja(kind, english, ctx), english)
     _finding(loaded, "invalid_value", span, field=readable_path(loaded.data, path), value=_short(value),
              problem=explained)
 
@@ -1390,6 +1390,8 @@ _PROBLEMS_JA = {
     "string_too_long": "{max_length} 文字以下でなければなりません",
     "union_tag_invalid": "種類を表す値が、使える値のどれでもありません",
     "missing_argument": "必要な値がありません",
+    "missing": "必要な値がありません",
+    "extra_forbidden": "使えないフィールドです",
     "too_long": "要素が多すぎます",
     "too_short": "要素が足りません",
     "fiscal_year": "年度として読めません",
@@ -1426,7 +1428,7 @@ _PROBLEMS_JA = {
 }
 
 
-def _problem_ja(kind: str, english: str, ctx: dict[str, Any] | None = None) -> str:
+def problem_ja(kind: str, english: str, ctx: dict[str, Any] | None = None) -> str:
     template = _PROBLEMS_JA.get(kind)
     if template is None:
         return f"値が正しくありません（{english}）"

@@ -427,14 +427,19 @@ def test_the_mapping_file_s_total_cell_is_the_total_whatever_its_row_says(tmp_pa
     assert len(projects.items) == 2 and projects.total.text == "2,396"
 
 
-@pytest.mark.parametrize(("text", "said"), [
-    ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B}\n", "columns.cost"),
+@pytest.mark.parametrize(("text", "said", "said_ja"), [
+    ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B}\n", "columns.cost",
+     "columns.cost: 必要な値がありません"),
     ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E, colour: F}\n",
-     "columns.colour"),
-    ("sheet: ない\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E}\n", "ない"),
-    ("sheet: [unclosed\n", "YAML"),
+     "columns.colour", "columns.colour: 使えないフィールドです"),
+    ("sheet: 事業一覧\nlayout: project_list\nheader_rows: [3, 2]\ncolumns: {name: B, cost: E}\n",
+     "header_rows: the first row comes after the last", "header_rows: 最初の行が最後の行より後です"),
+    ("sheet: 事業一覧\nlayout: indicators\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E}\n",
+     "indicators: a mapping of layout indicators needs it", "indicators: layout indicators の対応表には必要です"),
+    ("sheet: ない\nlayout: project_list\nheader_rows: [2, 2]\ncolumns: {name: B, cost: E}\n", "ない", "ない"),
+    ("sheet: [unclosed\n", "YAML", "YAML"),
 ])
-def test_a_wrong_mapping_file_is_said_by_its_field(tmp_path, text, said):
+def test_a_wrong_mapping_file_is_said_by_its_field(tmp_path, text, said, said_ja):
     book = _example_workbook(_UNRECOGNISED, tmp_path / "list.xlsx")
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text(text, encoding="utf-8")
@@ -442,6 +447,7 @@ def test_a_wrong_mapping_file_is_said_by_its_field(tmp_path, text, said):
     assert result.yaml is None
     [problem] = result.problems
     assert problem.code == "IMP009" and said in problem.message("en")
+    assert said_ja in problem.message("ja"), problem.message("ja")  # pydantic's own words too, in Japanese
 
 
 def test_the_mapping_file_schema_is_printed_and_validates_the_example():

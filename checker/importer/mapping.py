@@ -134,24 +134,27 @@ class Mapping(BaseModel, json_schema_extra=japanese("取り込みの対応づけ
     @model_validator(mode="after")
     def _layout_section(self) -> Mapping:
         if self.header_rows[0] > self.header_rows[1]:
-            raise PydanticCustomError("header_rows", "header_rows: the first row comes after the last", {})
+            raise _refused("header_rows", "header_rows: the first row comes after the last",
+                           "header_rows: 最初の行が最後の行より後です")
         sections = {"project_list": "columns", "indicators": "indicators", "table": "table"}
         needed = sections[self.layout]
         if getattr(self, needed) is None:
-            raise PydanticCustomError("layout_section", "{needed}: a mapping of layout {layout} needs it",
-                                      {"needed": needed, "layout": self.layout})
+            raise _refused("layout_section", f"{needed}: a mapping of layout {self.layout} needs it",
+                           f"{needed}: layout {self.layout} の対応表には必要です")
         for layout, name in sections.items():
             if layout != self.layout and getattr(self, name) is not None:
-                raise PydanticCustomError("layout_section", "{name}: only for a {layout} mapping, this one is {own}",
-                                          {"name": name, "layout": layout, "own": self.layout})
+                raise _refused("layout_section", f"{name}: only for a {layout} mapping, this one is {self.layout}",
+                               f"{name}: layout {layout} の対応表だけのものです（この対応表は {self.layout}）")
         if self.layout == "indicators" and self.total is not None:
-            raise PydanticCustomError("layout_section", "total: an indicators mapping has no total", {})
+            raise _refused("layout_section", "total: an indicators mapping has no total",
+                           "total: indicators の対応表に合計はありません")
         if self.layout == "indicators" and self.unit is not None:
-            raise PydanticCustomError("layout_section", "unit: an indicators mapping reads each indicator's unit from "
-                                      "its column (indicators.unit)", {})
+            raise _refused("layout_section", "unit: an indicators mapping reads each indicator's unit from its column "
+                           "(indicators.unit)", "unit: indicators の対応表は、指標ごとの単位をその列（indicators.unit）から読みます")
         if self.layout != "project_list" and self.year is not None:
-            raise PydanticCustomError("layout_section", "year: only for a project_list mapping (a table's and an "
-                                      "indicator's years are read from their headers)", {})
+            raise _refused("layout_section", "year: only for a project_list mapping (a table's and an indicator's years "
+                           "are read from their headers)",
+                           "year: project_list の対応表だけのものです（表と指標の年度は見出しから読みます）")
         return self
 
 
@@ -165,6 +168,12 @@ def mapping_json_schema() -> dict[str, Any]:
     return schema
 
 
+def _refused(kind: str, english: str, japanese: str) -> PydanticCustomError:
+    """A mapping's own consistency error, in both languages (the Japanese rides in the error's
+    context, where `read_mapping` finds it)."""
+    return PydanticCustomError(kind, english, {"ja": japanese})
+
+
 class MappingError(Exception):
     def __init__(self, reason: Text) -> None:
         super().__init__(reason.en)
@@ -172,7 +181,7 @@ class MappingError(Exception):
 
 
 def read_mapping(path: Path) -> Mapping:
-    from checker.loader import DEFAULT_LIMITS, LoadedFile, _Builder, decode
+    from checker.loader import DEFAULT_LIMITS, LoadedFile, _Builder, decode, problem_ja
 
     try:
         raw = path.read_bytes()[:DEFAULT_LIMITS.file_bytes + 1]
@@ -192,8 +201,11 @@ def read_mapping(path: Path) -> Mapping:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        said = f"{where}: {first['msg']}" if where else first["msg"]
-        raise MappingError(Text(said, said)) from None
+        context = first.get("ctx") or {}
+        english = first["msg"]
+        japanese = context.get("ja") or problem_ja(first["type"], english, context)
+        raise MappingError(Text(f"{where}: {japanese}" if where else japanese,
+                                f"{where}: {english}" if where else english)) from None
 
 
 def _plain(data: Any) -> Any:
