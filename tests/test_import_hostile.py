@@ -94,6 +94,29 @@ def test_the_colleague_s_case_one_cell_in_column_16000_reads_its_cells_only(tmp_
     assert READ_COST["cells"] == 301  # was 2 x 300 x 16,000 cells walked
 
 
+@pytest.mark.parametrize("far", ["XFD1048576", "WPN150", "XFD3"])
+def test_the_recognisers_look_at_the_cells_there_are_not_across_the_grid(tmp_path, monkeypatch, original, far):
+    from checker.importer.workbook import Sheet
+
+    book = openpyxl.load_workbook(PROJECTS)
+    book.worksheets[0][far] = "メモ"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    looked = [0]
+    text = Sheet.text
+
+    def counted(self, row, column):
+        looked[0] += 1
+        return text(self, row, column)
+
+    monkeypatch.setattr(Sheet, "text", counted)
+    yaml, codes = _imported(path)
+    assert yaml is not None and "男女共同参画推進事業" in yaml and "IMP005" not in codes
+    # each recogniser scans header rows and the rows below by the cells stored there: a few
+    # thousand looks for a sheet of about 100 cells (the scans across 16,384 columns made 880,000)
+    assert looked[0] < 20_000, looked[0]
+
+
 @pytest.mark.parametrize("dimension", ['<dimension ref="A1:XFD1048576" />', '<dimension ref="A1" />',
                                        '<dimension ref="ZZZ9:A" />', ""])
 def test_a_dimension_that_lies_or_is_absent_changes_nothing(tmp_path, original, dimension):

@@ -180,7 +180,7 @@ def added_comments(text: str) -> list[int]:
 def _title(sheet: Any, book: Workbook) -> str:
     """The sheet's title line (its first text above the table), else the sheet's name."""
     for row in range(1, 4):
-        for column in range(1, sheet.max_column + 1):
+        for column in sheet.columns_in(row):
             text = sheet.text(row, column)
             if text and "単位" not in text and not re.fullmatch(r"[\d.,\s]+", text):
                 return text

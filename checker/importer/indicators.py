@@ -36,7 +36,7 @@ def year_of(text: str) -> int | None:
 
 def recognise(sheet: Sheet) -> Recognised | Text:
     for first in range(1, min(sheet.max_row, 40) + 1):
-        texts = {column: sheet.text(first, column) for column in range(1, sheet.max_column + 1)}
+        texts = {column: sheet.text(first, column) for column in sheet.columns_in(first)}
         if any("指標" in normal(text) for text in texts.values()) and \
                 any(year_of(text) is not None and "基準" not in text for text in texts.values()):
             break
@@ -131,10 +131,12 @@ def _letters(column: int) -> str:
 
 
 def _kind_column(sheet: Sheet, start: int, labels: dict[int, str], taken: set[int]) -> int | None:
-    for column in range(1, sheet.max_column + 1):
+    end = min(start + 12, sheet.max_row)
+    stored = sorted({column for row in range(start, end + 1) for column in sheet.columns_in(row)})
+    for column in stored:
         if column in taken:
             continue
-        found = {normal(sheet.text(row, column)) for row in range(start, min(start + 12, sheet.max_row) + 1)}
+        found = {normal(sheet.text(row, column)) for row in range(start, end + 1)}
         if len(found & set(ROW_KINDS)) >= 2:
             return column
     return None

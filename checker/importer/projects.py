@@ -59,7 +59,7 @@ def _ref(sheet: Sheet, row: int, column: int) -> str:
 
 def find_header(sheet: Sheet, required: tuple[str, ...], limit: int = 40) -> int | None:
     for row in range(1, min(sheet.max_row, limit) + 1):
-        texts = [normal(sheet.text(row, column)) for column in range(1, sheet.max_column + 1)]
+        texts = [normal(sheet.text(row, column)) for column in sheet.columns_in(row)]
         if all(any(label in text for text in texts) for label in required):
             return row
     return None
@@ -78,7 +78,7 @@ def header_rows(sheet: Sheet, first: int) -> int:
 def flattened(sheet: Sheet, first: int, last: int) -> dict[int, str]:
     """Column -> its header labels joined top to bottom (a merged label once)."""
     labels: dict[int, str] = {}
-    for column in range(1, sheet.max_column + 1):
+    for column in sheet.header_columns(first, last):
         parts: list[str] = []
         for row in range(first, last + 1):
             text = sheet.header_text(row, column)
@@ -192,8 +192,7 @@ def read_list(sheet: Sheet, first: int, last: int, labels: dict[int, str], colum
 
 def _unit_and_year(sheet: Sheet, header: int, cost_label: str) -> tuple[str | None, str | None]:
     unit = year = None
-    texts = [cost_label] + [sheet.text(row, column) for row in range(1, header)
-                            for column in range(1, sheet.max_column + 1)]
+    texts = [cost_label] + [sheet.text(row, column) for row in range(1, header) for column in sheet.columns_in(row)]
     for text in texts:
         match = _UNIT_RE.search(unicodedata.normalize("NFKC", text).replace("(", "（").replace(")", "）")) \
             or _UNIT_RE.search(text)
@@ -248,7 +247,7 @@ def _outlook_counts(sheet: Sheet, start: int) -> dict[str, tuple[int, str]]:
     """拡大 2, 改善 0 ... after the 合計 row: each word with the count beside it or below it."""
     found: dict[str, tuple[int, str]] = {}
     for row in range(start, min(start + 6, sheet.max_row) + 1):
-        for column in range(1, sheet.max_column + 1):
+        for column in sheet.columns_in(row):
             word = normal(sheet.text(row, column)).removesuffix("件")
             if word not in OUTLOOK_WORDS or word in found:
                 continue

@@ -54,7 +54,7 @@ def _numeric(text: str) -> bool:
 def _find(sheet: Sheet) -> tuple[int, int] | None:
     """(header row, label column)."""
     for row in range(1, min(sheet.max_row, 40) + 1):
-        texts = [(column, sheet.header_text(row, column)) for column in range(1, sheet.max_column + 1)]
+        texts = [(column, sheet.header_text(row, column)) for column in sheet.header_columns(row, row)]
         labelled = [(column, text) for column, text in texts if text and not _numeric(text)]
         if len(labelled) < 3 or any(_numeric(text) for _, text in texts if text):
             continue
@@ -64,7 +64,7 @@ def _find(sheet: Sheet) -> tuple[int, int] | None:
                                  for r in range(row + 1, min(row + 6, sheet.max_row) + 1))), labelled[0][0])
         below = [row2 for row2 in range(row + 1, min(row + 6, sheet.max_row) + 1)
                  if sheet.text(row2, label_col) and
-                 any(_numeric(sheet.text(row2, c)) for c in range(label_col + 1, sheet.max_column + 1))]
+                 any(_numeric(sheet.text(row2, c)) for c in sheet.columns_in(row2) if c > label_col)]
         if below:
             return row, label_col
     return None
@@ -150,7 +150,7 @@ def recognise(sheet: Sheet, index: int) -> Recognised | Text:
     labels = flattened(sheet, first, last)
     value_cols = [column for column in labels if column > label_col]
     worded = [labels[column] for column in value_cols if any(_worded(sheet.text(row, column))
-                                                              for row in range(last + 1, sheet.max_row + 1))]
+                                                              for row in sheet.rows_in(column, last + 1))]
     if worded:
         return Text(f"数値でない列があります（{'、'.join(worded)}）: 統計表ではありません",
                     f"columns of words ({', '.join(worded)}): not a statistics table")
@@ -286,7 +286,7 @@ def read_table(sheet: Sheet, index: int, layout: Layout) -> Recognised | Text:
         kind, why = (layout.kind, Text("対応づけファイルによる", "by the mapping file"))
     else:
         kind, why = _kind(candidates, [row["name"] for row in rows])
-    title = next((sheet.text(r, c) for r in range(1, first) for c in range(1, sheet.max_column + 1)
+    title = next((sheet.text(r, c) for r in range(1, first) for c in sheet.columns_in(r)
                   if sheet.text(r, c) and "単位" not in sheet.text(r, c)), sheet.name)
     table: dict[str, Any] = {"id": f"table-{index + 1}", "title": title}
     if kind is not None:

@@ -67,6 +67,23 @@ class CellData:
     stored_as_text: bool = False  # a string in the cell that reads as a number
 
 
+class _Stored:
+    """Where a sheet's cells are, by row and by column (each sorted), and its extent."""
+
+    __slots__ = ("by_column", "by_row", "max_column", "max_row")
+
+    def __init__(self, cells: dict[tuple[int, int], Any]) -> None:
+        by_row: dict[int, list[int]] = {}
+        by_column: dict[int, list[int]] = {}
+        for row, column in cells:
+            by_row.setdefault(row, []).append(column)
+            by_column.setdefault(column, []).append(row)
+        for listed in (*by_row.values(), *by_column.values()):
+            listed.sort()
+        self.by_row, self.by_column = by_row, by_column
+        self.max_row, self.max_column = max(by_row, default=0), max(by_column, default=0)
+
+
 @dataclass
 class Sheet:
     name: str
@@ -78,14 +95,43 @@ class Sheet:
     hidden: bool = False  # the sheet itself hidden (or very hidden)
     drawings: int = 0  # pictures and charts on the sheet (shapes openpyxl does not read are not counted)
     _merged_index: Any = field(default=None, repr=False, compare=False)  # (_Ranges, its merged and cells counts)
+    _stored: Any = field(default=None, repr=False, compare=False)  # (_Stored, the cells count it was made for)
 
     @property
     def max_row(self) -> int:
-        return max((row for row, _ in self.cells), default=0)
+        return self._index().max_row
 
     @property
     def max_column(self) -> int:
-        return max((column for _, column in self.cells), default=0)
+        return self._index().max_column
+
+    def columns_in(self, row: int) -> list[int]:
+        """The columns of `row` that hold a cell, in order: what a scan across a row visits, so
+        that one cell far to the right costs one look, not 16,000 (an empty cell's text is "",
+        which no recogniser takes)."""
+        return self._index().by_row.get(row, [])
+
+    def rows_in(self, column: int, first: int = 1) -> list[int]:
+        """The rows of `column` from `first` down that hold a cell, in order."""
+        rows = self._index().by_column.get(column, [])
+        return rows[bisect_left(rows, first):]
+
+    def header_columns(self, first: int, last: int) -> list[int]:
+        """The columns whose `header_text` may show something in rows `first`..`last`: those with
+        a cell there, and those a merged range with a cell at its anchor spreads over."""
+        index = self._index()
+        columns = {column for row in range(first, last + 1) for column in index.by_row.get(row, ())}
+        for min_row, min_col, max_row, max_col in self.merged:
+            if min_row <= last and max_row >= first and (min_row, min_col) in self.cells:
+                columns.update(range(min_col, min(max_col, index.max_column) + 1))
+        return sorted(columns)
+
+    def _index(self) -> _Stored:
+        # cells are filled while the sheet is read and only read after, as the merged index assumes
+        stored = self._stored
+        if stored is None or stored[1] != len(self.cells):
+            stored = self._stored = (_Stored(self.cells), len(self.cells))
+        return stored[0]
 
     def text(self, row: int, column: int) -> str:
         cell = self.cells.get((row, column))
