@@ -708,9 +708,15 @@ def schema(ruleset_schema: bool) -> None:
                                                 "at --fail-level.")
 @click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Exit 1 on a problem at this severity or above (default: error; warning with --lint-only).")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Only the problems of these IMP and WB codes or prefixes (comma-separated; ALL for every one).")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
+              help="Not the problems of these IMP and WB codes or prefixes (a more specific --select wins). The reason a "
+                   "file is refused is always said.")
 def import_command(file: str | None, output: str | None, explain: bool, mapping: str | None, mapping_schema: bool,
                    drop_comments: bool, municipality: str, plan_id: str | None, lang: str | None,
-                   output_format: str, lint: bool, lint_only: bool, fail_level: str | None) -> None:
+                   output_format: str, lint: bool, lint_only: bool, fail_level: str | None,
+                   select: tuple[str, ...] | None, ignore: tuple[str, ...] | None) -> None:
     """Import a workbook (xlsx, xls, ods, xlsb) or a CSV file as plan YAML, each value as the
     sheet prints it and with the cell it came from. The workbook is only read. The layouts
     recognised and the mapping file for the others: docs/import.md. Exit 0: written;
@@ -737,6 +743,7 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
                                      "--lint-only only lints the workbook: it takes no -o, --explain, --mapping or "
                                      "--no-lint", lang))
     fail = Severity[(fail_level or ("warning" if lint_only else "error")).upper()]
+    shown_code = _import_codes(select, ignore, lang)
     if lint_only:
         found = lint_workbook(source)
         result = ImportResult(None if any(p.code == "IMP005" for p in found) else "", found)
@@ -746,6 +753,8 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
                                  mapping=Path(mapping) if mapping else None, lint=lint)
         if result.yaml and not explain:
             result.problems = with_positions(result.problems, result.yaml, output or "-")
+    if result.yaml is not None:  # a refused file's reason is never left out
+        result.problems = [problem for problem in result.problems if shown_code(problem.code)]
     if output_format == "json":
         report = json.dumps({"file": file, "problems": [problem.to_json() for problem in result.problems],
                              "explain": [{"ja": t.ja, "en": t.en} for t in result.explain]},
@@ -789,6 +798,28 @@ def import_command(file: str | None, output: str | None, explain: bool, mapping:
     if result.yaml is None:
         sys.exit(2)
     sys.exit(1 if any(p.kind.severity >= fail for p in result.problems) else 0)
+
+
+def _import_codes(select: tuple[str, ...] | None, ignore: tuple[str, ...] | None, lang: str):
+    """Whether an import's problem of a code is shown: the most specific of --select and
+    --ignore that matches it decides (an ignore on a tie), as for a check's rules; a selector
+    that starts no IMP or WB code is a usage error, not a filter that silently matches nothing."""
+    from checker.config import matches, specificity
+    from checker.importer.lint import WORKBOOK_KINDS
+    from checker.importer.problems import KINDS
+
+    known = [*KINDS, *WORKBOOK_KINDS]
+    for selector in (*(select or ()), *(ignore or ())):
+        if not any(matches(selector, code) for code in known):
+            raise click.UsageError(_text(f"「{selector}」で始まる取り込みやブックの検査のコード（IMP、WB）はありません",
+                                         f"no import or workbook lint code (IMP, WB) starts with {selector!r}", lang))
+
+    def shown(code: str) -> bool:
+        on = max((specificity(s) for s in (select or ("ALL",)) if matches(s, code)), default=None)
+        off = max((specificity(s) for s in (ignore or ()) if matches(s, code)), default=None)
+        return on is not None and (off is None or on > off)
+
+    return shown
 
 
 def _text(ja: str, en: str, lang: str) -> str:

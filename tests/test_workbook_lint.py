@@ -141,6 +141,44 @@ def test_lint_only_writes_nothing_and_exits_by_the_fail_level(tmp_path):
                                      "--fail-level", "info"]).exit_code == 1
 
 
+def test_select_and_ignore_choose_the_codes_the_most_specific_deciding(tmp_path):
+    source = str(WORKBOOKS / "budget_unreadable.xlsx")
+
+    def codes(*options: str) -> tuple[int, list[str]]:
+        run = CliRunner().invoke(main, ["import", source, "--lint-only", "--lang", "en", *options])
+        return run.exit_code, sorted({line.split()[1] for line in run.stdout.splitlines()})
+
+    everything = codes()[1]
+    assert {"WB001", "WB003", "WB006", "WB012", "WB013"} <= set(everything)
+    assert codes("--ignore", "WB01") == (1, [code for code in everything if not code.startswith("WB01")])
+    assert codes("--select", "WB006") == (1, ["WB006"])
+    # the more specific selector wins, whichever option it is in
+    assert codes("--ignore", "WB0", "--select", "WB006,WB013") == (1, ["WB006", "WB013"])
+    assert codes("--select", "WB01", "--ignore", "WB013") == (1, sorted(set(everything) & {"WB011", "WB012", "WB017"}))
+    # only information left: below the lint's fail level, so the exit is 0
+    assert codes("--select", "WB013") == (0, ["WB013"])
+    # an import's own problems are chosen the same way
+    run = CliRunner().invoke(main, ["import", str(WORKBOOKS / "project_list.xlsx"), "--ignore", "WB", "--lang", "en"])
+    assert "IMP007" in run.stderr and " WB0" not in run.stderr
+    run = CliRunner().invoke(main, ["import", str(WORKBOOKS / "project_list.xlsx"), "--select", "WB", "--lang", "en"])
+    assert "IMP007" not in run.stderr and " WB0" in run.stderr
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "no import or workbook lint code (IMP, WB) starts with 'WX'"),
+                                        ("ja", "「WX」で始まる取り込みやブックの検査のコード（IMP、WB）はありません")])
+def test_a_selector_that_starts_no_code_is_a_usage_error(lang, said):
+    run = CliRunner().invoke(main, ["import", str(WORKBOOKS / "budget.xlsx"), "--lint-only", "--ignore", "WX",
+                                    "--lang", lang])
+    assert run.exit_code == 2 and said in run.stderr
+
+
+def test_the_reason_a_file_is_refused_is_said_whatever_is_ignored(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("plan: {}\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["import", str(plan), "--lint-only", "--ignore", "IMP,WB", "--lang", "en"])
+    assert run.exit_code == 2 and "IMP005" in run.stdout + run.stderr
+
+
 def test_lint_only_on_a_file_it_refuses_exits_2(tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text("plan: {}\n", encoding="utf-8")
