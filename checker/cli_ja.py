@@ -221,6 +221,9 @@ HELP_JA: dict[str, dict[str, str]] = {
         "lint": "ブックの機械判読性（WB001–WB020: 総務省の統一ルール）も報告します（--no-lint で報告しません）。",
         "lint_only": "ブックの機械判読性だけを確かめます（WB コード）。YAML は書かず、--fail-level 以上の指摘があれば終了コード 1。",
         "fail_level": "この重大度以上の問題があれば終了コード 1（既定: error。--lint-only では warning）。",
+        "select": "これらの IMP・WB のコードまたは接頭辞の問題だけを報告します（カンマ区切り。ALL ですべて）。",
+        "ignore": "これらの IMP・WB のコードまたは接頭辞の問題を報告しません（より詳しい --select が優先）。"
+                  "ファイルを受け付けなかった理由は常に報告します。",
     },
     "server": {
         "": "エディタ向けに、標準入出力で言語サーバーを動かします（lsp の追加機能が必要です: pip install 'plancheck[lsp]'）。",
