@@ -15,7 +15,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from checker.cli import main
 from checker.importer import import_workbook
 from checker.importer.workbook import MAX_GRID, READ_COST, open_workbook
 
@@ -237,6 +239,56 @@ def test_an_ods_with_repeated_empty_rows_and_columns_imports_its_cells(tmp_path)
     [sheet] = open_workbook(path).sheets
     assert {position: cell.text for position, cell in sheet.cells.items()} == {(1, 1): "事業", (2, 3): "メモ"}
     assert READ_COST["cells"] <= 6 + 2 * 3  # the records, then the 2 x 3 grid python-calamine gives
+
+
+def test_an_xls_whose_grid_needs_more_memory_than_allowed_is_refused_and_this_process_lives(tmp_path, monkeypatch):
+    # 5.6 KB, two cells, A1 and IV65536: python-calamine allocates the 16.7 million cell grid
+    # (about 1 GB) before anything can measure it; the read is capped in a child process
+    monkeypatch.chdir(tmp_path)  # where an aborted process would leave a core file
+    run = CliRunner().invoke(main, ["import", str(WORKBOOKS / "far_cell.xls"), "--lang", "en"])
+    assert run.exit_code == 2
+    assert "IMP005" in run.stderr and "reading the workbook needs more than 768 MB" in run.stderr
+    assert "save the workbook as xlsx" in run.stderr
+    assert "memory allocation" not in run.stderr and "backtrace" not in run.stderr  # the child's own words stay there
+    assert list(tmp_path.iterdir()) == []
+    [problem] = import_workbook(WORKBOOKS / "far_cell.xls").problems
+    assert problem.code == "IMP005" and "ブックを読むのに 768 MB を超えるメモリが要ります" in problem.message("ja")
+
+
+def test_what_the_capped_reader_finds_comes_back_refusals_and_costs_included(tmp_path, monkeypatch):
+    from checker.importer import workbook
+
+    READ_COST.clear()
+    [sheet] = open_workbook(WORKBOOKS / "project_list.ods").sheets
+    assert sheet.text(3, 2) == "男女共同参画推進事業" and READ_COST["cells"] > 0  # counted in the child
+    monkeypatch.setattr(workbook, "MAX_CELLS", 20)  # a refusal raised in the child is the parent's
+    with pytest.raises(workbook.WorkbookError) as refused:
+        open_workbook(WORKBOOKS / "project_list.ods")
+    assert "関連事務事業一覧" in refused.value.reason.en
+
+
+def test_with_other_threads_running_the_workbook_is_read_in_this_process(monkeypatch):
+    import os
+    import threading
+
+    from checker.importer import workbook
+
+    forks: list[int] = []
+
+    def fork() -> int:
+        forks.append(1)
+        pytest.fail("forked beside a running thread")
+
+    monkeypatch.setattr(os, "fork", fork)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        [sheet] = workbook.open_workbook(WORKBOOKS / "project_list.ods").sheets
+    finally:
+        stop.set()
+        beside.join()
+    assert sheet.text(3, 2) == "男女共同参画推進事業" and not forks
 
 
 def test_the_cell_cap_counts_stored_cells_and_names_the_sheet(tmp_path, monkeypatch):

@@ -605,10 +605,105 @@ def _read_calamine(path: Path, raw: bytes) -> Workbook:
     if suffix == ".ods":
         _check_ods_grid(raw)
     try:
-        from python_calamine import CalamineWorkbook
+        import python_calamine  # noqa: F401 - said here, before anything is read
     except ImportError:
         raise WorkbookError(Text("python-calamine がありません: pip install 'plancheck[import]'",
                                  "python-calamine is not installed: pip install 'plancheck[import]'")) from None
+    return Workbook(path, _within_memory(_calamine_sheets, raw), formats_read=False)
+
+
+# What reading an xls, ods or xlsb may take beyond the process's own memory. python-calamine
+# builds a sheet's whole grid in Rust before it can be measured: a 5 KB xls with one cell at
+# IV65536 took 1 GB, and an xlsb can reach XFD1048576, whose grid no machine can allocate
+# (Rust then aborts the process). The grids allowed (MAX_GRID) take far less than this.
+CALAMINE_MEMORY = 768 * 1024 * 1024
+
+
+def _within_memory(read: Any, raw: bytes) -> list[Sheet]:
+    """`read(raw)` in a forked child whose address space is capped at CALAMINE_MEMORY more
+    than this process's, so a grid too large to hold is a refusal, not this process killed or
+    swapping. In this process where a fork is not safe (no fork, or other threads running,
+    as in the language server) or the cap cannot be set."""
+    import os
+    import pickle
+    import threading
+
+    size = _address_space()
+    if not hasattr(os, "fork") or threading.active_count() > 1 or size is None:
+        return read(raw)
+    import resource
+
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send back what came of it, and end without any clean-up
+        status = 0
+        try:
+            os.close(reading)
+            limit = size + CALAMINE_MEMORY
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            # a failed allocation aborts: no core file left in the working directory, and no
+            # Rust backtrace on the terminal (the parent says what happened, in both languages)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)
+            os.close(quiet)
+            import faulthandler
+
+            faulthandler.disable()  # (-X faulthandler, pytest) it writes to a stream of its own
+            READ_COST.clear()
+            try:
+                outcome: tuple[str, Any] = ("read", read(raw))
+            except WorkbookError as error:
+                outcome = ("refused", error.reason)
+            except MemoryError:
+                outcome = ("memory", None)
+            payload = pickle.dumps((outcome, dict(READ_COST)), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writing, "wb") as stream:
+                stream.write(payload)
+        except BaseException:  # noqa: BLE001 - whatever it was, the parent says the file was not read
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as stream:
+        payload = stream.read()  # before waiting: a large workbook fills the pipe
+    os.waitpid(pid, 0)
+    if not payload:  # the child died (Rust aborts when an allocation fails) or failed
+        raise WorkbookError(_too_large_to_read())
+    # our own child's pickle of our own objects: the workbook's text is data inside it
+    (kind, value), cost = pickle.loads(payload)
+    READ_COST.update(cost)
+    if kind == "refused":
+        raise WorkbookError(value)
+    if kind == "memory":
+        raise WorkbookError(_too_large_to_read())
+    return value
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), what RLIMIT_AS caps."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as stream:
+            pages = int(stream.read().split()[0])
+        import os
+
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _too_large_to_read() -> Text:
+    limit = CALAMINE_MEMORY // (1024 * 1024)
+    return Text(f"ブックを読むのに {limit:,} MB を超えるメモリが要ります（この形式はシートの格子全体を読むため、遠くのセルがあると"
+                "非常に大きくなります。遠くのセルを消すか xlsx で保存してください）",
+                f"reading the workbook needs more than {limit:,} MB (this format is read as each sheet's whole grid, "
+                "which a far cell makes huge: delete the far cell, or save the workbook as xlsx)")
+
+
+def _calamine_sheets(raw: bytes) -> list[Sheet]:
+    """Every sheet python-calamine reads, each refused over MAX_GRID or MAX_CELLS."""
+    from python_calamine import CalamineWorkbook
+
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheets = []
@@ -630,10 +725,12 @@ def _read_calamine(path: Path, raw: bytes) -> Workbook:
             sheets.append(sheet)
     except WorkbookError:
         raise
+    except MemoryError:
+        raise
     except Exception as error:  # noqa: BLE001 - a hostile or damaged file is a refusal, reported
         raise WorkbookError(Text(f"ブックとして読めません（{type(error).__name__}）",
                                  f"not a readable workbook ({type(error).__name__})")) from None
-    return Workbook(path, sheets, formats_read=False)
+    return sheets
 
 
 def _check_grid(name: str, rows: int, columns: int) -> None:

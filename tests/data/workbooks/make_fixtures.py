@@ -546,6 +546,28 @@ def main() -> None:
     save(*settlement(), "settlement.xlsx")
     save(*settlement(typed_arrears=True), "settlement_typed_over.xlsx")
     save(unreadable_budget(), {}, "budget_unreadable.xlsx")
+    far = far_cell_xls()
+    if far is not None:
+        (HERE / "far_cell.xls").write_bytes(far)
+
+
+def far_cell_xls() -> bytes | None:
+    """An xls of two cells, A1 and IV65536 (the format's last): 5.6 KB whose grid is 16.7
+    million cells, which python-calamine builds whole before anything can measure it. Made with
+    xlwt (`pip install xlwt`; not a dependency of plancheck or its tests, which read the file
+    kept here), whose output has no timestamp: the same bytes each time. None without xlwt."""
+    try:
+        import xlwt  # type: ignore[import-not-found]
+    except ImportError:
+        print("xlwt is not installed: far_cell.xls is left as it is", file=sys.stderr)
+        return None
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("事業一覧")
+    sheet.write(0, 0, "男女共同参画推進事業")
+    sheet.write(65_535, 255, "メモ")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 if __name__ == "__main__":
