@@ -92,6 +92,9 @@ class RelationSpec(_Spec):
     line: str
     optional: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    instead: dict[str, tuple[str, ...]] = Field({}, description="An operand role -> the roles of its parts: where "
+                                               "the operand is not printed, those of its parts printed stand for it "
+                                               "(翌年度繰越額 = 繰越明許費 + 事故繰越し + 継続費逓次繰越).")
     unit_scale: bool = False
     per: tuple[str, ...] = Field((), description="Roles of sub-lines: the relation holds between the stated "
                                  "line's sub-line of each role and its operands' (計's 事業数 = Σ each 会計's).")
@@ -160,7 +163,8 @@ def _validate_relation(name: str, kind: KindSpec, relation: RelationSpec) -> Non
 
     form = relation.form()
     roles = set(kind.rows) | set(kind.columns)
-    used = [relation.line, *relation.optional, *relation.unless]
+    used = [relation.line, *relation.optional, *relation.unless, *relation.instead,
+            *(part for parts in relation.instead.values() for part in parts)]
     for operand in _OPERANDS:
         value = form.get(operand)
         used += value if isinstance(value, list) else [value] if isinstance(value, str) else []
@@ -648,6 +652,18 @@ def _build(recognition: Recognition, table: Any, template: RelationSpec, axis: A
         keys: list[str] = []
         for role in roles:
             found = [candidate for candidate in group.find(role) if candidate is not line]
+            if not found and role in template.instead:
+                # the operand's parts that are printed stand for it (each may be played once)
+                parts = [[candidate for candidate in group.find(part) if candidate is not line]
+                         for part in template.instead[role]]
+                if any(parts):
+                    for part, played in zip(template.instead[role], parts, strict=True):
+                        if len(played) > 1 and not spec.roles(axis)[part].many:
+                            name_of = spec.role_name(part)
+                            return "unchecked", Text(f"{name_of.ja}の{_AXIS_TEXT[axis].ja}が二つある",
+                                                     f"two {axis}s are {name_of.en}")
+                        keys += [candidate.key for candidate in played]
+                    continue
             if not found:
                 if role in template.optional:
                     continue

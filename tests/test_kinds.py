@@ -810,6 +810,45 @@ def test_the_carried_forward_parts_printed_under_their_header_are_summed_by_the_
         (_code(recommended, "tree"), line, column)]
 
 
+def _without_carried_total(text: str) -> str:
+    """The settlement-expenditure fixture without its 翌年度繰越額 column: the parts printed alone."""
+    import re
+
+    changed = re.sub(r" carried: (?:0|\"[\d,]+\"),", "", text.replace("      - {key: carried, name: 翌年度繰越額}\n", ""))
+    assert "carried" not in changed
+    return changed
+
+
+def test_without_its_total_column_the_carried_forward_parts_printed_stand_for_it(recommended):
+    """A 決算 that prints 繰越明許費 and 事故繰越し but no 翌年度繰越額: the 不用額 identity subtracts the
+    parts printed (`instead`), checked, not left not applicable."""
+    text = _without_carried_total((KINDS / "settlement-expenditure.yaml").read_text(encoding="utf-8"))
+    file = loaded(KINDS / "settlement-expenditure.yaml", text)
+    unused = [fields for _, fields in expanded(file) if fields.get("column") == "unused"]
+    assert [fields["of"] for fields in unused] == [["budget", "spent", "explicit", "accident"]]
+    assert not [item for item in table_records(file) if isinstance(item, NotApplicable) and "不用額" in item.relation.ja]
+    assert check_text(recommended, text) == []
+    # 土木費: 4,571,109 − 3,876,543 − 567,890 − 23,456 = 103,220; a mistyped 事故繰越し is found at it
+    typo = text.replace('accident: "23,456", unused: "103,220"', 'accident: "32,456", unused: "103,220"')
+    assert typo != text
+    found = [d for d in check_text(recommended, typo) if d.code == _code(recommended, DIFFERENCE)]
+    line, column = span_of(typo, "key: civil,", '"32,456"')
+    assert [(d.span.line, d.span.column, d.args["stated"], d.args["computed"]) for d in found] == [
+        (line, column, 103220, 94220)]
+
+
+def test_with_neither_the_carried_forward_total_nor_a_part_the_identity_is_not_applicable(recommended):
+    import re
+
+    text = _without_carried_total((KINDS / "settlement-expenditure.yaml").read_text(encoding="utf-8"))
+    text = text.replace("      - {key: explicit, name: 繰越明許費}\n      - {key: accident, name: 事故繰越し}\n", "")
+    text = re.sub(r" (?:explicit|accident): (?:0|\"[\d,]+\"),", "", text)
+    file = loaded(KINDS / "settlement-expenditure.yaml", text)
+    assert not [fields for _, fields in expanded(file) if fields.get("column") == "unused"]
+    reasons = [item.reason.en for item in table_records(file) if isinstance(item, NotApplicable)]
+    assert "no carried forward to next year column" in reasons  # said, naming what is missing
+
+
 def test_the_documented_settlement_typos_are_reported_as_the_docs_say(recommended):
     examples = _documented()
     revenue = examples["settlement_revenue"].replace('arrears: "66,543"', 'arrears: "65,543"')
