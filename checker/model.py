@@ -1814,41 +1814,126 @@ def build_validator(cache: Any = None) -> None:
     unpickled), and the next process gives it straight to pydantic-core, which makes the
     validator from it in 2-3 ms (the same machine). Serialization
     (`plancheck schema`, `model_dump`) is unaffected: it is still built by pydantic, when
-    first used. Without a cache, or on a miss, the validator is built as pydantic builds it."""
-    global _cached_validator_installed
-    if PlanFile.__pydantic_complete__ or _cached_validator_installed:
+    first used. Without a cache, or on a miss, the validator is built as pydantic builds it.
+
+    The cache is remembered while the run holds it: the other models validated on a check's
+    path (the check functions' options, `prepare_validator`) take theirs from it too, and so
+    never make pydantic look for its plugins or build a schema."""
+    global _validator_cache
+    if cache is not None:
+        import weakref
+
+        _validator_cache = weakref.ref(cache)  # the run's: never kept open beyond it
+    _install_validator(PlanFile, cache)
+
+
+def prepare_validator(model: type[BaseModel]) -> None:
+    """`model`'s validator, from the cache `build_validator` was given, before its first
+    validation (without one, pydantic builds it then, as it would anyway)."""
+    cache = _validator_cache() if _validator_cache is not None else None
+    if cache is not None:
+        _install_validator(model, cache)
+
+
+def _install_validator(model: type[BaseModel], cache: Any) -> None:
+    if model in validators_from_cache or model in _validators_kept:
         return
     if cache is None:
-        PlanFile.model_rebuild()
+        if not model.__pydantic_complete__:
+            model.model_rebuild()
         return
     import pydantic_core
 
-    key = cache.key("plan validator", pydantic_core.__version__, _pydantic_version())
-    entry = cache.get("file", key)
-    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _VALIDATOR_ENTRY:
-        try:
-            PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
-        except Exception:  # noqa: BLE001 - an entry pydantic-core does not take is a miss, as a stale one is
-            pass
-        else:
-            _cached_validator_installed = True
-            return
-    PlanFile.model_rebuild()
-    built = PlanFile.__pydantic_validator__
+    key = validator_key(cache, model)
+    tag = _validator_tag(model)
+    if not model.__pydantic_complete__:
+        entry = cache.get("file", key)
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == tag:
+            try:
+                model.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
+            except Exception:  # noqa: BLE001 - an entry pydantic-core does not take is a miss, as a stale one is
+                pass
+            else:
+                validators_from_cache.add(model)
+                return
+        model.model_rebuild()
+    # built here, or already (a ruleset's options are validated as it is checked): kept for
+    # the next process either way
+    built = model.__pydantic_validator__
     if type(built) is pydantic_core.SchemaValidator:  # not a plugin's wrapper, which is never kept
         reduced: Any = built.__reduce__()
         schema, config = reduced[1][:2]  # what pickling the validator keeps: its schema, config
-        cache.put("file", key, (_VALIDATOR_ENTRY, _validation_schema(schema), config))
+        cache.put("file", key, (tag, _validation_schema(schema), config))
+    _validators_kept.add(model)
 
 
-_VALIDATOR_ENTRY = "plancheck plan validator 1"  # what the entry is, should a key ever collide
-_cached_validator_installed = False
+# the models whose validator this process made from a cache entry
+validators_from_cache: set[type[BaseModel]] = set()
+_validators_kept: set[type[BaseModel]] = set()  # those it built, and kept in the cache
+_validator_cache: Any = None  # a weak reference to the cache build_validator was last given
+
+
+def validator_key(cache: Any, model: type[BaseModel]) -> str:
+    """The cache key of `model`'s validator: the model, pydantic's versions, and what decides
+    whether pydantic would wrap it in a plugin's validator (`_plugin_state`)."""
+    import pydantic_core
+
+    return cache.key("validator", model.__module__, model.__qualname__, pydantic_core.__version__,
+                     _pydantic_version(), *_plugin_state())
+
+
+def _validator_tag(model: type[BaseModel]) -> str:
+    # what the entry is, should a key ever collide: never another model's schema
+    return f"plancheck validator 2 {model.__module__}.{model.__qualname__}"
 
 
 def _pydantic_version() -> str:
     from pydantic import VERSION
 
     return VERSION
+
+
+def _plugin_state() -> tuple[str, ...]:
+    """What pydantic's plugin lookup depends on (pydantic.plugin._loader: the `pydantic` entry
+    points of the distributions on the import path, read by importlib.metadata from each
+    one's `entry_points.txt`, unless PYDANTIC_DISABLE_PLUGINS says none), without reading
+    it (importlib.metadata and the reading cost 15-20 ms a process): the variable, and for
+    each import path that holds distributions their metadata directories with the mtime of
+    their entry points (a path that is a file, a zip, its own mtime). A validator a plugin wraps is never
+    kept, so a kept one is used only while the distributions are those it was built under."""
+    if not _PLUGIN_STATE:
+        import os
+        import sys
+
+        state = [os.environ.get("PYDANTIC_DISABLE_PLUGINS", "\0")]
+        for entry in sys.path:
+            try:
+                entry = os.path.abspath(entry)  # "" (python -c) is the directory `-m` names
+                with os.scandir(entry) as listing:
+                    names = sorted(item.name for item in listing if item.name.endswith((".dist-info", ".egg-info")))
+            except NotADirectoryError:
+                state += (entry, _mtime(entry))
+                continue
+            except (OSError, ValueError, TypeError):
+                continue
+            if names:  # a path without any (the script's, the project's) changes no lookup
+                state.append(entry)
+            for name in names:
+                state += (name, _mtime(os.path.join(entry, name, "entry_points.txt")))
+        _PLUGIN_STATE.append(tuple(state))
+    return _PLUGIN_STATE[0]
+
+
+_PLUGIN_STATE: list[tuple[str, ...]] = []  # once a process
+
+
+def _mtime(path: str) -> str:
+    import os
+
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except (OSError, ValueError):
+        return "-"
 
 
 def _validation_schema(node: Any) -> Any:

@@ -102,8 +102,8 @@ def test_a_file_in_the_plan_set_is_checked_with_its_context_and_without_worker_p
 
 def _validator_entries(cache: Path) -> list[Path]:
     """The cache's plan validator entries (a 'file' entry whose payload names itself)."""
-    return [entry for entry in (cache / "file").rglob("*") if entry.is_file() and b"plancheck plan validator" in
-            entry.read_bytes()]
+    return [entry for entry in (cache / "file").rglob("*") if entry.is_file() and
+            b"plancheck validator 2 checker.model.PlanFile" in entry.read_bytes()]
 
 
 def test_the_second_process_takes_the_validator_from_the_cache_and_reports_the_same(tmp_path):
@@ -113,7 +113,7 @@ def test_the_second_process_takes_the_validator_from_the_cache_and_reports_the_s
         path = tmp_path / name
         shutil.copyfile(PLAN, path)
         probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
-                                        "    print('cached validator', model._cached_validator_installed)")
+                                        "    print('cached validator', model.PlanFile in model.validators_from_cache)")
         result = subprocess.run([sys.executable, "-c", probe, "--format", "json", str(path)], cwd=tmp_path,
                                 capture_output=True, text=True, timeout=120,
                                 env=_environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache)))
@@ -139,7 +139,7 @@ def test_a_tampered_validator_entry_is_a_miss_and_the_validator_is_built_again(t
     second = tmp_path / "second.yaml"
     shutil.copyfile(PLAN, second)
     probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
-                                    "    print('cached validator', model._cached_validator_installed)")
+                                    "    print('cached validator', model.PlanFile in model.validators_from_cache)")
     result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(second)], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120, env=env)
     assert "second.yaml:" in result.stdout and "TOT002" in result.stdout
@@ -211,10 +211,10 @@ import pydantic_core
 from checker.cache import MemoryCache
 from checker import model
 cache = MemoryCache("fingerprint")
-key = cache.key("plan validator", pydantic_core.__version__, model._pydantic_version())
-cache.put("file", key, (model._VALIDATOR_ENTRY, {"type": "no such schema"}, {}))
+key = model.validator_key(cache, model.PlanFile)
+cache.put("file", key, (model._validator_tag(model.PlanFile), {"type": "no such schema"}, {}))
 model.build_validator(cache)
-print(model._cached_validator_installed, model.PlanFile.__pydantic_complete__)
+print(model.PlanFile in model.validators_from_cache, model.PlanFile.__pydantic_complete__)
 from pathlib import Path
 from checker import loader
 path = Path(PLAN)
@@ -225,3 +225,52 @@ print(type(loaded.model).__name__, len(loaded.findings))
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                             timeout=120, env=_environment(tmp_path))
     assert result.stdout.split() == ["False", "True", "PlanFile", "0"], result.stderr
+
+
+def test_a_one_file_run_with_a_warm_cache_builds_no_model_and_never_looks_for_pydantic_plugins(tmp_path):
+    """The plan's validator and the options models' validators come from the cache: no
+    model is built by pydantic, so its plugin lookup (importlib.metadata) never runs."""
+    cache = tmp_path / "cache"
+    probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
+                                    "    print('from cache', *sorted(m.__name__ for m in model.validators_from_cache))")
+    outputs = []
+    for name in ("first.yaml", "second.yaml"):  # each new to the cache
+        path = tmp_path / name
+        shutil.copyfile(PLAN, path)
+        result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(path)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120,
+                                env=_environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache)))
+        modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+        outputs.append((result.stdout.replace(name, "one.yaml"), modules))
+    (first, first_modules), (second, second_modules) = outputs
+    assert "TOT002" in first
+    assert "importlib.metadata" in first_modules  # the first process built them, as pydantic does
+    assert second.splitlines()[-1] == "from cache FunctionOptions PlanFile SumOptions"
+    assert first.splitlines()[:-1] == second.splitlines()[:-1]  # the same report
+    assert "importlib.metadata" not in second_modules and "pydantic.plugin._loader" not in second_modules
+
+
+def test_installing_or_changing_a_distribution_on_the_import_path_is_a_new_validator_key(tmp_path, monkeypatch):
+    from checker import model
+    from checker.cache import MemoryCache
+
+    cache = MemoryCache("fingerprint")
+
+    def key() -> str:
+        monkeypatch.setattr(model, "_PLUGIN_STATE", [])
+        return model.validator_key(cache, PlanFile)
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    before = key()
+    (site / "not-a-distribution").mkdir()
+    assert key() == before  # only what importlib.metadata reads counts
+    plugin = site / "a_plugin-1.0.dist-info"
+    plugin.mkdir()
+    installed = key()
+    assert installed != before
+    (plugin / "entry_points.txt").write_text("[pydantic]\na = a_plugin:plugin\n")
+    assert key() != installed
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    assert key() not in (before, installed)

@@ -68,7 +68,11 @@ class FunctionSpec:
     def make_options(self, options: Any) -> Any:
         """The options as the function takes them: its model, validated."""
         if isinstance(options, Mapping):
-            return self.options_model.model_validate(dict(options))
+            from checker.model import prepare_validator
+
+            model = self.options_model
+            prepare_validator(model)  # from the run's cache: pydantic need not build it
+            return model.model_validate(dict(options))
         return options
 
 
