@@ -7,7 +7,6 @@ Positions are not kept here; the loader's span index maps model paths to source 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from checker.diagnostics import Text, closest
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
+from checker.patterns import lazy_pattern
 from checker.rounding import ROUNDING_KINDS, ROUNDINGS, RoundingByKind
 from checker.values import (
     ABSENT_MARKS,
@@ -246,8 +246,8 @@ TableValue = Annotated[
 AmountYearMap = Annotated[dict[FiscalYear, AmountValue], BeforeValidator(_year_map),
                           WithJsonSchema(_year_keyed(_CELL_SCHEMA))]
 
-_CODE_RE = re.compile(r"^\d{6}$")
-_ACCOUNT_RE = re.compile(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
+_CODE_RE = lazy_pattern(r"^\d{6}$")
+_ACCOUNT_RE = lazy_pattern(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
 
 
 def _code(value: Any) -> str:

@@ -26,7 +26,6 @@ one, the figure must round to it. A declared rounding for totals (`declared_roun
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
@@ -54,6 +53,7 @@ from checker.functions.rates import BOUND_LOWER, RELATIVE_LOWER, Blocked
 from checker.functions.rates import resolve as resolve_rate
 from checker.functions.sums import ROUNDING_NAMES, as_number, cell_form, declared_rounding, declared_zero_marks, joined
 from checker.functions.units import compare_units
+from checker.patterns import lazy_pattern
 from checker.values import (
     Bound,
     Number,
@@ -931,7 +931,7 @@ def _outcome(ctx: Context, stated: Stated, outcome: Outcome, reference: Text, re
                   None if fixed is None else Fix(stated.location, fixed, safe=False))
 
 
-_DIGITS_RE = re.compile(r"(?P<sign>[△▲+\-−]?)(?P<space>\s*)(?P<digits>\d[\d,]*(?:\.\d+)?)")
+_DIGITS_RE = lazy_pattern(r"(?P<sign>[△▲+\-−]?)(?P<space>\s*)(?P<digits>\d[\d,]*(?:\.\d+)?)")
 
 
 def _rewritten(number: Number, value: Decimal) -> str | None:

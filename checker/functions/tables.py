@@ -49,7 +49,6 @@ Findings name the stated line (`line`) and the cross line (`at`: 「令和3年�
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -85,6 +84,7 @@ from checker.functions.sums import (
 )
 from checker.kinds import kind_in_force, kind_relations
 from checker.model import Relation
+from checker.patterns import lazy_pattern
 from checker.values import Absent, Bound, Number, format_decimal, interval, normalise_unit, round_declared
 
 Axis = Literal["row", "column"]
@@ -970,7 +970,7 @@ def evaluate_bound(target: Target, relation: Relation, where: ModelPath, options
         )
 
 
-_FIGURE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+_FIGURE = lazy_pattern(r"-?\d[\d,]*(?:\.\d+)?")
 
 
 def _rounding_text(rounding: str | None) -> Text:
