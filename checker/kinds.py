@@ -142,8 +142,11 @@ def registry_path() -> Any:
 def registry() -> dict[str, KindSpec]:
     """The kinds, read once with plancheck's own YAML reader (as a ruleset is: no tags,
     the loader's limits) and validated; a problem in the file is a bug of plancheck."""
+    from checker.model import Relation, prepare_validator
     from checker.rules import _read_yaml
 
+    for model in (Registry, Relation):  # from the run's cache, as the plan's: pydantic need not build them
+        prepare_validator(model)
     parsed = _read_yaml(registry_path())
     try:
         kinds = Registry.model_validate(parsed.data).kinds

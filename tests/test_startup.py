@@ -227,26 +227,34 @@ print(type(loaded.model).__name__, len(loaded.findings))
     assert result.stdout.split() == ["False", "True", "PlanFile", "0"], result.stderr
 
 
-def test_a_one_file_run_with_a_warm_cache_builds_no_model_and_never_looks_for_pydantic_plugins(tmp_path):
-    """The plan's validator and the options models' validators come from the cache: no
-    model is built by pydantic, so its plugin lookup (importlib.metadata) never runs."""
+@pytest.mark.parametrize(("plan", "finding", "models"), [
+    (PLAN, "TOT002", "FunctionOptions PlanFile SumOptions"),
+    # a table of a document kind: the kinds' registry and the relations it expands to as well
+    (ROOT / "tests" / "data" / "kinds" / "account-budget.yaml", "All checks passed",
+     "FunctionOptions HalfUnitOptions PlanFile Registry Relation"),
+], ids=["plan", "kind-table"])
+def test_a_one_file_run_with_a_warm_cache_builds_no_model_and_never_looks_for_pydantic_plugins(tmp_path, plan,
+                                                                                                finding, models):
+    """The plan's validator and the other models' validators come from the cache: no model
+    is built by pydantic, so its plugin lookup (importlib.metadata) never runs."""
     cache = tmp_path / "cache"
     probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
                                     "    print('from cache', *sorted(m.__name__ for m in model.validators_from_cache))")
-    outputs = []
+    runs = []
     for name in ("first.yaml", "second.yaml"):  # each new to the cache
         path = tmp_path / name
-        shutil.copyfile(PLAN, path)
+        shutil.copyfile(plan, path)
         result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(path)], cwd=tmp_path,
                                 capture_output=True, text=True, timeout=120,
                                 env=_environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache)))
-        modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
-        outputs.append((result.stdout.replace(name, "one.yaml"), modules))
-    (first, first_modules), (second, second_modules) = outputs
-    assert "TOT002" in first
+        *report, from_cache = result.stdout.strip().splitlines()
+        *summary, modules = result.stderr.strip().splitlines()
+        runs.append(("\n".join(report + summary).replace(name, "one.yaml"), from_cache, set(json.loads(modules))))
+    (first, _, first_modules), (second, second_from_cache, second_modules) = runs
+    assert finding in first
     assert "importlib.metadata" in first_modules  # the first process built them, as pydantic does
-    assert second.splitlines()[-1] == "from cache FunctionOptions PlanFile SumOptions"
-    assert first.splitlines()[:-1] == second.splitlines()[:-1]  # the same report
+    assert second_from_cache == f"from cache {models}"
+    assert first == second  # the same report
     assert "importlib.metadata" not in second_modules and "pydantic.plugin._loader" not in second_modules
 
 
