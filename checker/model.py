@@ -1826,7 +1826,10 @@ def build_validator(cache: Any = None) -> None:
     if cache is not None:
         import weakref
 
-        _validator_cache = weakref.ref(cache)  # the run's: never kept open beyond it
+        try:
+            _validator_cache = weakref.ref(cache)  # the run's: never kept open beyond it
+        except TypeError:  # a cache that cannot be referred to weakly: the other models as pydantic builds them
+            _validator_cache = None
     _install_validator(PlanFile, cache)
 
 
@@ -1902,8 +1905,9 @@ def _plugin_state() -> tuple[str, ...]:
     one's `entry_points.txt`, unless PYDANTIC_DISABLE_PLUGINS says none), without reading
     it (importlib.metadata and the reading cost 15-20 ms a process): the variable, and for
     each import path that holds distributions their metadata directories with the mtime of
-    their entry points (a path that is a file, a zip, its own mtime). A validator a plugin wraps is never
-    kept, so a kept one is used only while the distributions are those it was built under."""
+    their entry points (a path that is a file, a zip, its own mtime). A validator a plugin
+    wraps is never kept, so a kept one is used only while the distributions are those it was
+    built under. (The CLI turns plugins off unless the variable is set: cli.main.)"""
     if not _PLUGIN_STATE:
         import os
         import sys

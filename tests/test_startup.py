@@ -282,3 +282,68 @@ def test_installing_or_changing_a_distribution_on_the_import_path_is_a_new_valid
     assert key() != installed
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")
     assert key() not in (before, installed)
+
+
+def test_the_options_models_come_from_the_cache_build_validator_was_given_and_only_while_it_lives(tmp_path):
+    script = """
+import gc
+from checker.cache import MemoryCache
+from checker import model
+from checker.functions.sums import SumOptions
+writer = MemoryCache("fingerprint")
+model.build_validator(writer)
+model.prepare_validator(SumOptions)  # built by pydantic, and kept in the cache
+print(SumOptions in model._validators_kept, SumOptions.model_validate({}).half_unit_per_item)
+del writer
+gc.collect()
+print(model._validator_cache())  # the run's cache is not kept alive by the model
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=_environment(tmp_path))
+    assert result.stdout.split() == ["True", "True", "None"], result.stderr
+
+
+PLUGIN = '''
+import os
+
+class Plugin:
+    def new_schema_validator(self, schema, schema_type, schema_type_path, schema_kind, config, plugin_settings):
+        with open(os.environ["PLUGIN_LOG"], "a") as log:
+            log.write(getattr(schema_type, "__name__", str(schema_type)) + "\\n")
+        return None, None, None
+
+plugin = Plugin()
+'''
+
+
+def test_with_a_pydantic_plugin_installed_and_enabled_every_process_builds_its_validators_through_pydantic(tmp_path):
+    """The CLI turns pydantic's plugins off unless PYDANTIC_DISABLE_PLUGINS says otherwise; a
+    user who turns them on (here: the variable set, empty) has a plugin see every validator
+    pydantic makes: none is taken from the cache instead, in the process that finds the
+    plugin or after."""
+    site = tmp_path / "site"
+    (site / "probe_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "probe_plugin.py").write_text(PLUGIN)
+    (site / "probe_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: probe-plugin\n"
+                                                                  "Version: 1.0\n")
+    (site / "probe_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pydantic]\nprobe = probe_plugin:plugin\n")
+    cache = tmp_path / "cache"
+    env = {"PLANCHECK_CACHE_DIR": str(cache), "PLUGIN_LOG": str(tmp_path / "plugin.log")}
+    probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
+                                    "    print('from cache', len(model.validators_from_cache))")
+    path = _one_file(tmp_path)
+    # a first process without the plugin keeps the validators in the cache
+    subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(path)], cwd=tmp_path,
+                   capture_output=True, text=True, timeout=120, env=_environment(tmp_path, **env))
+    logs = []
+    for name in ("with-plugin.yaml", "again.yaml"):
+        shutil.copyfile(PLAN, tmp_path / name)
+        (tmp_path / "plugin.log").write_text("")
+        environment = _environment(tmp_path, **env)
+        environment["PYTHONPATH"] = os.pathsep.join([str(site), environment["PYTHONPATH"]])
+        environment["PYDANTIC_DISABLE_PLUGINS"] = ""  # none disabled
+        result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(tmp_path / name)],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120, env=environment)
+        assert "TOT002" in result.stdout and result.stdout.strip().endswith("from cache 0"), result.stderr
+        logs.append(set((tmp_path / "plugin.log").read_text().split()))
+    assert logs[0] == logs[1] and {"PlanFile", "SumOptions"} <= logs[0]
