@@ -7,8 +7,9 @@ documents and their readers count.
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from checker.patterns import lazy_pattern
 
 # First western year of each era: 令和1 = 2019, so the offset is start - 1.
 ERAS = {
@@ -18,11 +19,11 @@ ERAS = {
 }
 ERA_INITIALS = {"R": "令和", "H": "平成", "S": "昭和"}
 
-_ERA_RE = re.compile(
+_ERA_RE = lazy_pattern(
     r"^(?P<era>令和|平成|昭和|[RHS])\.?\s*(?P<num>元|\d{1,2})\s*"
     r"(?:[（(]\s*(?P<western>\d{4})\s*[)）])?\s*(?:年度?|年度末)?$"
 )
-_WESTERN_RE = re.compile(r"^(?P<western>\d{4})\s*(?:年度?|年度末)?$")
+_WESTERN_RE = lazy_pattern(r"^(?P<western>\d{4})\s*(?:年度?|年度末)?$")
 
 # The span of western years that make sense for plan data; outside it a value is a typo.
 MIN_YEAR = 1926
@@ -48,7 +49,7 @@ NUMERAL_SYMBOLS = (
     "\u2189\u2460-\u249b\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792\u3251-\u325f"
     "\u32b1-\u32bf\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
 )
-_NUMERAL_SYMBOL_RE = re.compile(f"[{NUMERAL_SYMBOLS}]")
+_NUMERAL_SYMBOL_RE = lazy_pattern(f"[{NUMERAL_SYMBOLS}]")
 
 
 def normalise_text(text: str) -> str:

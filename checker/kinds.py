@@ -28,7 +28,6 @@ relation; their `where` is the table's `kind` field.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.diagnostics import Finding, Location, ModelPath, NotApplicable, Related, RelationRecord, Text, Unchecked
 from checker.functions import Target, check_function
+from checker.patterns import lazy_pattern
 from checker.values import Absent, money_scale
 
 Axis = Literal["row", "column"]
@@ -145,8 +145,11 @@ def registry_path() -> Any:
 def registry() -> dict[str, KindSpec]:
     """The kinds, read once with plancheck's own YAML reader (as a ruleset is: no tags,
     the loader's limits) and validated; a problem in the file is a bug of plancheck."""
+    from checker.model import Relation, prepare_validator
     from checker.rules import _read_yaml
 
+    for model in (Registry, Relation):  # from the run's cache, as the plan's: pydantic need not build them
+        prepare_validator(model)
     parsed = _read_yaml(registry_path())
     try:
         kinds = Registry.model_validate(parsed.data).kinds
@@ -178,8 +181,8 @@ def _validate_relation(name: str, kind: KindSpec, relation: RelationSpec) -> Non
 
 
 _BRACKETS = "()[]{}「」『』【】〈〉《》〔〕<>＜＞"
-_BRACKETED = re.compile(r"[(\[{「『【〈《〔<＜][^()\[\]{}「」『』【】〈〉《》〔〕<>＜＞]*[)\]}」』】〉》〕>＞]")
-_SIGNS = re.compile(r"[-−‐‑–—―/÷×*・,、.。:：%‰]")
+_BRACKETED = lazy_pattern(r"[(\[{「『【〈《〔<＜][^()\[\]{}「」『』【】〈〉《》〔〕<>＜＞]*[)\]}」』】〉》〕>＞]")
+_SIGNS = lazy_pattern(r"[-−‐‑–—―/÷×*・,、.。:：%‰]")
 
 
 def normalised(label: str) -> tuple[str, str, str]:
@@ -272,7 +275,7 @@ def _label_index(roles: dict[str, RoleSpec]) -> tuple[dict[str, str], list[tuple
     return index, sorted(suffixes, key=lambda item: -len(item[0]))
 
 
-_YEAR_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)(?:元|\d+)年度?|[rh]\d+年?度?|\d{4}年度?)")
+_YEAR_PREFIX = lazy_pattern(r"^(?:(?:令和|平成|昭和)(?:元|\d+)年度?|[rh]\d+年?度?|\d{4}年度?)")
 
 
 def _year_of(line: KindLine, bare: str) -> tuple[int | None, str]:

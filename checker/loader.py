@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.diagnostics import Finding, Fix, Location, ModelPath, Relations, Span, Text, closest
+from checker.patterns import lazy_pattern
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -88,7 +89,7 @@ _STANDARD_TAGS = {
     _YAML_TAG_PREFIX + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "omap", "set", "merge")
 }
-_LEADING_ZERO_RE = re.compile(r"^[+-]?0\d+$")
+_LEADING_ZERO_RE = lazy_pattern(r"^[+-]?0\d+$")
 
 
 @dataclass
@@ -583,7 +584,7 @@ class _Builder:
 # A plan number is written in decimal digits. YAML reads `0x10` as 16, `0o17` as 15, `1_000`
 # as 1000 and `1e3` as 1000; a document prints none of them, so they stay text and the
 # cell validators say what is wrong with them at the value (checker.values).
-_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_DECIMAL_RE = lazy_pattern(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 def _number(text: str) -> Any:
@@ -743,7 +744,7 @@ def syntax_problem(english: str) -> Text:
 # cells of a file without one are never walked. It starts with the point (a literal is what
 # the regex engine finds fast: a tenth of the time of `\d\.\d{7}` on plans/); the full-width
 # points NFKC reads as one are rare enough to walk the cells for.
-_LONG_FRACTION_RE = re.compile(r"\.[0-9０-９]{7}")
+_LONG_FRACTION_RE = lazy_pattern(r"\.[0-9０-９]{7}")
 _WIDE_POINTS = ("．", "﹒")
 
 
@@ -1268,13 +1269,13 @@ def _choice_problem(value: Any, ctx: dict[str, Any]) -> Text:
     return Text(ja, en)
 
 
-_COMMA_NUMBER_RE = re.compile(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)")
+_COMMA_NUMBER_RE = lazy_pattern(r"([^\s{},:\[\]]+)\s*:\s*([+-]?\d{1,3}(?:,\d{3})+)(?=\s*[,}\]#]|\s*$)")
 
 
 # What every match of _COMMA_NUMBER_RE ends with (`: 12,300`, then a space, `,`, `}`, `]`,
 # `#` or the end): a file without it has no such number; it starts with a literal, so it
 # costs a fraction of the full pattern's search, and of walking the data.
-_COMMA_TAIL_RE = re.compile(r":\s*[+-]?\d{1,3}(?:,\d{3})+(?=[\s,}\]#]|$)")
+_COMMA_TAIL_RE = lazy_pattern(r":\s*[+-]?\d{1,3}(?:,\d{3})+(?=[\s,}\]#]|$)")
 
 
 def _mend_comma_numbers(loaded: LoadedFile) -> None:

@@ -3,11 +3,13 @@
 Values arrive as the loader read them (text, or `Decimal` with the written digits) and
 leave as typed values: fiscal years as western ints, cells as `checker.values` types.
 Positions are not kept here; the loader's span index maps model paths to source spans.
+
+The annotations are evaluated as Python evaluates them (no `from __future__ import
+annotations`; a name defined further down is quoted): pydantic then takes each field's type
+as it is, instead of evaluating 230 annotation strings as each class is made (about 6 ms
+of every process that imports the model).
 """
 
-from __future__ import annotations
-
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from checker.diagnostics import Text, closest
 from checker.fiscal import FiscalYearError, era_label, parse_fiscal_year
+from checker.patterns import lazy_pattern
 from checker.rounding import ROUNDING_KINDS, ROUNDINGS, RoundingByKind
 from checker.values import (
     ABSENT_MARKS,
@@ -246,8 +249,8 @@ TableValue = Annotated[
 AmountYearMap = Annotated[dict[FiscalYear, AmountValue], BeforeValidator(_year_map),
                           WithJsonSchema(_year_keyed(_CELL_SCHEMA))]
 
-_CODE_RE = re.compile(r"^\d{6}$")
-_ACCOUNT_RE = re.compile(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
+_CODE_RE = lazy_pattern(r"^\d{6}$")
+_ACCOUNT_RE = lazy_pattern(r"^(?P<fund>[^\d\s-]+)?\s*(?P<kan>\d+)[-\s]+(?P<kou>\d+)[-\s]+(?P<moku>\d+)$")
 
 
 def _code(value: Any) -> str:
@@ -376,7 +379,7 @@ class Period(Model, json_schema_extra=japanese("期間: 初年度から最終年
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> Period:
+    def _ordered(self) -> "Period":
         if self.start > self.end:
             raise PydanticCustomError(
                 "period_order", "the period starts after it ends ({start} > {end})",
@@ -557,7 +560,7 @@ class PlanHeader(Model, json_schema_extra=japanese(
         default="every_year",
     )
     means_zero: ZeroMarks | None = described(_MEANS_ZERO, _MEANS_ZERO_JA, default=None)
-    bands: BandScale | None = described(
+    bands: "BandScale | None" = described(
         "評価区分: the bands the document grades achievement rates by.",
         "評価区分: 文書が達成率を評価する区分（A・B・C など）とその閾値。",
         default=None,
@@ -668,7 +671,7 @@ class Schedule(Model, json_schema_extra=japanese(
     note: str | None = described("The 算出方法 as printed.", "算出方法（印字どおり）。", default=None)
 
     @model_validator(mode="after")
-    def _one_step(self) -> Schedule:
+    def _one_step(self) -> "Schedule":
         if (self.add is None) == (self.multiply is None):
             raise PydanticCustomError("schedule_step", "a schedule states exactly one of `add` or `multiply`")
         return self
@@ -922,7 +925,7 @@ class Band(Model, json_schema_extra=japanese(
     )
 
     @model_validator(mode="after")
-    def _one_upper_end(self) -> Band:
+    def _one_upper_end(self) -> "Band":
         if self.below is not None and self.max is not None:
             raise PydanticCustomError("band_ends", "a band ends `below` a rate or at a `max`, not both")
         return self
@@ -1036,7 +1039,7 @@ class FigureTrend(Model, json_schema_extra=japanese(
     )
 
     @model_validator(mode="after")
-    def _within_flat(self) -> FigureTrend:
+    def _within_flat(self) -> "FigureTrend":
         if self.within is not None and self.direction != "flat":
             raise PydanticCustomError("trend_within", "`within` is the tolerance of a flat trend (direction: flat) only")
         return self
@@ -1150,7 +1153,7 @@ class Figure(Model, json_schema_extra=japanese(
     note: str | None = described("A note on the figure.", "数値に関する注記。", default=None)
 
     @model_validator(mode="after")
-    def _one_claim(self) -> Figure:
+    def _one_claim(self) -> "Figure":
         names = ("equals", "change", "rank", "sum", "achieved", "missed", "trend", "product")
         claims = [name for name in names if getattr(self, name) is not None]
         if len(claims) > 1 or (not claims and self.key is None):
@@ -1411,7 +1414,7 @@ class Column(Model, json_schema_extra=japanese(
         "比率の関係が定める列なら false、それ以外は true。",
         default=None,
     )
-    columns: list[Column] = described(
+    columns: "list[Column]" = described(
         "The sub-columns under this header; where the header states values, they are the sum of its additive "
         "sub-columns.",
         "この見出しの下の列。見出しの列に値がある場合、その値は合計可能な下位の列の合計です。",
@@ -1467,7 +1470,7 @@ class TableRow(Model, json_schema_extra=japanese(
         "列のキー → 印字された値。見出しだけの行では空。",
         default_factory=dict,
     )
-    rows: list[TableRow] = described(
+    rows: "list[TableRow]" = described(
         "The rows this row is made of, printed under it (款 > 項 > 目): where this row states values, they are the "
         "sum of its additive sub-rows.",
         "この行の内訳として下に印字された行（款 > 項 > 目）。この行に値がある場合、"
@@ -1612,7 +1615,7 @@ class Relation(Model, json_schema_extra=japanese(
         return self.row if self.row is not None else str(self.column)
 
     @model_validator(mode="after")
-    def _operands(self) -> Relation:
+    def _operands(self) -> "Relation":
         if (self.row is None) == (self.column is None):
             raise PydanticCustomError(
                 "relation_line", "a relation states exactly one line: `row` or `column`", {"check": self.check}
@@ -1814,41 +1817,130 @@ def build_validator(cache: Any = None) -> None:
     unpickled), and the next process gives it straight to pydantic-core, which makes the
     validator from it in 2-3 ms (the same machine). Serialization
     (`plancheck schema`, `model_dump`) is unaffected: it is still built by pydantic, when
-    first used. Without a cache, or on a miss, the validator is built as pydantic builds it."""
-    global _cached_validator_installed
-    if PlanFile.__pydantic_complete__ or _cached_validator_installed:
+    first used. Without a cache, or on a miss, the validator is built as pydantic builds it.
+
+    The cache is remembered while the run holds it: the other models validated on a check's
+    path (the check functions' options, `prepare_validator`) take theirs from it too, and so
+    never make pydantic look for its plugins or build a schema."""
+    global _validator_cache
+    if cache is not None:
+        import weakref
+
+        try:
+            _validator_cache = weakref.ref(cache)  # the run's: never kept open beyond it
+        except TypeError:  # a cache that cannot be referred to weakly: the other models as pydantic builds them
+            _validator_cache = None
+    _install_validator(PlanFile, cache)
+
+
+def prepare_validator(model: type[BaseModel]) -> None:
+    """`model`'s validator, from the cache `build_validator` was given, before its first
+    validation (without one, pydantic builds it then, as it would anyway)."""
+    cache = _validator_cache() if _validator_cache is not None else None
+    if cache is not None:
+        _install_validator(model, cache)
+
+
+def _install_validator(model: type[BaseModel], cache: Any) -> None:
+    if model in validators_from_cache or model in _validators_kept:
         return
     if cache is None:
-        PlanFile.model_rebuild()
+        if not model.__pydantic_complete__:
+            model.model_rebuild()
         return
     import pydantic_core
 
-    key = cache.key("plan validator", pydantic_core.__version__, _pydantic_version())
-    entry = cache.get("file", key)
-    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _VALIDATOR_ENTRY:
-        try:
-            PlanFile.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
-        except Exception:  # noqa: BLE001 - an entry pydantic-core does not take is a miss, as a stale one is
-            pass
-        else:
-            _cached_validator_installed = True
-            return
-    PlanFile.model_rebuild()
-    built = PlanFile.__pydantic_validator__
+    key = validator_key(cache, model)
+    tag = _validator_tag(model)
+    if not model.__pydantic_complete__:
+        entry = cache.get("file", key)
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == tag:
+            try:
+                model.__pydantic_validator__ = pydantic_core.SchemaValidator(entry[1], entry[2])
+            except Exception:  # noqa: BLE001 - an entry pydantic-core does not take is a miss, as a stale one is
+                pass
+            else:
+                validators_from_cache.add(model)
+                return
+        model.model_rebuild()
+    # built here, or already (a ruleset's options are validated as it is checked): kept for
+    # the next process either way
+    built = model.__pydantic_validator__
     if type(built) is pydantic_core.SchemaValidator:  # not a plugin's wrapper, which is never kept
         reduced: Any = built.__reduce__()
         schema, config = reduced[1][:2]  # what pickling the validator keeps: its schema, config
-        cache.put("file", key, (_VALIDATOR_ENTRY, _validation_schema(schema), config))
+        cache.put("file", key, (tag, _validation_schema(schema), config))
+    _validators_kept.add(model)
 
 
-_VALIDATOR_ENTRY = "plancheck plan validator 1"  # what the entry is, should a key ever collide
-_cached_validator_installed = False
+# the models whose validator this process made from a cache entry
+validators_from_cache: set[type[BaseModel]] = set()
+_validators_kept: set[type[BaseModel]] = set()  # those it built, and kept in the cache
+_validator_cache: Any = None  # a weak reference to the cache build_validator was last given
+
+
+def validator_key(cache: Any, model: type[BaseModel]) -> str:
+    """The cache key of `model`'s validator: the model, pydantic's versions, and what decides
+    whether pydantic would wrap it in a plugin's validator (`_plugin_state`)."""
+    import pydantic_core
+
+    return cache.key("validator", model.__module__, model.__qualname__, pydantic_core.__version__,
+                     _pydantic_version(), *_plugin_state())
+
+
+def _validator_tag(model: type[BaseModel]) -> str:
+    # what the entry is, should a key ever collide: never another model's schema
+    return f"plancheck validator 2 {model.__module__}.{model.__qualname__}"
 
 
 def _pydantic_version() -> str:
     from pydantic import VERSION
 
     return VERSION
+
+
+def _plugin_state() -> tuple[str, ...]:
+    """What pydantic's plugin lookup depends on (pydantic.plugin._loader: the `pydantic` entry
+    points of the distributions on the import path, read by importlib.metadata from each
+    one's `entry_points.txt`, unless PYDANTIC_DISABLE_PLUGINS says none), without reading
+    it (importlib.metadata and the reading cost 15-20 ms a process): the variable, and for
+    each import path that holds distributions their metadata directories with the mtime of
+    their entry points (a path that is a file, a zip, its own mtime). A validator a plugin
+    wraps is never kept, so a kept one is used only while the distributions are those it was
+    built under. (The CLI turns plugins off unless the variable is set: cli.main.)"""
+    if not _PLUGIN_STATE:
+        import os
+        import sys
+
+        state = [os.environ.get("PYDANTIC_DISABLE_PLUGINS", "\0")]
+        for entry in sys.path:
+            try:
+                entry = os.path.abspath(entry)  # "" (python -c) is the directory `-m` names
+                with os.scandir(entry) as listing:
+                    names = sorted(item.name for item in listing if item.name.endswith((".dist-info", ".egg-info")))
+            except NotADirectoryError:
+                state += (entry, _mtime(entry))
+                continue
+            except (OSError, ValueError, TypeError):
+                continue
+            if names:  # a path without any (the script's, the project's) changes no lookup
+                state.append(entry)
+            for name in names:
+                state += (name, _mtime(os.path.join(entry, name, "entry_points.txt")))
+        _PLUGIN_STATE.append(tuple(state))
+    return _PLUGIN_STATE[0]
+
+
+_PLUGIN_STATE: list[tuple[str, ...]] = []  # once a process
+
+
+def _mtime(path: str) -> str:
+    import os
+
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except (OSError, ValueError):
+        return "-"
 
 
 def _validation_schema(node: Any) -> Any:

@@ -14,6 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from typing import Any
 
 from checker.fiscal import NUMERAL_SYMBOLS, FiscalYearError, normalise_text, parse_fiscal_year
+from checker.patterns import lazy_pattern
 
 # The dashes printed for "none" (after NFKC: full-width －, small ﹣ and ｰ become - and ー).
 # − (U+2212) alone is none too; before digits it is a minus sign.
@@ -59,7 +60,7 @@ RELATIVE_FORMS = {
 # The power of ten of 円 in each money unit: the one table of money scales (units, table
 # kinds and figures all read it through `money_scale`).
 MONEY_SCALES = {"円": 0, "千円": 3, "万円": 4, "百万円": 6, "億円": 8, "十億円": 9}
-_MONEY_PREFIX_RE = re.compile(r"^(十億|百万|千|万|億)?円")
+_MONEY_PREFIX_RE = lazy_pattern(r"^(十億|百万|千|万|億)?円")
 
 # A number as printed: sign (△ and ▲ are the public-finance minus; PDF text puts a space
 # after them), digits with separators.
@@ -67,24 +68,24 @@ _NUMBER = r"(?P<sign>[△▲+\-]?)\s*(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+
 _MARKS = r"(?P<marks>(?:\s*(?:\[\s*※\d*\s*\]|[(（]\s*※\d*\s*[)）]|※\d*|\*))*)"
 _UNIT = r"(?P<unit>[^\d\s.,()（）\[\]※*][^()（）\[\]※*]*?)?"
 _MEASURED = r"(?:\s*[(（]\s*(?P<measured>[^)）]+?)\s*[)）])?"
-_CELL_RE = re.compile(rf"^{_NUMBER}\s*{_MARKS}\s*{_UNIT}\s*{_MARKS.replace('marks', 'marks2')}{_MEASURED}$")
-_BOUND_AFTER_RE = re.compile(rf"^{_NUMBER}\s*(?P<unit>[^\d\s以]*?)\s*(?P<bound>以上|以下|超|未満)$")
-_BOUND_BEFORE_RE = re.compile(rf"^(?P<bound>以上|以下)\s*{_NUMBER}\s*(?P<unit>[^\d\s]*)$")
-_BOUND_WORDS_RE = re.compile(r"以上|以下|超|未満")
-_ABSENT_NOTE_RE = re.compile(r"^[(（]\s*(?P<mark>※\d*)\s*[)）]$")
+_CELL_RE = lazy_pattern(rf"^{_NUMBER}\s*{_MARKS}\s*{_UNIT}\s*{_MARKS.replace('marks', 'marks2')}{_MEASURED}$")
+_BOUND_AFTER_RE = lazy_pattern(rf"^{_NUMBER}\s*(?P<unit>[^\d\s以]*?)\s*(?P<bound>以上|以下|超|未満)$")
+_BOUND_BEFORE_RE = lazy_pattern(rf"^(?P<bound>以上|以下)\s*{_NUMBER}\s*(?P<unit>[^\d\s]*)$")
+_BOUND_WORDS_RE = lazy_pattern(r"以上|以下|超|未満")
+_ABSENT_NOTE_RE = lazy_pattern(r"^[(（]\s*(?P<mark>※\d*)\s*[)）]$")
 # A digit in a unit follows a Latin letter (m2, t-CO2); after anything else (`か月に1回`,
 # `-60`, `/100`) it is another number, and the text is not one number with a unit.
-_DIGIT_OUTSIDE_UNIT_RE = re.compile(r"(?<![A-Za-z\d])\d")
+_DIGIT_OUTSIDE_UNIT_RE = lazy_pattern(r"(?<![A-Za-z\d])\d")
 # Nor is a unit `O` or `l0` (a letter typed for a digit: `12O`, `1l0`), nor does one end
 # in a word that makes the number approximate (`12,300人程度`).
 # Nor is it the rest of another notation (`1e3`, `0x10`, `1_000`), nor a numeral symbol (`1²`).
-_NOT_A_UNIT_RE = re.compile(rf"^[OolI]\d|^[Oo](?![A-Za-z])|^[eE][+\-]?\d|^[xXbB][\dA-Fa-f]|^_\d|^[{NUMERAL_SYMBOLS}]"
+_NOT_A_UNIT_RE = lazy_pattern(rf"^[OolI]\d|^[Oo](?![A-Za-z])|^[eE][+\-]?\d|^[xXbB][\dA-Fa-f]|^_\d|^[{NUMERAL_SYMBOLS}]"
                             r"|(?:程度|前後|余り|くらい|ぐらい|余)$")
 # U+2212 (and the figure dash) before digits is a minus; NFKC leaves it as it is.
 _MINUS_SIGNS = "−‒–"
-_LEADING_MINUS_RE = re.compile(rf"^[{_MINUS_SIGNS}](?=\s*\d)")
-_BRACKETED_RE = re.compile(r"^\((?P<inner>[^()]+)\)$")
-_DIGIT_RE = re.compile(r"\d")
+_LEADING_MINUS_RE = lazy_pattern(rf"^[{_MINUS_SIGNS}](?=\s*\d)")
+_BRACKETED_RE = lazy_pattern(r"^\((?P<inner>[^()]+)\)$")
+_DIGIT_RE = lazy_pattern(r"\d")
 FLAG_WORDS = {
     "速報": "provisional", "速報値": "provisional", "暫定": "provisional", "暫定値": "provisional",
     "見込": "estimate", "見込み": "estimate", "見込値": "estimate", "見込み値": "estimate",
@@ -94,37 +95,37 @@ _FLAG_ENDINGS = (")", *sorted({word[-1] for word in FLAG_WORDS}))
 # The words, longest first: a figure with its flag is cut at the end by string operations, not
 # by a pattern (`.+?\s*(word)$` backtracks in the cube of a run of spaces).
 _FLAGS_LONGEST_FIRST = sorted(FLAG_WORDS, key=len, reverse=True)
-_APPROXIMATE_BEFORE_RE = re.compile(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
+_APPROXIMATE_BEFORE_RE = lazy_pattern(r"^(?P<word>約|およそ|凡そ|概ね|おおむね|大体|ほぼ)\s*(?P<rest>.+)$")
 _APPROXIMATE_AFTER_WORDS = ("くらい", "ぐらい", "程度", "前後", "余り", "余")  # longest first
 # Letters typed for digits: O for 0, l and I for 1. A letter counts inside the digits, before
 # them, or after them when it is an O (no unit is O) or completes a group (`2,52l`).
 _LETTER_DIGITS = {"O": "0", "o": "0", "l": "1", "I": "1"}
-_LETTERED_RE = re.compile(r"^(?P<sign>[△▲+\-]?\s*)(?P<token>[\dOolI][\d,.OolI]*)(?P<rest>.*)$")
-_DECIMAL_COMMA_RE = re.compile(r"^(?P<sign>[△▲+\-]?\s*)(?P<whole>\d+),(?P<fraction>\d+)(?P<rest>[^\d,.]*)$")
+_LETTERED_RE = lazy_pattern(r"^(?P<sign>[△▲+\-]?\s*)(?P<token>[\dOolI][\d,.OolI]*)(?P<rest>.*)$")
+_DECIMAL_COMMA_RE = lazy_pattern(r"^(?P<sign>[△▲+\-]?\s*)(?P<whole>\d+),(?P<fraction>\d+)(?P<rest>[^\d,.]*)$")
 # The longest unit a text that is *almost* a number may carry (人/月, グループ, %(パーミル) is ‰):
 # beyond it the text is words with a figure in them, and stays qualitative.
 _SHORT_UNIT = 4
 _RANGE_SEPARATORS = "\\-~/～〜・:−‒–—"
-_TWO_NUMBERS_RE = re.compile(
+_TWO_NUMBERS_RE = lazy_pattern(
     rf"^{_NUMBER}\s*(?P<first_unit>[^\d\s.,(){_RANGE_SEPARATORS}]{{0,{_SHORT_UNIT}}})"
     rf"\s*(?:[{_RANGE_SEPARATORS}]\s*|\s+)"
     r"(?P<second>[△▲+\-]?\s*\d[\d,]*(?:\.\d+)?)(?P<rest>[^\d]*)$"
 )
-_NUMERIC_RUN_RE = re.compile(r"^[△▲+\-]?\s*(?P<run>\d[\d,.]*)(?P<rest>.*)$")
+_NUMERIC_RUN_RE = lazy_pattern(r"^[△▲+\-]?\s*(?P<run>\d[\d,.]*)(?P<rest>.*)$")
 # The forms that read wrong without a word (issue 16), each an error at the value: infinity
 # and NaN in words, a figure in another notation than decimal digits, a dash that is no minus
 # sign before digits, a numeral symbol among digits, a date where a figure is expected.
 _SIGN = "△▲+\\-−‒–"
-_NOT_FINITE_RE = re.compile(rf"^[{_SIGN}]?\s*(?:(?P<infinite>∞|\.?inf|infinity)|\.?nan)\s*[^\d\s]{{0,{4}}}$", re.IGNORECASE)
-_OTHER_BASE_RE = re.compile(rf"^[{_SIGN}]?\s*(?P<prefix>0[xXoObB])[\dA-Fa-f_]+")
-_EXPONENT_RE = re.compile(rf"^(?P<mantissa>[{_SIGN}]?\s*\d+(?:\.\d+)?)[eE](?P<exponent>[+\-]?\d{{1,6}})(?P<rest>\D*)$")
-_UNDERSCORE_RE = re.compile(r"\d_+\d")
+_NOT_FINITE_RE = lazy_pattern(rf"^[{_SIGN}]?\s*(?:(?P<infinite>∞|\.?inf|infinity)|\.?nan)\s*[^\d\s]{{0,{4}}}$", re.IGNORECASE)
+_OTHER_BASE_RE = lazy_pattern(rf"^[{_SIGN}]?\s*(?P<prefix>0[xXoObB])[\dA-Fa-f_]+")
+_EXPONENT_RE = lazy_pattern(rf"^(?P<mantissa>[{_SIGN}]?\s*\d+(?:\.\d+)?)[eE](?P<exponent>[+\-]?\d{{1,6}})(?P<rest>\D*)$")
+_UNDERSCORE_RE = lazy_pattern(r"\d_+\d")
 # ー (the long vowel mark, and ｰ), the dashes and 一 are not minus signs: before digits a
 # typo for one, or a dash that says "none" with a figure after it. Never the figure unsigned.
-_DASH_BEFORE_DIGITS_RE = re.compile(r"^(?P<dash>[ー―─‐‑—⁃一])\s*(?P<rest>\d.*)$")
-_NUMERAL_SYMBOL_NEAR_DIGITS_RE = re.compile(rf"[\d,.](?P<a>[{NUMERAL_SYMBOLS}])|(?P<b>[{NUMERAL_SYMBOLS}])[\d,.]")
-_NUMERAL_SYMBOL_RE = re.compile(f"[{NUMERAL_SYMBOLS}]")
-_DATE_RE = re.compile(
+_DASH_BEFORE_DIGITS_RE = lazy_pattern(r"^(?P<dash>[ー―─‐‑—⁃一])\s*(?P<rest>\d.*)$")
+_NUMERAL_SYMBOL_NEAR_DIGITS_RE = lazy_pattern(rf"[\d,.](?P<a>[{NUMERAL_SYMBOLS}])|(?P<b>[{NUMERAL_SYMBOLS}])[\d,.]")
+_NUMERAL_SYMBOL_RE = lazy_pattern(f"[{NUMERAL_SYMBOLS}]")
+_DATE_RE = lazy_pattern(
     r"^(?:(?:令和|平成|昭和|[RHS])\.?\s*(?:元|\d{1,2})\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?"
     r"|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})$"
 )

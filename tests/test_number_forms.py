@@ -20,6 +20,7 @@ from decimal import Decimal
 import pytest
 
 from checker import fiscal, loader, values
+from checker.patterns import LazyPattern
 from checker.values import Number, Qualitative
 from tests.conftest import check_text, load_plan_text
 
@@ -224,7 +225,7 @@ ENDINGS = ["", "x", "a", "\n", "%", "以上", ")", "程度", "速報"]
 
 # (the pattern, how plancheck applies it)
 PATTERNS = [
-    *[(value, "match") for name, value in vars(values).items() if isinstance(value, re.Pattern)
+    *[(value, "match") for name, value in vars(values).items() if isinstance(value, (re.Pattern, LazyPattern))
       and name not in ("_DIGIT_RE", "_DIGIT_OUTSIDE_UNIT_RE", "_NOT_A_UNIT_RE", "_BOUND_WORDS_RE", "_UNDERSCORE_RE",
                        "_NUMERAL_SYMBOL_RE", "_NUMERAL_SYMBOL_NEAR_DIGITS_RE")],
     *[(getattr(values, name), "search") for name in ("_DIGIT_RE", "_DIGIT_OUTSIDE_UNIT_RE", "_NOT_A_UNIT_RE",

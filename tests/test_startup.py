@@ -102,8 +102,8 @@ def test_a_file_in_the_plan_set_is_checked_with_its_context_and_without_worker_p
 
 def _validator_entries(cache: Path) -> list[Path]:
     """The cache's plan validator entries (a 'file' entry whose payload names itself)."""
-    return [entry for entry in (cache / "file").rglob("*") if entry.is_file() and b"plancheck plan validator" in
-            entry.read_bytes()]
+    return [entry for entry in (cache / "file").rglob("*") if entry.is_file() and
+            b"plancheck validator 2 checker.model.PlanFile" in entry.read_bytes()]
 
 
 def test_the_second_process_takes_the_validator_from_the_cache_and_reports_the_same(tmp_path):
@@ -113,7 +113,7 @@ def test_the_second_process_takes_the_validator_from_the_cache_and_reports_the_s
         path = tmp_path / name
         shutil.copyfile(PLAN, path)
         probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
-                                        "    print('cached validator', model._cached_validator_installed)")
+                                        "    print('cached validator', model.PlanFile in model.validators_from_cache)")
         result = subprocess.run([sys.executable, "-c", probe, "--format", "json", str(path)], cwd=tmp_path,
                                 capture_output=True, text=True, timeout=120,
                                 env=_environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache)))
@@ -139,7 +139,7 @@ def test_a_tampered_validator_entry_is_a_miss_and_the_validator_is_built_again(t
     second = tmp_path / "second.yaml"
     shutil.copyfile(PLAN, second)
     probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
-                                    "    print('cached validator', model._cached_validator_installed)")
+                                    "    print('cached validator', model.PlanFile in model.validators_from_cache)")
     result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(second)], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120, env=env)
     assert "second.yaml:" in result.stdout and "TOT002" in result.stdout
@@ -211,10 +211,10 @@ import pydantic_core
 from checker.cache import MemoryCache
 from checker import model
 cache = MemoryCache("fingerprint")
-key = cache.key("plan validator", pydantic_core.__version__, model._pydantic_version())
-cache.put("file", key, (model._VALIDATOR_ENTRY, {"type": "no such schema"}, {}))
+key = model.validator_key(cache, model.PlanFile)
+cache.put("file", key, (model._validator_tag(model.PlanFile), {"type": "no such schema"}, {}))
 model.build_validator(cache)
-print(model._cached_validator_installed, model.PlanFile.__pydantic_complete__)
+print(model.PlanFile in model.validators_from_cache, model.PlanFile.__pydantic_complete__)
 from pathlib import Path
 from checker import loader
 path = Path(PLAN)
@@ -225,3 +225,125 @@ print(type(loaded.model).__name__, len(loaded.findings))
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                             timeout=120, env=_environment(tmp_path))
     assert result.stdout.split() == ["False", "True", "PlanFile", "0"], result.stderr
+
+
+@pytest.mark.parametrize(("plan", "finding", "models"), [
+    (PLAN, "TOT002", "FunctionOptions PlanFile SumOptions"),
+    # a table of a document kind: the kinds' registry and the relations it expands to as well
+    (ROOT / "tests" / "data" / "kinds" / "account-budget.yaml", "All checks passed",
+     "FunctionOptions HalfUnitOptions PlanFile Registry Relation"),
+], ids=["plan", "kind-table"])
+def test_a_one_file_run_with_a_warm_cache_builds_no_model_and_never_looks_for_pydantic_plugins(tmp_path, plan,
+                                                                                                finding, models):
+    """The plan's validator and the other models' validators come from the cache: no model
+    is built by pydantic, so its plugin lookup (importlib.metadata) never runs."""
+    cache = tmp_path / "cache"
+    probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
+                                    "    print('from cache', *sorted(m.__name__ for m in model.validators_from_cache))")
+    runs = []
+    for name in ("first.yaml", "second.yaml"):  # each new to the cache
+        path = tmp_path / name
+        shutil.copyfile(plan, path)
+        result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(path)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120,
+                                env=_environment(tmp_path, PLANCHECK_CACHE_DIR=str(cache)))
+        *report, from_cache = result.stdout.strip().splitlines()
+        *summary, modules = result.stderr.strip().splitlines()
+        runs.append(("\n".join(report + summary).replace(name, "one.yaml"), from_cache, set(json.loads(modules))))
+    (first, _, first_modules), (second, second_from_cache, second_modules) = runs
+    assert finding in first
+    assert "importlib.metadata" in first_modules  # the first process built them, as pydantic does
+    assert second_from_cache == f"from cache {models}"
+    assert first == second  # the same report
+    assert "importlib.metadata" not in second_modules and "pydantic.plugin._loader" not in second_modules
+
+
+def test_installing_or_changing_a_distribution_on_the_import_path_is_a_new_validator_key(tmp_path, monkeypatch):
+    from checker import model
+    from checker.cache import MemoryCache
+
+    cache = MemoryCache("fingerprint")
+
+    def key() -> str:
+        monkeypatch.setattr(model, "_PLUGIN_STATE", [])
+        return model.validator_key(cache, PlanFile)
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    before = key()
+    (site / "not-a-distribution").mkdir()
+    assert key() == before  # only what importlib.metadata reads counts
+    plugin = site / "a_plugin-1.0.dist-info"
+    plugin.mkdir()
+    installed = key()
+    assert installed != before
+    (plugin / "entry_points.txt").write_text("[pydantic]\na = a_plugin:plugin\n")
+    assert key() != installed
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    assert key() not in (before, installed)
+
+
+def test_the_options_models_come_from_the_cache_build_validator_was_given_and_only_while_it_lives(tmp_path):
+    script = """
+import gc
+from checker.cache import MemoryCache
+from checker import model
+from checker.functions.sums import SumOptions
+writer = MemoryCache("fingerprint")
+model.build_validator(writer)
+model.prepare_validator(SumOptions)  # built by pydantic, and kept in the cache
+print(SumOptions in model._validators_kept, SumOptions.model_validate({}).half_unit_per_item)
+del writer
+gc.collect()
+print(model._validator_cache())  # the run's cache is not kept alive by the model
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=_environment(tmp_path))
+    assert result.stdout.split() == ["True", "True", "None"], result.stderr
+
+
+PLUGIN = '''
+import os
+
+class Plugin:
+    def new_schema_validator(self, schema, schema_type, schema_type_path, schema_kind, config, plugin_settings):
+        with open(os.environ["PLUGIN_LOG"], "a") as log:
+            log.write(getattr(schema_type, "__name__", str(schema_type)) + "\\n")
+        return None, None, None
+
+plugin = Plugin()
+'''
+
+
+def test_with_a_pydantic_plugin_installed_and_enabled_every_process_builds_its_validators_through_pydantic(tmp_path):
+    """The CLI turns pydantic's plugins off unless PYDANTIC_DISABLE_PLUGINS says otherwise; a
+    user who turns them on (here: the variable set, empty) has a plugin see every validator
+    pydantic makes: none is taken from the cache instead, in the process that finds the
+    plugin or after."""
+    site = tmp_path / "site"
+    (site / "probe_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "probe_plugin.py").write_text(PLUGIN)
+    (site / "probe_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: probe-plugin\n"
+                                                                  "Version: 1.0\n")
+    (site / "probe_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pydantic]\nprobe = probe_plugin:plugin\n")
+    cache = tmp_path / "cache"
+    env = {"PLANCHECK_CACHE_DIR": str(cache), "PLUGIN_LOG": str(tmp_path / "plugin.log")}
+    probe = PROBE.replace("main()", "try:\n    main()\nfinally:\n    import checker.model as model\n"
+                                    "    print('from cache', len(model.validators_from_cache))")
+    path = _one_file(tmp_path)
+    # a first process without the plugin keeps the validators in the cache
+    subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(path)], cwd=tmp_path,
+                   capture_output=True, text=True, timeout=120, env=_environment(tmp_path, **env))
+    logs = []
+    for name in ("with-plugin.yaml", "again.yaml"):
+        shutil.copyfile(PLAN, tmp_path / name)
+        (tmp_path / "plugin.log").write_text("")
+        environment = _environment(tmp_path, **env)
+        environment["PYTHONPATH"] = os.pathsep.join([str(site), environment["PYTHONPATH"]])
+        environment["PYDANTIC_DISABLE_PLUGINS"] = ""  # none disabled
+        result = subprocess.run([sys.executable, "-c", probe, "--format", "concise", str(tmp_path / name)],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120, env=environment)
+        assert "TOT002" in result.stdout and result.stdout.strip().endswith("from cache 0"), result.stderr
+        logs.append(set((tmp_path / "plugin.log").read_text().split()))
+    assert logs[0] == logs[1] and {"PlanFile", "SumOptions"} <= logs[0]

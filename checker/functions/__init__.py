@@ -13,7 +13,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.diagnostics import Finding, ModelPath, RelationRecord
 
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from checker.functions.options import FunctionOptions
 
 
-@dataclass(frozen=True)
-class Target:
+# a NamedTuple, not a frozen dataclass: nothing compares or hashes targets, and a frozen
+# dataclass costs every process about 1 ms to make at import (its generated methods exec'd)
+class Target(NamedTuple):
     file: str  # the LoadedFile name, for locations
     path: ModelPath  # the model path of `node` within its file
     node: Any
@@ -68,7 +69,11 @@ class FunctionSpec:
     def make_options(self, options: Any) -> Any:
         """The options as the function takes them: its model, validated."""
         if isinstance(options, Mapping):
-            return self.options_model.model_validate(dict(options))
+            from checker.model import prepare_validator
+
+            model = self.options_model
+            prepare_validator(model)  # from the run's cache: pydantic need not build it
+            return model.model_validate(dict(options))
         return options
 
 
