@@ -287,10 +287,20 @@ def code_fingerprint() -> str:
 
 
 def parse_fingerprint() -> str:
-    """What parsing a ruleset file depends on besides its bytes."""
-    from ruamel.yaml import __version__ as ruamel_version
+    """What parsing a ruleset file depends on besides its bytes: plancheck's code and the
+    ruamel.yaml installed, known by its package file's place, size and time (another version
+    installed is another file) rather than by importing it for its `__version__`, which a
+    run over clean files never otherwise imports (tens of milliseconds of a one-file check)."""
+    import importlib.util
 
-    return f"ruleset files {code_fingerprint()} ruamel.yaml {ruamel_version}"
+    spec = importlib.util.find_spec("ruamel.yaml")
+    origin = spec.origin if spec is not None else None
+    try:
+        status = os.stat(origin) if origin else None
+    except OSError:
+        status = None
+    installed = f"{origin} {status.st_size} {status.st_mtime_ns}" if status is not None else "absent"
+    return f"ruleset files {code_fingerprint()} ruamel.yaml {installed}"
 
 
 def ruleset_fingerprint(ruleset: Any, limits: Any) -> str:

@@ -303,6 +303,7 @@ def japanese_encoding(raw: bytes) -> tuple[str, str] | None:
 
 
 _PLAIN_RESOLVERS: dict[str, list[tuple[str, Any]]] | None = None
+_RESOLVERS_KEPT = False  # whether the run's cache holds the table (`_resolver_table`)
 # The tags of plain scalars seen before: keys and common values repeat in every file (a
 # third of the scalars' regex matching), and a bound keeps a large run's memory flat.
 _PLAIN_TAGS: dict[str, str] = {}
@@ -325,13 +326,14 @@ def _plain_resolver():
     """ruamel.yaml's YAML 1.2 implicit typing of plain scalars (its own table: the first
     character picks the candidates, the first matching pattern the tag), with tags as plain
     strings: its resolver compares Tag objects in Python and was a third of the load time."""
-    global _PLAIN_RESOLVERS
-    if _PLAIN_RESOLVERS is None:
-        from ruamel.yaml.resolver import VersionedResolver
-
-        table = VersionedResolver().versioned_resolver
-        _PLAIN_RESOLVERS = {first: [(str(tag), pattern) for tag, pattern in candidates]
-                            for first, candidates in table.items()}
+    global _PLAIN_RESOLVERS, _RESOLVERS_KEPT
+    if _PLAIN_RESOLVERS is None or not _RESOLVERS_KEPT:
+        # again once a cache is there: a ruleset parsed before the run's cache was open made
+        # the table without one, and the next process should find it
+        table, _RESOLVERS_KEPT = _resolver_table()
+        if _PLAIN_RESOLVERS is None:
+            _PLAIN_RESOLVERS = {first: [(tag, re.compile(source, flags)) for tag, source, flags in candidates]
+                                for first, candidates in table.items()}
     resolvers, seen = _PLAIN_RESOLVERS, _PLAIN_TAGS
 
     def resolve(value: str, plain: bool) -> str:
@@ -346,6 +348,43 @@ def _plain_resolver():
         return tag
 
     return resolve
+
+
+def _resolver_table() -> tuple[dict[str, list[tuple[str, str, int]]], bool]:
+    """ruamel.yaml's implicit resolvers as (tag, pattern, flags) by first character: from the
+    run's cache when a process before built them with the same ruamel.yaml (the fast path
+    then never imports ruamel, about 45 ms of a one-file check), else from ruamel itself, and
+    kept for the next process; and whether the cache has them now. An entry of any other
+    shape is a miss."""
+    from checker.model import run_cache
+
+    cache = run_cache()
+    key = None
+    if cache is not None:
+        from checker.cache import parse_fingerprint
+
+        key = cache.key("plain resolvers", parse_fingerprint())
+        entry = cache.get("file", key)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == _RESOLVERS_ENTRY and _resolver_shape(entry[1]):
+            return entry[1], True
+    from ruamel.yaml.resolver import VersionedResolver
+
+    table = {first: [(str(tag), pattern.pattern, pattern.flags) for tag, pattern in candidates]
+             for first, candidates in VersionedResolver().versioned_resolver.items()}
+    if cache is not None and key is not None:
+        cache.put("file", key, (_RESOLVERS_ENTRY, table))
+    return table, cache is not None
+
+
+_RESOLVERS_ENTRY = "plancheck plain resolvers 1"  # what the entry is, should a key ever collide
+
+
+def _resolver_shape(table: Any) -> bool:
+    return isinstance(table, dict) and all(
+        isinstance(first, str) and isinstance(candidates, list) and all(
+            isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], str) and isinstance(item[1], str)
+            and isinstance(item[2], int) for item in candidates)
+        for first, candidates in table.items())
 
 
 class _Limit(Exception):
@@ -613,8 +652,6 @@ def _text_position(text: str, offset: object) -> tuple[int | None, int | None]:
 def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budget: Budget | None = None) -> LoadedFile:
     """The file's text parsed, built and validated; `budget`, the file's time from when its
     work began (a new one from here without it)."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     limits = limits or DEFAULT_LIMITS
     budget = budget or Budget(limits)
     loaded.text = text
@@ -622,6 +659,8 @@ def load_text(loaded: LoadedFile, text: str, limits: Limits | None = None, budge
     if index is not None:
         loaded.index = index
         return _validated(loaded, limits, budget)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     builder = _Builder(loaded, limits, budget)
     try:
         data = builder.run(text)

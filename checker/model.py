@@ -1833,10 +1833,16 @@ def build_validator(cache: Any = None) -> None:
     _install_validator(PlanFile, cache)
 
 
+def run_cache() -> Any:
+    """The cache `build_validator` was last given, while the run still holds it; else None.
+    What else a check's path keeps across processes (the loader's resolver table) uses it."""
+    return _validator_cache() if _validator_cache is not None else None
+
+
 def prepare_validator(model: type[BaseModel]) -> None:
     """`model`'s validator, from the cache `build_validator` was given, before its first
     validation (without one, pydantic builds it then, as it would anyway)."""
-    cache = _validator_cache() if _validator_cache is not None else None
+    cache = run_cache()
     if cache is not None:
         _install_validator(model, cache)
 

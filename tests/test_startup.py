@@ -347,3 +347,47 @@ def test_with_a_pydantic_plugin_installed_and_enabled_every_process_builds_its_v
         assert "TOT002" in result.stdout and result.stdout.strip().endswith("from cache 0"), result.stderr
         logs.append(set((tmp_path / "plugin.log").read_text().split()))
     assert logs[0] == logs[1] and {"PlanFile", "SumOptions"} <= logs[0]
+
+
+def test_a_clean_file_new_to_a_warm_cache_is_checked_without_importing_ruamel(tmp_path):
+    """The fast path types plain scalars by ruamel's resolver table, kept in the cache after the
+    first process: a later process new to a clean file never imports ruamel.yaml (spans, and so
+    ruamel, only for a file with findings)."""
+    clean = ROOT / "plans" / "kodaira" / "policy-evaluation-r4" / "theme-10-gender-equality.yaml"
+    cache = str(tmp_path / "cache")
+    seen = []
+    for name in ("first.yaml", "second.yaml"):
+        path = tmp_path / name
+        shutil.copyfile(clean, path)
+        result, modules = _probe(tmp_path, "--format", "concise", str(path), PLANCHECK_CACHE_DIR=cache)
+        assert result.returncode == 0 and "All checks passed" in result.stderr, result.stderr
+        seen.append(modules)
+    assert ("ruamel.yaml" in seen[0], "ruamel.yaml" in seen[1]) == (True, False)
+    with_finding = tmp_path / "third.yaml"
+    shutil.copyfile(PLAN, with_finding)
+    result, modules = _probe(tmp_path, "--format", "concise", str(with_finding), PLANCHECK_CACHE_DIR=cache)
+    assert "TOT002" in result.stdout and "ruamel.yaml" in modules  # its span is ruamel's
+
+
+def test_the_resolver_table_from_the_cache_is_ruamels_own_and_a_bad_entry_is_a_miss(monkeypatch):
+    from checker import model
+    from checker.cache import MemoryCache
+
+    cache = MemoryCache("test")
+    import weakref
+
+    monkeypatch.setattr(model, "_validator_cache", weakref.ref(cache))
+    built, kept = loader._resolver_table()
+    assert kept and loader._resolver_table() == (built, True)  # the second from the cache
+    from ruamel.yaml.resolver import VersionedResolver
+
+    own = VersionedResolver().versioned_resolver
+    assert {first: [(str(tag), pattern.pattern, pattern.flags) for tag, pattern in candidates]
+            for first, candidates in own.items()} == built
+    from checker.cache import parse_fingerprint
+
+    key = cache.key("plain resolvers", parse_fingerprint())
+    for bad in [("plancheck plain resolvers 1", {"1": [("tag", 5, 0)]}), ("another entry", built), "text"]:
+        cache.put("file", key, bad)
+        assert loader._resolver_table() == (built, True)  # a miss: built from ruamel again, and kept
+        assert cache.get("file", key)[1] == built
