@@ -241,3 +241,32 @@ def test_components_are_what_needed_gives_each_of_their_files():
                 assert files == sorted(files) and context == sorted(context) and not set(files) & set(context)
                 for position in files:
                     assert crossdoc.needed(indices, [position], used, groups) == {*files, *context}, (used, groups)
+
+
+def test_one_process_holds_no_file_between_the_phases(tmp_path, monkeypatch):
+    import gc
+    import weakref
+
+    monkeypatch.setenv("PLANCHECK_WORKERS", "1")
+    monkeypatch.setattr(run, "PARALLEL_MIN_FILES", 2)
+    parsed: list[weakref.ref] = []
+    real_parse = run._parse_and_check
+
+    def parse(*args):
+        loaded, own = real_parse(*args)
+        parsed.append(weakref.ref(loaded))
+        return loaded, own
+
+    alive: list[int] = []
+    real_components = crossdoc.components
+
+    def components(*args, **kwargs):
+        gc.collect()
+        alive.append(sum(ref() is not None for ref in parsed))
+        return real_components(*args, **kwargs)
+
+    monkeypatch.setattr(run, "_parse_and_check", parse)
+    monkeypatch.setattr(crossdoc, "components", components)
+    project = _project(tmp_path, ROOT / "plans")
+    _cold(project, monkeypatch, _Spy(monkeypatch), True, "cache")
+    assert len(parsed) == 30 and alive == [0], "the files parsed in phase 1 are still held"
