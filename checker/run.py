@@ -350,7 +350,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
             crashed, texts = any(_crashed(file) for file in loaded), {file.name: file.text for file in loaded}
         if stats is not None:
             stats.save(str(path.absolute()) for path in everything)
-        if any(isinstance(raw, Unread) and raw.differed for _, raw in read):
+        if any(isinstance(raw, Unread) and raw.differed for _, raw in read) or (thin is not None and thin.differed):
             run_key = None  # a file changed while the run went: the run's key is not what it checked
         result.notes += load_notes  # after the cache's own notes, never over them
         if thin is None:
@@ -759,6 +759,7 @@ class _Thin(NamedTuple):
     notes: list[Text]
     crashed: bool  # a file could not be checked: the run is not kept
     texts: dict[str, Any]  # the bytes (or `Unread`) of each file whose text was decoded, by name
+    differed: bool  # a file read again in phase 2 (its entry gone) had changed: the run is not kept
 
 
 def _thin_check(read: list, file_keys: list, groups: list[str] | None, settings: Settings, cache, engine: Engine,
@@ -875,13 +876,11 @@ def _thin_check(read: list, file_keys: list, groups: list[str] | None, settings:
         notes.append(message("worker_died", files=lost_files))
     failed = {None if groups is None else groups[members[0][0]]
               for (members, _), outcome in zip(components, checked, strict=True) if outcome is not None and outcome[2]}
+    differed = False
     for (members, _), outcome in zip(components, checked, strict=True):
         assert outcome is not None
-        found, found_relations, _, differed = outcome
-        if differed:
-            raw = read[members[0][0]][1]
-            if isinstance(raw, Unread):
-                raw.differed = True
+        found, found_relations, _, changed = outcome
+        differed |= changed
         if (None if groups is None else groups[members[0][0]]) in failed:
             continue
         diagnostics += found
@@ -896,7 +895,7 @@ def _thin_check(read: list, file_keys: list, groups: list[str] | None, settings:
     paths = {stub.name: stub.path for stub, _ in read}
     texts = {stub.name: raw for (stub, raw), record in zip(read, done, strict=True) if record.text}
     diagnostics, relations = _reported(diagnostics, relations, paths, settings)
-    return _Thin(diagnostics, relations, notes, any(record.crashed for record in done), texts)
+    return _Thin(diagnostics, relations, notes, any(record.crashed for record in done), texts, differed)
 
 
 def _fresh(stub: LoadedFile) -> LoadedFile:
