@@ -270,3 +270,28 @@ def test_one_process_holds_no_file_between_the_phases(tmp_path, monkeypatch):
     project = _project(tmp_path, ROOT / "plans")
     _cold(project, monkeypatch, _Spy(monkeypatch), True, "cache")
     assert len(parsed) == 30 and alive == [0], "the files parsed in phase 1 are still held"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("once", [True, False], ids=["once", "every time"])
+def test_a_worker_that_dies_in_the_first_phase_loses_no_file(tmp_path, monkeypatch, two_workers, once):
+    from tests.test_processes import _kill_the_worker_checking
+
+    victim = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"
+    project = _project(tmp_path, ROOT / "plans")
+    spy = _Spy(monkeypatch)
+    old = _cold(project, monkeypatch, spy, False, "old-cache")
+    marker = tmp_path / "killed"
+    _kill_the_worker_checking(monkeypatch, victim, marker=marker if once else None)
+    new = _cold(project, monkeypatch, spy, True, "new-cache")
+    assert [note.en for note in new.notes if "worker process ended" in note.en]
+    if once:
+        assert marker.exists()
+        assert new.diagnostics == old.diagnostics and new.relations == old.relations
+        return
+    # the victim is a LOAD017 and nothing else; every other file is checked as before (the
+    # rules across documents without the victim's model, as a full run without it would)
+    assert [(d.code, d.span.line) for d in new.diagnostics if d.file == victim] == [("LOAD017", 1)]
+    others = {d.file for d in new.diagnostics} - {victim}
+    assert others and others <= {d.file for d in old.diagnostics}
+    assert not execute(prepare(RunOptions())).from_cache  # a run with a file not checked is not kept
