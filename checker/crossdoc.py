@@ -179,12 +179,11 @@ def components(indices: Sequence[Index], used: tuple[str, ...] | None,
 
     first: dict[Any, int] = {}  # a token as shared within its plan set -> the first file stating it
     for position, index in enumerate(indices):
-        shared_by = [("", group(position))] if used is None else \
-            [(grouping, group(position), token) for grouping in used for token in index.get(grouping, ())]
+        # a token of any grouping is one namespace (a document's id and a figure's plan),
+        # as in `needed`, so the grouping is not part of what is shared
+        shared_by = [(group(position), None)] if used is None else \
+            [(group(position), token) for grouping in used for token in index.get(grouping, ())]
         for shared in shared_by:
-            # a token of any grouping is one namespace (a document's id and a figure's plan),
-            # as in `needed`, so the grouping is not part of what is shared
-            shared = shared[1:]
             other = first.setdefault(shared, position)
             if other != position:
                 parent[root(position)] = root(other)

@@ -338,16 +338,18 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     engine = Engine(ruleset)
     groups = _plan_set_groups(settings, everything, result.notes)
     loaded: list[LoadedFile] = []  # none in a thin run: its files stay in the workers
+    own: list[list[Diagnostic]] = []
+    loaded_groups: list[str] | None = None
     thin: _Thin | None = None
     with _collector_held():
         if _thin_applies(options, cache, read, reported):
             thin = _thin_check(read, file_keys, groups, settings, cache, engine, progress, options.parallel,
                                set(given))
-            load_notes, crashed, texts = thin.notes, thin.crashed, thin.texts
+            load_notes, crashed, shown = thin.notes, thin.crashed, thin.texts
         else:
             loaded, own, load_notes, loaded_groups = _load_needed(read, file_keys, reported, groups, settings, cache,
                                                                   engine, progress, options)
-            crashed, texts = any(_crashed(file) for file in loaded), {file.name: file.text for file in loaded}
+            crashed, shown = any(_crashed(file) for file in loaded), {file.name: file.text for file in loaded}
         if stats is not None:
             stats.save(str(path.absolute()) for path in everything)
         if any(isinstance(raw, Unread) and raw.differed for _, raw in read) or (thin is not None and thin.differed):
@@ -362,7 +364,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     if cache is not None and run_key is not None and not crashed:
         # a file that could not be checked is checked again next time, not answered from here
         cache.put("run", run_key, (result.diagnostics, result.relations))
-    result.sources = _sources_of(result.diagnostics, texts, result.relations)
+    result.sources = _sources_of(result.diagnostics, shown, result.relations)
     _baseline(prepared, result)
     if options.diff or options.fix:
         mine = [file for file in loaded if file.name in reported]
@@ -856,9 +858,9 @@ def _thin_check(read: list, file_keys: list, groups: list[str] | None, settings:
 
     components = []
     for files, context in crossdoc.components(indices, used, groups):
-        members = [position for position in files if done[position].again]
-        if members:
-            components.append(([entry(position) for position in members], [entry(position) for position in context]))
+        read_again = [position for position in files if done[position].again]
+        if read_again:
+            components.append(([entry(position) for position in read_again], [entry(position) for position in context]))
     checked: list[tuple[list[Diagnostic], Relations, bool, bool] | None] = [None] * len(components)
     if pooled and sum(len(members) for members, _ in components) >= PARALLEL_MIN_FILES:
         batches = _component_batches(components, workers)
@@ -951,7 +953,8 @@ def _record_chunk(items) -> list[_Record]:
 
 def _dead_record(engine: Engine, stub: LoadedFile, reason: Text) -> _Record:
     """The record of a file whose check ended its worker twice (LOAD017)."""
-    return _record(*_not_checked(engine, stub, reason), stored=False)
+    loaded, own = _not_checked(engine, stub, reason)
+    return _record(loaded, own, stored=False)
 
 
 def _component_batches(components: list, workers: int) -> list[tuple[list[int], list]]:
