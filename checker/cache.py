@@ -482,6 +482,9 @@ class CacheHandle(NamedTuple):
     key: bytes
     max_entry_bytes: int
 
+    def __repr__(self) -> str:  # never the key, should a handle be shown
+        return f"CacheHandle({str(self.directory)!r})"
+
     def open(self) -> Cache:
         """The cache, with descriptors of this process's own; a directory that cannot be
         opened any more (removed, replaced by a link) gives a cache where every entry is a

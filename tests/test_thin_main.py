@@ -295,3 +295,29 @@ def test_a_worker_that_dies_in_the_first_phase_loses_no_file(tmp_path, monkeypat
     others = {d.file for d in new.diagnostics} - {victim}
     assert others and others <= {d.file for d in old.diagnostics}
     assert not execute(prepare(RunOptions())).from_cache  # a run with a file not checked is not kept
+
+
+def test_a_cache_opened_from_its_handle_shares_its_entries_and_never_follows_a_link(tmp_path):
+    import pickle
+
+    from checker.cache import Cache
+
+    cache = Cache(tmp_path / "cache", "fingerprint")
+    handle = cache.handle()
+    assert cache._key.hex() not in repr(handle)
+    reopened = pickle.loads(pickle.dumps(handle)).open()  # as a spawned worker gets it
+    key = cache.key("file", "a.yaml", b"plan: {}")
+    assert reopened.put_pickled("file", key, pickle.dumps("kept by the worker"))
+    assert cache.get("file", key) == "kept by the worker"
+    cache.put("file", cache.key("b"), "kept by the main process")
+    assert reopened.get("file", cache.key("b")) == "kept by the main process"
+    # the directory swapped for a link after the main process checked it: every entry a
+    # miss, nothing written through the link
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "cache").rename(tmp_path / "moved")
+    (tmp_path / "cache").symlink_to(elsewhere)
+    swapped = handle.open()
+    assert swapped.get("file", key) is None
+    assert not swapped.put_pickled("file", key, pickle.dumps("x"))
+    assert list(elsewhere.iterdir()) == []
