@@ -924,13 +924,19 @@ def _record(loaded: LoadedFile, own: list[Diagnostic], stored: bool, payload: by
 
 
 def _recorded(engine: Engine, cache, limits: Limits, stub: LoadedFile, raw, key: str) -> _Record:
-    """Phase 1 of a thin run for one file: its entry from the cache, else the file parsed
-    and checked on its own and its entry kept there; its `_Record`."""
+    """Phase 1 of a thin run for one file: its record as kept beside its entry, else its
+    entry from the cache, else the file parsed and checked on its own and its entry kept
+    there; its `_Record`, kept too (a warm run then reads a record of a few hundred bytes
+    where it would unpickle the whole file, which phase 2 does once more)."""
     import pickle
 
+    record_key = cache.key("record", key)
+    kept = cache.get("file", record_key)
+    if isinstance(kept, _Record):
+        return kept
     entry = cache.get("file", key)
     if entry is not None:
-        return _record(entry[0], entry[1], stored=True)
+        return _kept_record(cache, record_key, _record(entry[0], entry[1], stored=True))
     stub = _fresh(stub)  # loaded into: the run's stub (in `read`) stays bare
     differed = False
     if isinstance(raw, Unread):  # its entry is gone, or the bytes were dropped once sent: read it now
@@ -943,7 +949,14 @@ def _recorded(engine: Engine, cache, limits: Limits, stub: LoadedFile, raw, key:
     if _crashed(loaded):
         return _record(loaded, own, stored=False, differed=differed)  # never cached
     payload = pickle.dumps((loaded, own), pickle.HIGHEST_PROTOCOL)
-    return _record(loaded, own, stored=cache.put_pickled("file", key, payload), payload=payload, differed=differed)
+    record = _record(loaded, own, stored=cache.put_pickled("file", key, payload), payload=payload, differed=differed)
+    # a record is kept only beside its entry, and never of bytes other than its key's
+    return record if differed or record.payload is not None else _kept_record(cache, record_key, record)
+
+
+def _kept_record(cache, record_key: str, record: _Record) -> _Record:
+    cache.put("file", record_key, record)
+    return record
 
 
 def _record_chunk(items) -> list[_Record]:

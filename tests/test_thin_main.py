@@ -321,3 +321,40 @@ def test_a_cache_opened_from_its_handle_shares_its_entries_and_never_follows_a_l
     assert swapped.get("file", key) is None
     assert not swapped.put_pickled("file", key, pickle.dumps("x"))
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_warm_thin_run_reads_each_files_record_and_unpickles_its_model_only_for_the_rules_across_documents(
+        tmp_path, monkeypatch):
+    from checker.model import PlanFile, build_validator
+
+    monkeypatch.setenv("PLANCHECK_WORKERS", "1")  # in this process, where the unpickling is counted
+    monkeypatch.setattr(run, "PARALLEL_MIN_FILES", 2)
+    build_validator(None)
+    unpickled = [0]
+    real = PlanFile.__setstate__
+
+    def counting(self, state):
+        unpickled[0] += 1
+        return real(self, state)
+
+    monkeypatch.setattr(PlanFile, "__setstate__", counting)
+    at_phase_2: list[int] = []
+    real_components = crossdoc.components
+
+    def components(*args, **kwargs):
+        at_phase_2.append(unpickled[0])
+        return real_components(*args, **kwargs)
+
+    monkeypatch.setattr(crossdoc, "components", components)
+    project = _project(tmp_path, ROOT / "plans")
+    spy = _Spy(monkeypatch)
+    old = _cold(project, monkeypatch, spy, False, "old-cache")
+    _cold(project, monkeypatch, spy, True, "cache")
+    changed = project / "plans" / "kodaira" / "touched.yaml"
+    changed.write_text("plan: {id: x}\n", encoding="utf-8")  # the run's key is new; every other entry is kept
+    unpickled[0] = 0
+    warm = _cold(project, monkeypatch, spy, True, "cache")
+    assert at_phase_2[-1] == 0, "phase 1 unpickled models it had records for"
+    assert 20 < unpickled[0] <= 30  # phase 2: each file with a model once, and the context
+    changed.unlink()
+    assert [d for d in warm.diagnostics if d.file != "plans/kodaira/touched.yaml"] == old.diagnostics
