@@ -358,3 +358,20 @@ def test_a_warm_thin_run_reads_each_files_record_and_unpickles_its_model_only_fo
     assert 20 < unpickled[0] <= 30  # phase 2: each file with a model once, and the context
     changed.unlink()
     assert [d for d in warm.diagnostics if d.file != "plans/kodaira/touched.yaml"] == old.diagnostics
+
+
+def test_a_file_in_memory_is_checked_and_shown_from_its_text_in_a_thin_run(tmp_path, monkeypatch, two_workers):
+    project = _project(tmp_path, ROOT / "plans")
+    name = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"
+    text = (project / name).read_bytes()
+    # another header in the editor's buffer only (DOC003 across the document's files): the
+    # file on disk is not what is checked, nor what its lines are shown from
+    edited = text.replace(b"title: ", b"title: x", 1) + b"# edited\n"
+    assert edited != text
+    spy = _Spy(monkeypatch)
+    texts = ((str(project / name), edited),)
+    old = _cold(project, monkeypatch, spy, False, "old-cache", texts=texts)
+    new = _cold(project, monkeypatch, spy, True, "new-cache", texts=texts)
+    _same(old, new)
+    assert name in {d.file for d in new.diagnostics}
+    assert new.sources[name] == edited.decode("utf-8").splitlines()
