@@ -46,7 +46,7 @@ import sys
 import weakref
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -449,17 +449,18 @@ class Cache:
             return  # a value that cannot be kept is only computed again
         self.put_pickled(kind, key, payload)
 
-    def put_pickled(self, kind: str, key: str, payload: bytes) -> None:
-        """Keep a value already pickled (by a worker process)."""
+    def put_pickled(self, kind: str, key: str, payload: bytes) -> bool:
+        """Keep a value already pickled (by a worker process); whether it was kept (the thin
+        run reads a file's entry back in another process, and sends one that was not)."""
         import secrets
 
         if len(payload) > self.max_entry_bytes:
-            return  # it would never be read
+            return False  # it would never be read
         try:
             shard = _open_directory(key[:2], self._kind_directory(kind, True), self.directory / kind / key[:2],
                                     create=True)
         except (OSError, CacheRefused):
-            return  # a cache that cannot be written is only slower
+            return False  # a cache that cannot be written is only slower
         try:
             temporary = f".tmp-{secrets.token_hex(8)}"
             _write_new(temporary, shard, self._signature(kind, key, payload) + payload)
@@ -470,9 +471,45 @@ class Cache:
                 os.unlink(temporary, dir_fd=shard)
                 raise
         except OSError:
-            pass
+            return False
         finally:
             os.close(shard)
+        return True
+
+    def handle(self) -> CacheHandle:
+        """What a worker process opens this cache with (`CacheHandle.open`): plain data, so
+        it reaches a spawned worker too, where the descriptors of this one mean nothing."""
+        return CacheHandle(self.directory, self.fingerprint, self._key, self.max_entry_bytes)
+
+
+class CacheHandle(NamedTuple):
+    """A cache directory already checked and opened by the main process, for a worker to
+    open again: the same directory, fingerprint and signing key (a worker's entries must be
+    the ones the main process verifies; an untrusted key is this run's alone)."""
+
+    directory: Path
+    fingerprint: str
+    key: bytes
+    max_entry_bytes: int
+
+    def __repr__(self) -> str:  # never the key, should a handle be shown
+        return f"CacheHandle({str(self.directory)!r})"
+
+    def open(self) -> Cache:
+        """The cache, with descriptors of this process's own; a directory that cannot be
+        opened any more (removed, replaced by a link) gives a cache where every entry is a
+        miss and none is kept, never one outside it."""
+        cache = Cache.__new__(Cache)
+        cache.directory, cache.fingerprint, cache.max_entry_bytes = self.directory, self.fingerprint, \
+            self.max_entry_bytes
+        cache.hits = cache.misses = 0
+        cache.notes = []
+        cache._descriptors, cache._present, cache._key = {}, set(), self.key
+        weakref.finalize(cache, _close_all, cache._descriptors)
+        if SUPPORTED:
+            with contextlib.suppress(OSError, CacheRefused):
+                cache._descriptors[None] = _open_directory(self.directory, None, self.directory, create=False)
+        return cache
 
 
 def entry_key(fingerprint: str, parts: tuple[bytes | str, ...]) -> str:
@@ -522,9 +559,9 @@ class MemoryCache:
             return
         self.put_pickled(kind, key, payload)
 
-    def put_pickled(self, kind: str, key: str, payload: bytes) -> None:
+    def put_pickled(self, kind: str, key: str, payload: bytes) -> bool:
         if len(payload) > self.max_bytes:
-            return
+            return False
         previous = self._entries.pop((kind, key), None)
         if previous is not None:
             self._bytes -= len(previous)
@@ -533,6 +570,7 @@ class MemoryCache:
         while self._bytes > self.max_bytes:
             _, dropped = self._entries.popitem(last=False)
             self._bytes -= len(dropped)
+        return True
 
     def __len__(self) -> int:
         return len(self._entries)

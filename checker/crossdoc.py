@@ -156,6 +156,59 @@ def needed(indices: Sequence[Index | None], reported: Iterable[int],
     return wanted
 
 
+def components(indices: Sequence[Index], used: tuple[str, ...] | None,
+               groups: list[str] | None = None) -> list[tuple[list[int], list[int]]]:
+    """Every file's connected component, as `needed` forms them (each file's index known):
+    (its files, the context it needs besides them), each list in path order, the
+    components in the order of their first file. The context is the first file of every
+    document of the plan set when a figure in the component names a document no file of
+    it declares. For every file `f` of a component, `needed(indices, [f], used, groups)` is
+    exactly its files and its context: the cross-document rules over one component give
+    what a run over the whole plan set gives on its files. `used` None: a component is a
+    plan set."""
+    def group(position: int) -> str:
+        return "" if groups is None else groups[position]
+
+    parent = list(range(len(indices)))
+
+    def root(position: int) -> int:
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]
+            position = parent[position]
+        return position
+
+    first: dict[Any, int] = {}  # a token as shared within its plan set -> the first file stating it
+    for position, index in enumerate(indices):
+        # a token of any grouping is one namespace (a document's id and a figure's plan),
+        # as in `needed`, so the grouping is not part of what is shared
+        shared_by = [(group(position), None)] if used is None else \
+            [(group(position), token) for grouping in used for token in index.get(grouping, ())]
+        for shared in shared_by:
+            other = first.setdefault(shared, position)
+            if other != position:
+                parent[root(position)] = root(other)
+    members: dict[int, list[int]] = {}
+    for position in range(len(indices)):
+        members.setdefault(root(position), []).append(position)
+    declared: dict[tuple[str, Any], int] = {}
+    if used is not None and "figure_plans" in used:
+        for position, index in enumerate(indices):
+            if index.get("document"):
+                declared.setdefault((group(position), index["document"][0]), position)
+    found = []
+    for files in members.values():
+        context: list[int] = []
+        if declared:
+            where = group(files[0])
+            if any((where, token) not in declared for position in files
+                   for token in indices[position].get("figure_plans", ())):
+                inside = set(files)
+                context = sorted(position for (plan_set, _), position in declared.items()
+                                 if plan_set == where and position not in inside)
+        found.append((files, context))
+    return found
+
+
 def plan_set_functions(ruleset: Any) -> list[str]:
     """The functions of the enabled rules across documents."""
     from checker.functions import parse_given
@@ -196,7 +249,12 @@ class IndexStore:
 
     def index_of(self, file_key: str | None, loaded: Any, keep: bool = True) -> dict[str, tuple[int, ...]]:
         """A loaded file's index (`tokens`), kept for its entry unless `keep` is false."""
-        numbered = tuple(tuple(self._number(token) for token in tokens(loaded).get(grouping, ()))
+        return self.index_from(file_key, tokens(loaded), keep)
+
+    def index_from(self, file_key: str | None, found: Mapping[str, tuple[str, ...]],
+                   keep: bool = True) -> dict[str, tuple[int, ...]]:
+        """The index of a file whose `tokens` were taken where it was loaded (a worker)."""
+        numbered = tuple(tuple(self._number(token) for token in found.get(grouping, ()))
                          for grouping in GROUPING_NAMES)
         if keep and file_key is not None and self.files.get(file_key) != numbered:
             self.files[file_key] = numbered

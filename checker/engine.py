@@ -72,6 +72,10 @@ class Engine:
             self._phase_calls[on_plan_set].append((rule, given, (rule.function, given, options)))
         self._options: dict[tuple[str, int], Any] = {}
         self._out_of_time = False  # the last `_rules` stopped because the file's time was spent
+        # a check across documents failed (INT001) in the last `set_diagnostics`: over a
+        # part of a plan set (run.py's components) its failure is not the whole set's, so
+        # the run checks that plan set whole
+        self.failed_across = False
 
     def run(self, files: list[LoadedFile]) -> list[Diagnostic]:
         """Every diagnostic on these files: each file's own, the plan set's, suppressions
@@ -137,6 +141,8 @@ class Engine:
         crashed: dict[tuple, Diagnostic] = {}  # once per check and target, whichever rules share it
         selected: dict[str, list] = {}  # each selector's targets, found once for the checks that share it
         self._out_of_time = False
+        if plan_set:
+            self.failed_across = False
         for rule, given, key in self._phase_calls[plan_set]:
             # Rules that share a function call (one per outcome kind) share its result.
             if key not in results:
@@ -205,6 +211,8 @@ class Engine:
             raise  # not a bug in the check: the file is reported as not checked (run._parse_and_check)
         except Exception as error:  # noqa: BLE001 - reported, with the check and the input
             name = target.file or home
+            if not target.file:
+                self.failed_across = True  # the whole plan set's target
             text = f"{type(error).__name__}: {error}"
             return [Finding(INTERNAL_ERROR, Location(name, path=target.path), {"check": rule.function, "error": text})], []
         return findings, records
