@@ -61,6 +61,10 @@ MESSAGES: dict[str, Text] = {
         ja="SIGTERM を受けて停止しました。検査は終わっていません",
         en="stopped by SIGTERM: the check did not finish",
     ),
+    "workers_unused": Text(
+        ja="PLANCHECK_WORKERS の値 {value} は 1 以上の整数ではないため使いません（プロセス数は {cores}）",
+        en="PLANCHECK_WORKERS={value} is not a whole number from 1, so it is not used ({cores} process(es))",
+    ),
     "worker_died": Text(
         ja="検査用のプロセスが異常終了したため、返らなかった {files} ファイルを1つずつ検査し直しました",
         en="a worker process ended abruptly: the {files} file(s) it did not bring back were checked again, one at a time",

@@ -299,6 +299,9 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     found = discover(result.searched, settings, options.force_exclude, options.plan_set_only,
                      present=frozenset(given))
     result.skipped = found.skipped
+    unused = workers_setting_unused()
+    if unused is not None:
+        result.notes.append(message("workers_unused", value=repr(unused[:40]), cores=worker_count()))
     if found.missing:
         result.missing = found.missing
         result.notes = [message("no_such_path", path=raw) for raw in found.missing]
@@ -651,9 +654,22 @@ def worker_count() -> int:
     this process, no worker at all), for a shared machine or the benchmark's 1-to-2
     speed-up; any other value of it is not used."""
     wanted = os.environ.get("PLANCHECK_WORKERS", "").strip()
-    if wanted.isascii() and wanted.isdigit() and int(wanted) >= 1:
+    if _whole_from_one(wanted):
         return min(int(wanted), PARALLEL_MAX_WORKERS)
     return min(os.cpu_count() or 1, PARALLEL_MAX_WORKERS)
+
+
+def _whole_from_one(text: str) -> bool:
+    return text.isascii() and text.isdigit() and int(text) >= 1
+
+
+def workers_setting_unused() -> str | None:
+    """PLANCHECK_WORKERS as set, when it is set and not a whole number from 1 (so not used:
+    the run says so, rather than quietly using one worker per core)."""
+    wanted = os.environ.get("PLANCHECK_WORKERS")
+    if wanted is None or not wanted.strip() or _whole_from_one(wanted.strip()):
+        return None
+    return wanted
 
 
 def _load(read, file_keys, limits: Limits, cache, engine: Engine, progress: Progress | None, parallel: bool = True):

@@ -258,3 +258,14 @@ def test_output_formats_come_from_one_registry_and_each_imports_only_its_rendere
         # and the sanitiser every format's user strings go through (and the HTML report its charts)
         own = {"checker.report.charts"} if name == "html" else set()
         assert result.stderr.strip().splitlines()[-1] == repr(sorted({format.module, "checker.report.safe", *own})), name
+
+
+@pytest.mark.parametrize(("value", "said"), [("abc", True), ("0", True), ("2.5", True), ("2", False), ("", False)])
+def test_a_workers_setting_that_is_not_used_is_said_not_ignored(value, said):
+    plan = ROOT / "plans" / "kodaira" / "policy-evaluation-r4" / "theme-10-gender-equality.yaml"
+    result = run("--isolated", "--no-cache", "--format", "concise", "--lang", "en", str(plan),
+                 env={"PLANCHECK_WORKERS": value})
+    assert result.returncode == 0, result.stderr
+    note = f"PLANCHECK_WORKERS={value!r} is not a whole number from 1, so it is not used"
+    assert (note in result.stderr) is said, result.stderr
+    assert "All checks passed" in result.stderr  # the check itself runs as ever
