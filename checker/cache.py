@@ -558,52 +558,80 @@ def file_stat(path: Any) -> tuple[int, int, int, int, int] | None:
 class StatStore:
     """What a plan set's files were when last read, like git's index: one signed cache
     entry (kind `stat`) mapping each path to its stat (`file_stat`), the time it was taken
-    (before the bytes were read) and the file's content key, so that a file of the context
-    whose stat has not moved is neither read nor hashed. Anything doubtful is a miss and the
-    file is read: another stat, a stat within `RACY_NS` of the time it was taken, a
-    tampered or foreign entry (the cache's HMAC), a value of the wrong shape."""
+    (before the bytes were read) and what those bytes gave: the file's content key (`files`,
+    so that a file of the context whose stat has not moved is neither read nor hashed) and
+    whether discovery took it for a plan (`plans`, so that discovery does not open it again:
+    `checker.discovery.looks_like_plan`). Anything doubtful is a miss and the file is read:
+    another stat, a stat within `RACY_NS` of the time it was taken, a tampered or foreign
+    entry (the cache's HMAC), a value of the wrong shape."""
 
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self, cache: Any, key: str) -> None:
         self.cache, self.key = cache, key
-        self.files: dict[str, Any] = {}  # path -> (stat, taken, content key), as read: checked on use
+        # path -> (stat, taken, content key) and path -> (stat, taken, is a plan), as read: checked on use
+        self.files: dict[str, Any] = {}
+        self.plans: dict[str, Any] = {}
         self.changed = False
         got = cache.get("stat", key)
-        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("files"), dict):
-            self.files = got["files"]
+        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("files"), dict) \
+                and isinstance(got.get("plans"), dict):
+            self.files, self.plans = got["files"], got["plans"]
+
+    @staticmethod
+    def _kept(entry: Any, status: tuple[int, int, int, int, int] | None, kind: type) -> Any:
+        """What `entry` kept, when it is of `kind` and was taken with `status` safely after
+        the file's mtime; None else."""
+        if status is None or not isinstance(entry, tuple) or len(entry) != 3:
+            return None
+        kept, taken, value = entry
+        if kept != status or not isinstance(taken, int) or not isinstance(value, kind):
+            return None
+        if status[1] >= taken - RACY_NS:
+            return None  # racy: it may have changed within the timestamp's granularity
+        return value
 
     def content_key(self, path: str, status: tuple[int, int, int, int, int] | None) -> str | None:
         """The content key kept for `path` when its stat is `status` and safely older than
         the time it was taken, or None (read the file)."""
-        if status is None:
-            return None
-        entry = self.files.get(path)
-        if not isinstance(entry, tuple) or len(entry) != 3:
-            return None
-        kept, taken, file_key = entry
-        if kept != status or not isinstance(taken, int) or not isinstance(file_key, str):
-            return None
-        if status[1] >= taken - RACY_NS:
-            return None  # racy: it may have changed within the timestamp's granularity
-        return file_key
+        return self._kept(self.files.get(path), status, str)
+
+    def is_plan(self, path: str, status: tuple[int, int, int, int, int] | None) -> bool | None:
+        """Whether discovery took `path` for a plan when its stat was `status` (safely older
+        than the time it was taken), or None (decide from its bytes)."""
+        return self._kept(self.plans.get(path), status, bool)
 
     def learn(self, path: str, status: tuple[int, int, int, int, int] | None, taken: int, file_key: str | None) -> None:
         """Keep what a read found (`status` taken before the read, at `taken`)."""
-        if status is None or file_key is None:
-            if self.files.pop(path, None) is not None:
+        self._learn(self.files, path, status, taken, file_key)
+
+    def learn_plan(self, path: str, status: tuple[int, int, int, int, int] | None, taken: int, plan: bool) -> None:
+        """Keep discovery's decision (`status` taken before the file was opened, at `taken`,
+        and the same after; None when it was not)."""
+        self._learn(self.plans, path, status, taken, plan)
+
+    def _learn(self, kept: dict[str, Any], path: str, status, taken: int, value: Any) -> None:
+        if status is None or value is None:
+            if kept.pop(path, None) is not None:
                 self.changed = True
             return
-        entry = (status, taken, file_key)
-        if self.files.get(path) != entry:
-            self.files[path] = entry
+        entry = (status, taken, value)
+        if kept.get(path) != entry:
+            kept[path] = entry
             self.changed = True
 
-    def save(self, current: Iterable[str]) -> None:
-        keep = set(current)
-        if set(self.files) - keep:
-            self.files = {path: entry for path, entry in self.files.items() if path in keep}
-            self.changed = True
+    def save(self, current: Iterable[str], decided: Iterable[str] = (), within: Iterable[str] | None = None) -> None:
+        """Write the entry when it changed, without the paths that are gone: of the files
+        those not in `current` (the run's files), of the decisions those not in `decided`
+        (the files discovery met). `within` (absolute directories; None: everywhere): only
+        a path under one of them can be gone, since a discovery that searched only some of
+        the plan set knows nothing of the rest."""
+        heads = None if within is None else tuple(directory.rstrip(os.sep) + os.sep for directory in within)
+        for kept, keep in ((self.files, set(current)), (self.plans, set(decided))):
+            gone = [path for path in kept if path not in keep and (heads is None or path.startswith(heads))]
+            for path in gone:
+                del kept[path]
+            self.changed |= bool(gone)
         if self.changed:
-            self.cache.put("stat", self.key, {"version": self.VERSION, "files": self.files})
+            self.cache.put("stat", self.key, {"version": self.VERSION, "files": self.files, "plans": self.plans})
             self.changed = False
