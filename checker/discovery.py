@@ -65,6 +65,7 @@ class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a da
     # directories searched (absolute: beyond them the stat cache's entries were not seen)
     statuses: dict[str, Any] | None = None
     searched: tuple[str, ...] = ()
+    context_tops: tuple[Path, ...] = ()  # the directories the context was found under (absolute)
 
     def not_plans(self) -> int:
         """How many YAML files a search found and skipped as not plans (the run's note)."""
@@ -96,16 +97,12 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
     if not any(path.absolute().is_relative_to(root) for path in checked for root in plan_set_roots):
         # files from elsewhere have no plan set to be read with
         return Discovered(checked, [], missing, tuple(skipped), walker.statuses, searched)
-    context = []
     tops = _context_tops(settings, checked, plan_set_roots, _Walker(settings, present))
     context_walker = _Walker(settings, present, walker.stats, taken, walker.statuses)
     plan_set, _ = context_walker.expand([str(top) for top in tops], True, plan_set_roots)
-    for path in plan_set:
-        if path.absolute() not in seen:
-            seen.add(path.absolute())
-            context.append(path)
+    context = [path for path in plan_set if path.absolute() not in seen]  # found once each: the tops do not nest
     return Discovered(checked, context, missing, tuple(skipped), walker.statuses,
-                      searched + tuple(str(top) for top in tops))
+                      searched + tuple(str(top) for top in tops), tuple(tops))
 
 
 def _context_tops(settings: Settings, checked: list[Path], roots: list[Path], walker: _Walker) -> list[Path]:
@@ -169,9 +166,10 @@ class _Walker:
         # whether every exclusion decides a file as it decides the file's directory: then a
         # file in a directory the walk kept is not excluded, and is not matched again
         self._by_directory = all(glob.by_directory for _, _, glob in settings._exclusions)
-        self._ignores: dict[Path, GitIgnores | None] = {}  # by directory
-        self._by_root: dict[Path, GitIgnores] = {}
-        self._tops: dict[Path, Path | None] = {}
+        # by absolute directory, as text: looked up for every directory a walk meets
+        self._ignores: dict[str, GitIgnores | None] = {}
+        self._by_root: dict[str, GitIgnores] = {}
+        self._tops: dict[str, str | None] = {}
 
     def expand(self, paths: list[str], force_exclude: bool,
                plan_set: list[Path] | None = None) -> tuple[list[Path], list[str]]:
@@ -196,6 +194,8 @@ class _Walker:
                     files.append(path)
             else:
                 missing.append(raw)
+        if len(paths) == 1:
+            return files, missing  # one walk finds each file once
         seen: set[Path] = set()
         unique = []
         for path in files:
@@ -206,9 +206,9 @@ class _Walker:
         return unique, missing
 
     def _gitignores(self, path: Path) -> GitIgnores | None:
-        return self._gitignores_in(path.absolute().parent)
+        return self._gitignores_in(str(path.absolute().parent))
 
-    def _gitignores_in(self, directory: Path) -> GitIgnores | None:
+    def _gitignores_in(self, directory: str) -> GitIgnores | None:
         """The ignore rules for the entries of `directory` (absolute)."""
         if not self.settings.respect_gitignore:
             return None
@@ -218,18 +218,18 @@ class _Walker:
                 self._ignores[directory] = None
             else:
                 if top not in self._by_root:
-                    self._by_root[top] = GitIgnores(top)
+                    self._by_root[top] = GitIgnores(Path(top))
                 self._ignores[directory] = self._by_root[top]
         return self._ignores[directory]
 
-    def _top(self, directory: Path) -> Path | None:
+    def _top(self, directory: str) -> str | None:
         """`repository_root(directory)`, each directory looked at once in a search (the
         walk meets a directory's parent before it)."""
         if directory not in self._tops:
-            if os.path.lexists(directory / ".git"):
+            if os.path.lexists(os.path.join(directory, ".git")):
                 self._tops[directory] = directory
             else:
-                parent = directory.parent
+                parent = os.path.dirname(directory)
                 self._tops[directory] = None if parent == directory else self._top(parent)
         return self._tops[directory]
 
@@ -277,7 +277,7 @@ class _Walker:
         for directory, subdirs, names in os.walk(top):
             here = Path(directory)
             absolute = str(here.absolute())
-            ignores = self._gitignores_in(here.absolute())  # one lookup for every entry here
+            ignores = self._gitignores_in(absolute)  # one lookup for every entry here
             kept = []
             for name in sorted(subdirs):
                 skip = self._skip(here / name, True, ignores)
@@ -455,14 +455,16 @@ def show_files(found: Discovered, lang: str) -> tuple[str, list[str]]:
     return checked, lines
 
 
-def display_name(path: Path) -> str:
-    """The path as diagnostics show it: relative to the working directory when inside it."""
+def display_name(path: Path, here: str | None = None) -> str:
+    """The path as diagnostics show it: relative to the working directory (`here`, when
+    the caller, naming many files, took it once) when inside it."""
     # as `path.absolute().relative_to(Path.cwd())` has it, on strings (called for every
     # file): a relative path is already relative to the working directory, lexically
     text = str(path)
     if not os.path.isabs(text):
         return text
-    here = os.getcwd()
+    if here is None:
+        here = os.getcwd()
     if text == here:
         return "."
     head = here.rstrip(os.sep) + os.sep

@@ -327,15 +327,15 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
-    plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
     if opened:
         cache, stats = opened
-        if cache is not None and options.cache is None and not _placed(cache, settings, plan_dirs, cache_notes):
-            cache = stats = None  # it holds plan files: nothing is written there (its signed entries were only read)
     else:
-        cache = options.cache if options.cache is not None else \
-            None if options.no_cache else open_cache(settings, ruleset, plan_dirs, cache_notes)
+        cache = options.cache if options.cache is not None else None if options.no_cache else open_cache(
+            settings, ruleset, _plan_dirs(Path(path) for path in result.searched), cache_notes)
         stats = _stat_store(cache, settings)
+    if cache is not None and options.cache is None and not _placed(cache, settings, result.searched, found,
+                                                                   everything, cache_notes):
+        cache = stats = None  # it holds plan files: nothing is written there (its signed entries were only read)
     result.notes += cache_notes
     read, file_keys = _read_all(everything, given, reported, settings, cache, stats, found.statuses or {}, taken)
     run_key = None
@@ -554,12 +554,20 @@ def _stat_store(cache, settings: Settings):
     return StatStore(cache, cache.key("stat", str(settings.root), *settings.plans))
 
 
-def _placed(cache, settings: Settings, plan_dirs: set[Path], notes: list) -> bool:
+def _placed(cache, settings: Settings, searched: list[str], found, everything: list[Path], notes: list) -> bool:
     """Whether the cache, opened before discovery knew where the plan files are, holds none
-    of their directories (`checker.cache.check_placement`); else why not, in `notes`."""
+    of their directories (`checker.cache.check_placement`); else why not, in `notes`.
+
+    A directory a search found files in lies under the directory searched, reached without
+    following a symbolic link (`os.walk`), so it can lie in the cache only when the cache lies
+    in the directory searched: only then is each file's directory given to the check."""
     from checker.cache import CacheRefused, check_placement
     from checker.messages import message
 
+    plan_dirs = _plan_dirs(Path(path) for path in searched) | set(found.context_tops)
+    where = os.path.realpath(cache.directory)
+    if any(where.startswith(os.path.realpath(directory).rstrip(os.sep) + os.sep) for directory in plan_dirs):
+        plan_dirs |= {path.parent for path in everything}
     try:
         check_placement(cache.directory, settings.root, plan_dirs)
     except CacheRefused as refused:
@@ -588,20 +596,18 @@ def _read_all(everything: list[Path], given: dict, reported: set[str], settings:
 
     read: list[Any] = []
     file_keys: list[str | None] = []
+    here = os.getcwd()
     for path in everything:
-        name = display_name(path)
+        name = display_name(path, here)
         absolute = path.absolute()
-        if absolute in given:
+        if given and absolute in given:
             stub, raw = given_bytes(path, name, given[absolute], settings.limits)
             read.append((stub, raw))
             file_keys.append(cache.key("file", name, raw) if cache is not None and raw is not None else None)
             continue
-        if stats is not None:
-            text = str(absolute)
-            status = statuses[text] if text in statuses else file_stat(absolute)
-        else:
-            status = None
-        kept = stats.content_key(str(absolute), status) if stats is not None and name not in reported else None
+        text = str(absolute)
+        status = (statuses[text] if text in statuses else file_stat(text)) if stats is not None else None
+        kept = stats.content_key(text, status) if stats is not None and name not in reported else None
         if kept is not None:
             read.append((LoadedFile(path=path, name=name), Unread(path, name, settings.limits, settings.root, kept)))
             file_keys.append(kept)
@@ -611,7 +617,7 @@ def _read_all(everything: list[Path], given: dict, reported: set[str], settings:
         key = cache.key("file", name, raw) if cache is not None and raw is not None else None
         file_keys.append(key)
         if stats is not None:
-            stats.learn(str(absolute), status if status == file_stat(absolute) else None, taken, key)
+            stats.learn(text, status if status == file_stat(text) else None, taken, key)
     return read, file_keys
 
 
