@@ -98,7 +98,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
         # files from elsewhere have no plan set to be read with
         return Discovered(checked, [], missing, tuple(skipped), walker.statuses, searched)
     tops = _context_tops(settings, checked, plan_set_roots, _Walker(settings, present))
-    context_walker = _Walker(settings, present, walker.stats, taken, walker.statuses)
+    context_walker = _Walker(settings, present, walker.stats, taken, walker.statuses, walker.verdicts)
     plan_set, _ = context_walker.expand([str(top) for top in tops], True, plan_set_roots)
     context = [path for path in plan_set if path.absolute() not in seen]  # found once each: the tops do not nest
     return Discovered(checked, context, missing, tuple(skipped), walker.statuses,
@@ -156,13 +156,17 @@ class _Walker:
     what was skipped."""
 
     def __init__(self, settings: Settings, present: frozenset[Path] = frozenset(), stats: _Once | None = None,
-                 taken: int = 0, statuses: dict[str, Any] | None = None) -> None:
+                 taken: int = 0, statuses: dict[str, Any] | None = None,
+                 verdicts: dict[str, bool] | None = None) -> None:
         self.settings = settings
         self.present = present  # in memory: found whether or not a file is there
         self.skipped: list[Skipped] = []
         self.stats, self.taken = stats, taken  # the stat cache (opened when first asked), and when the search began
         # with the stat cache: each YAML file's stat as the search found it, by absolute path
         self.statuses: dict[str, Any] | None = (statuses if statuses is not None else {}) if stats is not None else None
+        # what this discovery decided, by absolute path: a file named and met again in the
+        # plan set (the hook's changed file, racy by its fresh mtime) is opened once
+        self.verdicts: dict[str, bool] = verdicts if verdicts is not None else {}
         # whether every exclusion decides a file as it decides the file's directory: then a
         # file in a directory the walk kept is not excluded, and is not matched again
         self._by_directory = all(glob.by_directory for _, _, glob in settings._exclusions)
@@ -256,16 +260,19 @@ class _Walker:
         is decided from the bytes is kept with the stat taken before them, when it has not
         moved after."""
         limit = self.settings.limits.file_bytes
+        if absolute in self.verdicts:
+            return self.verdicts[absolute]
         stats = self.stats() if self.stats is not None else None
         if stats is None or self.statuses is None:
-            return looks_like_plan(path, limit)
+            plan = self.verdicts[absolute] = looks_like_plan(path, limit)
+            return plan
         from checker.cache import file_stat
 
         status = self.statuses[absolute] = file_stat(absolute)
         known = stats.is_plan(absolute, status)
         if known is not None:
             return known
-        plan = looks_like_plan(path, limit)
+        plan = self.verdicts[absolute] = looks_like_plan(path, limit)
         stats.learn_plan(absolute, status if status is not None and status == file_stat(absolute) else None,
                          self.taken, plan)
         return plan
