@@ -177,7 +177,8 @@ def test_with_plan_sets_only_the_reported_files_plan_set_is_searched(tmp_path, m
     for name in files[::3]:
         own = "/".join(name.split("/")[:2]) + "/"
         _edit(project / name)
-        stated.clear(), sniffed.clear(), opened.clear()
+        for seen in (stated, sniffed, opened):
+            seen.clear()
         result = _alone(name)
         assert stated and all(path.startswith(own) for path in stated), (name, stated)
         assert all(path.startswith(own) for path in sniffed + opened), (name, sniffed, opened)
