@@ -214,3 +214,36 @@ def test_a_directory_only_pattern_decides_a_file_as_it_decides_its_directory(pat
             if glob.by_directory:
                 assert glob.matches(file, False) == glob.matches(directory, True), (pattern, file)
     assert glob.by_directory == (pattern.endswith("/") and not pattern.endswith("**/"))
+
+
+def test_the_stat_entry_keeps_each_paths_stat_key_and_decision_across_runs(tmp_path):
+    from checker.cache import RACY_NS, MemoryCache, StatStore
+
+    cache = MemoryCache("test")
+    taken = time.time_ns()
+    old = taken - HOUR_NS
+    status = (10, old, old, 2**64 - 1, 7)  # an inode number above 2**63 is kept too
+    store = StatStore(cache, "k")
+    store.learn_plan("/p/a.yaml", status, taken, True)
+    store.learn("/p/a.yaml", status, taken + 5, "key-a")  # the same stat: the decision stands
+    store.learn_plan("/p/notes.yaml", (3, old, old, 1, 7), taken, False)
+    store.learn("/q/b.yaml", (4, old, old, 2, 7), taken, "key-b")
+    store.learn_plan("/p/racy.yaml", (5, taken, taken, 3, 7), taken, True)
+    store.save(["/p/a.yaml", "/q/b.yaml"], ["/p/a.yaml", "/p/notes.yaml", "/p/racy.yaml"])
+    again = StatStore(cache, "k")
+    assert again.content_key("/p/a.yaml", status) == "key-a" and again.is_plan("/p/a.yaml", status) is True
+    assert again.is_plan("/p/notes.yaml", (3, old, old, 1, 7)) is False
+    assert again.is_plan("/p/notes.yaml", (4, old, old, 1, 7)) is None  # another size: decided again
+    assert again.content_key("/q/b.yaml", (4, old, old, 2, 7)) == "key-b"
+    assert again.is_plan("/p/racy.yaml", (5, taken, taken, 3, 7)) is None  # within RACY_NS of its time
+    # learned again later with the same stat, the racy one's time is the later one: trusted then
+    later = taken + 2 * RACY_NS
+    again.learn_plan("/p/racy.yaml", (5, taken, taken, 3, 7), later, True)
+    # a search of /p alone: what it did not meet there is gone, /q is kept
+    again.save(["/p/a.yaml"], ["/p/a.yaml", "/p/racy.yaml"], within=["/p"])
+    last = StatStore(cache, "k")
+    assert last.is_plan("/p/notes.yaml", (3, old, old, 1, 7)) is None
+    assert last.content_key("/q/b.yaml", (4, old, old, 2, 7)) == "key-b"
+    assert last.content_key("/p/a.yaml", status) == "key-a"
+    assert last._entry("/p/racy.yaml") == ((5, taken, taken, 3, 7), later, None, True)
+    assert last._entry("/p/notes.yaml") is None  # holding nothing, left out
