@@ -602,6 +602,8 @@ class StatStore:
     def _signed(status: tuple[int, ...]) -> tuple[int, ...] | None:
         """The stat as the array holds it (64-bit signed: an inode or device number above
         2**63 wraps), or None for a number no 64 bits hold."""
+        if max(status) < 1 << 63 and min(status) >= -(1 << 63):
+            return status  # every stat but the rare one: asked for each file of the plan set
         packed = tuple(value - (1 << 64) if value >= 1 << 63 else value for value in status)
         return packed if all(-(1 << 63) <= value < 1 << 63 for value in packed) else None
 
