@@ -606,52 +606,181 @@ def file_stat(path: Any) -> tuple[int, int, int, int, int] | None:
 class StatStore:
     """What a plan set's files were when last read, like git's index: one signed cache
     entry (kind `stat`) mapping each path to its stat (`file_stat`), the time it was taken
-    (before the bytes were read) and the file's content key, so that a file of the context
-    whose stat has not moved is neither read nor hashed. Anything doubtful is a miss and the
-    file is read: another stat, a stat within `RACY_NS` of the time it was taken, a
-    tampered or foreign entry (the cache's HMAC), a value of the wrong shape."""
+    (before the bytes were read) and what those bytes gave: the file's content key (so that
+    a file of the context whose stat has not moved is neither read nor hashed) and whether
+    discovery took it for a plan (so that discovery does not open it again:
+    `checker.discovery.looks_like_plan`). Anything doubtful is a miss and the file is read:
+    another stat, a stat within `RACY_NS` of the time it was taken, a tampered or foreign
+    entry (the cache's HMAC), a value of the wrong shape.
 
-    VERSION = 1
+    The entry is read on every run and written on most (the file a commit changed), so it
+    is kept in columns: the paths, one array of every number (`_WIDTH` a path: the stat and
+    the time taken), the content keys, one byte a path for the decision. Unpickling that
+    costs a few objects a path, where a tuple a path cost a dozen; what a run learns is kept
+    beside it (`_learned`) until it is written."""
+
+    VERSION = 3
+    _WIDTH = 6  # size, mtime_ns, ctime_ns, inode, device, taken
+    _UNKNOWN, _NOT_A_PLAN, _A_PLAN = 0, 1, 2
 
     def __init__(self, cache: Any, key: str) -> None:
+        from array import array
+
         self.cache, self.key = cache, key
-        self.files: dict[str, Any] = {}  # path -> (stat, taken, content key), as read: checked on use
+        self._index: dict[str, int] = {}
+        self._numbers = array("q")
+        self._keys: list[Any] = []
+        self._plans = b""
+        # path -> (stat, taken, content key or None, plan or None), over the entry read; None: gone
+        self._learned: dict[str, tuple[Any, int, str | None, bool | None] | None] = {}
         self.changed = False
         got = cache.get("stat", key)
-        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("files"), dict):
-            self.files = got["files"]
+        try:
+            if isinstance(got, dict) and got.get("version") == self.VERSION:
+                paths, numbers, keys, plans = got["paths"], got["numbers"], got["keys"], got["plans"]
+                if isinstance(paths, list) and isinstance(numbers, array) and numbers.typecode == "q" \
+                        and isinstance(keys, list) and isinstance(plans, bytes) \
+                        and len(numbers) == self._WIDTH * len(paths) == self._WIDTH * len(keys) == self._WIDTH * len(plans):
+                    self._index = {path: position for position, path in enumerate(paths) if isinstance(path, str)}
+                    self._numbers, self._keys, self._plans = numbers, keys, plans
+        except (KeyError, TypeError):
+            self._index = {}  # not of this shape: nothing known
+
+    @staticmethod
+    def _signed(status: tuple[int, ...]) -> tuple[int, ...] | None:
+        """The stat as the array holds it (64-bit signed: an inode or device number above
+        2**63 wraps), or None for a number no 64 bits hold."""
+        if max(status) < 1 << 63 and min(status) >= -(1 << 63):
+            return status  # every stat but the rare one: asked for each file of the plan set
+        packed = tuple(value - (1 << 64) if value >= 1 << 63 else value for value in status)
+        return packed if all(-(1 << 63) <= value < 1 << 63 for value in packed) else None
+
+    def _entry(self, path: str) -> tuple[Any, int, str | None, bool | None] | None:
+        """(stat as signed numbers, taken, content key, plan) for `path`, or None."""
+        if path in self._learned:
+            return self._learned[path]
+        position = self._index.get(path)
+        if position is None:
+            return None
+        start = position * self._WIDTH
+        numbers = self._numbers[start:start + self._WIDTH]
+        key = self._keys[position]
+        plan = self._plans[position]
+        return (tuple(numbers[:-1]), numbers[-1], key if isinstance(key, str) else None,
+                None if plan == self._UNKNOWN else plan == self._A_PLAN)
+
+    def _trusted(self, path: str, status: tuple[int, int, int, int, int] | None):
+        """The entry for `path` when it was taken with `status`, safely after the file's mtime."""
+        if status is None:
+            return None
+        entry = self._entry(path)
+        if entry is None or entry[0] != self._signed(status):
+            return None
+        if status[1] >= entry[1] - RACY_NS:
+            return None  # racy: it may have changed within the timestamp's granularity
+        return entry
 
     def content_key(self, path: str, status: tuple[int, int, int, int, int] | None) -> str | None:
         """The content key kept for `path` when its stat is `status` and safely older than
         the time it was taken, or None (read the file)."""
-        if status is None:
-            return None
-        entry = self.files.get(path)
-        if not isinstance(entry, tuple) or len(entry) != 3:
-            return None
-        kept, taken, file_key = entry
-        if kept != status or not isinstance(taken, int) or not isinstance(file_key, str):
-            return None
-        if status[1] >= taken - RACY_NS:
-            return None  # racy: it may have changed within the timestamp's granularity
-        return file_key
+        entry = self._trusted(path, status)
+        return entry[2] if entry is not None else None
+
+    def is_plan(self, path: str, status: tuple[int, int, int, int, int] | None) -> bool | None:
+        """Whether discovery took `path` for a plan when its stat was `status` (safely older
+        than the time it was taken), or None (decide from its bytes)."""
+        entry = self._trusted(path, status)
+        return entry[3] if entry is not None else None
 
     def learn(self, path: str, status: tuple[int, int, int, int, int] | None, taken: int, file_key: str | None) -> None:
         """Keep what a read found (`status` taken before the read, at `taken`)."""
-        if status is None or file_key is None:
-            if self.files.pop(path, None) is not None:
-                self.changed = True
-            return
-        entry = (status, taken, file_key)
-        if self.files.get(path) != entry:
-            self.files[path] = entry
+        self._learn(path, status, taken, 2, file_key)
+
+    def learn_plan(self, path: str, status: tuple[int, int, int, int, int] | None, taken: int, plan: bool) -> None:
+        """Keep discovery's decision (`status` taken before the file was opened, at `taken`,
+        and the same after; None when it was not)."""
+        self._learn(path, status, taken, 3, plan)
+
+    def _learn(self, path: str, status, taken: int, field: int, value: Any) -> None:
+        old = self._entry(path)
+        signed = self._signed(status) if status is not None else None
+        if signed is None or value is None:
+            if old is None or old[field] is None:
+                return
+            new = list(old)
+            new[field] = None
+        elif old is not None and old[0] == signed and status[1] < old[1] - RACY_NS:
+            # the same stat, trusted when it was taken: what else it holds still stands, and
+            # the earlier time is safe for both (each was read after it)
+            new = list(old)
+            new[field] = value
+        else:
+            new = [signed, taken, None, None]
+            new[field] = value
+        entry = None if new[2] is None and new[3] is None else (new[0], new[1], new[2], new[3])
+        if entry != old:
+            self._learned[path] = entry
             self.changed = True
 
-    def save(self, current: Iterable[str]) -> None:
-        keep = set(current)
-        if set(self.files) - keep:
-            self.files = {path: entry for path, entry in self.files.items() if path in keep}
-            self.changed = True
-        if self.changed:
-            self.cache.put("stat", self.key, {"version": self.VERSION, "files": self.files})
-            self.changed = False
+    def save(self, current: Iterable[str], decided: Iterable[str] = (), within: Iterable[str] | None = None) -> None:
+        """Write the entry when it changed, without what is gone: the content keys of the
+        paths not in `current` (the run's files), the decisions on those not in `decided`
+        (the files discovery met). `within` (absolute directories; None: everywhere): only
+        a path under one of them can be gone, since a discovery that searched only some of
+        the plan set knows nothing of the rest. The columns read are patched, not rebuilt."""
+        from array import array
+
+        heads = None if within is None else tuple(directory.rstrip(os.sep) + os.sep for directory in within)
+        keep, met = set(current), set(decided)
+        paths, keys = list(self._index), list(self._keys)
+        positions = list(self._index.values())
+        numbers = self._numbers if positions == list(range(len(self._keys))) else None
+        if numbers is None:  # a path of the wrong type was left out on reading: the columns realigned
+            numbers = array("q")
+            for position in positions:
+                numbers.extend(self._numbers[position * self._WIDTH:(position + 1) * self._WIDTH])
+            keys = [self._keys[position] for position in positions]
+            plans = bytearray(self._plans[position] for position in positions)
+        else:
+            numbers, plans = array("q", numbers), bytearray(self._plans)
+        at = {path: position for position, path in enumerate(paths)}
+        for path, entry in self._learned.items():
+            if path not in at:
+                if entry is None:
+                    continue
+                at[path] = len(paths)
+                paths.append(path)
+                keys.append(None)
+                plans.append(self._UNKNOWN)
+                numbers.extend((0,) * self._WIDTH)
+            position = at[path]
+            if entry is None:
+                keys[position], plans[position] = None, self._UNKNOWN
+                continue
+            status, taken, key, plan = entry
+            numbers[position * self._WIDTH:(position + 1) * self._WIDTH] = array("q", (*status, taken))
+            keys[position] = key
+            plans[position] = self._UNKNOWN if plan is None else self._A_PLAN if plan else self._NOT_A_PLAN
+        gone = False
+        for position, path in enumerate(paths):
+            if heads is None or path.startswith(heads):
+                if keys[position] is not None and path not in keep:
+                    keys[position] = None
+                    self.changed = True
+                if plans[position] != self._UNKNOWN and path not in met:
+                    plans[position] = self._UNKNOWN
+                    self.changed = True
+            gone = gone or (keys[position] is None and plans[position] == self._UNKNOWN)
+        if not self.changed:
+            return
+        if gone:  # a path that holds nothing any more is left out
+            kept = [position for position in range(len(paths))
+                    if keys[position] is not None or plans[position] != self._UNKNOWN]
+            columns = array("q")
+            for position in kept:
+                columns.extend(numbers[position * self._WIDTH:(position + 1) * self._WIDTH])
+            paths, keys, numbers = [paths[i] for i in kept], [keys[i] for i in kept], columns
+            plans = bytearray(plans[i] for i in kept)
+        self.cache.put("stat", self.key, {"version": self.VERSION, "paths": paths, "numbers": numbers,
+                                          "keys": keys, "plans": bytes(plans)})
+        self.changed = False

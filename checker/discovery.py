@@ -26,8 +26,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from checker.config import Settings
 from checker.diagnostics import Text
@@ -59,6 +60,12 @@ class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a da
     context: list[Path]  # loaded for cross-document rules only
     missing: list[str]  # named on the command line but not there
     skipped: tuple[Skipped, ...] = ()  # found (or, for the hook, named) and not checked
+    # with a stat cache: the stat taken of each YAML file decided on, by absolute path (for
+    # the run to compare with the stat cache's instead of taking it again), and the
+    # directories searched (absolute: beyond them the stat cache's entries were not seen)
+    statuses: dict[str, Any] | None = None
+    searched: tuple[str, ...] = ()
+    context_tops: tuple[Path, ...] = ()  # the directories the context was found under (absolute)
 
     def not_plans(self) -> int:
         """How many YAML files a search found and skipped as not plans (the run's note)."""
@@ -66,40 +73,107 @@ class Discovered(NamedTuple):  # not a dataclass: defined on every run, and a da
 
 
 def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
-             plan_set_only: bool = False, present: frozenset[Path] = frozenset()) -> Discovered:
+             plan_set_only: bool = False, present: frozenset[Path] = frozenset(),
+             stats: Callable[[], Any] | None = None, taken: int = 0) -> Discovered:
     """The files to check under `paths`. `force_exclude`: a named file the exclusions or
     .gitignore cover is skipped too (ruff's rule, for pre-commit). `plan_set_only` (the
     pre-commit hook, which hands over every changed YAML file): a named file is checked only
     when it is a plan of the configuration's plan set. `present`: absolute paths whose
     contents are in memory (standard input, an editor's buffer), found whether or not a
-    file is there."""
-    walker = _Walker(settings, present)
+    file is there. `stats`: called when the first file is to be decided, the stat cache
+    (`checker.cache.StatStore`) or None; with `taken`, the time before the search began:
+    whether a file is a plan is taken from it for a file whose stat has not moved, and what
+    is decided from the bytes is kept in it (a run that finds nothing to decide opens no cache).
+
+    With `plan-sets`, only the plan sets holding a checked file are searched for context:
+    the rules across documents run over each plan set apart, so no other can change a
+    finding on the files checked."""
+    walker = _Walker(settings, present, _Once(stats) if stats is not None else None, taken)
     plan_set_roots = [p.absolute() for p in settings.plan_set_paths() if p.exists()]
     checked, missing = walker.expand(paths, force_exclude, plan_set_roots if plan_set_only else None)
     seen = {path.absolute() for path in checked}
     skipped = walker.skipped
+    searched = tuple(str(Path(path).absolute()) for path in paths)
     if not any(path.absolute().is_relative_to(root) for path in checked for root in plan_set_roots):
-        return Discovered(checked, [], missing, tuple(skipped))  # files from elsewhere have no plan set to be read with
-    context = []
-    plan_set, _ = _Walker(settings, present).expand([str(root) for root in plan_set_roots], True, plan_set_roots)
-    for path in plan_set:
-        if path.absolute() not in seen:
-            seen.add(path.absolute())
-            context.append(path)
-    return Discovered(checked, context, missing, tuple(skipped))
+        # files from elsewhere have no plan set to be read with
+        return Discovered(checked, [], missing, tuple(skipped), walker.statuses, searched)
+    tops = _context_tops(settings, checked, plan_set_roots, _Walker(settings, present))
+    context_walker = _Walker(settings, present, walker.stats, taken, walker.statuses, walker.verdicts)
+    plan_set, _ = context_walker.expand([str(top) for top in tops], True, plan_set_roots)
+    context = [path for path in plan_set if path.absolute() not in seen]  # found once each: the tops do not nest
+    return Discovered(checked, context, missing, tuple(skipped), walker.statuses,
+                      searched + tuple(str(top) for top in tops), tuple(tops))
+
+
+def _context_tops(settings: Settings, checked: list[Path], roots: list[Path], walker: _Walker) -> list[Path]:
+    """Where the context is searched: the plan set's roots, or with `plan-sets` the plan
+    sets that hold a checked file (within the roots), each searched only when a search of
+    its root would reach it (no directory between them excluded or ignored)."""
+    if not settings.plan_sets:
+        return roots
+    directories = settings.plan_set_directories()
+    tops: set[Path] = set()
+    for path in checked:
+        absolute = path.absolute()
+        own = next((directory for directory in directories if absolute.is_relative_to(directory)), None)
+        if own is None:
+            continue  # in no plan set: its own, related to no other file
+        for root in roots:
+            if root.is_relative_to(own):
+                tops.add(root)  # the plan set holds the root: every file of it may be in the set
+            elif own.is_relative_to(root) and _reached(own, root, walker):
+                tops.add(own)
+    # a top under another is searched with it
+    return sorted(top for top in tops if not any(top != other and top.is_relative_to(other) for other in tops))
+
+
+def _reached(directory: Path, root: Path, walker: _Walker) -> bool:
+    """Whether a search of `root` descends into `directory` (below it): no directory on the
+    way is excluded, ignored by git or a symbolic link (the walk does not follow one)."""
+    here = root
+    for part in directory.relative_to(root).parts:
+        here = here / part
+        if here.is_symlink() or not here.is_dir() or walker._skip(here, True) is not None:
+            return False
+    return True
+
+
+class _Once:
+    """`make()` when first called, and what it gave after."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make: Callable[[], Any] | None = make
+        self.made: Any = None
+
+    def __call__(self) -> Any:
+        if self.make is not None:
+            self.made, self.make = self.make(), None
+        return self.made
 
 
 class _Walker:
     """One search: the exclusions, the .gitignore files read on the way (each once), and
     what was skipped."""
 
-    def __init__(self, settings: Settings, present: frozenset[Path] = frozenset()) -> None:
+    def __init__(self, settings: Settings, present: frozenset[Path] = frozenset(), stats: _Once | None = None,
+                 taken: int = 0, statuses: dict[str, Any] | None = None,
+                 verdicts: dict[str, bool] | None = None) -> None:
         self.settings = settings
         self.present = present  # in memory: found whether or not a file is there
         self.skipped: list[Skipped] = []
-        self._ignores: dict[Path, GitIgnores | None] = {}  # by directory
-        self._by_root: dict[Path, GitIgnores] = {}
-        self._tops: dict[Path, Path | None] = {}
+        self.stats, self.taken = stats, taken  # the stat cache (opened when first asked), and when the search began
+        # with the stat cache: each YAML file's stat as the search found it, by absolute path
+        self.statuses: dict[str, Any] | None = (statuses if statuses is not None else {}) if stats is not None else None
+        # what this discovery decided, by absolute path: a file named and met again in the
+        # plan set (the hook's changed file, racy by its fresh mtime) is opened once
+        self.verdicts: dict[str, bool] = verdicts if verdicts is not None else {}
+        # whether every exclusion decides a file as it decides the file's directory: then a
+        # file in a directory the walk kept is not excluded, and is not matched again
+        self._by_directory = all(glob.by_directory for _, _, glob in settings._exclusions)
+        # by absolute directory, as text: looked up for every directory a walk meets
+        self._ignores: dict[str, GitIgnores | None] = {}
+        self._by_root: dict[str, GitIgnores] = {}
+        self._tops: dict[str, str | None] = {}
 
     def expand(self, paths: list[str], force_exclude: bool,
                plan_set: list[Path] | None = None) -> tuple[list[Path], list[str]]:
@@ -118,12 +192,14 @@ class _Walker:
                 elif plan_set is not None and not any(path.absolute().is_relative_to(root) for root in plan_set):
                     self.skipped.append(Skipped(path, OUTSIDE_PLAN_SET, Text(
                         "設定の plans（計画セット）の外", "outside the configuration's plans (the plan set)")))
-                elif plan_set is not None and not looks_like_plan(path, self.settings.limits.file_bytes):
+                elif plan_set is not None and not self._is_plan(path, str(path.absolute())):
                     self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
                 else:
                     files.append(path)
             else:
                 missing.append(raw)
+        if len(paths) == 1:
+            return files, missing  # one walk finds each file once
         seen: set[Path] = set()
         unique = []
         for path in files:
@@ -134,9 +210,9 @@ class _Walker:
         return unique, missing
 
     def _gitignores(self, path: Path) -> GitIgnores | None:
-        return self._gitignores_in(path.absolute().parent)
+        return self._gitignores_in(str(path.absolute().parent))
 
-    def _gitignores_in(self, directory: Path) -> GitIgnores | None:
+    def _gitignores_in(self, directory: str) -> GitIgnores | None:
         """The ignore rules for the entries of `directory` (absolute)."""
         if not self.settings.respect_gitignore:
             return None
@@ -146,18 +222,18 @@ class _Walker:
                 self._ignores[directory] = None
             else:
                 if top not in self._by_root:
-                    self._by_root[top] = GitIgnores(top)
+                    self._by_root[top] = GitIgnores(Path(top))
                 self._ignores[directory] = self._by_root[top]
         return self._ignores[directory]
 
-    def _top(self, directory: Path) -> Path | None:
+    def _top(self, directory: str) -> str | None:
         """`repository_root(directory)`, each directory looked at once in a search (the
         walk meets a directory's parent before it)."""
         if directory not in self._tops:
-            if os.path.lexists(directory / ".git"):
+            if os.path.lexists(os.path.join(directory, ".git")):
                 self._tops[directory] = directory
             else:
-                parent = directory.parent
+                parent = os.path.dirname(directory)
                 self._tops[directory] = None if parent == directory else self._top(parent)
         return self._tops[directory]
 
@@ -167,6 +243,10 @@ class _Walker:
         pattern = self.settings.exclusion(path, is_dir)
         if pattern is not None:
             return Skipped(path, EXCLUDED, Text(f"除外パターン（{pattern}）", f"excluded ({pattern})"), is_dir)
+        return self._ignored(path, ignores, is_dir)
+
+    def _ignored(self, path: Path, ignores: GitIgnores | bool | None = True, is_dir: bool = False) -> Skipped | None:
+        """Why .gitignore skips `path`, or None (`ignores` as for `_skip`)."""
         if ignores is True:
             ignores = self._gitignores(path)
         pattern = ignores.ignored(path, is_dir) if isinstance(ignores, GitIgnores) else None
@@ -175,12 +255,36 @@ class _Walker:
                            is_dir)
         return None
 
+    def _is_plan(self, path: Path, absolute: str) -> bool:
+        """`looks_like_plan`, or with the stat cache what it kept for the file's stat; what
+        is decided from the bytes is kept with the stat taken before them, when it has not
+        moved after."""
+        limit = self.settings.limits.file_bytes
+        if absolute in self.verdicts:
+            return self.verdicts[absolute]
+        stats = self.stats() if self.stats is not None else None
+        if stats is None or self.statuses is None:
+            plan = self.verdicts[absolute] = looks_like_plan(path, limit)
+            return plan
+        from checker.cache import file_stat
+
+        status = self.statuses[absolute] = file_stat(absolute)
+        known = stats.is_plan(absolute, status)
+        if known is not None:
+            return known
+        plan = self.verdicts[absolute] = looks_like_plan(path, limit)
+        stats.learn_plan(absolute, status if status is not None and status == file_stat(absolute) else None,
+                         self.taken, plan)
+        return plan
+
     def _walk(self, top: Path) -> list[Path]:
         found = []
-        limit = self.settings.limits.file_bytes
+        # the files of a directory kept by the walk (or of a top not excluded) are not excluded
+        by_directory = self._by_directory and self.settings.exclusion(top, True) is None
         for directory, subdirs, names in os.walk(top):
             here = Path(directory)
-            ignores = self._gitignores_in(here.absolute())  # one lookup for every entry here
+            absolute = str(here.absolute())
+            ignores = self._gitignores_in(absolute)  # one lookup for every entry here
             kept = []
             for name in sorted(subdirs):
                 skip = self._skip(here / name, True, ignores)
@@ -193,8 +297,8 @@ class _Walker:
                 if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
                     continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
                 path = here / name
-                skip = self._skip(path, False, ignores)
-                if skip is None and not looks_like_plan(path, limit):
+                skip = self._ignored(path, ignores) if by_directory else self._skip(path, False, ignores)
+                if skip is None and not self._is_plan(path, os.path.join(absolute, name)):
                     skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
                 if skip is None:
                     found.append(path)
@@ -358,14 +462,16 @@ def show_files(found: Discovered, lang: str) -> tuple[str, list[str]]:
     return checked, lines
 
 
-def display_name(path: Path) -> str:
-    """The path as diagnostics show it: relative to the working directory when inside it."""
+def display_name(path: Path, here: str | None = None) -> str:
+    """The path as diagnostics show it: relative to the working directory (`here`, when
+    the caller, naming many files, took it once) when inside it."""
     # as `path.absolute().relative_to(Path.cwd())` has it, on strings (called for every
     # file): a relative path is already relative to the working directory, lexically
     text = str(path)
     if not os.path.isabs(text):
         return text
-    here = os.getcwd()
+    if here is None:
+        here = os.getcwd()
     if text == here:
         return "."
     head = here.rstrip(os.sep) + os.sep

@@ -165,6 +165,14 @@ class Glob:
                 segments.append(_segment(part))
         return cls(line, negated, directory_only, tuple(segments))
 
+    @property
+    def by_directory(self) -> bool:
+        """Whether the pattern matches a file exactly when it matches the file's directory
+        (as a directory): a directory-only pattern matches a file only through a directory
+        the file is under. Not `a/**/`, which takes the directory `a` but no file directly
+        in it. A walk that has kept a directory need then not match its files one by one."""
+        return self.directory_only and self.segments[-2:] != (_ANY_COMPONENT, _STAR)
+
     def matches(self, components: list[str], is_dir: bool) -> bool:
         """Whether the pattern matches the path or a directory it is under."""
         literal = self.literal

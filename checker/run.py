@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -296,8 +297,20 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     result = RunResult(settings=settings, ruleset=ruleset)
     result.searched = list(options.paths) or [str(path) for path in settings.plan_set_paths()]
     given = {Path(path).absolute(): raw for path, raw in options.texts}
+    # the cache, opened when discovery first asks for the stat cache (a run that finds no
+    # file to decide opens none), and its notes, said where the run has always said them
+    opened: list[Any] = []
+    cache_notes: list[Text] = []
+
+    def stat_store():
+        cache = options.cache if options.cache is not None else None if options.no_cache else open_cache(
+            settings, ruleset, _plan_dirs(Path(path) for path in result.searched), cache_notes)
+        opened[:] = [cache, _stat_store(cache, settings)]
+        return opened[1]
+
+    taken = time.time_ns()  # before any file is looked at: what is learned of a file was read after it
     found = discover(result.searched, settings, options.force_exclude, options.plan_set_only,
-                     present=frozenset(given))
+                     present=frozenset(given), stats=stat_store, taken=taken)
     result.skipped = found.skipped
     unused = workers_setting_unused()
     if unused is not None:
@@ -317,10 +330,17 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
-    plan_dirs = _plan_dirs(Path(path) for path in result.searched) | {path.parent for path in everything}
-    cache = options.cache if options.cache is not None else \
-        None if options.no_cache else open_cache(settings, ruleset, plan_dirs, result.notes)
-    read, file_keys, stats = _read_all(everything, given, reported, settings, cache)
+    if opened:
+        cache, stats = opened
+    else:
+        cache = options.cache if options.cache is not None else None if options.no_cache else open_cache(
+            settings, ruleset, _plan_dirs(Path(path) for path in result.searched), cache_notes)
+        stats = _stat_store(cache, settings)
+    if cache is not None and options.cache is None and not _placed(cache, settings, result.searched, found,
+                                                                   everything, cache_notes):
+        cache = stats = None  # it holds plan files: nothing is written there (its signed entries were only read)
+    result.notes += cache_notes
+    read, file_keys = _read_all(everything, given, reported, settings, cache, stats, found.statuses or {}, taken)
     run_key = None
     if cache is not None and None not in file_keys and not (options.fix or options.diff):
         # the whole run's key: every file of the set (context too), what is reported, the
@@ -331,8 +351,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
         if hit is not None:
             (result.diagnostics, result.relations), result.from_cache = hit, True
             result.sources = _sources_of(result.diagnostics, {stub.name: raw for stub, raw in read}, result.relations)
-            if stats is not None:
-                stats.save(str(path.absolute()) for path in everything)
+            _save_stats(stats, everything, found)
             _baseline(prepared, result)
             _hint_fixes(result)
             return result
@@ -353,8 +372,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
             loaded, own, load_notes, loaded_groups = _load_needed(read, file_keys, reported, groups, settings, cache,
                                                                   engine, progress, options)
             crashed, shown = any(_crashed(file) for file in loaded), {file.name: file.text for file in loaded}
-        if stats is not None:
-            stats.save(str(path.absolute()) for path in everything)
+        _save_stats(stats, everything, found)
         if any(isinstance(raw, Unread) and raw.differed for _, raw in read) or (thin is not None and thin.differed):
             run_key = None  # a file changed while the run went: the run's key is not what it checked
         result.notes += load_notes  # after the cache's own notes, never over them
@@ -558,31 +576,69 @@ def _reader(path: Path, name: str, limits: Limits, root: Path) -> tuple[LoadedFi
     return read_file(path, name, limits, root)
 
 
-def _read_all(everything: list[Path], given: dict, reported: set[str], settings: Settings, cache):
+def _stat_store(cache, settings: Settings):
+    """The plan set's stat cache (`checker.cache.StatStore`), or None without a cache."""
+    if cache is None:
+        return None
+    from checker.cache import StatStore
+
+    return StatStore(cache, cache.key("stat", str(settings.root), *settings.plans))
+
+
+def _placed(cache, settings: Settings, searched: list[str], found, everything: list[Path], notes: list) -> bool:
+    """Whether the cache, opened before discovery knew where the plan files are, holds none
+    of their directories (`checker.cache.check_placement`); else why not, in `notes`.
+
+    A directory a search found files in lies under the directory searched, reached without
+    following a symbolic link (`os.walk`), so it can lie in the cache only when the cache lies
+    in the directory searched: only then is each file's directory given to the check."""
+    from checker.cache import CacheRefused, check_placement
+    from checker.messages import message
+
+    plan_dirs = _plan_dirs(Path(path) for path in searched) | set(found.context_tops)
+    where = os.path.realpath(cache.directory)
+    if any(where.startswith(os.path.realpath(directory).rstrip(os.sep) + os.sep) for directory in plan_dirs):
+        plan_dirs |= {path.parent for path in everything}
+    try:
+        check_placement(cache.directory, settings.root, plan_dirs)
+    except CacheRefused as refused:
+        notes[:] = [message("cache_refused", reason=refused.reason)]  # the cache's own notes are of a cache not used
+        return False
+    return True
+
+
+def _save_stats(stats, everything: list[Path], found) -> None:
+    """Keep the stat cache: of the directories discovery searched, only what it found."""
+    if stats is not None:
+        stats.save((str(path.absolute()) for path in everything), found.statuses or (),
+                   within=found.searched)
+
+
+def _read_all(everything: list[Path], given: dict, reported: set[str], settings: Settings, cache, stats,
+              statuses: dict[str, Any], taken: int):
     """Each file's (stub, bytes) and content key. A file of the context whose stat the
     stat cache knows (unchanged, not racy) is not read: its bytes are `Unread`, its key the
-    kept one. The reported files, and those in memory, are always read."""
-    import time
-
-    from checker.cache import StatStore, file_stat
+    kept one. The reported files, and those in memory, are always read. `statuses`: the
+    stats discovery took (by absolute path), compared instead of taking them again; `taken`:
+    a time before any of them."""
+    from checker.cache import file_stat
     from checker.discovery import display_name
     from checker.loader import LoadedFile, given_bytes
 
-    stats = StatStore(cache, cache.key("stat", str(settings.root), *settings.plans)) \
-        if cache is not None else None
-    taken = time.time_ns()
     read: list[Any] = []
     file_keys: list[str | None] = []
+    here = os.getcwd()
     for path in everything:
-        name = display_name(path)
+        name = display_name(path, here)
         absolute = path.absolute()
-        if absolute in given:
+        if given and absolute in given:
             stub, raw = given_bytes(path, name, given[absolute], settings.limits)
             read.append((stub, raw))
             file_keys.append(cache.key("file", name, raw) if cache is not None and raw is not None else None)
             continue
-        status = file_stat(absolute) if stats is not None else None
-        kept = stats.content_key(str(absolute), status) if stats is not None and name not in reported else None
+        text = str(absolute)
+        status = (statuses[text] if text in statuses else file_stat(text)) if stats is not None else None
+        kept = stats.content_key(text, status) if stats is not None and name not in reported else None
         if kept is not None:
             read.append((LoadedFile(path=path, name=name), Unread(path, name, settings.limits, settings.root, kept)))
             file_keys.append(kept)
@@ -592,8 +648,8 @@ def _read_all(everything: list[Path], given: dict, reported: set[str], settings:
         key = cache.key("file", name, raw) if cache is not None and raw is not None else None
         file_keys.append(key)
         if stats is not None:
-            stats.learn(str(absolute), status if status == file_stat(absolute) else None, taken, key)
-    return read, file_keys, stats
+            stats.learn(text, status if status == file_stat(text) else None, taken, key)
+    return read, file_keys
 
 
 def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, settings: Settings, cache,
