@@ -341,6 +341,12 @@ def looks_like_plan(path: Path, limit: int) -> bool:
     return _has_plan_key(raw) or status.st_size > SNIFF_BYTES
 
 
+def bytes_look_like_plan(raw: bytes) -> bool:
+    """`looks_like_plan` for a text in memory (an editor's open document): decided from its
+    first `SNIFF_BYTES` as a file's are."""
+    return _has_plan_key(raw[:SNIFF_BYTES]) or len(raw) > SNIFF_BYTES
+
+
 def _has_plan_key(raw: bytes) -> bool:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]

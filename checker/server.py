@@ -196,6 +196,12 @@ def build_server(lang: str | None = None):
             positions = Positions(text, self.encoding())
             try:
                 prepared = self.prepare_for(path)
+                if not self.is_plan_document(path, text, prepared):
+                    checked = Checked(version, text, [], positions, prepared)
+                    checked.logs = [(Text(f"{path.name} は計画ではないため検査しません（最上位に plan がなく、計画の集まりの外です）",
+                                          f"{path.name} is not a plan (no top-level plan key, outside the plan set): "
+                                          "not checked").render(self.lang(prepared)), types.MessageType.Log)]
+                    return checked, []
                 options = prepared.options._replace(
                     paths=(str(path),), texts=tuple((str(p), t.encode("utf-8")) for p, t in texts.items()))
                 result = execute(prepared._replace(options=options))
@@ -216,6 +222,22 @@ def build_server(lang: str | None = None):
             checked = Checked(version, text, mine, positions, prepared)
             checked.logs = logs
             return checked, published
+
+        def is_plan_document(self, path: Path, text: str, prepared: Prepared) -> bool:
+            """Whether an open YAML document is the server's to check: not a configuration or
+            ruleset of a run, and a plan by its text (a top-level `plan` key, as discovery
+            decides from a file's bytes) or a file of the plan set (a plan being written there
+            is told what it lacks). An editor sends every YAML file it opens (a workflow,
+            .pre-commit-config.yaml, a ruleset opened before any plan): none is checked as a plan."""
+            from checker.discovery import bytes_look_like_plan
+
+            absolute = path.absolute()
+            if absolute in self.watched:
+                return False
+            if bytes_look_like_plan(text.encode("utf-8", errors="replace")):
+                return True
+            return any(absolute == root.absolute() or root.absolute() in absolute.parents
+                       for root in prepared.settings.plan_set_paths())
 
         def top_diagnostic(self, message: str, severity: Any):
             return types.Diagnostic(range=types.Range(types.Position(0, 0), types.Position(0, 1)), message=message,

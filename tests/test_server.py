@@ -264,3 +264,35 @@ def test_an_internal_error_is_a_diagnostic_not_a_traceback(project, monkeypatch,
     assert len(published) == 1 and published[0].range.start == types.Position(0, 0)
     assert published[0].message.startswith("plancheck internal error (a bug; please report it): ")
     assert type(failure).__name__ in published[0].message
+
+
+def test_a_yaml_file_that_is_not_a_plan_gets_no_plan_diagnostics(project):
+    """An editor sends the server every YAML file it opens: a ruleset opened before any plan,
+    a workflow or .pre-commit-config.yaml is not a plan and gets no LOAD005/LOAD008; a file of
+    the plan set being written, without its `plan` key yet, is told what it lacks."""
+    (project / "plancheck.toml").write_text('plans = ["plans"]\nrulesets = ["local.yaml"]\n', encoding="utf-8")
+    ruleset = project / "local.yaml"
+    ruleset.write_text("extends: recommended\nrules:\n  LOAD007: {severity: off}\n", encoding="utf-8")
+    hook = project / ".pre-commit-config.yaml"
+    hook.write_text("repos: []\n", encoding="utf-8")
+    elsewhere = project / "notes" / "plan.yaml"
+    elsewhere.parent.mkdir()
+
+    async def scenario():
+        client = Client(project)
+        await client.start()
+        try:
+            for path in (ruleset, hook):
+                _, found = await client.diagnostics(client.open(path, path.read_text(encoding="utf-8")))
+                assert found == [], (path.name, found)
+            # outside the plan set but a plan by its text: checked
+            _, found = await client.diagnostics(client.open(elsewhere, PLAN))
+            assert set(_by_code(found)) == {"TOT001"}  # LOAD007 is off in the ruleset
+            # in the plan set without a plan key yet: what it lacks is said
+            draft = project / "plans" / "draft.yaml"
+            _, found = await client.diagnostics(client.open(draft, "themes: []\n"))
+            assert "LOAD008" in _by_code(found)
+        finally:
+            await client.stop()
+
+    _run(scenario())
