@@ -20,6 +20,7 @@ from checker import run as run_module
 from checker.globs import Glob
 from checker.run import RunOptions, execute, prepare
 from tests.conftest import ROOT
+from tests.test_stat_cache import _opened  # what the run opens, counted as the stat cache tests count it
 
 HOUR_NS = 3600 * 1_000_000_000
 NOT_A_PLAN = "name: ci\non: [push]\njobs: {}\n"
@@ -60,18 +61,6 @@ def _sniffed(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(discovery, "looks_like_plan", counting)
     return sniffed
-
-
-def _opened(monkeypatch) -> list[str]:
-    opened: list[str] = []
-    original = run_module._reader
-
-    def counting(path, name, limits, root):
-        opened.append(name)
-        return original(path, name, limits, root)
-
-    monkeypatch.setattr(run_module, "_reader", counting)
-    return opened
 
 
 def _edit(path: Path) -> None:
