@@ -361,14 +361,13 @@ class Settings:
                          if path.is_dir() and not path.is_symlink())
         return sorted(found, key=lambda path: (-len(path.parts), path))
 
-    def plan_set_of(self, path: Path, directories: list[Path] | None = None) -> str | None:
+    def plan_set_of(self, path: Path, directories: list[Path] | set[Path] | None = None) -> str | None:
         """The plan set (`plan-sets`) the file at `path` belongs to, as its directory
-        relative to the root; None when it lies in none of them."""
-        absolute = path.absolute()
-        for directory in self.plan_set_directories() if directories is None else directories:
-            if absolute.is_relative_to(directory):
-                return self.relative(directory)
-        return None
+        relative to the root; None when it lies in none of them. The deepest holds it: its
+        nearest ancestor among the directories (give them as a set for a lookup per level)."""
+        found = directories if isinstance(directories, set) else set(
+            self.plan_set_directories() if directories is None else directories)
+        return next((self.relative(up) for up in path.absolute().parents if up in found), None)
 
 
 _SETTINGS_FIELDS = {item.name for item in fields(Settings)}

@@ -111,20 +111,27 @@ def _context_tops(settings: Settings, checked: list[Path], roots: list[Path], wa
     its root would reach it (no directory between them excluded or ignored)."""
     if not settings.plan_sets:
         return roots
-    directories = settings.plan_set_directories()
+    directories = set(settings.plan_set_directories())
     tops: set[Path] = set()
+    owners: dict[Path, Path | None] = {}  # each directory of checked files, looked up once
+    decided: set[Path] = set()  # the plan sets whose place among the roots is settled
     for path in checked:
-        absolute = path.absolute()
-        own = next((directory for directory in directories if absolute.is_relative_to(directory)), None)
-        if own is None:
-            continue  # in no plan set: its own, related to no other file
+        parent = path.absolute().parent
+        if parent not in owners:
+            # the deepest plan set holding it: the first of its ancestors that is one (a
+            # lookup per level, not a comparison with each of a national run's 1,324 sets)
+            owners[parent] = next((up for up in (parent, *parent.parents) if up in directories), None)
+        own = owners[parent]
+        if own is None or own in decided:
+            continue  # in no plan set (its own, related to no other file), or its set already placed
+        decided.add(own)
         for root in roots:
             if root.is_relative_to(own):
                 tops.add(root)  # the plan set holds the root: every file of it may be in the set
             elif own.is_relative_to(root) and _reached(own, root, walker):
                 tops.add(own)
-    # a top under another is searched with it
-    return sorted(top for top in tops if not any(top != other and top.is_relative_to(other) for other in tops))
+    # a top under another is searched with it (its ancestors looked up, not every pair compared)
+    return sorted(top for top in tops if not any(up in tops for up in top.parents))
 
 
 def _reached(directory: Path, root: Path, walker: _Walker) -> bool:

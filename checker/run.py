@@ -530,7 +530,7 @@ def _plan_set_groups(settings: Settings, everything: list[Path], notes: list) ->
         return None
     from checker.messages import message
 
-    directories = settings.plan_set_directories()
+    directories = set(settings.plan_set_directories())  # looked up, never scanned, per file's directory
     groups = []
     alone = 0
     # a file's plan set is its directory's: asked once per directory, not once per file
