@@ -327,9 +327,10 @@ def _plain_resolver():
     character picks the candidates, the first matching pattern the tag), with tags as plain
     strings: its resolver compares Tag objects in Python and was a third of the load time."""
     global _PLAIN_RESOLVERS, _RESOLVERS_KEPT
-    if _PLAIN_RESOLVERS is None or not _RESOLVERS_KEPT:
-        # again once a cache is there: a ruleset parsed before the run's cache was open made
-        # the table without one, and the next process should find it
+    if _PLAIN_RESOLVERS is None or (not _RESOLVERS_KEPT and _run_cache_open()):
+        # again once a cache is there (a ruleset parsed before the run's cache was open made
+        # the table without one, and the next process should find it), never per file of a
+        # run without a cache
         table, _RESOLVERS_KEPT = _resolver_table()
         if _PLAIN_RESOLVERS is None:
             _PLAIN_RESOLVERS = {first: [(tag, re.compile(source, flags)) for tag, source, flags in candidates]
@@ -348,6 +349,12 @@ def _plain_resolver():
         return tag
 
     return resolve
+
+
+def _run_cache_open() -> bool:
+    from checker.model import run_cache
+
+    return run_cache() is not None
 
 
 def _resolver_table() -> tuple[dict[str, list[tuple[str, str, int]]], bool]:

@@ -391,3 +391,22 @@ def test_the_resolver_table_from_the_cache_is_ruamels_own_and_a_bad_entry_is_a_m
         cache.put("file", key, bad)
         assert loader._resolver_table() == (built, True)  # a miss: built from ruamel again, and kept
         assert cache.get("file", key)[1] == built
+
+
+def test_without_a_cache_the_resolver_table_is_made_once_not_per_file(monkeypatch):
+    from checker import model
+
+    monkeypatch.setattr(model, "_validator_cache", None)
+    monkeypatch.setattr(loader, "_PLAIN_RESOLVERS", None)
+    monkeypatch.setattr(loader, "_RESOLVERS_KEPT", False)
+    made: list[int] = []
+    original = loader._resolver_table
+
+    def counted():
+        made.append(1)
+        return original()
+
+    monkeypatch.setattr(loader, "_resolver_table", counted)
+    for _ in range(20):  # a file's build asks for it each time
+        loader._plain_resolver()
+    assert len(made) == 1
