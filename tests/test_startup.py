@@ -49,7 +49,7 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 # what the interpreter holds before the CLI is imported, in the same environment: under
-# `make test`, coverage measures subprocesses and imports multiprocessing itself
+# `make coverage`, coverage measures subprocesses and imports multiprocessing itself
 BARE = "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.__stderr__)"
 
 
