@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,32 @@ def test_an_unchanged_file_is_not_opened_to_decide_whether_it_is_a_plan(tmp_path
     assert "plans/notes.yaml" not in opened and "plans/kodaira/workflow.yml" not in opened
     assert name in opened
     sniffed.clear()
+    _same_as_full(result, name)
+
+
+def test_each_files_stat_entry_is_unpacked_once_for_discovery_and_the_read(tmp_path, monkeypatch):
+    project = _project(tmp_path, monkeypatch)
+    files = _plans(project)
+    execute(prepare(RunOptions()))
+    name = files[3]
+    _edit(project / name)
+    unpacked: list[str] = []
+    original = cache_module.StatStore._entry
+
+    def counting(self, path):
+        unpacked.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(cache_module.StatStore, "_entry", counting)
+    opened = _opened(monkeypatch)
+    result = _alone(name)
+    # discovery asks whether each file is a plan, the read for its content key, of one stat:
+    # judged once; the changed file is judged again only after what was learned of it
+    changed = str((project / name).absolute())
+    others = Counter(path for path in unpacked if path != changed)
+    assert set(others.values()) == {1}
+    assert len(others) == len(files) - 1 + 2  # the rest of the plan set and the two YAML files that are not plans
+    assert [path for path in opened if path.startswith("plans/") and path != name] == []
     _same_as_full(result, name)
 
 
