@@ -681,8 +681,9 @@ def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, 
     positions = [position for position, (stub, _) in enumerate(read) if stub.name in reported]
     results: dict[int, tuple[LoadedFile, list[Diagnostic]]] = {}
     notes: list[Text] = []
+    sharing = crossdoc.Sharing()  # filed once: a later round adds only the indices it learned
     while True:
-        wanted = crossdoc.needed(indices, positions, used, groups)
+        wanted = crossdoc.needed(indices, positions, used, groups, sharing)
         todo = sorted(wanted - results.keys())
         if not todo:
             break

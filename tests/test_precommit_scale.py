@@ -263,3 +263,25 @@ def test_the_stat_entry_keeps_each_paths_stat_key_and_decision_across_runs(tmp_p
     assert last.content_key("/p/a.yaml", status) == "key-a"
     assert last._entry("/p/racy.yaml") == ((5, taken, taken, 3, 7), later, None, True)
     assert last._entry("/p/notes.yaml") is None  # holding nothing, left out
+
+
+def test_a_later_round_of_needed_files_only_the_indices_it_learned():
+    from checker import crossdoc
+
+    indices: list[crossdoc.Index | None] = [
+        {"document": ("p:a",)},
+        None,  # the changed file: learned after the first round
+        {"document": ("p:b",), "keys": ("k:1",)},
+        {"document": ("p:c",), "keys": ("k:2",)},
+    ]
+    used = ("document", "keys")
+    sharing = crossdoc.Sharing()
+    assert crossdoc.needed(indices, [1], used, None, sharing) == crossdoc.needed(indices, [1], used) == {1}
+    assert sharing.unknown == [1]
+    indices[1] = {"document": ("p:a",), "keys": ("k:1",)}
+    assert crossdoc.needed(indices, [1], used, None, sharing) == crossdoc.needed(indices, [1], used) == {0, 1, 2}
+    assert sharing.unknown == []
+    assert sharing.by_token["k:1"] == [2, 1]  # each file filed once: the known ones in the first round
+    groups = ["x", "x", "y", "y"]
+    again = crossdoc.Sharing()
+    assert crossdoc.needed(indices, [1], used, groups, again) == crossdoc.needed(indices, [1], used, groups) == {0, 1}
