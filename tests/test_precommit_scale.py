@@ -121,6 +121,14 @@ def test_each_files_stat_entry_is_unpacked_once_for_discovery_and_the_read(tmp_p
         return original(self, path)
 
     monkeypatch.setattr(cache_module.StatStore, "_entry", counting)
+    stated: list[str] = []
+    original_stat = cache_module.file_stat
+
+    def stating(path):
+        stated.append(path)
+        return original_stat(path)
+
+    monkeypatch.setattr(cache_module, "file_stat", stating)
     opened = _opened(monkeypatch)
     result = _alone(name)
     # discovery asks whether each file is a plan, the read for its content key, of one stat:
@@ -129,6 +137,8 @@ def test_each_files_stat_entry_is_unpacked_once_for_discovery_and_the_read(tmp_p
     others = Counter(path for path in unpacked if path != changed)
     assert set(others.values()) == {1}
     assert len(others) == len(files) - 1 + 2  # the rest of the plan set and the two YAML files that are not plans
+    # and each is stat'ed once: the read compares discovery's stat, found by its absolute path
+    assert Counter(path for path in stated if path != changed) == Counter({path: 1 for path in others})
     assert [path for path in opened if path.startswith("plans/") and path != name] == []
     _same_as_full(result, name)
 
