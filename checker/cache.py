@@ -633,6 +633,9 @@ class StatStore:
         self._plans = b""
         # path -> (stat, taken, content key or None, plan or None), over the entry read; None: gone
         self._learned: dict[str, tuple[Any, int, str | None, bool | None] | None] = {}
+        # path -> (stat, the trusted entry or None): discovery asks of a file's stat, then the
+        # read asks of the same stat again; the entry is unpacked and judged once
+        self._judged: dict[str, tuple[Any, tuple[Any, int, str | None, bool | None] | None]] = {}
         self.changed = False
         got = cache.get("stat", key)
         try:
@@ -673,11 +676,13 @@ class StatStore:
         """The entry for `path` when it was taken with `status`, safely after the file's mtime."""
         if status is None:
             return None
+        judged = self._judged.get(path)
+        if judged is not None and judged[0] == status:
+            return judged[1]
         entry = self._entry(path)
-        if entry is None or entry[0] != self._signed(status):
-            return None
-        if status[1] >= entry[1] - RACY_NS:
-            return None  # racy: it may have changed within the timestamp's granularity
+        if entry is None or entry[0] != self._signed(status) or status[1] >= entry[1] - RACY_NS:
+            entry = None  # unknown, another stat, or racy: it may have changed within the timestamp's granularity
+        self._judged[path] = (status, entry)
         return entry
 
     def content_key(self, path: str, status: tuple[int, int, int, int, int] | None) -> str | None:
@@ -718,6 +723,7 @@ class StatStore:
             new = [signed, taken, None, None]
             new[field] = value
         entry = None if new[2] is None and new[3] is None else (new[0], new[1], new[2], new[3])
+        self._judged.pop(path, None)  # what is learned is judged anew
         if entry != old:
             self._learned[path] = entry
             self.changed = True

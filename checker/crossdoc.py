@@ -100,14 +100,39 @@ def groupings(functions: Iterable[str]) -> tuple[str, ...] | None:
 Index = Mapping[str, tuple[Any, ...]]  # a file's tokens by grouping (strings, or their numbers in an IndexStore)
 
 
+class Sharing:
+    """The files of a plan set by shared token, kept between a run's rounds of `needed`:
+    the first round files every known index, a later one only those learned since (an
+    index goes from unknown to known between rounds, never changes once known)."""
+
+    def __init__(self) -> None:
+        self.by_token: dict[Any, list[int]] = {}
+        self.unknown: list[int] | None = None  # the positions not filed yet; None: every one
+
+    def file(self, indices: Sequence[Index | None], used: tuple[str, ...], groups: list[str] | None) -> None:
+        by_token = self.by_token
+        positions = range(len(indices)) if self.unknown is None else self.unknown
+        unknown = []
+        for position in positions:
+            index = indices[position]
+            if index is None:
+                unknown.append(position)
+                continue
+            for grouping in used:
+                for token in index.get(grouping, ()):
+                    by_token.setdefault(token if groups is None else (groups[position], token), []).append(position)
+        self.unknown = unknown
+
+
 def needed(indices: Sequence[Index | None], reported: Iterable[int],
-           used: tuple[str, ...] | None, groups: list[str] | None = None) -> set[int]:
+           used: tuple[str, ...] | None, groups: list[str] | None = None, sharing: Sharing | None = None) -> set[int]:
     """The positions of the files the cross-document rules need for the reported ones:
     their connected components under the tokens of the groupings in `used`, within each
     file's plan set (`groups`, by position; None: one plan set), and (when a figure there
     names a document no file of its plan set declares) the first file of every document
     of that plan set. A file whose index is unknown (None) is needed; `used` None: every
-    file of the reported files' plan sets is."""
+    file of the reported files' plan sets is. `sharing`: the token index of an earlier round
+    over the same indices (with `used` and `groups` the same), filed further, not again."""
     def group(position: int) -> str:
         return "" if groups is None else groups[position]
 
@@ -119,13 +144,10 @@ def needed(indices: Sequence[Index | None], reported: Iterable[int],
     def shared_as(position: int, token: Any) -> Any:  # a token as shared within the file's plan set
         return token if groups is None else (groups[position], token)
 
-    by_token: dict[Any, list[int]] = {}
-    for position, index in enumerate(indices):
-        if index is None:
-            continue
-        for grouping in used:
-            for token in index.get(grouping, ()):
-                by_token.setdefault(shared_as(position, token), []).append(position)
+    if sharing is None:
+        sharing = Sharing()
+    sharing.file(indices, used, groups)
+    by_token = sharing.by_token
     todo = list(wanted)
     seen: set[Any] = set()
     while todo:

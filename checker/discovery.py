@@ -291,6 +291,7 @@ class _Walker:
         for directory, subdirs, names in os.walk(top):
             here = Path(directory)
             absolute = str(here.absolute())
+            head = os.path.join(absolute, "")  # each file's absolute path is this and its name
             ignores = self._gitignores_in(absolute)  # one lookup for every entry here
             kept = []
             for name in sorted(subdirs):
@@ -305,7 +306,7 @@ class _Walker:
                     continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
                 path = here / name
                 skip = self._ignored(path, ignores) if by_directory else self._skip(path, False, ignores)
-                if skip is None and not self._is_plan(path, os.path.join(absolute, name)):
+                if skip is None and not self._is_plan(path, head + name):
                     skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
                 if skip is None:
                     found.append(path)

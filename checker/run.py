@@ -628,15 +628,16 @@ def _read_all(everything: list[Path], given: dict, reported: set[str], settings:
     read: list[Any] = []
     file_keys: list[str | None] = []
     here = os.getcwd()
+    head = os.path.join(here, "")  # `str(path.absolute())` of a relative path: this and the path
     for path in everything:
         name = display_name(path, here)
-        absolute = path.absolute()
-        if given and absolute in given:
-            stub, raw = given_bytes(path, name, given[absolute], settings.limits)
+        if given and path.absolute() in given:
+            stub, raw = given_bytes(path, name, given[path.absolute()], settings.limits)
             read.append((stub, raw))
             file_keys.append(cache.key("file", name, raw) if cache is not None and raw is not None else None)
             continue
-        text = str(absolute)
+        as_given = str(path)
+        text = as_given if os.path.isabs(as_given) else head + as_given
         status = (statuses[text] if text in statuses else file_stat(text)) if stats is not None else None
         kept = stats.content_key(text, status) if stats is not None and name not in reported else None
         if kept is not None:
@@ -681,8 +682,9 @@ def _load_needed(read, file_keys, reported: set[str], groups: list[str] | None, 
     positions = [position for position, (stub, _) in enumerate(read) if stub.name in reported]
     results: dict[int, tuple[LoadedFile, list[Diagnostic]]] = {}
     notes: list[Text] = []
+    sharing = crossdoc.Sharing()  # filed once: a later round adds only the indices it learned
     while True:
-        wanted = crossdoc.needed(indices, positions, used, groups)
+        wanted = crossdoc.needed(indices, positions, used, groups, sharing)
         todo = sorted(wanted - results.keys())
         if not todo:
             break

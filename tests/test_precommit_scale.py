@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,42 @@ def test_an_unchanged_file_is_not_opened_to_decide_whether_it_is_a_plan(tmp_path
     assert "plans/notes.yaml" not in opened and "plans/kodaira/workflow.yml" not in opened
     assert name in opened
     sniffed.clear()
+    _same_as_full(result, name)
+
+
+def test_each_files_stat_entry_is_unpacked_once_for_discovery_and_the_read(tmp_path, monkeypatch):
+    project = _project(tmp_path, monkeypatch)
+    files = _plans(project)
+    execute(prepare(RunOptions()))
+    name = files[3]
+    _edit(project / name)
+    unpacked: list[str] = []
+    original = cache_module.StatStore._entry
+
+    def counting(self, path):
+        unpacked.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(cache_module.StatStore, "_entry", counting)
+    stated: list[str] = []
+    original_stat = cache_module.file_stat
+
+    def stating(path):
+        stated.append(path)
+        return original_stat(path)
+
+    monkeypatch.setattr(cache_module, "file_stat", stating)
+    opened = _opened(monkeypatch)
+    result = _alone(name)
+    # discovery asks whether each file is a plan, the read for its content key, of one stat:
+    # judged once; the changed file is judged again only after what was learned of it
+    changed = str((project / name).absolute())
+    others = Counter(path for path in unpacked if path != changed)
+    assert set(others.values()) == {1}
+    assert len(others) == len(files) - 1 + 2  # the rest of the plan set and the two YAML files that are not plans
+    # and each is stat'ed once: the read compares discovery's stat, found by its absolute path
+    assert Counter(path for path in stated if path != changed) == Counter({path: 1 for path in others})
+    assert [path for path in opened if path.startswith("plans/") and path != name] == []
     _same_as_full(result, name)
 
 
@@ -236,3 +273,25 @@ def test_the_stat_entry_keeps_each_paths_stat_key_and_decision_across_runs(tmp_p
     assert last.content_key("/p/a.yaml", status) == "key-a"
     assert last._entry("/p/racy.yaml") == ((5, taken, taken, 3, 7), later, None, True)
     assert last._entry("/p/notes.yaml") is None  # holding nothing, left out
+
+
+def test_a_later_round_of_needed_files_only_the_indices_it_learned():
+    from checker import crossdoc
+
+    indices: list[crossdoc.Index | None] = [
+        {"document": ("p:a",)},
+        None,  # the changed file: learned after the first round
+        {"document": ("p:b",), "keys": ("k:1",)},
+        {"document": ("p:c",), "keys": ("k:2",)},
+    ]
+    used = ("document", "keys")
+    sharing = crossdoc.Sharing()
+    assert crossdoc.needed(indices, [1], used, None, sharing) == crossdoc.needed(indices, [1], used) == {1}
+    assert sharing.unknown == [1]
+    indices[1] = {"document": ("p:a",), "keys": ("k:1",)}
+    assert crossdoc.needed(indices, [1], used, None, sharing) == crossdoc.needed(indices, [1], used) == {0, 1, 2}
+    assert sharing.unknown == []
+    assert sharing.by_token["k:1"] == [2, 1]  # each file filed once: the known ones in the first round
+    groups = ["x", "x", "y", "y"]
+    again = crossdoc.Sharing()
+    assert crossdoc.needed(indices, [1], used, groups, again) == crossdoc.needed(indices, [1], used, groups) == {0, 1}
