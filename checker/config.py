@@ -361,14 +361,19 @@ class Settings:
                          if path.is_dir() and not path.is_symlink())
         return sorted(found, key=lambda path: (-len(path.parts), path))
 
-    def plan_set_of(self, path: Path, directories: list[Path] | set[Path] | None = None) -> str | None:
+    def plan_set_of(self, path: Path, directories: set[Path] | None = None) -> str | None:
         """The plan set (`plan-sets`) the file at `path` belongs to, as its directory
-        relative to the root; None when it lies in none of them. The deepest holds it: its
-        nearest ancestor among the directories (give them as a set for a lookup per level)."""
-        found = directories if isinstance(directories, set) else set(
-            self.plan_set_directories() if directories is None else directories)
-        return next((self.relative(up) for up in path.absolute().parents if up in found), None)
+        relative to the root; None when it lies in none of them. `directories`: the plan
+        set directories, when the caller asks of many files."""
+        found = plan_set_directory_of(path, set(self.plan_set_directories()) if directories is None else directories)
+        return None if found is None else self.relative(found)
 
+
+def plan_set_directory_of(path: Path, directories: set[Path]) -> Path | None:
+    """The directory among `directories` (absolute) whose plan set holds the file at `path`:
+    the deepest holding it, its nearest ancestor among them (a lookup per level, not a
+    comparison with each of a national run's 1,324 plan sets)."""
+    return next((up for up in path.absolute().parents if up in directories), None)
 
 _SETTINGS_FIELDS = {item.name for item in fields(Settings)}
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from checker.config import Settings
+from checker.config import Settings, plan_set_directory_of
 from checker.diagnostics import Text
 from checker.globs import Glob
 
@@ -118,9 +118,7 @@ def _context_tops(settings: Settings, checked: list[Path], roots: list[Path], wa
     for path in checked:
         parent = path.absolute().parent
         if parent not in owners:
-            # the deepest plan set holding it: the first of its ancestors that is one (a
-            # lookup per level, not a comparison with each of a national run's 1,324 sets)
-            owners[parent] = next((up for up in (parent, *parent.parents) if up in directories), None)
+            owners[parent] = plan_set_directory_of(path, directories)
         own = owners[parent]
         if own is None or own in decided:
             continue  # in no plan set (its own, related to no other file), or its set already placed

@@ -534,8 +534,6 @@ def _plan_set_groups(settings: Settings, everything: list[Path], notes: list) ->
     groups = []
     alone = 0
     # a file's plan set is its directory's: asked once per directory, not once per file
-    # (each compares the path with every plan set's: 1.4 s of the main process for 3,000
-    # files in 114 plan sets, 0.3 s so)
     by_directory: dict[Path, str | None] = {}
     for path in everything:
         parent = path.absolute().parent
