@@ -1172,8 +1172,10 @@ def _check_alone(items, engine: Engine, limits: Limits, indices: list[int], task
                 try:
                     payload = job.result()[0]
                 except BrokenProcessPool:
-                    for process in processes:
-                        process.join(5)
+                    # the pool's own thread reaps the dead worker: joining it here as well
+                    # races that thread's waitpid, and the loser reads no exit code at all.
+                    # Once the pool is shut down, its thread has joined every worker.
+                    pool.shutdown(wait=True)
                     ended = processes[0].exitcode if processes else None
                     yield indices[position], dead(engine, items[position][0], _how_it_ended(ended))
                     position += 1

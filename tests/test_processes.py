@@ -184,6 +184,53 @@ def test_a_file_that_kills_its_worker_twice_is_reported_by_name_and_every_other_
     assert _alive([pid for pid in _children(os.getpid()) if pid not in before]) == []
 
 
+def _kill_myself_on(items):
+    """A task for `_check_alone`: the item "victim" kills its worker (SIGKILL); any other
+    comes back as it went in."""
+    if items[0][0] == "victim":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [items[0][0]]
+
+
+def test_how_a_killed_worker_ended_is_read_even_when_the_pool_reaps_it_first(monkeypatch):
+    """The pool's own thread and the caller both reaping the dead worker raced: the loser's
+    waitpid found no child, and the file was reported as "ended abruptly" with no signal.
+    Here the pool's thread always wins, slowly (it reaps, then waits before recording the
+    exit code), the window the race needed widened until it cannot be missed."""
+    import threading
+    from multiprocessing import popen_fork
+
+    from checker.engine import Engine
+    from checker.loader import Limits
+    from checker.rules import load_ruleset
+    from checker.run import _check_alone
+
+    real = popen_fork.Popen.poll
+
+    def reaped_slowly_by_the_pool(self, flag=os.WNOHANG):
+        if self.returncode is not None or os.getpid() != parent:
+            return real(self, flag)
+        if threading.current_thread() is threading.main_thread():
+            time.sleep(0.2)  # the pool's thread is first to the dead child
+            return real(self, flag)
+        try:
+            pid, status = os.waitpid(self.pid, flag)
+        except ChildProcessError:
+            return None
+        if pid == self.pid:
+            time.sleep(0.5)  # reaped, its exit code not yet recorded
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    parent = os.getpid()
+    monkeypatch.setattr(popen_fork.Popen, "poll", reaped_slowly_by_the_pool)
+    items = [("before", None), ("victim", None), ("after", None)]
+    results = dict(_check_alone(items, Engine(load_ruleset("recommended")), Limits(), [0, 1, 2],
+                                task=_kill_myself_on, dead=lambda engine, stub, reason: reason))
+    assert results[0] == "before" and results[2] == "after"
+    assert results[1].en == "the process checking it was killed, twice (SIGKILL, which the out-of-memory killer sends)"
+
+
 @pytest.mark.slow
 def test_a_worker_that_dies_once_loses_nothing(project, monkeypatch):
     expected = _serial_findings(monkeypatch)
