@@ -173,6 +173,23 @@ class Glob:
         in it. A walk that has kept a directory need then not match its files one by one."""
         return self.directory_only and self.segments[-2:] != (_ANY_COMPONENT, _STAR)
 
+    def matches_under(self, parent: bool, components: list[str], is_dir: bool) -> bool:
+        """`matches(components, is_dir)`, given `parent`: whether the pattern matches
+        `components[:-1]` as a directory. A walk decides each directory once and each of its
+        entries from that: what matches a directory matches everything under it (but `a/**/`,
+        which takes no file directly in `a`), and what does not leaves only the entry itself
+        to match, by its own name when the pattern is one name at any depth."""
+        if parent and (is_dir or not self.directory_only or self.by_directory):
+            return True
+        if not is_dir and self.directory_only and self.by_directory:
+            return False  # a directory pattern reaches a file only through the file's directory
+        if self.literal is not None:
+            return components[-1] == self.literal  # no directory above it is the name
+        segments = self.segments
+        if len(segments) == 2 and segments[0] is _STAR and segments[1] is not _STAR:
+            return _component_matches(segments[1], components[-1])  # no directory above it matched
+        return self.matches(components, is_dir)
+
     def matches(self, components: list[str], is_dir: bool) -> bool:
         """Whether the pattern matches the path or a directory it is under."""
         literal = self.literal

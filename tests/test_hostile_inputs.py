@@ -384,6 +384,67 @@ def test_globs_mean_what_gitignore_and_pathspec_mean():
     assert differences == []
 
 
+def test_a_directory_decided_once_decides_its_entries_as_the_whole_path_does():
+    """A walk matches each entry by its name, from its directory's verdict
+    (`Glob.matches_under`): the same answer as matching the whole path, for every pattern
+    here on every path, every prefix of it, as a file and as a directory."""
+    from checker.globs import Glob
+
+    paths = GLOB_PATHS + ["a/b/c/d/e.yaml", "x/a/b/old/q.yml", "plans/old/a/b", "c/c/c.yaml"]
+    differences = []
+    for line in GLOB_PATTERNS + ["a/**/", "**/", "**", "*", "/a/**/b/", "old/", "*/b"]:
+        glob = Glob.parse(line)
+        if glob is None:
+            continue
+        for path in paths:
+            components = [part for part in path.split("/") if part]
+            for end in range(1, len(components) + 1):
+                above = components[:end - 1]
+                for is_dir in (False, True):
+                    expected = glob.matches(components[:end], is_dir)
+                    if glob.matches_under(glob.matches(above, True), components[:end], is_dir) != expected:
+                        differences.append((line, "/".join(components[:end]), is_dir))
+    assert differences == []
+
+
+def test_gitignores_decided_directory_by_directory_mean_what_each_whole_path_means(tmp_path):
+    """Every .gitignore on the way and .git/info/exclude, the last match deciding: the same
+    answer for each file and directory of a tree as the patterns matched along each path."""
+    import random
+
+    from checker.discovery import GitIgnores
+    from checker.globs import Glob
+
+    chooser = random.Random(7)
+    directories = ["", "a", "a/b", "a/b/c", "plans", "plans/old", "x/drafts", "c/d"]
+    layers: dict[str, list[Glob]] = {}
+    (tmp_path / ".git" / "info").mkdir(parents=True)
+    for directory in ["<info>", *directories]:
+        lines = chooser.sample([line for line in GLOB_PATTERNS if line] + ["!b", "!*.yaml", "a/**/"], 5)
+        target = tmp_path / ".git" / "info" / "exclude" if directory == "<info>" else tmp_path / directory / ".gitignore"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        layers[directory] = [glob for glob in map(Glob.parse, lines) if glob is not None]
+
+    def reference(relative: str, is_dir: bool) -> bool:
+        parts = relative.split("/")
+        ignored = False
+        for layer, depth in [("<info>", 0)] + [("/".join(parts[:depth]), depth) for depth in range(len(parts))]:
+            for glob in layers.get(layer, []):
+                if glob.matches(parts[depth:], is_dir):
+                    ignored = not glob.negated
+        return ignored
+
+    ignores = GitIgnores(tmp_path)
+    entries = [(f"{directory}/{name}".lstrip("/"), is_dir) for directory in directories
+               for name, is_dir in [("a.yaml", False), ("keep.yaml", False), ("b", True), ("old", True), ("c", True)]]
+    differences = [(relative, is_dir) for relative, is_dir in entries
+                   if (ignores.ignored(tmp_path / relative, is_dir) is not None) != reference(relative, is_dir)]
+    assert differences == []
+    assert any(ignores.ignored(tmp_path / relative, is_dir) for relative, is_dir in entries)  # some are ignored
+    assert not all(ignores.ignored(tmp_path / relative, is_dir) for relative, is_dir in entries)
+
+
 @pytest.mark.slow
 def test_a_backtracking_exclude_does_not_stall_a_run(project):
     """A repository's configuration and file names chosen together against the matcher."""
