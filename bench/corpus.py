@@ -1943,6 +1943,53 @@ def write_config(project: Path) -> Path:
     return path
 
 
+# what a plan-data repository ignores: its tools' output, editors' and systems' files, and
+# a few drafts directories (GitHub's Python template, in part, and what a city adds)
+GITIGNORE = """\
+__pycache__/
+*.py[cod]
+.venv/
+venv/
+build/
+dist/
+*.egg-info/
+.pytest_cache/
+.mypy_cache/
+.ruff_cache/
+.plancheck_cache/
+htmlcov/
+.coverage
+*.log
+.DS_Store
+Thumbs.db
+*.swp
+*~
+.idea/
+.vscode/
+~$*.xlsx
+*.tmp
+/exports/
+/drafts/
+**/scratch/
+!plans/**/scratch/keep.yaml
+"""
+
+
+def write_repository(project: Path) -> None:
+    """Make `project` a git repository (without committing anything) with a `.gitignore`
+    such a repository has: the pre-commit hook always runs in one, and discovery reads
+    its ignore files for every directory and file of the plan set."""
+    import shutil
+    import subprocess
+
+    project = Path(project)
+    if shutil.which("git") is not None:
+        subprocess.run(["git", "init", "-q", str(project)], check=True)
+    else:
+        (project / ".git").mkdir(parents=True, exist_ok=True)  # what discovery takes for a repository's root
+    (project / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)

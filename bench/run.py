@@ -20,7 +20,8 @@ forked workers' shared pages count once). What is measured:
   (PLANCHECK_WORKERS=1: no worker process) for the speed-up from 1 to 2 and the
   projection to many cores; warm (nothing changed since the last run);
 - the pre-commit case at 2,000 and 20,000 files: the hook's command on one file of a
-  cached plan set, the file edited before every run, and its findings compared with the
+  cached plan set (every corpus is a git repository with a `.gitignore` such a repository
+  has, `bench.corpus.write_repository`, as the hook always runs in one), the file edited before every run, and its findings compared with the
   full run's for that file (the file chosen holds a cross-document fault, so the findings
   depend on the other documents);
 - one file outside any plan set, new to the cache (edited before every run), in the
@@ -187,7 +188,7 @@ class Bench:
     def corpus(self, files: int, *, national: bool = False) -> tuple[Path, Any, float]:
         """A corpus of `files` files with a few cross-document faults; one plan set, or
         for the national corpus one per municipality (where plancheck has plan-sets)."""
-        from bench.corpus import generate, write_config
+        from bench.corpus import generate, write_config, write_repository
 
         home = self.base / (f"national-{files}" if national else f"corpus-{files}")
         started = time.perf_counter()
@@ -197,6 +198,7 @@ class Bench:
             write_config(home)
         else:
             (home / "plancheck.toml").write_text('# one plan set of every file\nplans = ["plans"]\n', encoding="utf-8")
+        write_repository(home)
         size = sum(path.stat().st_size for path in made)
         print(f"corpus of {files} files ({size / 1e6:.1f} MB) in {elapsed:.1f} s", file=sys.stderr)
         return home, made, elapsed

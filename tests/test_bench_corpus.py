@@ -116,3 +116,25 @@ def test_the_readme_table_is_generated_from_results_json():
 
     text = README.read_text(encoding="utf-8")
     assert f"{BEGIN}\n{table(json.loads(RESULTS.read_text(encoding='utf-8')))}\n{END}" in text
+
+
+def test_the_corpus_as_a_git_repository_keeps_every_plan_and_ignores_what_its_gitignore_names(tmp_path):
+    """The pre-commit figure is of a repository with a real `.gitignore`: it must skip only
+    what it names (a scratch directory, build output), never a plan of the corpus."""
+    from bench.corpus import write_repository
+    from checker.discovery import EXCLUDED, GITIGNORED, discover
+    from checker.run import resolve
+
+    made = generate(tmp_path / "plans", files=12, seed=2)
+    write_config(tmp_path)
+    write_repository(tmp_path)
+    city = made[0].relative_to(tmp_path).parts[1]
+    for extra in (f"plans/{city}/scratch/draft.yaml", "build/plan.yaml", f"plans/{city}/notes.tmp.yaml"):
+        (tmp_path / extra).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / extra).write_bytes(made[0].read_bytes())
+    found = discover([str(tmp_path)], resolve(RunOptions(paths=(str(tmp_path),), no_cache=True)))
+    assert (tmp_path / ".git").is_dir()
+    assert sorted(found.checked) == sorted([*made, tmp_path / f"plans/{city}/notes.tmp.yaml"])
+    skipped = {skip.path.relative_to(tmp_path).as_posix(): skip.kind for skip in found.skipped}
+    assert skipped[f"plans/{city}/scratch"] == GITIGNORED
+    assert skipped["build"] in (GITIGNORED, EXCLUDED)  # the default exclusions name it too, and come first
