@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from checker.config import Settings, plan_set_directory_of
 from checker.diagnostics import Text
-from checker.globs import Glob
+from checker.globs import Glob, matches_shape, shape_pattern
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 # what is read of a file to decide whether it is a plan: its header is at the top in every
@@ -402,6 +402,8 @@ class GitIgnores:
         # patterns: the patterns, where the layer's directory is among those components,
         # and whether each pattern matches the directory)
         self._directories: dict[str, tuple[tuple[str, ...], tuple[_Layer, ...]]] = {}
+        self._entries: dict[tuple[str, bool], list] = {}  # (directory, is_dir) -> `_entry_tests`
+        self._alternations: dict[tuple[int, ...], Any] = {}  # `_by_name`'s, by the patterns they join
 
     def _read(self, path: Path, label: str) -> list[tuple[str, int, Glob]]:
         text = _read_small(path, GITIGNORE_BYTES)
@@ -436,11 +438,11 @@ class GitIgnores:
         else:
             above, name = os.path.split(directory)
             parts, layers = self._directory(above)
-            parts = (*parts, name)
             inherited = [_Layer(layer.patterns, layer.depth, tuple(
-                glob.matches_under(parent, list(parts[layer.depth:]), True)
+                _entry_matches(glob.for_entries(parent, parts[layer.depth:], True), glob, parent, parts[layer.depth:],
+                               name, True)
                 for (_, _, glob), parent in zip(layer.patterns, layer.matched, strict=True))) for layer in layers]
-            known = (parts, tuple(inherited + self._own(directory, parts)))
+            known = ((*parts, name), tuple(inherited + self._own(directory, (*parts, name))))
         self._directories[directory] = known
         return known
 
@@ -461,14 +463,73 @@ class GitIgnores:
 
     def ignored_in(self, directory: str, name: str, is_dir: bool) -> str | None:
         """`ignored` for the entry `name` of `directory` (absolute, the root or under it)."""
+        key = (directory, is_dir)
+        tests = self._entries.get(key)
+        if tests is None:
+            tests = self._entries[key] = self._entry_tests(directory, is_dir)
+        for test, said, glob, parent, above in tests:
+            if isinstance(test, re.Pattern):
+                found = test.fullmatch(name)
+                if found is not None:
+                    return said[int(found.lastgroup[1:])]  # type: ignore[index]
+            elif _entry_matches(test, glob, parent, above, name, is_dir):
+                return said
+        return None
+
+    def _entry_tests(self, directory: str, is_dir: bool) -> list[tuple[Any, str | None, Glob, bool, tuple[str, ...]]]:
+        """The patterns that may decide an entry of `directory` (files or directories), the
+        last first, each with how it is matched (`Glob.for_entries`) and what it decides:
+        the first that matches an entry is the last of git's order, the one that decides."""
         parts, layers = self._directory(directory)
-        decided = None
-        for layer in layers:
-            components = [*parts[layer.depth:], name]
-            for (label, number, glob), parent in zip(layer.patterns, layer.matched, strict=True):
-                if glob.matches_under(parent, components, is_dir):
-                    decided = None if glob.negated else f"{label}:{number}: {glob.text.strip()}"
-        return decided
+        tests = []
+        for layer in reversed(layers):
+            above = parts[layer.depth:]
+            for (label, number, glob), parent in zip(reversed(layer.patterns), reversed(layer.matched), strict=True):
+                test = glob.for_entries(parent, above, is_dir)
+                if test is False:
+                    continue
+                tests.append((test, None if glob.negated else f"{label}:{number}: {glob.text.strip()}", glob, parent,
+                              above))
+                if test is True:
+                    break  # every entry stops here: the patterns before it never decide
+        return _by_name(tests, self._alternations)
+
+
+def _by_name(tests: list, made: dict[tuple[int, ...], Any]) -> list:
+    """`tests` with each run of tests by the name's shape made one: an alternation of their
+    patterns (`shape_pattern`), in order, the first that matches naming what it decides.
+    `made`: the alternations made before, by their patterns (a pattern's shape and what it
+    decides are its own, so most directories of a repository share theirs)."""
+    joined: list = []
+    run: list = []
+
+    def close() -> None:
+        if len(run) == 1:
+            joined.append(run[0])
+        elif run:
+            key = tuple(id(test[2]) for test in run)
+            if key not in made:
+                pattern = "|".join(f"(?P<t{index}>{shape_pattern(test[0])})" for index, test in enumerate(run))
+                made[key] = (re.compile(pattern, re.DOTALL), [test[1] for test in run], None, False, ())
+            joined.append(made[key])
+        run.clear()
+
+    for test in tests:
+        if isinstance(test[0], tuple):
+            run.append(test)
+        else:
+            close()
+            joined.append(test)
+    close()
+    return joined
+
+
+def _entry_matches(test: Any, glob: Glob, parent: bool, above: tuple[str, ...], name: str, is_dir: bool) -> bool:
+    """Whether `glob` matches the entry `name` of a directory, `above` its components below
+    the pattern's directory, as `test` (`Glob.for_entries`) says to decide it."""
+    if test is True or test is False:
+        return test
+    return matches_shape(test, name) if test is not None else glob.matches_under(parent, [*above, name], is_dir)
 
 
 class _Layer(NamedTuple):

@@ -18,6 +18,7 @@ matches a directory matches everything under it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,6 +60,70 @@ def _char_matches(token: Any, char: str) -> bool:
 
 def _component_matches(segment: tuple[Any, ...], component: str) -> bool:
     return _greedy(segment, component, _char_matches)
+
+
+def _shape(segment: tuple[Any, ...]) -> tuple[Any, Any] | None:
+    """A component's pattern with at most one star, as what comes before the star and what
+    after it (None: no star), each a string when it is plain characters, else its tokens;
+    None for a pattern of more stars. Most patterns of a .gitignore are one of these
+    (`*.log`, `*.py[cod]`, `~$*.xlsx`, `build`), and one matches a name by its ends alone."""
+    stars = [index for index, token in enumerate(segment) if token is _STAR]
+    if len(stars) > 1:
+        return None
+    before, after = (segment, None) if not stars else (segment[:stars[0]], segment[stars[0] + 1:])
+
+    def plain(tokens: tuple[Any, ...] | None) -> Any:
+        if tokens is not None and all(token[0] == "char" for token in tokens):
+            return "".join(token[1] for token in tokens)
+        return tokens
+
+    return plain(before), plain(after)
+
+
+def shape_pattern(shape: tuple[Any, Any]) -> str:
+    """The regular expression (for `re.fullmatch`, with `re.DOTALL`) of a pattern of at most
+    one star (`_shape`): what `matches_shape` matches. One star, so no backtracking beyond
+    one pass of the name for each place it may end (a component's name is at most a few
+    hundred characters); many such patterns are matched as one alternation, in C."""
+
+    def part(tokens: Any) -> str:
+        if isinstance(tokens, str):
+            return re.escape(tokens)
+        return "".join(_token_pattern(token) for token in tokens)
+
+    before, after = shape
+    return part(before) if after is None else f"{part(before)}.*{part(after)}"
+
+
+def _token_pattern(token: Any) -> str:
+    kind = token[0]
+    if kind == "char":
+        return re.escape(token[1])
+    if kind == "any":
+        return "."
+    _, negated, ranges = token
+    members = "".join(re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}"
+                      for low, high in ranges if low <= high)  # a reversed range holds nothing
+    if not members:
+        return "." if negated else "(?!)"
+    return f"[{'^' if negated else ''}{members}]"
+
+
+def _fits(tokens: Any, text: str) -> bool:
+    """Whether `text` (as long as `tokens`) is what `tokens` (a string or tokens) match."""
+    if isinstance(tokens, str):
+        return tokens == text
+    return all(map(_char_matches, tokens, text))
+
+
+def matches_shape(shape: tuple[Any, Any], component: str) -> bool:
+    """Whether `component` matches a pattern of at most one star (`_shape`): by its ends."""
+    before, after = shape
+    if after is None:
+        return len(component) == len(before) and _fits(before, component)
+    if len(component) < len(before) + len(after):
+        return False
+    return _fits(after, component[len(component) - len(after):]) and _fits(before, component[:len(before)])
 
 
 def _segment(text: str) -> tuple[Any, ...]:
@@ -122,7 +187,7 @@ def _class(text: str, start: int) -> tuple[Any, int] | None:
 class Glob:
     """One gitignore pattern line."""
 
-    __slots__ = ("directory_only", "literal", "negated", "segments", "text")
+    __slots__ = ("_shapes", "directory_only", "literal", "negated", "segments", "text")
 
     def __init__(self, text: str, negated: bool, directory_only: bool, segments: tuple[Any, ...]) -> None:
         self.text = text
@@ -136,6 +201,13 @@ class Glob:
                 and segments[1] is not _ANY_COMPONENT and segments[1] \
                 and all(token is not _STAR and token[0] == "char" for token in segments[1]):
             self.literal = "".join(token[1] for token in segments[1])
+        # by the segment's identity (the glob holds them): how each component pattern of at
+        # most one star is matched by its ends, without the general matcher
+        self._shapes = {id(segment): _shape(segment) for segment in segments if segment is not _STAR}
+
+    def _component(self, segment: tuple[Any, ...], component: str) -> bool:
+        shape = self._shapes.get(id(segment))
+        return _component_matches(segment, component) if shape is None else matches_shape(shape, component)
 
     @classmethod
     def parse(cls, line: str) -> Glob | None:
@@ -187,8 +259,30 @@ class Glob:
             return components[-1] == self.literal  # no directory above it is the name
         segments = self.segments
         if len(segments) == 2 and segments[0] is _STAR and segments[1] is not _STAR:
-            return _component_matches(segments[1], components[-1])  # no directory above it matched
+            return self._component(segments[1], components[-1])  # no directory above it matched
         return self.matches(components, is_dir)
+
+    def for_entries(self, parent: bool, above: tuple[str, ...], is_dir: bool) -> Any:
+        """How `matches_under(parent, [*above, name], is_dir)` is decided for every entry
+        `name` of one directory (`above`: its components below the pattern's directory):
+        True or False whatever the name, a shape (`_shape`) the name alone is matched
+        against, or None: by `matches_under`, entry by entry."""
+        if parent and (is_dir or not self.directory_only or self.by_directory):
+            return True
+        if not is_dir and self.directory_only and self.by_directory:
+            return False
+        # no directory above matched, so only the whole path can: its last pattern matches
+        # the name, the patterns before it the directory, decided here once
+        last = self.segments[-1]
+        if last is _STAR:
+            return None
+        head = self.segments[:-1]
+        if head != (_STAR,):  # a name at any depth: whatever the directory
+            if len(head) != len(above) and all(segment is not _STAR for segment in head):
+                return False  # anchored, one pattern a component: only at its depth
+            if not _greedy(head, above, self._component):
+                return False
+        return self._shapes[id(last)]
 
     def matches(self, components: list[str], is_dir: bool) -> bool:
         """Whether the pattern matches the path or a directory it is under."""
@@ -204,7 +298,7 @@ class Glob:
             # the same (segment, component) pair is asked again as the star moves on
             key = (id(segment), id(component))
             if key not in memo:
-                memo[key] = _component_matches(segment, component)
+                memo[key] = self._component(segment, component)
             return memo[key]
 
         if is_dir and self.segments[-2:] == (_ANY_COMPONENT, _STAR) and len(self.segments) > 2 \

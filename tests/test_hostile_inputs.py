@@ -386,13 +386,14 @@ def test_globs_mean_what_gitignore_and_pathspec_mean():
 
 def test_a_directory_decided_once_decides_its_entries_as_the_whole_path_does():
     """A walk matches each entry by its name, from its directory's verdict
-    (`Glob.matches_under`): the same answer as matching the whole path, for every pattern
-    here on every path, every prefix of it, as a file and as a directory."""
-    from checker.globs import Glob
+    (`Glob.matches_under`, `Glob.for_entries`): the same answer as matching the whole path,
+    for every pattern here on every path, every prefix of it, as a file and as a directory."""
+    from checker.globs import Glob, matches_shape
 
     paths = GLOB_PATHS + ["a/b/c/d/e.yaml", "x/a/b/old/q.yml", "plans/old/a/b", "c/c/c.yaml"]
     differences = []
-    for line in GLOB_PATTERNS + ["a/**/", "**/", "**", "*", "/a/**/b/", "old/", "*/b"]:
+    for line in GLOB_PATTERNS + ["a/**/", "**/", "**", "*", "/a/**/b/", "old/", "*/b", "/x/*", "a/b/*.yaml", "/a*a*b",
+                 "plans/**/x*.yaml", "a/*/b/**/c*", "**/b/*a*a*"]:
         glob = Glob.parse(line)
         if glob is None:
             continue
@@ -402,47 +403,86 @@ def test_a_directory_decided_once_decides_its_entries_as_the_whole_path_does():
                 above = components[:end - 1]
                 for is_dir in (False, True):
                     expected = glob.matches(components[:end], is_dir)
-                    if glob.matches_under(glob.matches(above, True), components[:end], is_dir) != expected:
+                    parent = glob.matches(above, True)
+                    test = glob.for_entries(parent, tuple(above), is_dir)  # the directory's way, one name
+                    by_test = test if isinstance(test, bool) else matches_shape(test, components[end - 1]) \
+                        if test is not None else glob.matches_under(parent, components[:end], is_dir)
+                    if glob.matches_under(parent, components[:end], is_dir) != expected or by_test != expected:
                         differences.append((line, "/".join(components[:end]), is_dir))
     assert differences == []
 
 
+def test_a_name_pattern_of_one_star_is_matched_by_its_ends_as_the_general_matcher_matches_it():
+    """`*.log`, `*.py[cod]`, `~$*.xlsx`: matched by what comes before and after the star
+    (`globs._shape`), or as a regular expression, the same answer as the general matcher on
+    every name here."""
+    import re
+
+    from checker import globs
+
+    patterns = ["*.log", "*.py[cod]", "~$*.xlsx", "build", "*", "a*", "*a", "a*a", "?*", "*?", "??", "[!a]*",
+                "[a-c]x*[!.]", "\\**", "x[z-a]*", "[!z-a]*", "*~", ".*", "a?c*", "", "abc", "[]]*", "[-a]*",
+                "[\\]]x", "[^a]*", "a.b*", "(x)*", "$*"]
+    names = ["", "a", "aa", "aaa", "abc", "abca", "x.log", ".log", "log", "m.pyc", "m.pyx", "m.py", "~$Book1.xlsx",
+             "~$.xlsx", "~$xlsx", "build", "builds", "b.x", "bxq", "*z", "*", "xq", "file~", ".hidden", "a.c.d", "axcq",
+             "]x", "-q", "^a", "a\nb", "(x)y", "$z", "\\x", "axb", "a.bc"]
+    differences = []
+    for pattern in patterns:
+        segment = globs._segment(pattern)
+        shape = globs._shape(segment)
+        if shape is None:
+            continue
+        expression = re.compile(globs.shape_pattern(shape), re.DOTALL)  # as a directory's alternation has it
+        differences += [(pattern, name) for name in names
+                        if not globs.matches_shape(shape, name) == globs._component_matches(segment, name)
+                        == (expression.fullmatch(name) is not None)]
+    assert differences == []
+    assert globs._shape(globs._segment("*a*b")) is None  # more stars: the general matcher
+
+
 def test_gitignores_decided_directory_by_directory_mean_what_each_whole_path_means(tmp_path):
     """Every .gitignore on the way and .git/info/exclude, the last match deciding: the same
-    answer for each file and directory of a tree as the patterns matched along each path."""
+    answer for each file and directory of a tree as the patterns matched along each path,
+    over twenty trees of patterns drawn at random."""
     import random
 
     from checker.discovery import GitIgnores
     from checker.globs import Glob
 
-    chooser = random.Random(7)
     directories = ["", "a", "a/b", "a/b/c", "plans", "plans/old", "x/drafts", "c/d"]
-    layers: dict[str, list[Glob]] = {}
-    (tmp_path / ".git" / "info").mkdir(parents=True)
-    for directory in ["<info>", *directories]:
-        lines = chooser.sample([line for line in GLOB_PATTERNS if line] + ["!b", "!*.yaml", "a/**/"], 5)
-        target = tmp_path / ".git" / "info" / "exclude" if directory == "<info>" else tmp_path / directory / ".gitignore"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        layers[directory] = [glob for glob in map(Glob.parse, lines) if glob is not None]
+    lines_drawn = [line for line in GLOB_PATTERNS if line] + ["!b", "!*.yaml", "a/**/", "/x/*", "b/c/", "!/a/b"]
+    differences, ignored = [], 0
+    for seed in range(20):
+        chooser, root = random.Random(seed), tmp_path / str(seed)
+        layers: dict[str, list[Glob]] = {}
+        (root / ".git" / "info").mkdir(parents=True)
+        for directory in ["<info>", *directories]:
+            lines = chooser.sample(lines_drawn, 5)
+            target = root / ".git" / "info" / "exclude" if directory == "<info>" else root / directory / ".gitignore"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            layers[directory] = [glob for glob in map(Glob.parse, lines) if glob is not None]
 
-    def reference(relative: str, is_dir: bool) -> bool:
-        parts = relative.split("/")
-        ignored = False
-        for layer, depth in [("<info>", 0)] + [("/".join(parts[:depth]), depth) for depth in range(len(parts))]:
-            for glob in layers.get(layer, []):
-                if glob.matches(parts[depth:], is_dir):
-                    ignored = not glob.negated
-        return ignored
+        def reference(relative: str, is_dir: bool, layers=layers) -> bool:
+            parts = relative.split("/")
+            decided = False
+            for layer, depth in [("<info>", 0)] + [("/".join(parts[:depth]), depth) for depth in range(len(parts))]:
+                for glob in layers.get(layer, []):
+                    if glob.matches(parts[depth:], is_dir):
+                        decided = not glob.negated
+            return decided
 
-    ignores = GitIgnores(tmp_path)
-    entries = [(f"{directory}/{name}".lstrip("/"), is_dir) for directory in directories
-               for name, is_dir in [("a.yaml", False), ("keep.yaml", False), ("b", True), ("old", True), ("c", True)]]
-    differences = [(relative, is_dir) for relative, is_dir in entries
-                   if (ignores.ignored(tmp_path / relative, is_dir) is not None) != reference(relative, is_dir)]
+        ignores = GitIgnores(root)
+        for directory in directories:
+            for name, is_dir in [("a.yaml", False), ("keep.yaml", False), ("b", True), ("old", True), ("c", True),
+                                 ("x.yaml", False), ("b", False)]:
+                relative = f"{directory}/{name}".lstrip("/")
+                ours = ignores.ignored(root / relative, is_dir) is not None
+                ignored += ours
+                if ours != reference(relative, is_dir):
+                    differences.append((seed, relative, is_dir))
     assert differences == []
-    assert any(ignores.ignored(tmp_path / relative, is_dir) for relative, is_dir in entries)  # some are ignored
-    assert not all(ignores.ignored(tmp_path / relative, is_dir) for relative, is_dir in entries)
+    assert 0 < ignored < 20 * len(directories) * 7  # some entries are ignored, not all
 
 
 @pytest.mark.slow
