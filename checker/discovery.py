@@ -98,8 +98,11 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
         # files from elsewhere have no plan set to be read with
         return Discovered(checked, [], missing, tuple(skipped), walker.statuses, searched)
     tops = _context_tops(settings, checked, plan_set_roots, _Walker(settings, present))
+    # a top that was itself a directory searched has given every file it holds (a full run:
+    # `plancheck plans`); a second walk of it would find them again, to be dropped
+    walked = {Path(path).absolute() for path in paths if os.path.isdir(path)}
     context_walker = _Walker(settings, present, walker.stats, taken, walker.statuses, walker.verdicts)
-    plan_set, _ = context_walker.expand([str(top) for top in tops], True, plan_set_roots)
+    plan_set, _ = context_walker.expand([str(top) for top in tops if top not in walked], True, plan_set_roots)
     context = [path for path in plan_set if path.absolute() not in seen]  # found once each: the tops do not nest
     return Discovered(checked, context, missing, tuple(skipped), walker.statuses,
                       searched + tuple(str(top) for top in tops), tuple(tops))

@@ -298,3 +298,24 @@ def test_a_gitignore_made_to_backtrack_costs_linear_time(repository):
     found = discover(["plans"], settings)
     assert time.monotonic() - start < 2  # 0.04 s on the project machine; pathspec: seconds per pattern
     assert Path("plans", name) in found.checked
+
+
+def test_a_full_run_walks_the_plan_set_once_and_a_run_of_one_file_walks_it_for_context(repository, monkeypatch):
+    """`plancheck plans` finds every file of the plan set in the walk of what it was given;
+    walking the plan set again for context would only find them again. A run of one file
+    of it still walks it, for the context."""
+    from checker import discovery
+    from checker.run import resolve
+
+    settings = resolve(RunOptions(paths=("plans",), no_cache=True))
+    walked: list[str] = []
+    real = discovery._Walker._walk
+    monkeypatch.setattr(discovery._Walker, "_walk", lambda self, top: walked.append(str(top)) or real(self, top))
+    found = discovery.discover(["plans"], settings)
+    assert (sorted(map(str, found.checked)), found.context, walked) == (["plans/bad.yaml", "plans/good.yaml"], [],
+                                                                        ["plans"])
+    walked.clear()
+    one = discovery.discover(["plans/good.yaml"], settings)
+    assert ([str(path) for path in one.checked], [path.name for path in one.context]) == (["plans/good.yaml"],
+                                                                                           ["bad.yaml"])
+    assert walked == [str(repository / "plans")]
