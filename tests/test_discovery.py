@@ -310,7 +310,12 @@ def test_a_full_run_walks_the_plan_set_once_and_a_run_of_one_file_walks_it_for_c
     settings = resolve(RunOptions(paths=("plans",), no_cache=True))
     walked: list[str] = []
     real = discovery._Walker._walk
-    monkeypatch.setattr(discovery._Walker, "_walk", lambda self, top: walked.append(str(top)) or real(self, top))
+
+    def walk(self, top):
+        walked.append(str(top))
+        return real(self, top)
+
+    monkeypatch.setattr(discovery._Walker, "_walk", walk)
     found = discovery.discover(["plans"], settings)
     assert (sorted(map(str, found.checked)), found.context, walked) == (["plans/bad.yaml", "plans/good.yaml"], [],
                                                                         ["plans"])
