@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from checker.config import Settings, plan_set_directory_of
 from checker.diagnostics import Text
-from checker.globs import Glob, matches_shape, shape_pattern
+from checker.globs import Glob, shape_pattern
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 # what is read of a file to decide whether it is a plan: its header is at the top in every
@@ -442,8 +442,7 @@ class GitIgnores:
             above, name = os.path.split(directory)
             parts, layers = self._directory(above)
             inherited = [_Layer(layer.patterns, layer.depth, tuple(
-                _entry_matches(glob.for_entries(parent, parts[layer.depth:], True), glob, parent, parts[layer.depth:],
-                               name, True)
+                glob.matches_under(parent, [*parts[layer.depth:], name], True)
                 for (_, _, glob), parent in zip(layer.patterns, layer.matched, strict=True))) for layer in layers]
             known = ((*parts, name), tuple(inherited + self._own(directory, (*parts, name))))
         self._directories[directory] = known
@@ -470,19 +469,21 @@ class GitIgnores:
         tests = self._entries.get(key)
         if tests is None:
             tests = self._entries[key] = self._entry_tests(directory, is_dir)
-        for test, said, glob, parent, above in tests:
+        for test, said, glob, above in tests:
             if isinstance(test, re.Pattern):
                 found = test.fullmatch(name)
                 if found is not None:
                     return said[int(found.lastgroup[1:])]  # type: ignore[index]
-            elif _entry_matches(test, glob, parent, above, name, is_dir):
+            elif glob.decided(test, above, name, is_dir):
                 return said
         return None
 
-    def _entry_tests(self, directory: str, is_dir: bool) -> list[tuple[Any, str | None, Glob, bool, tuple[str, ...]]]:
+    def _entry_tests(self, directory: str, is_dir: bool) -> list:
         """The patterns that may decide an entry of `directory` (files or directories), the
         last first, each with how it is matched (`Glob.for_entries`) and what it decides:
-        the first that matches an entry is the last of git's order, the one that decides."""
+        the first that matches an entry is the last of git's order, the one that decides.
+        Each is (test, what it decides, the pattern, the directory's components below the
+        pattern's); a run of name tests is one (alternation, what each decides, None, ())."""
         parts, layers = self._directory(directory)
         tests = []
         for layer in reversed(layers):
@@ -491,8 +492,7 @@ class GitIgnores:
                 test = glob.for_entries(parent, above, is_dir)
                 if test is False:
                     continue
-                tests.append((test, None if glob.negated else f"{label}:{number}: {glob.text.strip()}", glob, parent,
-                              above))
+                tests.append((test, None if glob.negated else f"{label}:{number}: {glob.text.strip()}", glob, above))
                 if test is True:
                     break  # every entry stops here: the patterns before it never decide
         return _by_name(tests, self._alternations)
@@ -513,7 +513,7 @@ def _by_name(tests: list, made: dict[tuple[int, ...], Any]) -> list:
             key = tuple(id(test[2]) for test in run)
             if key not in made:
                 pattern = "|".join(f"(?P<t{index}>{shape_pattern(test[0])})" for index, test in enumerate(run))
-                made[key] = (re.compile(pattern, re.DOTALL), [test[1] for test in run], None, False, ())
+                made[key] = (re.compile(pattern, re.DOTALL), [test[1] for test in run], None, ())
             joined.append(made[key])
         run.clear()
 
@@ -525,14 +525,6 @@ def _by_name(tests: list, made: dict[tuple[int, ...], Any]) -> list:
             joined.append(test)
     close()
     return joined
-
-
-def _entry_matches(test: Any, glob: Glob, parent: bool, above: tuple[str, ...], name: str, is_dir: bool) -> bool:
-    """Whether `glob` matches the entry `name` of a directory, `above` its components below
-    the pattern's directory, as `test` (`Glob.for_entries`) says to decide it."""
-    if test is True or test is False:
-        return test
-    return matches_shape(test, name) if test is not None else glob.matches_under(parent, [*above, name], is_dir)
 
 
 class _Layer(NamedTuple):

@@ -250,23 +250,22 @@ class Glob:
         `components[:-1]` as a directory. A walk decides each directory once and each of its
         entries from that: what matches a directory matches everything under it (but `a/**/`,
         which takes no file directly in `a`), and what does not leaves only the entry itself
-        to match, by its own name when the pattern is one name at any depth."""
-        if parent and (is_dir or not self.directory_only or self.by_directory):
-            return True
-        if not is_dir and self.directory_only and self.by_directory:
-            return False  # a directory pattern reaches a file only through the file's directory
-        if self.literal is not None:
-            return components[-1] == self.literal  # no directory above it is the name
-        segments = self.segments
-        if len(segments) == 2 and segments[0] is _STAR and segments[1] is not _STAR:
-            return self._component(segments[1], components[-1])  # no directory above it matched
-        return self.matches(components, is_dir)
+        to match, mostly by its own name (`for_entries`)."""
+        above = tuple(components[:-1])
+        return self.decided(self.for_entries(parent, above, is_dir), above, components[-1], is_dir)
+
+    def decided(self, test: Any, above: tuple[str, ...], name: str, is_dir: bool) -> bool:
+        """Whether the pattern matches the entry `name` of a directory (`above`: its
+        components below the pattern's directory), as `test` (`for_entries`) says."""
+        if test is True or test is False:
+            return test
+        return matches_shape(test, name) if test is not None else self.matches([*above, name], is_dir)
 
     def for_entries(self, parent: bool, above: tuple[str, ...], is_dir: bool) -> Any:
         """How `matches_under(parent, [*above, name], is_dir)` is decided for every entry
         `name` of one directory (`above`: its components below the pattern's directory):
         True or False whatever the name, a shape (`_shape`) the name alone is matched
-        against, or None: by `matches_under`, entry by entry."""
+        against, or None: by `matches`, entry by entry (`decided` applies it)."""
         if parent and (is_dir or not self.directory_only or self.by_directory):
             return True
         if not is_dir and self.directory_only and self.by_directory:
