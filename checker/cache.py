@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from checker.diagnostics import Text
 
 CACHE_DIR_NAME = ".plancheck_cache"
-KINDS = ("file", "run", "ruleset", "index", "stat")
+KINDS = ("file", "run", "ruleset", "index", "stat", "walk")
 TAGS = {
     ".gitignore": b"# created by plancheck\n*\n",
     "CACHEDIR.TAG": b"Signature: 8a477f597d28d172789f06886806bc55\n# plancheck's cache: https://bford.info/cachedir/\n",

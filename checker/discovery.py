@@ -23,6 +23,7 @@ regular expressions can backtrack, exponentially, on a pattern made to).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -291,35 +292,226 @@ class _Walker:
         return plan
 
     def _walk(self, top: Path) -> list[Path]:
-        found = []
+        """The plans under `top`, as `os.walk` meets them (a directory's entries by name, a
+        symbolic link to a directory not followed, a directory that cannot be listed passed
+        over). What is decided of each directory's entries (`_decide`) is kept in the walk
+        memo (`_WalkMemo`) and taken from it again while the directory and the ignore
+        rules that apply in it have not moved: only the files' own stats are taken."""
+        from checker.cache import RACY_NS
+
+        found: list[Path] = []
         # the files of a directory kept by the walk (or of a top not excluded) are not excluded
         by_directory = self._by_directory and self.settings.exclusion(top, True) is None
-        for directory, subdirs, names in os.walk(top):
+        absolute_top = str(top.absolute())
+        memo: _WalkMemo | None = None
+        # (the directory as walked, absolute, whether the ignore rules above it moved)
+        stack: list[tuple[str, str, bool]] = [(str(top), absolute_top, True)]
+        while stack:
+            directory, absolute, above = stack.pop()
+            status = _directory_status(absolute)
+            if status is None:
+                continue  # gone, or not a directory any more: os.walk passes it over too
+            old = memo.old(absolute, status) if memo is not None else None
+            listing = None
+            if old is not None:  # its entries are as they were, `.git` among them or not
+                has_git = bool(old[1]) and old[1][1]
+            else:
+                listing = _listing(absolute)
+                if listing is None:
+                    continue  # cannot be listed: passed over, as os.walk does
+                has_git = ".git" in listing[0] or ".git" in listing[1]
+            rules = self._rules_in(absolute, has_git) if self.stats is not None else ()  # no cache: no memo
+            # whether the rules for the entries here moved: then they are decided again, and
+            # so are those of every directory below (a directory that only gained or lost
+            # entries is listed again, and what is below it is not)
+            moved = above or memo is None or memo.rules_of(absolute) != rules
             here = Path(directory)
-            absolute = str(here.absolute())
+            if old is not None and not moved:
+                record = old
+            else:
+                if listing is None:
+                    listing = _listing(absolute)
+                    if listing is None:
+                        continue
+                record = self._decide(here, absolute, listing, by_directory,
+                                      status if status[0] < self.taken - RACY_NS else None, rules)
+            subdirs, directory_skips, files = record[2], record[3], record[4]
+            if memo is None and subdirs and self.stats is not None and (store := self.stats()) is not None:
+                # opened when the walk first goes down: a search of one flat directory opens no cache
+                memo = _WalkMemo(store.cache, self._memo_key(store.cache, absolute_top))
+                above_top = self._rules_above(absolute_top)
+                moved = memo.chain != above_top or memo.rules_of(absolute) != rules
+                memo.chain = above_top
+            if memo is not None:
+                memo.keep(absolute, record)
+            for name, kind, ja, en in directory_skips:
+                self.skipped.append(Skipped(here / name, kind, Text(ja, en), True))
             head = os.path.join(absolute, "")  # each file's absolute path is this and its name
-            ignores = self._gitignores_in(absolute)  # one lookup for every entry here
-            kept = []
-            for name in sorted(subdirs):
-                skip = self._skip(here / name, True, ignores, (absolute, name))
-                if skip is None:
-                    kept.append(name)
-                else:
-                    self.skipped.append(skip)
-            subdirs[:] = kept
-            for name in sorted(names):
-                if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
-                    continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
-                path = here / name
-                skip = self._ignored(path, ignores, False, (absolute, name)) if by_directory \
-                    else self._skip(path, False, ignores, (absolute, name))
-                if skip is None and not self._is_plan(path, head + name):
-                    skip = Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON)
-                if skip is None:
+            for entry in files:
+                path = here / entry[0]
+                if len(entry) > 1:
+                    self.skipped.append(Skipped(path, entry[1], Text(entry[2], entry[3])))
+                elif self._is_plan(path, head + entry[0]):
                     found.append(path)
                 else:
-                    self.skipped.append(skip)
+                    self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
+            for name in reversed(subdirs):  # popped in order: os.walk's, top down
+                stack.append((os.path.join(directory, name), os.path.join(absolute, name), moved))
+        if memo is not None:
+            memo.save()
         return sorted(found)  # by path: the order cross-document rules meet the plan set in
+
+    def _decide(self, here: Path, absolute: str, listing: tuple[list[str], list[str]], by_directory: bool,
+                status: tuple[int, ...] | None, rules: tuple) -> tuple:
+        """What the exclusions and .gitignore decide of a directory's entries, as the walk
+        memo keeps it: (the directory's stat, or None when too fresh to be trusted again;
+        the rules that apply in it, `_rules_in`; the subdirectories walked into; the
+        subdirectories skipped, each (name, kind, reason in Japanese, in English); the
+        YAML files, each (name,) when it is to be decided on, (name, kind, reasons) when
+        skipped)."""
+        ignores = self._gitignores_in(absolute)  # one lookup for every entry here
+        subdirs: list[str] = []
+        directory_skips: list[tuple[str, str, str, str]] = []
+        for name in sorted(listing[0]):
+            skip = self._skip(here / name, True, ignores, (absolute, name))
+            if skip is not None:
+                directory_skips.append((name, skip.kind, skip.reason.ja, skip.reason.en))
+            elif not os.path.islink(os.path.join(absolute, name)):  # a link is not followed
+                subdirs.append(name)
+        files: list[tuple[str, ...]] = []
+        for name in sorted(listing[1]):
+            if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
+                continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
+            path = here / name
+            skip = self._ignored(path, ignores, False, (absolute, name)) if by_directory \
+                else self._skip(path, False, ignores, (absolute, name))
+            files.append((name,) if skip is None else (name, skip.kind, skip.reason.ja, skip.reason.en))
+        return (status, rules, tuple(subdirs), tuple(directory_skips), tuple(files))
+
+    def _rules_in(self, absolute: str, has_git: bool) -> tuple:
+        """What of the ignore rules is decided in a directory: its own `.gitignore`'s stat
+        and whether it is a repository's root, and then its `info/exclude`'s (() when
+        .gitignore files are not read). A stat taken within the timestamp's granularity of
+        now is a token that equals nothing: what it was read as is not trusted again."""
+        if not self.settings.respect_gitignore:
+            return ()
+        own = _rules_file_status(os.path.join(absolute, ".gitignore"), self.taken)
+        if not has_git:
+            return (own, False, None)
+        git_dir = _git_dir(Path(absolute))
+        exclude = None if git_dir is None else (str(git_dir), _rules_file_status(git_dir / "info" / "exclude",
+                                                                              self.taken))
+        return (own, True, exclude)
+
+    def _rules_above(self, absolute: str) -> tuple:
+        """`_rules_in` of each directory above `absolute` up to its repository's root (or
+        the file system's): the rules the walk's top inherits."""
+        chain = []
+        if self.settings.respect_gitignore:
+            here = absolute
+            while (parent := os.path.dirname(here)) != here:
+                here = parent
+                has_git = os.path.lexists(os.path.join(here, ".git"))
+                chain.append((here, self._rules_in(here, has_git)))
+                if has_git:
+                    break
+        return tuple(chain)
+
+    def _memo_key(self, cache: Any, absolute_top: str) -> str:
+        """The walk memo's key: the top, and everything of the settings a decision reads."""
+        settings = self.settings
+        exclusions = [(base, origin, glob.text) for base, origin, glob in settings._exclusions]
+        return cache.key("walk", absolute_top, json.dumps([settings.respect_gitignore, exclusions]))
+
+
+class _WalkMemo:
+    """What a walk of one top decided of each directory under it, kept in the cache (kind
+    `walk`, signed as every entry is): the idea of git's untracked cache. A directory's
+    entries change only with its mtime, and what the ignore rules say of them only with the
+    `.gitignore` files and `info/exclude` on its way from the repository's root; so while
+    the directory's stat and those files' stats are as they were, the walk takes its
+    decisions from here instead of listing and matching it again. A stat within
+    `RACY_NS` of the time it was taken is never trusted (a change within the timestamp's
+    granularity would not show); an entry of the wrong shape is a miss."""
+
+    VERSION = 1
+
+    def __init__(self, cache: Any, key: str) -> None:
+        self.cache, self.key = cache, key
+        self._old: dict[str, tuple] = {}
+        self.chain: tuple = ()
+        got = cache.get("walk", key)
+        if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("directories"), dict) \
+                and isinstance(got.get("chain"), tuple):
+            self._old, self.chain = got["directories"], got["chain"]
+        self._saved_chain = self.chain
+        self._new: dict[str, tuple] = {}
+
+    def old(self, absolute: str, status: tuple[int, ...]) -> tuple | None:
+        """The record kept for the directory when its stat is still `status`, or None."""
+        record = self._old.get(absolute)
+        if type(record) is not tuple or len(record) != 5 or record[0] != status:
+            return None
+        if not (type(record[1]) is tuple and type(record[2]) is tuple and type(record[3]) is tuple
+                and type(record[4]) is tuple):
+            return None
+        return record
+
+    def rules_of(self, absolute: str) -> tuple | None:
+        """The rules the directory's record was decided under (`_Walker._rules_in`), its
+        stat as it may be, or None."""
+        record = self._old.get(absolute)
+        return record[1] if type(record) is tuple and len(record) == 5 and type(record[1]) is tuple else None
+
+    def keep(self, absolute: str, record: tuple) -> None:
+        self._new[absolute] = record
+
+    def save(self) -> None:
+        """Write the memo when this walk decided anything anew (only what it met is kept)."""
+        if self._new != self._old or self.chain != self._saved_chain:
+            self.cache.put("walk", self.key, {"version": self.VERSION, "chain": self.chain,
+                                              "directories": self._new})
+
+
+def _directory_status(absolute: str) -> tuple[int, int, int, int] | None:
+    """(mtime_ns, ctime_ns, inode, device) of a directory (through a link: the walk's top
+    may be one), or None when it is none."""
+    try:
+        status = os.stat(absolute)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(status.st_mode):
+        return None
+    return (status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def _listing(absolute: str) -> tuple[list[str], list[str]] | None:
+    """A directory's subdirectories and other entries as `os.walk` tells them apart (a
+    link to a directory is one), or None when it cannot be listed."""
+    subdirs: list[str] = []
+    others: list[str] = []
+    try:
+        with os.scandir(absolute) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                (subdirs if is_dir else others).append(entry.name)
+    except OSError:
+        return None
+    return subdirs, others
+
+
+def _rules_file_status(path: Any, taken: int) -> tuple | None:
+    """A rules file's `file_stat`, or when it is too fresh to be trusted a token that no
+    later run's equals (it holds this run's time)."""
+    from checker.cache import RACY_NS, file_stat
+
+    status = file_stat(path)
+    if status is not None and status[1] >= taken - RACY_NS:
+        return ("racy", taken)
+    return status
 
 
 NOT_A_PLAN_REASON = Text("計画ファイルではありません（最上位に plan: がありません）",
