@@ -42,6 +42,7 @@ import json
 import os
 import pickle
 import stat
+import struct
 import sys
 import weakref
 from functools import cache, lru_cache
@@ -621,6 +622,7 @@ class StatStore:
 
     VERSION = 3
     _WIDTH = 6  # size, mtime_ns, ctime_ns, inode, device, taken
+    _ROW = struct.Struct(f"{_WIDTH}q")  # a path's numbers, as the array holds them (native, 64-bit)
     _UNKNOWN, _NOT_A_PLAN, _A_PLAN = 0, 1, 2
 
     def __init__(self, cache: Any, key: str) -> None:
@@ -665,11 +667,10 @@ class StatStore:
         position = self._index.get(path)
         if position is None:
             return None
-        start = position * self._WIDTH
-        numbers = self._numbers[start:start + self._WIDTH]
+        numbers = self._ROW.unpack_from(self._numbers, position * self._ROW.size)  # one call: asked of every file of the plan set
         key = self._keys[position]
         plan = self._plans[position]
-        return (tuple(numbers[:-1]), numbers[-1], key if isinstance(key, str) else None,
+        return (numbers[:-1], numbers[-1], key if isinstance(key, str) else None,
                 None if plan == self._UNKNOWN else plan == self._A_PLAN)
 
     def _trusted(self, path: str, status: tuple[int, int, int, int, int] | None):

@@ -104,7 +104,9 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
     walked = {Path(path).absolute() for path in paths if os.path.isdir(path)}
     context_walker = _Walker(settings, present, walker.stats, taken, walker.statuses, walker.verdicts)
     plan_set, _ = context_walker.expand([str(top) for top in tops if top not in walked], True, plan_set_roots)
-    context = [path for path in plan_set if path.absolute() not in seen]  # found once each: the tops do not nest
+    # found once each (the tops do not nest); a top is absolute, and so is each path found under it
+    named = {str(path) for path in seen}
+    context = [path for path in plan_set if str(path) not in named]
     return Discovered(checked, context, missing, tuple(skipped), walker.statuses,
                       searched + tuple(str(top) for top in tops), tuple(tops))
 
@@ -299,15 +301,15 @@ class _Walker:
         rules that apply in it have not moved: only the files' own stats are taken."""
         from checker.cache import RACY_NS
 
-        found: list[Path] = []
+        found: list[tuple[str, Path]] = []  # each with its place in path order (`path_order`)
         # the files of a directory kept by the walk (or of a top not excluded) are not excluded
         by_directory = self._by_directory and self.settings.exclusion(top, True) is None
         absolute_top = str(top.absolute())
         memo: _WalkMemo | None = None
         # (the directory as walked, absolute, whether the ignore rules above it moved)
-        stack: list[tuple[str, str, bool]] = [(str(top), absolute_top, True)]
+        stack: list[tuple[Path, str, bool]] = [(top, absolute_top, True)]
         while stack:
-            directory, absolute, above = stack.pop()
+            here, absolute, above = stack.pop()
             status = _directory_status(absolute)
             if status is None:
                 continue  # gone, or not a directory any more: os.walk passes it over too
@@ -325,7 +327,6 @@ class _Walker:
             # so are those of every directory below (a directory that only gained or lost
             # entries is listed again, and what is below it is not)
             moved = above or memo is None or memo.rules_of(absolute) != rules
-            here = Path(directory)
             if old is not None and not moved:
                 record = old
             else:
@@ -352,14 +353,15 @@ class _Walker:
                 if len(entry) > 1:
                     self.skipped.append(Skipped(path, entry[1], Text(entry[2], entry[3])))
                 elif self._is_plan(path, head + entry[0]):
-                    found.append(path)
+                    found.append((path_order(head + entry[0]), path))
                 else:
                     self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
             for name in reversed(subdirs):  # popped in order: os.walk's, top down
-                stack.append((os.path.join(directory, name), os.path.join(absolute, name), moved))
+                stack.append((here / name, os.path.join(absolute, name), moved))
         if memo is not None:
             memo.save()
-        return sorted(found)  # by path: the order cross-document rules meet the plan set in
+        found.sort()  # by path: the order cross-document rules meet the plan set in (no two keys equal)
+        return [path for _, path in found]
 
     def _decide(self, here: Path, absolute: str, listing: tuple[list[str], list[str]], by_directory: bool,
                 status: tuple[int, ...] | None, rules: tuple) -> tuple:
@@ -772,6 +774,19 @@ def show_files(found: Discovered, lang: str) -> tuple[str, list[str]]:
         lines.append(Text(f"ほかに計画セットの {len(found.context)} ファイルを文脈として読みます",
                           f"and {len(found.context)} file(s) of the plan set read as context").render(lang))
     return checked, lines
+
+
+def path_order(absolute: str) -> str:
+    """A key that sorts absolute paths as `Path` sorts them (part by part; on Windows
+    without case), for the price of a string: a separator made the lowest character, which
+    no name holds, ends a part before any longer name that begins with it (`a/b` before
+    `a-b`, as the parts `a` and `a-b` compare)."""
+    return os.path.normcase(absolute).replace(os.sep, "\0")
+
+
+def in_path_order(paths: list[Path]) -> list[Path]:
+    """`sorted(paths, key=Path.absolute)`, by `path_order`."""
+    return sorted(paths, key=lambda path: path_order(str(path.absolute())))
 
 
 def display_name(path: Path, here: str | None = None) -> str:

@@ -290,7 +290,7 @@ def open_cache(settings: Settings, ruleset: Ruleset | None = None, plan_dirs=(),
 def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     """Check the files; with `fix`, write the safe fixes and check again (through this same
     path); with `diff`, plan them without writing."""
-    from checker.discovery import discover, display_name
+    from checker.discovery import discover, display_name, in_path_order
     from checker.messages import message
 
     options, settings, ruleset = prepared.options, prepared.settings, prepared.ruleset
@@ -327,7 +327,7 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
             result.notes.append(message("no_plan_files", paths=", ".join(result.searched)))
         return result
     # one order whatever was named, so a cross-document reference never depends on it
-    everything = sorted([*found.checked, *found.context], key=lambda path: path.absolute())
+    everything = in_path_order([*found.checked, *found.context])
     result.checked = [display_name(path) for path in found.checked]
     reported = set(result.checked)
     if opened:

@@ -324,3 +324,19 @@ def test_a_full_run_walks_the_plan_set_once_and_a_run_of_one_file_walks_it_for_c
     assert ([str(path) for path in one.checked], [path.name for path in one.context]) == (["plans/good.yaml"],
                                                                                            ["bad.yaml"])
     assert walked == [str(repository / "plans")]
+
+
+def test_path_order_sorts_as_path_does():
+    """The walk and the run sort by `path_order`, a string, where they sorted Paths: the
+    order cross-document rules meet a plan set in must not move (`a/b` before `a-b`)."""
+    import random
+    from pathlib import PurePosixPath
+
+    from checker.discovery import path_order
+
+    names = ["a", "a-b", "a.b", "a b", "ab", "A", "b", "é", "a\x01", "日本", "a.yaml"]
+    chosen = random.Random(20)
+    for _ in range(500):
+        paths = ["/" + "/".join(chosen.choice(names) for _ in range(chosen.randint(1, 4))) for _ in range(20)]
+        assert sorted(paths, key=path_order) == [str(path) for path in sorted(map(PurePosixPath, paths))], paths
+    assert sorted(["/p/a-b/x.yaml", "/p/a/x.yaml"], key=path_order) == ["/p/a/x.yaml", "/p/a-b/x.yaml"]
