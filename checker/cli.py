@@ -935,6 +935,50 @@ def language_server(lang: str | None) -> None:
     sys.exit(serve(lang))
 
 
+@main.command("daemon")
+@click.argument("action", type=click.Choice(["start", "stop", "status"]))
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MINUTES",
+              help="start: end after this many minutes without a run (default: 60).")
+@click.option("--lang", type=click.Choice(allowed("lang")), default=None, help="Language of the messages (default: the locale).")
+def daemon_command(action: str, idle_timeout: float | None, lang: str | None) -> None:
+    """Start, stop or ask after the resident process: with it running, each `plancheck` run
+    (the pre-commit hook's, an editor's, yours) is a child forked from a process that has
+    imported everything, instead of a new interpreter importing it all again (Linux)."""
+    from datetime import datetime
+
+    from checker import daemon
+
+    lang = lang or default_lang()
+    if action == "status":
+        found = daemon.status()
+        if found is None:
+            click.echo(say("daemon_none", lang), err=True)
+            sys.exit(EXIT_FINDINGS)
+        started = datetime.fromtimestamp(found.get("started", 0)).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(shown(say("daemon_status", lang, pid=str(found.get("pid")), started=started, served=found.get("served"),
+                             running=found.get("running"), socket=found.get("socket"))))
+        return
+    if action == "stop":
+        pid = daemon.stop()
+        click.echo(say("daemon_stopped", lang, pid=str(pid)) if pid is not None else say("daemon_none", lang), err=True)
+        sys.exit(EXIT_CLEAN if pid is not None else EXIT_FINDINGS)
+    found = daemon.status()
+    if found is not None:
+        click.echo(say("daemon_already", lang, pid=str(found.get("pid"))), err=True)
+        return
+    minutes = idle_timeout if idle_timeout is not None else daemon.DEFAULT_IDLE_MINUTES
+    try:
+        pid = daemon.start(minutes * 60)
+    except daemon.Unsupported:
+        click.echo(say("daemon_unsupported", lang), err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as error:
+        click.echo(shown(say("daemon_failed", lang, error=f"{error.filename + ': ' if error.filename else ''}"
+                                                        f"{error.strerror or error}")), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(say("daemon_started", lang, pid=str(pid), minutes=f"{minutes:g}"), err=True)
+
+
 @main.command("format")
 @click.argument("topic", required=False)
 @click.option("--lang", type=click.Choice(allowed("lang")), default=None, help=LANG_HELP)

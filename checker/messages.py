@@ -53,6 +53,41 @@ MESSAGES: dict[str, Text] = {
         ja="--output-file は --diff と同時に使えません（--diff は報告を出さず差分だけを表示します）",
         en="--output-file cannot be used with --diff (--diff prints the diff, not a report)",
     ),
+    "daemon_started": Text(
+        ja="常駐プロセスを起動しました（pid {pid}、{minutes} 分間実行がなければ終了します）。plancheck の実行はこのプロセスが引き受けます",
+        en="started the resident process (pid {pid}; it ends after {minutes} minutes without a run); plancheck runs are "
+           "handed to it",
+    ),
+    "daemon_already": Text(
+        ja="常駐プロセスはすでに動いています（pid {pid}）",
+        en="the resident process is already running (pid {pid})",
+    ),
+    "daemon_status": Text(
+        ja="常駐プロセスが動いています: pid {pid}、{started} から、{served} 回実行、実行中 {running}、ソケット {socket}",
+        en="the resident process is running: pid {pid}, since {started}, {served} runs served, {running} running, "
+           "socket {socket}",
+    ),
+    "daemon_none": Text(
+        ja="常駐プロセスは動いていません（plancheck はその都度このプロセスで実行します）",
+        en="no resident process is running (each plancheck run runs in its own process)",
+    ),
+    "daemon_stopped": Text(
+        ja="常駐プロセスを終了しました（pid {pid}）",
+        en="stopped the resident process (pid {pid})",
+    ),
+    "daemon_unsupported": Text(
+        ja="この環境では常駐プロセスを使えません（fork と SO_PEERCRED のある Linux が必要です）",
+        en="the resident process is not available here (it needs Linux: fork and SO_PEERCRED)",
+    ),
+    "daemon_failed": Text(
+        ja="常駐プロセスを起動できませんでした: {error}",
+        en="could not start the resident process: {error}",
+    ),
+    "daemon_lost": Text(
+        ja="常駐プロセスが実行の途中で終了しました。出力は不完全かもしれず、終了コードは分かりません",
+        en="the resident process ended during the run; its output may be incomplete and its exit status is "
+           "not known",
+    ),
     "interrupted": Text(
         ja="中断しました（SIGINT）。検査は終わっていません",
         en="interrupted (SIGINT): the check did not finish",
