@@ -161,6 +161,10 @@ class _Once:
             self.made, self.make = self.make(), None
         return self.made
 
+    def may_give(self) -> bool:
+        """Whether it gave something other than None, or has not been called yet."""
+        return self.make is not None or self.made is not None
+
 
 class _Walker:
     """One search: the exclusions, the .gitignore files read on the way (each once), and
@@ -322,7 +326,8 @@ class _Walker:
                 if listing is None:
                     continue  # cannot be listed: passed over, as os.walk does
                 has_git = ".git" in listing[0] or ".git" in listing[1]
-            rules = self._rules_in(absolute, has_git) if self.stats is not None else ()  # no cache: no memo
+            # no cache (none asked for, or none given): no memo, and the rules would be kept nowhere
+            rules = self._rules_in(absolute, has_git) if self.stats is not None and self.stats.may_give() else ()
             # whether the rules for the entries here moved: then they are decided again, and
             # so are those of every directory below (a directory that only gained or lost
             # entries is listed again, and what is below it is not)

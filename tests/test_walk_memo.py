@@ -200,3 +200,22 @@ def test_a_memo_of_the_wrong_shape_is_a_fresh_walk(project, monkeypatch):
                   {"version": 1, "chain": "", "directories": []}, ["not", "a", "memo"]):
         cache.put("walk", key, value)
         assert _walk() == expected
+
+
+def test_a_walk_given_no_cache_reads_no_rules_for_a_memo(project, monkeypatch):
+    # the rules of a directory are the memo's to compare: once the stat cache is asked for
+    # and none is given (`--no-cache`, a cache refused), no directory's are taken
+    expected = _walk(cached=False)
+    read: list[str] = []
+    original = discovery._Walker._rules_in
+
+    def reading(self, absolute, *rest):
+        read.append(absolute)
+        return original(self, absolute, *rest)
+
+    monkeypatch.setattr(discovery._Walker, "_rules_in", reading)
+    settings = prepare(RunOptions()).settings
+    found = discovery.discover(["plans"], settings, stats=lambda: None, taken=time.time_ns())
+    assert read == [str(project / "plans")]  # the top's, before the cache was asked for
+    assert ([path.as_posix() for path in found.checked],
+            [(skip.path.as_posix(), skip.kind, skip.reason.en, skip.directory) for skip in found.skipped]) == expected
