@@ -412,16 +412,19 @@ class _Walker:
 
     def _rules_above(self, absolute: str) -> tuple:
         """`_rules_in` of each directory above `absolute` up to its repository's root (or
-        the file system's): the rules the walk's top inherits."""
+        the file system's): the rules the walk's top inherits. The root is `_top`'s, whose
+        climb the walk's ignore rules share (looked at once)."""
+        parent = os.path.dirname(absolute)
+        if not self.settings.respect_gitignore or parent == absolute:
+            return ()
+        root = self._top(parent)  # above the top, even when the top is a root itself
         chain = []
-        if self.settings.respect_gitignore:
-            here = absolute
-            while (parent := os.path.dirname(here)) != here:
-                here = parent
-                has_git = os.path.lexists(os.path.join(here, ".git"))
-                chain.append((here, self._rules_in(here, has_git)))
-                if has_git:
-                    break
+        here = absolute
+        while (parent := os.path.dirname(here)) != here:
+            here = parent
+            chain.append((here, self._rules_in(here, here == root)))
+            if here == root:
+                break
         return tuple(chain)
 
     def _memo_key(self, cache: Any, absolute_top: str) -> str:
