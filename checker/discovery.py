@@ -457,21 +457,24 @@ class _WalkMemo:
         self._saved_chain = self.chain
         self._new: dict[str, tuple] = {}
 
-    def old(self, absolute: str, status: tuple[int, ...]) -> tuple | None:
-        """The record kept for the directory when its stat is still `status`, or None."""
+    def _record(self, absolute: str) -> tuple | None:
+        """The record kept for the directory (`_Walker._decide`'s), or None when there is
+        none of the right shape."""
         record = self._old.get(absolute)
-        if type(record) is not tuple or len(record) != 5 or record[0] != status:
-            return None
-        if not (type(record[1]) is tuple and type(record[2]) is tuple and type(record[3]) is tuple
-                and type(record[4]) is tuple):
+        if type(record) is not tuple or len(record) != 5 or not all(type(part) is tuple for part in record[1:]):
             return None
         return record
+
+    def old(self, absolute: str, status: tuple[int, ...]) -> tuple | None:
+        """The record kept for the directory when its stat is still `status`, or None."""
+        record = self._record(absolute)
+        return record if record is not None and record[0] == status else None
 
     def rules_of(self, absolute: str) -> tuple | None:
         """The rules the directory's record was decided under (`_Walker._rules_in`), its
         stat as it may be, or None."""
-        record = self._old.get(absolute)
-        return record[1] if type(record) is tuple and len(record) == 5 and type(record[1]) is tuple else None
+        record = self._record(absolute)
+        return record[1] if record is not None else None
 
     def keep(self, absolute: str, record: tuple) -> None:
         self._new[absolute] = record
