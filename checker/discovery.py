@@ -305,6 +305,7 @@ class _Walker:
         rules that apply in it have not moved: only the files' own stats are taken."""
         from checker.cache import RACY_NS
 
+        status_of = _rules_file_status(self.taken)  # of each directory's rules files
         found: list[tuple[str, Path]] = []  # each with its place in path order (`path_order`)
         # the files of a directory kept by the walk (or of a top not excluded) are not excluded
         by_directory = self._by_directory and self.settings.exclusion(top, True) is None
@@ -327,7 +328,8 @@ class _Walker:
                     continue  # cannot be listed: passed over, as os.walk does
                 has_git = ".git" in listing[0] or ".git" in listing[1]
             # no cache (none asked for, or none given): no memo, and the rules would be kept nowhere
-            rules = self._rules_in(absolute, has_git) if self.stats is not None and self.stats.may_give() else ()
+            kept = self.stats is not None and self.stats.may_give()
+            rules = self._rules_in(absolute, has_git, status_of) if kept else ()
             # whether the rules for the entries here moved: then they are decided again, and
             # so are those of every directory below (a directory that only gained or lost
             # entries is listed again, and what is below it is not)
@@ -345,7 +347,7 @@ class _Walker:
             if memo is None and subdirs and self.stats is not None and (store := self.stats()) is not None:
                 # opened when the walk first goes down: a search of one flat directory opens no cache
                 memo = _WalkMemo(store.cache, self._memo_key(store.cache, absolute_top))
-                above_top = self._rules_above(absolute_top)
+                above_top = self._rules_above(absolute_top, status_of)
                 moved = memo.chain != above_top or memo.rules_of(absolute) != rules
                 memo.chain = above_top
             if memo is not None:
@@ -395,22 +397,22 @@ class _Walker:
             files.append((name,) if skip is None else (name, skip.kind, skip.reason.ja, skip.reason.en))
         return (status, rules, tuple(subdirs), tuple(directory_skips), tuple(files))
 
-    def _rules_in(self, absolute: str, has_git: bool) -> tuple:
+    def _rules_in(self, absolute: str, has_git: bool, status_of: Callable[[Any], tuple | None]) -> tuple:
         """What of the ignore rules is decided in a directory: its own `.gitignore`'s stat
         and whether it is a repository's root, and then its `info/exclude`'s (() when
         .gitignore files are not read). A stat taken within the timestamp's granularity of
-        now is a token that equals nothing: what it was read as is not trusted again."""
+        now is a token that equals nothing: what it was read as is not trusted again
+        (`status_of`, the walk's `_rules_file_status`)."""
         if not self.settings.respect_gitignore:
             return ()
-        own = _rules_file_status(os.path.join(absolute, ".gitignore"), self.taken)
+        own = status_of(os.path.join(absolute, ".gitignore"))
         if not has_git:
             return (own, False, None)
         git_dir = _git_dir(Path(absolute))
-        exclude = None if git_dir is None else (str(git_dir), _rules_file_status(git_dir / "info" / "exclude",
-                                                                              self.taken))
+        exclude = None if git_dir is None else (str(git_dir), status_of(git_dir / "info" / "exclude"))
         return (own, True, exclude)
 
-    def _rules_above(self, absolute: str) -> tuple:
+    def _rules_above(self, absolute: str, status_of: Callable[[Any], tuple | None]) -> tuple:
         """`_rules_in` of each directory above `absolute` up to its repository's root (or
         the file system's): the rules the walk's top inherits. The root is `_top`'s, whose
         climb the walk's ignore rules share (looked at once)."""
@@ -422,7 +424,7 @@ class _Walker:
         here = absolute
         while (parent := os.path.dirname(here)) != here:
             here = parent
-            chain.append((here, self._rules_in(here, here == root)))
+            chain.append((here, self._rules_in(here, here == root, status_of)))
             if here == root:
                 break
         return tuple(chain)
@@ -516,15 +518,20 @@ def _listing(absolute: str) -> tuple[list[str], list[str]] | None:
     return subdirs, others
 
 
-def _rules_file_status(path: Any, taken: int) -> tuple | None:
-    """A rules file's `file_stat`, or when it is too fresh to be trusted a token that no
-    later run's equals (it holds this run's time)."""
+def _rules_file_status(taken: int) -> Callable[[Any], tuple | None]:
+    """What a walk begun at `taken` takes of a rules file: its `file_stat`, or when it is
+    too fresh to be trusted a token that no later run's equals (it holds this run's time).
+    Made once a walk: `checker.cache` is imported here, not for each directory, and not
+    when this module is."""
     from checker.cache import RACY_NS, file_stat
 
-    status = file_stat(path)
-    if status is not None and status[1] >= taken - RACY_NS:
-        return ("racy", taken)
-    return status
+    fresh = taken - RACY_NS
+
+    def status_of(path: Any) -> tuple | None:
+        status = file_stat(path)
+        return ("racy", taken) if status is not None and status[1] >= fresh else status
+
+    return status_of
 
 
 NOT_A_PLAN_REASON = Text("計画ファイルではありません（最上位に plan: がありません）",
