@@ -302,7 +302,9 @@ class _Walker:
         symbolic link to a directory not followed, a directory that cannot be listed passed
         over). What is decided of each directory's entries (`_decide`) is kept in the walk
         memo (`_WalkMemo`) and taken from it again while the directory and the ignore
-        rules that apply in it have not moved: only the files' own stats are taken."""
+        rules that apply in it have not moved: only the files' own stats are taken. The
+        memo is opened when the walk first goes down, or for the top itself when the stat
+        cache is open already (the hook's walk of the plan set, after the files named)."""
         from checker.cache import RACY_NS
 
         status_of = _rules_file_status(self.taken)  # of each directory's rules files
@@ -311,8 +313,11 @@ class _Walker:
         by_directory = self._by_directory and self.settings.exclusion(top, True) is None
         absolute_top = str(top.absolute())
         memo: _WalkMemo | None = None
+        above_top = True  # whether the rules above the top moved: without a memo, as if they had
+        if self.stats is not None and self.stats.made is not None:  # asked for before, and given
+            memo, above_top = self._memo(self.stats.made, absolute_top, status_of)
         # (the directory as walked, absolute, whether the ignore rules above it moved)
-        stack: list[tuple[Path, str, bool]] = [(top, absolute_top, True)]
+        stack: list[tuple[Path, str, bool]] = [(top, absolute_top, above_top)]
         while stack:
             here, absolute, above = stack.pop()
             status = _directory_status(absolute)
@@ -346,10 +351,8 @@ class _Walker:
             subdirs, directory_skips, files = record[2], record[3], record[4]
             if memo is None and subdirs and self.stats is not None and (store := self.stats()) is not None:
                 # opened when the walk first goes down: a search of one flat directory opens no cache
-                memo = _WalkMemo(store.cache, self._memo_key(store.cache, absolute_top))
-                above_top = self._rules_above(absolute_top, status_of)
-                moved = memo.chain != above_top or memo.rules_of(absolute) != rules
-                memo.chain = above_top
+                memo, above_top = self._memo(store, absolute_top, status_of)
+                moved = above_top or memo.rules_of(absolute) != rules
             if memo is not None:
                 memo.keep(absolute, record)
             for name, kind, ja, en in directory_skips:
@@ -428,6 +431,16 @@ class _Walker:
             if here == root:
                 break
         return tuple(chain)
+
+    def _memo(self, store: Any, absolute_top: str, status_of: Callable[[Any], tuple | None]) -> tuple[_WalkMemo, bool]:
+        """The walk memo of `absolute_top` in the stat cache's (`store`) cache, and whether
+        the rules above the top moved since it was kept (then every directory is decided
+        again); the memo keeps them as they are now."""
+        memo = _WalkMemo(store.cache, self._memo_key(store.cache, absolute_top))
+        above = self._rules_above(absolute_top, status_of)
+        moved = memo.chain != above
+        memo.chain = above
+        return memo, moved
 
     def _memo_key(self, cache: Any, absolute_top: str) -> str:
         """The walk memo's key: the top, and everything of the settings a decision reads."""

@@ -55,17 +55,24 @@ def project(tmp_path, monkeypatch) -> Path:
     return project
 
 
-def _walk(cached: bool = True):
-    """The plan set's discovery, as a full run makes it: with the run's stat cache (and so
-    the walk memo) kept after, or with no cache."""
+def _discover(paths: list[str], cached: bool = True, hook: bool = False) -> discovery.Discovered:
+    """Discovery as a run makes it (`hook`: the pre-commit hook's, given changed files):
+    with the run's stat cache (and so the walk memo) kept after, or with no cache."""
     settings = prepare(RunOptions()).settings
     stats = None
     if cached:
         cache = run_module.open_cache(settings, prepare(RunOptions()).ruleset)
         stats = run_module._stat_store(cache, settings)
-    found = discovery.discover(["plans"], settings, stats=(lambda: stats) if cached else None, taken=time.time_ns())
+    found = discovery.discover(paths, settings, force_exclude=hook, plan_set_only=hook,
+                               stats=(lambda: stats) if cached else None, taken=time.time_ns())
     if stats is not None:
         run_module._save_stats(stats, [*found.checked, *found.context], found)
+    return found
+
+
+def _walk(cached: bool = True):
+    """The plan set's discovery, as a full run makes it."""
+    found = _discover(["plans"], cached)
     return ([path.as_posix() for path in found.checked],
             [(skip.path.as_posix(), skip.kind, skip.reason.en, skip.directory) for skip in found.skipped])
 
@@ -219,3 +226,27 @@ def test_a_walk_given_no_cache_reads_no_rules_for_a_memo(project, monkeypatch):
     assert read == [str(project / "plans")]  # the top's, before the cache was asked for
     assert ([path.as_posix() for path in found.checked],
             [(skip.path.as_posix(), skip.kind, skip.reason.en, skip.directory) for skip in found.skipped]) == expected
+
+
+def test_the_hooks_walk_of_the_plan_set_takes_its_top_from_the_memo_too(project, monkeypatch):
+    # the hook decides the changed file first, so the stat cache is open when it walks the
+    # plan set for the context: the memo is opened for the top, and nothing is listed
+    changed = "plans/aoba/budget/a.yaml"
+    _walk()
+    listed = _listed(monkeypatch)
+    found = _discover([changed], hook=True)
+    assert listed == []
+    expected = _discover([changed], cached=False, hook=True)
+    assert found.checked == expected.checked == [Path(changed)]
+    assert (found.context, found.skipped) == (expected.context, expected.skipped)
+    # a plan added at the top: the top is listed again (and only it), and the plan found
+    (project / "plans" / "e.yaml").write_text(PLAN, encoding="utf-8")
+    _age([project / "plans", project / "plans" / "e.yaml"], hours=2)
+    del listed[:]
+    found = _discover([changed], hook=True)
+    assert listed == [str(project / "plans")]
+    assert project / "plans" / "e.yaml" in found.context
+    del listed[:]
+    assert _discover([changed], hook=True).context == found.context
+    assert listed == []  # what it decided is the memo's next
+    assert found.context == _discover([changed], cached=False, hook=True).context
