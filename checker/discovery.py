@@ -161,6 +161,10 @@ class _Once:
             self.made, self.make = self.make(), None
         return self.made
 
+    def may_give(self) -> bool:
+        """Whether it gave something other than None, or has not been called yet."""
+        return self.make is not None or self.made is not None
+
 
 class _Walker:
     """One search: the exclusions, the .gitignore files read on the way (each once), and
@@ -298,16 +302,22 @@ class _Walker:
         symbolic link to a directory not followed, a directory that cannot be listed passed
         over). What is decided of each directory's entries (`_decide`) is kept in the walk
         memo (`_WalkMemo`) and taken from it again while the directory and the ignore
-        rules that apply in it have not moved: only the files' own stats are taken."""
+        rules that apply in it have not moved: only the files' own stats are taken. The
+        memo is opened when the walk first goes down, or for the top itself when the stat
+        cache is open already (the hook's walk of the plan set, after the files named)."""
         from checker.cache import RACY_NS
 
+        status_of = _rules_file_status(self.taken)  # of each directory's rules files
         found: list[tuple[str, Path]] = []  # each with its place in path order (`path_order`)
         # the files of a directory kept by the walk (or of a top not excluded) are not excluded
         by_directory = self._by_directory and self.settings.exclusion(top, True) is None
         absolute_top = str(top.absolute())
         memo: _WalkMemo | None = None
+        above_top = True  # whether the rules above the top moved: without a memo, as if they had
+        if self.stats is not None and self.stats.made is not None:  # asked for before, and given
+            memo, above_top = self._memo(self.stats.made, absolute_top, status_of)
         # (the directory as walked, absolute, whether the ignore rules above it moved)
-        stack: list[tuple[Path, str, bool]] = [(top, absolute_top, True)]
+        stack: list[tuple[Path, str, bool]] = [(top, absolute_top, above_top)]
         while stack:
             here, absolute, above = stack.pop()
             status = _directory_status(absolute)
@@ -322,7 +332,9 @@ class _Walker:
                 if listing is None:
                     continue  # cannot be listed: passed over, as os.walk does
                 has_git = ".git" in listing[0] or ".git" in listing[1]
-            rules = self._rules_in(absolute, has_git) if self.stats is not None else ()  # no cache: no memo
+            # no cache (none asked for, or none given): no memo, and the rules would be kept nowhere
+            kept = self.stats is not None and self.stats.may_give()
+            rules = self._rules_in(absolute, has_git, status_of) if kept else ()
             # whether the rules for the entries here moved: then they are decided again, and
             # so are those of every directory below (a directory that only gained or lost
             # entries is listed again, and what is below it is not)
@@ -339,10 +351,8 @@ class _Walker:
             subdirs, directory_skips, files = record[2], record[3], record[4]
             if memo is None and subdirs and self.stats is not None and (store := self.stats()) is not None:
                 # opened when the walk first goes down: a search of one flat directory opens no cache
-                memo = _WalkMemo(store.cache, self._memo_key(store.cache, absolute_top))
-                above_top = self._rules_above(absolute_top)
-                moved = memo.chain != above_top or memo.rules_of(absolute) != rules
-                memo.chain = above_top
+                memo, above_top = self._memo(store, absolute_top, status_of)
+                moved = above_top or memo.rules_of(absolute) != rules
             if memo is not None:
                 memo.keep(absolute, record)
             for name, kind, ja, en in directory_skips:
@@ -390,34 +400,47 @@ class _Walker:
             files.append((name,) if skip is None else (name, skip.kind, skip.reason.ja, skip.reason.en))
         return (status, rules, tuple(subdirs), tuple(directory_skips), tuple(files))
 
-    def _rules_in(self, absolute: str, has_git: bool) -> tuple:
+    def _rules_in(self, absolute: str, has_git: bool, status_of: Callable[[Any], tuple | None]) -> tuple:
         """What of the ignore rules is decided in a directory: its own `.gitignore`'s stat
         and whether it is a repository's root, and then its `info/exclude`'s (() when
         .gitignore files are not read). A stat taken within the timestamp's granularity of
-        now is a token that equals nothing: what it was read as is not trusted again."""
+        now is a token that equals nothing: what it was read as is not trusted again
+        (`status_of`, the walk's `_rules_file_status`)."""
         if not self.settings.respect_gitignore:
             return ()
-        own = _rules_file_status(os.path.join(absolute, ".gitignore"), self.taken)
+        own = status_of(os.path.join(absolute, ".gitignore"))
         if not has_git:
             return (own, False, None)
         git_dir = _git_dir(Path(absolute))
-        exclude = None if git_dir is None else (str(git_dir), _rules_file_status(git_dir / "info" / "exclude",
-                                                                              self.taken))
+        exclude = None if git_dir is None else (str(git_dir), status_of(git_dir / "info" / "exclude"))
         return (own, True, exclude)
 
-    def _rules_above(self, absolute: str) -> tuple:
+    def _rules_above(self, absolute: str, status_of: Callable[[Any], tuple | None]) -> tuple:
         """`_rules_in` of each directory above `absolute` up to its repository's root (or
-        the file system's): the rules the walk's top inherits."""
+        the file system's): the rules the walk's top inherits. The root is `_top`'s, whose
+        climb the walk's ignore rules share (looked at once)."""
+        parent = os.path.dirname(absolute)
+        if not self.settings.respect_gitignore or parent == absolute:
+            return ()
+        root = self._top(parent)  # above the top, even when the top is a root itself
         chain = []
-        if self.settings.respect_gitignore:
-            here = absolute
-            while (parent := os.path.dirname(here)) != here:
-                here = parent
-                has_git = os.path.lexists(os.path.join(here, ".git"))
-                chain.append((here, self._rules_in(here, has_git)))
-                if has_git:
-                    break
+        here = absolute
+        while (parent := os.path.dirname(here)) != here:
+            here = parent
+            chain.append((here, self._rules_in(here, here == root, status_of)))
+            if here == root:
+                break
         return tuple(chain)
+
+    def _memo(self, store: Any, absolute_top: str, status_of: Callable[[Any], tuple | None]) -> tuple[_WalkMemo, bool]:
+        """The walk memo of `absolute_top` in the stat cache's (`store`) cache, and whether
+        the rules above the top moved since it was kept (then every directory is decided
+        again); the memo keeps them as they are now."""
+        memo = _WalkMemo(store.cache, self._memo_key(store.cache, absolute_top))
+        above = self._rules_above(absolute_top, status_of)
+        moved = memo.chain != above
+        memo.chain = above
+        return memo, moved
 
     def _memo_key(self, cache: Any, absolute_top: str) -> str:
         """The walk memo's key: the top, and everything of the settings a decision reads."""
@@ -449,21 +472,24 @@ class _WalkMemo:
         self._saved_chain = self.chain
         self._new: dict[str, tuple] = {}
 
-    def old(self, absolute: str, status: tuple[int, ...]) -> tuple | None:
-        """The record kept for the directory when its stat is still `status`, or None."""
+    def _record(self, absolute: str) -> tuple | None:
+        """The record kept for the directory (`_Walker._decide`'s), or None when there is
+        none of the right shape."""
         record = self._old.get(absolute)
-        if type(record) is not tuple or len(record) != 5 or record[0] != status:
-            return None
-        if not (type(record[1]) is tuple and type(record[2]) is tuple and type(record[3]) is tuple
-                and type(record[4]) is tuple):
+        if type(record) is not tuple or len(record) != 5 or not all(type(part) is tuple for part in record[1:]):
             return None
         return record
+
+    def old(self, absolute: str, status: tuple[int, ...]) -> tuple | None:
+        """The record kept for the directory when its stat is still `status`, or None."""
+        record = self._record(absolute)
+        return record if record is not None and record[0] == status else None
 
     def rules_of(self, absolute: str) -> tuple | None:
         """The rules the directory's record was decided under (`_Walker._rules_in`), its
         stat as it may be, or None."""
-        record = self._old.get(absolute)
-        return record[1] if type(record) is tuple and len(record) == 5 and type(record[1]) is tuple else None
+        record = self._record(absolute)
+        return record[1] if record is not None else None
 
     def keep(self, absolute: str, record: tuple) -> None:
         self._new[absolute] = record
@@ -505,15 +531,20 @@ def _listing(absolute: str) -> tuple[list[str], list[str]] | None:
     return subdirs, others
 
 
-def _rules_file_status(path: Any, taken: int) -> tuple | None:
-    """A rules file's `file_stat`, or when it is too fresh to be trusted a token that no
-    later run's equals (it holds this run's time)."""
+def _rules_file_status(taken: int) -> Callable[[Any], tuple | None]:
+    """What a walk begun at `taken` takes of a rules file: its `file_stat`, or when it is
+    too fresh to be trusted a token that no later run's equals (it holds this run's time).
+    Made once a walk: `checker.cache` is imported here, not for each directory, and not
+    when this module is."""
     from checker.cache import RACY_NS, file_stat
 
-    status = file_stat(path)
-    if status is not None and status[1] >= taken - RACY_NS:
-        return ("racy", taken)
-    return status
+    fresh = taken - RACY_NS
+
+    def status_of(path: Any) -> tuple | None:
+        status = file_stat(path)
+        return ("racy", taken) if status is not None and status[1] >= fresh else status
+
+    return status_of
 
 
 NOT_A_PLAN_REASON = Text("計画ファイルではありません（最上位に plan: がありません）",

@@ -55,17 +55,24 @@ def project(tmp_path, monkeypatch) -> Path:
     return project
 
 
-def _walk(cached: bool = True):
-    """The plan set's discovery, as a full run makes it: with the run's stat cache (and so
-    the walk memo) kept after, or with no cache."""
+def _discover(paths: list[str], cached: bool = True, hook: bool = False) -> discovery.Discovered:
+    """Discovery as a run makes it (`hook`: the pre-commit hook's, given changed files):
+    with the run's stat cache (and so the walk memo) kept after, or with no cache."""
     settings = prepare(RunOptions()).settings
     stats = None
     if cached:
         cache = run_module.open_cache(settings, prepare(RunOptions()).ruleset)
         stats = run_module._stat_store(cache, settings)
-    found = discovery.discover(["plans"], settings, stats=(lambda: stats) if cached else None, taken=time.time_ns())
+    found = discovery.discover(paths, settings, force_exclude=hook, plan_set_only=hook,
+                               stats=(lambda: stats) if cached else None, taken=time.time_ns())
     if stats is not None:
         run_module._save_stats(stats, [*found.checked, *found.context], found)
+    return found
+
+
+def _walk(cached: bool = True):
+    """The plan set's discovery, as a full run makes it."""
+    found = _discover(["plans"], cached)
     return ([path.as_posix() for path in found.checked],
             [(skip.path.as_posix(), skip.kind, skip.reason.en, skip.directory) for skip in found.skipped])
 
@@ -200,3 +207,46 @@ def test_a_memo_of_the_wrong_shape_is_a_fresh_walk(project, monkeypatch):
                   {"version": 1, "chain": "", "directories": []}, ["not", "a", "memo"]):
         cache.put("walk", key, value)
         assert _walk() == expected
+
+
+def test_a_walk_given_no_cache_reads_no_rules_for_a_memo(project, monkeypatch):
+    # the rules of a directory are the memo's to compare: once the stat cache is asked for
+    # and none is given (`--no-cache`, a cache refused), no directory's are taken
+    expected = _walk(cached=False)
+    read: list[str] = []
+    original = discovery._Walker._rules_in
+
+    def reading(self, absolute, *rest):
+        read.append(absolute)
+        return original(self, absolute, *rest)
+
+    monkeypatch.setattr(discovery._Walker, "_rules_in", reading)
+    settings = prepare(RunOptions()).settings
+    found = discovery.discover(["plans"], settings, stats=lambda: None, taken=time.time_ns())
+    assert read == [str(project / "plans")]  # the top's, before the cache was asked for
+    assert ([path.as_posix() for path in found.checked],
+            [(skip.path.as_posix(), skip.kind, skip.reason.en, skip.directory) for skip in found.skipped]) == expected
+
+
+def test_the_hooks_walk_of_the_plan_set_takes_its_top_from_the_memo_too(project, monkeypatch):
+    # the hook decides the changed file first, so the stat cache is open when it walks the
+    # plan set for the context: the memo is opened for the top, and nothing is listed
+    changed = "plans/aoba/budget/a.yaml"
+    _walk()
+    listed = _listed(monkeypatch)
+    found = _discover([changed], hook=True)
+    assert listed == []
+    expected = _discover([changed], cached=False, hook=True)
+    assert found.checked == expected.checked == [Path(changed)]
+    assert (found.context, found.skipped) == (expected.context, expected.skipped)
+    # a plan added at the top: the top is listed again (and only it), and the plan found
+    (project / "plans" / "e.yaml").write_text(PLAN, encoding="utf-8")
+    _age([project / "plans", project / "plans" / "e.yaml"], hours=2)
+    del listed[:]
+    found = _discover([changed], hook=True)
+    assert listed == [str(project / "plans")]
+    assert project / "plans" / "e.yaml" in found.context
+    del listed[:]
+    assert _discover([changed], hook=True).context == found.context
+    assert listed == []  # what it decided is the memo's next
+    assert found.context == _discover([changed], cached=False, hook=True).context
