@@ -26,6 +26,11 @@ forked workers' shared pages count once). What is measured:
   depend on the other documents);
 - one file outside any plan set, new to the cache (edited before every run), in the
   default (full) and the concise format, beside `python -c pass`;
+- the pre-commit case and the one file again with the resident process running
+  (`plancheck daemon start`, checker/daemon.py): every other figure is of a run in its own
+  process (PLANCHECK_DAEMON=0), and the resident process is the bench's own (its runtime
+  directory under the bench's temporary directory; the CPU time and memory of such a run
+  are the client's alone, the child that ran it being the resident process's);
 - memory: the national run's peak, and the memory held per file of a plan set (the
   slope of the cold runs' largest process between the two largest single-set sizes);
 - peers, yamllint and check-jsonschema (with plancheck's own JSON Schema), up to
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import platform
@@ -169,7 +175,11 @@ class Bench:
         self.args = args
         self.base = Path(tempfile.mkdtemp(prefix="plancheck-bench-"))
         # plancheck's user-level cache key and everything else it keeps per user, here
-        self.env = {"XDG_CACHE_HOME": str(self.base / "user-cache"), "NO_COLOR": "1", "PLANCHECK_LANG": "en"}
+        # and the resident process's runtime directory: none runs but where `resident` starts one
+        runtime = self.base / "run"
+        runtime.mkdir(mode=0o700)
+        self.env = {"XDG_CACHE_HOME": str(self.base / "user-cache"), "NO_COLOR": "1", "PLANCHECK_LANG": "en",
+                    "XDG_RUNTIME_DIR": str(runtime), "PLANCHECK_DAEMON": "0"}
         self.plancheck = [str(BIN / "plancheck"), "--format", "concise", "--exit-zero"]
         self.schema = self.base / "plan.schema.json"
         self.schema.write_text(subprocess.run([str(BIN / "plancheck"), "schema"], capture_output=True, text=True,
@@ -184,6 +194,22 @@ class Bench:
           env: dict[str, str] | None = None) -> dict:
         return measure(name, command, cwd, repeat or self.args.repeat, self.args.budget, before,
                        {**self.env, **(env or {})})
+
+    @contextlib.contextmanager
+    def resident(self, home: Path):
+        """The resident process running while the block measures (its clients need the
+        environment given: PLANCHECK_DAEMON on); None when this platform has none."""
+        env = {**os.environ, **self.env, "PLANCHECK_DAEMON": "1"}
+        started = subprocess.run([str(BIN / "plancheck"), "daemon", "start"], cwd=home, env=env, capture_output=True,
+                                 text=True)
+        if started.returncode != 0:
+            print(f"  no resident process: {started.stderr.strip()}", file=sys.stderr)
+            yield None
+            return
+        try:
+            yield {"PLANCHECK_DAEMON": "1"}
+        finally:
+            subprocess.run([str(BIN / "plancheck"), "daemon", "stop"], cwd=home, env=env, capture_output=True)
 
     def corpus(self, files: int, *, national: bool = False) -> tuple[Path, Any, float]:
         """A corpus of `files` files with a few cross-document faults; one plan set, or
@@ -203,9 +229,10 @@ class Bench:
         print(f"corpus of {files} files ({size / 1e6:.1f} MB) in {elapsed:.1f} s", file=sys.stderr)
         return home, made, elapsed
 
-    def findings(self, home: Path, options: list[str]) -> list[dict]:
+    def findings(self, home: Path, options: list[str], env: dict[str, str] | None = None) -> list[dict]:
         """A run's findings (its JSON report's file, code, position and message)."""
-        out = timed([str(BIN / "plancheck"), "--format", "json", "--exit-zero", *options], home, self.env, capture=True)
+        out = timed([str(BIN / "plancheck"), "--format", "json", "--exit-zero", *options], home,
+                    {**self.env, **(env or {})}, capture=True)
         if out["exit"] not in (0, 1):
             return [{"error": out["stderr"]}]
         return [{key: finding.get(key) for key in ("file", "code", "line", "column", "message")}
@@ -259,6 +286,14 @@ class Bench:
                                       "codes": sorted({finding["code"] for finding in full})})
             if mine != full:
                 print(f"  pre-commit findings differ from the full run's: {mine} / {full}", file=sys.stderr)
+            with self.resident(home) as resident:
+                if resident is not None:
+                    row["pre-commit, resident"] = self.m(
+                        "pre-commit (resident)", [str(BIN / "plancheck"), "--format", "concise", "--exit-zero",
+                                                  "--force-exclude", "--plan-set-only", str(changed)], home,
+                        repeat=max(args.repeat, 10), before=lambda: edit(home / changed), env=resident)
+                    theirs = self.findings(home, ["--force-exclude", "--plan-set-only", str(changed)], resident)
+                    row["pre-commit, resident"]["same_findings"] = theirs == full
         return row
 
     def one_file(self) -> dict:
@@ -271,13 +306,19 @@ class Bench:
         shutil.copyfile(source, single)
         shutil.rmtree(home / "source")
         repeat = max(self.args.repeat, 10)
-        return {
+        row = {
             "interpreter": self.m("python -c pass", [sys.executable, "-c", "pass"], home, repeat=repeat),
             "full": self.m("one file (full format)", [str(BIN / "plancheck"), "--exit-zero", str(single)], home,
                            repeat=repeat, before=lambda: edit(single)),
             "concise": self.m("one file (concise)", [*self.plancheck, str(single)], home, repeat=repeat,
                               before=lambda: edit(single)),
         }
+        with self.resident(home) as resident:
+            if resident is not None:
+                row["full, resident"] = self.m("one file (full, resident)", [str(BIN / "plancheck"), "--exit-zero",
+                                                                             str(single)], home, repeat=repeat,
+                                               before=lambda: edit(single), env=resident)
+        return row
 
     def national(self, files: int) -> dict:
         home, _, generated = self.corpus(files, national=True)
@@ -372,9 +413,18 @@ def targets(results: dict) -> list[dict]:
             add(f"pre-commit, {files:,} files", f"≤ {limit} s, same findings as a full run", "not measured", None)
             continue
         same = "same findings" if row["same_findings"] else "DIFFERENT findings"
+        resident = sizes[str(files)].get("pre-commit, resident")
+        findings = f"({row['findings']}: {', '.join(row['codes']) or 'none'})"
+        if resident is None:  # no resident process on this platform: the run in its own process decides
+            measured_text, wall, same_everywhere = f"{row['wall']:.2f} s, {same} {findings}", row["wall"], \
+                row["same_findings"]
+        else:
+            theirs = "same findings" if resident["same_findings"] else "DIFFERENT findings"
+            measured_text = (f"{resident['wall']:.2f} s with the resident process, {row['wall']:.2f} s in its own; "
+                             f"{theirs if theirs == same else f'{theirs} / {same}'} {findings}")
+            wall, same_everywhere = resident["wall"], row["same_findings"] and resident["same_findings"]
         add(f"pre-commit, {files:,} files", f"≤ {limit} s, same findings as a full run" if limit else "same findings",
-            f"{row['wall']:.2f} s, {same} ({row['findings']}: {', '.join(row['codes']) or 'none'})",
-            (row["wall"] <= limit if limit else True) and row["same_findings"],
+            measured_text, (wall <= limit if limit else True) and same_everywhere,
             f"warm full run {sizes[str(files)]['warm']['wall']:.2f} s")
     cold_row = next(((files, row) for files, row in sizes.items() if "cold, 1 worker" in row and "floor" in row), None)
     if cold_row is not None:
@@ -405,9 +455,12 @@ def targets(results: dict) -> list[dict]:
             f"peak {low['cold']['peak_mb']:.0f} → {high['cold']['peak_mb']:.0f} MB")
     one = results.get("one_file")
     if one:
-        wall = one["full"]["wall"] * 1000
-        add("one file, new to the cache", f"≤ {TARGET_ONE_FILE_MS} ms, whole process", f"{wall:.0f} ms",
-            wall <= TARGET_ONE_FILE_MS, f"concise {one['concise']['wall'] * 1000:.0f} ms, "
+        own = one["full"]["wall"] * 1000
+        resident = one.get("full, resident")
+        wall = resident["wall"] * 1000 if resident else own
+        add("one file, new to the cache", f"≤ {TARGET_ONE_FILE_MS} ms, whole process",
+            f"{wall:.0f} ms with the resident process, {own:.0f} ms in its own" if resident else f"{own:.0f} ms",
+            wall <= TARGET_ONE_FILE_MS, f"concise {one['concise']['wall'] * 1000:.0f} ms in its own, "
             f"python -c pass {one['interpreter']['wall'] * 1000:.0f} ms")
     cores = results.get("many_cores")
     if cores:

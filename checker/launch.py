@@ -14,7 +14,9 @@ command here is the same there (`identity`: the interpreter, `sys.path`, the fla
 warning options, the locale's encoding), when its socket is in a directory only this user
 can enter, and when the peer on the socket is this user. Anything else, any failure to
 reach it, `PLANCHECK_DAEMON=0`, or a platform without `fork` and `SO_PEERCRED`: the
-command runs here, as it always did. A run already handed over is never run twice: once
+command runs here, as it always did. `PLANCHECK_DAEMON=auto`: a run that finds no resident
+process starts one in the background, for the runs after it (each installation has its
+own, so the pre-commit hook's environment gets one on its first run). A run already handed over is never run twice: once
 the resident process has accepted it, its outcome is this process's.
 """
 
@@ -190,8 +192,10 @@ def _streams() -> list[tuple[str, str]] | None:
 
 def _through_daemon() -> int | None:
     """The run's exit status once the resident process ran it (negative: the signal that
-    ended it), or None when it is to run here."""
-    if os.environ.get("PLANCHECK_DAEMON", "").lower() in ("0", "off", "no", "false") or "daemon" in sys.argv[1:]:
+    ended it), or None when it is to run here. With PLANCHECK_DAEMON=auto, a run that
+    finds none starts one for the runs after it (this one runs here meanwhile)."""
+    wanted = os.environ.get("PLANCHECK_DAEMON", "").lower()
+    if wanted in ("0", "off", "no", "false") or "daemon" in sys.argv[1:]:
         return None
     if not supported():
         return None
@@ -204,12 +208,31 @@ def _through_daemon() -> int | None:
         return None
     sock = connect(socket_path())
     if sock is None:
+        if wanted == "auto":
+            _start_in_background()
         return None
     try:
         return _handed_over(sock, {"command": "run", "identity": identity(), "argv": list(sys.argv), "cwd": cwd,
                                    "env": dict(os.environ), "streams": streams})
     finally:
         sock.close()
+
+
+def _start_in_background() -> None:
+    """`plancheck daemon start`, detached (its own session, its output discarded), through
+    the console script this run was started by, so that the resident process's interpreter
+    set-up is this one's. Only from the console script: `python -m checker` would put the
+    package's own directory first on the path of what it started."""
+    script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not os.path.basename(script).startswith("plancheck") or not os.path.isfile(script):
+        return
+    null = os.devnull
+    actions = [(os.POSIX_SPAWN_OPEN, fd, null, os.O_RDWR, 0) for fd in (0, 1, 2)]
+    try:  # noqa: SIM105 - contextlib is not imported here: this module imports only built-in ones
+        os.posix_spawn(sys.executable, [sys.executable, script, "daemon", "start"], os.environ,
+                       file_actions=actions, setsid=True)
+    except OSError:
+        pass  # not started: each run runs in its own process, as without it
 
 
 def _handed_over(sock, request: dict) -> int | None:

@@ -17,7 +17,8 @@ import pytest
 
 from checker import daemon, launch
 
-pytestmark = pytest.mark.skipif(not launch.supported(), reason="the resident process needs Linux (fork, SO_PEERCRED)")
+pytestmark = [pytest.mark.slow,  # each starts processes
+              pytest.mark.skipif(not launch.supported(), reason="the resident process needs Linux (fork, SO_PEERCRED)")]
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANCHECK = Path(sys.executable).parent / "plancheck"  # the console script: checker.launch:main
@@ -251,6 +252,19 @@ def test_a_request_of_another_interpreter_is_refused(runtime, tmp_path):
     finally:
         sock.close()
     assert status()["pid"] == pid
+
+
+def test_auto_starts_one_for_the_runs_after(runtime):
+    auto = {**runtime, "PLANCHECK_DAEMON": "auto"}
+    first = plancheck(auto, "--format", "concise", PLAN)
+    assert first.returncode == 1 and PLAN.encode() in first.stdout  # this one in its own process
+    deadline = time.monotonic() + 30
+    while daemon.status() is None:
+        assert time.monotonic() < deadline, "no resident process started"
+        time.sleep(0.1)
+    second = plancheck(auto, "--format", "concise", PLAN)
+    assert (second.returncode, second.stdout, second.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert served() == 1
 
 
 def test_disabled_by_the_environment(runtime):
