@@ -268,22 +268,27 @@ def _writable(path: Path) -> Text:
 
 # --- fingerprints ----------------------------------------------------------------
 
+def code_files() -> list[tuple[str, Path]]:
+    """What `code_fingerprint` covers, each file by the name it is known by there: the
+    package's sources, and the document kinds of tables (data the checks read,
+    checker/kinds.py, not a ruleset)."""
+    package = Path(__file__).resolve().parent
+    files = [(str(source.relative_to(package)), source) for source in sorted(package.rglob("*.py"))]
+    from checker.rules import builtin_rules_dir
+
+    files += [(f"kinds/{source.name}", source) for source in sorted((builtin_rules_dir() / "kinds").glob("*.yaml"))]
+    return files
+
+
 @cache
 def code_fingerprint() -> str:
     """plancheck's own code: its sources' sizes and modification times (cheap, and any
     edit or upgrade changes it)."""
-    package = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
-    for source in sorted(package.rglob("*.py")):
+    for name, source in code_files():
         status = source.stat()
-        digest.update(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns};".encode())
-    from checker.rules import builtin_rules_dir
-
-    # the document kinds of tables are data the checks read (checker/kinds.py), not a ruleset
-    for source in sorted((builtin_rules_dir() / "kinds").glob("*.yaml")):
-        status = source.stat()
-        digest.update(f"kinds/{source.name}:{status.st_size}:{status.st_mtime_ns};".encode())
+        digest.update(f"{name}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 

@@ -166,16 +166,46 @@ def _preload() -> None:
     for name in sorted(imported):
         if not name.startswith(_NOT_PRELOADED):
             _import_quietly(importlib, name)
-    from checker import fastload
+    from checker import cache, fastload
     from checker.patterns import LazyPattern
 
     fastload.available()
+    _prepare_validators()
+    cache.code_fingerprint()  # every file it covers is watched (`code_state`)
     for name in names:  # compiled here once, not in every child (the patterns are constants)
         for value in list(vars(sys.modules.get(name, fastload)).values()):
             if isinstance(value, LazyPattern):
                 value.pattern  # noqa: B018 - its first use compiles it
     gc.collect()
     gc.freeze()
+
+
+def _prepare_validators() -> None:
+    """Every model of the package with its validator built (as pydantic builds it, kept in
+    a cache of this process's memory): a child never reads one from the cache, as a run in
+    its own process does for each model on its path."""
+    from pydantic import BaseModel
+
+    from checker import model
+    from checker.cache import MemoryCache
+
+    kept = MemoryCache("resident")
+    model.build_validator(kept)
+    models, stack = [], list(BaseModel.__subclasses__())
+    while stack:
+        each = stack.pop()
+        stack.extend(each.__subclasses__())
+        if each.__module__.startswith("checker.") and not each.__pydantic_generic_metadata__.get("origin"):
+            models.append(each)
+    for each in sorted(set(models), key=lambda each: f"{each.__module__}.{each.__qualname__}"):
+        with contextlib.suppress(Exception):  # one pydantic cannot build yet (a forward reference): built when used
+            model._install_validator(each, kept)
+    kept_alive.append(kept)
+
+
+# the memory cache the models' validators were kept in: referred to weakly by the model
+# module while a run holds it, so held here for the children's runs' sake
+kept_alive: list[Any] = []
 
 
 def _import_quietly(importlib: Any, name: str) -> None:
@@ -204,11 +234,14 @@ def _imports_in(module: Any) -> set[str]:
 
 
 def code_state() -> tuple:
-    """Each imported module's file and its stat, to see whether plancheck's code (or a
-    library's) changed on disk since it was imported."""
-    files = sorted({path for module in list(sys.modules.values())
-                    if isinstance(path := getattr(module, "__file__", None), str)})
-    return tuple((path, _file_stat(path)) for path in files)
+    """Each imported module's file and its stat, and every file the cache's code
+    fingerprint covers (`checker.cache.code_files`: a child uses the fingerprint made
+    here), to see whether plancheck's code (or a library's) changed on disk since."""
+    from checker.cache import code_files
+
+    files = {path for module in list(sys.modules.values()) if isinstance(path := getattr(module, "__file__", None), str)}
+    files.update(str(path) for _, path in code_files())
+    return tuple((path, _file_stat(path)) for path in sorted(files))
 
 
 def code_moved(state: tuple) -> bool:
@@ -353,7 +386,9 @@ class _Server:
     def _serves(self, request: dict, fds: list[int], conn: Any) -> bool:
         """Fork the child for a run, when this process may serve it; False when it was
         refused (the client then runs it itself)."""
-        if request.get("identity") != self.identity or len(fds) != 3 or not _well_formed(request):
+        if request.get("identity") != self.identity or len(fds) != 3 or not _well_formed(request) \
+                or request["env"].get("PYDANTIC_DISABLE_PLUGINS", "__all__") != "__all__":
+            # (pydantic plugins asked for: the validators here were built without them)
             launch.send(conn, {"refused": "identity"})
             return False
         if code_moved(self.code):
