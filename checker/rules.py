@@ -135,17 +135,38 @@ def builtin_rules_dir() -> Path:
 # --- reading ------------------------------------------------------------------------------
 
 
-@dataclass
 class ParsedFile:
     """A ruleset file as read: its data, where each value and key was written, the files
-    it extends (read too), and a digest of its bytes."""
+    it extends (read too), and a digest of its bytes.
 
-    path: Path
-    data: Any
-    spans: dict[tuple, Span]
-    key_spans: dict[tuple, Span]
-    digest: str
-    parents: list[ParsedFile] = field(default_factory=list)
+    The data and spans are read (from the cache, or parsed) when first asked for: a run
+    whose checked ruleset is in the cache needs only the file's `outline` (what reading
+    the tree of extends looks at), a small entry, and never the half-megabyte of the
+    recommended ruleset's data and spans."""
+
+    def __init__(self, path: Path, digest: str, parse: Any, outline: tuple | None = None) -> None:
+        self.path, self.digest = path, digest
+        self.parents: list[ParsedFile] = []
+        self._parse = parse  # () -> (data, spans, key spans)
+        self._parsed: tuple | None = None
+        self.outline = outline if outline is not None else outline_of(self.data)
+
+    def _read(self) -> tuple:
+        if self._parsed is None:
+            self._parsed = self._parse()
+        return self._parsed
+
+    @property
+    def data(self) -> Any:
+        return self._read()[0]
+
+    @property
+    def spans(self) -> dict[tuple, Span]:
+        return self._read()[1]
+
+    @property
+    def key_spans(self) -> dict[tuple, Span]:
+        return self._read()[2]
 
     @property
     def source(self) -> str:
@@ -163,6 +184,14 @@ class ParsedFile:
 
     def error(self, path: tuple, ja: str, en: str, key: bool = False) -> RulesetError:
         return RulesetError(self.source, Text(ja, en), self.span(path, key))
+
+
+def outline_of(data: Any) -> tuple:
+    """What reading a tree of rulesets looks at of a file's data: whether it looks like a
+    ruleset, its top-level names, its `extends` as written, whether it only overrides."""
+    if not _looks_like_ruleset(data):
+        return (False, (), None, False)
+    return (True, tuple(data), data.get("extends"), _overrides_only(data))
 
 
 def _hint(word: Any, candidates: Any) -> tuple[str, str]:
@@ -187,13 +216,25 @@ def _read_yaml(path: Path, cache: Any = None) -> ParsedFile:
         reason = finding.args.get("reason", "")
         raise RulesetError(str(path), Text(f"ルールセットを読めません: {reason}", f"cannot read the ruleset: {reason}"))
     key = cache.key(raw) if cache is not None else None
-    parsed = cache.get("ruleset", key) if key is not None else None
-    if not isinstance(parsed, tuple) or len(parsed) != 3:
-        parsed = _parse_yaml(path, raw)
-        if key is not None:
-            cache.put("ruleset", key, parsed)
-    data, spans, key_spans = parsed
-    return ParsedFile(path, data, spans, key_spans, hashlib.blake2b(raw, digest_size=16).hexdigest())
+
+    def parse() -> tuple:
+        parsed = cache.get("ruleset", key) if key is not None else None
+        if not isinstance(parsed, tuple) or len(parsed) != 3:
+            parsed = _parse_yaml(path, raw)
+            if key is not None:
+                cache.put("ruleset", key, parsed)
+        return parsed
+
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    # kept only once these bytes were parsed without an error: a file with an outline parses
+    outline_key = cache.key("ruleset outline", raw) if cache is not None else None
+    outline = cache.get("ruleset", outline_key) if outline_key is not None else None
+    if isinstance(outline, tuple) and len(outline) == 4 and isinstance(outline[1], tuple):
+        return ParsedFile(path, digest, parse, outline)
+    parsed = ParsedFile(path, digest, parse)
+    if outline_key is not None:
+        cache.put("ruleset", outline_key, parsed.outline)
+    return parsed
 
 
 def _parse_yaml(path: Path, raw: bytes) -> tuple[Any, dict, dict]:
@@ -273,18 +314,18 @@ def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Rules
         chain = " → ".join(str(item) for item in (*seen[seen.index(path):], path))
         raise RulesetError(source, Text(f"extends が循環しています: {chain}", f"a cycle of extends: {chain}"), span)
     parsed = _read_yaml(path, cache)
-    data = parsed.data
-    if not _looks_like_ruleset(data):
+    looks_like_ruleset, names, extends, overrides_only = parsed.outline
+    if not looks_like_ruleset:
         raise parsed.error((), f"{path} はルールセットではありません（ルールセットは rules:（と任意の extends:）を持つ YAML の"
                                f"マッピングです）",
                            f"{path} is not a ruleset (a ruleset is a YAML mapping with rules: and optionally "
                            f"extends:)")
-    for name in data:
+    for name in names:
         if name not in TOP_FIELDS:
             ja, en = _hint(name, TOP_FIELDS)
             raise parsed.error((name,), f"最上位の項目 {name} はありません{ja}", f"unknown top-level field {name}{en}",
                                key=True)
-    extends = data.get("extends") or []
+    extends = extends or []
     items = [(extends, ("extends",))] if isinstance(extends, str) else (
         [(item, ("extends", index)) for index, item in enumerate(extends)] if isinstance(extends, list) else None)
     if items is None or any(not isinstance(item, str) for item, _ in items):
@@ -294,7 +335,7 @@ def _read_tree(spec: str | Path, base_dir: Path | None, cache: Any, below: Rules
         # a file outside the project got here only by the user's naming: what it extends is theirs too
         mine = trust if trust is None or trust.inside(path) else replace(trust, given=trust.given | {path})
         parsed.parents.append(_read_tree(item, path.parent, cache, None, (*seen, path), (parsed, where), mine))
-    if not items and below is None and _overrides_only(data):
+    if not items and below is None and overrides_only:
         parsed.parents.append(_read_tree("recommended", None, cache, None, (*seen, path)))
     return parsed
 
