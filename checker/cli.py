@@ -946,9 +946,12 @@ def daemon_command(action: str, idle_timeout: float | None, lang: str | None) ->
     imported everything, instead of a new interpreter importing it all again (Linux)."""
     from datetime import datetime
 
-    from checker import daemon
+    from checker import daemon, launch
 
     lang = lang or default_lang()
+    if not launch.supported():
+        click.echo(say("daemon_unsupported", lang), err=True)
+        sys.exit(EXIT_ERROR)
     if action == "status":
         found = daemon.status()
         if found is None:
@@ -969,9 +972,6 @@ def daemon_command(action: str, idle_timeout: float | None, lang: str | None) ->
     minutes = idle_timeout if idle_timeout is not None else daemon.DEFAULT_IDLE_MINUTES
     try:
         pid = daemon.start(minutes * 60)
-    except daemon.Unsupported:
-        click.echo(say("daemon_unsupported", lang), err=True)
-        sys.exit(EXIT_ERROR)
     except OSError as error:
         click.echo(shown(say("daemon_failed", lang, error=f"{error.filename + ': ' if error.filename else ''}"
                                                         f"{error.strerror or error}")), err=True)

@@ -41,10 +41,6 @@ REQUEST_TIMEOUT_S = 10.0
 _NOT_PRELOADED = ("checker.__main__", "checker.server", "checker.daemon", "checker.launch")
 
 
-class Unsupported(Exception):
-    """This platform cannot run the resident process (no fork, no SO_PEERCRED)."""
-
-
 def status() -> dict | None:
     """What the resident process for this installation says of itself, or None when none
     answers."""
@@ -94,9 +90,7 @@ def prepare_directory() -> str:
 
 def start(idle_s: float) -> int:
     """Start the resident process in the background; its pid once it accepts runs. An
-    OSError when it cannot (its message says why); Unsupported on this platform."""
-    if not launch.supported():
-        raise Unsupported
+    OSError when it cannot (its message says why). Only where `launch.supported()`."""
     prepare_directory()
     for stream in (sys.stdout, sys.stderr):  # nothing this process has to write is written twice
         with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -287,3 +287,15 @@ def _gone(pid: int) -> None:
             return
         assert time.monotonic() < deadline, f"pid {pid} still running"
         time.sleep(0.05)
+
+
+def test_a_platform_without_it_says_so(monkeypatch):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    monkeypatch.setattr(launch, "supported", lambda: False)
+    for action in ("start", "status", "stop"):
+        result = CliRunner().invoke(main, ["daemon", action, "--lang", "en"])
+        assert result.exit_code == 2
+        assert "the resident process is not available here" in result.stderr
