@@ -356,10 +356,10 @@ class _Walker:
             if memo is not None:
                 memo.keep(absolute, record)
             for name, kind, ja, en in directory_skips:
-                self.skipped.append(Skipped(here / name, kind, Text(ja, en), True))
+                self.skipped.append(Skipped(_child_path(here, name), kind, Text(ja, en), True))
             head = os.path.join(absolute, "")  # each file's absolute path is this and its name
             for entry in files:
-                path = here / entry[0]
+                path = _child_path(here, entry[0])
                 if len(entry) > 1:
                     self.skipped.append(Skipped(path, entry[1], Text(entry[2], entry[3])))
                 elif self._is_plan(path, head + entry[0]):
@@ -367,7 +367,7 @@ class _Walker:
                 else:
                     self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
             for name in reversed(subdirs):  # popped in order: os.walk's, top down
-                stack.append((here / name, os.path.join(absolute, name), moved))
+                stack.append((_child_path(here, name), os.path.join(absolute, name), moved))
         if memo is not None:
             memo.save()
         found.sort()  # by path: the order cross-document rules meet the plan set in (no two keys equal)
@@ -385,7 +385,7 @@ class _Walker:
         subdirs: list[str] = []
         directory_skips: list[tuple[str, str, str, str]] = []
         for name in sorted(listing[0]):
-            skip = self._skip(here / name, True, ignores, (absolute, name))
+            skip = self._skip(_child_path(here, name), True, ignores, (absolute, name))
             if skip is not None:
                 directory_skips.append((name, skip.kind, skip.reason.ja, skip.reason.en))
             elif not os.path.islink(os.path.join(absolute, name)):  # a link is not followed
@@ -394,7 +394,7 @@ class _Walker:
         for name in sorted(listing[1]):
             if not name.endswith(PLAN_SUFFIXES) or name in PLAN_SUFFIXES:
                 continue  # as `Path.suffix` has it (a name that is only the suffix has none), without a Path per file
-            path = here / name
+            path = _child_path(here, name)
             skip = self._ignored(path, ignores, False, (absolute, name)) if by_directory \
                 else self._skip(path, False, ignores, (absolute, name))
             files.append((name,) if skip is None else (name, skip.kind, skip.reason.ja, skip.reason.en))
@@ -499,6 +499,12 @@ class _WalkMemo:
         if self._new != self._old or self.chain != self._saved_chain:
             self.cache.put("walk", self.key, {"version": self.VERSION, "chain": self.chain,
                                               "directories": self._new})
+
+
+# a listed entry's Path from its directory's, without parsing the name again (a name from
+# a listing holds no separator): pathlib's own way for iterdir, a private method (4 times
+# faster than `/`, for every YAML file of the plan set); `/` on a Python without it
+_child_path: Callable[[Path, str], Path] = getattr(Path, "_make_child_relpath", None) or Path.__truediv__
 
 
 def _directory_status(absolute: str) -> tuple[int, int, int, int] | None:
