@@ -408,7 +408,8 @@ class _Server:
 
 def _well_formed(request: dict) -> bool:
     argv, env, streams = request.get("argv"), request.get("env"), request.get("streams")
-    return (isinstance(request.get("cwd"), str) and isinstance(argv, list) and all(isinstance(a, str) for a in argv)
+    return (isinstance(request.get("cwd"), str) and isinstance(request.get("umask"), int)
+            and 0 <= request["umask"] <= 0o777 and isinstance(argv, list) and all(isinstance(a, str) for a in argv)
             and isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
             and isinstance(streams, list) and len(streams) == 3
             and all(isinstance(s, tuple) and len(s) == 2 and all(isinstance(p, str) for p in s) for s in streams))
@@ -434,6 +435,7 @@ def _child(request: dict, fds: list[int], inherited: tuple[int, ...]) -> None:
                 os.close(fd)
         _standard_streams(request["streams"])
         os.chdir(request["cwd"])
+        os.umask(request["umask"])  # the files the run writes (a report, a fix) are made as the client's would be
         os.environ.clear()
         os.environ.update(request["env"])
         sys.argv = list(request["argv"])

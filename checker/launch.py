@@ -5,7 +5,7 @@ A check of one file costs a few milliseconds; a process that imports pydantic, t
 model, click and rich before it can begin costs a few hundred. The resident process has
 imported them once; for each run it forks a child that takes this process's standard
 streams (passed over the socket), working directory, environment and arguments and runs
-the command line exactly as this process would, while this one waits for its exit status
+the command line exactly as this process would (its umask too), while this one waits for its exit status
 and forwards the signals it receives. So this module imports nothing beyond the
 interpreter's own built-in modules: what it costs is the interpreter's start.
 
@@ -212,8 +212,10 @@ def _through_daemon() -> int | None:
             _start_in_background()
         return None
     try:
+        mask = os.umask(0o077)  # read by setting it: set back at once
+        os.umask(mask)
         return _handed_over(sock, {"command": "run", "identity": identity(), "argv": list(sys.argv), "cwd": cwd,
-                                   "env": dict(os.environ), "streams": streams})
+                                   "env": dict(os.environ), "streams": streams, "umask": mask})
     finally:
         sock.close()
 

@@ -99,6 +99,18 @@ def test_the_environment_is_the_clients(runtime, tmp_path):
     assert cache.is_dir()  # the run's cache is where the client's environment puts it
 
 
+def test_a_report_written_is_made_with_the_clients_umask(runtime, tmp_path):
+    started(runtime)
+    for mask in (0o077, 0o022):
+        for handed in (False, True):
+            out = tmp_path / f"report-{mask:o}-{handed}.json"
+            env = {**runtime, "PLANCHECK_DAEMON": "1" if handed else "0"}
+            result = subprocess.run(["sh", "-c", f'umask {mask:03o} && exec "$0" "$@"', str(PLANCHECK), "-o",
+                                     str(out), PLAN], cwd=ROOT, env=env, capture_output=True, timeout=120)
+            assert result.returncode == 1, result.stderr
+            assert out.stat().st_mode & 0o777 == 0o666 & ~mask, (mask, handed)
+
+
 def test_standard_input_is_the_clients(runtime):
     started(runtime)
     text = (ROOT / PLAN).read_bytes()
