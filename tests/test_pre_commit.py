@@ -10,10 +10,12 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from checker import launch
 from checker.rules import load_ruleset
 from tests.conftest import ROOT
 from tests.test_cli import BAD_TOTAL, GOOD
@@ -57,9 +59,9 @@ def pre_commit_in(user: Path, hook_repo: Path, revision: str, home: Path):
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "GITHUB_ACTIONS": "", "PLANCHECK_LANG": "en"}
     env.pop("VIRTUAL_ENV", None)
 
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "pre_commit", "run", "plancheck", *args], cwd=user,
-                              capture_output=True, text=True, env=env, timeout=900)
+                              capture_output=True, text=True, env={**env, **(extra or {})}, timeout=900)
     return run
 
 
@@ -96,6 +98,38 @@ def test_a_bad_plan_fails_with_the_finding_at_its_value(hook):
     assert "Failed" in result.stdout
     assert "error[TOT001]" in result.stdout and "plans/bad.yaml:10:14" in result.stdout
     assert "plans/good.yaml" not in result.stdout.split("Failed", 1)[1]
+
+
+@pytest.mark.skipif(not launch.supported(), reason="the resident process needs Linux (fork, SO_PEERCRED)")
+def test_with_daemon_auto_the_hooks_environment_gets_a_resident_process(hook, tmp_path):
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    extra = {"PLANCHECK_DAEMON": "auto", "XDG_RUNTIME_DIR": str(runtime)}
+    first = hook("--files", "plans/good.yaml", "plans/bad.yaml", extra=extra)
+    assert first.returncode == 1 and "error[TOT001]" in first.stdout, first.stdout + first.stderr
+    deadline = time.monotonic() + 60
+    while not (sockets := list((runtime / "plancheck").glob("*.sock")) if (runtime / "plancheck").is_dir() else []):
+        assert time.monotonic() < deadline, "the hook's run started no resident process"
+        time.sleep(0.1)
+    (socket_path,) = sockets  # the installation in pre-commit's environment has its own
+
+    def ask(command: str) -> dict:
+        sock = launch.connect(str(socket_path))
+        assert sock is not None
+        try:
+            launch.send(sock, {"command": command})
+            reply = launch.receive(sock)
+        finally:
+            sock.close()
+        assert reply is not None and isinstance(reply[0], dict)
+        return reply[0]
+
+    try:
+        second = hook("--files", "plans/good.yaml", "plans/bad.yaml", extra=extra)
+        assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+        assert ask("status")["served"] == 1  # the second run was the resident process's
+    finally:
+        ask("stop")
 
 
 def test_a_changed_file_is_checked_against_the_documents_that_did_not_change(hook):
