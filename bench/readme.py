@@ -45,8 +45,9 @@ def table(results: dict[str, Any]) -> str:
     for row in results["targets"]:
         verdict = {True: "yes", False: "**no**", None: "—"}[row["holds"]]
         out.append(f"| {row['name']} | {row['target']} | {row['measured']} | {row['beside']} | {verdict} |")
-    out += ["", ("| files | ruamel floor | plancheck cold | × floor | cold, 1 worker | warm | pre-commit | yamllint | "
-            "check-jsonschema | peak MB (largest / all processes, cold) |"), "|---|---|---|---|---|---|---|---|---|---|"]
+    out += ["", ("| files | ruamel floor | plancheck cold | × floor | cold, 1 worker | warm | pre-commit | pre-commit, "
+            "resident process | yamllint | check-jsonschema | peak MB (largest / all processes, cold) |"),
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     peer_max = results["settings"].get("peer_max")
     for files, row in sorted(results["sizes"].items(), key=lambda item: int(item[0])):
         floor, cold = row.get("floor"), row["cold"]
@@ -54,12 +55,13 @@ def table(results: dict[str, Any]) -> str:
         peers = [_s(row.get(peer)) if peer in row else f"skipped (> {peer_max:,})" for peer in ("yamllint",
                                                                                            "check-jsonschema")]
         out.append(f"| {int(files):,} | {_s(floor)} | {_s(cold)} | {ratio} | {_s(row.get('cold, 1 worker'))} | "
-                   f"{_s(row['warm'])} | {_s(row.get('pre-commit'), 3)} | {' | '.join(peers)} | {_mb(cold)} |")
+                   f"{_s(row['warm'])} | {_s(row.get('pre-commit'), 3)} | {_s(row.get('pre-commit, resident'), 3)} | "
+                   f"{' | '.join(peers)} | {_mb(cold)} |")
     national = results.get("national")
     if national:
         sets = f"{national['sets']:,} plan sets" if national["plan_sets"] else "one plan set"
         out.append(f"| {national['files']:,} (national, {sets}) | — | {_s(national['cold'], 1)} | — | — | "
-                   f"{_s(national['warm'])} | — | skipped | skipped | {_mb(national['cold'])} |")
+                   f"{_s(national['warm'])} | — | — | skipped | skipped | {_mb(national['cold'])} |")
     floors = next(((files, row) for files, row in results["sizes"].items() if any(k.startswith("floor ") for k in row)),
                   None)
     if floors:
@@ -72,8 +74,11 @@ def table(results: dict[str, Any]) -> str:
     one = results.get("one_file")
     if one:
         out += ["", (f"One file new to the cache, the whole process: {one['full']['wall'] * 1000:.0f} ms in the default "
-                f"(full) format, {one['concise']['wall'] * 1000:.0f} ms concise; `python -c pass` takes "
-                f"{one['interpreter']['wall'] * 1000:.0f} ms on the same machine in the same run.")]
+                f"(full) format, {one['concise']['wall'] * 1000:.0f} ms concise"
+                + (f"; {one['full, resident']['wall'] * 1000:.0f} ms handed to the resident process (`plancheck daemon "
+                   "start`)" if "full, resident" in one else "")
+                + f"; `python -c pass` takes {one['interpreter']['wall'] * 1000:.0f} ms on the same machine in the same "
+                  "run.")]
     cores = results.get("many_cores")
     if cores and cores["speedup"] <= 1:
         out += ["", (f"Many cores: 1 worker {cores['one_worker_s']:.1f} s, 2 workers {cores['two_workers_s']:.1f} s at the "
