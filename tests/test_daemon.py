@@ -71,6 +71,7 @@ RUNS = [
     ("--version",),
     ("rule", "SUM001"),
     ("missing.yaml",),
+    ("--format", "json", "--exit-zero", "plans"),  # every real document: a report larger than a pipe holds
 ]
 
 
@@ -109,6 +110,18 @@ def test_a_report_written_is_made_with_the_clients_umask(runtime, tmp_path):
                                      str(out), PLAN], cwd=ROOT, env=env, capture_output=True, timeout=120)
             assert result.returncode == 1, result.stderr
             assert out.stat().st_mode & 0o777 == 0o666 & ~mask, (mask, handed)
+
+
+def test_runs_at_once_are_each_their_own(runtime):
+    started(runtime)
+    before = served()
+    alone = {args: plancheck({**runtime, "PLANCHECK_DAEMON": "0"}, *args) for args in RUNS[:4]}
+    clients = [(args, subprocess.Popen([str(PLANCHECK), *args], cwd=ROOT, env=runtime, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE)) for _ in range(2) for args in RUNS[:4]]
+    for args, client in clients:
+        out, err = client.communicate(timeout=120)
+        assert (client.returncode, out, err) == (alone[args].returncode, alone[args].stdout, alone[args].stderr), args
+    assert served() == before + len(clients)
 
 
 def test_standard_input_is_the_clients(runtime):
