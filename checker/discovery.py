@@ -286,8 +286,7 @@ class _Walker:
         if stats is None or self.statuses is None:
             plan = self.verdicts[absolute] = looks_like_plan(path, limit)
             return plan
-        from checker.cache import file_stat
-
+        file_stat = _file_stat()
         status = self.statuses[absolute] = file_stat(absolute)
         known = stats.is_plan(absolute, status)
         if known is not None:
@@ -358,12 +357,14 @@ class _Walker:
             for name, kind, ja, en in directory_skips:
                 self.skipped.append(Skipped(_child_path(here, name), kind, Text(ja, en), True))
             head = os.path.join(absolute, "")  # each file's absolute path is this and its name
+            order = path_order(head)  # and its place in path order this and its name (which holds no separator)
             for entry in files:
-                path = _child_path(here, entry[0])
+                name = entry[0]
+                path = _child_path(here, name)
                 if len(entry) > 1:
                     self.skipped.append(Skipped(path, entry[1], Text(entry[2], entry[3])))
-                elif self._is_plan(path, head + entry[0]):
-                    found.append((path_order(head + entry[0]), path))
+                elif self._is_plan(path, head + name):
+                    found.append((order + os.path.normcase(name), path))
                 else:
                     self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
             for name in reversed(subdirs):  # popped in order: os.walk's, top down
@@ -500,6 +501,20 @@ class _WalkMemo:
             self.cache.put("walk", self.key, {"version": self.VERSION, "chain": self.chain,
                                               "directories": self._new})
 
+
+def _file_stat() -> Callable[[str], Any]:
+    """`checker.cache.file_stat`: the module imported when first wanted (not with this
+    module, whose import a run that finds nothing to decide pays), then held here, since
+    it is asked for each file; the function looked up in it each time."""
+    global _CACHE_MODULE
+    if _CACHE_MODULE is None:
+        import checker.cache
+
+        _CACHE_MODULE = checker.cache
+    return _CACHE_MODULE.file_stat
+
+
+_CACHE_MODULE: Any = None
 
 # a listed entry's Path from its directory's, without parsing the name again (a name from
 # a listing holds no separator): pathlib's own way for iterdir, a private method (4 times
