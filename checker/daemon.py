@@ -41,15 +41,15 @@ REQUEST_TIMEOUT_S = 10.0
 _NOT_PRELOADED = ("checker.__main__", "checker.server", "checker.daemon", "checker.launch")
 
 
-def status() -> dict | None:
-    """What the resident process for this installation says of itself, or None when none
-    answers."""
-    sock = launch.connect(launch.socket_path())
+def ask(command: str, path: str | None = None) -> dict | None:
+    """The reply of the resident process at `path` (default: this installation's) to
+    `command` (`status`, `stop`), or None when none answers."""
+    sock = launch.connect(path or launch.socket_path())
     if sock is None:
         return None
     try:
         sock.settimeout(REQUEST_TIMEOUT_S)
-        launch.send(sock, {"command": "status"})
+        launch.send(sock, {"command": command})
         reply = launch.receive(sock)
     except OSError:
         return None
@@ -58,22 +58,16 @@ def status() -> dict | None:
     return reply[0] if reply is not None and isinstance(reply[0], dict) else None
 
 
+def status() -> dict | None:
+    """What the resident process for this installation says of itself, or None when none
+    answers."""
+    return ask("status")
+
+
 def stop() -> int | None:
     """Ask the resident process to end; its pid, or None when none answered."""
-    sock = launch.connect(launch.socket_path())
-    if sock is None:
-        return None
-    try:
-        sock.settimeout(REQUEST_TIMEOUT_S)
-        launch.send(sock, {"command": "stop"})
-        reply = launch.receive(sock)
-    except OSError:
-        return None
-    finally:
-        sock.close()
-    if reply is None or not isinstance(reply[0], dict):
-        return None
-    pid = reply[0].get("pid")
+    reply = ask("stop")
+    pid = reply.get("pid") if reply is not None else None
     return pid if isinstance(pid, int) else None
 
 
