@@ -6,6 +6,7 @@ own). The console script is the client, as a user runs it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -37,6 +38,14 @@ def runtime(tmp_path, monkeypatch):
     env.pop("PYTHONPATH", None)  # the console script's own sys.path, as the resident process has it
     yield env
     subprocess.run([str(PLANCHECK), "daemon", "stop"], env=env, capture_output=True, timeout=30)
+    while _STARTED:  # one a failed test left unreachable (its directory opened to others): not left running
+        pid = _STARTED.pop()
+        with contextlib.suppress(OSError):  # gone already; else only while it is still that process
+            if b"daemon" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGTERM)
+
+
+_STARTED: list[int] = []
 
 
 def plancheck(env: dict, *args: str, **options) -> subprocess.CompletedProcess:
@@ -45,10 +54,11 @@ def plancheck(env: dict, *args: str, **options) -> subprocess.CompletedProcess:
 
 
 def started(env: dict, *options: str) -> int:
-    result = plancheck(env, "daemon", "start", *options)
+    result = plancheck(env, "daemon", "start", *(options or ("--idle-timeout", "10")))
     assert result.returncode == 0, result.stderr.decode()
     found = daemon.status()
     assert found is not None
+    _STARTED.append(found["pid"])
     return found["pid"]
 
 
