@@ -25,6 +25,7 @@ every other: the whole set is read, as before.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -247,20 +248,51 @@ class IndexStore:
 
     Compact: every token is stored once, in a table, and each file's index is a tuple per
     grouping of token numbers; `get` and `index_of` give indices of token numbers, which
-    compare as the tokens do (`needed` only compares them)."""
+    compare as the tokens do (`needed` only compares them).
 
-    VERSION = 1
+    Written as git writes a split index: a run that changed a few indices (the pre-commit
+    hook's, one file) writes only what differs from the base entry, as a second entry
+    (the delta: the files added, changed or dropped since the base, the tokens added)
+    naming the base it applies to by the base's id; a run that changed many, or finds no
+    base, writes the base again (renumbered when files gone left most tokens unused), with
+    a new id, so that any delta before it no longer applies. A delta that does not apply
+    is not read: its files are then unknown (loaded when needed), never wrong, since an
+    index is kept by its file's content key."""
+
+    VERSION = 2
+    # a delta is kept while it holds at most this many files, and at most a tenth of them
+    DELTA_MAX = 2000
 
     def __init__(self, cache: Any, key: str) -> None:
         self.cache, self.key = cache, key
         self.changed = False
         self.tokens: list[str] = []
         self.files: dict[str, tuple[tuple[int, ...], ...]] = {}
+        self._delta_key = cache.key("crossdoc delta", key)
+        self._base_id: str | None = None
+        self._base_tokens = 0  # how many of the tokens the base holds
+        self._delta: dict[str, tuple[tuple[int, ...], ...] | None] = {}  # by file key; None: dropped since
         got = cache.get("index", key)
         if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("tokens"), list) \
-                and isinstance(got.get("files"), dict):
-            self.tokens, self.files = got["tokens"], got["files"]
+                and isinstance(got.get("files"), dict) and isinstance(got.get("id"), str):
+            self.tokens, self.files, self._base_id = got["tokens"], got["files"], got["id"]
+            self._base_tokens = len(self.tokens)
+            self._apply(cache.get("index", self._delta_key))
         self._numbers = {token: number for number, token in enumerate(self.tokens)}
+
+    def _apply(self, delta: Any) -> None:
+        """The delta over the base, when it is one of this base's, of the right shape."""
+        if not (isinstance(delta, dict) and delta.get("version") == self.VERSION and delta.get("base") == self._base_id
+                and delta.get("from") == len(self.tokens) and isinstance(delta.get("tokens"), list)
+                and isinstance(delta.get("files"), dict)):
+            return
+        self.tokens = self.tokens + delta["tokens"]
+        for file_key, index in delta["files"].items():
+            if index is None:
+                self.files.pop(file_key, None)
+            else:
+                self.files[file_key] = index
+        self._delta = dict(delta["files"])
 
     def get(self, file_key: str | None) -> dict[str, tuple[int, ...]] | None:
         """The index kept for a file's entry, or None."""
@@ -279,7 +311,7 @@ class IndexStore:
         numbered = tuple(tuple(self._number(token) for token in found.get(grouping, ()))
                          for grouping in GROUPING_NAMES)
         if keep and file_key is not None and self.files.get(file_key) != numbered:
-            self.files[file_key] = numbered
+            self.files[file_key] = self._delta[file_key] = numbered
             self.changed = True
         return {grouping: numbers for grouping, numbers in zip(GROUPING_NAMES, numbered, strict=True) if numbers}
 
@@ -292,10 +324,17 @@ class IndexStore:
 
     def save(self, current: Iterable[str | None]) -> None:
         keep = {key for key in current if key is not None}
-        if set(self.files) - keep:
-            self.files = {key: value for key, value in self.files.items() if key in keep}
+        for gone in set(self.files) - keep:
+            del self.files[gone]
+            self._delta[gone] = None
             self.changed = True
         if not self.changed:
+            return
+        if self._base_id is not None and len(self._delta) <= min(self.DELTA_MAX, max(16, len(self.files) // 10)):
+            self.cache.put("index", self._delta_key, {"version": self.VERSION, "base": self._base_id,
+                                                      "from": self._base_tokens,
+                                                      "tokens": self.tokens[self._base_tokens:], "files": self._delta})
+            self.changed = False
             return
         used = {number for index in self.files.values() for numbers in index for number in numbers}
         if len(used) * 2 < len(self.tokens):  # tokens of files gone: renumber what is left
@@ -304,5 +343,8 @@ class IndexStore:
             self.files = {key: tuple(tuple(renumber[number] for number in numbers) for numbers in index)
                           for key, index in self.files.items()}
             self._numbers = {token: number for number, token in enumerate(self.tokens)}
-        self.cache.put("index", self.key, {"version": self.VERSION, "tokens": self.tokens, "files": self.files})
+        self._base_id = os.urandom(8).hex()  # a delta written before names another
+        self.cache.put("index", self.key, {"version": self.VERSION, "id": self._base_id, "tokens": self.tokens,
+                                           "files": self.files})
+        self._base_tokens, self._delta = len(self.tokens), {}
         self.changed = False

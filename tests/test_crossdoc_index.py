@@ -165,3 +165,84 @@ def test_a_tampered_index_is_a_miss_and_the_findings_stay_exact(tmp_path, monkey
     alone = execute(prepare(RunOptions(paths=(name,), plan_set_only=True)))
     assert alone.diagnostics == [d for d in full.diagnostics if d.file == name]
     assert "FIG007" in {d.code for d in alone.diagnostics}
+
+
+def _tokens_of(store: crossdoc.IndexStore, index: dict | None) -> dict:
+    """An index of token numbers as the tokens themselves."""
+    assert index is not None
+    return {grouping: tuple(store.tokens[number] for number in numbers) for grouping, numbers in index.items()}
+
+
+def test_a_run_that_changed_a_few_indices_writes_only_those_beside_the_base():
+    from checker.cache import MemoryCache
+
+    cache = MemoryCache("test")
+    key = cache.key("crossdoc", "project")
+    first = crossdoc.IndexStore(cache, key)
+    first.index_from("a", {"document": ("p:a",), "keys": ("k:1",)})
+    first.index_from("b", {"document": ("p:b",), "keys": ("k:1", "k:2")})
+    first.save(["a", "b"])
+    base = cache.get("index", key)
+    assert set(base["files"]) == {"a", "b"}  # no base before: the whole entry
+
+    second = crossdoc.IndexStore(cache, key)
+    second.index_from("c", {"document": ("p:c",), "keys": ("k:2", "k:new")})  # tokens the base does not hold
+    second.save(["a", "b", "c"])
+    assert cache.get("index", key) == base  # the base as it was: only the delta written
+    delta = cache.get("index", cache.key("crossdoc delta", key))
+    assert delta["base"] == base["id"] and set(delta["files"]) == {"c"} and delta["tokens"] == ["p:c", "k:new"]
+
+    third = crossdoc.IndexStore(cache, key)  # the base and its delta, read together
+    assert _tokens_of(third, third.get("c")) == {"document": ("p:c",), "keys": ("k:2", "k:new")}
+    assert _tokens_of(third, third.get("a")) == {"document": ("p:a",), "keys": ("k:1",)}
+    third.save(["a", "c"])  # b is gone from the plan set
+    fourth = crossdoc.IndexStore(cache, key)
+    assert fourth.get("b") is None and fourth.get("c") is not None
+    assert cache.get("index", key) == base
+
+    # a delta that names another base is not read: its files are unknown, the base's known
+    cache.put("index", cache.key("crossdoc delta", key), {**cache.get("index", cache.key("crossdoc delta", key)),
+                                                         "base": "another"})
+    fifth = crossdoc.IndexStore(cache, key)
+    assert fifth.get("c") is None and fifth.get("b") is not None
+
+
+def test_many_changed_indices_write_the_base_again_and_the_old_delta_no_longer_applies():
+    from checker.cache import MemoryCache
+
+    cache = MemoryCache("test")
+    key = cache.key("crossdoc", "project")
+    store = crossdoc.IndexStore(cache, key)
+    for number in range(100):
+        store.index_from(f"f{number}", {"document": (f"p:{number}",)})
+    store.save([f"f{number}" for number in range(100)])
+    old_id = cache.get("index", key)["id"]
+    store = crossdoc.IndexStore(cache, key)
+    store.index_from("g0", {"document": ("p:g0",)})
+    store.save([*(f"f{number}" for number in range(100)), "g0"])  # one of 101: a delta
+    assert cache.get("index", key)["id"] == old_id
+    store = crossdoc.IndexStore(cache, key)
+    for number in range(1, 40):  # 40 more: past a tenth of the files, the base is written again
+        store.index_from(f"g{number}", {"document": (f"p:g{number}",)})
+    store.save([*(f"f{number}" for number in range(100)), *(f"g{number}" for number in range(40))])
+    rewritten = cache.get("index", key)
+    assert rewritten["id"] != old_id and len(rewritten["files"]) == 140
+    reread = crossdoc.IndexStore(cache, key)
+    assert all(reread.get(f"g{number}") is not None for number in range(40))
+
+
+def test_the_hooks_run_leaves_the_indexs_base_as_the_full_run_wrote_it(tmp_path, monkeypatch):
+    project = _project(tmp_path, ROOT / "plans")
+    monkeypatch.chdir(project)
+    cache = project.parent / "cache"
+    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(cache))
+    full = execute(prepare(RunOptions()))
+    [base] = [path for path in (cache / "index").rglob("*") if path.is_file()]
+    written = base.read_bytes()
+    name = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"  # FIG007 across documents
+    with open(project / name, "a", encoding="utf-8") as plan:
+        plan.write("# edited\n")  # new bytes, the same findings
+    alone = execute(prepare(RunOptions(paths=(name,), plan_set_only=True)))
+    assert alone.diagnostics == [d for d in full.diagnostics if d.file == name]
+    entries = [path for path in (cache / "index").rglob("*") if path.is_file()]
+    assert len(entries) == 2 and base.read_bytes() == written  # the delta beside the base
