@@ -623,9 +623,14 @@ class StatStore:
     is kept in columns: the paths, one array of every number (`_WIDTH` a path: the stat and
     the time taken), the content keys, one byte a path for the decision. Unpickling that
     costs a few objects a path, where a tuple a path cost a dozen; what a run learns is kept
-    beside it (`_learned`) until it is written."""
+    beside it (`_learned`) until it is written. As git's split index: a run that learned
+    little (the pre-commit hook's, one file) writes only that, as a second entry (the delta)
+    naming the base by its id, read back into `_learned`; one that learned much, or finds
+    no base, writes the columns again under a new id, so that no delta before applies."""
 
-    VERSION = 3
+    VERSION = 4
+    # a delta is kept while it holds at most this many paths, and at most a tenth of them
+    DELTA_MAX = 2000
     _WIDTH = 6  # size, mtime_ns, ctime_ns, inode, device, taken
     _ROW = struct.Struct(f"{_WIDTH}q")  # a path's numbers, as the array holds them (native, 64-bit)
     _UNKNOWN, _NOT_A_PLAN, _A_PLAN = 0, 1, 2
@@ -644,17 +649,22 @@ class StatStore:
         # read asks of the same stat again; the entry is unpacked and judged once
         self._judged: dict[str, tuple[Any, tuple[Any, int, str | None, bool | None] | None]] = {}
         self.changed = False
+        self._delta_key = cache.key("stat delta", key)
+        self._base_id: str | None = None
         got = cache.get("stat", key)
         try:
-            if isinstance(got, dict) and got.get("version") == self.VERSION:
+            if isinstance(got, dict) and got.get("version") == self.VERSION and isinstance(got.get("id"), str):
                 paths, numbers, keys, plans = got["paths"], got["numbers"], got["keys"], got["plans"]
                 if isinstance(paths, list) and isinstance(numbers, array) and numbers.typecode == "q" \
                         and isinstance(keys, list) and isinstance(plans, bytes) \
                         and len(numbers) == self._WIDTH * len(paths) == self._WIDTH * len(keys) == self._WIDTH * len(plans):
                     self._index = {path: position for position, path in enumerate(paths) if isinstance(path, str)}
                     self._numbers, self._keys, self._plans = numbers, keys, plans
+                    self._base_id = got["id"]
         except (KeyError, TypeError):
             self._index = {}  # not of this shape: nothing known
+        if self._base_id is not None:
+            self._learned = self._delta_of(cache.get("stat", self._delta_key))
 
     @staticmethod
     def _signed(status: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -664,6 +674,21 @@ class StatStore:
             return status  # every stat but the rare one: asked for each file of the plan set
         packed = tuple(value - (1 << 64) if value >= 1 << 63 else value for value in status)
         return packed if all(-(1 << 63) <= value < 1 << 63 for value in packed) else None
+
+    def _delta_of(self, delta: Any) -> dict:
+        """The entries of a delta written over this base (`save`), each of the shape
+        `_entry` gives; nothing when it is another base's or of another shape."""
+        if not (isinstance(delta, dict) and delta.get("version") == self.VERSION and delta.get("base") == self._base_id
+                and isinstance(delta.get("entries"), dict)):
+            return {}
+        entries = delta["entries"]
+        for path, entry in entries.items():
+            if not isinstance(path, str) or not (entry is None or (
+                    type(entry) is tuple and len(entry) == 4 and type(entry[0]) is tuple and len(entry[0]) == 5
+                    and all(type(number) is int for number in entry[0]) and type(entry[1]) is int
+                    and (entry[2] is None or type(entry[2]) is str) and entry[3] in (None, True, False))):
+                return {}
+        return dict(entries)
 
     def _entry(self, path: str) -> tuple[Any, int, str | None, bool | None] | None:
         """(stat as signed numbers, taken, content key, plan) for `path`, or None."""
@@ -744,6 +769,8 @@ class StatStore:
 
         heads = None if within is None else tuple(directory.rstrip(os.sep) + os.sep for directory in within)
         keep, met = set(current), set(decided)
+        if self._base_id is not None and self._save_delta(keep, met, heads):
+            return
         paths, keys = list(self._index), list(self._keys)
         positions = list(self._index.values())
         numbers = self._numbers if positions == list(range(len(self._keys))) else None
@@ -793,6 +820,40 @@ class StatStore:
                 columns.extend(numbers[position * self._WIDTH:(position + 1) * self._WIDTH])
             paths, keys, numbers = [paths[i] for i in kept], [keys[i] for i in kept], columns
             plans = bytearray(plans[i] for i in kept)
-        self.cache.put("stat", self.key, {"version": self.VERSION, "paths": paths, "numbers": numbers,
-                                          "keys": keys, "plans": bytes(plans)})
+        self._base_id = os.urandom(8).hex()  # a delta written before names another
+        self.cache.put("stat", self.key, {"version": self.VERSION, "id": self._base_id, "paths": paths,
+                                          "numbers": numbers, "keys": keys, "plans": bytes(plans)})
         self.changed = False
+
+    def _save_delta(self, keep: set[str], met: set[str], heads: tuple[str, ...] | None) -> bool:
+        """Write what differs from the base as the delta (git's split index), when that is
+        little: what was learned, and what the base or the delta read before holds of paths
+        now gone (a content key of a path not in `keep`, a decision on one not in `met`,
+        under `heads`). False when the base is to be written again instead."""
+        for path in [*self._index, *self._learned]:
+            current, decided = path in keep, path in met
+            if (current and decided) or (heads is not None and not path.startswith(heads)):
+                continue
+            if path in self._learned:
+                learned = self._learned[path]
+                has_key, has_plan = learned is not None and learned[2] is not None, \
+                    learned is not None and learned[3] is not None
+            else:  # from the columns, without unpacking the row: most of these hold nothing to drop
+                position = self._index[path]
+                has_key, has_plan = isinstance(self._keys[position], str), self._plans[position] != self._UNKNOWN
+            if not ((has_key and not current) or (has_plan and not decided)):
+                continue
+            entry = self._entry(path)
+            if entry is None:
+                continue
+            key, plan = entry[2] if current else None, entry[3] if decided else None
+            self._learned[path] = None if key is None and plan is None else (entry[0], entry[1], key, plan)
+            self.changed = True
+        if not self.changed:
+            return True
+        if len(self._learned) > min(self.DELTA_MAX, max(16, len(self._index) // 10)):
+            return False
+        self.cache.put("stat", self._delta_key, {"version": self.VERSION, "base": self._base_id,
+                                                 "entries": self._learned})
+        self.changed = False
+        return True

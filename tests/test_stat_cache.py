@@ -144,3 +144,60 @@ def test_a_reported_file_is_always_read_and_findings_equal_the_full_run(tmp_path
     assert files[index] in opened
     opened.clear()
     _same_as_full(result, files[index])
+
+
+def test_the_hooks_runs_write_a_delta_and_leave_the_columns_as_written(tmp_path, monkeypatch):
+    project, files = _project(tmp_path, monkeypatch)
+    _age(project)
+    execute(prepare(RunOptions()))
+    [columns] = [path for path in (tmp_path / "cache" / "stat").rglob("*") if path.is_file()]
+    written = columns.read_bytes()
+    for name in files[:3]:  # three commits, each of one file
+        with open(project / name, "a", encoding="utf-8") as plan:
+            plan.write("# edited\n")
+        past = time.time_ns() - HOUR_NS // 2  # edited, and out of the racy window
+        os.utime(project / name, ns=(past, past))
+        opened = _opened(monkeypatch)
+        result = _alone(name)
+        assert opened == [name]  # the rest of the plan set from the columns and the delta: not one opened
+        _same_as_full(result, name)
+    entries = [path for path in (tmp_path / "cache" / "stat").rglob("*") if path.is_file()]
+    assert len(entries) == 2 and columns.read_bytes() == written
+
+
+def test_a_delta_is_read_only_over_its_own_base_and_many_changes_write_the_base_again():
+    from checker.cache import MemoryCache, StatStore
+
+    cache = MemoryCache("test")
+    key = cache.key("stat", "plans")
+    old = time.time_ns() - HOUR_NS
+    status = (100, old, old, 1, 2)  # size, mtime, ctime, inode, device: an hour old
+    paths = [f"/p/plans/{number}.yaml" for number in range(100)]
+    store = StatStore(cache, key)
+    for number, path in enumerate(paths):
+        store.learn(path, status, old + HOUR_NS // 2, f"key {number}")
+    store.save(paths)
+    base = cache.get("stat", key)
+    store = StatStore(cache, key)
+    store.learn(paths[0], (101, old, old, 1, 2), old + HOUR_NS // 2, "key 0 edited")
+    store.save(paths)
+    assert cache.get("stat", key) == base  # one path of a hundred: the delta only
+    again = StatStore(cache, key)
+    assert again.content_key(paths[0], (101, old, old, 1, 2)) == "key 0 edited"
+    assert again.content_key(paths[1], status) == "key 1"
+    # a delta of another base is not read: what the base holds stands
+    delta_key = cache.key("stat delta", key)
+    cache.put("stat", delta_key, {**cache.get("stat", delta_key), "base": "another"})
+    assert StatStore(cache, key).content_key(paths[0], (101, old, old, 1, 2)) is None
+    assert StatStore(cache, key).content_key(paths[0], status) == "key 0"
+    # nor one of the wrong shape
+    cache.put("stat", delta_key, {"version": StatStore.VERSION, "base": base["id"], "entries": {paths[0]: ("x",)}})
+    assert StatStore(cache, key).content_key(paths[0], status) == "key 0"
+    # a fifth of the paths changed: the columns are written again, under another id
+    store = StatStore(cache, key)
+    for number, path in enumerate(paths[:20]):
+        store.learn(path, (102, old, old, 1, 2), old + HOUR_NS // 2, f"key {number} rewritten")
+    store.save(paths)
+    rewritten = cache.get("stat", key)
+    assert rewritten["id"] != base["id"] and len(rewritten["paths"]) == 100
+    assert StatStore(cache, key).content_key(paths[19], (102, old, old, 1, 2)) == "key 19 rewritten"
