@@ -145,12 +145,17 @@ def test_one_file_reported_finds_what_the_full_run_finds_on_it_in_a_generated_co
     assert {d.code for d in full.diagnostics} & across, "no injected fault was found across documents"
 
 
-def test_a_tampered_index_is_a_miss_and_the_findings_stay_exact(tmp_path, monkeypatch):
+def _full_run(tmp_path: Path, monkeypatch):
+    """plans/ copied into a project, run whole with a cache of its own: (project, cache, result)."""
     project = _project(tmp_path, ROOT / "plans")
     monkeypatch.chdir(project)
     cache = project.parent / "cache"
     monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(cache))
-    full = execute(prepare(RunOptions()))
+    return project, cache, execute(prepare(RunOptions()))
+
+
+def test_a_tampered_index_is_a_miss_and_the_findings_stay_exact(tmp_path, monkeypatch):
+    _, cache, full = _full_run(tmp_path, monkeypatch)
     [entry] = [path for path in (cache / "index").rglob("*") if path.is_file()]
 
 
@@ -232,11 +237,7 @@ def test_many_changed_indices_write_the_base_again_and_the_old_delta_no_longer_a
 
 
 def test_the_hooks_run_leaves_the_indexs_base_as_the_full_run_wrote_it(tmp_path, monkeypatch):
-    project = _project(tmp_path, ROOT / "plans")
-    monkeypatch.chdir(project)
-    cache = project.parent / "cache"
-    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(cache))
-    full = execute(prepare(RunOptions()))
+    project, cache, full = _full_run(tmp_path, monkeypatch)
     [base] = [path for path in (cache / "index").rglob("*") if path.is_file()]
     written = base.read_bytes()
     name = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"  # FIG007 across documents
