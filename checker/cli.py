@@ -481,12 +481,13 @@ class _View(NamedTuple):
 _VERBOSE = {
     "ja": {"config": "設定ファイル: {path}", "no_config": "設定ファイル: なし（既定の設定）",
            "rules": "有効なルール: {count} 件（{format} 形式、言語 {lang}）", "file": "検査: {file}（関係 {count} 件）",
-           "cached": "（前回の結果をキャッシュから）",
+           "cached": "（前回の結果をキャッシュから）", "resident": "常駐プロセス（pid {pid}）から fork した子で実行",
            "timings": "所要時間: 設定と規則 {prepare} ms、読み込みと検査 {check} ms、出力 {report} ms",
            "not_shown": "ほか {count} 件の指摘は表示していません（--max-diagnostics {limit}）"},
     "en": {"config": "configuration: {path}", "no_config": "configuration: none (the defaults)",
            "rules": "rules enabled: {count} (format {format}, language {lang})",
            "file": "checked: {file} ({count} relations)", "cached": "(answered from the cache)",
+           "resident": "run in a child of the resident process (pid {pid})",
            "timings": "timings: settings and rules {prepare} ms, loading and checking {check} ms, report {report} ms",
            "not_shown": "{count} more findings not shown (--max-diagnostics {limit})"},
 }
@@ -502,6 +503,9 @@ def _verbose_head(result, lang: str) -> str:
     lines += [words["file"].format(file=shown(file), count=by_file.get(file, 0)) for file in result.checked]
     if result.from_cache:
         lines.append(words["cached"])
+    resident = sys.modules.get("checker.daemon")  # imported only where a run was handed over
+    if resident is not None and resident.serving is not None:
+        lines.append(words["resident"].format(pid=resident.serving))
     return "".join(line + "\n" for line in lines)
 
 

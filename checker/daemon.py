@@ -244,6 +244,10 @@ def _file_stat(path: str) -> tuple[int, int, int] | None:
     return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
+# in a child running a run: the resident process's pid (`-v` says the run was handed over)
+serving: int | None = None
+
+
 class _Server:
     """The listening socket, the children running, and when to stop."""
 
@@ -412,8 +416,10 @@ def _well_formed(request: dict) -> bool:
 def _child(request: dict, fds: list[int], inherited: tuple[int, ...]) -> None:
     """The run, in the forked child: the client's streams, directory, environment and
     arguments, then `checker.cli.main` as the console script runs it. Never returns."""
+    global serving
     code = 2
     try:
+        serving = os.getppid()
         signal.set_wakeup_fd(-1)
         for fd in inherited:
             with contextlib.suppress(OSError):

@@ -122,6 +122,14 @@ def test_a_report_written_is_made_with_the_clients_umask(runtime, tmp_path):
             assert out.stat().st_mode & 0o777 == 0o666 & ~mask, (mask, handed)
 
 
+def test_verbose_says_the_run_was_handed_over(runtime):
+    pid = started(runtime)
+    handed = plancheck(runtime, "-v", "--format", "concise", PLAN)
+    assert f"run in a child of the resident process (pid {pid})".encode() in handed.stderr
+    alone = plancheck({**runtime, "PLANCHECK_DAEMON": "0"}, "-v", "--format", "concise", PLAN)
+    assert b"resident process" not in alone.stderr and alone.stdout == handed.stdout
+
+
 def test_runs_at_once_are_each_their_own(runtime):
     started(runtime)
     before = served()
