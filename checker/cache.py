@@ -609,6 +609,21 @@ def file_stat(path: Any) -> tuple[int, int, int, int, int] | None:
     return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
+# --- entries written as a base and a delta (git's split index) ------------------------
+
+def delta_fits(changed: int, total: int) -> bool:
+    """Whether `changed` entries of a base of `total` are still written as a delta beside
+    it (`StatStore`, `checker.crossdoc.IndexStore`): at most a tenth of them (at least 16)
+    and at most 2,000; past that the base is written again, whole."""
+    return changed <= min(2000, max(16, total // 10))
+
+
+def new_base_id() -> str:
+    """The id a base entry is written under: a delta names it, so no delta written over an
+    earlier base applies to this one."""
+    return os.urandom(8).hex()
+
+
 class StatStore:
     """What a plan set's files were when last read, like git's index: one signed cache
     entry (kind `stat`) mapping each path to its stat (`file_stat`), the time it was taken
@@ -629,8 +644,6 @@ class StatStore:
     no base, writes the columns again under a new id, so that no delta before applies."""
 
     VERSION = 4
-    # a delta is kept while it holds at most this many paths, and at most a tenth of them
-    DELTA_MAX = 2000
     _WIDTH = 6  # size, mtime_ns, ctime_ns, inode, device, taken
     _ROW = struct.Struct(f"{_WIDTH}q")  # a path's numbers, as the array holds them (native, 64-bit)
     _UNKNOWN, _NOT_A_PLAN, _A_PLAN = 0, 1, 2
@@ -820,7 +833,7 @@ class StatStore:
                 columns.extend(numbers[position * self._WIDTH:(position + 1) * self._WIDTH])
             paths, keys, numbers = [paths[i] for i in kept], [keys[i] for i in kept], columns
             plans = bytearray(plans[i] for i in kept)
-        self._base_id = os.urandom(8).hex()  # a delta written before names another
+        self._base_id = new_base_id()
         self.cache.put("stat", self.key, {"version": self.VERSION, "id": self._base_id, "paths": paths,
                                           "numbers": numbers, "keys": keys, "plans": bytes(plans)})
         self.changed = False
@@ -851,7 +864,7 @@ class StatStore:
             self.changed = True
         if not self.changed:
             return True
-        if len(self._learned) > min(self.DELTA_MAX, max(16, len(self._index) // 10)):
+        if not delta_fits(len(self._learned), len(self._index)):
             return False
         self.cache.put("stat", self._delta_key, {"version": self.VERSION, "base": self._base_id,
                                                  "entries": self._learned})

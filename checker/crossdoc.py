@@ -25,7 +25,6 @@ every other: the whole set is read, as before.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -260,8 +259,6 @@ class IndexStore:
     index is kept by its file's content key."""
 
     VERSION = 2
-    # a delta is kept while it holds at most this many files, and at most a tenth of them
-    DELTA_MAX = 2000
 
     def __init__(self, cache: Any, key: str) -> None:
         self.cache, self.key = cache, key
@@ -330,7 +327,9 @@ class IndexStore:
             self.changed = True
         if not self.changed:
             return
-        if self._base_id is not None and len(self._delta) <= min(self.DELTA_MAX, max(16, len(self.files) // 10)):
+        from checker.cache import delta_fits, new_base_id
+
+        if self._base_id is not None and delta_fits(len(self._delta), len(self.files)):
             self.cache.put("index", self._delta_key, {"version": self.VERSION, "base": self._base_id,
                                                       "from": self._base_tokens,
                                                       "tokens": self.tokens[self._base_tokens:], "files": self._delta})
@@ -343,7 +342,7 @@ class IndexStore:
             self.files = {key: tuple(tuple(renumber[number] for number in numbers) for numbers in index)
                           for key, index in self.files.items()}
             self._numbers = {token: number for number, token in enumerate(self.tokens)}
-        self._base_id = os.urandom(8).hex()  # a delta written before names another
+        self._base_id = new_base_id()
         self.cache.put("index", self.key, {"version": self.VERSION, "id": self._base_id, "tokens": self.tokens,
                                            "files": self.files})
         self._base_tokens, self._delta = len(self.tokens), {}
