@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import select
 import signal
@@ -140,7 +141,6 @@ def _preload() -> None:
     collector's sight: a child's collector never walks it, and so never writes to the
     pages it shares with this process."""
     import gc
-    import importlib
     import pkgutil
 
     import checker
@@ -149,11 +149,11 @@ def _preload() -> None:
     names = [module.name for module in pkgutil.walk_packages(checker.__path__, "checker.")
              if module.name not in _NOT_PRELOADED]
     for name in names:
-        _import_quietly(importlib, name)
+        _import_quietly(name)
     imported = {name for module in names if module in sys.modules for name in _imports_in(sys.modules[module])}
     for name in sorted(imported):
         if not name.startswith(_NOT_PRELOADED):
-            _import_quietly(importlib, name)
+            _import_quietly(name)
     from checker import cache, fastload
     from checker.patterns import LazyPattern
 
@@ -196,7 +196,7 @@ def _prepare_validators() -> None:
 kept_alive: list[Any] = []
 
 
-def _import_quietly(importlib: Any, name: str) -> None:
+def _import_quietly(name: str) -> None:
     with contextlib.suppress(Exception):  # an optional extra not installed: the run says so, if it needs it
         importlib.import_module(name)
 
@@ -372,8 +372,7 @@ class _Server:
             for fd in fds:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-        if conn.fileno() >= 0 and conn not in self.running.values():
-            conn.close()
+        conn.close()  # answered, refused or dropped (a run served returned above: its child has the client)
 
     def _serves(self, request: dict, fds: list[int], conn: Any) -> bool:
         """Fork the child for a run, when this process may serve it; False when it was

@@ -238,15 +238,6 @@ def _start_in_background() -> None:
 
 
 def _handed_over(sock, request: dict) -> int | None:
-    child: list[int] = []
-    pending: list[int] = []
-
-    def forward(signum, frame):
-        if child:
-            os.kill(child[0], signum)
-        else:
-            pending.append(signum)
-
     try:
         send(sock, request, (0, 1, 2))
         reply = receive(sock)
@@ -254,14 +245,16 @@ def _handed_over(sock, request: dict) -> int | None:
         return None  # not accepted: nothing ran there
     if reply is None or not isinstance(reply[0], dict) or not isinstance(reply[0].get("pid"), int):
         return None  # refused (another identity, its code changed since it started), or gone
+    child = reply[0]["pid"]
+
+    def forward(signum, frame):
+        os.kill(child, signum)
+
     previous = {}
     for name in _SIGNALS:
         signum = getattr(_signal, name, None)
         if signum is not None:
             previous[signum] = _signal.signal(signum, forward)
-    child.append(reply[0]["pid"])
-    for signum in pending:
-        os.kill(child[0], signum)
     try:
         outcome = receive(sock)
     except OSError:
