@@ -375,3 +375,59 @@ def test_a_file_in_memory_is_checked_and_shown_from_its_text_in_a_thin_run(tmp_p
     _same(old, new)
     assert name in {d.file for d in new.diagnostics}
     assert new.sources[name] == edited.decode("utf-8").splitlines()
+
+
+def _file_entries(cache: Path) -> set[str]:
+    return {path.name for path in (cache / "file").rglob("*") if path.is_file()}
+
+
+def test_a_cold_thin_run_keeps_one_cache_file_per_plan_file_with_its_record(tmp_path, monkeypatch, two_workers):
+    project = _project(tmp_path, ROOT / "plans")
+    spy = _Spy(monkeypatch)
+    _cold(project, monkeypatch, spy, True, "cache")
+    plans = sorted(project.glob("plans/**/*.yaml"))
+    prepared = prepare(RunOptions())
+    cache = run.open_cache(prepared.settings, prepared.ruleset)
+    keys = {cache.key("file", path.relative_to(project).as_posix(), path.read_bytes()) for path in plans}
+    entries = _file_entries(project.parent / "cache")
+    assert keys <= entries
+    # beside the plan files' entries only what every run keeps there (validators, the resolvers)
+    assert all(isinstance(cache.get("file", other)[0], str) for other in entries - keys)
+    for key in keys:
+        record, payload = run._kept(cache, key)
+        assert isinstance(record, run._Record) and isinstance(payload, bytes)
+    # a warm run with one file changed reads the records where they are: one file more, the changed one's
+    changed = project / "plans" / "kodaira" / "touched.yaml"
+    changed.write_text("plan: {id: x}\n", encoding="utf-8")
+    _cold(project, monkeypatch, spy, True, "cache")
+    assert len(_file_entries(project.parent / "cache") - entries) == 1
+
+
+def test_an_entry_is_never_kept_under_the_key_of_other_bytes(tmp_path, monkeypatch):
+    # a file read again in a worker (its bytes went with a worker that died) had changed
+    # since the run keyed it: checked from the bytes read, sent with its record, kept nowhere
+    from checker.engine import Engine
+    from checker.loader import LoadedFile
+
+    project = _project(tmp_path, ROOT / "plans")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    prepared = prepare(RunOptions())
+    cache, limits = run.open_cache(prepared.settings, prepared.ruleset), prepared.settings.limits
+    name = "plans/kodaira/policy-evaluation-r4/theme-22-commerce-tourism.yaml"
+    path = project / name
+    original = path.read_bytes()
+    key = cache.key("file", name, original)
+    path.write_bytes(original.replace(b"title: ", b"title: x", 1))
+    unread = run.Unread(path, name, limits, project, key)
+    record = run._recorded(Engine(prepared.ruleset), cache, limits, LoadedFile(path=path, name=name), unread, key)
+    assert record.differed and unread.differed
+    assert record.payload is not None  # phase 2 checks it from what was read
+    assert _file_entries(tmp_path / "cache") == set()
+    assert run._kept(cache, key) is None
+    # the same file unchanged is kept, with its record
+    path.write_bytes(original)
+    unread = run.Unread(path, name, limits, project, key)
+    record = run._recorded(Engine(prepared.ruleset), cache, limits, LoadedFile(path=path, name=name), unread, key)
+    assert not record.differed and record.payload is None
+    assert run._kept(cache, key) == (record, run._kept(cache, key)[1])
