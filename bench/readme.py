@@ -51,7 +51,8 @@ def table(results: dict[str, Any]) -> str:
     peer_max = results["settings"].get("peer_max")
     for files, row in sorted(results["sizes"].items(), key=lambda item: int(item[0])):
         floor, cold = row.get("floor"), row["cold"]
-        ratio = f"{cold['wall'] / floor['wall']:.2f}" if floor else "—"
+        # at the cold size, the median of the run-by-run ratios (`measure_pair`)
+        ratio = f"{row.get('cold_ratio', cold['wall'] / floor['wall']):.2f}" if floor else "—"
         peers = [_s(row.get(peer)) if peer in row else f"skipped (> {peer_max:,})" for peer in ("yamllint",
                                                                                            "check-jsonschema")]
         out.append(f"| {int(files):,} | {_s(floor)} | {_s(cold)} | {ratio} | {_s(row.get('cold, 1 worker'))} | "
