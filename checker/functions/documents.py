@@ -57,10 +57,19 @@ def document_keys(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
 _NUMBER_FIELDS = ("no", "number")
 
 
+_FIELDS: dict[type, dict[str, Any] | None] = {}
+
+
 def _model_fields(node: Any) -> dict[str, Any] | None:
-    """A model node's fields (duck-typed: a warm run imports this module, never pydantic)."""
-    fields = getattr(type(node), "model_fields", None)
-    return fields if isinstance(fields, dict) else None
+    """A model node's fields (duck-typed: a warm run imports this module, never pydantic),
+    looked up once per class: asked of every node of a plan set, and pydantic's
+    `model_fields` is a descriptor call each time."""
+    node_type = type(node)
+    if node_type in _FIELDS:
+        return _FIELDS[node_type]
+    fields = getattr(node_type, "model_fields", None)
+    _FIELDS[node_type] = fields = fields if isinstance(fields, dict) else None
+    return fields
 
 
 _STRUCTURAL: dict[type, tuple[str, ...]] = {}
@@ -124,8 +133,10 @@ def list_numbers(target: Target, options: dict[str, Any]) -> Iterator[Finding]:
                 number = getattr(entry, field)
                 if number is None:
                     continue
-                # Sub-rows printed under one number (a route each) share it, each with its label.
-                first = seen.setdefault((str(number), getattr(entry, "subrow", None)), index)
+                # Sub-rows printed under one number (a route each) share it, each with its label
+                # (asked only of a model that has the field: a missing one is a failed lookup)
+                label = entry.subrow if "subrow" in (_model_fields(entry) or ()) else None
+                first = seen.setdefault((str(number), label), index)
                 if first == index:
                     continue
                 first_path = list_path + (first, field)
