@@ -44,8 +44,12 @@ class Client:
     """The server started in `cwd`; diagnostics as they are published, by URI."""
 
     def __init__(self, cwd: Path, locale: str = "en", args: tuple[str, ...] = (),
-                 encodings: list[str] | None = None) -> None:
+                 encodings: list[str] | None = None, command: tuple[str, ...] = (sys.executable, "-m", "checker"),
+                 env: dict[str, str] | None = None) -> None:
+        """`command`: what starts plancheck (`server` and `args` follow); `env`: the
+        server's environment (by default this one, with this checkout on PYTHONPATH)."""
         self.cwd, self.locale, self.args, self.encodings = cwd, locale, args, encodings
+        self.command, self.env = command, env
         self.client = LanguageClient("plancheck-tests", "1")
         self.published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
         self.logs: list[str] = []
@@ -60,8 +64,9 @@ class Client:
             self.logs.append(params.message)
 
     async def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PLANCHECK_CACHE_DIR": str(self.cwd / ".cache")}
-        await self.client.start_io(sys.executable, "-m", "checker", "server", *self.args, cwd=str(self.cwd), env=env)
+        env = {**(self.env if self.env is not None else {**os.environ, "PYTHONPATH": str(ROOT)}),
+               "PLANCHECK_CACHE_DIR": str(self.cwd / ".cache")}
+        await self.client.start_io(*self.command, "server", *self.args, cwd=str(self.cwd), env=env)
         await self.client.initialize_async(types.InitializeParams(
             capabilities=types.ClientCapabilities(general=types.GeneralClientCapabilities(
                 position_encodings=self.encodings) if self.encodings else None),

@@ -342,3 +342,41 @@ def test_a_platform_without_it_says_so(monkeypatch):
         result = CliRunner().invoke(main, ["daemon", action, "--lang", "en"])
         assert result.exit_code == 2
         assert "the resident process is not available here" in result.stderr
+
+
+# a stated total off by a thousand (an error) in an editor's buffer, the file on disk another text
+_EDITED = ("plan: {id: x, title: t, municipality: 小平市, kind: policy_evaluation, source: {seed: a.txt}}\n"
+           "themes:\n  - id: a\n    title: 施策\n"
+           "    projects: {unit: 千円, items: [{no: 1, name: 事業1, cost: 19}, {no: 2, name: 事業2, cost: 3851}],"
+           " total: 4870}\n")
+
+
+def test_the_language_server_handed_over_answers_an_editor_as_in_its_own_process(runtime, tmp_path):
+    pytest.importorskip("pygls", reason="the lsp extra is not installed (pip install -e '.[lsp]')")
+    import asyncio
+
+    from tests.lsp_client import Client
+
+    project = tmp_path / "project"
+    (project / "plans").mkdir(parents=True)
+    path = project / "plans" / "a.yaml"
+    path.write_text("on disk: replaced by the open document\n", encoding="utf-8")
+
+    async def session(env: dict) -> list[tuple]:
+        client = Client(project, command=(str(PLANCHECK),), env=env)
+        await client.start()
+        try:
+            uri = client.open(path, _EDITED)
+            _, found = await client.diagnostics(uri)
+            return sorted((str(d.code), d.range.start.line, d.range.start.character, d.message) for d in found)
+        finally:
+            await client.stop()
+
+    started(runtime)
+    before = served()
+    handed = asyncio.run(asyncio.wait_for(session(runtime), 120))
+    assert served() == before + 1  # the server was a child of the resident process
+    alone = asyncio.run(asyncio.wait_for(session({**runtime, "PLANCHECK_DAEMON": "0"}), 120))
+    assert served() == before + 1
+    assert handed == alone
+    assert any(code == "TOT001" and line == 4 for code, line, _, _ in handed), handed
