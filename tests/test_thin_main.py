@@ -394,7 +394,9 @@ def test_a_cold_thin_run_keeps_one_cache_file_per_plan_file_with_its_record(tmp_
     # beside the plan files' entries only what every run keeps there (validators, the resolvers)
     assert all(isinstance(cache.get("file", other)[0], str) for other in entries - keys)
     for key in keys:
-        record, payload = run._kept(cache, key)
+        kept = run._kept(cache, key)
+        assert kept is not None
+        record, payload = kept
         assert isinstance(record, run._Record) and isinstance(payload, bytes)
     # a warm run with one file changed reads the records where they are: one file more, the changed one's
     changed = project / "plans" / "kodaira" / "touched.yaml"
@@ -430,4 +432,5 @@ def test_an_entry_is_never_kept_under_the_key_of_other_bytes(tmp_path, monkeypat
     unread = run.Unread(path, name, limits, project, key)
     record = run._recorded(Engine(prepared.ruleset), cache, limits, LoadedFile(path=path, name=name), unread, key)
     assert not record.differed and record.payload is None
-    assert run._kept(cache, key) == (record, run._kept(cache, key)[1])
+    kept = run._kept(cache, key)
+    assert kept is not None and kept[0] == record
