@@ -154,10 +154,11 @@ def _preload() -> None:
     for name in sorted(imported):
         if not name.startswith(_NOT_PRELOADED):
             _import_quietly(name)
-    from checker import cache, fastload
+    from checker import cache, fastload, loader
     from checker.patterns import LazyPattern
 
     fastload.available()
+    loader._plain_resolver()  # ruamel's typing of plain scalars, its patterns compiled here once
     _prepare_validators()
     cache.code_fingerprint()  # every file it covers is watched (`code_state`)
     for name in names:  # compiled here once, not in every child (the patterns are constants)
