@@ -621,7 +621,7 @@ def _read_all(everything: list[Path], given: dict, reported: set[str], settings:
     a time before any of them."""
     from checker.cache import file_stat
     from checker.discovery import display_name
-    from checker.loader import LoadedFile, given_bytes
+    from checker.loader import given_bytes
 
     read: list[Any] = []
     file_keys: list[str | None] = []
@@ -639,7 +639,10 @@ def _read_all(everything: list[Path], given: dict, reported: set[str], settings:
         status = (statuses[text] if text in statuses else file_stat(text)) if stats is not None else None
         kept = stats.content_key(text, status) if stats is not None and name not in reported else None
         if kept is not None:
-            read.append((LoadedFile(path=path, name=name), Unread(path, name, settings.limits, settings.root, kept)))
+            # its own stub: a stub is asked only its path and name until the file is read, and
+            # then the read makes its LoadedFile (one object a context file, not two)
+            unread = Unread(path, name, settings.limits, settings.root, kept)
+            read.append((unread, unread))
             file_keys.append(kept)
             continue
         stub, raw = _reader(path, name, settings.limits, settings.root)
@@ -1018,11 +1021,13 @@ def _thin_check(read: list, file_keys: list, groups: list[str] | None, settings:
     return _Thin(diagnostics, relations, notes, any(record.crashed for record in done), texts, differed)
 
 
-def _fresh(stub: LoadedFile) -> LoadedFile:
-    """A copy of a file's stub to load into, so that the run's own (`read`) never holds a model."""
+def _fresh(stub: LoadedFile | Unread) -> LoadedFile:
+    """A copy of a file's stub to load into, so that the run's own (`read`) never holds a
+    model (a file not read, `Unread`, is its own stub, with no finding yet)."""
     from checker.loader import LoadedFile
 
-    return LoadedFile(path=stub.path, name=stub.name, findings=list(stub.findings))
+    return LoadedFile(path=stub.path, name=stub.name,
+                      findings=list(stub.findings) if isinstance(stub, LoadedFile) else [])
 
 
 def _record(loaded: LoadedFile, own: list[Diagnostic], stored: bool, payload: bytes | None = None,
@@ -1041,7 +1046,7 @@ def _record(loaded: LoadedFile, own: list[Diagnostic], stored: bool, payload: by
                    payload if again and not stored else None, differed)
 
 
-def _recorded(engine: Engine, cache, limits: Limits, stub: LoadedFile, raw, key: str) -> _Record:
+def _recorded(engine: Engine, cache, limits: Limits, stub: LoadedFile | Unread, raw, key: str) -> _Record:
     """Phase 1 of a thin run for one file: its record as kept beside its entry, else its
     entry from the cache, else the file parsed and checked on its own and its entry kept
     there; its `_Record`, kept too (a warm run then reads a record of a few hundred bytes
