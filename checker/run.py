@@ -1047,10 +1047,10 @@ def _record(loaded: LoadedFile, own: list[Diagnostic], stored: bool, payload: by
 
 
 def _recorded(engine: Engine, cache, limits: Limits, stub: LoadedFile | Unread, raw, key: str) -> _Record:
-    """Phase 1 of a thin run for one file: its record as kept beside its entry, else its
-    entry from the cache, else the file parsed and checked on its own and its entry kept
-    there; its `_Record`, kept too (a warm run then reads a record of a few hundred bytes
-    where it would unpickle the whole file, which phase 2 does once more)."""
+    """Phase 1 of a thin run for one file: the record kept in its entry (`_entry_value`),
+    else one taken from the entry (and kept in it), else the file parsed and checked on its
+    own and its entry kept with its record (a warm run then reads the record without
+    unpickling the model, which phase 2 does once more); its `_Record`."""
     import pickle
 
     kept = _kept(cache, key)
