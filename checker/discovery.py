@@ -286,15 +286,39 @@ class _Walker:
         if stats is None or self.statuses is None:
             plan = self.verdicts[absolute] = looks_like_plan(path, limit)
             return plan
-        file_stat = _file_stat()
-        status = self.statuses[absolute] = file_stat(absolute)
+        status = self.statuses[absolute] = _file_stat()(absolute)
         known = stats.is_plan(absolute, status)
         if known is not None:
             return known
-        plan = self.verdicts[absolute] = looks_like_plan(path, limit)
-        stats.learn_plan(absolute, status if status is not None and status == file_stat(absolute) else None,
+        return self._sniffed(path, absolute, status, stats)
+
+    def _sniffed(self, path: Path, absolute: str, status: Any, stats: Any) -> bool:
+        """`looks_like_plan`, kept in the stat cache with the stat taken before the bytes
+        (`status`) when it has not moved after."""
+        plan = self.verdicts[absolute] = looks_like_plan(path, self.settings.limits.file_bytes)
+        stats.learn_plan(absolute, status if status is not None and status == _file_stat()(absolute) else None,
                          self.taken, plan)
         return plan
+
+    def _plans_among(self, here: Path, head: str, names: list[str]) -> list[bool]:
+        """`_is_plan` of each of a directory's files (`here`, as text `head` with its
+        separator) to be decided, by name: what `_is_plan` looks up for every file is looked
+        up once for the directory (the walk asks this of every file of the plan set)."""
+        stats = self.stats() if self.stats is not None and names else None
+        if stats is None or self.statuses is None:
+            return [self._is_plan(_child_path(here, name), head + name) for name in names]
+        verdicts, statuses, file_stat, known_plan = self.verdicts, self.statuses, _file_stat(), stats.is_plan
+        plans: list[bool] = []
+        for name in names:
+            absolute = head + name
+            plan = verdicts.get(absolute)
+            if plan is None:
+                status = statuses[absolute] = file_stat(absolute)
+                plan = known_plan(absolute, status)
+                if plan is None:
+                    plan = self._sniffed(_child_path(here, name), absolute, status, stats)
+            plans.append(plan)
+        return plans
 
     def _walk(self, top: Path) -> list[Path]:
         """The plans under `top`, as `os.walk` meets them (a directory's entries by name, a
@@ -333,7 +357,13 @@ class _Walker:
                 has_git = ".git" in listing[0] or ".git" in listing[1]
             # no cache (none asked for, or none given): no memo, and the rules would be kept nowhere
             kept = self.stats is not None and self.stats.may_give()
-            rules = self._rules_in(absolute, has_git, status_of) if kept else ()
+            if old is not None and old[1] == _NO_RULES_HERE:
+                # its entries are as they were when it held neither a .gitignore nor a .git:
+                # it holds neither now (an entry made, renamed or removed moves its stat),
+                # so there is no rules file to look at (the walk meets every directory)
+                rules = old[1]
+            else:
+                rules = self._rules_in(absolute, has_git, status_of) if kept else ()
             # whether the rules for the entries here moved: then they are decided again, and
             # so are those of every directory below (a directory that only gained or lost
             # entries is listed again, and what is below it is not)
@@ -358,12 +388,13 @@ class _Walker:
                 self.skipped.append(Skipped(_child_path(here, name), kind, Text(ja, en), True))
             head = os.path.join(absolute, "")  # each file's absolute path is this and its name
             order = path_order(head)  # and its place in path order this and its name (which holds no separator)
+            plans = iter(self._plans_among(here, head, [entry[0] for entry in files if len(entry) == 1]))
             for entry in files:
                 name = entry[0]
                 path = _child_path(here, name)
                 if len(entry) > 1:
                     self.skipped.append(Skipped(path, entry[1], Text(entry[2], entry[3])))
-                elif self._is_plan(path, head + name):
+                elif next(plans):
                     found.append((order + os.path.normcase(name), path))
                 else:
                     self.skipped.append(Skipped(path, NOT_A_PLAN, NOT_A_PLAN_REASON))
@@ -520,6 +551,10 @@ _CACHE_MODULE: Any = None
 # a listing holds no separator): pathlib's own way for iterdir, a private method (4 times
 # faster than `/`, for every YAML file of the plan set); `/` on a Python without it
 _child_path: Callable[[Path, str], Path] = getattr(Path, "_make_child_relpath", None) or Path.__truediv__
+
+
+# `_Walker._rules_in` of a directory holding no .gitignore and no .git
+_NO_RULES_HERE = (None, False, None)
 
 
 def _directory_status(absolute: str) -> tuple[int, int, int, int] | None:

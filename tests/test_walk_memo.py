@@ -112,6 +112,29 @@ def test_an_unchanged_tree_is_decided_from_the_memo_as_a_walk_without_one(projec
     assert ("plans/aoba/kpi/ci.yaml", "not_a_plan", "not a plan (no top-level plan:)", False) in skipped
 
 
+def test_an_unchanged_directory_that_held_no_rules_file_is_not_asked_for_one(project, monkeypatch):
+    _walk()
+    asked: list[str] = []
+    original = discovery._rules_file_status
+
+    def counting(taken):
+        status_of = original(taken)
+
+        def recorded(path):
+            asked.append(os.path.relpath(path, project))
+            return status_of(path)
+        return recorded
+
+    monkeypatch.setattr(discovery, "_rules_file_status", counting)
+    again = _walk()
+    # looked at again: the rules files of the top and above it (always read), and of each
+    # directory that held one; not one of each directory of the tree
+    assert sorted(asked) == sorted([".gitignore", os.path.join(".git", "info", "exclude"),
+                                    os.path.join("plans", ".gitignore"), os.path.join("plans", "kita", ".gitignore"),
+                                    os.path.join("plans", "kita", "kpi", ".gitignore")])
+    assert again == _walk(cached=False)
+
+
 def _edit_in_place(path: Path, text: str) -> None:
     """A rules file rewritten in place (its directory's entries, and so its mtime, unchanged)."""
     assert len(text) == len(path.read_text(encoding="utf-8"))  # the same size: only its mtime and ctime move
@@ -128,6 +151,12 @@ def _gitignore_above(project: Path) -> str:
     (project / ".gitignore").write_text("deep/\n", encoding="utf-8")
     _age([project, project / ".gitignore"], hours=2)
     return "plans/aoba/kpi/deep"
+
+
+def _gitignore_made_below(project: Path) -> str:
+    (project / "plans" / "aoba" / "kpi" / ".gitignore").write_text("b.yaml\n", encoding="utf-8")
+    _age([project / "plans" / "aoba" / "kpi", project / "plans" / "aoba" / "kpi" / ".gitignore"], hours=2)
+    return "plans/aoba/kpi/deep/b.yaml"  # where there was none, and nothing but its directory moved
 
 
 def _info_exclude(project: Path) -> str:
@@ -166,7 +195,7 @@ def _exclusions_changed(project: Path) -> str:
     return "plans/aoba/kpi/deep"
 
 
-@pytest.mark.parametrize("change", [_gitignore_below, _gitignore_above, _info_exclude, _nested_repository,
+@pytest.mark.parametrize("change", [_gitignore_below, _gitignore_made_below, _gitignore_above, _info_exclude, _nested_repository,
                                     _file_added, _directory_removed, _directory_made_a_link, _exclusions_changed])
 def test_a_change_that_moves_a_decision_is_seen(project, change, monkeypatch):
     before = _walk()
