@@ -289,7 +289,14 @@ def open_cache(settings: Settings, ruleset: Ruleset | None = None, plan_dirs=(),
 
 def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     """Check the files; with `fix`, write the safe fixes and check again (through this same
-    path); with `diff`, plan them without writing."""
+    path); with `diff`, plan them without writing. The collector is held for the whole run
+    (`_collector_held`): discovery, the stat cache and the indices are as long-lived as the
+    files loaded after them."""
+    with _collector_held():
+        return _execute(prepared, progress)
+
+
+def _execute(prepared: Prepared, progress: Progress | None) -> RunResult:
     from checker.discovery import discover, display_name, in_path_order
     from checker.messages import message
 
@@ -363,23 +370,22 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> RunResult:
     own: list[list[Diagnostic]] = []
     loaded_groups: list[str] | None = None
     thin: _Thin | None = None
-    with _collector_held():
-        if _thin_applies(options, cache, read, reported):
-            thin = _thin_check(read, file_keys, groups, settings, cache, engine, progress, options.parallel,
-                               set(given))
-            load_notes, crashed, shown = thin.notes, thin.crashed, thin.texts
-        else:
-            loaded, own, load_notes, loaded_groups = _load_needed(read, file_keys, reported, groups, settings, cache,
-                                                                  engine, progress, options)
-            crashed, shown = any(_crashed(file) for file in loaded), {file.name: file.text for file in loaded}
-        _save_stats(stats, everything, found)
-        if any(isinstance(raw, Unread) and raw.differed for _, raw in read) or (thin is not None and thin.differed):
-            run_key = None  # a file changed while the run went: the run's key is not what it checked
-        result.notes += load_notes  # after the cache's own notes, never over them
-        if thin is None:
-            result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings, loaded_groups)
-        else:
-            result.diagnostics, result.relations = thin.diagnostics, thin.relations
+    if _thin_applies(options, cache, read, reported):
+        thin = _thin_check(read, file_keys, groups, settings, cache, engine, progress, options.parallel,
+                           set(given))
+        load_notes, crashed, shown = thin.notes, thin.crashed, thin.texts
+    else:
+        loaded, own, load_notes, loaded_groups = _load_needed(read, file_keys, reported, groups, settings, cache,
+                                                              engine, progress, options)
+        crashed, shown = any(_crashed(file) for file in loaded), {file.name: file.text for file in loaded}
+    _save_stats(stats, everything, found)
+    if any(isinstance(raw, Unread) and raw.differed for _, raw in read) or (thin is not None and thin.differed):
+        run_key = None  # a file changed while the run went: the run's key is not what it checked
+    result.notes += load_notes  # after the cache's own notes, never over them
+    if thin is None:
+        result.diagnostics, result.relations = _diagnose(engine, loaded, own, reported, settings, loaded_groups)
+    else:
+        result.diagnostics, result.relations = thin.diagnostics, thin.relations
     if options.keep_files:
         result.files = [file for file in loaded if file.name in reported]
     if cache is not None and run_key is not None and not crashed:
@@ -505,10 +511,13 @@ def _reported(diagnostics: list[Diagnostic], relations: Relations, paths: dict[s
 
 @contextmanager
 def _collector_held():
-    """The cyclic garbage collector off while the files are loaded (unpickled or taken from
-    the workers) and the rules run: what is allocated there lives until the run ends, and
-    each collection of the oldest generation walks all of it again (the pre-commit case
-    took twice as long with it on). Back on, as it was, when the run's work is done."""
+    """The cyclic garbage collector off while a run goes (`execute`): discovery's stats and
+    paths, the stat cache and the cross-document index read, the files loaded (unpickled or
+    taken from the workers), the rules' findings. What is allocated there lives until the
+    run ends, and each collection of the oldest generation walks all of it again: the
+    pre-commit case took twice as long with it on while loading, and a tenth longer at
+    20,000 files with it on in discovery alone (0.465 against 0.41 s in one process). Back
+    on, as it was, when the run's work is done."""
     import gc
 
     if not gc.isenabled():

@@ -205,6 +205,25 @@ def test_an_embedding_program_keeps_its_garbage_collector_and_a_process_runs_its
     assert marker.read_text() == "yes"  # coverage's data is written the same way, in the tests' processes
 
 
+def test_the_collector_is_held_from_discovery_on_and_given_back_after(tmp_path, monkeypatch):
+    from checker import discovery
+
+    path = _one_file(tmp_path)
+    seen: list[bool] = []
+    original = discovery.discover
+
+    def discovering(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(discovery, "discover", discovering)
+    assert gc.isenabled()
+    result = CliRunner().invoke(main, ["--no-cache", "--format", "concise", str(path)])
+    assert result.exit_code in (0, 1) and "TOT002" in result.output
+    assert seen == [False]  # discovery's stats and paths live as long as the files loaded after them
+    assert gc.isenabled()
+
+
 def test_a_signed_entry_pydantic_core_refuses_is_a_miss_and_the_validator_is_built(tmp_path):
     script = """
 import pydantic_core
